@@ -1,0 +1,1 @@
+"""A Telegram bot that runs a neighbourhood mutual-aid group."""

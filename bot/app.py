@@ -1,0 +1,125 @@
+"""build_application(): the one place that wires settings, storage, services and handlers."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot import i18n
+from bot.config import Settings
+from bot.context import BotContext, Services
+from bot.db import Database, PingRepository, RequestRepository, UserRepository, VolunteerRepository
+from bot.db.persistence import SQLitePersistence
+from bot.handlers import register_all
+from bot.handlers.commands import publish_commands
+from bot.services.coordination import Coordinators
+from bot.services.desk import HelpDesk
+from bot.services.geo import build_geocoder
+from bot.services.matching import Matchmaker
+from bot.services.messenger import Messenger
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
+    """PTB's Application, plus the group's services and a write-through persistence."""
+
+    services: Services
+
+    async def initialize(self) -> None:
+        # The database must be open before PTB loads conversations from it.
+        await self.services.db.open()
+        await super().initialize()
+
+    async def shutdown(self) -> None:
+        await super().shutdown()  # writes the last conversation states first
+        await self.services.db.close()
+
+    async def process_update(self, update: object) -> None:
+        """Handle one update in its sender's language, then store conversation state at once
+        (PTB would wait up to a minute), so a crash right after an answer loses nothing."""
+        token = None
+        if isinstance(update, Update) and update.effective_user is not None:
+            user = update.effective_user
+            stored = await self.services.users.get(user.id) if self.services.db.is_open else None
+            token = i18n.set_language_token(
+                stored.language if stored else None, user.language_code
+            )
+        try:
+            await super().process_update(update)
+            await self.update_persistence()
+        finally:
+            if token is not None:
+                i18n.reset_language(token)
+
+
+def build_application(
+    settings: Settings,
+    request: BaseRequest | None = None,
+    clock: Any = time.time,
+) -> MutualAidApplication:
+    """The real application. Tests pass a recording `request` (and maybe a clock)."""
+    i18n.load_catalogues(settings.default_language)
+    db = Database(settings.database_path)
+    builder = (
+        ApplicationBuilder()
+        .application_class(MutualAidApplication)
+        .token(settings.bot_token)
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .persistence(SQLitePersistence(db))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+    )
+    if settings.bot_api_base_url:
+        base = settings.bot_api_base_url.rstrip("/")
+        builder = builder.base_url(base).base_file_url(base.replace("/bot", "/file/bot", 1))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    app = builder.build()
+    assert isinstance(app, MutualAidApplication)
+
+    users = UserRepository(db)
+    volunteers = VolunteerRepository(db)
+    requests = RequestRepository(db)
+    pings = PingRepository(db)
+    messenger = Messenger(app.bot, users, clock)
+    coordinators = Coordinators(settings.admin_ids, users, messenger)
+    matchmaker = Matchmaker(settings, volunteers, requests, pings, messenger, coordinators, clock)
+    desk = HelpDesk(settings, users, volunteers, requests, pings, messenger, matchmaker, clock)
+    app.services = Services(
+        settings=settings,
+        db=db,
+        users=users,
+        volunteers=volunteers,
+        requests=requests,
+        pings=pings,
+        messenger=messenger,
+        coordinators=coordinators,
+        matchmaker=matchmaker,
+        desk=desk,
+        geocoder=build_geocoder(settings),
+        clock=clock,
+    )
+    register_all(app)
+    return app
+
+
+async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Before the first update: publish the command menus and finish interrupted work."""
+    assert isinstance(app, MutualAidApplication)
+    await publish_commands(app)
+    finished = await app.services.desk.announce_unfinished()
+    if finished:
+        _LOGGER.info("Announced %s request(s) interrupted by the last stop", finished)

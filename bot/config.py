@@ -1,0 +1,203 @@
+"""Settings: every environment variable the bot reads, validated in one place."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{2,}$")
+GEOCODERS = ("none", "nominatim")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Area:
+    """The group's area: a circle around a centre."""
+
+    lat: float
+    lon: float
+    radius_km: float
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the operator can set, already parsed and checked."""
+
+    bot_token: str = field(repr=False)
+    bot_api_base_url: str | None = None
+    database_path: Path = Path("data/mutualaid.db")
+    admin_ids: frozenset[int] = frozenset()
+    area: Area | None = None
+    default_radius_km: float = 1.5
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
+    default_language: str = "en"
+    escalate_after_s: float = 900
+    coordinator_alert_after_s: float = 3600
+    reminder_lead_s: float = 1800
+    follow_up_after_s: float = 7200
+    broadcast_rate: float = 25
+    wave_size: int = 5
+    geocoder: str = "none"
+    geocoder_url: str | None = None
+    geocoder_user_agent: str = "mutualaid-bot"
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: str | None = field(default=None, repr=False)
+    log_level: str = "INFO"
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = None
+) -> Settings:
+    """Read settings from the environment, falling back to a `.env` file when present.
+
+    Real environment variables win over the file, as operators expect from Docker and systemd.
+    """
+    values: dict[str, str] = {}
+    env_path = env_file if env_file is not None else Path(".env")
+    if env_path.is_file():
+        values.update({k: v for k, v in dotenv_values(env_path).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    return parse_settings(values)
+
+
+def parse_settings(values: Mapping[str, str]) -> Settings:
+    """Turn raw strings into Settings, raising SettingsError naming the first bad variable."""
+
+    def get(name: str) -> str | None:
+        raw = values.get(name)
+        if raw is None or raw.strip() == "":
+            return None
+        return raw.strip()
+
+    token = get("BOT_TOKEN")
+    if token is None:
+        raise SettingsError("BOT_TOKEN is missing: put the token from @BotFather in BOT_TOKEN")
+    if not TOKEN_PATTERN.match(token):
+        raise SettingsError("BOT_TOKEN does not look like a bot token (expected 123456:ABC...)")
+
+    base_url = get("BOT_API_BASE_URL")
+    if base_url is not None and not re.match(r"^https?://", base_url):
+        raise SettingsError("BOT_API_BASE_URL must start with http:// or https://")
+
+    area = None
+    center = get("AREA_CENTER")
+    if center is not None:
+        lat, lon = _parse_lat_lon("AREA_CENTER", center)
+        area = Area(lat, lon, _positive_float(values, "AREA_RADIUS_KM", 3.0, maximum=500))
+    elif get("AREA_RADIUS_KM") is not None:
+        _positive_float(values, "AREA_RADIUS_KM", 3.0, maximum=500)
+
+    timezone_name = get("TIMEZONE") or "Europe/London"
+    try:
+        timezone = ZoneInfo(timezone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"TIMEZONE {timezone_name!r} is not an IANA time zone such as Europe/London"
+        ) from None
+
+    language = get("DEFAULT_LANGUAGE") or "en"
+    if not re.fullmatch(r"[a-z]{2,3}", language):
+        raise SettingsError("DEFAULT_LANGUAGE must be a language code such as en or cy")
+
+    geocoder = (get("GEOCODER") or "none").lower()
+    if geocoder not in GEOCODERS:
+        raise SettingsError(f"GEOCODER must be one of {', '.join(GEOCODERS)}, not {geocoder!r}")
+
+    log_level = (get("LOG_LEVEL") or "INFO").upper()
+    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise SettingsError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+
+    webhook_url = get("WEBHOOK_URL")
+    if webhook_url is not None and not re.match(r"^https?://", webhook_url):
+        raise SettingsError("WEBHOOK_URL must start with https:// (or http:// for testing)")
+    webhook_secret = get("WEBHOOK_SECRET")
+    if webhook_secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", webhook_secret):
+        raise SettingsError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+
+    return Settings(
+        bot_token=token,
+        bot_api_base_url=base_url,
+        database_path=Path(get("DATABASE_PATH") or "data/mutualaid.db"),
+        admin_ids=_parse_ids("ADMIN_IDS", get("ADMIN_IDS")),
+        area=area,
+        default_radius_km=_positive_float(values, "DEFAULT_RADIUS_KM", 1.5, maximum=100),
+        timezone=timezone,
+        default_language=language,
+        escalate_after_s=_positive_float(values, "ESCALATE_AFTER_S", 900),
+        coordinator_alert_after_s=_positive_float(values, "COORDINATOR_ALERT_AFTER_S", 3600),
+        reminder_lead_s=_positive_float(values, "REMINDER_LEAD_S", 1800),
+        follow_up_after_s=_positive_float(values, "FOLLOW_UP_AFTER_S", 7200),
+        broadcast_rate=_positive_float(values, "BROADCAST_RATE", 25, maximum=1000),
+        wave_size=int(_positive_float(values, "WAVE_SIZE", 5, maximum=1000, integer=True)),
+        geocoder=geocoder,
+        geocoder_url=get("GEOCODER_URL"),
+        geocoder_user_agent=get("GEOCODER_USER_AGENT") or "mutualaid-bot",
+        webhook_url=webhook_url,
+        webhook_listen=get("WEBHOOK_LISTEN") or "0.0.0.0",
+        webhook_port=int(
+            _positive_float(values, "WEBHOOK_PORT", 8443, maximum=65535, integer=True)
+        ),
+        webhook_secret=webhook_secret,
+        log_level=log_level,
+    )
+
+
+def _parse_lat_lon(name: str, raw: str) -> tuple[float, float]:
+    parts = raw.split(",")
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        lat, lon = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise SettingsError(f"{name} must be 'lat,lon' in degrees, e.g. 51.5072,-0.1276") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise SettingsError(f"{name} is off the map: latitude -90..90, longitude -180..180")
+    return lat, lon
+
+
+def _parse_ids(name: str, raw: str | None) -> frozenset[int]:
+    if raw is None:
+        return frozenset()
+    ids: set[int] = set()
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not re.fullmatch(r"\d{1,19}", part):
+            raise SettingsError(f"{name} must be comma-separated Telegram user ids, not {part!r}")
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _positive_float(
+    values: Mapping[str, str],
+    name: str,
+    default: float,
+    *,
+    maximum: float | None = None,
+    integer: bool = False,
+) -> float:
+    raw = (values.get(name) or "").strip()
+    if raw == "":
+        return default
+    try:
+        number = int(raw) if integer else float(raw)
+    except ValueError:
+        kind = "a whole number" if integer else "a number"
+        raise SettingsError(f"{name} must be {kind}, not {raw!r}") from None
+    if not number > 0 or number != number:  # rejects 0, negatives and NaN
+        raise SettingsError(f"{name} must be greater than 0, not {raw!r}")
+    if maximum is not None and number > maximum:
+        raise SettingsError(f"{name} must be at most {maximum:g}, not {raw!r}")
+    return float(number)

@@ -1,0 +1,53 @@
+"""What every handler can reach: the services, through a typed context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, cast
+
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.db import Database, PingRepository, RequestRepository, UserRepository, VolunteerRepository
+from bot.services.coordination import Coordinators
+from bot.services.desk import HelpDesk
+from bot.services.geo import NoGeocoder, NominatimGeocoder
+from bot.services.matching import Matchmaker
+from bot.services.messenger import Messenger
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    users: UserRepository
+    volunteers: VolunteerRepository
+    requests: RequestRepository
+    pings: PingRepository
+    messenger: Messenger
+    coordinators: Coordinators
+    matchmaker: Matchmaker
+    desk: HelpDesk
+    geocoder: NoGeocoder | NominatimGeocoder
+    clock: Callable[[], float]
+
+
+class _HasServices(Protocol):
+    services: Services
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The callback context, with the bot's services one attribute away."""
+
+    @property
+    def services(self) -> Services:
+        return cast(_HasServices, self.application).services
+
+    @property
+    def drafts(self) -> dict[str, Any]:
+        """This user's unfinished conversation answers (persisted after every update)."""
+        data = self.user_data
+        if data is None:
+            raise RuntimeError("no user in this update")
+        return data

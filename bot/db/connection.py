@@ -1,0 +1,163 @@
+"""One aiosqlite connection, its pragmas, numbered migrations, and serialised access.
+
+The bot shares one connection between all handlers. Statements of concurrent coroutines
+would otherwise interleave inside each other's transactions, so every use of the
+connection goes through one asyncio lock; SQLite itself is fast enough that this never
+shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_LOGGER = logging.getLogger(__name__)
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+class Transaction:
+    """Statements run inside one BEGIN IMMEDIATE ... COMMIT, holding the database lock."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._connection = connection
+
+    async def execute(self, sql: str, params: Params = ()) -> aiosqlite.Cursor:
+        return await self._connection.execute(sql, params)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        async with self._connection.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        async with self._connection.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+
+class Database:
+    """The bot's SQLite file, opened with WAL, foreign keys, a busy timeout and secure_delete."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._connection: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def is_open(self) -> bool:
+        return self._connection is not None
+
+    async def open(self) -> None:
+        """Open the file (creating its folder) and bring the schema up to date."""
+        if self._connection is not None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so single statements
+        # commit at once and nothing waits in an implicit transaction.
+        connection = await aiosqlite.connect(self.path, isolation_level=None)
+        connection.row_factory = aiosqlite.Row
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA busy_timeout=5000",
+            "PRAGMA secure_delete=ON",
+            "PRAGMA synchronous=NORMAL",
+        ):
+            await connection.execute(pragma)
+        self._connection = connection
+        await self.migrate()
+
+    async def close(self) -> None:
+        if self._connection is None:
+            return
+        async with self._lock:
+            await self._connection.close()
+            self._connection = None
+
+    def _require(self) -> aiosqlite.Connection:
+        if self._connection is None:
+            raise RuntimeError("the database is not open")
+        return self._connection
+
+    async def migrate(self) -> int:
+        """Apply every numbered migration newer than the file's `user_version`."""
+        connection = self._require()
+        async with self._lock:
+            async with connection.execute("PRAGMA user_version") as cursor:
+                row = await cursor.fetchone()
+            version = int(row[0]) if row else 0
+            for number, script in _migrations():
+                if number <= version:
+                    continue
+                _LOGGER.info("Applying database migration %04d", number)
+                # executescript commits on its own; the version bump is part of the script
+                # so that a crash mid-migration leaves the old version recorded.
+                await connection.executescript(
+                    f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version={number};\nCOMMIT;"
+                )
+                version = number
+            return version
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement on its own; returns the number of rows it changed."""
+        connection = self._require()
+        async with self._lock:
+            cursor = await connection.execute(sql, params)
+            return cursor.rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        connection = self._require()
+        async with self._lock:
+            await connection.execute("BEGIN IMMEDIATE")
+            try:
+                await connection.executemany(sql, rows)
+            except BaseException:
+                await connection.execute("ROLLBACK")
+                raise
+            await connection.execute("COMMIT")
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run one INSERT; returns the new row's id."""
+        connection = self._require()
+        async with self._lock:
+            cursor = await connection.execute(sql, params)
+            return int(cursor.lastrowid or 0)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        connection = self._require()
+        async with self._lock, connection.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        connection = self._require()
+        async with self._lock, connection.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """Several statements that stand or fall together."""
+        connection = self._require()
+        async with self._lock:
+            await connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield Transaction(connection)
+            except BaseException:
+                await connection.execute("ROLLBACK")
+                raise
+            await connection.execute("COMMIT")
+
+
+def _migrations() -> list[tuple[int, str]]:
+    found = []
+    for path in MIGRATIONS_DIR.glob("*.sql"):
+        match = re.match(r"^(\d+)_", path.name)
+        if match:
+            found.append((int(match.group(1)), path.read_text(encoding="utf-8")))
+    return sorted(found)

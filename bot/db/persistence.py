@@ -1,0 +1,100 @@
+"""PTB persistence backed by the bot's own SQLite file.
+
+Only conversation states and user_data (the drafts a conversation carries) are kept.
+The application writes them after every update (see bot.app), not once a minute, so a
+kill -9 right after the bot answered loses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
+
+from bot.db.connection import Database
+
+UserData = dict[Any, Any]
+
+
+class SQLitePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(
+            store_data=PersistenceInput(
+                bot_data=False, chat_data=False, user_data=True, callback_data=False
+            ),
+            update_interval=60,
+        )
+        self._db = db
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        rows = await self._db.fetchall(
+            "SELECT key, state FROM conversation_states WHERE name = ?", (name,)
+        )
+        return {tuple(json.loads(row["key"])): json.loads(row["state"]) for row in rows}
+
+    async def update_conversation(
+        self, name: str, key: ConversationKey, new_state: object | None
+    ) -> None:
+        encoded_key = json.dumps(list(key))
+        if new_state is None:
+            await self._db.execute(
+                "DELETE FROM conversation_states WHERE name = ? AND key = ?", (name, encoded_key)
+            )
+            return
+        await self._db.execute(
+            "INSERT INTO conversation_states (name, key, state) VALUES (?, ?, ?) "
+            "ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
+            (name, encoded_key, json.dumps(new_state)),
+        )
+
+    async def get_user_data(self) -> dict[int, UserData]:
+        rows = await self._db.fetchall("SELECT user_id, data FROM user_data")
+        return {row["user_id"]: json.loads(row["data"]) for row in rows}
+
+    async def update_user_data(self, user_id: int, data: UserData) -> None:
+        if not data:
+            await self.drop_user_data(user_id)
+            return
+        await self._db.execute(
+            "INSERT INTO user_data (user_id, data) VALUES (?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data",
+            (user_id, json.dumps(data)),
+        )
+
+    async def drop_user_data(self, user_id: int) -> None:
+        await self._db.execute("DELETE FROM user_data WHERE user_id = ?", (user_id,))
+
+    async def refresh_user_data(self, user_id: int, user_data: UserData) -> None:
+        """Nothing to do: this process is the only writer."""
+
+    async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
+        return {}
+
+    async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
+        """Chat data is not stored."""
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        """Chat data is not stored."""
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict[Any, Any]) -> None:
+        """Chat data is not stored."""
+
+    async def get_bot_data(self) -> dict[Any, Any]:
+        return {}
+
+    async def update_bot_data(self, data: dict[Any, Any]) -> None:
+        """Bot data is not stored: everything shared lives in real tables."""
+
+    async def refresh_bot_data(self, bot_data: dict[Any, Any]) -> None:
+        """Bot data is not stored."""
+
+    async def get_callback_data(self) -> CDCData | None:
+        return None
+
+    async def update_callback_data(self, data: CDCData) -> None:
+        """Buttons carry their own data (v1:...), so there is no cache to store."""
+
+    async def flush(self) -> None:
+        """Every write is already committed."""

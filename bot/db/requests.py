@@ -1,0 +1,215 @@
+"""Requests for help and their lifecycle: open -> claimed -> done, and the ways out.
+
+Every transition is one conditional UPDATE checked by its row count, written to the audit
+table in the same transaction: that is what makes "exactly one volunteer gets the job"
+hold when two press Accept in the same millisecond.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import aiosqlite
+
+from bot.db.connection import Database, Transaction
+from bot.models import Category, HelpRequest, RequestStatus, When
+
+
+def _request(row: aiosqlite.Row) -> HelpRequest:
+    return HelpRequest(
+        id=row["id"],
+        requester_id=row["requester_id"],
+        category=Category(row["category"]),
+        description=row["description"],
+        address=row["address"],
+        lat=row["lat"],
+        lon=row["lon"],
+        when=When(row["when_kind"]),
+        due_at=row["due_at"],
+        safety_code=row["safety_code"],
+        status=RequestStatus(row["status"]),
+        volunteer_id=row["volunteer_id"],
+        round=row["round"],
+        announced_at=row["announced_at"],
+        created_at=row["created_at"],
+    )
+
+
+async def _audit(
+    tx: Transaction, now: float, actor_id: int | None, request_id: int, action: str, note: str = ""
+) -> None:
+    await tx.execute(
+        "INSERT INTO audit (at, actor_id, request_id, action, note) VALUES (?, ?, ?, ?, ?)",
+        (now, actor_id, request_id, action, note),
+    )
+
+
+def _first(result: tuple[HelpRequest, int | None] | None) -> HelpRequest | None:
+    return result[0] if result else None
+
+
+class RequestRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(
+        self,
+        *,
+        requester_id: int,
+        category: Category,
+        description: str,
+        address: str,
+        lat: float,
+        lon: float,
+        when: When,
+        due_at: float | None,
+        safety_code: str,
+        now: float,
+    ) -> HelpRequest:
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                """
+                INSERT INTO requests (requester_id, category, description, address, lat, lon,
+                    when_kind, due_at, safety_code, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                (
+                    requester_id,
+                    category.value,
+                    description,
+                    address,
+                    lat,
+                    lon,
+                    when.value,
+                    due_at,
+                    safety_code,
+                    now,
+                    now,
+                ),
+            )
+            request_id = int(cursor.lastrowid or 0)
+            await _audit(tx, now, requester_id, request_id, "->open")
+            row = await tx.fetchone("SELECT * FROM requests WHERE id = ?", (request_id,))
+        assert row is not None
+        return _request(row)
+
+    async def get(self, request_id: int) -> HelpRequest | None:
+        row = await self._db.fetchone("SELECT * FROM requests WHERE id = ?", (request_id,))
+        return _request(row) if row else None
+
+    async def claim(self, request_id: int, volunteer_id: int, now: float) -> HelpRequest | None:
+        """The volunteer takes the request; None if it was no longer open."""
+        return _first(
+            await self._transition(
+                request_id,
+                actor_id=volunteer_id,
+                allowed_from=(RequestStatus.OPEN,),
+                to=RequestStatus.CLAIMED,
+                assignments="volunteer_id = :actor, claimed_at = :now",
+                now=now,
+            )
+        )
+
+    async def release(self, request_id: int, volunteer_id: int, now: float) -> HelpRequest | None:
+        """The volunteer hands it back: open again, in a new round of pings."""
+        return _first(
+            await self._transition(
+                request_id,
+                actor_id=volunteer_id,
+                allowed_from=(RequestStatus.CLAIMED,),
+                to=RequestStatus.OPEN,
+                assignments="volunteer_id = NULL, claimed_at = NULL, round = round + 1",
+                condition="volunteer_id = :actor",
+                now=now,
+            )
+        )
+
+    async def complete(self, request_id: int, volunteer_id: int, now: float) -> HelpRequest | None:
+        """The volunteer who held it says it is done."""
+        return _first(
+            await self._transition(
+                request_id,
+                actor_id=volunteer_id,
+                allowed_from=(RequestStatus.CLAIMED,),
+                to=RequestStatus.DONE,
+                assignments="closed_at = :now",
+                condition="volunteer_id = :actor",
+                now=now,
+            )
+        )
+
+    async def cancel(
+        self, request_id: int, actor_id: int, now: float, *, as_requester: bool
+    ) -> tuple[HelpRequest, int | None] | None:
+        """Cancel an open or claimed request. Returns it with the volunteer who held it."""
+        return await self._transition(
+            request_id,
+            actor_id=actor_id,
+            allowed_from=(RequestStatus.OPEN, RequestStatus.CLAIMED),
+            to=RequestStatus.CANCELLED,
+            assignments="closed_at = :now",
+            condition="requester_id = :actor" if as_requester else "1",
+            now=now,
+        )
+
+    async def _transition(
+        self,
+        request_id: int,
+        *,
+        actor_id: int | None,
+        allowed_from: Collection[RequestStatus],
+        to: RequestStatus,
+        assignments: str,
+        now: float,
+        condition: str = "1",
+    ) -> tuple[HelpRequest, int | None] | None:
+        """One conditional UPDATE plus its audit row. Returns the request after the change
+        and the volunteer who held it before, or None when the condition no longer held."""
+        states = ",".join(f"'{s.value}'" for s in allowed_from)
+        params = {"id": request_id, "to": to.value, "actor": actor_id, "now": now}
+        async with self._db.transaction() as tx:
+            before = await tx.fetchone(
+                "SELECT status, volunteer_id FROM requests WHERE id = :id", params
+            )
+            if before is None:
+                return None
+            cursor = await tx.execute(
+                f"""
+                UPDATE requests SET status = :to, updated_at = :now, {assignments}
+                WHERE id = :id AND status IN ({states}) AND ({condition})
+                """,
+                params,
+            )
+            if cursor.rowcount != 1:
+                return None
+            await _audit(tx, now, actor_id, request_id, f"{before['status']}->{to.value}")
+            updated = await tx.fetchone("SELECT * FROM requests WHERE id = :id", params)
+        assert updated is not None
+        return _request(updated), before["volunteer_id"]
+
+    async def mark_announced(self, request_id: int, now: float) -> None:
+        await self._db.execute(
+            "UPDATE requests SET announced_at = ? WHERE id = ? AND announced_at IS NULL",
+            (now, request_id),
+        )
+
+    async def unannounced(self) -> list[HelpRequest]:
+        """Open requests whose first pings never went out (the bot died in between)."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM requests WHERE status = 'open' AND announced_at IS NULL ORDER BY id"
+        )
+        return [_request(row) for row in rows]
+
+    async def by_requester(self, requester_id: int, limit: int = 10) -> list[HelpRequest]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM requests WHERE requester_id = ? ORDER BY id DESC LIMIT ?",
+            (requester_id, limit),
+        )
+        return [_request(row) for row in rows]
+
+    async def held_by(self, volunteer_id: int) -> list[HelpRequest]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM requests WHERE volunteer_id = ? AND status = 'claimed' ORDER BY id",
+            (volunteer_id,),
+        )
+        return [_request(row) for row in rows]

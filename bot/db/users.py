@@ -1,0 +1,84 @@
+"""People who have talked to the bot: consent, language, role, whether they blocked us."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import aiosqlite
+
+from bot.db.connection import Database
+from bot.models import User
+
+
+def _user(row: aiosqlite.Row) -> User:
+    return User(
+        id=row["id"],
+        first_name=row["first_name"],
+        language=row["language"],
+        consented_at=row["consented_at"],
+        is_coordinator=bool(row["is_coordinator"]),
+        blocked_at=row["blocked_at"],
+    )
+
+
+class UserRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, user_id: int) -> User | None:
+        row = await self._db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
+        return _user(row) if row else None
+
+    async def record_consent(
+        self, user_id: int, first_name: str, language: str, notice_version: int, now: float
+    ) -> User:
+        """Store the person for the first time (or again): only after they agreed."""
+        await self._db.execute(
+            """
+            INSERT INTO users (id, first_name, language, consented_at, notice_version, created_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET
+                first_name = excluded.first_name,
+                consented_at = excluded.consented_at,
+                notice_version = excluded.notice_version,
+                blocked_at = NULL
+            """,
+            (user_id, first_name, language, now, notice_version, now),
+        )
+        user = await self.get(user_id)
+        assert user is not None
+        return user
+
+    async def update_first_name(self, user_id: int, first_name: str) -> None:
+        await self._db.execute(
+            "UPDATE users SET first_name = ? WHERE id = ? AND first_name <> ?",
+            (first_name, user_id, first_name),
+        )
+
+    async def set_blocked(self, user_id: int, blocked_at: float | None) -> bool:
+        """Mark that someone blocked the bot (a time) or came back (None)."""
+        changed = await self._db.execute(
+            "UPDATE users SET blocked_at = ? WHERE id = ?", (blocked_at, user_id)
+        )
+        return changed > 0
+
+    async def set_coordinator(self, user_id: int, is_coordinator: bool) -> bool:
+        changed = await self._db.execute(
+            "UPDATE users SET is_coordinator = ? WHERE id = ?", (int(is_coordinator), user_id)
+        )
+        return changed > 0
+
+    async def coordinators(self, admin_ids: Iterable[int]) -> list[User]:
+        """Coordinators who can be written to: those from ADMIN_IDS who started the bot,
+        and those made coordinators later; never anyone who blocked the bot."""
+        ids = sorted(set(admin_ids))
+        marks = ",".join("?" * len(ids)) or "NULL"
+        rows = await self._db.fetchall(
+            f"""
+            SELECT * FROM users
+            WHERE (is_coordinator = 1 OR id IN ({marks})) AND blocked_at IS NULL
+            ORDER BY id
+            """,
+            ids,
+        )
+        return [_user(row) for row in rows]

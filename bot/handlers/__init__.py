@@ -1,0 +1,20 @@
+"""Handlers, one module per feature; register_all() adds them in the order that matters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application
+
+from bot.handlers import coordinators, requests, start, volunteers
+from bot.handlers.errors import on_error
+
+
+def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    requests.register(app)
+    volunteers.register(app)
+    start.register(app)
+    coordinators.register(app)
+    # Last: anything no feature handled gets a friendly answer rather than silence.
+    start.register_fallbacks(app)
+    app.add_error_handler(on_error)

@@ -1,0 +1,52 @@
+"""The command menus Telegram shows: everyone's, and the coordinators' own."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import TelegramError
+
+from bot.i18n import _, use_language
+
+if TYPE_CHECKING:
+    from bot.app import MutualAidApplication
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def everyone_commands() -> list[BotCommand]:
+    return [
+        BotCommand("start", _("Start here")),
+        BotCommand("request", _("Ask for help")),
+        BotCommand("myrequests", _("See or cancel my requests")),
+        BotCommand("volunteer", _("Volunteer, or change my details")),
+        BotCommand("mytasks", _("The tasks I've taken")),
+        BotCommand("pause", _("Take a break from requests")),
+        BotCommand("resume", _("Get requests again")),
+        BotCommand("help", _("How this works")),
+        BotCommand("privacy", _("What we keep and why")),
+        BotCommand("cancel", _("Stop what we're doing")),
+    ]
+
+
+def coordinator_commands() -> list[BotCommand]:
+    return [*everyone_commands(), BotCommand("pending", _("Volunteers waiting for approval"))]
+
+
+async def publish_commands(app: MutualAidApplication) -> None:
+    """setMyCommands for everyone, and for each coordinator's own chat."""
+    services = app.services
+    bot = app.bot
+    try:
+        with use_language(services.settings.default_language):
+            await bot.set_my_commands(everyone_commands(), scope=BotCommandScopeDefault())
+        for user_id, language in await services.coordinators.recipients():
+            with use_language(language):
+                await bot.set_my_commands(
+                    coordinator_commands(), scope=BotCommandScopeChat(user_id)
+                )
+    except TelegramError as error:
+        # A coordinator who never started the bot has no chat yet; the menu can wait.
+        _LOGGER.warning("Could not publish command menus: %s", error)

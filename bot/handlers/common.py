@@ -1,0 +1,142 @@
+"""What every feature's handlers share: conversations that leave cleanly, consent, answers."""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from telegram import CallbackQuery, ReplyKeyboardRemove, Update
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot import keyboards
+from bot.callbacks import CallbackData
+from bot.context import BotContext
+from bot.i18n import _
+from bot.models import User
+
+END = ConversationHandler.END
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
+AnyHandler = BaseHandler[Update, BotContext, Any]
+
+# Handler groups, in the order PTB tries them. Each conversation has a group of its own,
+# so that a command typed mid-conversation can end it and still reach its own handler.
+GROUP_REQUEST_CONVERSATION = 0
+GROUP_VOLUNTEER_CONVERSATION = 1
+GROUP_FEATURES = 10
+
+# New messages in private chats: an edited message is never taken as a fresh answer.
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+TEXT = PRIVATE & filters.TEXT & ~filters.COMMAND
+LOCATION = PRIVATE & filters.LOCATION
+ANYTHING_ELSE = PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+
+
+def _stopping(callback: Callback) -> Callback:
+    """Run a conversation step and stop there: later groups (e.g. the catch-all that says
+    "I didn't understand") must not answer the same message again."""
+
+    @functools.wraps(callback)
+    async def step(update: Update, context: BotContext) -> Any:
+        raise ApplicationHandlerStop(await callback(update, context))
+
+    return step
+
+
+async def cancel_conversation(update: Update, context: BotContext) -> int:
+    """/cancel: leave whatever we were doing; the draft is thrown away."""
+    context.drafts.clear()
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            _("OK, I've stopped. Nothing was saved. /help shows what I can do."),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+    return END
+
+
+async def leave_for_command(update: Update, context: BotContext) -> int:
+    """Another command mid-conversation: end this conversation and let the command run."""
+    context.drafts.clear()
+    return END
+
+
+def conversation(
+    name: str,
+    entry_points: Sequence[AnyHandler],
+    states: dict[object, list[AnyHandler]],
+) -> ConversationHandler[BotContext]:
+    """A persistent conversation that /cancel or any other command leaves."""
+    for handler in [*entry_points, *(h for hs in states.values() for h in hs)]:
+        handler.callback = _stopping(handler.callback)
+    fallbacks: list[AnyHandler] = [
+        CommandHandler("cancel", _stopping(cancel_conversation)),
+        MessageHandler(PRIVATE & filters.COMMAND, leave_for_command),
+    ]
+    with warnings.catch_warnings():
+        # Buttons inside our conversations are tracked per user, not per message, on purpose.
+        warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
+        return ConversationHandler(
+            entry_points=list(entry_points),
+            states=states,
+            fallbacks=fallbacks,
+            name=name,
+            persistent=True,
+            allow_reentry=True,
+        )
+
+
+def callback_data(update: Update) -> CallbackData | None:
+    query = update.callback_query
+    return CallbackData.parse(query.data) if query is not None else None
+
+
+async def answer(
+    query: CallbackQuery | None, text: str | None = None, alert: bool = False
+) -> None:
+    """Every press is answered, or the user's client keeps spinning."""
+    if query is not None:
+        await query.answer(text, show_alert=alert)
+
+
+async def consented_user(update: Update, context: BotContext) -> User | None:
+    """The person, if they have agreed to the privacy notice; else show it and return None."""
+    sender = update.effective_user
+    if sender is None:
+        return None
+    user = await context.services.users.get(sender.id)
+    if user is not None and user.has_consented:
+        return user
+    await send_privacy_notice(update)
+    return None
+
+
+def privacy_notice() -> str:
+    return _(
+        "👋 <b>Welcome to the neighbourhood help group.</b>\n\n"
+        "Before we start, how we look after your details:\n"
+        "• We keep your Telegram name and id, and what you tell us about a request or about "
+        "volunteering.\n"
+        "• Volunteers nearby see only what kind of help is needed, your short description "
+        "and roughly how far away it is.\n"
+        "• Your address goes only to the one volunteer who takes your request.\n"
+        "• Coordinators of the group can see details to keep everyone safe.\n"
+        "• You can ask for your details to be erased at any time; /privacy tells you more.\n\n"
+        "Press the button if you agree."
+    )
+
+
+async def send_privacy_notice(update: Update) -> None:
+    if update.callback_query is not None:
+        await answer(update.callback_query)
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(privacy_notice(), reply_markup=keyboards.consent())

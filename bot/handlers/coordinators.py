@@ -1,0 +1,95 @@
+"""Coordinators: approving volunteers (buttons and /pending). Every action is checked on
+the server: a forwarded or forged button pressed by anyone else is refused."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import keyboards, notices
+from bot.callbacks import Action, matches
+from bot.context import BotContext
+from bot.handlers.common import GROUP_FEATURES, PRIVATE, answer, callback_data
+from bot.i18n import _
+from bot.models import VolunteerStatus
+from bot.texts import esc
+
+
+async def decide(update: Update, context: BotContext) -> None:
+    """v1:approve:<user_id> / v1:reject:<user_id>."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    if data is None or query is None or sender is None:
+        return
+    services = context.services
+    if not await services.coordinators.is_coordinator(sender.id):
+        await answer(query, _("Only coordinators can do that."), alert=True)
+        return
+    volunteer_id = data.id_arg
+    volunteer = await services.volunteers.get(volunteer_id) if volunteer_id else None
+    if volunteer is None:
+        await answer(query, _("That volunteer is no longer signed up."))
+        await query.edit_message_reply_markup(reply_markup=None)
+        return
+    approve = data.action is Action.APPROVE
+    status = VolunteerStatus.APPROVED if approve else VolunteerStatus.REJECTED
+    if not await services.volunteers.decide(
+        volunteer.user_id, status, sender.id, services.clock()
+    ):
+        current = await services.volunteers.get(volunteer.user_id)
+        await answer(
+            query,
+            _("Already decided: {status}.").format(
+                status=_("approved")
+                if current and current.status is VolunteerStatus.APPROVED
+                else _("turned down")
+            ),
+        )
+        await query.edit_message_reply_markup(reply_markup=None)
+        return
+    name = esc(volunteer.first_name) or str(volunteer.user_id)
+    if approve:
+        await answer(query, _("Approved."))
+        await query.edit_message_text(
+            _("✅ {name} is approved (by {coordinator}).").format(
+                name=name, coordinator=esc(sender.first_name)
+            )
+        )
+        await services.messenger.tell(volunteer.user_id, notices.volunteer_approved)
+    else:
+        await answer(query, _("Turned down."))
+        await query.edit_message_text(
+            _("✖️ {name} was turned down (by {coordinator}).").format(
+                name=name, coordinator=esc(sender.first_name)
+            )
+        )
+        await services.messenger.tell(volunteer.user_id, notices.volunteer_rejected)
+
+
+async def pending(update: Update, context: BotContext) -> None:
+    """/pending: volunteers waiting for approval, each with Approve / Turn down."""
+    message, sender = update.effective_message, update.effective_user
+    if message is None or sender is None:
+        return
+    services = context.services
+    if not await services.coordinators.is_coordinator(sender.id):
+        await message.reply_text(_("Only coordinators can do that."))
+        return
+    waiting = await services.volunteers.pending()
+    if not waiting:
+        await message.reply_text(_("Nobody is waiting for approval."))
+        return
+    for volunteer in waiting:
+        await message.reply_text(
+            notices.volunteer_waiting(volunteer),
+            reply_markup=keyboards.approval(volunteer.user_id),
+        )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handlers(
+        [
+            CallbackQueryHandler(decide, pattern=matches(Action.APPROVE, Action.REJECT)),
+            CommandHandler("pending", pending, filters=PRIVATE),
+        ],
+        group=GROUP_FEATURES,
+    )

@@ -1,0 +1,54 @@
+"""One error handler: log with the update's shape (no personal data), apologise to the user."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.context import BotContext
+from bot.i18n import _
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def describe(update: object) -> str:
+    """What kind of update failed, without the text or location people sent."""
+    if not isinstance(update, Update):
+        return type(update).__name__
+    kinds = [
+        name
+        for name in ("message", "edited_message", "callback_query", "my_chat_member")
+        if getattr(update, name) is not None
+    ]
+    detail = ""
+    if update.callback_query is not None:
+        detail = f" data={(update.callback_query.data or '')[:20]!r}"
+    elif update.effective_message is not None and update.effective_message.text:
+        detail = (
+            f" command={update.effective_message.text.split()[0][:32]!r}"
+            if (update.effective_message.text.startswith("/"))
+            else " text"
+        )
+    user = update.effective_user.id if update.effective_user else None
+    return f"update {update.update_id} {'/'.join(kinds)} from {user}{detail}"
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log every unexpected exception; tell the person something went wrong."""
+    _LOGGER.error("Error while handling %s", describe(update), exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(
+                _("Sorry, something went wrong. Please try again."), show_alert=True
+            )
+        elif update.effective_chat is not None and update.effective_chat.type == "private":
+            await context.bot.send_message(
+                update.effective_chat.id,
+                _("Sorry, something went wrong on my side. Please try again, or /cancel."),
+            )
+    except TelegramError:
+        _LOGGER.warning("Could not tell the user about the error")

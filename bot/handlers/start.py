@@ -1,0 +1,174 @@
+"""Everyone: /start with consent, /help, /privacy, and the answers to anything unexpected."""
+
+from __future__ import annotations
+
+from telegram import ReplyKeyboardRemove, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import keyboards
+from bot.callbacks import Action, matches
+from bot.context import BotContext
+from bot.handlers.common import ANYTHING_ELSE, GROUP_FEATURES, PRIVATE, answer, privacy_notice
+from bot.i18n import _, current_language
+
+# Bump when the privacy notice changes in substance; consent is recorded with it.
+NOTICE_VERSION = 1
+
+
+def _roles_text(first_name: str) -> str:
+    return _("Hello {name}! What would you like to do?").format(name=first_name or "")
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """/start: the privacy notice first, then the choice between asking and offering help."""
+    sender, message = update.effective_user, update.effective_message
+    if sender is None or message is None:
+        return
+    user = await context.services.users.get(sender.id)
+    if user is None or not user.has_consented:
+        await message.reply_text(privacy_notice(), reply_markup=keyboards.consent())
+        return
+    await message.reply_text(_roles_text(sender.first_name), reply_markup=keyboards.roles())
+
+
+async def consent(update: Update, context: BotContext) -> None:
+    """v1:consent:yes: store the person for the first time, then offer the choice."""
+    query, sender = update.callback_query, update.effective_user
+    if query is None or sender is None:
+        return
+    services = context.services
+    await services.users.record_consent(
+        sender.id, sender.first_name, current_language(), NOTICE_VERSION, services.clock()
+    )
+    await answer(query, _("Thank you!"))
+    await query.edit_message_reply_markup(reply_markup=None)
+    await context.bot.send_message(
+        sender.id, _roles_text(sender.first_name), reply_markup=keyboards.roles()
+    )
+
+
+async def show_help(update: Update, context: BotContext) -> None:
+    """/help: what the bot does and the commands for each role."""
+    if update.effective_message is None or update.effective_user is None:
+        return
+    text = _(
+        "<b>How this works</b>\n"
+        "Neighbours help neighbours: shopping, prescriptions, dog walks, a friendly call.\n\n"
+        "<b>If you need help</b>\n"
+        "/request – ask for help\n"
+        "/myrequests – see or cancel your requests\n\n"
+        "<b>If you want to help</b>\n"
+        "/volunteer – sign up or change your details\n"
+        "/mytasks – the tasks you've taken\n"
+        "/pause and /resume – take a break from requests\n\n"
+        "<b>Any time</b>\n"
+        "/privacy – what we keep and why\n"
+        "/cancel – stop what we're doing"
+    )
+    if await context.services.coordinators.is_coordinator(update.effective_user.id):
+        text += "\n\n" + _("<b>Coordinators</b>\n/pending – volunteers waiting for approval")
+    await update.effective_message.reply_text(text, reply_markup=ReplyKeyboardRemove())
+
+
+async def show_privacy(update: Update, context: BotContext) -> None:
+    """/privacy: in plain words, what is stored, who sees it, how long, how to erase it."""
+    if update.effective_message is None:
+        return
+    await update.effective_message.reply_text(
+        _(
+            "<b>Your privacy</b>\n\n"
+            "<b>What we keep:</b> your Telegram name and id, your language, and when you "
+            "agreed to this notice. For a request: what you need, when, where (your "
+            "location and address) and how it went. For volunteers: where you are based, "
+            "how far you'll go and what you offer.\n\n"
+            "<b>Who sees it:</b> volunteers nearby see the kind of help, your short "
+            "description and roughly how far away you are. Only the volunteer who takes "
+            "your request gets your address, in a message that can't be forwarded. "
+            "Coordinators can see details to keep everyone safe.\n\n"
+            "<b>How long:</b> while the group needs it to help you; closed requests are "
+            "cleared of personal details after a while.\n\n"
+            "<b>Erasing it:</b> ask a coordinator, and we will delete your details."
+        )
+    )
+
+
+async def cancel_nothing(update: Update, context: BotContext) -> None:
+    """/cancel outside any conversation."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            _("There's nothing to cancel right now. /help shows what I can do."),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            _("I don't know that command. /help lists the ones I understand.")
+        )
+
+
+async def not_understood(update: Update, context: BotContext) -> None:
+    """Anything else typed or sent outside a conversation."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            _(
+                "I'm not sure what you mean. Use /request to ask for help, /volunteer to "
+                "offer help, or /help to see everything I can do."
+            )
+        )
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A button from an old message, another version, or forged: answer it kindly."""
+    await answer(
+        update.callback_query,
+        _("This button doesn't work any more. Please use /help to start again."),
+    )
+
+
+async def membership_changed(update: Update, context: BotContext) -> None:
+    """Someone blocked the bot (or unblocked it): stop or resume writing to them."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != ChatType.PRIVATE:
+        return
+    users = context.services.users
+    if change.new_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
+        await users.set_blocked(change.chat.id, context.services.clock())
+    elif change.new_chat_member.status == ChatMemberStatus.MEMBER:
+        await users.set_blocked(change.chat.id, None)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Everyone's commands; the catch-alls are added last by register_fallbacks()."""
+    app.add_handlers(
+        [
+            CommandHandler("start", start, filters=PRIVATE),
+            CommandHandler("help", show_help, filters=PRIVATE),
+            CommandHandler("privacy", show_privacy, filters=PRIVATE),
+            CommandHandler("cancel", cancel_nothing, filters=PRIVATE),
+            CallbackQueryHandler(consent, pattern=matches(Action.CONSENT)),
+            ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
+        ],
+        group=GROUP_FEATURES,
+    )
+
+
+def register_fallbacks(app: Application) -> None:  # type: ignore[type-arg]
+    """Last in their group: whatever no feature wanted still gets a friendly answer."""
+    app.add_handlers(
+        [
+            MessageHandler(PRIVATE & filters.COMMAND, unknown_command),
+            MessageHandler(ANYTHING_ELSE, not_understood),
+            CallbackQueryHandler(stale_button),
+        ],
+        group=GROUP_FEATURES,
+    )

@@ -1,0 +1,120 @@
+"""The group's own things: people, volunteers, requests for help and the pings about them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    """What kind of help is asked for; the codes are part of the callback contract."""
+
+    GROCERIES = "groceries"
+    PRESCRIPTION = "prescription"
+    DOG_WALKING = "dog_walking"
+    PHONE_CALL = "phone_call"
+    ERRAND = "errand"
+    OTHER = "other"
+
+    @classmethod
+    def parse(cls, code: str) -> Category | None:
+        try:
+            return cls(code)
+        except ValueError:
+            return None
+
+
+class RequestStatus(StrEnum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class VolunteerStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class When(StrEnum):
+    """When the help is needed."""
+
+    ASAP = "asap"
+    TODAY = "today"
+    AT = "at"
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    first_name: str
+    language: str | None
+    consented_at: float | None
+    is_coordinator: bool
+    blocked_at: float | None
+
+    @property
+    def has_consented(self) -> bool:
+        return self.consented_at is not None
+
+
+@dataclass(frozen=True)
+class Volunteer:
+    user_id: int
+    first_name: str
+    language: str | None
+    lat: float
+    lon: float
+    radius_km: float
+    categories: frozenset[Category]
+    status: VolunteerStatus
+    paused: bool
+    dbs_checked: bool
+
+    @property
+    def gets_pings(self) -> bool:
+        return self.status is VolunteerStatus.APPROVED and not self.paused
+
+
+@dataclass(frozen=True)
+class HelpRequest:
+    id: int
+    requester_id: int | None
+    category: Category
+    description: str
+    address: str
+    lat: float
+    lon: float
+    when: When
+    due_at: float | None
+    safety_code: str
+    status: RequestStatus
+    volunteer_id: int | None
+    round: int
+    announced_at: float | None
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Ping:
+    """One message that told one volunteer about one request."""
+
+    id: int
+    request_id: int
+    volunteer_id: int
+    round: int
+    wave: int
+    distance_km: float
+    chat_id: int | None
+    message_id: int | None
+    answer: str | None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A volunteer who may be pinged for a request, and how far away they are."""
+
+    volunteer: Volunteer
+    distance_km: float

@@ -1,0 +1,228 @@
+"""The help desk: a request's life from asking to done, and who is told what at each step.
+
+Handlers call these methods and render the answer to the person who acted; everyone else
+involved (requester, other volunteers, coordinators) is told from here.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum, auto
+
+from bot import notices
+from bot.config import Settings
+from bot.db import PingRepository, RequestRepository, UserRepository, VolunteerRepository
+from bot.models import Category, HelpRequest, RequestStatus, VolunteerStatus, When
+from bot.services.matching import Matchmaker
+from bot.services.messenger import Messenger
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class Outcome(Enum):
+    OK = auto()
+    ALREADY = auto()  # the same press arrived twice, or the thing was already done
+    TOO_LATE = auto()  # someone else took it, or it was closed meanwhile
+    NOT_YOURS = auto()  # a forged or forwarded button, or a role the presser doesn't have
+    NOT_FOUND = auto()
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    request: HelpRequest | None = None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Everything a requester has told the conversation, ready to be saved."""
+
+    category: Category
+    description: str
+    address: str
+    lat: float
+    lon: float
+    when: When
+    due_at: float | None
+
+
+def new_safety_code() -> str:
+    """Four digits the volunteer says at the door; random, not guessable from the id."""
+    return f"{secrets.randbelow(10_000):04d}"
+
+
+class HelpDesk:
+    def __init__(
+        self,
+        settings: Settings,
+        users: UserRepository,
+        volunteers: VolunteerRepository,
+        requests: RequestRepository,
+        pings: PingRepository,
+        messenger: Messenger,
+        matchmaker: Matchmaker,
+        clock: Callable[[], float],
+    ) -> None:
+        self._settings = settings
+        self._users = users
+        self._volunteers = volunteers
+        self._requests = requests
+        self._pings = pings
+        self._messenger = messenger
+        self._matchmaker = matchmaker
+        self._clock = clock
+
+    async def submit(self, requester_id: int, draft: Draft) -> HelpRequest:
+        """Save a new request. Pings go out separately (`announce`), after the requester
+        has their confirmation, so they hear first and a slow send can't hold it back."""
+        return await self._requests.create(
+            requester_id=requester_id,
+            category=draft.category,
+            description=draft.description,
+            address=draft.address,
+            lat=draft.lat,
+            lon=draft.lon,
+            when=draft.when,
+            due_at=draft.due_at,
+            safety_code=new_safety_code(),
+            now=self._clock(),
+        )
+
+    async def announce(self, request: HelpRequest) -> int:
+        return await self._matchmaker.announce(request)
+
+    async def announce_unfinished(self) -> int:
+        """At start-up: send the first wave of any request saved just before a crash."""
+        pending = await self._requests.unannounced()
+        for request in pending:
+            _LOGGER.info("Request %s was saved but not announced; announcing now", request.id)
+            await self._matchmaker.announce(request)
+        return len(pending)
+
+    async def accept(self, request_id: int, volunteer_id: int) -> Result:
+        request = await self._requests.get(request_id)
+        if request is None:
+            return Result(Outcome.NOT_FOUND)
+        if request.volunteer_id == volunteer_id and request.status is RequestStatus.CLAIMED:
+            return Result(Outcome.ALREADY, request)
+        volunteer = await self._volunteers.get(volunteer_id)
+        if volunteer is None or volunteer.status is not VolunteerStatus.APPROVED:
+            return Result(Outcome.NOT_YOURS, request)
+        ping = await self._pings.find(request_id, volunteer_id, request.round)
+        if ping is None:
+            # Only someone this request was offered to may take it: a forwarded or forged
+            # button is refused, which keeps checked-only tasks with checked volunteers.
+            late = request.status is not RequestStatus.OPEN
+            return Result(Outcome.TOO_LATE if late else Outcome.NOT_YOURS, request)
+        claimed = await self._requests.claim(request_id, volunteer_id, self._clock())
+        if claimed is None:
+            current = await self._requests.get(request_id)
+            if current is not None and current.volunteer_id == volunteer_id:
+                return Result(Outcome.ALREADY, current)
+            return Result(Outcome.TOO_LATE, current)
+        await self._pings.set_answer(ping.id, "accepted")
+        await self._hand_over(claimed, volunteer.first_name)
+        await self._matchmaker.close_pings(claimed, taken=True, keep=volunteer_id)
+        return Result(Outcome.OK, claimed)
+
+    async def _hand_over(self, request: HelpRequest, volunteer_name: str) -> None:
+        """The address to the volunteer alone (protected), and the good news to the requester."""
+        assert request.volunteer_id is not None
+        requester = await self._users.get(request.requester_id) if request.requester_id else None
+        requester_name = requester.first_name if requester else ""
+        await self._messenger.tell(
+            request.volunteer_id,
+            lambda: notices.private_details(request, requester_name),
+            protect=True,
+        )
+        if request.requester_id is not None:
+            await self._messenger.tell(
+                request.requester_id, lambda: notices.volunteer_coming(request, volunteer_name)
+            )
+
+    async def decline(self, request_id: int, volunteer_id: int) -> Result:
+        request = await self._requests.get(request_id)
+        if request is None:
+            return Result(Outcome.NOT_FOUND)
+        ping = await self._pings.find(request_id, volunteer_id, request.round)
+        if ping is None:
+            return Result(Outcome.NOT_YOURS, request)
+        if not await self._pings.set_answer(ping.id, "declined"):
+            return Result(Outcome.ALREADY, request)
+        if request.status is RequestStatus.OPEN:
+            await self._matchmaker.after_decline(request)
+        return Result(Outcome.OK, request)
+
+    async def complete(self, request_id: int, volunteer_id: int) -> Result:
+        request = await self._requests.get(request_id)
+        if request is None:
+            return Result(Outcome.NOT_FOUND)
+        if request.volunteer_id != volunteer_id:
+            return Result(Outcome.NOT_YOURS, request)
+        if request.status is RequestStatus.DONE:
+            return Result(Outcome.ALREADY, request)
+        done = await self._requests.complete(request_id, volunteer_id, self._clock())
+        if done is None:
+            return Result(Outcome.TOO_LATE, await self._requests.get(request_id))
+        volunteer = await self._users.get(volunteer_id)
+        name = volunteer.first_name if volunteer else ""
+        if done.requester_id is not None:
+            await self._messenger.tell(
+                done.requester_id, lambda: notices.task_done_for_requester(done, name)
+            )
+        return Result(Outcome.OK, done)
+
+    async def release(self, request_id: int, volunteer_id: int) -> Result:
+        request = await self._requests.get(request_id)
+        if request is None:
+            return Result(Outcome.NOT_FOUND)
+        if request.volunteer_id != volunteer_id or request.status is not RequestStatus.CLAIMED:
+            return Result(Outcome.NOT_YOURS, request)
+        released = await self._requests.release(request_id, volunteer_id, self._clock())
+        if released is None:
+            return Result(Outcome.TOO_LATE, await self._requests.get(request_id))
+        await self._pings.mark_released(request_id, volunteer_id)
+        volunteer = await self._users.get(volunteer_id)
+        name = volunteer.first_name if volunteer else ""
+        if released.requester_id is not None:
+            await self._messenger.tell(
+                released.requester_id,
+                lambda: notices.task_released_for_requester(released, name),
+            )
+        await self._matchmaker.announce(released)
+        return Result(Outcome.OK, released)
+
+    async def cancel(self, request_id: int, requester_id: int) -> Result:
+        """The requester no longer needs help."""
+        request = await self._requests.get(request_id)
+        if request is None or request.requester_id != requester_id:
+            return Result(Outcome.NOT_YOURS if request else Outcome.NOT_FOUND, request)
+        result = await self._requests.cancel(
+            request_id, requester_id, self._clock(), as_requester=True
+        )
+        if result is None:
+            return Result(Outcome.ALREADY, await self._requests.get(request_id))
+        cancelled, holder = result
+        await self._matchmaker.close_pings(cancelled, taken=False, keep=holder)
+        if holder is not None:
+            await self._messenger.tell(
+                holder, lambda: notices.task_cancelled_for_volunteer(cancelled.id)
+            )
+            ping = await self._pings.find(request_id, holder, cancelled.round)
+            if ping is not None and ping.chat_id is not None and ping.message_id is not None:
+                await self._messenger.retell(
+                    holder,
+                    ping.chat_id,
+                    ping.message_id,
+                    lambda: notices.task_cancelled_for_volunteer(cancelled.id),
+                )
+        return Result(Outcome.OK, cancelled)
+
+    async def requests_of(self, requester_id: int) -> list[HelpRequest]:
+        return await self._requests.by_requester(requester_id)
+
+    async def tasks_of(self, volunteer_id: int) -> list[HelpRequest]:
+        return await self._requests.held_by(volunteer_id)

@@ -1,0 +1,121 @@
+"""Who gets pinged about a request: the nearest eligible volunteers, a wave at a time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import partial
+
+from bot import keyboards, notices
+from bot.config import Settings
+from bot.db import PingRepository, RequestRepository, VolunteerRepository
+from bot.i18n import use_language
+from bot.models import Category, HelpRequest, RequestStatus
+from bot.services.coordination import Coordinators
+from bot.services.messenger import Messenger
+
+_LOGGER = logging.getLogger(__name__)
+
+# Categories only a coordinator-checked (ID/DBS) volunteer may be asked to do.
+CHECKED_CATEGORIES = frozenset({Category.PRESCRIPTION})
+# "Recently" for fairness between volunteers.
+RECENT_TASKS_WINDOW_S = 30 * 24 * 3600
+
+
+class Matchmaker:
+    def __init__(
+        self,
+        settings: Settings,
+        volunteers: VolunteerRepository,
+        requests: RequestRepository,
+        pings: PingRepository,
+        messenger: Messenger,
+        coordinators: Coordinators,
+        clock: Callable[[], float],
+    ) -> None:
+        self._settings = settings
+        self._volunteers = volunteers
+        self._requests = requests
+        self._pings = pings
+        self._messenger = messenger
+        self._coordinators = coordinators
+        self._clock = clock
+
+    async def announce(self, request: HelpRequest) -> int:
+        """Send the first wave for a new (or handed back) request; returns how many were pinged.
+
+        The request is marked announced afterwards: if the bot dies in between, start-up
+        finds it and finishes the job, and the pings already recorded are not repeated.
+        """
+        sent = await self.send_wave(request)
+        await self._requests.mark_announced(request.id, self._clock())
+        if sent == 0 and not await self._pings.for_request(request.id, request.round):
+            await self._tell_nobody_left(request)
+        return sent
+
+    async def send_wave(self, request: HelpRequest) -> int:
+        """Ping the next few eligible volunteers, nearest first."""
+        wave = await self._pings.last_wave(request.id, request.round) + 1
+        candidates = await self._volunteers.candidates(
+            request_id=request.id,
+            round_=request.round,
+            lat=request.lat,
+            lon=request.lon,
+            category=request.category,
+            exclude={request.requester_id} if request.requester_id else set(),
+            needs_check=request.category in CHECKED_CATEGORIES,
+            any_distance=request.category is Category.PHONE_CALL,
+            recent_since=self._clock() - RECENT_TASKS_WINDOW_S,
+        )
+        sent = 0
+        for candidate in candidates[: self._settings.wave_size]:
+            volunteer = candidate.volunteer
+            ping_id = await self._pings.add(
+                request.id,
+                volunteer.user_id,
+                request.round,
+                wave,
+                candidate.distance_km,
+                self._clock(),
+            )
+            if ping_id is None:
+                continue
+            with use_language(volunteer.language):
+                text = notices.ping(request, candidate.distance_km, self._settings.timezone)
+                markup = keyboards.ping(request.id)
+            message = await self._messenger.send(volunteer.user_id, text, markup)
+            if message is not None:
+                await self._pings.set_message(ping_id, message.chat_id, message.message_id)
+                sent += 1
+        _LOGGER.info("Request %s: wave %s pinged %s volunteers", request.id, wave, sent)
+        return sent
+
+    async def after_decline(self, request: HelpRequest) -> None:
+        """When everyone in the latest round has said no, ask the next wave at once."""
+        pings = await self._pings.for_request(request.id, request.round)
+        if any(p.answer is None and p.message_id is not None for p in pings):
+            return
+        if await self.send_wave(request) == 0:
+            await self._tell_nobody_left(request)
+
+    async def close_pings(self, request: HelpRequest, *, taken: bool, keep: int | None) -> None:
+        """Edit the pings nobody acted on, so no one presses a button for nothing."""
+        render = notices.ping_taken if taken else notices.ping_withdrawn
+        for ping in await self._pings.for_request(request.id):
+            if ping.volunteer_id == keep or ping.message_id is None or ping.chat_id is None:
+                continue
+            if ping.answer in ("declined", "released"):
+                continue
+            await self._messenger.retell(
+                ping.volunteer_id, ping.chat_id, ping.message_id, partial(render, request.id)
+            )
+
+    async def _tell_nobody_left(self, request: HelpRequest) -> None:
+        current = await self._requests.get(request.id)
+        if current is None or current.status is not RequestStatus.OPEN:
+            return
+        await self._coordinators.tell(lambda: notices.nobody_nearby_for_coordinators(current))
+        if current.requester_id is not None and current.round == 1:
+            await self._messenger.tell(
+                current.requester_id, lambda: notices.nobody_nearby_for_requester(current.id)
+            )

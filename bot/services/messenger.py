@@ -1,0 +1,93 @@
+"""Sending to people who may have blocked the bot, and editing messages that may be gone.
+
+Everything the bot says to someone other than the person who just wrote goes through
+here, so that a `Forbidden` answer marks that person as unreachable in one place.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from telegram import Bot, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.db import UserRepository
+from bot.i18n import use_language
+
+_LOGGER = logging.getLogger(__name__)
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+class Messenger:
+    def __init__(self, bot: Bot, users: UserRepository, clock: Callable[[], float]) -> None:
+        self._bot = bot
+        self._users = users
+        self._clock = clock
+
+    async def send(
+        self,
+        user_id: int,
+        text: str,
+        markup: Markup | None = None,
+        *,
+        protect: bool = False,
+    ) -> Message | None:
+        """Send to a person's private chat; None (and logged) when it could not be delivered."""
+        try:
+            return await self._bot.send_message(
+                chat_id=user_id, text=text, reply_markup=markup, protect_content=protect
+            )
+        except Forbidden:
+            _LOGGER.info("User %s blocked the bot; marking them unreachable", user_id)
+            await self._users.set_blocked(user_id, self._clock())
+        except BadRequest as error:
+            # "chat not found": they never started the bot (e.g. an ADMIN_ID who hasn't).
+            _LOGGER.warning("Could not write to %s: %s", user_id, error.message)
+        except TelegramError as error:
+            _LOGGER.warning("Sending to %s failed: %s", user_id, error)
+        return None
+
+    async def edit(
+        self, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+    ) -> bool:
+        """Replace a message's text (and drop its buttons unless new ones are given)."""
+        try:
+            await self._bot.edit_message_text(
+                chat_id=chat_id, message_id=message_id, text=text, reply_markup=markup
+            )
+            return True
+        except BadRequest as error:
+            # Not modified, or deleted by the user: either way nothing more to do.
+            _LOGGER.debug("Edit of %s/%s skipped: %s", chat_id, message_id, error.message)
+        except Forbidden:
+            await self._users.set_blocked(chat_id, self._clock())
+        except TelegramError as error:
+            _LOGGER.warning("Editing %s/%s failed: %s", chat_id, message_id, error)
+        return False
+
+    async def tell(
+        self,
+        user_id: int,
+        render: Callable[[], str],
+        markup: Callable[[], Markup | None] = lambda: None,
+        *,
+        protect: bool = False,
+    ) -> Message | None:
+        """Send something rendered in the recipient's own language."""
+        user = await self._users.get(user_id)
+        if user is not None and user.blocked_at is not None:
+            return None
+        with use_language(user.language if user else None):
+            text, keyboard = render(), markup()
+        return await self.send(user_id, text, keyboard, protect=protect)
+
+    async def retell(
+        self, user_id: int, chat_id: int, message_id: int, render: Callable[[], str]
+    ) -> bool:
+        """Edit an earlier message into something new, in the recipient's language."""
+        user = await self._users.get(user_id)
+        with use_language(user.language if user else None):
+            text = render()
+        return await self.edit(chat_id, message_id, text)

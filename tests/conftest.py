@@ -1,0 +1,126 @@
+"""Fixtures: the real Application from build_application(), on a real SQLite file, with
+only the HTTP edge to Telegram replaced by FakeTelegram."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import MutualAidApplication, build_application
+from bot.config import Settings, parse_settings
+from tests.support.telegram import FakeTelegram, People
+
+COORDINATOR = 100
+REQUESTER = 200
+# Volunteers at increasing distance from the requester's home (HOME).
+HOME = (51.5000, -0.1000)
+NEAR = (51.5030, -0.1000)  # ~0.33 km
+MIDDLE = (51.5090, -0.1000)  # ~1.0 km
+FAR = (51.5270, -0.1000)  # ~3.0 km
+AREA = "51.5000,-0.1000"
+
+
+def make_settings(tmp_path: Path, **overrides: str) -> Settings:
+    values = {
+        "BOT_TOKEN": "123456:TEST-token",
+        "DATABASE_PATH": str(tmp_path / "bot.db"),
+        "ADMIN_IDS": str(COORDINATOR),
+        "AREA_CENTER": AREA,
+        "AREA_RADIUS_KM": "10",
+        "WAVE_SIZE": "5",
+    }
+    values.update(overrides)
+    return parse_settings(values)
+
+
+class Group:
+    """A neighbourhood in a test: one application, its fake Telegram, and people."""
+
+    def __init__(self, app: MutualAidApplication, telegram: FakeTelegram) -> None:
+        self.app = app
+        self.telegram = telegram
+        self.people = People(app.bot)
+
+    async def say(self, user_id: int, text: str, **kw: Any) -> None:
+        await self.app.process_update(self.people.text(user_id, text, **kw))
+
+    async def share(self, user_id: int, lat: float, lon: float, **kw: Any) -> None:
+        await self.app.process_update(self.people.location(user_id, lat, lon, **kw))
+
+    async def press(self, user_id: int, data: str, message_id: int = 1, **kw: Any) -> None:
+        await self.app.process_update(self.people.press(user_id, data, message_id, **kw))
+
+    async def consent(self, user_id: int, **kw: Any) -> None:
+        await self.say(user_id, "/start", **kw)
+        await self.press(user_id, "v1:consent:yes", **kw)
+
+    async def sign_up(
+        self,
+        user_id: int,
+        where: tuple[float, float],
+        radius: str = "5",
+        categories: tuple[str, ...] = ("groceries",),
+        **kw: Any,
+    ) -> None:
+        await self.consent(user_id, **kw)
+        await self.say(user_id, "/volunteer", **kw)
+        await self.share(user_id, *where, **kw)
+        await self.say(user_id, radius, **kw)
+        for code in categories:
+            await self.press(user_id, f"v1:vcat:{code}", **kw)
+        await self.press(user_id, "v1:vsave", **kw)
+
+    async def approve(self, volunteer_id: int) -> None:
+        await self.press(COORDINATOR, f"v1:approve:{volunteer_id}", name="Cora")
+
+    async def volunteer(self, user_id: int, where: tuple[float, float], **kw: Any) -> None:
+        await self.sign_up(user_id, where, **kw)
+        await self.approve(user_id)
+
+    async def ask(
+        self,
+        user_id: int = REQUESTER,
+        category: str = "groceries",
+        description: str = "Milk and bread please",
+        address: str = "12 Acacia Avenue, ring twice",
+        where: tuple[float, float] = HOME,
+        **kw: Any,
+    ) -> int:
+        """The whole /request conversation; returns the new request's id."""
+        await self.say(user_id, "/request", **kw)
+        await self.press(user_id, f"v1:cat:{category}", **kw)
+        await self.say(user_id, description, **kw)
+        await self.press(user_id, "v1:when:asap", **kw)
+        await self.share(user_id, *where, **kw)
+        await self.say(user_id, address, **kw)
+        await self.press(user_id, "v1:confirm:yes", **kw)
+        confirmation = self.telegram.last_to(user_id).text
+        match = re.search(r"#(\d+)", confirmation)
+        assert match, confirmation
+        return int(match.group(1))
+
+    def pinged(self, request_id: int) -> list[int]:
+        """Who got a ping (a message with an Accept button) for this request."""
+        wanted = f"v1:accept:{request_id}"
+        return [
+            c.chat_id
+            for c in self.telegram.calls
+            if c.method == "sendMessage" and wanted in c.buttons and c.chat_id is not None
+        ]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+async def group(settings: Settings) -> AsyncIterator[Group]:
+    telegram = FakeTelegram()
+    app = build_application(settings, request=telegram)
+    async with app:
+        yield Group(app, telegram)

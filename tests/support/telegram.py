@@ -1,0 +1,206 @@
+"""A stand-in for the Bot API at the HTTP edge: it records every call and answers like
+Telegram would, so tests drive the real Application and assert what was sent to whom."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Update
+from telegram.request import BaseRequest, RequestData
+
+BOT_ID = 999_000_001
+BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "Helper", "username": "helper_bot"}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+    @property
+    def chat_id(self) -> int | None:
+        value = self.params.get("chat_id")
+        return int(value) if value is not None else None
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text", ""))
+
+    @property
+    def buttons(self) -> list[str]:
+        """callback_data of every inline button on the message."""
+        markup = self.params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        if not isinstance(markup, dict):
+            return []
+        return [
+            button.get("callback_data", "")
+            for row in markup.get("inline_keyboard", [])
+            for button in row
+        ]
+
+
+@dataclass
+class FakeTelegram(BaseRequest):
+    """Records calls; answers sendMessage & co. with Telegram-shaped results."""
+
+    calls: list[Call] = field(default_factory=list)
+    blocked: set[int] = field(default_factory=set)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        api_method = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        call = Call(api_method, params)
+        chat_id = call.chat_id
+        if chat_id is not None and chat_id in self.blocked:
+            return 403, _error(403, "Forbidden: bot was blocked by the user")
+        self.calls.append(call)
+        await asyncio.sleep(0)
+        return 200, json.dumps({"ok": True, "result": self._result(call)}).encode()
+
+    def _result(self, call: Call) -> Any:
+        if call.method == "getMe":
+            return {**BOT_USER, "can_join_groups": True, "can_read_all_group_messages": False,
+                    "supports_inline_queries": False}
+        if call.method.startswith("send"):
+            return self._message(call, next(self._ids))
+        if call.method.startswith("edit"):
+            return self._message(call, int(call.params.get("message_id", 0)))
+        if call.method == "getUpdates":
+            return []
+        return True
+
+    @staticmethod
+    def _message(call: Call, message_id: int) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": call.chat_id or 0, "type": "private"},
+            "from": BOT_USER,
+            "text": call.text,
+        }
+        markup = call.params.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            message["reply_markup"] = markup
+        return message
+
+    # --- what the tests ask -------------------------------------------------------------
+
+    def sent_to(self, chat_id: int, method: str = "sendMessage") -> list[Call]:
+        return [c for c in self.calls if c.method == method and c.chat_id == chat_id]
+
+    def texts_to(self, chat_id: int) -> list[str]:
+        """Everything a person could read: messages sent and edits to them."""
+        return [
+            c.text
+            for c in self.calls
+            if c.chat_id == chat_id and c.method in ("sendMessage", "editMessageText")
+        ]
+
+    def last_to(self, chat_id: int) -> Call:
+        sent = self.sent_to(chat_id)
+        assert sent, f"nothing was sent to {chat_id}"
+        return sent[-1]
+
+    def answers(self) -> list[Call]:
+        return [c for c in self.calls if c.method == "answerCallbackQuery"]
+
+    def clear(self) -> None:
+        self.calls.clear()
+
+
+def _error(code: int, description: str) -> bytes:
+    return json.dumps({"ok": False, "error_code": code, "description": description}).encode()
+
+
+class People:
+    """Builds the updates a person's Telegram client would send."""
+
+    def __init__(self, bot: Any) -> None:
+        self._bot = bot
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+
+    def _user(self, user_id: int, name: str, language: str) -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": name, "language_code": language}
+
+    def _message(self, user_id: int, name: str, language: str, **content: Any) -> Update:
+        user = self._user(user_id, name, language)
+        data = {
+            "update_id": next(self._update_ids),
+            "message": {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": user_id, "type": "private", "first_name": name},
+                "from": user,
+                **content,
+            },
+        }
+        return Update.de_json(data, self._bot)
+
+    def text(self, user_id: int, text: str, name: str = "Sam", language: str = "en") -> Update:
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            command = text.split()[0]
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return self._message(user_id, name, language, **content)
+
+    def location(
+        self, user_id: int, lat: float, lon: float, name: str = "Sam", language: str = "en"
+    ) -> Update:
+        return self._message(
+            user_id, name, language, location={"latitude": lat, "longitude": lon}
+        )
+
+    def press(
+        self,
+        user_id: int,
+        data: str,
+        message_id: int = 1,
+        name: str = "Sam",
+        language: str = "en",
+    ) -> Update:
+        user = self._user(user_id, name, language)
+        payload = {
+            "update_id": next(self._update_ids),
+            "callback_query": {
+                "id": str(next(self._update_ids)),
+                "from": user,
+                "chat_instance": str(user_id),
+                "data": data,
+                "message": {
+                    "message_id": message_id,
+                    "date": int(time.time()),
+                    "chat": {"id": user_id, "type": "private"},
+                    "from": BOT_USER,
+                    "text": "…",
+                },
+            },
+        }
+        return Update.de_json(payload, self._bot)
