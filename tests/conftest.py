@@ -4,7 +4,8 @@ only the HTTP edge to Telegram replaced by FakeTelegram."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,10 @@ class Group:
         await self.app.process_update(self.people.location(user_id, lat, lon, **kw))
 
     async def press(self, user_id: int, data: str, message_id: int = 1, **kw: Any) -> None:
+        """Press a button; every press must be answered, or the client keeps spinning."""
+        answered = len(self.telegram.answers())
         await self.app.process_update(self.people.press(user_id, data, message_id, **kw))
+        assert len(self.telegram.answers()) == answered + 1, f"press {data!r} not answered once"
 
     async def consent(self, user_id: int, **kw: Any) -> None:
         await self.say(user_id, "/start", **kw)
@@ -124,3 +128,17 @@ async def group(settings: Settings) -> AsyncIterator[Group]:
     app = build_application(settings, request=telegram)
     async with app:
         yield Group(app, telegram)
+
+
+@pytest.fixture
+def open_group(tmp_path: Path) -> Callable[..., AbstractAsyncContextManager[Group]]:
+    """A group with other settings: `async with open_group(WAVE_SIZE="1") as group:`."""
+
+    @asynccontextmanager
+    async def opened(**overrides: str) -> AsyncIterator[Group]:
+        telegram = FakeTelegram()
+        app = build_application(make_settings(tmp_path, **overrides), request=telegram)
+        async with app:
+            yield Group(app, telegram)
+
+    return opened

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import COORDINATOR, FAR, HOME, MIDDLE, NEAR, REQUESTER, Group
+from tests.conftest import COORDINATOR, NEAR, REQUESTER, Group
 
 
 async def test_request_pings_nearby_volunteer_who_takes_it_and_finishes(group: Group) -> None:

@@ -86,8 +86,12 @@ class FakeTelegram(BaseRequest):
 
     def _result(self, call: Call) -> Any:
         if call.method == "getMe":
-            return {**BOT_USER, "can_join_groups": True, "can_read_all_group_messages": False,
-                    "supports_inline_queries": False}
+            return {
+                **BOT_USER,
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
         if call.method.startswith("send"):
             return self._message(call, next(self._ids))
         if call.method.startswith("edit"):
@@ -174,9 +178,7 @@ class People:
     def location(
         self, user_id: int, lat: float, lon: float, name: str = "Sam", language: str = "en"
     ) -> Update:
-        return self._message(
-            user_id, name, language, location={"latitude": lat, "longitude": lon}
-        )
+        return self._message(user_id, name, language, location={"latitude": lat, "longitude": lon})
 
     def press(
         self,

@@ -1,0 +1,20 @@
+# The bot in a small image: slim Python, a non-root user, the database on a volume.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    DATABASE_PATH=/data/mutualaid.db
+
+WORKDIR /app
+COPY pyproject.toml README.md babel.cfg ./
+COPY bot ./bot
+COPY locales ./locales
+RUN pip install . \
+    && pybabel compile --domain bot --directory locales \
+    && useradd --create-home --uid 10001 helper \
+    && mkdir -p /data && chown helper:helper /data
+
+USER helper
+VOLUME ["/data"]
+ENTRYPOINT ["python", "-m", "bot"]
