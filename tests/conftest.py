@@ -13,6 +13,7 @@ import pytest
 
 from bot.app import MutualAidApplication, build_application
 from bot.config import Settings, parse_settings
+from bot.models import HelpRequest
 from tests.support.telegram import FakeTelegram, People
 
 COORDINATOR = 100
@@ -106,6 +107,12 @@ class Group:
         match = re.search(r"#(\d+)", confirmation)
         assert match, confirmation
         return int(match.group(1))
+
+    async def stored(self, request_id: int) -> HelpRequest:
+        """The request as the database has it now."""
+        request = await self.app.services.requests.get(request_id)
+        assert request is not None, f"request {request_id} is not stored"
+        return request
 
     def pinged(self, request_id: int) -> list[int]:
         """Who got a ping (a message with an Accept button) for this request."""

@@ -26,6 +26,6 @@ async def test_request_pings_nearby_volunteer_who_takes_it_and_finishes(group: G
     assert any("Alice" in t for t in group.telegram.texts_to(REQUESTER))
 
     await group.press(301, f"v1:done:{request_id}", name="Alice")
-    stored = await group.app.services.requests.get(request_id)
-    assert stored is not None and stored.status == "done"
+    stored = await group.stored(request_id)
+    assert stored.status == "done"
     assert any("done" in t for t in group.telegram.texts_to(REQUESTER))

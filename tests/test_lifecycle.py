@@ -33,8 +33,8 @@ async def test_fifty_volunteers_accept_at_once_and_exactly_one_wins(open_group: 
         ]
         await asyncio.gather(*(group.app.process_update(p) for p in presses))
 
-        stored = await group.app.services.requests.get(request_id)
-        assert stored is not None and stored.status == "claimed"
+        stored = await group.stored(request_id)
+        assert stored.status == "claimed"
         winner = stored.volunteer_id
         answers = group.telegram.answers()
         assert len(answers) == 50
@@ -95,8 +95,8 @@ async def test_a_forged_accept_from_someone_not_pinged_is_refused(group: Group) 
     request_id = await group.ask()
     await group.press(302, f"v1:accept:{request_id}", name="V302")
     await group.press(REQUESTER, f"v1:accept:{request_id}", name="Rita")
-    stored = await group.app.services.requests.get(request_id)
-    assert stored is not None and stored.status == "open"
+    stored = await group.stored(request_id)
+    assert stored.status == "open"
     assert not [c for c in group.telegram.calls if "Acacia" in c.text and c.chat_id != REQUESTER]
 
 
@@ -121,13 +121,14 @@ async def test_handing_back_tells_the_requester_and_asks_others(group: Group) ->
     group.telegram.clear()
     await group.press(301, f"v1:release:{request_id}", name="V301")
 
-    stored = await group.app.services.requests.get(request_id)
-    assert stored is not None and stored.status == "open" and stored.volunteer_id is None
+    stored = await group.stored(request_id)
+    assert stored.status == "open"
+    assert stored.volunteer_id is None
     assert any("can't help" in t for t in group.telegram.texts_to(REQUESTER))
     assert group.pinged(request_id) == [302]
     await group.press(302, f"v1:accept:{request_id}", name="V302")
-    stored = await group.app.services.requests.get(request_id)
-    assert stored is not None and stored.volunteer_id == 302
+    stored = await group.stored(request_id)
+    assert stored.volunteer_id == 302
 
 
 async def test_only_the_holder_can_finish_or_hand_back(group: Group) -> None:
@@ -136,8 +137,9 @@ async def test_only_the_holder_can_finish_or_hand_back(group: Group) -> None:
     await group.press(301, f"v1:accept:{request_id}", name="V301")
     await group.press(302, f"v1:done:{request_id}", name="V302")
     await group.press(302, f"v1:release:{request_id}", name="V302")
-    stored = await group.app.services.requests.get(request_id)
-    assert stored is not None and stored.status == "claimed" and stored.volunteer_id == 301
+    stored = await group.stored(request_id)
+    assert stored.status == "claimed"
+    assert stored.volunteer_id == 301
 
 
 async def test_requester_cancels_a_taken_request_and_the_volunteer_is_told(group: Group) -> None:
@@ -149,20 +151,20 @@ async def test_requester_cancels_a_taken_request_and_the_volunteer_is_told(group
     group.telegram.clear()
     await group.press(REQUESTER, f"v1:cancelreq:{request_id}", name="Rita")
 
-    stored = await group.app.services.requests.get(request_id)
-    assert stored is not None and stored.status == "cancelled"
+    stored = await group.stored(request_id)
+    assert stored.status == "cancelled"
     assert any("cancelled" in t for t in group.telegram.texts_to(301))
     await group.press(301, f"v1:done:{request_id}", name="V301")
-    stored = await group.app.services.requests.get(request_id)
-    assert stored is not None and stored.status == "cancelled"
+    stored = await group.stored(request_id)
+    assert stored.status == "cancelled"
 
 
 async def test_someone_else_cannot_cancel_my_request(group: Group) -> None:
     await _ready(group, (301, NEAR))
     request_id = await group.ask()
     await group.press(301, f"v1:cancelreq:{request_id}", name="V301")
-    stored = await group.app.services.requests.get(request_id)
-    assert stored is not None and stored.status == "open"
+    stored = await group.stored(request_id)
+    assert stored.status == "open"
 
 
 async def test_a_volunteer_who_blocked_the_bot_is_marked_and_skipped(group: Group) -> None:
@@ -171,7 +173,8 @@ async def test_a_volunteer_who_blocked_the_bot_is_marked_and_skipped(group: Grou
     first = await group.ask()
     assert group.pinged(first) == [302]
     user = await group.app.services.users.get(301)
-    assert user is not None and user.blocked_at is not None
+    assert user is not None
+    assert user.blocked_at is not None
     group.telegram.blocked.clear()
     second = await group.ask()
     assert group.pinged(second) == [302]
