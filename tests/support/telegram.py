@@ -180,6 +180,21 @@ class People:
     ) -> Update:
         return self._message(user_id, name, language, location={"latitude": lat, "longitude": lon})
 
+    def membership(self, user_id: int, old: str, new: str) -> Update:
+        """The bot's own membership in a private chat changed: blocked, or unblocked."""
+        bot_member = {"user": BOT_USER, "until_date": 0}
+        payload = {
+            "update_id": next(self._update_ids),
+            "my_chat_member": {
+                "chat": {"id": user_id, "type": "private"},
+                "from": self._user(user_id, "Sam", "en"),
+                "date": int(time.time()),
+                "old_chat_member": {"status": old, **bot_member},
+                "new_chat_member": {"status": new, **bot_member},
+            },
+        }
+        return Update.de_json(payload, self._bot)
+
     def press(
         self,
         user_id: int,

@@ -1,0 +1,228 @@
+"""The help loop end to end: the real bot process (`python -m bot`) polls the Bot API
+emulator, and the people of the group act through the emulator's client API."""
+
+from __future__ import annotations
+
+import re
+import signal
+
+import pytest
+
+from tests.e2e.conftest import (
+    COORDINATOR,
+    REQUESTER,
+    BotMessage,
+    BotProcess,
+    Neighbours,
+    html_problems,
+    is_new,
+    shows,
+)
+
+pytestmark = pytest.mark.e2e
+
+HOME = (51.5000, -0.1000)
+NEAR = (51.5030, -0.1000)  # ~0.33 km from HOME
+MIDDLE = (51.5090, -0.1000)  # ~1.0 km
+FAR = (51.5270, -0.1000)  # ~3.0 km
+DESCRIPTION = "Milk, bread and eggs from the corner shop"
+ADDRESS = "12 Acacia Avenue, ring twice"
+REQUEST_ID = re.compile(r"#(\d+)")
+
+
+# --- what people do, step by step --------------------------------------------------------
+
+
+def consent(people: Neighbours, user_id: int) -> None:
+    """/start, then agree to the privacy notice."""
+    people.say(user_id, "/start")
+    notice = people.wait_for(user_id, shows("v1:consent:yes"), "privacy notice to agree to")
+    people.press(user_id, "v1:consent:yes", on=notice)
+    people.wait_for(user_id, is_new, "choice of what to do, after agreeing")
+
+
+def volunteer(people: Neighbours, user_id: int, where: tuple[float, float], radius: str) -> None:
+    """Sign up with /volunteer for groceries, and get approved by the coordinator."""
+    consent(people, user_id)
+    people.say(user_id, "/volunteer")
+    people.wait_for(user_id, lambda m: m.asks_location, "button to share their location")
+    people.share_location(user_id, *where)
+    people.wait_for(user_id, is_new, "question how far they will go")
+    people.say(user_id, radius)
+    form = people.wait_for(user_id, shows("v1:vcat:groceries"), "form of kinds of help")
+    people.press(user_id, "v1:vcat:groceries", on=form)
+    people.press(user_id, "v1:vsave", on=form)
+    approval = people.wait_for(
+        COORDINATOR, shows(f"v1:approve:{user_id}"), f"approval button for {user_id}"
+    )
+    people.read_all(user_id)  # "thank you for signing up"
+    people.press(COORDINATOR, f"v1:approve:{user_id}", on=approval)
+    people.wait_for(user_id, is_new, "news that they are approved")
+
+
+def start_request(people: Neighbours, description: str) -> BotMessage:
+    """/request up to the description; returns the question "when?" with its buttons."""
+    people.say(REQUESTER, "/request")
+    people.wait_for(REQUESTER, shows("v1:cat:groceries"), "choice of categories")
+    people.press(REQUESTER, "v1:cat:groceries")
+    people.wait_for(REQUESTER, is_new, "question what they need")
+    people.say(REQUESTER, description)
+    return people.wait_for(REQUESTER, shows("v1:when:asap"), "question when")
+
+
+def finish_request(
+    people: Neighbours, address: str, when_question: BotMessage | None = None
+) -> tuple[int, BotMessage]:
+    """From "when?" to the confirmation; returns the request id and the confirmation."""
+    people.press(REQUESTER, "v1:when:asap", on=when_question)
+    people.wait_for(REQUESTER, lambda m: m.asks_location, "button to share their location")
+    people.share_location(REQUESTER, *HOME)
+    people.wait_for(REQUESTER, lambda m: "address" in m.text.lower(), "question for the address")
+    people.say(REQUESTER, address)
+    summary = people.wait_for(REQUESTER, shows("v1:confirm:yes"), "summary to confirm")
+    people.press(REQUESTER, "v1:confirm:yes", on=summary)
+    confirmation = people.wait_for(
+        REQUESTER, lambda m: is_new(m) and REQUEST_ID.search(m.text) is not None, "#<id>"
+    )
+    match = REQUEST_ID.search(confirmation.text)
+    assert match is not None
+    return int(match.group(1)), confirmation
+
+
+def assert_no_errors(bot: BotProcess, people: Neighbours) -> None:
+    """Nothing blew up inside the bot, and everything it sent is HTML Telegram accepts."""
+    log = bot.log()
+    assert "Traceback" not in log and "Error while handling" not in log, log
+    broken = {
+        m.text[:200]: problems
+        for m in people.sent_by_bot()
+        if m.parse_mode == "HTML" and (problems := html_problems(m.text))
+    }
+    assert not broken, f"Telegram would refuse these messages: {broken}"
+
+
+# --- the scenarios ---------------------------------------------------------------------
+
+
+def test_request_is_offered_nearby_taken_by_one_volunteer_and_done(
+    bot: BotProcess, neighbours: Neighbours
+) -> None:
+    people = neighbours
+    consent(people, COORDINATOR)
+    volunteer(people, 301, NEAR, "5")
+    volunteer(people, 302, MIDDLE, "5")
+    volunteer(people, 303, FAR, "2")  # the request is ~3 km away: too far for them
+    consent(people, REQUESTER)
+
+    when_question = start_request(people, DESCRIPTION)
+    request_id, _ = finish_request(people, ADDRESS, when_question)
+
+    # The two volunteers in reach are asked, without the address; the far one is not.
+    accept, decline = f"v1:accept:{request_id}", f"v1:decline:{request_id}"
+    pings = {
+        uid: people.wait_for(uid, shows(accept), f"ping for #{request_id}") for uid in (301, 302)
+    }
+    for ping in pings.values():
+        assert decline in ping.buttons
+        assert DESCRIPTION in ping.text
+        assert "Acacia" not in ping.text
+    people.settle()
+    assert not [m for m in people.screen(303) if any("accept" in b for b in m.buttons)]
+
+    # 302 takes it: the address goes to them alone, protected; the requester hears who.
+    taken = people.press(302, accept, on=pings[302])
+    assert taken.get("text"), taken
+    details = people.wait_for(302, lambda m: "Acacia" in m.text, "address of the requester")
+    assert ADDRESS in details.text
+    assert details.protected, "the address must be sent with protect_content"
+    task_card = people.wait_for(
+        302, lambda m: m.message_id == pings[302].message_id and m.edited, "ping turned task"
+    )
+    assert f"v1:done:{request_id}" in task_card.buttons
+    coming = people.wait_for(REQUESTER, lambda m: "Bashir" in m.text, "volunteer's name")
+    assert f"#{request_id}" in coming.text
+    assert "Acacia" not in coming.text
+
+    # 301's ping now says it was taken, and their late press is answered without details.
+    closed = people.wait_for(
+        301, lambda m: m.message_id == pings[301].message_id and m.edited, "edit of their ping"
+    )
+    assert "taken" in closed.text.lower()
+    assert not closed.buttons
+    late = people.press(301, accept, on=pings[301])
+    assert late.get("text"), late
+
+    # 302 reports it done: the requester is told.
+    people.press(302, f"v1:done:{request_id}", on=task_card)
+    done = people.wait_for(
+        REQUESTER, lambda m: "done" in m.text.lower() and f"#{request_id}" in m.text, "news"
+    )
+    assert "Acacia" not in done.text
+
+    # Nobody but 302 was ever shown the address (the requester typed it and saw it once, in
+    # the summary of their own request), not even in a pop-up answer to a button.
+    people.settle()
+    shown_to = {m.chat_id for m in people.everything_seen() if "Acacia" in m.text}
+    assert shown_to == {302, REQUESTER}, shown_to
+    to_requester = {m.message_id for m in people.sent_by_bot() if m.chat_id == REQUESTER}
+    with_address = {
+        m.message_id
+        for m in people.everything_seen()
+        if m.chat_id == REQUESTER and "Acacia" in m.text
+    }
+    assert len(with_address) == 1 and with_address <= to_requester, with_address
+    assert not [a for a in people.callback_answers() if "Acacia" in str(a.get("text", ""))]
+    assert_no_errors(bot, people)
+    assert bot.stop() == 0, "SIGTERM should stop the bot cleanly\n" + bot.log()
+
+
+def test_request_conversation_survives_kill_9(bot: BotProcess, neighbours: Neighbours) -> None:
+    people = neighbours
+    consent(people, REQUESTER)
+    when_question = start_request(people, DESCRIPTION)
+
+    assert bot.stop(kill=True) == -signal.SIGKILL
+    bot.start()  # the same database, a new process
+
+    request_id, confirmation = finish_request(people, ADDRESS, when_question)
+
+    people.say(REQUESTER, "/myrequests")
+    people.settle()
+    to_requester = [m for m in people.sent_by_bot() if m.chat_id == REQUESTER]
+    assert [m.text for m in to_requester].count(confirmation.text) == 1
+    cancel_buttons = {b for m in to_requester for b in m.buttons if b.startswith("v1:cancelreq:")}
+    assert cancel_buttons == {f"v1:cancelreq:{request_id}"}, "exactly one request was saved"
+    assert {int(n) for m in to_requester for n in REQUEST_ID.findall(m.text)} == {request_id}
+    assert_no_errors(bot, people)
+    assert bot.stop() == 0, "SIGTERM should stop the bot cleanly\n" + bot.log()
+
+
+def test_garbage_gets_friendly_answers(bot: BotProcess, neighbours: Neighbours) -> None:
+    people = neighbours
+    consent(people, REQUESTER)
+    people.say(REQUESTER, "/request")
+    people.wait_for(REQUESTER, shows("v1:cat:groceries"), "choice of categories")
+    people.press(REQUESTER, "v1:cat:groceries")
+    people.wait_for(REQUESTER, is_new, "question what they need")
+
+    # 4,000 characters of HTML-ish text where a short description is expected.
+    garbage = ("<b>&</b> " * 500)[:4000]
+    people.say(REQUESTER, garbage)
+    reply = people.wait_for(REQUESTER, is_new, "answer to 4,000 characters")
+    assert reply.text and "v1:when:asap" not in reply.buttons
+    assert "went wrong" not in reply.text.lower()
+    assert bot.alive
+
+    # Buttons the bot never made (unknown action, bad argument, another version).
+    for data in ("v1:bogus:1", "v1:accept:abc", "v9:accept:1"):
+        answer = people.press(REQUESTER, data)
+        assert answer.get("text"), f"{data}: {answer}"
+        assert bot.alive
+
+    # The conversation carries on, and HTML characters in what people type are escaped.
+    people.say(REQUESTER, 'Tea & <biscuits> for "Nan"')
+    when_question = people.wait_for(REQUESTER, shows("v1:when:asap"), "question when")
+    request_id, _ = finish_request(people, "Flat 3 <rear> & side door", when_question)
+    assert request_id > 0
+    people.settle()
+    assert_no_errors(bot, people)

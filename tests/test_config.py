@@ -1,0 +1,98 @@
+"""Settings: every bad value stops start-up with one line naming the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import SettingsError, load_settings, parse_settings
+
+REPO = Path(__file__).resolve().parent.parent
+TOKEN = "123456:TEST-token"
+
+
+def test_defaults_follow_the_interface() -> None:
+    settings = parse_settings({"BOT_TOKEN": TOKEN})
+    assert settings.database_path == Path("data/mutualaid.db")
+    assert settings.area is None
+    assert settings.default_radius_km == 1.5
+    assert str(settings.timezone) == "Europe/London"
+    assert (settings.escalate_after_s, settings.coordinator_alert_after_s) == (900, 3600)
+    assert (settings.reminder_lead_s, settings.follow_up_after_s) == (1800, 7200)
+    assert settings.broadcast_rate == 25
+    assert settings.geocoder == "none"
+
+
+def test_area_and_admins_are_parsed() -> None:
+    settings = parse_settings(
+        {"BOT_TOKEN": TOKEN, "AREA_CENTER": "51.5, -0.12", "ADMIN_IDS": "1, 9007199254740993"}
+    )
+    assert settings.area is not None
+    assert (settings.area.lat, settings.area.lon, settings.area.radius_km) == (51.5, -0.12, 3)
+    assert settings.admin_ids == frozenset({1, 9007199254740993})
+
+
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        ({}, "BOT_TOKEN"),
+        ({"BOT_TOKEN": "not-a-token"}, "BOT_TOKEN"),
+        ({"BOT_TOKEN": TOKEN, "AREA_CENTER": "London"}, "AREA_CENTER"),
+        ({"BOT_TOKEN": TOKEN, "AREA_CENTER": "95,0"}, "AREA_CENTER"),
+        ({"BOT_TOKEN": TOKEN, "AREA_RADIUS_KM": "-1"}, "AREA_RADIUS_KM"),
+        ({"BOT_TOKEN": TOKEN, "ADMIN_IDS": "alice"}, "ADMIN_IDS"),
+        ({"BOT_TOKEN": TOKEN, "TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
+        ({"BOT_TOKEN": TOKEN, "ESCALATE_AFTER_S": "soon"}, "ESCALATE_AFTER_S"),
+        ({"BOT_TOKEN": TOKEN, "BROADCAST_RATE": "0"}, "BROADCAST_RATE"),
+        ({"BOT_TOKEN": TOKEN, "GEOCODER": "google"}, "GEOCODER"),
+        ({"BOT_TOKEN": TOKEN, "DEFAULT_LANGUAGE": "English"}, "DEFAULT_LANGUAGE"),
+        ({"BOT_TOKEN": TOKEN, "BOT_API_BASE_URL": "localhost:9000"}, "BOT_API_BASE_URL"),
+        ({"BOT_TOKEN": TOKEN, "WAVE_SIZE": "2.5"}, "WAVE_SIZE"),
+    ],
+)
+def test_a_bad_setting_is_named(values: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        parse_settings(values)
+
+
+def test_a_dotenv_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"BOT_TOKEN={TOKEN}\nAREA_CENTER=51.5,-0.1\nWAVE_SIZE=3\n")
+    settings = load_settings({"WAVE_SIZE": "7"}, env_file=env_file)
+    assert settings.bot_token == TOKEN
+    assert settings.area is not None
+    assert settings.wave_size == 7
+
+
+def _run_bot(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "AREA_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env={**clean, "PYTHONPATH": str(REPO), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_python_m_bot_without_a_token_says_so_in_one_line(tmp_path: Path) -> None:
+    result = _run_bot(tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: BOT_TOKEN is missing: put the token from @BotFather in BOT_TOKEN"
+    ]
+
+
+def test_python_m_bot_with_a_wrong_area_names_it(tmp_path: Path) -> None:
+    result = _run_bot(tmp_path, BOT_TOKEN=TOKEN, AREA_CENTER="somewhere")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "AREA_CENTER" in lines[0]
+    assert "Traceback" not in result.stderr
