@@ -132,6 +132,9 @@ class FakeTelegram(BaseRequest):
         assert sent, f"nothing was sent to {chat_id}"
         return sent[-1]
 
+    def calls_of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
     def answers(self) -> list[Call]:
         return [c for c in self.calls if c.method == "answerCallbackQuery"]
 
