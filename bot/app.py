@@ -15,14 +15,20 @@ from bot import i18n
 from bot.config import Settings
 from bot.context import BotContext, Services
 from bot.db import Database, PingRepository, RequestRepository, UserRepository, VolunteerRepository
+from bot.db.availability import AvailabilityRepository
 from bot.db.persistence import SQLitePersistence
+from bot.db.reminders import ReminderRepository
+from bot.db.series import SeriesRepository
+from bot.db.stats import StatsRepository
 from bot.handlers import register_all
 from bot.handlers.commands import publish_commands
+from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import HelpDesk
 from bot.services.geo import build_geocoder
 from bot.services.matching import Matchmaker
 from bot.services.messenger import Messenger
+from bot.services.reminders import Reminders
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -65,7 +71,7 @@ def build_application(
     clock: Any = time.time,
 ) -> MutualAidApplication:
     """The real application. Tests pass a recording `request` (and maybe a clock)."""
-    i18n.load_catalogues(settings.default_language)
+    i18n.load_catalogues(settings.default_language, distance_unit=settings.distance_unit)
     db = Database(settings.database_path)
     builder = (
         ApplicationBuilder()
@@ -94,10 +100,40 @@ def build_application(
     volunteers = VolunteerRepository(db)
     requests = RequestRepository(db)
     pings = PingRepository(db)
+    series = SeriesRepository(db)
+    availability = AvailabilityRepository(db)
     messenger = Messenger(app.bot, users, clock)
     coordinators = Coordinators(settings.admin_ids, users, messenger)
-    matchmaker = Matchmaker(settings, volunteers, requests, pings, messenger, coordinators, clock)
-    desk = HelpDesk(settings, users, volunteers, requests, pings, messenger, matchmaker, clock)
+    reminders = Reminders(ReminderRepository(db), clock)
+    reminders.attach(app.job_queue)
+    matchmaker = Matchmaker(
+        settings, volunteers, requests, pings, availability, messenger, coordinators, clock
+    )
+    chaser = Chaser(
+        settings,
+        reminders,
+        requests,
+        volunteers,
+        series,
+        StatsRepository(db),
+        matchmaker,
+        messenger,
+        coordinators,
+        clock,
+    )
+    desk = HelpDesk(
+        settings,
+        users,
+        volunteers,
+        requests,
+        pings,
+        messenger,
+        matchmaker,
+        chaser,
+        series,
+        coordinators,
+        clock,
+    )
     app.services = Services(
         settings=settings,
         db=db,
@@ -109,6 +145,9 @@ def build_application(
         coordinators=coordinators,
         matchmaker=matchmaker,
         desk=desk,
+        reminders=reminders,
+        chaser=chaser,
+        availability=availability,
         geocoder=build_geocoder(settings),
         clock=clock,
     )
@@ -120,6 +159,9 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Before the first update: publish the command menus and finish interrupted work."""
     assert isinstance(app, MutualAidApplication)
     await publish_commands(app)
+    restored = await app.services.reminders.restore()
+    _LOGGER.info("Re-armed %s pending reminder(s)", restored)
+    await app.services.chaser.start_daily_digest()
     finished = await app.services.desk.announce_unfinished()
     if finished:
         _LOGGER.info("Announced %s request(s) interrupted by the last stop", finished)

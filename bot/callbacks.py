@@ -30,6 +30,12 @@ class Action(StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
     LANGUAGE = "lang"
+    PING_EVERYONE = "pingall"  # a coordinator asks every eligible volunteer
+    CLOSE = "close"  # a coordinator closes a request nobody can take
+    LATER = "later"  # the volunteer needs more time
+    FEEDBACK = "fb"  # the requester: did you get the help? yes / no
+    AVAILABILITY = "avail"  # toggle when a volunteer is usually free
+    STOP_SERIES = "stopseries"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,6 +14,7 @@ from dotenv import dotenv_values
 
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{2,}$")
 GEOCODERS = ("none", "nominatim")
+DISTANCE_UNITS = ("auto", "km", "mi")
 
 
 class SettingsError(ValueError):
@@ -40,12 +42,17 @@ class Settings:
     default_radius_km: float = 1.5
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
     default_language: str = "en"
+    # Distances shown: km, mi, or auto (miles for English readers, km for the others).
+    distance_unit: str = "auto"
     escalate_after_s: float = 900
     coordinator_alert_after_s: float = 3600
     reminder_lead_s: float = 1800
     follow_up_after_s: float = 7200
     broadcast_rate: float = 25
     wave_size: int = 5
+    expire_after_s: float = 2 * 86400
+    digest_time: time | None = time(8, 0)
+    series_notice_s: float = 86400
     geocoder: str = "none"
     geocoder_url: str | None = None
     geocoder_user_agent: str = "mutualaid-bot"
@@ -110,6 +117,12 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
     if not re.fullmatch(r"[a-z]{2,3}", language):
         raise SettingsError("DEFAULT_LANGUAGE must be a language code such as en or cy")
 
+    distance_unit = (get("DISTANCE_UNIT") or "auto").lower()
+    if distance_unit not in DISTANCE_UNITS:
+        raise SettingsError(
+            f"DISTANCE_UNIT must be one of {', '.join(DISTANCE_UNITS)}, not {distance_unit!r}"
+        )
+
     geocoder = (get("GEOCODER") or "none").lower()
     if geocoder not in GEOCODERS:
         raise SettingsError(f"GEOCODER must be one of {', '.join(GEOCODERS)}, not {geocoder!r}")
@@ -134,12 +147,16 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         default_radius_km=_positive_float(values, "DEFAULT_RADIUS_KM", 1.5, maximum=100),
         timezone=timezone,
         default_language=language,
+        distance_unit=distance_unit,
         escalate_after_s=_positive_float(values, "ESCALATE_AFTER_S", 900),
         coordinator_alert_after_s=_positive_float(values, "COORDINATOR_ALERT_AFTER_S", 3600),
         reminder_lead_s=_positive_float(values, "REMINDER_LEAD_S", 1800),
         follow_up_after_s=_positive_float(values, "FOLLOW_UP_AFTER_S", 7200),
         broadcast_rate=_positive_float(values, "BROADCAST_RATE", 25, maximum=1000),
         wave_size=int(_positive_float(values, "WAVE_SIZE", 5, maximum=1000, integer=True)),
+        expire_after_s=_positive_float(values, "EXPIRE_AFTER_S", 2 * 86400),
+        digest_time=_parse_clock_time("DIGEST_TIME", get("DIGEST_TIME") or "08:00"),
+        series_notice_s=_positive_float(values, "SERIES_NOTICE_S", 86400),
         geocoder=geocoder,
         geocoder_url=get("GEOCODER_URL"),
         geocoder_user_agent=get("GEOCODER_USER_AGENT") or "mutualaid-bot",
@@ -164,6 +181,15 @@ def _parse_lat_lon(name: str, raw: str) -> tuple[float, float]:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise SettingsError(f"{name} is off the map: latitude -90..90, longitude -180..180")
     return lat, lon
+
+
+def _parse_clock_time(name: str, raw: str) -> time | None:
+    if raw.lower() == "off":
+        return None
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", raw)
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise SettingsError(f"{name} must be a time of day as HH:MM (or off), not {raw!r}")
+    return time(int(match.group(1)), int(match.group(2)))
 
 
 def _parse_ids(name: str, raw: str | None) -> frozenset[int]:

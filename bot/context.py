@@ -10,11 +10,14 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.db import Database, PingRepository, RequestRepository, UserRepository, VolunteerRepository
+from bot.db.availability import AvailabilityRepository
+from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import HelpDesk
 from bot.services.geo import NoGeocoder, NominatimGeocoder
 from bot.services.matching import Matchmaker
 from bot.services.messenger import Messenger
+from bot.services.reminders import Reminders
 
 
 @dataclass
@@ -29,6 +32,9 @@ class Services:
     coordinators: Coordinators
     matchmaker: Matchmaker
     desk: HelpDesk
+    reminders: Reminders
+    chaser: Chaser
+    availability: AvailabilityRepository
     geocoder: NoGeocoder | NominatimGeocoder
     clock: Callable[[], float]
 

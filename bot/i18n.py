@@ -2,6 +2,10 @@
 
 The language is set per update (and per recipient when the bot writes to someone else), so
 two updates handled at the same time never see each other's language.
+
+Translated messages are `Message`s: in a right-to-left language their `format()` wraps
+every inserted text (an address, a code, a time) in Unicode isolates, so that Latin
+letters and digits inside an Urdu sentence keep their own order and place.
 """
 
 from __future__ import annotations
@@ -11,23 +15,42 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from pathlib import Path
+from typing import Literal
+
+from babel import Locale, UnknownLocaleError
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "bot"
 SOURCE_LANGUAGE = "en"
+# The Babel locale for dates and numbers where the bare language code would pick another
+# country's customs (plain "en" is American: "2:30 PM", month before day).
+BABEL_LOCALES = {"en": "en_GB"}
+DISTANCE_UNITS = ("auto", "km", "mi")
+# With DISTANCE_UNIT=auto: the languages whose readers think in miles.
+MILES_LANGUAGES = frozenset({"en"})
+FIRST_STRONG_ISOLATE = "\u2068"
+POP_DIRECTIONAL_ISOLATE = "\u2069"
 
 _current_language: ContextVar[str] = ContextVar("current_language", default=SOURCE_LANGUAGE)
 _catalogues: dict[str, gettext.NullTranslations] = {}
 _default_language = SOURCE_LANGUAGE
+_right_to_left: set[str] = set()
+_distance_unit = "auto"
 
 
 class CatalogueError(RuntimeError):
     """The compiled catalogues are missing: the set-up step that compiles them was skipped."""
 
 
-def load_catalogues(default_language: str, locales_dir: Path = LOCALES_DIR) -> list[str]:
-    """Load every compiled catalogue; fail loudly when the source language's is missing."""
-    global _default_language
+def load_catalogues(
+    default_language: str, locales_dir: Path = LOCALES_DIR, *, distance_unit: str = "auto"
+) -> list[str]:
+    """Load every compiled catalogue; fail loudly when the source language's is missing.
+
+    `distance_unit` (auto, km or mi) is DISTANCE_UNIT: how distances are shown."""
+    global _default_language, _distance_unit
+    if distance_unit not in DISTANCE_UNITS:
+        raise ValueError(f"distance unit must be one of {DISTANCE_UNITS}, not {distance_unit!r}")
     found: dict[str, gettext.NullTranslations] = {}
     for mo_file in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")):
         language = mo_file.parent.parent.name
@@ -45,8 +68,18 @@ def load_catalogues(default_language: str, locales_dir: Path = LOCALES_DIR) -> l
         )
     _catalogues.clear()
     _catalogues.update(found)
+    _right_to_left.clear()
+    _right_to_left.update(code for code in found if _locale(code).text_direction == "rtl")
     _default_language = default_language
+    _distance_unit = distance_unit
     return sorted(found)
+
+
+def _locale(code: str) -> Locale:
+    try:
+        return Locale.parse(BABEL_LOCALES.get(code, code))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(BABEL_LOCALES[SOURCE_LANGUAGE])
 
 
 def available_languages() -> list[str]:
@@ -70,6 +103,33 @@ def current_language() -> str:
     return _current_language.get()
 
 
+def babel_locale() -> str:
+    """The Babel locale for dates and numbers in the current language (en -> en_GB)."""
+    language = _current_language.get()
+    return BABEL_LOCALES.get(language, language)
+
+
+def is_right_to_left(code: str | None = None) -> bool:
+    """Whether a language (by default the current one) is written right to left."""
+    return (code or _current_language.get()) in _right_to_left
+
+
+def language_name(code: str) -> str:
+    """A language's name in that language ("Cymraeg", "Polski"), for the language menu."""
+    name = _locale(code).get_display_name(_locale(code)) or code
+    return name[:1].upper() + name[1:]
+
+
+def distance_unit() -> Literal["km", "mi"]:
+    """The unit to show distances in for the current reader: DISTANCE_UNIT, or with `auto`
+    miles for English (UK) readers and kilometres for everyone else."""
+    if _distance_unit == "mi":
+        return "mi"
+    if _distance_unit == "km":
+        return "km"
+    return "mi" if _current_language.get() in MILES_LANGUAGES else "km"
+
+
 def set_language_token(*candidates: str | None) -> Token[str]:
     """Set the language for one update; the caller resets it with the token."""
     return _current_language.set(pick_language(*candidates))
@@ -77,6 +137,12 @@ def set_language_token(*candidates: str | None) -> Token[str]:
 
 def reset_language(token: Token[str]) -> None:
     _current_language.reset(token)
+
+
+def switch_language(code: str) -> None:
+    """Change the language for the rest of the update being handled (the person just
+    chose one). process_update's reset_language() restores the outer value afterwards."""
+    _current_language.set(pick_language(code))
 
 
 @contextmanager
@@ -94,11 +160,50 @@ def _catalogue() -> gettext.NullTranslations:
     return catalogue if catalogue is not None else gettext.NullTranslations()
 
 
+def isolate(value: str) -> str:
+    """Wrap text of unknown direction so that it can't reorder the sentence around it."""
+    return f"{FIRST_STRONG_ISOLATE}{value}{POP_DIRECTIONAL_ISOLATE}" if value else value
+
+
+class Message(str):
+    """A translated message. In a right-to-left language, `format()` isolates each text
+    it inserts (numbers passed as int stay bare: the bidi algorithm already keeps "#12"
+    together, and an isolate would split the "#" from its digits)."""
+
+    right_to_left: bool
+
+    def __new__(cls, text: str, right_to_left: bool = False) -> Message:
+        message = super().__new__(cls, text)
+        message.right_to_left = right_to_left
+        return message
+
+    def format(self, *args: object, **kwargs: object) -> str:
+        if not self.right_to_left:
+            return str.format(self, *args, **kwargs)
+        return str.format(
+            self, *(_isolated(a) for a in args), **{k: _isolated(v) for k, v in kwargs.items()}
+        )
+
+
+def _isolated(value: object) -> object:
+    return isolate(value) if isinstance(value, str) else value
+
+
+def _message(text: str) -> Message:
+    return Message(text, is_right_to_left())
+
+
 def _(message: str) -> str:
-    """Translate `message` into the current language."""
-    return _catalogue().gettext(message)
+    """Translate `message` into the current language (a `Message`; typed as str so that
+    callers can add to it freely)."""
+    return _message(_catalogue().gettext(message))
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    """Translate a message whose form depends on the number `n`."""
-    return _catalogue().ngettext(singular, plural, n)
+    """Translate a message whose form depends on the whole number `n`."""
+    return _message(_catalogue().ngettext(singular, plural, n))
+
+
+def pgettext(context: str, message: str) -> str:
+    """Translate `message`, told apart from the same English words by `context`."""
+    return _message(_catalogue().pgettext(context, message))

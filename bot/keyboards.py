@@ -12,8 +12,8 @@ from telegram import (
 )
 
 from bot.callbacks import Action, button
-from bot.i18n import _
-from bot.models import Category
+from bot.i18n import _, available_languages, current_language, language_name, use_language
+from bot.models import Category, Slot
 from bot.texts import category_label
 
 
@@ -21,8 +21,38 @@ def _one(text: str, action: Action, *args: str | int) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=button(action, *args))
 
 
-def consent() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_one(_("✅ I agree"), Action.CONSENT, "yes")]])
+def consent(language: str | None = None) -> InlineKeyboardMarkup:
+    """Agree to the notice, or read it in another language first. A language chosen before
+    agreeing rides on the button (`v1:consent:yes:<code>`): nothing is stored until then."""
+    agree = ("yes", language) if language else ("yes",)
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("✅ I agree"), Action.CONSENT, *agree)],
+            [_one(_language_label(), Action.LANGUAGE)],
+        ]
+    )
+
+
+def _language_label() -> str:
+    """The word "Language" in the reader's language, then in every other one: someone
+    whose phone is set to English may not read English."""
+    first = current_language()
+    words = []
+    for code in sorted(available_languages(), key=lambda c: c != first):
+        with use_language(code):
+            words.append(_("Language"))
+    return "🌐 " + " · ".join(dict.fromkeys(words))
+
+
+def languages() -> InlineKeyboardMarkup:
+    """Every language with a catalogue, each in its own name; the current one ticked."""
+    current = current_language()
+    return InlineKeyboardMarkup(
+        [
+            [_one(("✅ " if code == current else "") + language_name(code), Action.LANGUAGE, code)]
+            for code in available_languages()
+        ]
+    )
 
 
 def roles() -> InlineKeyboardMarkup:
@@ -46,6 +76,10 @@ def when_choices() -> InlineKeyboardMarkup:
             [_one(_("As soon as possible"), Action.WHEN, "asap")],
             [_one(_("Some time today"), Action.WHEN, "today")],
             [_one(_("A day and time I'll type"), Action.WHEN, "at")],
+            [
+                _one(_("🔁 Every week"), Action.WHEN, "weekly"),
+                _one(_("🔁 Every day"), Action.WHEN, "daily"),
+            ],
         ]
     )
 
@@ -125,3 +159,55 @@ def approval(user_id: int) -> InlineKeyboardMarkup:
             ]
         ]
     )
+
+
+def stuck_request(request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("📣 Ask every eligible volunteer"), Action.PING_EVERYONE, request_id)],
+            [_one(_("✖️ Close it and tell the requester"), Action.CLOSE, request_id)],
+        ]
+    )
+
+
+def follow_up(request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("✅ Done"), Action.DONE, request_id)],
+            [_one(_("⏳ I need more time"), Action.LATER, request_id)],
+            [_one(_("↩️ I can't do it"), Action.RELEASE, request_id)],
+        ]
+    )
+
+
+def ask_again() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_one(_("🙋 Ask for help again"), Action.ROLE, "need")]])
+
+
+def feedback(request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _one(_("👍 Yes"), Action.FEEDBACK, request_id, "yes"),
+                _one(_("👎 No"), Action.FEEDBACK, request_id, "no"),
+            ]
+        ]
+    )
+
+
+def availability(chosen: Collection[Slot]) -> InlineKeyboardMarkup:
+    labels = {
+        Slot.WEEKDAY_DAYTIME: _("Weekday daytimes"),
+        Slot.WEEKDAY_EVENING: _("Weekday evenings"),
+        Slot.WEEKEND: _("Weekends"),
+    }
+    return InlineKeyboardMarkup(
+        [
+            [_one(("✅ " if slot in chosen else "▫️ ") + label, Action.AVAILABILITY, slot.value)]
+            for slot, label in labels.items()
+        ]
+    )
+
+
+def stop_series(series_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_one(_("Stop repeating"), Action.STOP_SERIES, series_id)]])

@@ -46,6 +46,22 @@ class When(StrEnum):
     AT = "at"
 
 
+class Slot(StrEnum):
+    """When a volunteer is usually free (in the group's time zone)."""
+
+    WEEKDAY_DAYTIME = "weekday_day"  # Monday to Friday, 08:00-17:00
+    WEEKDAY_EVENING = "weekday_evening"  # Monday to Friday, 17:00-22:00
+    WEEKEND = "weekend"  # Saturday and Sunday, 08:00-22:00
+
+    def covers(self, weekday: int, hour: int) -> bool:
+        """Whether a moment (weekday 0 = Monday, local hour) falls in this slot."""
+        if self is Slot.WEEKEND:
+            return weekday >= 5 and 8 <= hour < 22
+        if weekday >= 5:
+            return False
+        return 8 <= hour < 17 if self is Slot.WEEKDAY_DAYTIME else 17 <= hour < 22
+
+
 @dataclass(frozen=True)
 class User:
     id: int
@@ -95,6 +111,10 @@ class HelpRequest:
     round: int
     announced_at: float | None
     created_at: float
+    claimed_at: float | None = None
+    expires_at: float | None = None
+    series_id: int | None = None
+    feedback: str | None = None
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot.db.stats import Digest
 from bot.i18n import _
 from bot.models import Category, HelpRequest, Volunteer
-from bot.texts import category_label, distance_text, esc, when_text
+from bot.texts import category_label, distance_text, esc, format_time, when_text
 
 
 def ping(request: HelpRequest, distance_km: float, tz: ZoneInfo) -> str:
@@ -140,3 +141,78 @@ def volunteer_rejected() -> str:
         "Thank you for offering to help. A coordinator has not approved your sign-up this "
         "time; they may get in touch."
     )
+
+
+def still_open_for_coordinators(request: HelpRequest, pinged: int) -> str:
+    return _(
+        "⏰ Request #{id} ({category}) is still waiting for a volunteer. "
+        "Volunteers asked so far: {pinged}.\n“{description}”"
+    ).format(
+        id=request.id,
+        category=category_label(request.category),
+        pinged=pinged,
+        description=esc(request.description),
+    )
+
+
+def closed_by_coordinator_for_requester(request_id: int) -> str:
+    return _(
+        "We're very sorry: we couldn't find a volunteer for your request #{id}, so a "
+        "coordinator has closed it. You're welcome to ask again with /request."
+    ).format(id=request_id)
+
+
+def task_soon(request: HelpRequest, tz: ZoneInfo) -> str:
+    return _("⏰ <b>Reminder</b>: request #{id} is coming up.").format(
+        id=request.id
+    ) + "\n\n" + task_card(request, tz)
+
+
+def how_did_it_go(request_id: int) -> str:
+    return _(
+        "How did request #{id} go? Is it done, do you need more time, or can't you do it "
+        "after all?"
+    ).format(id=request_id)
+
+
+def expired_for_requester(request_id: int) -> str:
+    return _(
+        "I'm sorry: nobody was able to take your request #{id} in time, so I've closed it. "
+        "If you still need help, you can ask again."
+    ).format(id=request_id)
+
+
+def did_you_get_help(request_id: int) -> str:
+    return _("Did you get the help you needed with #{id}?").format(id=request_id)
+
+
+def not_helped_for_coordinators(request_id: int) -> str:
+    return _(
+        "⚠️ The requester of #{id} says they did not get the help they needed. "
+        "Please get in touch with them."
+    ).format(id=request_id)
+
+
+def daily_digest(figures: Digest, tz: ZoneInfo) -> str:
+    lines = [
+        _("☀️ <b>Today's summary</b>"),
+        _("Open requests: {n}").format(n=figures.open),
+        _("Overdue: {n}").format(n=figures.overdue),
+        _("Done in the last day: {n}").format(n=figures.done_last_day),
+    ]
+    if figures.not_helped:
+        lines.append(
+            _("Said they didn't get help: {ids}").format(
+                ids=", ".join(f"#{i}" for i in figures.not_helped)
+            )
+        )
+    if figures.idle:
+        lines.append(_("Volunteers waiting longest for a task:"))
+        for volunteer in figures.idle:
+            since = (
+                format_time(volunteer.last_task_at, tz)
+                if volunteer.last_task_at is not None
+                else _("no task yet")
+            )
+            lines.append(f"• {esc(volunteer.first_name)} ({since})")
+    return "\n".join(lines)

@@ -1,6 +1,7 @@
 """Pieces of messages that several features show: categories, times, distances, requests.
 
-Every user-supplied string passes through `esc()` before it reaches an HTML message.
+Every user-supplied string passes through `esc()` before it reaches an HTML message; in a
+right-to-left language, the translated message's `format()` also isolates it (bot.i18n).
 """
 
 from __future__ import annotations
@@ -9,9 +10,11 @@ import html
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_skeleton, get_datetime_format
+from babel.dates import format_time as babel_time
+from babel.numbers import format_decimal
 
-from bot.i18n import _, current_language
+from bot.i18n import _, babel_locale, distance_unit, ngettext, pgettext
 from bot.models import Category, HelpRequest, RequestStatus, When
 
 # Telegram's limit for one message; everything we build stays under it.
@@ -53,9 +56,14 @@ def status_label(status: RequestStatus) -> str:
 
 
 def format_time(timestamp: float, tz: ZoneInfo) -> str:
-    """A moment as the reader would say it, in the group's time zone."""
+    """A moment as the reader would say it, in the group's time zone: the day and month
+    in their language's own order and words ("Sat 28 November, 14:30", "sob., 28 listopada,
+    14:30"), the time as their clock shows it."""
     moment = datetime.fromtimestamp(timestamp, tz)
-    return str(format_datetime(moment, "EEE d MMM, HH:mm", tzinfo=tz, locale=current_language()))
+    locale = babel_locale()
+    day = format_skeleton("MMMMEd", moment, tzinfo=tz, locale=locale)
+    clock = babel_time(moment, "short", tzinfo=tz, locale=locale)
+    return str(get_datetime_format("medium", locale=locale)).format(clock, day)
 
 
 def when_text(when: When, due_at: float | None, tz: ZoneInfo) -> str:
@@ -66,11 +74,34 @@ def when_text(when: When, due_at: float | None, tz: ZoneInfo) -> str:
     return _("as soon as possible")
 
 
+KM_PER_MILE = 1.609344
+
+
 def distance_text(km: float) -> str:
-    """An approximate distance: near enough to decide, vague enough to protect the address."""
-    if km < 0.5:
-        return _("less than 500 m away")
-    return _("about {km} km away").format(km=f"{round(km * 2) / 2:g}")
+    """An approximate distance: near enough to decide, vague enough to protect the address.
+
+    In miles or kilometres (DISTANCE_UNIT), to the nearest half. Whole numbers take their
+    language's plural form; a fraction has its own wording (in Polish, "1,5 mili")."""
+    if distance_unit() == "mi":
+        miles = km / KM_PER_MILE
+        if miles < 0.25:
+            return _("less than a quarter of a mile away")
+        if miles < 0.75:
+            return _("about half a mile away")
+        value = round(miles * 2) / 2
+        if value.is_integer():
+            text = ngettext("about {n} mile away", "about {n} miles away", int(value))
+        else:
+            text = pgettext("a distance with a fraction, like 1.5", "about {n} miles away")
+    else:
+        if km < 0.5:
+            return _("less than 500 m away")
+        value = round(km * 2) / 2
+        if value.is_integer():
+            text = ngettext("about {n} kilometre away", "about {n} kilometres away", int(value))
+        else:
+            text = pgettext("a distance with a fraction, like 1.5", "about {n} kilometres away")
+    return text.format(n=format_decimal(value, locale=babel_locale()))
 
 
 def request_line(request: HelpRequest, tz: ZoneInfo) -> str:

@@ -114,6 +114,21 @@ class Group:
         assert request is not None, f"request {request_id} is not stored"
         return request
 
+    async def reminders(self, kind: str, state: str = "pending") -> list[int]:
+        """Ids of stored reminders of a kind, in the order they fall due."""
+        rows = await self.app.services.db.fetchall(
+            "SELECT id FROM reminders WHERE kind = ? AND state = ? ORDER BY due_at, id",
+            (kind, state),
+        )
+        return [row["id"] for row in rows]
+
+    async def fire(self, kind: str) -> int:
+        """Make every pending reminder of a kind fall due now, as the scheduler would."""
+        fired = 0
+        for reminder_id in await self.reminders(kind):
+            fired += await self.app.services.reminders.fire(reminder_id)
+        return fired
+
     def pinged(self, request_id: int) -> list[int]:
         """Who got a ping (a message with an Accept button) for this request."""
         wanted = f"v1:accept:{request_id}"

@@ -13,7 +13,8 @@ async def test_sign_up_waits_for_a_coordinator_who_approves(group: Group) -> Non
     assert volunteer.status == "pending"
     assert volunteer.radius_km == 1.5
     assert {c.value for c in volunteer.categories} == {"groceries", "errand"}
-    assert "coordinator will check" in group.telegram.last_to(301).text
+    assert any("coordinator will check" in t for t in group.telegram.texts_to(301))
+    assert "v1:avail:weekend" in group.telegram.last_to(301).buttons
     approval = group.telegram.last_to(COORDINATOR)
     assert approval.buttons == ["v1:approve:301", "v1:reject:301"]
 

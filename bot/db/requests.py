@@ -32,6 +32,10 @@ def _request(row: aiosqlite.Row) -> HelpRequest:
         round=row["round"],
         announced_at=row["announced_at"],
         created_at=row["created_at"],
+        claimed_at=row["claimed_at"],
+        expires_at=row["expires_at"],
+        series_id=row["series_id"],
+        feedback=row["feedback"],
     )
 
 
@@ -65,13 +69,16 @@ class RequestRepository:
         due_at: float | None,
         safety_code: str,
         now: float,
+        expires_at: float | None = None,
+        series_id: int | None = None,
     ) -> HelpRequest:
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
                 """
                 INSERT INTO requests (requester_id, category, description, address, lat, lon,
-                    when_kind, due_at, safety_code, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    when_kind, due_at, safety_code, created_at, updated_at, expires_at,
+                    series_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (
                     requester_id,
@@ -85,6 +92,8 @@ class RequestRepository:
                     safety_code,
                     now,
                     now,
+                    expires_at,
+                    series_id,
                 ),
             )
             request_id = int(cursor.lastrowid or 0)
@@ -151,6 +160,28 @@ class RequestRepository:
             condition="requester_id = :actor" if as_requester else "1",
             now=now,
         )
+
+    async def expire(self, request_id: int, now: float) -> HelpRequest | None:
+        """Nobody took it within its window."""
+        return _first(
+            await self._transition(
+                request_id,
+                actor_id=None,
+                allowed_from=(RequestStatus.OPEN,),
+                to=RequestStatus.EXPIRED,
+                assignments="closed_at = :now",
+                now=now,
+            )
+        )
+
+    async def set_feedback(self, request_id: int, requester_id: int, got_help: bool) -> bool:
+        """The requester's answer to "did you get the help?", once."""
+        changed = await self._db.execute(
+            "UPDATE requests SET feedback = ? WHERE id = ? AND requester_id = ? "
+            "AND status = 'done' AND feedback IS NULL",
+            ("yes" if got_help else "no", request_id, requester_id),
+        )
+        return changed == 1
 
     async def _transition(
         self,

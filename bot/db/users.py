@@ -55,6 +55,13 @@ class UserRepository:
             (first_name, user_id, first_name),
         )
 
+    async def set_language(self, user_id: int, language: str) -> bool:
+        """Remember the language someone chose; False if they haven't agreed to be stored."""
+        changed = await self._db.execute(
+            "UPDATE users SET language = ? WHERE id = ?", (language, user_id)
+        )
+        return changed > 0
+
     async def set_blocked(self, user_id: int, blocked_at: float | None) -> bool:
         """Mark that someone blocked the bot (a time) or came back (None)."""
         changed = await self._db.execute(

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterable
 
 import aiosqlite
 
 from bot.db.connection import Database
-from bot.distance import bounding_box, haversine_km
+from bot.distance import haversine_km
 from bot.models import Candidate, Category, Volunteer, VolunteerStatus
 
 # A volunteer's radius is capped here, which bounds the box the radius search scans.
 MAX_RADIUS_KM = 50.0
+# A volunteer exactly at the edge of their radius is in it, whatever the last bit says.
+EDGE_KM = 1e-9
 _COLUMNS = "v.*, u.first_name, u.language"
 
 
+# Only a few dozen different offers exist, and matching parses one per candidate.
+@functools.lru_cache(maxsize=256)
 def _categories(raw: str) -> frozenset[Category]:
     return frozenset(c for c in (Category.parse(code) for code in raw.split(",")) if c)
 
@@ -125,37 +130,58 @@ class VolunteerRepository:
         the category needs it, not pinged in this round, never declined or handed it back,
         and the request inside their own radius (unless distance doesn't matter).
         """
-        box_sql = ""
-        params: list[object] = [f"%,{category.value},%"]
-        if not any_distance:
-            min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, MAX_RADIUS_KM)
-            box_sql = "AND v.lat BETWEEN ? AND ? AND v.lon BETWEEN ? AND ?"
-            params += [min_lat, max_lat, min_lon, max_lon]
+        params: list[object] = [recent_since]
+        if any_distance:
+            source = "volunteers v"
+            area = ""
+        else:
+            # Whose circle holds the request: the R*Tree of each pingable volunteer's circle
+            # (migration 0002) gives those whose box holds it; the exact check below trims
+            # the box's corners.
+            source = "volunteer_areas a JOIN volunteers v ON v.user_id = a.user_id"
+            area = "a.min_lat <= ? AND a.max_lat >= ? AND a.min_lon <= ? AND a.max_lon >= ? AND"
+            params += [lat, lat, lon, lon]
         excluded = sorted(set(exclude))
-        marks = ",".join("?" * len(excluded)) or "NULL"
+        # No "NOT IN (NULL)" when nobody is excluded: that is never true, and would leave
+        # a request whose requester deleted their account with nobody to ask.
+        marks = ",".join("?" * len(excluded))
+        # Only the columns a Candidate needs: at a city's scale each extra one costs more
+        # than the R*Tree search itself.
         rows = await self._db.fetchall(
             f"""
-            SELECT {_COLUMNS},
+            SELECT v.user_id, v.lat, v.lon, v.radius_km, v.categories, v.dbs_checked,
+                   u.first_name, u.language,
                    (SELECT count(*) FROM requests r
                      WHERE r.volunteer_id = v.user_id AND r.claimed_at >= ?) AS recent_tasks
-            FROM volunteers v JOIN users u ON u.id = v.user_id
-            WHERE v.status = 'approved' AND v.paused = 0 AND u.blocked_at IS NULL
+            FROM {source} JOIN users u ON u.id = v.user_id
+            WHERE {area} v.status = 'approved' AND v.paused = 0 AND u.blocked_at IS NULL
               AND (',' || v.categories || ',') LIKE ?
-              {box_sql}
               {"AND v.dbs_checked = 1" if needs_check else ""}
-              AND v.user_id NOT IN ({marks})
+              {f"AND v.user_id NOT IN ({marks})" if excluded else ""}
               AND v.user_id NOT IN (
                   SELECT p.volunteer_id FROM pings p
                   WHERE p.request_id = ? AND (p.round = ? OR p.answer IN ('declined', 'released')))
             """,
-            [recent_since, *params, *excluded, request_id, round_],
+            [*params, f"%,{category.value},%", *excluded, request_id, round_],
         )
         found: list[tuple[float, int, Candidate]] = []
-        for row in rows:
-            distance = haversine_km(lat, lon, row["lat"], row["lon"])
-            if not any_distance and distance > row["radius_km"] + 1e-9:
+        for user_id, v_lat, v_lon, radius_km, codes, checked, name, language, recent in rows:
+            distance = haversine_km(lat, lon, v_lat, v_lon)
+            if not any_distance and distance > radius_km + EDGE_KM:
                 continue
-            found.append((distance, row["recent_tasks"], Candidate(_volunteer(row), distance)))
+            volunteer = Volunteer(
+                user_id=user_id,
+                first_name=name,
+                language=language,
+                lat=v_lat,
+                lon=v_lon,
+                radius_km=radius_km,
+                categories=_categories(codes),
+                status=VolunteerStatus.APPROVED,
+                paused=False,
+                dbs_checked=bool(checked),
+            )
+            found.append((distance, recent, Candidate(volunteer, distance)))
         # Nearest first; among volunteers about as near (same 500 m band), those who have
         # had fewer tasks lately go first, so the same people are not always asked.
         found.sort(key=lambda item: (round(item[0] * 2), item[1], item[0]))

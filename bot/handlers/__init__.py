@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.handlers import coordinators, requests, start, volunteers
+from bot.handlers import coordinators, language, requests, start, volunteers
 from bot.handlers.errors import on_error
 
 
@@ -15,6 +15,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     volunteers.register(app)
     start.register(app)
     coordinators.register(app)
+    language.register(app)
     # Last: anything no feature handled gets a friendly answer rather than silence.
     start.register_fallbacks(app)
     app.add_error_handler(on_error)

@@ -27,6 +27,7 @@ def everyone_commands() -> list[BotCommand]:
         BotCommand("resume", _("Get requests again")),
         BotCommand("help", _("How this works")),
         BotCommand("privacy", _("What we keep and why")),
+        BotCommand("language", _("Choose your language")),
         BotCommand("cancel", _("Stop what we're doing")),
     ]
 

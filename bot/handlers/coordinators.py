@@ -12,6 +12,7 @@ from bot.context import BotContext
 from bot.handlers.common import GROUP_FEATURES, PRIVATE, answer, callback_data
 from bot.i18n import _
 from bot.models import VolunteerStatus
+from bot.services.desk import Outcome
 from bot.texts import esc
 
 
@@ -65,6 +66,49 @@ async def decide(update: Update, context: BotContext) -> None:
         await services.messenger.tell(volunteer.user_id, notices.volunteer_rejected)
 
 
+async def ask_everyone(update: Update, context: BotContext) -> None:
+    """v1:pingall:<id>: ping every eligible volunteer about a stuck request."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    if data is None or query is None or sender is None:
+        return
+    services = context.services
+    if not await services.coordinators.is_coordinator(sender.id):
+        await answer(query, _("Only coordinators can do that."), alert=True)
+        return
+    request_id = data.id_arg
+    sent = await services.desk.ask_everyone(request_id) if request_id else None
+    if sent is None:
+        await answer(query, _("That request is no longer open."))
+        await query.edit_message_reply_markup(reply_markup=None)
+    elif sent == 0:
+        await answer(query, _("There is nobody else eligible to ask."), alert=True)
+    else:
+        await answer(query, _("Asked {n} more volunteers.").format(n=sent))
+
+
+async def close_stuck(update: Update, context: BotContext) -> None:
+    """v1:close:<id>: close a request nobody can take, with a message to the requester."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    if data is None or query is None or sender is None:
+        return
+    services = context.services
+    if not await services.coordinators.is_coordinator(sender.id):
+        await answer(query, _("Only coordinators can do that."), alert=True)
+        return
+    request_id = data.id_arg
+    result = await services.desk.close_stuck(request_id, sender.id) if request_id else None
+    if result is not None and result.outcome is Outcome.OK:
+        await answer(query, _("Closed."))
+        await query.edit_message_text(
+            _("✖️ #{id} was closed by {coordinator}; the requester has been told.").format(
+                id=request_id, coordinator=esc(sender.first_name)
+            )
+        )
+    else:
+        await answer(query, _("That request is already closed."))
+        await query.edit_message_reply_markup(reply_markup=None)
+
+
 async def pending(update: Update, context: BotContext) -> None:
     """/pending: volunteers waiting for approval, each with Approve / Turn down."""
     message, sender = update.effective_message, update.effective_user
@@ -89,6 +133,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handlers(
         [
             CallbackQueryHandler(decide, pattern=matches(Action.APPROVE, Action.REJECT)),
+            CallbackQueryHandler(ask_everyone, pattern=matches(Action.PING_EVERYONE)),
+            CallbackQueryHandler(close_stuck, pattern=matches(Action.CLOSE)),
             CommandHandler("pending", pending, filters=PRIVATE),
         ],
         group=GROUP_FEATURES,

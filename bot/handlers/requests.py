@@ -78,6 +78,13 @@ def _ask_when_at() -> str:
     )
 
 
+def _ask_first_time() -> str:
+    return _(
+        "When should the first one be? Type the day and time, for example "
+        "“saturday 10:00”. I'll ask for the same help at that time each time."
+    )
+
+
 def _ask_location() -> str:
     return _(
         "Where do you need help? Press the button below to share your location, so we "
@@ -93,6 +100,14 @@ def _ask_address() -> str:
     )
 
 
+def _repeat_text(every: str | None) -> str:
+    if every == "weekly":
+        return " " + _("(every week)")
+    if every == "daily":
+        return " " + _("(every day)")
+    return ""
+
+
 def _summary(draft: dict[str, Any], context: BotContext) -> str:
     tz = context.services.settings.timezone
     return _(
@@ -105,7 +120,8 @@ def _summary(draft: dict[str, Any], context: BotContext) -> str:
     ).format(
         category=category_label(Category(draft["category"])),
         description=esc(draft["description"]),
-        when=when_text(When(draft["when"]), draft.get("due_at"), tz),
+        when=when_text(When(draft["when"]), draft.get("due_at"), tz)
+        + _repeat_text(draft.get("every")),
         address=esc(draft["address"]),
     )
 
@@ -176,12 +192,20 @@ async def description_again(update: Update, context: BotContext) -> int:
     return Step.DESCRIPTION
 
 
+REPEATS = ("weekly", "daily")
+
+
+def _when(code: str) -> When | None:
+    try:
+        return When(code)
+    except ValueError:
+        return None
+
+
 async def chose_when(update: Update, context: BotContext) -> int:
     data = callback_data(update)
-    try:
-        when = When(data.arg) if data else None
-    except ValueError:
-        when = None
+    every = data.arg if data and data.arg in REPEATS else None
+    when = When.AT if every else _when(data.arg if data else "")
     if when is None:
         await answer(update.callback_query, _("Please choose one of the buttons."))
         return Step.WHEN
@@ -189,10 +213,11 @@ async def chose_when(update: Update, context: BotContext) -> int:
     query = update.callback_query
     if query is not None and query.message is not None:
         await query.edit_message_reply_markup(reply_markup=None)
-    if when is When.AT:
-        await _reply(update, _ask_when_at())
-        return Step.WHEN_AT
     draft = _draft(context)
+    draft["every"] = every
+    if when is When.AT:
+        await _reply(update, _ask_first_time() if every else _ask_when_at())
+        return Step.WHEN_AT
     draft["when"], draft["due_at"] = when.value, None
     await _reply(update, _ask_location(), keyboards.share_location())
     return Step.LOCATION
@@ -301,6 +326,7 @@ async def confirmed(update: Update, context: BotContext) -> int:
             lon=float(draft["lon"]),
             when=When(draft["when"]),
             due_at=draft.get("due_at"),
+            every=draft.get("every"),
         ),
     )
     context.drafts.pop(DRAFT, None)
@@ -340,7 +366,8 @@ async def my_requests(update: Update, context: BotContext) -> None:
         return
     services = context.services
     requests = await services.desk.requests_of(user.id)
-    if not requests:
+    repeating = await services.desk.series_of(user.id)
+    if not requests and not repeating:
         await _reply(update, _("You haven't asked for help yet. Use /request when you need it."))
         return
     tz = services.settings.timezone
@@ -353,6 +380,17 @@ async def my_requests(update: Update, context: BotContext) -> None:
             update,
             request_line(request, tz) + "\n“" + esc(request.description) + "”",
             markup,
+        )
+    for series in repeating:
+        await _reply(
+            update,
+            _("🔁 {category} {repeat}, next on {when}\n“{description}”").format(
+                category=category_label(series.category),
+                repeat=_repeat_text(series.every).strip(),
+                when=when_text(When.AT, series.next_due_at, tz),
+                description=esc(series.description),
+            ),
+            keyboards.stop_series(series.id),
         )
 
 
@@ -374,6 +412,49 @@ async def cancel_request(update: Update, context: BotContext) -> None:
     elif result.outcome is Outcome.ALREADY:
         await answer(query, _("That request is already closed."))
         await query.edit_message_reply_markup(reply_markup=None)
+    else:
+        await answer(query, _("That button isn't for you."), alert=True)
+
+
+async def stop_series(update: Update, context: BotContext) -> None:
+    """v1:stopseries:<id>: no more occurrences of a recurring request."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    if query is None or sender is None:
+        return
+    series_id = data.id_arg if data else None
+    if series_id and await context.services.desk.stop_series(series_id, sender.id):
+        await answer(query, _("Stopped."))
+        await query.edit_message_text(
+            _("🔁 This won't repeat any more. Requests already made are not affected.")
+        )
+    else:
+        await answer(query, _("That has already stopped."))
+        await query.edit_message_reply_markup(reply_markup=None)
+
+
+async def feedback(update: Update, context: BotContext) -> None:
+    """v1:fb:<id>:yes|no: did the requester get the help?"""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    if query is None or sender is None:
+        return
+    request_id = data.id_arg if data else None
+    answer_arg = data.args[1] if data and len(data.args) > 1 else ""
+    if request_id is None or answer_arg not in ("yes", "no"):
+        await answer(query, _("This button doesn't work any more."))
+        return
+    result = await context.services.desk.record_feedback(
+        request_id, sender.id, answer_arg == "yes"
+    )
+    if result.outcome is Outcome.OK:
+        await answer(query, _("Thank you for telling us."))
+        await query.edit_message_reply_markup(reply_markup=None)
+        if answer_arg == "no":
+            await _reply(
+                update,
+                _("I'm sorry to hear that. A coordinator will get in touch with you."),
+            )
+    elif result.outcome is Outcome.ALREADY:
+        await answer(query, _("You've already told us. Thank you!"))
     else:
         await answer(query, _("That button isn't for you."), alert=True)
 
@@ -425,6 +506,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         [
             CommandHandler("myrequests", my_requests, filters=PRIVATE),
             CallbackQueryHandler(cancel_request, pattern=matches(Action.CANCEL_REQUEST)),
+            CallbackQueryHandler(stop_series, pattern=matches(Action.STOP_SERIES)),
+            CallbackQueryHandler(feedback, pattern=matches(Action.FEEDBACK)),
         ],
         group=GROUP_FEATURES,
     )

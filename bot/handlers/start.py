@@ -71,6 +71,7 @@ async def show_help(update: Update, context: BotContext) -> None:
         "/pause and /resume – take a break from requests\n\n"
         "<b>Any time</b>\n"
         "/privacy – what we keep and why\n"
+        "/language – choose your language\n"
         "/cancel – stop what we're doing"
     )
     if await context.services.coordinators.is_coordinator(update.effective_user.id):

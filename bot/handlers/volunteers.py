@@ -27,7 +27,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.places import Located, read_place
 from bot.i18n import _
-from bot.models import Category, VolunteerStatus
+from bot.models import Category, Slot, VolunteerStatus
 from bot.services.desk import Outcome
 
 DRAFT = "volunteer"
@@ -206,6 +206,16 @@ async def saved(update: Update, context: BotContext) -> int:
             lambda: notices.volunteer_waiting(volunteer),
             lambda: keyboards.approval(volunteer.user_id),
         )
+    slots = await services.availability.of(sender.id)
+    await context.bot.send_message(
+        sender.id,
+        _(
+            "One more (optional) thing: when are you usually free? Tap all that fit. "
+            "Leave them all off if any time suits you. Requests for times you're free go "
+            "to you first."
+        ),
+        reply_markup=keyboards.availability(slots),
+    )
     return END
 
 
@@ -303,6 +313,40 @@ async def release(update: Update, context: BotContext) -> None:
         await answer(query, _("This task is no longer open."))
 
 
+async def more_time(update: Update, context: BotContext) -> None:
+    """v1:later:<id>: the volunteer needs longer; ask again later."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    if query is None or sender is None:
+        return
+    request_id = data.id_arg if data else None
+    result = await context.services.desk.more_time(request_id, sender.id) if request_id else None
+    if result is not None and result.outcome is Outcome.OK:
+        await answer(query, _("No rush. I'll check in again later."))
+        await query.edit_message_reply_markup(reply_markup=keyboards.task(request_id or 0))
+    else:
+        await answer(query, _("This task is no longer yours to change."))
+
+
+async def toggled_availability(update: Update, context: BotContext) -> None:
+    """v1:avail:<slot>: when the volunteer is usually free (stored at each press)."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    if query is None or sender is None:
+        return
+    services = context.services
+    try:
+        slot = Slot(data.arg if data else "")
+    except ValueError:
+        await answer(query, _("This button doesn't work any more."))
+        return
+    if await services.volunteers.get(sender.id) is None:
+        await answer(query, _("Please sign up with /volunteer first."))
+        return
+    slots = set(await services.availability.of(sender.id)) ^ {slot}
+    await services.availability.set(sender.id, slots)
+    await answer(query, _("Saved."))
+    await query.edit_message_reply_markup(reply_markup=keyboards.availability(slots))
+
+
 # --- commands ----------------------------------------------------------------------------
 
 
@@ -392,6 +436,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CallbackQueryHandler(decline, pattern=matches(Action.DECLINE)),
             CallbackQueryHandler(done, pattern=matches(Action.DONE)),
             CallbackQueryHandler(release, pattern=matches(Action.RELEASE)),
+            CallbackQueryHandler(more_time, pattern=matches(Action.LATER)),
+            CallbackQueryHandler(toggled_availability, pattern=matches(Action.AVAILABILITY)),
             CommandHandler("mytasks", my_tasks, filters=PRIVATE),
             CommandHandler("pause", pause, filters=PRIVATE),
             CommandHandler("resume", resume, filters=PRIVATE),

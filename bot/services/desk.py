@@ -7,17 +7,21 @@ involved (requester, other volunteers, coordinators) is told from here.
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum, auto
 
-from bot import notices
+from bot import keyboards, notices
 from bot.config import Settings
 from bot.db import PingRepository, RequestRepository, UserRepository, VolunteerRepository
+from bot.db.series import Series, SeriesRepository
 from bot.models import Category, HelpRequest, RequestStatus, VolunteerStatus, When
+from bot.services.chaser import Chaser
+from bot.services.coordination import Coordinators
 from bot.services.matching import Matchmaker
 from bot.services.messenger import Messenger
+from bot.services.safety import new_safety_code
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -47,11 +51,7 @@ class Draft:
     lon: float
     when: When
     due_at: float | None
-
-
-def new_safety_code() -> str:
-    """Four digits the volunteer says at the door; random, not guessable from the id."""
-    return f"{secrets.randbelow(10_000):04d}"
+    every: str | None = None  # 'daily' / 'weekly': the same help again, at the same time
 
 
 class HelpDesk:
@@ -64,6 +64,9 @@ class HelpDesk:
         pings: PingRepository,
         messenger: Messenger,
         matchmaker: Matchmaker,
+        chaser: Chaser,
+        series: SeriesRepository,
+        coordinators: Coordinators,
         clock: Callable[[], float],
     ) -> None:
         self._settings = settings
@@ -73,12 +76,20 @@ class HelpDesk:
         self._pings = pings
         self._messenger = messenger
         self._matchmaker = matchmaker
+        self._chaser = chaser
+        self._series = series
+        self._coordinators = coordinators
         self._clock = clock
 
     async def submit(self, requester_id: int, draft: Draft) -> HelpRequest:
-        """Save a new request. Pings go out separately (`announce`), after the requester
-        has their confirmation, so they hear first and a slow send can't hold it back."""
-        return await self._requests.create(
+        """Save a new request (and its series, if it repeats). Pings go out separately
+        (`announce`), after the requester has their confirmation, so they hear first."""
+        now = self._clock()
+        series_id = None
+        if draft.every is not None and draft.due_at is not None:
+            series = await self._start_series(requester_id, draft, now)
+            series_id = series.id
+        request = await self._requests.create(
             requester_id=requester_id,
             category=draft.category,
             description=draft.description,
@@ -88,8 +99,36 @@ class HelpDesk:
             when=draft.when,
             due_at=draft.due_at,
             safety_code=new_safety_code(),
-            now=self._clock(),
+            now=now,
+            expires_at=self._chaser.expiry_of(draft.when, draft.due_at, now),
+            series_id=series_id,
         )
+        await self._chaser.opened(request)
+        return request
+
+    async def _start_series(self, requester_id: int, draft: Draft, now: float) -> Series:
+        assert draft.due_at is not None
+        assert draft.every is not None
+        local = datetime.fromtimestamp(draft.due_at, self._settings.timezone)
+        series = await self._series.create(
+            requester_id=requester_id,
+            category=draft.category,
+            description=draft.description,
+            address=draft.address,
+            lat=draft.lat,
+            lon=draft.lon,
+            every=draft.every,
+            next_due_at=draft.due_at,
+            local_time=local.strftime("%H:%M"),
+            now=now,
+        )
+        # The first occurrence is the request being saved now; the series starts after it.
+        following = self._chaser.next_in_series(series, draft.due_at)
+        await self._series.advance(series.id, draft.due_at, following)
+        advanced = await self._series.get(series.id)
+        assert advanced is not None
+        await self._chaser.series_started(advanced)
+        return advanced
 
     async def announce(self, request: HelpRequest) -> int:
         return await self._matchmaker.announce(request)
@@ -124,6 +163,7 @@ class HelpDesk:
                 return Result(Outcome.ALREADY, current)
             return Result(Outcome.TOO_LATE, current)
         await self._pings.set_answer(ping.id, "accepted")
+        await self._chaser.claimed(claimed)
         await self._hand_over(claimed, volunteer.first_name)
         await self._matchmaker.close_pings(claimed, taken=True, keep=volunteer_id)
         return Result(Outcome.OK, claimed)
@@ -167,11 +207,18 @@ class HelpDesk:
         done = await self._requests.complete(request_id, volunteer_id, self._clock())
         if done is None:
             return Result(Outcome.TOO_LATE, await self._requests.get(request_id))
+        await self._chaser.closed(done)
         volunteer = await self._users.get(volunteer_id)
         name = volunteer.first_name if volunteer else ""
         if done.requester_id is not None:
             await self._messenger.tell(
-                done.requester_id, lambda: notices.task_done_for_requester(done, name)
+                done.requester_id,
+                lambda: (
+                    notices.task_done_for_requester(done, name)
+                    + "\n\n"
+                    + notices.did_you_get_help(done.id)
+                ),
+                lambda: keyboards.feedback(done.id),
             )
         return Result(Outcome.OK, done)
 
@@ -185,6 +232,7 @@ class HelpDesk:
         if released is None:
             return Result(Outcome.TOO_LATE, await self._requests.get(request_id))
         await self._pings.mark_released(request_id, volunteer_id)
+        await self._chaser.released(released)
         volunteer = await self._users.get(volunteer_id)
         name = volunteer.first_name if volunteer else ""
         if released.requester_id is not None:
@@ -206,12 +254,35 @@ class HelpDesk:
         if result is None:
             return Result(Outcome.ALREADY, await self._requests.get(request_id))
         cancelled, holder = result
+        await self._withdraw(cancelled, holder)
+        return Result(Outcome.OK, cancelled)
+
+    async def close_stuck(self, request_id: int, coordinator_id: int) -> Result:
+        """A coordinator closes a request nobody could take; the requester is told."""
+        result = await self._requests.cancel(
+            request_id, coordinator_id, self._clock(), as_requester=False
+        )
+        if result is None:
+            request = await self._requests.get(request_id)
+            return Result(Outcome.ALREADY if request else Outcome.NOT_FOUND, request)
+        closed, holder = result
+        await self._withdraw(closed, holder)
+        if closed.requester_id is not None:
+            await self._messenger.tell(
+                closed.requester_id,
+                lambda: notices.closed_by_coordinator_for_requester(closed.id),
+            )
+        return Result(Outcome.OK, closed)
+
+    async def _withdraw(self, cancelled: HelpRequest, holder: int | None) -> None:
+        """A cancelled request: no more reminders, pings edited, its volunteer told."""
+        await self._chaser.closed(cancelled)
         await self._matchmaker.close_pings(cancelled, taken=False, keep=holder)
         if holder is not None:
             await self._messenger.tell(
                 holder, lambda: notices.task_cancelled_for_volunteer(cancelled.id)
             )
-            ping = await self._pings.find(request_id, holder, cancelled.round)
+            ping = await self._pings.find(cancelled.id, holder, cancelled.round)
             if ping is not None and ping.chat_id is not None and ping.message_id is not None:
                 await self._messenger.retell(
                     holder,
@@ -219,7 +290,43 @@ class HelpDesk:
                     ping.message_id,
                     lambda: notices.task_cancelled_for_volunteer(cancelled.id),
                 )
-        return Result(Outcome.OK, cancelled)
+
+    async def ask_everyone(self, request_id: int) -> int | None:
+        """Ping every eligible volunteer not yet asked; None if the request isn't open."""
+        request = await self._requests.get(request_id)
+        if request is None or request.status is not RequestStatus.OPEN:
+            return None
+        return await self._matchmaker.send_wave(request, everyone=True)
+
+    async def more_time(self, request_id: int, volunteer_id: int) -> Result:
+        """The volunteer needs longer: ask again after another follow-up interval."""
+        request = await self._requests.get(request_id)
+        if request is None:
+            return Result(Outcome.NOT_FOUND)
+        if request.volunteer_id != volunteer_id or request.status is not RequestStatus.CLAIMED:
+            return Result(Outcome.NOT_YOURS, request)
+        await self._chaser.follow_up_later(
+            request, self._clock() + self._settings.follow_up_after_s
+        )
+        return Result(Outcome.OK, request)
+
+    async def record_feedback(self, request_id: int, requester_id: int, got_help: bool) -> Result:
+        if not await self._requests.set_feedback(request_id, requester_id, got_help):
+            request = await self._requests.get(request_id)
+            mine = request is not None and request.requester_id == requester_id
+            return Result(Outcome.ALREADY if mine else Outcome.NOT_YOURS, request)
+        if not got_help:
+            await self._coordinators.tell(lambda: notices.not_helped_for_coordinators(request_id))
+        return Result(Outcome.OK)
+
+    async def series_of(self, requester_id: int) -> list[Series]:
+        return await self._series.active_of(requester_id)
+
+    async def stop_series(self, series_id: int, requester_id: int) -> bool:
+        if not await self._series.stop(series_id, requester_id):
+            return False
+        await self._chaser.series_stopped(series_id)
+        return True
 
     async def requests_of(self, requester_id: int) -> list[HelpRequest]:
         return await self._requests.by_requester(requester_id)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from functools import partial
 
 from bot import keyboards, notices
 from bot.config import Settings
 from bot.db import PingRepository, RequestRepository, VolunteerRepository
+from bot.db.availability import AvailabilityRepository
 from bot.i18n import use_language
-from bot.models import Category, HelpRequest, RequestStatus
+from bot.models import Candidate, Category, HelpRequest, RequestStatus
 from bot.services.coordination import Coordinators
 from bot.services.messenger import Messenger
 
@@ -29,6 +31,7 @@ class Matchmaker:
         volunteers: VolunteerRepository,
         requests: RequestRepository,
         pings: PingRepository,
+        availability: AvailabilityRepository,
         messenger: Messenger,
         coordinators: Coordinators,
         clock: Callable[[], float],
@@ -37,6 +40,9 @@ class Matchmaker:
         self._volunteers = volunteers
         self._requests = requests
         self._pings = pings
+        self._availability = availability
+        # Told after each wave that went out (the chaser schedules the next escalation).
+        self.on_wave: Callable[[HelpRequest, int], Awaitable[None]] | None = None
         self._messenger = messenger
         self._coordinators = coordinators
         self._clock = clock
@@ -53,9 +59,18 @@ class Matchmaker:
             await self._tell_nobody_left(request)
         return sent
 
-    async def send_wave(self, request: HelpRequest) -> int:
-        """Ping the next few eligible volunteers, nearest first."""
-        wave = await self._pings.last_wave(request.id, request.round) + 1
+    async def send_wave(
+        self, request: HelpRequest, *, after_wave: int | None = None, everyone: bool = False
+    ) -> int:
+        """Ping the next few eligible volunteers (or all of them), nearest first.
+
+        With `after_wave`, only if that wave is still the latest: an escalation that
+        fires twice, or after a decline already moved on, sends nothing more.
+        """
+        last = await self._pings.last_wave(request.id, request.round)
+        if after_wave is not None and last != after_wave:
+            return 0
+        wave = last + 1
         candidates = await self._volunteers.candidates(
             request_id=request.id,
             round_=request.round,
@@ -67,8 +82,10 @@ class Matchmaker:
             any_distance=request.category is Category.PHONE_CALL,
             recent_since=self._clock() - RECENT_TASKS_WINDOW_S,
         )
+        candidates = await self._free_first(request, candidates)
+        size = len(candidates) if everyone else self._settings.wave_size
         sent = 0
-        for candidate in candidates[: self._settings.wave_size]:
+        for candidate in candidates[:size]:
             volunteer = candidate.volunteer
             ping_id = await self._pings.add(
                 request.id,
@@ -88,7 +105,30 @@ class Matchmaker:
                 await self._pings.set_message(ping_id, message.chat_id, message.message_id)
                 sent += 1
         _LOGGER.info("Request %s: wave %s pinged %s volunteers", request.id, wave, sent)
+        if sent and self.on_wave is not None:
+            await self.on_wave(request, wave)
         return sent
+
+    async def _free_first(
+        self, request: HelpRequest, candidates: list[Candidate]
+    ) -> list[Candidate]:
+        """Volunteers usually free at the task's time go first; the rest keep their order."""
+        slots = await self._availability.of_many([c.volunteer.user_id for c in candidates])
+        if not slots:
+            return candidates
+        moment = datetime.fromtimestamp(
+            request.due_at if request.due_at is not None else self._clock(),
+            self._settings.timezone,
+        )
+
+        def busy(candidate: Candidate) -> bool:
+            mine = slots.get(candidate.volunteer.user_id, frozenset())
+            return bool(mine) and not any(s.covers(moment.weekday(), moment.hour) for s in mine)
+
+        return sorted(candidates, key=busy)  # stable: nearest first within each group
+
+    async def pinged_volunteers(self, request_id: int) -> list[int]:
+        return [p.volunteer_id for p in await self._pings.for_request(request_id)]
 
     async def after_decline(self, request: HelpRequest) -> None:
         """When everyone in the latest round has said no, ask the next wave at once."""

@@ -1,0 +1,123 @@
+"""Reminders as rows: scheduled once, fired once, cancelled when they no longer apply."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.db.connection import Database
+
+
+@dataclass(frozen=True)
+class Reminder:
+    id: int
+    key: str
+    kind: str
+    request_id: int | None
+    series_id: int | None
+    user_id: int | None
+    due_at: float
+
+
+def _reminder(row: aiosqlite.Row) -> Reminder:
+    return Reminder(
+        id=row["id"],
+        key=row["key"],
+        kind=row["kind"],
+        request_id=row["request_id"],
+        series_id=row["series_id"],
+        user_id=row["user_id"],
+        due_at=row["due_at"],
+    )
+
+
+class ReminderRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(
+        self,
+        key: str,
+        kind: str,
+        due_at: float,
+        now: float,
+        *,
+        request_id: int | None = None,
+        series_id: int | None = None,
+        user_id: int | None = None,
+    ) -> Reminder | None:
+        """Store a reminder; None if one with this key exists already (in any state)."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                """
+                INSERT OR IGNORE INTO reminders
+                    (key, kind, request_id, series_id, user_id, due_at, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+                (key, kind, request_id, series_id, user_id, due_at, now),
+            )
+            if cursor.rowcount != 1:
+                return None
+            row = await tx.fetchone("SELECT * FROM reminders WHERE key = ?", (key,))
+        return _reminder(row) if row else None
+
+    async def claim(self, reminder_id: int, now: float) -> Reminder | None:
+        """Mark a due reminder fired; None if it already fired or was cancelled. Claiming
+        before acting is what makes a reminder fire once even when two timers race."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE reminders SET state = 'fired', fired_at = ? "
+                "WHERE id = ? AND state = 'pending'",
+                (now, reminder_id),
+            )
+            if cursor.rowcount != 1:
+                return None
+            row = await tx.fetchone("SELECT * FROM reminders WHERE id = ?", (reminder_id,))
+        return _reminder(row) if row else None
+
+    async def cancel(self, *, request_id: int, kinds: Collection[str] | None = None) -> list[int]:
+        """Cancel a request's pending reminders (of these kinds); returns their ids."""
+        params: list[object] = [request_id]
+        kind_sql = ""
+        if kinds:
+            kind_sql = f"AND kind IN ({','.join('?' * len(kinds))})"
+            params += list(kinds)
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                f"SELECT id FROM reminders WHERE request_id = ? AND state = 'pending' {kind_sql}",
+                params,
+            )
+            ids = [row["id"] for row in rows]
+            if ids:
+                await tx.execute(
+                    f"UPDATE reminders SET state = 'cancelled' "
+                    f"WHERE id IN ({','.join('?' * len(ids))})",
+                    ids,
+                )
+        return ids
+
+    async def cancel_series(self, series_id: int) -> list[int]:
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT id FROM reminders WHERE series_id = ? AND state = 'pending'",
+                (series_id,),
+            )
+            ids = [row["id"] for row in rows]
+            await tx.execute(
+                "UPDATE reminders SET state = 'cancelled' WHERE series_id = ? "
+                "AND state = 'pending'",
+                (series_id,),
+            )
+        return ids
+
+    async def pending(self) -> list[Reminder]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM reminders WHERE state = 'pending' ORDER BY due_at"
+        )
+        return [_reminder(row) for row in rows]
+
+    async def get(self, reminder_id: int) -> Reminder | None:
+        row = await self._db.fetchone("SELECT * FROM reminders WHERE id = ?", (reminder_id,))
+        return _reminder(row) if row else None

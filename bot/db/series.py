@@ -1,0 +1,109 @@
+"""Recurring help: a weekly shop or a daily walk, each occurrence its own request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.db.connection import Database
+from bot.models import Category
+
+
+@dataclass(frozen=True)
+class Series:
+    id: int
+    requester_id: int | None
+    category: Category
+    description: str
+    address: str
+    lat: float
+    lon: float
+    every: str  # 'daily' or 'weekly'
+    next_due_at: float
+    local_time: str
+    active: bool
+
+
+def _series(row: aiosqlite.Row) -> Series:
+    return Series(
+        id=row["id"],
+        requester_id=row["requester_id"],
+        category=Category(row["category"]),
+        description=row["description"],
+        address=row["address"],
+        lat=row["lat"],
+        lon=row["lon"],
+        every=row["every"],
+        next_due_at=row["next_due_at"],
+        local_time=row["local_time"],
+        active=bool(row["active"]),
+    )
+
+
+class SeriesRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(
+        self,
+        *,
+        requester_id: int,
+        category: Category,
+        description: str,
+        address: str,
+        lat: float,
+        lon: float,
+        every: str,
+        next_due_at: float,
+        local_time: str,
+        now: float,
+    ) -> Series:
+        series_id = await self._db.insert(
+            """
+            INSERT INTO series (requester_id, category, description, address, lat, lon, every,
+                next_due_at, local_time, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            (
+                requester_id,
+                category.value,
+                description,
+                address,
+                lat,
+                lon,
+                every,
+                next_due_at,
+                local_time,
+                now,
+            ),
+        )
+        series = await self.get(series_id)
+        assert series is not None
+        return series
+
+    async def get(self, series_id: int) -> Series | None:
+        row = await self._db.fetchone("SELECT * FROM series WHERE id = ?", (series_id,))
+        return _series(row) if row else None
+
+    async def advance(self, series_id: int, from_due_at: float, to_due_at: float) -> bool:
+        """Move to the next occurrence, once: False if it had already moved on."""
+        changed = await self._db.execute(
+            "UPDATE series SET next_due_at = ? WHERE id = ? AND next_due_at = ? AND active = 1",
+            (to_due_at, series_id, from_due_at),
+        )
+        return changed == 1
+
+    async def stop(self, series_id: int, requester_id: int) -> bool:
+        changed = await self._db.execute(
+            "UPDATE series SET active = 0 WHERE id = ? AND requester_id = ? AND active = 1",
+            (series_id, requester_id),
+        )
+        return changed == 1
+
+    async def active_of(self, requester_id: int) -> list[Series]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM series WHERE requester_id = ? AND active = 1 ORDER BY id",
+            (requester_id,),
+        )
+        return [_series(row) for row in rows]

@@ -1,0 +1,66 @@
+"""Figures for coordinators: what is open, overdue, done, and who has been idle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.db.connection import Database
+
+DAY_S = 86400
+
+
+@dataclass(frozen=True)
+class IdleVolunteer:
+    user_id: int
+    first_name: str
+    last_task_at: float | None  # None: never had one
+
+
+@dataclass(frozen=True)
+class Digest:
+    open: int
+    overdue: int
+    done_last_day: int
+    not_helped: list[int]  # done requests whose requester said they didn't get the help
+    idle: list[IdleVolunteer]
+
+
+class StatsRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def digest(self, now: float, idle_count: int = 5) -> Digest:
+        row = await self._db.fetchone(
+            """
+            SELECT
+              sum(status = 'open') AS open,
+              sum(status IN ('open', 'claimed') AND due_at IS NOT NULL AND due_at < :now)
+                  AS overdue,
+              sum(status = 'done' AND closed_at >= :since) AS done_last_day
+            FROM requests
+            """,
+            {"now": now, "since": now - DAY_S},
+        )
+        not_helped = await self._db.fetchall(
+            "SELECT id FROM requests WHERE feedback = 'no' AND closed_at >= ? ORDER BY id",
+            (now - 7 * DAY_S,),
+        )
+        idle = await self._db.fetchall(
+            """
+            SELECT v.user_id, u.first_name,
+                   (SELECT max(r.claimed_at) FROM requests r WHERE r.volunteer_id = v.user_id)
+                       AS last_task_at
+            FROM volunteers v JOIN users u ON u.id = v.user_id
+            WHERE v.status = 'approved' AND v.paused = 0 AND u.blocked_at IS NULL
+            ORDER BY last_task_at IS NOT NULL, last_task_at, v.created_at
+            LIMIT ?
+            """,
+            (idle_count,),
+        )
+        return Digest(
+            open=int(row["open"] or 0) if row else 0,
+            overdue=int(row["overdue"] or 0) if row else 0,
+            done_last_day=int(row["done_last_day"] or 0) if row else 0,
+            not_helped=[r["id"] for r in not_helped],
+            idle=[IdleVolunteer(r["user_id"], r["first_name"], r["last_task_at"]) for r in idle],
+        )

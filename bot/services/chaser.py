@@ -1,0 +1,303 @@
+"""Nobody forgotten: the bot chases unanswered requests and forgetful volunteers.
+
+Each nudge is a stored reminder (bot.services.reminders): escalation to the next wave,
+the coordinators' alert, the volunteer's reminder before a task and follow-up after it,
+expiry, the daily digest, and the next occurrence of recurring help.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from bot import keyboards, notices
+from bot.config import Settings
+from bot.db import RequestRepository, VolunteerRepository
+from bot.db.reminders import Reminder
+from bot.db.series import Series, SeriesRepository
+from bot.db.stats import StatsRepository
+from bot.models import HelpRequest, RequestStatus, When
+from bot.services.coordination import Coordinators
+from bot.services.matching import Matchmaker
+from bot.services.messenger import Messenger
+from bot.services.reminders import Reminders
+from bot.services.safety import new_safety_code
+
+_LOGGER = logging.getLogger(__name__)
+
+ESCALATE = "escalate"
+ALERT = "alert"
+BEFORE = "before"
+FOLLOW_UP = "follow_up"
+EXPIRE = "expire"
+DIGEST = "digest"
+SERIES = "series"
+# Reminders about a task in a volunteer's hands; they go when the task changes hands.
+TASK_KINDS = (BEFORE, FOLLOW_UP)
+
+
+class Chaser:
+    def __init__(
+        self,
+        settings: Settings,
+        reminders: Reminders,
+        requests: RequestRepository,
+        volunteers: VolunteerRepository,
+        series: SeriesRepository,
+        stats: StatsRepository,
+        matchmaker: Matchmaker,
+        messenger: Messenger,
+        coordinators: Coordinators,
+        clock: Callable[[], float],
+    ) -> None:
+        self._settings = settings
+        self._reminders = reminders
+        self._requests = requests
+        self._volunteers = volunteers
+        self._series = series
+        self._stats = stats
+        self._matchmaker = matchmaker
+        self._messenger = messenger
+        self._coordinators = coordinators
+        self._clock = clock
+        matchmaker.on_wave = self.pinged
+        reminders.on(ESCALATE, self._escalate)
+        reminders.on(ALERT, self._alert)
+        reminders.on(BEFORE, self._before_task)
+        reminders.on(FOLLOW_UP, self._follow_up)
+        reminders.on(EXPIRE, self._expire)
+        reminders.on(DIGEST, self._digest)
+        reminders.on(SERIES, self._next_occurrence)
+
+    # --- hooks the help desk calls as a request moves -----------------------------------
+
+    def expiry_of(self, when: When, due_at: float | None, created_at: float) -> float:
+        """When an open request stops being worth answering."""
+        if when is When.AT and due_at is not None:
+            return due_at
+        if when is When.TODAY:
+            tz = self._settings.timezone
+            local = datetime.fromtimestamp(created_at, tz)
+            midnight = datetime.combine(
+                local.date() + timedelta(days=1), datetime.min.time(), tzinfo=tz
+            )
+            return midnight.timestamp()
+        return created_at + self._settings.expire_after_s
+
+    async def opened(self, request: HelpRequest) -> None:
+        """A new request: the coordinators' alert and its expiry, each scheduled once."""
+        settings = self._settings
+        await self._reminders.schedule(
+            ALERT,
+            request.created_at + settings.coordinator_alert_after_s,
+            request.id,
+            request_id=request.id,
+        )
+        if request.expires_at is not None:
+            await self._reminders.schedule(
+                EXPIRE, request.expires_at, request.id, request_id=request.id
+            )
+
+    async def pinged(self, request: HelpRequest, wave: int) -> None:
+        """A wave went out: if nobody takes it, ask the next wave later."""
+        await self._reminders.schedule(
+            ESCALATE,
+            self._clock() + self._settings.escalate_after_s,
+            request.id,
+            request.round,
+            wave,
+            request_id=request.id,
+        )
+
+    async def claimed(self, request: HelpRequest) -> None:
+        """Taken: no more escalation; remind the volunteer before, and ask after."""
+        assert request.volunteer_id is not None
+        await self._reminders.cancel(request.id, ESCALATE)
+        volunteer = request.volunteer_id
+        if request.due_at is not None:
+            before = request.due_at - self._settings.reminder_lead_s
+            if before > self._clock():
+                await self._reminders.schedule(
+                    BEFORE,
+                    before,
+                    request.id,
+                    request.round,
+                    request_id=request.id,
+                    user_id=volunteer,
+                )
+        start = request.due_at if request.due_at is not None else self._clock()
+        await self.follow_up_later(request, start + self._settings.follow_up_after_s)
+
+    async def follow_up_later(self, request: HelpRequest, at: float) -> None:
+        await self._reminders.schedule(
+            FOLLOW_UP,
+            at,
+            request.id,
+            request.round,
+            int(at),
+            request_id=request.id,
+            user_id=request.volunteer_id,
+        )
+
+    async def released(self, request: HelpRequest) -> None:
+        await self._reminders.cancel(request.id, *TASK_KINDS)
+
+    async def closed(self, request: HelpRequest) -> None:
+        """Done, cancelled or expired: nothing more to chase."""
+        await self._reminders.cancel(request.id)
+
+    async def start_daily_digest(self, after: float | None = None) -> None:
+        """Schedule the next digest after now (or `after`); keyed by its local date, so
+        calling this at every start-up schedules it once."""
+        digest_time = self._settings.digest_time
+        if digest_time is None:
+            return
+        at = self._next_local(digest_time.hour, digest_time.minute, max(after or 0, self._clock()))
+        day = datetime.fromtimestamp(at, self._settings.timezone).date().isoformat()
+        await self._reminders.schedule(DIGEST, at, day)
+
+    async def series_started(self, series: Series) -> None:
+        """Post each occurrence some notice before it is due."""
+        notice_at = max(self._clock(), series.next_due_at - self._settings.series_notice_s)
+        await self._reminders.schedule(
+            SERIES, notice_at, series.id, int(series.next_due_at), series_id=series.id
+        )
+
+    async def series_stopped(self, series_id: int) -> None:
+        await self._reminders.cancel_series(series_id)
+
+    # --- what each reminder does ---------------------------------------------------------
+
+    async def _open_request(self, reminder: Reminder) -> HelpRequest | None:
+        if reminder.request_id is None:
+            return None
+        request = await self._requests.get(reminder.request_id)
+        return request if request and request.status is RequestStatus.OPEN else None
+
+    async def _escalate(self, reminder: Reminder) -> None:
+        request = await self._open_request(reminder)
+        if request is None:
+            return
+        _, round_, wave = reminder.key.rsplit(":", 2)
+        if int(round_) != request.round:
+            return  # handed back since: the new round has its own escalations
+        await self._matchmaker.send_wave(request, after_wave=int(wave))
+
+    async def _alert(self, reminder: Reminder) -> None:
+        request = await self._open_request(reminder)
+        if request is None:
+            return
+        pinged = len(await self._matchmaker.pinged_volunteers(request.id))
+        await self._coordinators.tell(
+            lambda: notices.still_open_for_coordinators(request, pinged),
+            lambda: keyboards.stuck_request(request.id),
+        )
+
+    async def _before_task(self, reminder: Reminder) -> None:
+        request = await self._held_by(reminder)
+        if request is None:
+            return
+        tz = self._settings.timezone
+        await self._messenger.tell(
+            request.volunteer_id or 0,
+            lambda: notices.task_soon(request, tz),
+            lambda: keyboards.task(request.id),
+        )
+
+    async def _follow_up(self, reminder: Reminder) -> None:
+        request = await self._held_by(reminder)
+        if request is None:
+            return
+        await self._messenger.tell(
+            request.volunteer_id or 0,
+            lambda: notices.how_did_it_go(request.id),
+            lambda: keyboards.follow_up(request.id),
+        )
+
+    async def _held_by(self, reminder: Reminder) -> HelpRequest | None:
+        """The task, if the volunteer the reminder is for still holds it."""
+        if reminder.request_id is None:
+            return None
+        request = await self._requests.get(reminder.request_id)
+        if request is None or request.status is not RequestStatus.CLAIMED:
+            return None
+        return request if request.volunteer_id == reminder.user_id else None
+
+    async def _expire(self, reminder: Reminder) -> None:
+        if reminder.request_id is None:
+            return
+        expired = await self._requests.expire(reminder.request_id, self._clock())
+        if expired is None:
+            return
+        await self.closed(expired)
+        await self._matchmaker.close_pings(expired, taken=False, keep=None)
+        if expired.requester_id is not None:
+            await self._messenger.tell(
+                expired.requester_id,
+                lambda: notices.expired_for_requester(expired.id),
+                keyboards.ask_again,
+            )
+
+    async def _digest(self, reminder: Reminder) -> None:
+        figures = await self._stats.digest(self._clock())
+        tz = self._settings.timezone
+        await self._coordinators.tell(lambda: notices.daily_digest(figures, tz))
+        await self.start_daily_digest(after=reminder.due_at)
+
+    async def _next_occurrence(self, reminder: Reminder) -> None:
+        if reminder.series_id is None:
+            return
+        series = await self._series.get(reminder.series_id)
+        if series is None or not series.active or series.requester_id is None:
+            return
+        upcoming = series.next_due_at
+        following = self.next_in_series(series, upcoming)
+        if not await self._series.advance(series.id, upcoming, following):
+            return
+        request = await self._requests.create(
+            requester_id=series.requester_id,
+            category=series.category,
+            description=series.description,
+            address=series.address,
+            lat=series.lat,
+            lon=series.lon,
+            when=When.AT,
+            due_at=upcoming,
+            safety_code=new_safety_code(),
+            now=self._clock(),
+            expires_at=upcoming,
+            series_id=series.id,
+        )
+        _LOGGER.info("Series %s: request %s for its next occurrence", series.id, request.id)
+        await self.opened(request)
+        await self._matchmaker.announce(request)
+        advanced = await self._series.get(series.id)
+        if advanced is not None and advanced.active:
+            await self.series_started(advanced)
+
+    # --- time arithmetic in the group's zone (daylight saving included) -----------------
+
+    def next_in_series(self, series: Series, due_at: float) -> float:
+        """The occurrence after `due_at`, at the same local wall-clock time."""
+        tz = self._settings.timezone
+        local = datetime.fromtimestamp(due_at, tz)
+        days = 7 if series.every == "weekly" else 1
+        hour, minute = (int(part) for part in series.local_time.split(":"))
+        nxt = datetime.combine(
+            local.date() + timedelta(days=days),
+            datetime.min.time().replace(hour=hour, minute=minute),
+            tzinfo=tz,
+        )
+        return nxt.timestamp()
+
+    def _next_local(self, hour: int, minute: int, after: float) -> float:
+        """The first moment after `after` when local clocks show hour:minute."""
+        tz = self._settings.timezone
+        now = datetime.fromtimestamp(after, tz)
+        today = datetime.combine(
+            now.date(), datetime.min.time().replace(hour=hour, minute=minute), tzinfo=tz
+        )
+        if today <= now:
+            today = datetime.combine(now.date() + timedelta(days=1), today.timetz())
+        return today.timestamp()
