@@ -17,4 +17,6 @@ RUN pip install . \
 
 USER helper
 VOLUME ["/data"]
+HEALTHCHECK --interval=60s --timeout=10s --start-period=30s \
+    CMD ["python", "-m", "bot", "--check"]
 ENTRYPOINT ["python", "-m", "bot"]

@@ -13,12 +13,26 @@ from bot.i18n import CatalogueError
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     parser.add_argument("--webhook", action="store_true", help="run behind a webhook")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="check settings, catalogues and database, then exit 0 (healthy) or 1",
+    )
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
     except SettingsError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
+    if args.check:
+        from bot.health import problems
+
+        found = problems(settings)
+        for problem in found:
+            print(f"Unhealthy: {problem}", file=sys.stderr)
+        if not found:
+            print("Healthy")
+        return 1 if found else 0
     if args.webhook and not (settings.webhook_url and settings.webhook_secret):
         print(
             "Configuration error: --webhook needs WEBHOOK_URL and WEBHOOK_SECRET",

@@ -6,10 +6,10 @@ import logging
 import time
 from typing import Any
 
-from telegram import LinkPreviewOptions, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import i18n
 from bot.config import Settings
@@ -29,8 +29,10 @@ from bot.services.geo import build_geocoder
 from bot.services.matching import Matchmaker
 from bot.services.messenger import Messenger
 from bot.services.reminders import Reminders
+from bot.telegram_bot import GroupBot
 
 _LOGGER = logging.getLogger(__name__)
+TELEGRAM_API = "https://api.telegram.org/bot"
 
 
 class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
@@ -48,8 +50,12 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
         await self.services.db.close()
 
     async def process_update(self, update: object) -> None:
-        """Handle one update in its sender's language, then store conversation state at once
-        (PTB would wait up to a minute), so a crash right after an answer loses nothing."""
+        """Handle one update in its sender's language, then store conversation state at once.
+
+        PTB would wait up to a minute; written here, a crash loses at most the step whose
+        answer went out in the last few milliseconds (the reply is sent before the
+        ConversationHandler records the new state, and PTB has already confirmed the
+        update to Telegram by then, so it is not delivered again)."""
         token = None
         if isinstance(update, Update) and update.effective_user is not None:
             user = update.effective_user
@@ -73,27 +79,26 @@ def build_application(
     """The real application. Tests pass a recording `request` (and maybe a clock)."""
     i18n.load_catalogues(settings.default_language, distance_unit=settings.distance_unit)
     db = Database(settings.database_path)
-    builder = (
+    base = (settings.bot_api_base_url or TELEGRAM_API).rstrip("/")
+    bot = GroupBot(
+        settings.bot_token,
+        defaults=Defaults(parse_mode=ParseMode.HTML),
+        # PTB's own defaults: a pool for sending, a single connection for long polling.
+        request=request or HTTPXRequest(connection_pool_size=256),
+        get_updates_request=request or HTTPXRequest(),
+        rate_limiter=AIORateLimiter(max_retries=3),
+        base_url=base,
+        base_file_url=base.replace("/bot", "/file/bot", 1),
+    )
+    app = (
         ApplicationBuilder()
         .application_class(MutualAidApplication)
-        .token(settings.bot_token)
+        .bot(bot)
         .context_types(ContextTypes(context=BotContext))
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
         .persistence(SQLitePersistence(db))
-        .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_post_init)
+        .build()
     )
-    if settings.bot_api_base_url:
-        base = settings.bot_api_base_url.rstrip("/")
-        builder = builder.base_url(base).base_file_url(base.replace("/bot", "/file/bot", 1))
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
-    app = builder.build()
     assert isinstance(app, MutualAidApplication)
 
     users = UserRepository(db)

@@ -163,9 +163,11 @@ def closed_by_coordinator_for_requester(request_id: int) -> str:
 
 
 def task_soon(request: HelpRequest, tz: ZoneInfo) -> str:
-    return _("⏰ <b>Reminder</b>: request #{id} is coming up.").format(
-        id=request.id
-    ) + "\n\n" + task_card(request, tz)
+    return (
+        _("⏰ <b>Reminder</b>: request #{id} is coming up.").format(id=request.id)
+        + "\n\n"
+        + task_card(request, tz)
+    )
 
 
 def how_did_it_go(request_id: int) -> str:

@@ -68,10 +68,10 @@ def test_a_dotenv_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
     assert settings.wave_size == 7
 
 
-def _run_bot(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def _run_bot(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "AREA_"))}
     return subprocess.run(
-        [sys.executable, "-m", "bot"],
+        [sys.executable, "-m", "bot", *args],
         cwd=tmp_path,
         env={**clean, "PYTHONPATH": str(REPO), **env},
         capture_output=True,
@@ -96,3 +96,23 @@ def test_python_m_bot_with_a_wrong_area_names_it(tmp_path: Path) -> None:
     assert len(lines) == 1
     assert "AREA_CENTER" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+
+async def test_check_says_unhealthy_until_the_database_exists_then_healthy(
+    tmp_path: Path,
+) -> None:
+    db_path = tmp_path / "data" / "bot.db"
+    env = {"BOT_TOKEN": TOKEN, "DATABASE_PATH": str(db_path)}
+    before = _run_bot(tmp_path, "--check", **env)
+    assert before.returncode == 1
+    assert "does not exist yet" in before.stderr
+
+    from bot.db import Database
+
+    database = Database(db_path)
+    await database.open()  # what the bot does at start: create and migrate
+    await database.close()
+    after = _run_bot(tmp_path, "--check", **env)
+    assert after.returncode == 0, after.stderr
+    assert after.stdout.strip() == "Healthy"

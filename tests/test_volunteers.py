@@ -89,3 +89,13 @@ async def test_blocking_and_unblocking_the_bot_is_recorded(group: Group) -> None
     user = await group.app.services.users.get(301)
     assert user is not None
     assert user.blocked_at is None
+
+
+async def test_pressing_approve_twice_is_answered_once_without_an_error(group: Group) -> None:
+    """Telegram refuses an edit that changes nothing; that must not surface as an error."""
+    await group.consent(COORDINATOR, name="Cora")
+    await group.sign_up(301, NEAR)
+    message_id = group.telegram.last_to(COORDINATOR).message_id or 0
+    await group.press(COORDINATOR, "v1:approve:301", message_id=message_id, name="Cora")
+    await group.press(COORDINATOR, "v1:approve:301", message_id=message_id, name="Cora")
+    assert not any("went wrong" in t for t in group.telegram.texts_to(COORDINATOR))

@@ -154,6 +154,11 @@ class Database:
             await connection.execute("COMMIT")
 
 
+def latest_migration() -> int:
+    """The schema version this code expects."""
+    return max((number for number, _ in _migrations()), default=0)
+
+
 def _migrations() -> list[tuple[int, str]]:
     found = []
     for path in MIGRATIONS_DIR.glob("*.sql"):

@@ -2,7 +2,8 @@
 
 Only conversation states and user_data (the drafts a conversation carries) are kept.
 The application writes them after every update (see bot.app), not once a minute, so a
-kill -9 right after the bot answered loses nothing.
+kill -9 a moment after the bot answered loses nothing (see MutualAidApplication for the
+few milliseconds that remain).
 """
 
 from __future__ import annotations

@@ -250,8 +250,8 @@ async def accept(update: Update, context: BotContext) -> None:
     elif result.outcome is Outcome.ALREADY:
         await answer(query, _("You've already taken this one. Thank you!"))
     elif result.outcome is Outcome.TOO_LATE:
+        # No edit here: closing the request already edits (or is about to edit) every ping.
         await answer(query, _("Sorry, someone else has just taken this one. Thank you!"))
-        await query.edit_message_text(notices.ping_taken(request_id))
     elif result.outcome is Outcome.NOT_FOUND:
         await answer(query, _("This request no longer exists."))
     else:
@@ -287,7 +287,6 @@ async def done(update: Update, context: BotContext) -> None:
         )
     elif result is not None and result.outcome is Outcome.ALREADY:
         await answer(query, _("It's already marked as done. Thank you!"))
-        await query.edit_message_reply_markup(reply_markup=None)
     elif result is not None and result.outcome is Outcome.NOT_YOURS:
         await answer(query, _("This task isn't yours, so you can't close it."), alert=True)
     else:

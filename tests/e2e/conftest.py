@@ -65,10 +65,40 @@ BOT_SETTINGS = (
     "LOG_LEVEL",
 )
 
+# The emulator's own switches that would change what these tests see (faults, no patches).
+EMULATOR_KNOBS = (
+    "PATCHES",
+    "FAULT_EVERY429",
+    "FAULT_RETRY_AFTER",
+    "FAULT_EVERY500",
+    "EDIT_KEEPS_MARKUP",
+)
+
 _token_numbers = itertools.count(123_456)
 
 
 # --- finding and running the emulator ------------------------------------------------------
+
+
+# A workaround for a bug in the shared emulator (start.js), preloaded with `node --require`:
+# the package stores sendMessage's form fields as sent and echoes them in the result, so
+# `link_preview_options` (which the bot sets by default) comes back as a JSON *string* and
+# PTB fails to read the Message ("LinkPreviewOptions() argument after ** must be a mapping,
+# not str"): every reply of the bot raises. This decodes such fields the way start.js
+# already does for edits; once start.js does it for sends too, this changes nothing.
+EMULATOR_SHIM = """\
+const TelegramServer = require('telegram-test-api');
+const normalize = TelegramServer.normalizeMessage;
+TelegramServer.normalizeMessage = function normalizeMessage(message) {
+  const normalized = normalize.call(this, message);
+  for (const key of ['link_preview_options', 'reply_parameters']) {
+    if (typeof normalized[key] === 'string' && /^\\s*[[{]/.test(normalized[key])) {
+      try { normalized[key] = JSON.parse(normalized[key]); } catch (e) { /* keep it */ }
+    }
+  }
+  return normalized;
+};
+"""
 
 
 def emulator_src() -> Path:
@@ -162,14 +192,20 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
         unavailable("node is not on PATH: the Bot API emulator needs Node.js (>= 18)")
 
     port = free_port()
-    log_path = tmp_path_factory.mktemp("tg-emulator") / "emulator.log"
+    folder = tmp_path_factory.mktemp("tg-emulator")
+    log_path = folder / "emulator.log"
+    shim = folder / "shim.js"
+    shim.write_text(EMULATOR_SHIM)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [node, str(script), str(port)],
+            [node, "--require", str(shim), str(script), str(port)],
             cwd=script.parent,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "NODE_PATH": str(EMULATOR_MODULES)},
+            env={
+                **{k: v for k, v in os.environ.items() if k not in EMULATOR_KNOBS},
+                "NODE_PATH": str(EMULATOR_MODULES),
+            },
         )
     running = Emulator(f"http://127.0.0.1:{port}")
     try:
@@ -211,6 +247,7 @@ class BotMessage:
     message_id: int
     text: str
     buttons: tuple[str, ...]  # callback_data of the inline buttons
+    labels: tuple[str, ...]  # what the inline buttons say
     asks_location: bool  # a reply-keyboard button that shares the location
     edited: bool
     protected: bool  # protect_content: can't be forwarded or saved
@@ -224,12 +261,12 @@ class BotMessage:
         if isinstance(markup, str):  # stored as sent, should the emulator not decode it
             markup = _json_or_none(markup)
         markup = markup if isinstance(markup, dict) else {}
-        buttons = tuple(
-            str(button.get("callback_data", ""))
+        inline = [
+            button
             for row in markup.get("inline_keyboard", [])
             for button in row
             if isinstance(button, dict)
-        )
+        ]
         asks_location = any(
             isinstance(button, dict) and _truthy(button.get("request_location"))
             for row in markup.get("keyboard", [])
@@ -239,7 +276,8 @@ class BotMessage:
             chat_id=int(message["chat_id"]),
             message_id=int(entry["messageId"]),
             text=str(message.get("text") or message.get("caption") or ""),
-            buttons=buttons,
+            buttons=tuple(str(button.get("callback_data", "")) for button in inline),
+            labels=tuple(str(button.get("text", "")) for button in inline),
             asks_location=asks_location,
             edited=bool(entry.get("edited")),
             protected=_truthy(message.get("protect_content")),

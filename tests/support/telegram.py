@@ -21,6 +21,7 @@ BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "Helper", "username": "h
 class Call:
     method: str
     params: dict[str, Any]
+    message_id: int | None = None  # the id Telegram gave the message sent or edited
 
     @property
     def chat_id(self) -> int | None:
@@ -52,6 +53,9 @@ class FakeTelegram(BaseRequest):
 
     calls: list[Call] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
+    # What each message shows now, so that an edit changing nothing is refused as Telegram
+    # refuses it (400 "message is not modified").
+    shown: dict[tuple[int, int], tuple[str, Any]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
 
     async def initialize(self) -> None:
@@ -80,9 +84,31 @@ class FakeTelegram(BaseRequest):
         chat_id = call.chat_id
         if chat_id is not None and chat_id in self.blocked:
             return 403, _error(403, "Forbidden: bot was blocked by the user")
+        if call.method in ("editMessageText", "editMessageReplyMarkup") and self._unchanged(call):
+            return 400, _error(
+                400,
+                "Bad Request: message is not modified: specified new "
+                "message content and reply markup are exactly the same",
+            )
         self.calls.append(call)
         await asyncio.sleep(0)
-        return 200, json.dumps({"ok": True, "result": self._result(call)}).encode()
+        result = self._result(call)
+        if isinstance(result, dict) and "message_id" in result:
+            call.message_id = result["message_id"]
+            self.shown[(result["chat"]["id"], result["message_id"])] = (
+                result.get("text", ""),
+                result.get("reply_markup"),
+            )
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def _unchanged(self, call: Call) -> bool:
+        key = (call.chat_id or 0, int(call.params.get("message_id", 0)))
+        if key not in self.shown:
+            return False
+        text, markup = self.shown[key]
+        new_text = call.text if call.method == "editMessageText" else text
+        new_markup = call.params.get("reply_markup") or None
+        return (new_text, new_markup) == (text, markup or None)
 
     def _result(self, call: Call) -> Any:
         if call.method == "getMe":
@@ -95,7 +121,12 @@ class FakeTelegram(BaseRequest):
         if call.method.startswith("send"):
             return self._message(call, next(self._ids))
         if call.method.startswith("edit"):
-            return self._message(call, int(call.params.get("message_id", 0)))
+            message = self._message(call, int(call.params.get("message_id", 0)))
+            if call.method == "editMessageReplyMarkup":
+                message["text"] = self.shown.get(
+                    (call.chat_id or 0, message["message_id"]), ("", None)
+                )[0]
+            return message
         if call.method == "getUpdates":
             return []
         return True
