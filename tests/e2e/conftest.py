@@ -584,6 +584,8 @@ class BotProcess:
         self.log_path = workdir / "bot.log"
         self.admin_ids = admin_ids
         self.starts = 0
+        # Settings a test changes for the next start (e.g. short reminder intervals).
+        self.extra_env: dict[str, str] = {}
         self._process: subprocess.Popen[bytes] | None = None
         self._stopping = False
 
@@ -605,6 +607,7 @@ class BotProcess:
             NO_PROXY=no_proxy,
             no_proxy=no_proxy,
         )
+        env.update(self.extra_env)
         return env
 
     @property
