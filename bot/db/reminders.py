@@ -112,11 +112,21 @@ class ReminderRepository:
             )
         return ids
 
-    async def pending(self) -> list[Reminder]:
+    async def due(self, now: float, limit: int) -> list[Reminder]:
+        """Pending reminders whose time has come, earliest first."""
         rows = await self._db.fetchall(
-            "SELECT * FROM reminders WHERE state = 'pending' ORDER BY due_at"
+            "SELECT * FROM reminders WHERE state = 'pending' AND due_at <= ? "
+            "ORDER BY due_at, id LIMIT ?",
+            (now, limit),
         )
         return [_reminder(row) for row in rows]
+
+    async def pending_summary(self) -> tuple[int, float | None]:
+        """How many reminders are pending, and when the earliest falls due."""
+        row = await self._db.fetchone(
+            "SELECT count(*), min(due_at) FROM reminders WHERE state = 'pending'"
+        )
+        return (int(row[0]), row[1]) if row else (0, None)
 
     async def get(self, reminder_id: int) -> Reminder | None:
         row = await self._db.fetchone("SELECT * FROM reminders WHERE id = ?", (reminder_id,))

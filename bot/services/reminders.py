@@ -1,24 +1,29 @@
-"""Reminders that survive restarts: a row in the database, armed as a JobQueue job.
+"""Reminders that survive restarts: rows in the database, and one alarm for the next.
 
 PTB's JobQueue (APScheduler inside) keeps jobs in memory only, and by default drops a job
-that runs more than a second late. So every reminder is stored first, armed with no
-misfire limit, re-armed from the table at start-up (one that fell due while the bot was
-down fires at once), and claimed in the database before it acts, so it fires once.
+that runs more than a second late. So every reminder is stored first; a single JobQueue
+job (no misfire limit) wakes the bot when the earliest pending reminder falls due, fires
+everything due, and sets itself for the next one. At start-up the alarm is set from the
+table, so a reminder that fell due while the bot was down fires at once. One alarm
+instead of one job per reminder keeps start-up fast with thousands pending (see
+bench/startup.py). Each reminder is claimed in the database before it acts: it fires once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram.ext import CallbackContext, JobQueue
+from telegram.ext import CallbackContext, Job, JobQueue
 
 from bot.db.reminders import Reminder, ReminderRepository
 
 _LOGGER = logging.getLogger(__name__)
 
 Action = Callable[[Reminder], Awaitable[None]]
+ALARM = "reminders:alarm"
 
 
 class Reminders:
@@ -27,6 +32,9 @@ class Reminders:
         self._clock = clock
         self._actions: dict[str, Action] = {}
         self._job_queue: JobQueue[Any] | None = None
+        self._alarm: Job[Any] | None = None
+        self._alarm_at: float | None = None
+        self._draining = asyncio.Lock()
 
     def attach(self, job_queue: JobQueue[Any] | None) -> None:
         """Use this JobQueue to wake up when reminders fall due."""
@@ -59,24 +67,23 @@ class Reminders:
         )
         if reminder is None:
             return False
-        self._arm(reminder)
+        self._set_alarm(reminder.due_at)
         return True
 
     async def cancel(self, request_id: int, *kinds: str) -> None:
-        """Forget a request's pending reminders (all, or of these kinds)."""
-        for reminder_id in await self._repository.cancel(request_id=request_id, kinds=kinds):
-            self._disarm(reminder_id)
+        """Forget a request's pending reminders (all, or of these kinds). The alarm may
+        still ring for them; it then finds nothing due and sets itself for the next."""
+        await self._repository.cancel(request_id=request_id, kinds=kinds)
 
     async def cancel_series(self, series_id: int) -> None:
-        for reminder_id in await self._repository.cancel_series(series_id):
-            self._disarm(reminder_id)
+        await self._repository.cancel_series(series_id)
 
     async def restore(self) -> int:
-        """At start-up: arm every pending reminder; overdue ones fire straight away."""
-        pending = await self._repository.pending()
-        for reminder in pending:
-            self._arm(reminder)
-        return len(pending)
+        """At start-up: set the alarm for the earliest pending reminder (now, if overdue)."""
+        count, earliest = await self._repository.pending_summary()
+        if earliest is not None:
+            self._set_alarm(earliest)
+        return count
 
     async def fire(self, reminder_id: int) -> bool:
         """Run a due reminder once. False if it had already fired or was cancelled."""
@@ -94,28 +101,37 @@ class Reminders:
             _LOGGER.exception("Reminder %s failed", reminder.key)
         return True
 
-    def _arm(self, reminder: Reminder) -> None:
+    async def fire_due(self) -> int:
+        """Fire every reminder that is due now, then set the alarm for the next one."""
+        fired = 0
+        async with self._draining:
+            self._alarm, self._alarm_at = None, None
+            while True:
+                due = await self._repository.due(self._clock(), limit=100)
+                if not due:
+                    break
+                for reminder in due:
+                    fired += await self.fire(reminder.id)
+            _, earliest = await self._repository.pending_summary()
+            if earliest is not None:
+                self._set_alarm(earliest)
+        return fired
+
+    def _set_alarm(self, due_at: float) -> None:
+        """Ring at `due_at` unless the alarm is already set to ring earlier."""
         if self._job_queue is None:
             return
-        self._job_queue.run_once(
-            self._on_due,
-            when=max(0.0, reminder.due_at - self._clock()),
-            data=reminder.id,
-            name=_job_name(reminder.id),
-            job_kwargs={"misfire_grace_time": None, "coalesce": True},
+        if self._alarm is not None and self._alarm_at is not None and self._alarm_at <= due_at:
+            return
+        if self._alarm is not None:
+            self._alarm.schedule_removal()
+        self._alarm_at = due_at
+        self._alarm = self._job_queue.run_once(
+            self._ring,
+            when=max(0.0, due_at - self._clock()),
+            name=ALARM,
+            job_kwargs={"misfire_grace_time": None},
         )
 
-    def _disarm(self, reminder_id: int) -> None:
-        if self._job_queue is None:
-            return
-        for job in self._job_queue.get_jobs_by_name(_job_name(reminder_id)):
-            job.schedule_removal()
-
-    async def _on_due(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
-        job = context.job
-        if job is not None and isinstance(job.data, int):
-            await self.fire(job.data)
-
-
-def _job_name(reminder_id: int) -> str:
-    return f"reminder:{reminder_id}"
+    async def _ring(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        await self.fire_due()
