@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import i18n
@@ -16,19 +16,32 @@ from bot.config import Settings
 from bot.context import BotContext, Services
 from bot.db import Database, PingRepository, RequestRepository, UserRepository, VolunteerRepository
 from bot.db.availability import AvailabilityRepository
+from bot.db.broadcasts import BroadcastRepository
+from bot.db.figures import FiguresRepository
+from bot.db.groupchats import GroupChatRepository
 from bot.db.persistence import SQLitePersistence
+from bot.db.privacy import PrivacyRepository
 from bot.db.reminders import ReminderRepository
+from bot.db.roles import RoleRepository
+from bot.db.roster import RosterRepository
+from bot.db.safeguarding import SafeguardingRepository
 from bot.db.series import SeriesRepository
 from bot.db.stats import StatsRepository
 from bot.handlers import register_all
 from bot.handlers.commands import publish_commands
+from bot.services.broadcast import Broadcaster, RateLimiter
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import HelpDesk
+from bot.services.figures import Figures
 from bot.services.geo import build_geocoder
+from bot.services.groupchat import GroupBoard
 from bot.services.matching import Matchmaker
 from bot.services.messenger import Messenger
+from bot.services.privacy import Privacy
 from bot.services.reminders import Reminders
+from bot.services.roster import Roster
+from bot.services.safeguarding import Safeguarding
 from bot.telegram_bot import GroupBot
 
 _LOGGER = logging.getLogger(__name__)
@@ -46,6 +59,8 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
         await super().initialize()
 
     async def shutdown(self) -> None:
+        # The broadcast worker finishes the message in flight before the database closes.
+        await self.services.broadcaster.stop()
         await super().shutdown()  # writes the last conversation states first
         await self.services.db.close()
 
@@ -86,7 +101,8 @@ def build_application(
         # PTB's own defaults: a pool for sending, a single connection for long polling.
         request=request or HTTPXRequest(connection_pool_size=256),
         get_updates_request=request or HTTPXRequest(),
-        rate_limiter=AIORateLimiter(max_retries=3),
+        # AIORateLimiter(max_retries=3), except that broadcast sends pace themselves.
+        rate_limiter=RateLimiter(max_retries=3),
         base_url=base,
         base_file_url=base.replace("/bot", "/file/bot", 1),
     )
@@ -108,7 +124,8 @@ def build_application(
     series = SeriesRepository(db)
     availability = AvailabilityRepository(db)
     messenger = Messenger(app.bot, users, clock)
-    coordinators = Coordinators(settings.admin_ids, users, messenger)
+    roles = RoleRepository(db)
+    coordinators = Coordinators(settings.admin_ids, users, messenger, roles)
     reminders = Reminders(ReminderRepository(db), clock)
     reminders.attach(app.job_queue)
     matchmaker = Matchmaker(
@@ -139,6 +156,8 @@ def build_application(
         coordinators,
         clock,
     )
+    board = GroupBoard(settings, app.bot, GroupChatRepository(db), requests, clock)
+    board.follow(matchmaker, chaser)
     app.services = Services(
         settings=settings,
         db=db,
@@ -152,9 +171,41 @@ def build_application(
         desk=desk,
         reminders=reminders,
         chaser=chaser,
+        privacy=Privacy(settings, PrivacyRepository(db), requests, desk, chaser, reminders, clock),
+        safeguarding=Safeguarding(
+            settings,
+            SafeguardingRepository(db),
+            requests,
+            users,
+            coordinators,
+            messenger,
+            clock,
+        ),
         availability=availability,
+        roster=Roster(
+            settings.admin_ids,
+            users,
+            volunteers,
+            requests,
+            RosterRepository(db),
+            roles,
+            SafeguardingRepository(db),
+            desk,
+            messenger,
+            clock,
+        ),
+        board=board,
+        figures=Figures(FiguresRepository(db), settings.timezone, clock),
         geocoder=build_geocoder(settings),
         clock=clock,
+        broadcaster=Broadcaster(
+            settings.broadcast_rate,
+            app.bot,
+            BroadcastRepository(db, settings.admin_ids),
+            users,
+            messenger,
+            clock,
+        ),
     )
     register_all(app)
     return app
@@ -167,6 +218,10 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     restored = await app.services.reminders.restore()
     _LOGGER.info("Re-armed %s pending reminder(s)", restored)
     await app.services.chaser.start_daily_digest()
+    await app.services.privacy.start_daily_purge()
+    resumed = await app.services.broadcaster.resume()
+    if resumed:
+        _LOGGER.info("Resumed %s broadcast(s) interrupted by the last stop", resumed)
     finished = await app.services.desk.announce_unfinished()
     if finished:
         _LOGGER.info("Announced %s request(s) interrupted by the last stop", finished)

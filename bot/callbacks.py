@@ -36,6 +36,23 @@ class Action(StrEnum):
     FEEDBACK = "fb"  # the requester: did you get the help? yes / no
     AVAILABILITY = "avail"  # toggle when a volunteer is usually free
     STOP_SERIES = "stopseries"
+    # Coordinators' tools: `v1:assign:<request_id>` lists who could take it, and
+    # `v1:assign:<request_id>:<user_id>` hands it to them.
+    ASSIGN = "assign"
+    VOLUNTEERS = "vols"  # `v1:vols:<offset>`: the next page of /volunteers
+    VOLUNTEER_CARD = "vol"  # `v1:vol:<user_id>[:here]`: one volunteer (here: edit in place)
+    MARK_CHECKED = "vcheck"  # `v1:vcheck:<user_id>:1|0`: ID/DBS-checked, or not
+    HOLD = "vhold"  # `v1:vhold:<user_id>:1|0`: a coordinator pauses or resumes a volunteer
+    REMOVE_VOLUNTEER = "vremove"  # `v1:vremove:<user_id>[:yes]`: ask, then remove
+    COORDINATOR = "coord"  # `v1:coord:<user_id>:add|remove`
+    EXPORT = "export"  # `v1:export:plain|personal`
+    GROUP_HELP = "grouphelp"  # `v1:grouphelp:<request_id>`: "I can help" in the group chat
+    AUDIENCE = "audience"  # who a broadcast goes to: `v1:audience:<everyone|volunteers|...>`
+    BROADCAST = "bcast"  # a broadcast's preview: `v1:bcast:<send|cancel>:<broadcast_id>`
+    CONCERN = "concern"  # raise a concern, about a request (`v1:concern:<id>`) or in general
+    FORGET = "forget"  # /forgetme's confirmation: yes / no
+    SPEND = "spend"  # the volunteer records what a task cost (`v1:spend:<id>`)
+    NO_RECEIPT = "noreceipt"  # ... and has no receipt photo to send
 
 
 @dataclass(frozen=True)

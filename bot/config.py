@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.models import Category
+
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{2,}$")
 GEOCODERS = ("none", "nominatim")
 DISTANCE_UNITS = ("auto", "km", "mi")
@@ -61,6 +63,12 @@ class Settings:
     webhook_port: int = 8443
     webhook_secret: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
+    # Categories only a coordinator-checked (ID/DBS) volunteer is asked to do.
+    checked_categories: frozenset[Category] = frozenset({Category.PRESCRIPTION})
+    # Money spent on one task above this (in pounds) is flagged to the coordinators.
+    spend_cap: float = 30.0
+    # Closed requests lose their personal details this many days after closing.
+    retention_days: int = 90
 
 
 def load_settings(
@@ -167,6 +175,11 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         ),
         webhook_secret=webhook_secret,
         log_level=log_level,
+        checked_categories=_parse_categories("CHECKED_CATEGORIES", get("CHECKED_CATEGORIES")),
+        spend_cap=_positive_float(values, "SPEND_CAP", 30.0, maximum=10_000),
+        retention_days=int(
+            _positive_float(values, "RETENTION_DAYS", 90, maximum=3650, integer=True)
+        ),
     )
 
 
@@ -190,6 +203,28 @@ def _parse_clock_time(name: str, raw: str) -> time | None:
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
         raise SettingsError(f"{name} must be a time of day as HH:MM (or off), not {raw!r}")
     return time(int(match.group(1)), int(match.group(2)))
+
+
+def _parse_categories(name: str, raw: str | None) -> frozenset[Category]:
+    """Comma-separated category codes; empty means the default (prescriptions), `none`
+    means no category needs a checked volunteer."""
+    if raw is None:
+        return frozenset({Category.PRESCRIPTION})
+    if raw.lower() == "none":
+        return frozenset()
+    found: set[Category] = set()
+    for part in raw.split(","):
+        code = part.strip().lower()
+        if not code:
+            continue
+        category = Category.parse(code)
+        if category is None:
+            codes = ", ".join(c.value for c in Category)
+            raise SettingsError(
+                f"{name} must be category codes from {codes} (or none), not {code!r}"
+            )
+        found.add(category)
+    return frozenset(found)
 
 
 def _parse_ids(name: str, raw: str | None) -> frozenset[int]:

@@ -11,13 +11,19 @@ from telegram.ext import CallbackContext, ExtBot
 from bot.config import Settings
 from bot.db import Database, PingRepository, RequestRepository, UserRepository, VolunteerRepository
 from bot.db.availability import AvailabilityRepository
+from bot.services.broadcast import Broadcaster
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import HelpDesk
+from bot.services.figures import Figures
 from bot.services.geo import NoGeocoder, NominatimGeocoder
+from bot.services.groupchat import GroupBoard
 from bot.services.matching import Matchmaker
 from bot.services.messenger import Messenger
+from bot.services.privacy import Privacy
 from bot.services.reminders import Reminders
+from bot.services.roster import Roster
+from bot.services.safeguarding import Safeguarding
 
 
 @dataclass
@@ -34,9 +40,15 @@ class Services:
     desk: HelpDesk
     reminders: Reminders
     chaser: Chaser
+    privacy: Privacy
+    safeguarding: Safeguarding
     availability: AvailabilityRepository
+    roster: Roster  # coordinators' tools: volunteers and coordinators
+    board: GroupBoard  # the neighbourhood's group chat
+    figures: Figures  # /stats and /export
     geocoder: NoGeocoder | NominatimGeocoder
     clock: Callable[[], float]
+    broadcaster: Broadcaster
 
 
 class _HasServices(Protocol):

@@ -31,7 +31,8 @@ MILES_LANGUAGES = frozenset({"en"})
 FIRST_STRONG_ISOLATE = "\u2068"
 POP_DIRECTIONAL_ISOLATE = "\u2069"
 
-_current_language: ContextVar[str] = ContextVar("current_language", default=SOURCE_LANGUAGE)
+# None outside any update or use_language() (a scheduled job): DEFAULT_LANGUAGE then applies.
+_current_language: ContextVar[str | None] = ContextVar("current_language", default=None)
 _catalogues: dict[str, gettext.NullTranslations] = {}
 _default_language = SOURCE_LANGUAGE
 _right_to_left: set[str] = set()
@@ -100,18 +101,18 @@ def pick_language(*candidates: str | None) -> str:
 
 def current_language() -> str:
     """The language messages are being written in right now."""
-    return _current_language.get()
+    return _current_language.get() or _default_language
 
 
 def babel_locale() -> str:
     """The Babel locale for dates and numbers in the current language (en -> en_GB)."""
-    language = _current_language.get()
+    language = current_language()
     return BABEL_LOCALES.get(language, language)
 
 
 def is_right_to_left(code: str | None = None) -> bool:
     """Whether a language (by default the current one) is written right to left."""
-    return (code or _current_language.get()) in _right_to_left
+    return (code or current_language()) in _right_to_left
 
 
 def language_name(code: str) -> str:
@@ -127,15 +128,15 @@ def distance_unit() -> Literal["km", "mi"]:
         return "mi"
     if _distance_unit == "km":
         return "km"
-    return "mi" if _current_language.get() in MILES_LANGUAGES else "km"
+    return "mi" if current_language() in MILES_LANGUAGES else "km"
 
 
-def set_language_token(*candidates: str | None) -> Token[str]:
+def set_language_token(*candidates: str | None) -> Token[str | None]:
     """Set the language for one update; the caller resets it with the token."""
     return _current_language.set(pick_language(*candidates))
 
 
-def reset_language(token: Token[str]) -> None:
+def reset_language(token: Token[str | None]) -> None:
     _current_language.reset(token)
 
 
@@ -156,7 +157,7 @@ def use_language(code: str | None) -> Iterator[None]:
 
 
 def _catalogue() -> gettext.NullTranslations:
-    catalogue = _catalogues.get(_current_language.get()) or _catalogues.get(_default_language)
+    catalogue = _catalogues.get(current_language()) or _catalogues.get(_default_language)
     return catalogue if catalogue is not None else gettext.NullTranslations()
 
 

@@ -12,9 +12,17 @@ from telegram import (
 )
 
 from bot.callbacks import Action, button
-from bot.i18n import _, available_languages, current_language, language_name, use_language
-from bot.models import Category, Slot
-from bot.texts import category_label
+from bot.db.broadcasts import Audience
+from bot.i18n import (
+    _,
+    available_languages,
+    current_language,
+    language_name,
+    ngettext,
+    use_language,
+)
+from bot.models import Category, Slot, Volunteer
+from bot.texts import audience_label, category_label
 
 
 def _one(text: str, action: Action, *args: str | int) -> InlineKeyboardButton:
@@ -139,9 +147,51 @@ def task(request_id: int) -> InlineKeyboardMarkup:
             [
                 _one(_("✅ Done"), Action.DONE, request_id),
                 _one(_("↩️ Hand it back"), Action.RELEASE, request_id),
-            ]
+            ],
+            [_raise_concern(request_id)],
         ]
     )
+
+
+def _raise_concern(request_id: int) -> InlineKeyboardButton:
+    return _one(_("⚠️ Raise a concern"), Action.CONCERN, request_id)
+
+
+def my_request(request_id: int, cancellable: bool) -> InlineKeyboardMarkup:
+    """Under each of the requester's /myrequests entries."""
+    rows = [[_raise_concern(request_id)]]
+    if cancellable:
+        rows.insert(
+            0, [_one(_("Cancel #{id}").format(id=request_id), Action.CANCEL_REQUEST, request_id)]
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+def concern_about(requests: Collection[tuple[int, Category]]) -> InlineKeyboardMarkup:
+    """/concern: which request it is about, or none of them."""
+    rows = [
+        [_one(f"#{request_id} {category_label(category)}", Action.CONCERN, request_id)]
+        for request_id, category in requests
+    ]
+    rows.append([_one(_("Something else"), Action.CONCERN)])
+    return InlineKeyboardMarkup(rows)
+
+
+def forget_me() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("🗑 Yes, erase my details"), Action.FORGET, "yes")],
+            [_one(_("No, keep them"), Action.FORGET, "no")],
+        ]
+    )
+
+
+def record_spending(request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_one(_("🧾 Record what I spent"), Action.SPEND, request_id)]])
+
+
+def no_receipt(request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_one(_("I have no receipt"), Action.NO_RECEIPT, request_id)]])
 
 
 def cancel_request(request_id: int) -> InlineKeyboardMarkup:
@@ -211,3 +261,133 @@ def availability(chosen: Collection[Slot]) -> InlineKeyboardMarkup:
 
 def stop_series(series_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_one(_("Stop repeating"), Action.STOP_SERIES, series_id)]])
+
+
+def audiences() -> InlineKeyboardMarkup:
+    """Who a coordinators' broadcast goes to."""
+    return InlineKeyboardMarkup(
+        [[_one(audience_label(a), Action.AUDIENCE, a.value)] for a in Audience]
+    )
+
+
+def broadcast_preview(broadcast_id: int, recipients: int) -> InlineKeyboardMarkup:
+    send = ngettext("📣 Send to {n} person", "📣 Send to {n} people", recipients)
+    return InlineKeyboardMarkup(
+        [
+            [_one(send.format(n=recipients), Action.BROADCAST, "send", broadcast_id)],
+            [_one(_("✖️ Cancel"), Action.BROADCAST, "cancel", broadcast_id)],
+        ]
+    )
+
+
+# --- coordinators' tools -------------------------------------------------------------
+
+
+def open_request(request_id: int, *, is_open: bool = True) -> InlineKeyboardMarkup:
+    """Under each entry of /open: ask everyone, hand it to someone, or close it. A taken
+    request that is overdue can only be closed from here."""
+    rows = []
+    if is_open:
+        rows += [
+            [_one(_("📣 Ask every eligible volunteer"), Action.PING_EVERYONE, request_id)],
+            [_one(_("👤 Hand it to a volunteer"), Action.ASSIGN, request_id)],
+        ]
+    rows.append([_one(_("✖️ Close it and tell the requester"), Action.CLOSE, request_id)])
+    return InlineKeyboardMarkup(rows)
+
+
+def assign_choices(request_id: int, choices: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """One button per volunteer who could take the request: (user id, label)."""
+    return InlineKeyboardMarkup(
+        [[_one(label, Action.ASSIGN, request_id, user_id)] for user_id, label in choices]
+    )
+
+
+def volunteer_list(
+    entries: list[tuple[int, str]], next_offset: int | None
+) -> InlineKeyboardMarkup:
+    rows = [[_one(label, Action.VOLUNTEER_CARD, user_id)] for user_id, label in entries]
+    if next_offset is not None:
+        rows.append([_one(_("More ➡️"), Action.VOLUNTEERS, next_offset)])
+    return InlineKeyboardMarkup(rows)
+
+
+def volunteer_card(volunteer: Volunteer, *, coordinator: bool) -> InlineKeyboardMarkup:
+    """What a coordinator can do about one volunteer. Each button says the state it sets,
+    so a double press never undoes itself."""
+    uid = volunteer.user_id
+    check = (
+        _one(_("✖️ Clear ID/DBS check"), Action.MARK_CHECKED, uid, 0)
+        if volunteer.dbs_checked
+        else _one(_("✔️ Mark ID/DBS-checked"), Action.MARK_CHECKED, uid, 1)
+    )
+    hold = (
+        _one(_("▶️ Resume"), Action.HOLD, uid, 0)
+        if volunteer.paused
+        else _one(_("⏸ Pause"), Action.HOLD, uid, 1)
+    )
+    role = (
+        _one(_("Stop being a coordinator"), Action.COORDINATOR, uid, "remove", "card")
+        if coordinator
+        else _one(_("⭐ Make coordinator"), Action.COORDINATOR, uid, "add", "card")
+    )
+    return InlineKeyboardMarkup(
+        [[check], [hold, _one(_("🗑 Remove"), Action.REMOVE_VOLUNTEER, uid)], [role]]
+    )
+
+
+def confirm_removal(user_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("🗑 Yes, remove them"), Action.REMOVE_VOLUNTEER, user_id, "yes")],
+            [_one(_("↩️ No, keep them"), Action.VOLUNTEER_CARD, user_id, "here")],
+        ]
+    )
+
+
+def coordinator_list(entries: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """A "remove" button per coordinator: (user id, name)."""
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("✖️ Remove {name}").format(name=name), Action.COORDINATOR, uid, "remove")]
+            for uid, name in entries
+        ]
+    )
+
+
+def make_coordinator(user_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_one(_("⭐ Make coordinator"), Action.COORDINATOR, user_id, "add")]]
+    )
+
+
+def export_choice() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("📄 Figures only, no personal details"), Action.EXPORT, "plain")],
+            [_one(_("🔒 With personal details (logged)"), Action.EXPORT, "personal")],
+        ]
+    )
+
+
+def group_help(request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_one(_("🙋 I can help"), Action.GROUP_HELP, request_id)]])
+
+
+def intake_when() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("As soon as possible"), Action.WHEN, "asap")],
+            [_one(_("Some time today"), Action.WHEN, "today")],
+            [_one(_("A day and time I'll type"), Action.WHEN, "at")],
+        ]
+    )
+
+
+def intake_confirm() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("✅ Send the request"), Action.CONFIRM, "yes")],
+            [_one(_("✖️ Start again"), Action.CONFIRM, "no")],
+        ]
+    )

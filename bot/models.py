@@ -70,6 +70,8 @@ class User:
     consented_at: float | None
     is_coordinator: bool
     blocked_at: float | None
+    # The version of the privacy notice they agreed to (None: from before versions).
+    notice_version: int | None = None
 
     @property
     def has_consented(self) -> bool:
@@ -115,6 +117,15 @@ class HelpRequest:
     expires_at: float | None = None
     series_id: int | None = None
     feedback: str | None = None
+    # A request taken over the phone: who it is for, their number, and the coordinator
+    # who recorded it (they get the requester's news; requester_id is None).
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    on_behalf_of: int | None = None
+
+    @property
+    def by_phone(self) -> bool:
+        return self.on_behalf_of is not None or self.contact_phone is not None
 
 
 @dataclass(frozen=True)

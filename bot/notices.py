@@ -8,10 +8,21 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot.db.broadcasts import Counts
 from bot.db.stats import Digest
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.models import Category, HelpRequest, Volunteer
-from bot.texts import category_label, distance_text, esc, format_time, when_text
+from bot.texts import (
+    category_label,
+    clip,
+    distance_text,
+    esc,
+    format_time,
+    money,
+    number,
+    status_label,
+    when_text,
+)
 
 
 def ping(request: HelpRequest, distance_km: float, tz: ZoneInfo) -> str:
@@ -65,10 +76,15 @@ def private_details(request: HelpRequest, requester_name: str) -> str:
         "🔑 Safety code: <b>{code}</b>. Say it at the door so they know you're from the group."
     ).format(
         id=request.id,
-        name=esc(requester_name) or _("(not given)"),
+        # A request taken over the phone names the person it is for.
+        name=esc(request.contact_name or requester_name) or _("(not given)"),
         address=esc(request.address),
         code=request.safety_code,
     )
+    if request.contact_phone:
+        text += "\n" + _(
+            "📞 Phone: {phone}. They don't use Telegram: please ring them before you go."
+        ).format(phone=esc(request.contact_phone))
     if request.category in (Category.GROCERIES, Category.ERRAND):
         text += "\n\n" + _(
             "🛒 Before you shop: agree the list and any substitutions first. Never take a "
@@ -218,3 +234,215 @@ def daily_digest(figures: Digest, tz: ZoneInfo) -> str:
             )
             lines.append(f"• {esc(volunteer.first_name)} ({since})")
     return "\n".join(lines)
+
+
+def broadcast_message(text: str) -> str:
+    """A coordinators' broadcast as its recipient reads it: a header in their language,
+    then the text exactly as typed (sent as plain text, never parsed as HTML)."""
+    return _("📣 Message from the group coordinators:") + "\n\n" + text
+
+
+def broadcast_progress(broadcast_id: int, counts: Counts) -> str:
+    """The coordinator's progress line, edited in place as the broadcast goes out."""
+    return _("📣 Broadcast #{id}: sent {done} of {total}").format(
+        id=broadcast_id, done=number(counts.done), total=number(counts.total)
+    )
+
+
+def broadcast_report(broadcast_id: int, counts: Counts) -> str:
+    """The end of a broadcast, for the coordinator who sent it."""
+    text = _(
+        "✅ Broadcast #{id} finished. Sent {sent}, blocked {blocked}, failed {failed}."
+    ).format(
+        id=broadcast_id,
+        sent=number(counts.sent),
+        blocked=number(counts.blocked),
+        failed=number(counts.failed),
+    )
+    if counts.unsure:
+        text += "\n" + ngettext(
+            "{n} more may or may not have arrived: the connection broke or the bot stopped "
+            "while sending it. It was not sent again, so that nobody gets it twice.",
+            "{n} more may or may not have arrived: the connection broke or the bot stopped "
+            "while sending them. They were not sent again, so that nobody gets it twice.",
+            counts.unsure,
+        ).format(n=number(counts.unsure))
+    return text
+
+
+# --- safeguarding ------------------------------------------------------------------------
+
+MAX_CONCERN_SHOWN = 1500  # of a concern's text, in a message to coordinators
+
+
+def person_link(user_id: int, name: str) -> str:
+    """A name a coordinator can tap to open the person's chat and get back to them."""
+    return f'<a href="tg://user?id={user_id}">{esc(name) or user_id}</a>'
+
+
+def concern_for_coordinators(
+    request: HelpRequest | None, reporter_id: int, reporter_name: str, role: str, text: str
+) -> str:
+    """A concern, at once, with the request it is about (never its address)."""
+    who = {
+        "requester": _("{name}, who asked for the help"),
+        "volunteer": _("{name}, a volunteer on it"),
+    }.get(role, "{name}")
+    lines = []
+    if request is None:
+        lines.append(_("⚠️ <b>A concern</b> (not about one request)"))
+    else:
+        lines.append(
+            _("⚠️ <b>Concern about request #{id}</b> ({category}, {status})").format(
+                id=request.id,
+                category=category_label(request.category),
+                status=status_label(request.status),
+            )
+        )
+    reporter = who.format(name=person_link(reporter_id, reporter_name))
+    lines.append(_("From {who}:").format(who=reporter))
+    lines.append("“" + esc(clip(text, MAX_CONCERN_SHOWN)) + "”")
+    if request is not None:
+        if request.description:
+            lines.append(
+                _("The request: “{description}”").format(description=esc(request.description))
+            )
+        lines.append(_("/details {id} shows everything about it.").format(id=request.id))
+    lines.append(_("Please get back to them."))
+    return "\n".join(lines)
+
+
+def over_spend_cap_for_coordinators(
+    request: HelpRequest, volunteer_id: int, volunteer_name: str, pence: int, cap_pence: int
+) -> str:
+    return _(
+        "💷 <b>Over the spending cap</b>: for request #{id} ({category}) {name} says they "
+        "spent {amount}; the cap is {cap}. Please check it with them and the requester."
+    ).format(
+        id=request.id,
+        category=category_label(request.category),
+        name=person_link(volunteer_id, volunteer_name),
+        amount=money(pence),
+        cap=money(cap_pence),
+    )
+
+
+def receipt_caption(request_id: int, pence: int | None) -> str:
+    if pence is None:
+        return _("🧾 Receipt for #{id}").format(id=request_id)
+    return _("🧾 Receipt for #{id}: {amount}").format(id=request_id, amount=money(pence))
+
+
+def volunteer_left_for_requester(request_id: int) -> str:
+    return _(
+        "The volunteer who was going to help with #{id} can't any more. Don't worry: "
+        "we're asking other volunteers now."
+    ).format(id=request_id)
+
+
+# --- coordinators' tools: phone requests, assignments, roles, the group chat ------------
+
+
+def for_phone_requester(request: HelpRequest) -> str:
+    """Heads news meant for someone without Telegram, sent to the coordinator who took
+    their request over the phone, so that they can ring them."""
+    return _(
+        "📞 <b>For {name}</b> ({phone}), whose request #{id} you took by phone. "
+        "Please pass this on:"
+    ).format(
+        name=esc(request.contact_name or "") or _("(not given)"),
+        phone=esc(request.contact_phone or "") or _("no number"),
+        id=request.id,
+    )
+
+
+def assigned_to_you(request: HelpRequest, tz: ZoneInfo) -> str:
+    return (
+        _("👤 A coordinator has handed request #{id} to you. Thank you for taking it on!").format(
+            id=request.id
+        )
+        + "\n\n"
+        + task_card(request, tz)
+    )
+
+
+def made_coordinator() -> str:
+    return _("⭐ You're now a coordinator of the group. /help lists the coordinators' commands.")
+
+
+def no_longer_coordinator() -> str:
+    return _("You're no longer a coordinator of the group. Thank you for all you did!")
+
+
+def checked_by_coordinator() -> str:
+    return _(
+        "✔️ A coordinator has marked your ID check as done, so you can now be asked for "
+        "tasks that need it, such as collecting prescriptions."
+    )
+
+
+def paused_by_coordinator() -> str:
+    return _(
+        "⏸ A coordinator has paused your requests for now. Get in touch with them if you "
+        "have any questions; /resume starts them again."
+    )
+
+
+def resumed_by_coordinator() -> str:
+    return _("▶️ A coordinator has switched your requests back on. Welcome back!")
+
+
+def removed_by_coordinator() -> str:
+    return _(
+        "A coordinator has taken you off the list of volunteers, so you won't get requests "
+        "any more. Thank you for your help. If you think this is a mistake, please get in "
+        "touch with them."
+    )
+
+
+def sign_up_to_help() -> str:
+    return _(
+        "Thank you for offering to help! Only approved volunteers can take requests. "
+        "Send /volunteer to sign up: a coordinator will check your details and approve you."
+    )
+
+
+def waiting_for_approval() -> str:
+    return _(
+        "Thank you for offering to help! A coordinator still has to approve your sign-up; "
+        "after that you can take requests."
+    )
+
+
+def group_post(request: HelpRequest, where: str | None, tz: ZoneInfo) -> str:
+    """A new request as the neighbourhood's group chat sees it: what, when, which part of
+    the area. Never a name, an address, a phone number or a distance from anyone's home."""
+    text = _("🆘 <b>Request #{id}</b>: {category}\n“{description}”\n🕒 {when}").format(
+        id=request.id,
+        category=category_label(request.category),
+        description=esc(request.description),
+        when=when_text(request.when, request.due_at, tz),
+    )
+    if request.category is Category.PHONE_CALL:
+        text += "\n📍 " + _("by phone, from home")
+    elif where:
+        text += "\n📍 " + where
+    return text + "\n\n" + _("Approved volunteers: press the button to take it.")
+
+
+def group_post_taken(request: HelpRequest) -> str:
+    return _(
+        "✅ <b>Request #{id}</b> ({category}) has been taken by a volunteer. Thank you!"
+    ).format(id=request.id, category=category_label(request.category))
+
+
+def group_post_done(request: HelpRequest) -> str:
+    return _("🎉 <b>Request #{id}</b> ({category}) is done. Thank you, neighbours!").format(
+        id=request.id, category=category_label(request.category)
+    )
+
+
+def group_post_closed(request: HelpRequest) -> str:
+    return _("<b>Request #{id}</b> ({category}) is no longer needed.").format(
+        id=request.id, category=category_label(request.category)
+    )

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton, get_datetime_format
 from babel.dates import format_time as babel_time
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 
+from bot.db.broadcasts import Audience
 from bot.i18n import _, babel_locale, distance_unit, ngettext, pgettext
 from bot.models import Category, HelpRequest, RequestStatus, When
 
@@ -42,6 +43,22 @@ def category_label(category: Category) -> str:
         Category.OTHER: _("🤝 Something else"),
     }
     return labels[category]
+
+
+def number(n: int) -> str:
+    """A whole number as the reader writes it ("1,200", "1 200")."""
+    return str(format_decimal(n, locale=babel_locale()))
+
+
+def audience_label(audience: Audience) -> str:
+    """Who a coordinators' broadcast goes to, on its button and in its preview."""
+    labels = {
+        Audience.EVERYONE: _("👥 Everyone"),
+        Audience.VOLUNTEERS: _("💪 Approved volunteers"),
+        Audience.REQUESTERS: _("🙋 People who asked for help"),
+        Audience.COORDINATORS: _("🧭 Coordinators"),
+    }
+    return labels[audience]
 
 
 def status_label(status: RequestStatus) -> str:
@@ -102,6 +119,11 @@ def distance_text(km: float) -> str:
         else:
             text = pgettext("a distance with a fraction, like 1.5", "about {n} kilometres away")
     return text.format(n=format_decimal(value, locale=babel_locale()))
+
+
+def money(pence: int) -> str:
+    """An amount in pounds as the reader writes money ("£12.50", "12,50 £")."""
+    return str(format_currency(pence / 100, "GBP", locale=babel_locale()))
 
 
 def request_line(request: HelpRequest, tz: ZoneInfo) -> str:

@@ -157,3 +157,27 @@ async def test_a_request_saved_but_not_announced_is_announced_at_start_up(
         assert f"v1:accept:{request_id}" in telegram.last_to(301).buttons
         await second.post_init(second)  # a second start-up pings nobody twice
         assert len(telegram.sent_to(301)) == 1
+
+
+async def test_a_command_that_starts_another_conversation_ends_the_one_before(
+    group: Group,
+) -> None:
+    await group.consent(REQUESTER)
+    await group.say(REQUESTER, "/volunteer")  # waiting for a location
+    await group.say(REQUESTER, "/request")  # another conversation, in an earlier group
+    assert "v1:cat:groceries" in group.telegram.last_to(REQUESTER).buttons
+    await group.say(REQUESTER, "/cancel")
+    await group.share(REQUESTER, *HOME)  # the volunteer form must not take this
+    assert "not sure what you mean" in group.telegram.last_to(REQUESTER).text
+    assert await group.app.services.volunteers.get(REQUESTER) is None
+
+
+async def test_a_leaflet_link_gets_one_answer(group: Group) -> None:
+    await group.consent(REQUESTER)
+    group.telegram.clear()
+    await group.say(REQUESTER, "/start need")
+    assert len(group.telegram.sent_to(REQUESTER)) == 1
+    await group.say(REQUESTER, "/volunteer")
+    group.telegram.clear()
+    await group.say(REQUESTER, "/request")
+    assert len(group.telegram.sent_to(REQUESTER)) == 1

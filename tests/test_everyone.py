@@ -62,7 +62,11 @@ async def test_my_tasks_shows_the_address_only_for_tasks_i_hold(group: Group) ->
     task = group.telegram.last_to(301)
     assert "Acacia" in task.text
     assert task.params.get("protect_content") is True
-    assert task.buttons == [f"v1:done:{request_id}", f"v1:release:{request_id}"]
+    assert task.buttons == [
+        f"v1:done:{request_id}",
+        f"v1:release:{request_id}",
+        f"v1:concern:{request_id}",
+    ]
     await group.press(301, f"v1:done:{request_id}", name="Alice")
     await group.say(301, "/mytasks", name="Alice")
     assert "no tasks" in group.telegram.last_to(301).text

@@ -36,6 +36,9 @@ def _request(row: aiosqlite.Row) -> HelpRequest:
         expires_at=row["expires_at"],
         series_id=row["series_id"],
         feedback=row["feedback"],
+        contact_name=row["contact_name"],
+        contact_phone=row["contact_phone"],
+        on_behalf_of=row["on_behalf_of"],
     )
 
 
@@ -59,7 +62,7 @@ class RequestRepository:
     async def create(
         self,
         *,
-        requester_id: int,
+        requester_id: int | None,
         category: Category,
         description: str,
         address: str,
@@ -71,14 +74,19 @@ class RequestRepository:
         now: float,
         expires_at: float | None = None,
         series_id: int | None = None,
+        on_behalf_of: int | None = None,
+        contact_name: str | None = None,
+        contact_phone: str | None = None,
     ) -> HelpRequest:
+        """A new open request; `on_behalf_of` (with the contact's name and phone) for one a
+        coordinator took over the phone, which then has no requester_id."""
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
                 """
                 INSERT INTO requests (requester_id, category, description, address, lat, lon,
                     when_kind, due_at, safety_code, created_at, updated_at, expires_at,
-                    series_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    series_id, on_behalf_of, contact_name, contact_phone)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (
                     requester_id,
@@ -94,10 +102,20 @@ class RequestRepository:
                     now,
                     expires_at,
                     series_id,
+                    on_behalf_of,
+                    contact_name,
+                    contact_phone,
                 ),
             )
             request_id = int(cursor.lastrowid or 0)
-            await _audit(tx, now, requester_id, request_id, "->open")
+            await _audit(
+                tx,
+                now,
+                requester_id if on_behalf_of is None else on_behalf_of,
+                request_id,
+                "->open",
+                "" if on_behalf_of is None else "by phone",
+            )
             row = await tx.fetchone("SELECT * FROM requests WHERE id = ?", (request_id,))
         assert row is not None
         return _request(row)
@@ -175,11 +193,13 @@ class RequestRepository:
         )
 
     async def set_feedback(self, request_id: int, requester_id: int, got_help: bool) -> bool:
-        """The requester's answer to "did you get the help?", once."""
+        """The requester's answer to "did you get the help?", once. For a request taken over
+        the phone, the coordinator who recorded it answers for the person."""
         changed = await self._db.execute(
-            "UPDATE requests SET feedback = ? WHERE id = ? AND requester_id = ? "
+            "UPDATE requests SET feedback = ? WHERE id = ? "
+            "AND (requester_id = ? OR on_behalf_of = ?) "
             "AND status = 'done' AND feedback IS NULL",
-            ("yes" if got_help else "no", request_id, requester_id),
+            ("yes" if got_help else "no", request_id, requester_id, requester_id),
         )
         return changed == 1
 
@@ -244,3 +264,39 @@ class RequestRepository:
             (volunteer_id,),
         )
         return [_request(row) for row in rows]
+
+    async def note(
+        self, request_id: int, actor_id: int | None, action: str, now: float, note: str = ""
+    ) -> None:
+        """An audit row about a request that is not a change of status (e.g. who assigned it)."""
+        async with self._db.transaction() as tx:
+            await _audit(tx, now, actor_id, request_id, action, note)
+
+    async def open_and_overdue(self, now: float, limit: int) -> tuple[list[HelpRequest], int]:
+        """What coordinators should look at, oldest first: every open request, and taken
+        ones whose time has passed. Returns the first `limit` and how many there are."""
+        where = "status = 'open' OR (status = 'claimed' AND due_at IS NOT NULL AND due_at < :now)"
+        rows = await self._db.fetchall(
+            f"SELECT * FROM requests WHERE {where} ORDER BY created_at, id LIMIT :limit",
+            {"now": now, "limit": limit},
+        )
+        count = await self._db.fetchone(
+            f"SELECT count(*) FROM requests WHERE {where}", {"now": now}
+        )
+        return [_request(row) for row in rows], int(count[0]) if count else 0
+
+    async def recent_of_volunteer(
+        self, volunteer_id: int, limit: int = 5
+    ) -> list[tuple[HelpRequest, str]]:
+        """The volunteer's latest tasks with how each went for them: 'accepted' (theirs,
+        however it ended) or 'released' (they handed it back)."""
+        rows = await self._db.fetchall(
+            """
+            SELECT r.*, p.answer AS their_answer
+            FROM pings p JOIN requests r ON r.id = p.request_id
+            WHERE p.volunteer_id = ? AND p.answer IN ('accepted', 'released')
+            ORDER BY p.sent_at DESC, p.id DESC LIMIT ?
+            """,
+            (volunteer_id, limit),
+        )
+        return [(_request(row), row["their_answer"]) for row in rows]

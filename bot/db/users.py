@@ -18,6 +18,7 @@ def _user(row: aiosqlite.Row) -> User:
         consented_at=row["consented_at"],
         is_coordinator=bool(row["is_coordinator"]),
         blocked_at=row["blocked_at"],
+        notice_version=row["notice_version"],
     )
 
 

@@ -11,7 +11,8 @@ from bot.db.connection import Database
 from bot.distance import haversine_km
 from bot.models import Candidate, Category, Volunteer, VolunteerStatus
 
-# A volunteer's radius is capped here, which bounds the box the radius search scans.
+# A volunteer's radius is capped here, which also bounds their circle's box in the radius
+# search's R*Tree (migration 0002).
 MAX_RADIUS_KM = 50.0
 # A volunteer exactly at the edge of their radius is in it, whatever the last bit says.
 EDGE_KM = 1e-9

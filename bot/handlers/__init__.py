@@ -6,7 +6,21 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.handlers import coordinators, language, requests, start, volunteers
+from bot.handlers import (
+    broadcast,
+    coordinators,
+    figures,
+    groupchat,
+    intake,
+    language,
+    privacy,
+    requests,
+    roster,
+    safeguarding,
+    start,
+    stuck,
+    volunteers,
+)
 from bot.handlers.errors import on_error
 
 
@@ -15,7 +29,15 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     volunteers.register(app)
     start.register(app)
     coordinators.register(app)
+    stuck.register(app)
+    roster.register(app)
+    intake.register(app)
+    figures.register(app)
+    groupchat.register(app)
+    broadcast.register(app)
     language.register(app)
+    safeguarding.register(app)
+    privacy.register(app)
     # Last: anything no feature handled gets a friendly answer rather than silence.
     start.register_fallbacks(app)
     app.add_error_handler(on_error)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 
 from bot.i18n import _, use_language
@@ -27,13 +27,27 @@ def everyone_commands() -> list[BotCommand]:
         BotCommand("resume", _("Get requests again")),
         BotCommand("help", _("How this works")),
         BotCommand("privacy", _("What we keep and why")),
+        BotCommand("concern", _("Tell the coordinators about a worry")),
+        BotCommand("forgetme", _("Erase my details")),
         BotCommand("language", _("Choose your language")),
         BotCommand("cancel", _("Stop what we're doing")),
     ]
 
 
 def coordinator_commands() -> list[BotCommand]:
-    return [*everyone_commands(), BotCommand("pending", _("Volunteers waiting for approval"))]
+    return [
+        *everyone_commands(),
+        BotCommand("pending", _("Volunteers waiting for approval")),
+        BotCommand("details", _("A request's full details (logged)")),
+        BotCommand("broadcast", _("Message everyone or a group")),
+        BotCommand("open", _("Requests still waiting, oldest first")),
+        BotCommand("volunteers", _("Volunteers: checks, pauses, recent tasks")),
+        BotCommand("coordinators", _("Who coordinates; add or remove one")),
+        BotCommand("onbehalf", _("Record a request taken by phone")),
+        BotCommand("stats", _("Figures and a chart")),
+        BotCommand("export", _("Download requests and volunteers as CSV")),
+        BotCommand("linkgroup", _("Post new requests in a group chat (send it there)")),
+    ]
 
 
 async def publish_commands(app: MutualAidApplication) -> None:
@@ -51,3 +65,20 @@ async def publish_commands(app: MutualAidApplication) -> None:
     except TelegramError as error:
         # A coordinator who never started the bot has no chat yet; the menu can wait.
         _LOGGER.warning("Could not publish command menus: %s", error)
+
+
+async def publish_commands_for(
+    bot: Bot, user_id: int, language: str | None, *, coordinator: bool
+) -> None:
+    """One person's menu, when they become or stop being a coordinator: theirs, or back
+    to everyone's."""
+    scope = BotCommandScopeChat(user_id)
+    try:
+        if coordinator:
+            with use_language(language):
+                await bot.set_my_commands(coordinator_commands(), scope=scope)
+        else:
+            await bot.delete_my_commands(scope=scope)
+    except TelegramError as error:
+        # They never started the bot: their menu follows at the next start-up.
+        _LOGGER.warning("Could not publish the command menu of %s: %s", user_id, error)

@@ -9,6 +9,7 @@ from typing import Any
 
 from telegram import CallbackQuery, ReplyKeyboardRemove, Update
 from telegram.ext import (
+    Application,
     ApplicationHandlerStop,
     BaseHandler,
     CommandHandler,
@@ -32,7 +33,20 @@ AnyHandler = BaseHandler[Update, BotContext, Any]
 # so that a command typed mid-conversation can end it and still reach its own handler.
 GROUP_REQUEST_CONVERSATION = 0
 GROUP_VOLUNTEER_CONVERSATION = 1
+GROUP_BROADCAST_CONVERSATION = 2
 GROUP_FEATURES = 10
+# A concern comes before every other conversation: typed halfway through a request, it
+# must reach the coordinators, not become the request's description.
+GROUP_CONCERN_CONVERSATION = -1
+# What a volunteer spent on a task (after Done).
+GROUP_SPEND_CONVERSATION = 3
+# A coordinator recording a request taken over the phone (/onbehalf).
+GROUP_INTAKE_CONVERSATION = 4
+
+# Bump when the privacy notice changes in substance: consent is recorded with it, and
+# anyone who agreed to an older version is asked again before anything else.
+# 2: /forgetme, the retention period, receipts and concerns.
+NOTICE_VERSION = 2
 
 # New messages in private chats: an edited message is never taken as a fresh answer.
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -73,13 +87,26 @@ def conversation(
     name: str,
     entry_points: Sequence[AnyHandler],
     states: dict[object, list[AnyHandler]],
+    fallbacks: Sequence[AnyHandler] = (),
 ) -> ConversationHandler[BotContext]:
-    """A persistent conversation that /cancel or any other command leaves."""
-    for handler in [*entry_points, *(h for hs in states.values() for h in hs)]:
+    """A persistent conversation that /cancel or any other command leaves.
+
+    Each conversation has a handler group of its own, and a command starting one must
+    still reach the conversations in later groups so that they end (a new command leaves
+    any conversation). So entry commands don't stop the update; every other step does,
+    and the catch-all for unknown commands knows the conversations' commands (see
+    known_commands()). Extra `fallbacks` run as they are (not stopping the update), e.g.
+    to leave quietly when another feature's button is pressed."""
+    steps = [
+        *(h for h in entry_points if not isinstance(h, CommandHandler)),
+        *(h for hs in states.values() for h in hs),
+    ]
+    for handler in steps:
         handler.callback = _stopping(handler.callback)
-    fallbacks: list[AnyHandler] = [
+    every_fallback: list[AnyHandler] = [
         CommandHandler("cancel", _stopping(cancel_conversation)),
         MessageHandler(PRIVATE & filters.COMMAND, leave_for_command),
+        *fallbacks,
     ]
     with warnings.catch_warnings():
         # Buttons inside our conversations are tracked per user, not per message, on purpose.
@@ -87,11 +114,25 @@ def conversation(
         return ConversationHandler(
             entry_points=list(entry_points),
             states=states,
-            fallbacks=fallbacks,
+            fallbacks=every_fallback,
             name=name,
             persistent=True,
             allow_reentry=True,
         )
+
+
+def known_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> frozenset[str]:
+    """Every command some handler answers, inside conversations too."""
+    found: set[str] = set()
+    pending: list[object] = [h for group in app.handlers.values() for h in group]
+    while pending:
+        handler = pending.pop()
+        if isinstance(handler, CommandHandler):
+            found |= handler.commands
+        elif isinstance(handler, ConversationHandler):
+            pending += [*handler.entry_points, *handler.fallbacks]
+            pending += [h for hs in handler.states.values() for h in hs]
+    return frozenset(found)
 
 
 def callback_data(update: Update) -> CallbackData | None:
@@ -107,13 +148,39 @@ async def answer(
         await query.answer(text, show_alert=alert)
 
 
+def coordinators_only(callback: Callback) -> Callback:
+    """For a coordinator's command or button: checked on the server at every update, so a
+    forwarded or forged button, or a command typed by anyone else, is refused politely (a
+    press answered) and changes nothing. In a conversation, a refusal also ends it."""
+
+    @functools.wraps(callback)
+    async def guarded(update: Update, context: BotContext) -> Any:
+        sender = update.effective_user
+        if sender is not None and await context.services.coordinators.is_coordinator(sender.id):
+            return await callback(update, context)
+        refusal = _("Only coordinators can do that.")
+        if update.callback_query is not None:
+            await answer(update.callback_query, refusal, alert=True)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(refusal)
+        return END
+
+    return guarded
+
+
+def needs_consent(user: User | None) -> bool:
+    """Whether someone must (again) agree to the notice: never did, or to an older one."""
+    return user is None or not user.has_consented or (user.notice_version or 0) < NOTICE_VERSION
+
+
 async def consented_user(update: Update, context: BotContext) -> User | None:
-    """The person, if they have agreed to the privacy notice; else show it and return None."""
+    """The person, if they have agreed to the current privacy notice; else show it and
+    return None."""
     sender = update.effective_user
     if sender is None:
         return None
     user = await context.services.users.get(sender.id)
-    if user is not None and user.has_consented:
+    if user is not None and not needs_consent(user):
         return user
     await send_privacy_notice(update)
     return None
@@ -129,7 +196,7 @@ def privacy_notice() -> str:
         "and roughly how far away it is.\n"
         "• Your address goes only to the one volunteer who takes your request.\n"
         "• Coordinators of the group can see details to keep everyone safe.\n"
-        "• You can ask for your details to be erased at any time; /privacy tells you more.\n\n"
+        "• You can erase your details at any time with /forgetme; /privacy tells you more.\n\n"
         "Press the button if you agree."
     )
 

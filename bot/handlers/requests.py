@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardRemove, Update
+from telegram import Message, ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import keyboards
@@ -373,14 +373,11 @@ async def my_requests(update: Update, context: BotContext) -> None:
     tz = services.settings.timezone
     await _reply(update, _("<b>Your requests</b>"))
     for request in requests:
-        markup: InlineKeyboardMarkup | None = None
-        if request.status in (RequestStatus.OPEN, RequestStatus.CLAIMED):
-            markup = keyboards.cancel_request(request.id)
-        await _reply(
-            update,
-            request_line(request, tz) + "\n“" + esc(request.description) + "”",
-            markup,
-        )
+        cancellable = request.status in (RequestStatus.OPEN, RequestStatus.CLAIMED)
+        line = request_line(request, tz)
+        if request.description:  # blank once the retention purge has been
+            line += "\n“" + esc(request.description) + "”"
+        await _reply(update, line, keyboards.my_request(request.id, cancellable))
     for series in repeating:
         await _reply(
             update,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from telegram import ReplyKeyboardRemove, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import (
@@ -16,11 +18,18 @@ from telegram.ext import (
 from bot import keyboards
 from bot.callbacks import Action, matches
 from bot.context import BotContext
-from bot.handlers.common import ANYTHING_ELSE, GROUP_FEATURES, PRIVATE, answer, privacy_notice
-from bot.i18n import _, current_language
-
-# Bump when the privacy notice changes in substance; consent is recorded with it.
-NOTICE_VERSION = 1
+from bot.handlers import requests, volunteers
+from bot.handlers.common import (
+    ANYTHING_ELSE,
+    GROUP_FEATURES,
+    NOTICE_VERSION,
+    PRIVATE,
+    answer,
+    known_commands,
+    needs_consent,
+    privacy_notice,
+)
+from bot.i18n import _, current_language, ngettext
 
 
 def _roles_text(first_name: str) -> str:
@@ -33,7 +42,7 @@ async def start(update: Update, context: BotContext) -> None:
     if sender is None or message is None:
         return
     user = await context.services.users.get(sender.id)
-    if user is None or not user.has_consented:
+    if needs_consent(user):
         await message.reply_text(privacy_notice(), reply_markup=keyboards.consent())
         return
     await message.reply_text(_roles_text(sender.first_name), reply_markup=keyboards.roles())
@@ -70,12 +79,27 @@ async def show_help(update: Update, context: BotContext) -> None:
         "/mytasks – the tasks you've taken\n"
         "/pause and /resume – take a break from requests\n\n"
         "<b>Any time</b>\n"
+        "/concern – tell the coordinators about a worry\n"
         "/privacy – what we keep and why\n"
+        "/forgetme – erase my details\n"
         "/language – choose your language\n"
         "/cancel – stop what we're doing"
     )
     if await context.services.coordinators.is_coordinator(update.effective_user.id):
         text += "\n\n" + _("<b>Coordinators</b>\n/pending – volunteers waiting for approval")
+        text += "\n" + _("/broadcast – message everyone or a group")
+        text += "\n" + _(
+            "/open – requests still waiting, oldest first\n"
+            "/volunteers – volunteers: ID checks, pauses, recent tasks\n"
+            "/coordinators – who coordinates; add or remove one\n"
+            "/onbehalf – record a request taken by phone\n"
+            "/stats – figures and a chart\n"
+            "/export – requests and volunteers as CSV files\n"
+            "/linkgroup – send it in a group chat to post new requests there"
+        )
+        text += "\n" + _(
+            "/details &lt;number&gt; – a request's full details (each look is logged)"
+        )
     await update.effective_message.reply_text(text, reply_markup=ReplyKeyboardRemove())
 
 
@@ -83,21 +107,29 @@ async def show_privacy(update: Update, context: BotContext) -> None:
     """/privacy: in plain words, what is stored, who sees it, how long, how to erase it."""
     if update.effective_message is None:
         return
+    days = context.services.settings.retention_days
     await update.effective_message.reply_text(
         _(
             "<b>Your privacy</b>\n\n"
             "<b>What we keep:</b> your Telegram name and id, your language, and when you "
             "agreed to this notice. For a request: what you need, when, where (your "
             "location and address) and how it went. For volunteers: where you are based, "
-            "how far you'll go and what you offer.\n\n"
+            "how far you'll go, what you offer, and whether a coordinator has checked "
+            "your ID. For shopping: what the volunteer spent and a photo of the receipt. "
+            "Any concern you raise. We never ask for medical details.\n\n"
             "<b>Who sees it:</b> volunteers nearby see the kind of help, your short "
             "description and roughly how far away you are. Only the volunteer who takes "
-            "your request gets your address, in a message that can't be forwarded. "
-            "Coordinators can see details to keep everyone safe.\n\n"
-            "<b>How long:</b> while the group needs it to help you; closed requests are "
-            "cleared of personal details after a while.\n\n"
-            "<b>Erasing it:</b> ask a coordinator, and we will delete your details."
-        )
+            "your request gets your address and safety code, in a message that can't be "
+            "forwarded, and only while the task is theirs. Coordinators can see details "
+            "to keep everyone safe, and every time they look it is written in a log.\n\n"
+            "<b>How long:</b> while the group needs it to help you. {days} after a "
+            "request is closed, its description, address, location and receipt are "
+            "deleted.\n\n"
+            "<b>Erasing it:</b> send /forgetme at any time. Your name, addresses, "
+            "locations and what you wrote are erased, and requests still open are "
+            "cancelled (their volunteer is told). The group's figures keep only counts, "
+            "with nothing that says who you are."
+        ).format(days=ngettext("{n} day", "{n} days", days).format(n=days))
     )
 
 
@@ -148,11 +180,15 @@ async def membership_changed(update: Update, context: BotContext) -> None:
         await users.set_blocked(change.chat.id, None)
 
 
+LEAFLET_LINKS = "|".join((requests.DEEP_LINK, volunteers.DEEP_LINK))
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Everyone's commands; the catch-alls are added last by register_fallbacks()."""
     app.add_handlers(
         [
-            CommandHandler("start", start, filters=PRIVATE),
+            # Leaflet links (/start need, /start volunteer) start their conversations.
+            CommandHandler("start", start, filters=PRIVATE & ~filters.Regex(LEAFLET_LINKS)),
             CommandHandler("help", show_help, filters=PRIVATE),
             CommandHandler("privacy", show_privacy, filters=PRIVATE),
             CommandHandler("cancel", cancel_nothing, filters=PRIVATE),
@@ -165,9 +201,11 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
 
 def register_fallbacks(app: Application) -> None:  # type: ignore[type-arg]
     """Last in their group: whatever no feature wanted still gets a friendly answer."""
+    known = "|".join(sorted(re.escape(c) for c in known_commands(app)))
+    answered_elsewhere = filters.Regex(rf"^/({known})(@\w+)?(\s|$)")
     app.add_handlers(
         [
-            MessageHandler(PRIVATE & filters.COMMAND, unknown_command),
+            MessageHandler(PRIVATE & filters.COMMAND & ~answered_elsewhere, unknown_command),
             MessageHandler(ANYTHING_ELSE, not_understood),
             CallbackQueryHandler(stale_button),
         ],

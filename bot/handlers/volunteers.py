@@ -29,6 +29,7 @@ from bot.handlers.places import Located, read_place
 from bot.i18n import _
 from bot.models import Category, Slot, VolunteerStatus
 from bot.services.desk import Outcome
+from bot.services.safeguarding import SPENDING_CATEGORIES
 
 DRAFT = "volunteer"
 DEEP_LINK = r"^/start\s+(volunteer|offer|helper)\b"
@@ -280,11 +281,18 @@ async def done(update: Update, context: BotContext) -> None:
         return
     request_id = data.id_arg if data else None
     result = await context.services.desk.complete(request_id, sender.id) if request_id else None
-    if result is not None and result.outcome is Outcome.OK:
+    if result is not None and result.outcome is Outcome.OK and result.request is not None:
         await answer(query, _("Thank you!"))
-        await query.edit_message_text(
-            _("✅ #{id} is done. Thank you so much for helping!").format(id=request_id)
-        )
+        text = _("✅ #{id} is done. Thank you so much for helping!").format(id=request_id)
+        markup = None
+        if result.request.category in SPENDING_CATEGORIES:
+            # Optional: ignoring the button is skipping it.
+            text += "\n\n" + _(
+                "🧾 Did you pay for anything? Please record the amount and a photo of the "
+                "receipt: it keeps things clear for everyone."
+            )
+            markup = keyboards.record_spending(result.request.id)
+        await query.edit_message_text(text, reply_markup=markup)
     elif result is not None and result.outcome is Outcome.ALREADY:
         await answer(query, _("It's already marked as done. Thank you!"))
     elif result is not None and result.outcome is Outcome.NOT_YOURS:

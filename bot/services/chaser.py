@@ -8,7 +8,7 @@ expiry, the daily digest, and the next occurrence of recurring help.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from bot import keyboards, notices
@@ -22,6 +22,7 @@ from bot.services.coordination import Coordinators
 from bot.services.matching import Matchmaker
 from bot.services.messenger import Messenger
 from bot.services.reminders import Reminders
+from bot.services.requesters import tell_requester
 from bot.services.safety import new_safety_code
 
 _LOGGER = logging.getLogger(__name__)
@@ -61,6 +62,8 @@ class Chaser:
         self._messenger = messenger
         self._coordinators = coordinators
         self._clock = clock
+        # Told when a request is taken or closed (the group chat's post follows it).
+        self.on_change: Callable[[HelpRequest], Awaitable[None]] | None = None
         matchmaker.on_wave = self.pinged
         reminders.on(ESCALATE, self._escalate)
         reminders.on(ALERT, self._alert)
@@ -128,6 +131,8 @@ class Chaser:
                 )
         start = request.due_at if request.due_at is not None else self._clock()
         await self.follow_up_later(request, start + self._settings.follow_up_after_s)
+        if self.on_change is not None:
+            await self.on_change(request)
 
     async def follow_up_later(self, request: HelpRequest, at: float) -> None:
         await self._reminders.schedule(
@@ -146,6 +151,8 @@ class Chaser:
     async def closed(self, request: HelpRequest) -> None:
         """Done, cancelled or expired: nothing more to chase."""
         await self._reminders.cancel(request.id)
+        if self.on_change is not None:
+            await self.on_change(request)
 
     async def start_daily_digest(self, after: float | None = None) -> None:
         """Schedule the next digest after now (or `after`); keyed by its local date, so
@@ -232,12 +239,13 @@ class Chaser:
             return
         await self.closed(expired)
         await self._matchmaker.close_pings(expired, taken=False, keep=None)
-        if expired.requester_id is not None:
-            await self._messenger.tell(
-                expired.requester_id,
-                lambda: notices.expired_for_requester(expired.id),
-                keyboards.ask_again,
-            )
+        await tell_requester(
+            self._messenger,
+            expired,
+            lambda: notices.expired_for_requester(expired.id),
+            # "Ask again" starts a request of one's own: not for a coordinator's phone one.
+            keyboards.ask_again if expired.requester_id is not None else lambda: None,
+        )
 
     async def _digest(self, reminder: Reminder) -> None:
         figures = await self._stats.digest(self._clock())

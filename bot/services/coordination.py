@@ -7,33 +7,37 @@ from collections.abc import Callable
 from telegram import Message
 
 from bot.db import UserRepository
+from bot.db.roles import RoleRepository
 from bot.i18n import use_language
 from bot.services.messenger import Markup, Messenger
 
 
 class Coordinators:
-    def __init__(self, admin_ids: frozenset[int], users: UserRepository, messenger: Messenger):
+    def __init__(
+        self,
+        admin_ids: frozenset[int],
+        users: UserRepository,
+        messenger: Messenger,
+        roles: RoleRepository,
+    ):
         self._admin_ids = admin_ids
         self._users = users
         self._messenger = messenger
+        self._roles = roles
 
     async def is_coordinator(self, user_id: int) -> bool:
-        """Checked on the server for every coordinator action, buttons included."""
-        if user_id in self._admin_ids:
-            return True
-        user = await self._users.get(user_id)
-        return user is not None and user.is_coordinator
+        """Checked on the server for every coordinator action, buttons included. ADMIN_IDS
+        are coordinators unless another coordinator has removed them since."""
+        return await self._roles.is_coordinator(user_id, self._admin_ids)
 
     async def recipients(self) -> list[tuple[int, str | None]]:
-        """(user id, language) of every coordinator the bot can write to."""
-        known = {user.id: user for user in await self._users.coordinators(self._admin_ids)}
-        found = [(uid, user.language) for uid, user in known.items()]
-        # An ADMIN_ID who never pressed /start has no row yet; try them anyway.
-        for admin_id in sorted(self._admin_ids - known.keys()):
-            user = await self._users.get(admin_id)
-            if user is None:
-                found.append((admin_id, None))
-        return found
+        """(user id, language) of every coordinator the bot can write to. An ADMIN_ID who
+        never pressed /start has no row yet; they are tried anyway."""
+        return [
+            (c.user_id, c.language)
+            for c in await self._roles.coordinators(self._admin_ids)
+            if not c.blocked
+        ]
 
     async def tell(
         self,

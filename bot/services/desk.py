@@ -16,11 +16,21 @@ from bot import keyboards, notices
 from bot.config import Settings
 from bot.db import PingRepository, RequestRepository, UserRepository, VolunteerRepository
 from bot.db.series import Series, SeriesRepository
-from bot.models import Category, HelpRequest, RequestStatus, VolunteerStatus, When
+from bot.distance import haversine_km
+from bot.models import (
+    Candidate,
+    Category,
+    HelpRequest,
+    RequestStatus,
+    Volunteer,
+    VolunteerStatus,
+    When,
+)
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
-from bot.services.matching import Matchmaker
+from bot.services.matching import RECENT_TASKS_WINDOW_S, Matchmaker
 from bot.services.messenger import Messenger
+from bot.services.requesters import news_recipient, tell_requester
 from bot.services.safety import new_safety_code
 
 _LOGGER = logging.getLogger(__name__)
@@ -32,12 +42,22 @@ class Outcome(Enum):
     TOO_LATE = auto()  # someone else took it, or it was closed meanwhile
     NOT_YOURS = auto()  # a forged or forwarded button, or a role the presser doesn't have
     NOT_FOUND = auto()
+    NEEDS_CHECK = auto()  # a checked-only category, and the volunteer isn't ID/DBS-checked
 
 
 @dataclass(frozen=True)
 class Result:
     outcome: Outcome
     request: HelpRequest | None = None
+
+
+@dataclass(frozen=True)
+class Stuck:
+    """A request on the coordinators' /open list."""
+
+    request: HelpRequest
+    asked: int  # volunteers pinged about it so far
+    holder_name: str | None  # for a taken one that is overdue: who has it
 
 
 @dataclass(frozen=True)
@@ -156,13 +176,19 @@ class HelpDesk:
             # button is refused, which keeps checked-only tasks with checked volunteers.
             late = request.status is not RequestStatus.OPEN
             return Result(Outcome.TOO_LATE if late else Outcome.NOT_YOURS, request)
-        claimed = await self._requests.claim(request_id, volunteer_id, self._clock())
+        return await self._take(request, volunteer, ping.id)
+
+    async def _take(self, request: HelpRequest, volunteer: Volunteer, ping_id: int) -> Result:
+        """The one way a request changes hands: the conditional claim, then the reminders,
+        the hand-over and the other pings, whoever pressed what."""
+        volunteer_id = volunteer.user_id
+        claimed = await self._requests.claim(request.id, volunteer_id, self._clock())
         if claimed is None:
-            current = await self._requests.get(request_id)
+            current = await self._requests.get(request.id)
             if current is not None and current.volunteer_id == volunteer_id:
                 return Result(Outcome.ALREADY, current)
             return Result(Outcome.TOO_LATE, current)
-        await self._pings.set_answer(ping.id, "accepted")
+        await self._pings.set_answer(ping_id, "accepted")
         await self._chaser.claimed(claimed)
         await self._hand_over(claimed, volunteer.first_name)
         await self._matchmaker.close_pings(claimed, taken=True, keep=volunteer_id)
@@ -178,10 +204,9 @@ class HelpDesk:
             lambda: notices.private_details(request, requester_name),
             protect=True,
         )
-        if request.requester_id is not None:
-            await self._messenger.tell(
-                request.requester_id, lambda: notices.volunteer_coming(request, volunteer_name)
-            )
+        await tell_requester(
+            self._messenger, request, lambda: notices.volunteer_coming(request, volunteer_name)
+        )
 
     async def decline(self, request_id: int, volunteer_id: int) -> Result:
         request = await self._requests.get(request_id)
@@ -210,16 +235,16 @@ class HelpDesk:
         await self._chaser.closed(done)
         volunteer = await self._users.get(volunteer_id)
         name = volunteer.first_name if volunteer else ""
-        if done.requester_id is not None:
-            await self._messenger.tell(
-                done.requester_id,
-                lambda: (
-                    notices.task_done_for_requester(done, name)
-                    + "\n\n"
-                    + notices.did_you_get_help(done.id)
-                ),
-                lambda: keyboards.feedback(done.id),
-            )
+        await tell_requester(
+            self._messenger,
+            done,
+            lambda: (
+                notices.task_done_for_requester(done, name)
+                + "\n\n"
+                + notices.did_you_get_help(done.id)
+            ),
+            lambda: keyboards.feedback(done.id),
+        )
         return Result(Outcome.OK, done)
 
     async def release(self, request_id: int, volunteer_id: int) -> Result:
@@ -232,16 +257,17 @@ class HelpDesk:
         if released is None:
             return Result(Outcome.TOO_LATE, await self._requests.get(request_id))
         await self._pings.mark_released(request_id, volunteer_id)
-        await self._chaser.released(released)
         volunteer = await self._users.get(volunteer_id)
         name = volunteer.first_name if volunteer else ""
-        if released.requester_id is not None:
-            await self._messenger.tell(
-                released.requester_id,
-                lambda: notices.task_released_for_requester(released, name),
-            )
-        await self._matchmaker.announce(released)
+        await self.reopen(released, lambda: notices.task_released_for_requester(released, name))
         return Result(Outcome.OK, released)
+
+    async def reopen(self, released: HelpRequest, news: Callable[[], str]) -> None:
+        """A task back on the board: its volunteer's reminders dropped, the requester told
+        (`news`), other volunteers asked."""
+        await self._chaser.released(released)
+        await tell_requester(self._messenger, released, news)
+        await self._matchmaker.announce(released)
 
     async def cancel(self, request_id: int, requester_id: int) -> Result:
         """The requester no longer needs help."""
@@ -254,7 +280,7 @@ class HelpDesk:
         if result is None:
             return Result(Outcome.ALREADY, await self._requests.get(request_id))
         cancelled, holder = result
-        await self._withdraw(cancelled, holder)
+        await self.withdraw(cancelled, holder)
         return Result(Outcome.OK, cancelled)
 
     async def close_stuck(self, request_id: int, coordinator_id: int) -> Result:
@@ -266,15 +292,18 @@ class HelpDesk:
             request = await self._requests.get(request_id)
             return Result(Outcome.ALREADY if request else Outcome.NOT_FOUND, request)
         closed, holder = result
-        await self._withdraw(closed, holder)
-        if closed.requester_id is not None:
-            await self._messenger.tell(
-                closed.requester_id,
+        await self.withdraw(closed, holder)
+        # A phone request's news goes to the coordinator who recorded it: not when that
+        # is the very coordinator closing it.
+        if news_recipient(closed) != coordinator_id:
+            await tell_requester(
+                self._messenger,
+                closed,
                 lambda: notices.closed_by_coordinator_for_requester(closed.id),
             )
         return Result(Outcome.OK, closed)
 
-    async def _withdraw(self, cancelled: HelpRequest, holder: int | None) -> None:
+    async def withdraw(self, cancelled: HelpRequest, holder: int | None) -> None:
         """A cancelled request: no more reminders, pings edited, its volunteer told."""
         await self._chaser.closed(cancelled)
         await self._matchmaker.close_pings(cancelled, taken=False, keep=holder)
@@ -313,7 +342,7 @@ class HelpDesk:
     async def record_feedback(self, request_id: int, requester_id: int, got_help: bool) -> Result:
         if not await self._requests.set_feedback(request_id, requester_id, got_help):
             request = await self._requests.get(request_id)
-            mine = request is not None and request.requester_id == requester_id
+            mine = request is not None and news_recipient(request) == requester_id
             return Result(Outcome.ALREADY if mine else Outcome.NOT_YOURS, request)
         if not got_help:
             await self._coordinators.tell(lambda: notices.not_helped_for_coordinators(request_id))
@@ -333,3 +362,132 @@ class HelpDesk:
 
     async def tasks_of(self, volunteer_id: int) -> list[HelpRequest]:
         return await self._requests.held_by(volunteer_id)
+
+    # --- a coordinator's hands on a request ---------------------------------------------
+
+    async def submit_on_behalf(
+        self, coordinator_id: int, draft: Draft, contact_name: str, contact_phone: str
+    ) -> HelpRequest:
+        """Save a request a coordinator took over the phone for someone without Telegram.
+        It has no requester: its news goes to that coordinator (bot.services.requesters),
+        and the volunteer who takes it gets the phone number with the address."""
+        now = self._clock()
+        request = await self._requests.create(
+            requester_id=None,
+            category=draft.category,
+            description=draft.description,
+            address=draft.address,
+            lat=draft.lat,
+            lon=draft.lon,
+            when=draft.when,
+            due_at=draft.due_at,
+            safety_code=new_safety_code(),
+            now=now,
+            expires_at=self._chaser.expiry_of(draft.when, draft.due_at, now),
+            on_behalf_of=coordinator_id,
+            contact_name=contact_name,
+            contact_phone=contact_phone,
+        )
+        await self._chaser.opened(request)
+        return request
+
+    async def stuck(self, limit: int) -> tuple[list[Stuck], int]:
+        """Open requests and overdue taken ones, oldest first (the first `limit`), and how
+        many there are in all."""
+        requests, total = await self._requests.open_and_overdue(self._clock(), limit)
+        found = []
+        for request in requests:
+            asked = len(await self._matchmaker.pinged_volunteers(request.id))
+            holder = await self._users.get(request.volunteer_id) if request.volunteer_id else None
+            found.append(Stuck(request, asked, holder.first_name if holder else None))
+        return found, total
+
+    async def assign_choices(self, request_id: int, limit: int = 8) -> list[Candidate] | None:
+        """The nearest eligible volunteers a coordinator may hand an open request to; None
+        if it isn't open. Those already asked stay in (they may have said yes on the phone);
+        those who declined it or handed it back do not."""
+        request = await self._requests.get(request_id)
+        if request is None or request.status is not RequestStatus.OPEN:
+            return None
+        candidates = await self._volunteers.candidates(
+            request_id=request.id,
+            round_=0,  # no ping is ever in round 0, so nobody is left out for being asked
+            lat=request.lat,
+            lon=request.lon,
+            category=request.category,
+            exclude={request.requester_id} if request.requester_id else set(),
+            needs_check=request.category in self._settings.checked_categories,
+            any_distance=request.category is Category.PHONE_CALL,
+            recent_since=self._clock() - RECENT_TASKS_WINDOW_S,
+        )
+        return candidates[:limit]
+
+    async def assign(self, request_id: int, volunteer_id: int, coordinator_id: int) -> Result:
+        """A coordinator hands an open request to a named volunteer: the same claim and
+        hand-over as if the volunteer had pressed Accept on a ping."""
+        request = await self._requests.get(request_id)
+        if request is None:
+            return Result(Outcome.NOT_FOUND)
+        volunteer = await self._may_take(request, volunteer_id)
+        if isinstance(volunteer, Result):
+            return volunteer
+        result = await self._take(request, volunteer, await self._offer(request, volunteer))
+        taken = result.request
+        if result.outcome is Outcome.OK and taken is not None:
+            await self._requests.note(
+                taken.id, coordinator_id, "assigned", self._clock(), note=str(volunteer_id)
+            )
+            tz = self._settings.timezone
+            await self._messenger.tell(
+                volunteer_id,
+                lambda: notices.assigned_to_you(taken, tz),
+                lambda: keyboards.task(taken.id),
+            )
+        return result
+
+    async def take_offer(self, request_id: int, volunteer_id: int) -> Result:
+        """An approved volunteer pressed "I can help" under the request's post in the group
+        chat: they are offered it (a ping of their own) and take it as from a ping."""
+        request = await self._requests.get(request_id)
+        if request is None:
+            return Result(Outcome.NOT_FOUND)
+        volunteer = await self._may_take(request, volunteer_id)
+        if isinstance(volunteer, Result):
+            return volunteer
+        return await self._take(request, volunteer, await self._offer(request, volunteer))
+
+    async def _may_take(self, request: HelpRequest, volunteer_id: int) -> Volunteer | Result:
+        """The volunteer, if they may take this request now; otherwise why not."""
+        if request.status is not RequestStatus.OPEN:
+            mine = request.volunteer_id == volunteer_id
+            return Result(Outcome.ALREADY if mine else Outcome.TOO_LATE, request)
+        volunteer = await self._volunteers.get(volunteer_id)
+        if (
+            volunteer is None
+            or volunteer.status is not VolunteerStatus.APPROVED
+            or volunteer_id == request.requester_id
+        ):
+            return Result(Outcome.NOT_YOURS, request)
+        if request.category in self._settings.checked_categories and not volunteer.dbs_checked:
+            return Result(Outcome.NEEDS_CHECK, request)
+        user = await self._users.get(volunteer_id)
+        if user is None or user.blocked_at is not None:
+            # They could never be sent the address.
+            return Result(Outcome.NOT_YOURS, request)
+        return volunteer
+
+    async def _offer(self, request: HelpRequest, volunteer: Volunteer) -> int:
+        """The volunteer's ping for this round, recorded now if they had none. Wave 0 is
+        not one of the matchmaker's waves, so escalation carries on as it was."""
+        existing = await self._pings.find(request.id, volunteer.user_id, request.round)
+        if existing is not None:
+            return existing.id
+        distance = haversine_km(request.lat, request.lon, volunteer.lat, volunteer.lon)
+        ping_id = await self._pings.add(
+            request.id, volunteer.user_id, request.round, 0, distance, self._clock()
+        )
+        if ping_id is None:  # recorded by a press a moment ago
+            raced = await self._pings.find(request.id, volunteer.user_id, request.round)
+            assert raced is not None
+            return raced.id
+        return ping_id

@@ -18,8 +18,6 @@ from bot.services.messenger import Messenger
 
 _LOGGER = logging.getLogger(__name__)
 
-# Categories only a coordinator-checked (ID/DBS) volunteer may be asked to do.
-CHECKED_CATEGORIES = frozenset({Category.PRESCRIPTION})
 # "Recently" for fairness between volunteers.
 RECENT_TASKS_WINDOW_S = 30 * 24 * 3600
 
@@ -43,6 +41,8 @@ class Matchmaker:
         self._availability = availability
         # Told after each wave that went out (the chaser schedules the next escalation).
         self.on_wave: Callable[[HelpRequest, int], Awaitable[None]] | None = None
+        # Told when a request is announced, new or handed back (the group chat posts it).
+        self.on_announced: Callable[[HelpRequest], Awaitable[None]] | None = None
         self._messenger = messenger
         self._coordinators = coordinators
         self._clock = clock
@@ -57,6 +57,8 @@ class Matchmaker:
         await self._requests.mark_announced(request.id, self._clock())
         if sent == 0 and not await self._pings.for_request(request.id, request.round):
             await self._tell_nobody_left(request)
+        if self.on_announced is not None:
+            await self.on_announced(request)
         return sent
 
     async def send_wave(
@@ -78,7 +80,8 @@ class Matchmaker:
             lon=request.lon,
             category=request.category,
             exclude={request.requester_id} if request.requester_id else set(),
-            needs_check=request.category in CHECKED_CATEGORIES,
+            # Only coordinator-checked (ID/DBS) volunteers for these (CHECKED_CATEGORIES).
+            needs_check=request.category in self._settings.checked_categories,
             any_distance=request.category is Category.PHONE_CALL,
             recent_since=self._clock() - RECENT_TASKS_WINDOW_S,
         )

@@ -49,6 +49,21 @@ class Messenger:
             _LOGGER.warning("Sending to %s failed: %s", user_id, error)
         return None
 
+    async def send_photo(
+        self, user_id: int, file_id: str, caption: str, *, protect: bool = False
+    ) -> Message | None:
+        """Send a photo Telegram already has (by file_id), e.g. a receipt; None if it failed."""
+        try:
+            return await self._bot.send_photo(
+                chat_id=user_id, photo=file_id, caption=caption, protect_content=protect
+            )
+        except Forbidden:
+            _LOGGER.info("User %s blocked the bot; marking them unreachable", user_id)
+            await self._users.set_blocked(user_id, self._clock())
+        except TelegramError as error:
+            _LOGGER.warning("Sending a photo to %s failed: %s", user_id, error)
+        return None
+
     async def edit(
         self, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None = None
     ) -> bool:

@@ -22,6 +22,8 @@ class Call:
     method: str
     params: dict[str, Any]
     message_id: int | None = None  # the id Telegram gave the message sent or edited
+    # Uploaded files (sendPhoto, sendDocument): part name -> (file name, content).
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
 
     @property
     def chat_id(self) -> int | None:
@@ -53,6 +55,9 @@ class FakeTelegram(BaseRequest):
 
     calls: list[Call] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
+    # chat id -> how many of the next send* calls to it answer 429 (retry after `retry_after`)
+    fail_next_429: dict[int, int] = field(default_factory=dict)
+    retry_after: int = 1
     # What each message shows now, so that an edit changing nothing is refused as Telegram
     # refuses it (400 "message is not modified").
     shown: dict[tuple[int, int], tuple[str, Any]] = field(default_factory=dict)
@@ -81,9 +86,20 @@ class FakeTelegram(BaseRequest):
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         call = Call(api_method, params)
+        if request_data is not None and request_data.contains_files:
+            for name, part in request_data.multipart_data.items():
+                content = part[1] if isinstance(part[1], bytes) else part[1].read()
+                call.files[name] = (str(part[0]), content)
         chat_id = call.chat_id
         if chat_id is not None and chat_id in self.blocked:
             return 403, _error(403, "Forbidden: bot was blocked by the user")
+        if api_method.startswith("send") and self.fail_next_429.get(chat_id or 0, 0) > 0:
+            self.fail_next_429[chat_id or 0] -= 1
+            return 429, _error(
+                429,
+                f"Too Many Requests: retry after {self.retry_after}",
+                {"retry_after": self.retry_after},
+            )
         if call.method in ("editMessageText", "editMessageReplyMarkup") and self._unchanged(call):
             return 400, _error(
                 400,
@@ -173,8 +189,11 @@ class FakeTelegram(BaseRequest):
         self.calls.clear()
 
 
-def _error(code: int, description: str) -> bytes:
-    return json.dumps({"ok": False, "error_code": code, "description": description}).encode()
+def _error(code: int, description: str, parameters: dict[str, Any] | None = None) -> bytes:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return json.dumps(body).encode()
 
 
 class People:
@@ -213,6 +232,14 @@ class People:
         self, user_id: int, lat: float, lon: float, name: str = "Sam", language: str = "en"
     ) -> Update:
         return self._message(user_id, name, language, location={"latitude": lat, "longitude": lon})
+
+    def photo(self, user_id: int, file_id: str, name: str = "Sam", language: str = "en") -> Update:
+        """A photo (Telegram sends several sizes; the last is the largest)."""
+        sizes = [
+            {"file_id": f"{file_id}-small", "file_unique_id": "s", "width": 90, "height": 90},
+            {"file_id": file_id, "file_unique_id": "l", "width": 800, "height": 800},
+        ]
+        return self._message(user_id, name, language, photo=sizes)
 
     def membership(self, user_id: int, old: str, new: str) -> Update:
         """The bot's own membership in a private chat changed: blocked, or unblocked."""

@@ -8,7 +8,8 @@
 -- R*Tree stores coordinates, so neither float rounding cuts off a volunteer exactly at
 -- their radius's edge. A circle holding a pole, or crossing the antimeridian, takes every
 -- longitude: rare, and still correct because the exact check follows.
--- 6371.0088 is bot.distance.EARTH_RADIUS_KM.
+-- 6371.0088 is bot.distance.EARTH_RADIUS_KM. sin, asin, degrees...: SQLite's math functions
+-- (3.35+, in Debian's build, which the Docker image's Python uses).
 CREATE VIEW volunteer_area_boxes AS
 SELECT user_id,
        max(-90.0, lat - dlat) AS min_lat,

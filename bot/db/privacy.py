@@ -1,0 +1,205 @@
+"""Erasure (/forgetme) and the retention purge: personal data blanked or deleted, then the
+WAL checkpointed, so that none of it can be read back from the database's files.
+
+secure_delete (bot.db.connection) makes SQLite zero whatever a DELETE or an UPDATE frees,
+in every page it writes. Older images of those pages still sit in the WAL, though, until
+a checkpoint copies the clean pages into the main file; TRUNCATE then empties the WAL.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+from bot.db.connection import Database, Transaction
+
+_LOGGER = logging.getLogger(__name__)
+
+# Every column of `requests` that says something about a person, with the value it gets
+# when it is erased or purged. A new personal column (a phone number, a contact's name)
+# goes here and is then covered by /forgetme and the retention purge alike.
+PERSONAL_REQUEST_COLUMNS: dict[str, object] = {
+    "description": "",
+    "address": "",
+    "lat": 0.0,
+    "lon": 0.0,
+    "receipt_file_id": None,
+    # A request taken over the phone for someone without Telegram (migration 0005).
+    "contact_name": None,
+    "contact_phone": None,
+}
+# The same for recurring requests (`series`).
+PERSONAL_SERIES_COLUMNS: dict[str, object] = {
+    "description": "",
+    "address": "",
+    "lat": 0.0,
+    "lon": 0.0,
+}
+CLOSED_STATES = ("done", "cancelled", "expired")
+
+
+def _blanking(columns: dict[str, object]) -> tuple[str, list[object]]:
+    """`col = ?, ...` and its values; the names are this module's constants, never input."""
+    return ", ".join(f"{name} = ?" for name in columns), list(columns.values())
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What erasing someone changed, for the help desk to tell the people involved."""
+
+    known: bool  # whether the person was stored at all
+    cancelled: list[tuple[int, int | None]]  # their open requests: (id, volunteer who held it)
+    released: list[int]  # tasks they held as a volunteer, open again
+    series_ids: list[int]  # their recurring requests, deleted
+
+
+async def _audit(tx: Transaction, now: float, request_id: int | None, action: str) -> None:
+    # No actor and no note: the row must not say who was erased.
+    await tx.execute(
+        "INSERT INTO audit (at, actor_id, request_id, action) VALUES (?, NULL, ?, ?)",
+        (now, request_id, action),
+    )
+
+
+class PrivacyRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def erase_user(self, user_id: int, now: float) -> Erasure:
+        """Erase one person in one transaction: their open requests cancelled, the tasks
+        they hold handed back, every personal column and row about them blanked or deleted.
+        Requests stay (status, category, times) for the group's counts, with no requester."""
+        async with self._db.transaction() as tx:
+            known = await tx.fetchone("SELECT 1 FROM users WHERE id = ?", (user_id,)) is not None
+            cancelled = await self._cancel_requests_of(tx, user_id, now)
+            released = await self._release_tasks_of(tx, user_id, now)
+
+            sets, values = _blanking(PERSONAL_REQUEST_COLUMNS)
+            await tx.execute(
+                f"UPDATE requests SET {sets}, requester_id = NULL, "
+                "purged_at = coalesce(purged_at, ?) WHERE requester_id = ?",
+                [*values, now, user_id],
+            )
+            # Receipts they sent as a volunteer; the amounts stay, as figures.
+            await tx.execute(
+                "UPDATE requests SET receipt_file_id = NULL WHERE volunteer_id = ?", (user_id,)
+            )
+            series_rows = await tx.fetchall(
+                "SELECT id FROM series WHERE requester_id = ?", (user_id,)
+            )
+            await tx.execute("DELETE FROM series WHERE requester_id = ?", (user_id,))
+            await tx.execute(
+                "UPDATE concerns SET text = '', reporter_id = NULL WHERE reporter_id = ?",
+                (user_id,),
+            )
+            await tx.execute(
+                "UPDATE audit SET actor_id = NULL, note = '' WHERE actor_id = ?", (user_id,)
+            )
+            await tx.execute(
+                "UPDATE audit SET subject_id = NULL, note = '' WHERE subject_id = ?", (user_id,)
+            )
+            await tx.execute("UPDATE reminders SET user_id = NULL WHERE user_id = ?", (user_id,))
+            await tx.execute(
+                "UPDATE volunteers SET decided_by = NULL WHERE decided_by = ?", (user_id,)
+            )
+            await self._forget_conversations(tx, user_id)
+            await tx.execute("DELETE FROM pings WHERE volunteer_id = ?", (user_id,))
+            await tx.execute("DELETE FROM availability WHERE user_id = ?", (user_id,))
+            await tx.execute("DELETE FROM volunteers WHERE user_id = ?", (user_id,))
+            await tx.execute("UPDATE users SET first_name = '' WHERE id = ?", (user_id,))
+            await tx.execute("DELETE FROM users WHERE id = ?", (user_id,))
+        await self.checkpoint()
+        return Erasure(
+            known=known,
+            cancelled=cancelled,
+            released=released,
+            series_ids=[row["id"] for row in series_rows],
+        )
+
+    async def _cancel_requests_of(
+        self, tx: Transaction, user_id: int, now: float
+    ) -> list[tuple[int, int | None]]:
+        rows = await tx.fetchall(
+            "SELECT id, status, volunteer_id FROM requests "
+            "WHERE requester_id = ? AND status IN ('open', 'claimed') ORDER BY id",
+            (user_id,),
+        )
+        for row in rows:
+            await tx.execute(
+                "UPDATE requests SET status = 'cancelled', closed_at = ?, updated_at = ? "
+                "WHERE id = ?",
+                (now, now, row["id"]),
+            )
+            await _audit(tx, now, row["id"], f"{row['status']}->cancelled")
+        return [(row["id"], row["volunteer_id"]) for row in rows]
+
+    async def _release_tasks_of(self, tx: Transaction, user_id: int, now: float) -> list[int]:
+        rows = await tx.fetchall(
+            "SELECT id FROM requests WHERE volunteer_id = ? AND status = 'claimed' ORDER BY id",
+            (user_id,),
+        )
+        for row in rows:
+            await tx.execute(
+                "UPDATE requests SET status = 'open', volunteer_id = NULL, claimed_at = NULL, "
+                "round = round + 1, updated_at = ? WHERE id = ?",
+                (now, row["id"]),
+            )
+            await _audit(tx, now, row["id"], "claimed->open")
+        return [row["id"] for row in rows]
+
+    @staticmethod
+    async def _forget_conversations(tx: Transaction, user_id: int) -> None:
+        """PTB's stored drafts and conversation states (keys hold the chat and user id)."""
+        await tx.execute("DELETE FROM user_data WHERE user_id = ?", (user_id,))
+        rows = await tx.fetchall("SELECT name, key FROM conversation_states")
+        for row in rows:
+            try:
+                key = json.loads(row["key"])
+            except ValueError:
+                continue
+            if isinstance(key, list) and user_id in key:
+                await tx.execute(
+                    "DELETE FROM conversation_states WHERE name = ? AND key = ?",
+                    (row["name"], row["key"]),
+                )
+
+    async def purge_closed(self, before: float, now: float) -> int:
+        """Blank the personal columns of requests closed before `before` (and of stopped
+        series with nothing newer); returns how many requests were purged."""
+        request_sets, request_values = _blanking(PERSONAL_REQUEST_COLUMNS)
+        series_sets, series_values = _blanking(PERSONAL_SERIES_COLUMNS)
+        closed = ",".join(f"'{state}'" for state in CLOSED_STATES)
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                f"UPDATE requests SET {request_sets}, purged_at = ? "
+                f"WHERE purged_at IS NULL AND status IN ({closed}) AND closed_at < ?",
+                [*request_values, now, before],
+            )
+            purged = cursor.rowcount
+            await tx.execute(
+                f"""
+                UPDATE series SET {series_sets}, purged_at = ?
+                WHERE purged_at IS NULL AND active = 0 AND NOT EXISTS (
+                    SELECT 1 FROM requests r WHERE r.series_id = series.id
+                    AND (r.closed_at IS NULL OR r.closed_at >= ?))
+                """,
+                [*series_values, now, before],
+            )
+            if purged:
+                await tx.execute(
+                    "INSERT INTO audit (at, action, note) VALUES (?, 'retention:purge', ?)",
+                    (now, f"{purged} requests"),
+                )
+        if purged:
+            await self.checkpoint()
+        return purged
+
+    async def checkpoint(self) -> bool:
+        """Copy the WAL into the main file and empty it, so erased data leaves the WAL.
+        False (and logged) if another reader kept it from finishing."""
+        row = await self._db.fetchone("PRAGMA wal_checkpoint(TRUNCATE)")
+        if row is not None and row[0] != 0:
+            _LOGGER.warning("WAL checkpoint was blocked; erased data may linger in the WAL")
+            return False
+        return True

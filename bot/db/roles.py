@@ -1,0 +1,119 @@
+"""Who coordinates: ADMIN_IDS from the start, others made coordinators later, and the
+rule that the group always keeps at least one."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from enum import Enum, auto
+
+import aiosqlite
+
+from bot.db.connection import Database, Transaction
+
+
+class Dismissal(Enum):
+    DONE = auto()
+    LAST = auto()  # they are the only coordinator left: the group would have none
+    NOT_COORDINATOR = auto()
+    UNKNOWN = auto()  # an ADMIN_ID who never started the bot: only the setting can drop them
+
+
+@dataclass(frozen=True)
+class Coordinator:
+    user_id: int
+    first_name: str  # '' for an ADMIN_ID who never started the bot
+    language: str | None
+    from_settings: bool  # listed in ADMIN_IDS
+    blocked: bool
+
+
+def _marks(ids: Collection[int]) -> str:
+    return ",".join("?" * len(ids)) or "NULL"
+
+
+def _current(rows: list[aiosqlite.Row], admin_ids: frozenset[int]) -> dict[int, Coordinator]:
+    """Every coordinator now: those marked in the table, ADMIN_IDS not removed since, and
+    ADMIN_IDS who have no row yet (they never started the bot)."""
+    found: dict[int, Coordinator] = {}
+    for row in rows:
+        uid = row["id"]
+        listed = uid in admin_ids
+        if row["is_coordinator"] or (listed and row["coordinator_removed_at"] is None):
+            found[uid] = Coordinator(
+                uid, row["first_name"], row["language"], listed, row["blocked_at"] is not None
+            )
+    stored = {row["id"] for row in rows}
+    for uid in sorted(admin_ids - stored):
+        found[uid] = Coordinator(uid, "", None, True, False)
+    return found
+
+
+_SELECT = (
+    "SELECT id, first_name, language, is_coordinator, coordinator_removed_at, blocked_at "
+    "FROM users WHERE is_coordinator = 1 OR id IN ({marks}) ORDER BY id"
+)
+
+
+async def _audit(tx: Transaction, now: float, actor_id: int, subject_id: int, action: str) -> None:
+    await tx.execute(
+        "INSERT INTO audit (at, actor_id, subject_id, action) VALUES (?, ?, ?, ?)",
+        (now, actor_id, subject_id, action),
+    )
+
+
+class RoleRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def is_coordinator(self, user_id: int, admin_ids: frozenset[int]) -> bool:
+        row = await self._db.fetchone(
+            "SELECT is_coordinator, coordinator_removed_at FROM users WHERE id = ?", (user_id,)
+        )
+        if row is None:
+            return user_id in admin_ids
+        if row["is_coordinator"]:
+            return True
+        return user_id in admin_ids and row["coordinator_removed_at"] is None
+
+    async def coordinators(self, admin_ids: frozenset[int]) -> list[Coordinator]:
+        ids = sorted(admin_ids)
+        rows = await self._db.fetchall(_SELECT.format(marks=_marks(ids)), ids)
+        return list(_current(rows, admin_ids).values())
+
+    async def appoint(self, user_id: int, actor_id: int, now: float) -> bool:
+        """Make someone who has started the bot a coordinator; False if they never did."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE users SET is_coordinator = 1, coordinator_removed_at = NULL "
+                "WHERE id = ? AND consented_at IS NOT NULL",
+                (user_id,),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await _audit(tx, now, actor_id, user_id, "coordinator:appointed")
+            return True
+
+    async def dismiss(
+        self, user_id: int, actor_id: int, admin_ids: frozenset[int], now: float
+    ) -> Dismissal:
+        """Stop someone being a coordinator, unless the group would be left with none.
+        Checked and changed in one transaction, so two coordinators removing each other
+        at the same moment cannot both succeed."""
+        ids = sorted(admin_ids)
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(_SELECT.format(marks=_marks(ids)), ids)
+            current = _current(rows, admin_ids)
+            if user_id not in current:
+                return Dismissal.NOT_COORDINATOR
+            # One who blocked the bot can't be reached, so doesn't count as one left.
+            if not any(uid != user_id and not c.blocked for uid, c in current.items()):
+                return Dismissal.LAST
+            cursor = await tx.execute(
+                "UPDATE users SET is_coordinator = 0, coordinator_removed_at = ? WHERE id = ?",
+                (now if user_id in admin_ids else None, user_id),
+            )
+            if cursor.rowcount != 1:
+                return Dismissal.UNKNOWN
+            await _audit(tx, now, actor_id, user_id, "coordinator:removed")
+            return Dismissal.DONE

@@ -1,0 +1,99 @@
+"""The volunteer roster as coordinators see it: finding a volunteer, pausing or removing
+one, every change written to the audit table with who made it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.db.connection import Database, Transaction
+from bot.models import VolunteerStatus
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    user_id: int
+    first_name: str
+    status: VolunteerStatus
+    paused: bool
+    dbs_checked: bool
+
+
+async def _audit(tx: Transaction, now: float, actor_id: int, subject_id: int, action: str) -> None:
+    await tx.execute(
+        "INSERT INTO audit (at, actor_id, subject_id, action) VALUES (?, ?, ?, ?)",
+        (now, actor_id, subject_id, action),
+    )
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class RosterRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def listing(
+        self, offset: int, limit: int, search: str | None = None
+    ) -> tuple[list[RosterEntry], int]:
+        """Volunteers approved first, then waiting, then turned down; by name. With
+        `search`, only those whose name contains it, or whose id it is."""
+        where, params = "1", []
+        if search:
+            where = "(u.first_name LIKE ? ESCAPE '\\' OR v.user_id = ?)"
+            params = [_like(search), int(search) if search.isdigit() else -1]
+        rows = await self._db.fetchall(
+            f"""
+            SELECT v.user_id, u.first_name, v.status, v.paused, v.dbs_checked
+            FROM volunteers v JOIN users u ON u.id = v.user_id
+            WHERE {where}
+            ORDER BY CASE v.status WHEN 'approved' THEN 0 WHEN 'pending' THEN 1 ELSE 2 END,
+                     lower(u.first_name), v.user_id
+            LIMIT ? OFFSET ?
+            """,
+            [*params, limit, offset],
+        )
+        total = await self._db.fetchone(
+            f"SELECT count(*) FROM volunteers v JOIN users u ON u.id = v.user_id WHERE {where}",
+            params,
+        )
+        entries = [
+            RosterEntry(
+                row["user_id"],
+                row["first_name"],
+                VolunteerStatus(row["status"]),
+                bool(row["paused"]),
+                bool(row["dbs_checked"]),
+            )
+            for row in rows
+        ]
+        return entries, int(total[0]) if total else 0
+
+    async def set_paused(self, user_id: int, paused: bool, actor_id: int, now: float) -> bool:
+        """A coordinator pauses or resumes a volunteer; False if there is no such volunteer
+        or nothing changed."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE volunteers SET paused = ?, updated_at = ? "
+                "WHERE user_id = ? AND paused <> ?",
+                (int(paused), now, user_id, int(paused)),
+            )
+            if cursor.rowcount != 1:
+                return False
+            action = "volunteer:paused" if paused else "volunteer:resumed"
+            await _audit(tx, now, actor_id, user_id, action)
+            return True
+
+    async def remove(self, user_id: int, actor_id: int, now: float) -> bool:
+        """Take someone off the roster: their profile (where they live, what they offer)
+        and availability go. Their past tasks stay, as the group's record. Signing up again
+        means a coordinator approving them again."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute("DELETE FROM volunteers WHERE user_id = ?", (user_id,))
+            if cursor.rowcount != 1:
+                return False
+            await tx.execute("DELETE FROM availability WHERE user_id = ?", (user_id,))
+            await _audit(tx, now, actor_id, user_id, "volunteer:removed")
+            return True

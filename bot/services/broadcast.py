@@ -1,0 +1,388 @@
+"""Broadcasts: the outbox drain that sends a coordinator's message to thousands of people
+at BROADCAST_RATE, survives a restart half-way, and sends nobody the message twice.
+
+One asyncio task drains the outbox a batch at a time. Before each Bot API call the row is
+stored as `sending`, after it as `sent` (or blocked / failed). Telegram has no idempotency
+key, so a row still `sending` at start-up (the bot died during that call) cannot be
+checked: it may have arrived. It becomes `unsure` and is never sent again, because "nobody
+gets it twice" is the promise; the coordinator's report counts these separately.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import logging
+import time
+import warnings
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+from typing import Any
+
+import httpx
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter, ExtBot
+from telegram.warnings import PTBDeprecationWarning
+
+from bot import notices
+from bot.db import UserRepository
+from bot.db.broadcasts import (
+    Audience,
+    Broadcast,
+    BroadcastRepository,
+    BroadcastStatus,
+    Counts,
+    Delivery,
+    Recipient,
+)
+from bot.i18n import use_language
+from bot.services.messenger import Messenger
+
+_LOGGER = logging.getLogger(__name__)
+
+# `rate_limit_args` of a broadcast send: RateLimiter lets it through untouched.
+BULK = -1
+# Tries of one message that failed for a reason other than 429 before it counts as failed.
+MAX_ATTEMPTS = 3
+# The coordinator's progress message is edited at most this often (an edit is a message
+# too, and editing one message many times a second earns a 429 of its own).
+PROGRESS_EVERY_S = 3.0
+# A clean stop waits this long for the message being sent to come back.
+STOP_GRACE_S = 10.0
+MAX_TEXT = 3500
+
+
+class RateLimiter(AIORateLimiter):
+    """PTB's AIORateLimiter for everything the bot says, except broadcast sends.
+
+    Broadcast sends (`rate_limit_args=BULK`) bypass it, because the outbox worker must
+    control them itself: AIORateLimiter would cap them at its own 30/s whatever
+    BROADCAST_RATE says, answer a 429 by retrying inside the call (the worker could not
+    put the row back and wait), and on the last retry raise with a logged traceback. The
+    worker paces itself at BROADCAST_RATE instead, which the operator keeps under
+    Telegram's ~30/s "in all" (25 by default), leaving room for conversations.
+    """
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        if rate_limit_args == BULK:
+            return await callback(*args, **kwargs)
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
+
+
+class Pacer:
+    """Spaces calls `1/rate` apart on a fixed timetable. A call that comes up to one
+    interval late keeps the timetable (so sleep overshoot doesn't lower the rate); later
+    than that, or after `restart()`, the timetable starts again from now: no burst to
+    catch up, which is what Telegram would answer with a 429."""
+
+    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._interval = 1.0 / rate
+        self._clock = clock
+        self._next = float("-inf")
+
+    async def wait(self) -> None:
+        now = self._clock()
+        slot = self._next if self._next >= now - self._interval else now
+        self._next = slot + self._interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+    def restart(self) -> None:
+        self._next = float("-inf")
+
+
+class Started(Enum):
+    """What pressing Send did."""
+
+    STARTED = "started"
+    ALREADY_SENDING = "sending"
+    ALREADY_DONE = "done"
+    CANCELLED = "cancelled"
+    MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class Draft:
+    broadcast_id: int
+    recipients: int
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """The wait Telegram asked for (PTB 22 warns that the int will become a timedelta)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def maybe_delivered(error: TelegramError) -> bool:
+    """Whether Telegram may have delivered a message whose call failed: the request went
+    out and the connection broke or timed out before the answer. Not when it never left
+    (no connection, no free slot in the pool), nor when Telegram answered with an error."""
+    cause = error.__cause__
+    if not isinstance(error, NetworkError) or not isinstance(cause, httpx.HTTPError):
+        return False
+    return not isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+class Broadcaster:
+    """Drafts, Send, and the worker that drains the outbox."""
+
+    def __init__(
+        self,
+        rate: float,
+        bot: ExtBot[Any],
+        repository: BroadcastRepository,
+        users: UserRepository,
+        messenger: Messenger,
+        clock: Callable[[], float],
+    ) -> None:
+        self._bot = bot
+        self._repository = repository
+        self._users = users
+        self._messenger = messenger
+        self._clock = clock
+        self._pacer = Pacer(rate)
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        # Set by kick() while the worker runs: a broadcast queued just as the worker found
+        # nothing left must not wait for the next restart.
+        self._more = asyncio.Event()
+        self._progress_every_s = PROGRESS_EVERY_S
+
+    # --- what the coordinator's buttons do ----------------------------------------------
+
+    async def audience_size(self, audience: Audience) -> int:
+        return await self._repository.count_audience(audience)
+
+    async def prepare(self, coordinator_id: int, audience: Audience, text: str) -> Draft:
+        """Store a draft for the preview; nothing is queued yet."""
+        recipients = await self._repository.count_audience(audience)
+        broadcast_id = await self._repository.create(coordinator_id, audience, text, self._clock())
+        return Draft(broadcast_id, recipients)
+
+    async def send(self, broadcast_id: int) -> tuple[Started, int]:
+        """Queue a draft and start the worker. Pressing Send twice (or Telegram delivering
+        the press twice) queues it once: the draft -> sending change is conditional."""
+        total = await self._repository.begin(broadcast_id, self._clock())
+        if total is not None:
+            self.kick()
+            return Started.STARTED, total
+        return await self.state(broadcast_id), 0
+
+    async def state(self, broadcast_id: int) -> Started:
+        """Why Send (or Cancel) can't act on this broadcast any more."""
+        broadcast = await self._repository.get(broadcast_id)
+        if broadcast is None:
+            return Started.MISSING
+        return {
+            BroadcastStatus.SENDING: Started.ALREADY_SENDING,
+            BroadcastStatus.DONE: Started.ALREADY_DONE,
+            BroadcastStatus.CANCELLED: Started.CANCELLED,
+        }.get(broadcast.status, Started.MISSING)
+
+    async def cancel(self, broadcast_id: int) -> bool:
+        """Drop a draft; False when it was already sent, sending or cancelled."""
+        return await self._repository.cancel(broadcast_id, self._clock())
+
+    # --- the worker's life --------------------------------------------------------------
+
+    async def resume(self) -> int:
+        """At start-up: settle rows the last process left mid-send, then carry on with
+        every broadcast still sending. Returns how many are going out."""
+        if self.running:
+            return len(await self._repository.sending())
+        interrupted = await self._repository.mark_interrupted()
+        if interrupted:
+            _LOGGER.warning(
+                "%s broadcast message(s) were being sent when the bot stopped; they may "
+                "have arrived, so they are not sent again",
+                interrupted,
+            )
+        sending = await self._repository.sending()
+        if sending:
+            self.kick()
+        return len(sending)
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def kick(self) -> None:
+        """Make sure the worker is draining (it stops by itself when nothing is left)."""
+        if self.running:
+            self._more.set()
+            return
+        self._stopping.clear()
+        # A fresh context: the worker must not inherit the language of the update that
+        # pressed Send; it renders each message in its recipient's language.
+        self._task = asyncio.get_running_loop().create_task(
+            self._drain(), name="broadcast-outbox", context=contextvars.Context()
+        )
+
+    async def idle(self) -> None:
+        """Wait until the worker has nothing left to send (tests, benchmarks)."""
+        while self._task is not None and not self._task.done():
+            await asyncio.shield(self._task)
+
+    async def stop(self, grace_s: float = STOP_GRACE_S) -> None:
+        """Stop between two messages; a message in flight gets `grace_s` to come back
+        before the task is cancelled (its row then stays `sending`: see the module doc)."""
+        task = self._task
+        if task is None or task.done():
+            return
+        self._stopping.set()
+        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+            await asyncio.wait_for(asyncio.shield(task), grace_s)
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _drain(self) -> None:
+        try:
+            while not self._stopping.is_set():
+                self._more.clear()
+                sending = await self._repository.sending()
+                if not sending:
+                    if self._more.is_set():
+                        continue
+                    return
+                await self._run(sending[0])
+        except Exception:
+            # The outbox keeps its place: the next Send or start-up carries on from here.
+            _LOGGER.exception("The broadcast worker stopped on an error")
+
+    async def _run(self, broadcast: Broadcast) -> None:
+        progress = await self._progress_message(broadcast)
+        last_report = time.monotonic()
+        reported_done = -1
+        while not self._stopping.is_set():
+            batch = await self._repository.pending(broadcast.id)
+            if not batch:
+                break
+            for recipient in batch:
+                if self._stopping.is_set():
+                    return
+                await self._deliver(broadcast, recipient)
+                if time.monotonic() - last_report >= self._progress_every_s:
+                    counts = await self._repository.counts(broadcast.id)
+                    if counts.done != reported_done:
+                        await self._show_progress(broadcast, progress, counts)
+                        reported_done = counts.done
+                    last_report = time.monotonic()
+        if self._stopping.is_set():
+            return
+        counts = await self._repository.counts(broadcast.id)
+        if await self._repository.finish(broadcast.id, counts, self._clock()):
+            await self._show_progress(broadcast, progress, counts)
+            await self._messenger.tell(
+                broadcast.coordinator_id,
+                lambda: notices.broadcast_report(broadcast.id, counts),
+            )
+            _LOGGER.info(
+                "Broadcast %s done: %s sent, %s blocked, %s failed, %s unsure",
+                broadcast.id,
+                counts.sent,
+                counts.blocked,
+                counts.failed,
+                counts.unsure,
+            )
+
+    async def _progress_message(self, broadcast: Broadcast) -> tuple[int, int] | None:
+        """The coordinator's "sent 0 of 1,200" message: sent once, then edited in place."""
+        if broadcast.progress_chat_id is not None and broadcast.progress_message_id is not None:
+            return broadcast.progress_chat_id, broadcast.progress_message_id
+        counts = await self._repository.counts(broadcast.id)
+        message = await self._messenger.tell(
+            broadcast.coordinator_id,
+            lambda: notices.broadcast_progress(broadcast.id, counts),
+        )
+        if message is None:
+            return None
+        await self._repository.set_progress_message(
+            broadcast.id, message.chat_id, message.message_id
+        )
+        return message.chat_id, message.message_id
+
+    async def _show_progress(
+        self, broadcast: Broadcast, progress: tuple[int, int] | None, counts: Counts
+    ) -> None:
+        if progress is None:
+            return
+        await self._messenger.retell(
+            broadcast.coordinator_id,
+            *progress,
+            lambda: notices.broadcast_progress(broadcast.id, counts),
+        )
+
+    async def _deliver(self, broadcast: Broadcast, recipient: Recipient) -> None:
+        """Send one outbox row and store how it went."""
+        if recipient.blocked:  # blocked the bot after the broadcast was queued
+            await self._repository.settle(recipient.entry_id, Delivery.BLOCKED, self._clock())
+            return
+        with use_language(recipient.language):
+            text = notices.broadcast_message(broadcast.text)
+        failures = 0
+        while not self._stopping.is_set():
+            await self._pacer.wait()
+            if not await self._repository.claim(recipient.entry_id):
+                return
+            try:
+                # parse_mode=None: the text goes out exactly as typed, "<b>" and all.
+                await self._bot.send_message(
+                    recipient.user_id,
+                    text,
+                    parse_mode=None,
+                    rate_limit_args=BULK,
+                )
+            except RetryAfter as error:
+                # Telegram did not deliver it: put it back, wait as told, send it again.
+                await self._repository.release(recipient.entry_id)
+                await self._pause(retry_after_seconds(error))
+                self._pacer.restart()
+                continue
+            except Forbidden:
+                await self._users.set_blocked(recipient.user_id, self._clock())
+                outcome = Delivery.BLOCKED
+            except BadRequest as error:  # e.g. chat not found: sending again won't help
+                _LOGGER.warning("Broadcast to %s refused: %s", recipient.user_id, error)
+                outcome = Delivery.FAILED
+            except TelegramError as error:
+                if maybe_delivered(error):
+                    # The answer was lost on the way back: it may have arrived.
+                    _LOGGER.warning("Broadcast to %s unsure: %s", recipient.user_id, error)
+                    outcome = Delivery.UNSURE
+                else:
+                    failures += 1
+                    if failures < MAX_ATTEMPTS:
+                        await self._retry_later(recipient, failures)
+                        continue
+                    _LOGGER.warning("Broadcast to %s failed: %s", recipient.user_id, error)
+                    outcome = Delivery.FAILED
+            else:
+                outcome = Delivery.SENT
+            await self._repository.settle(recipient.entry_id, outcome, self._clock())
+            return
+
+    async def _retry_later(self, recipient: Recipient, failures: int) -> None:
+        await self._repository.release(recipient.entry_id)
+        await self._pause(float(failures))
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep, but wake up at once when the bot is stopping."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)

@@ -1,0 +1,285 @@
+"""Figures for coordinators: the numbers that matter, a chart of requests per day, and CSV
+exports that open cleanly in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.db.figures import FiguresRepository, VolunteerCounts
+from bot.models import Category, RequestStatus
+
+DAY_S = 86400
+CHART_DAYS = 30
+ACTIVE_WINDOW_S = 30 * DAY_S
+# Outcomes stacked bottom to top, each with its colour (colour-blind safe, Okabe-Ito).
+OUTCOME_COLOURS: dict[RequestStatus, str] = {
+    RequestStatus.DONE: "#009E73",
+    RequestStatus.CLAIMED: "#0072B2",
+    RequestStatus.OPEN: "#E69F00",
+    RequestStatus.CANCELLED: "#999999",
+    RequestStatus.EXPIRED: "#D55E00",
+}
+CHART_SIZE_IN = (10.0, 4.5)
+CHART_DPI = 100  # 1000 x 450 pixels: sharp on a phone, small to send
+# A cell starting with one of these is a formula to Excel or LibreOffice ("CSV
+# injection"); a leading apostrophe makes it text and is not shown.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Stats:
+    total: int
+    by_status: dict[RequestStatus, int]
+    by_category: dict[Category, int]
+    by_phone: int
+    median_wait_s: float | None  # from asking to being taken; None if nothing was taken
+    done_share: float | None  # done, of the requests that finished; None if none did
+    volunteers: VolunteerCounts
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    counts: dict[RequestStatus, int]
+
+
+@dataclass(frozen=True)
+class Export:
+    filename: str
+    content: bytes
+    rows: int
+
+
+class Figures:
+    def __init__(
+        self, repository: FiguresRepository, tz: ZoneInfo, clock: Callable[[], float]
+    ) -> None:
+        self._repository = repository
+        self._tz = tz
+        self._clock = clock
+
+    async def stats(self) -> Stats:
+        repo = self._repository
+        statuses = await repo.by_status()
+        by_status = {s: statuses.get(s.value, 0) for s in RequestStatus}
+        categories = await repo.by_category()
+        waits = await repo.waits()
+        finished = sum(
+            by_status[s]
+            for s in (RequestStatus.DONE, RequestStatus.CANCELLED, RequestStatus.EXPIRED)
+        )
+        return Stats(
+            total=sum(by_status.values()),
+            by_status=by_status,
+            by_category={c: categories.get(c.value, 0) for c in Category},
+            by_phone=await repo.by_phone(),
+            median_wait_s=statistics.median(waits) if waits else None,
+            done_share=by_status[RequestStatus.DONE] / finished if finished else None,
+            volunteers=await repo.volunteers(self._clock() - ACTIVE_WINDOW_S),
+        )
+
+    async def days(self, count: int = CHART_DAYS) -> list[Day]:
+        """Requests asked on each of the last `count` days (today included, in the group's
+        time zone), by how they stand now."""
+        today = datetime.fromtimestamp(self._clock(), self._tz).date()
+        first = today - timedelta(days=count - 1)
+        start = datetime.combine(first, datetime.min.time(), tzinfo=self._tz).timestamp()
+        days = {first + timedelta(days=i): dict.fromkeys(RequestStatus, 0) for i in range(count)}
+        for created_at, status in await self._repository.created_since(start):
+            day = datetime.fromtimestamp(created_at, self._tz).date()
+            if day in days:
+                days[day][RequestStatus(status)] += 1
+        return [Day(day, counts) for day, counts in days.items()]
+
+    async def requests_csv(self, *, personal: bool) -> Export:
+        rows = await self._repository.request_rows(personal=personal)
+        header = [
+            "Request",
+            "Asked",
+            "Category",
+            "Status",
+            "When",
+            "Due",
+            "Taken",
+            "Closed",
+            "Minutes to be taken",
+            "Round",
+            "Requester said helped",
+            "By phone",
+            "Description",
+        ]
+        if personal:
+            header += [
+                "Requester id",
+                "Requester name",
+                "Contact name",
+                "Contact phone",
+                "Address",
+                "Latitude",
+                "Longitude",
+                "Volunteer id",
+                "Volunteer name",
+                "Recorded by coordinator",
+            ]
+        lines = []
+        for row in rows:
+            wait = (
+                round((row["claimed_at"] - row["created_at"]) / 60)
+                if row["claimed_at"] is not None
+                else None
+            )
+            line = [
+                row["id"],
+                self._time(row["created_at"]),
+                row["category"],
+                row["status"],
+                row["when_kind"],
+                self._time(row["due_at"]),
+                self._time(row["claimed_at"]),
+                self._time(row["closed_at"]),
+                wait,
+                row["round"],
+                row["feedback"],
+                "yes" if row["by_phone"] else "no",
+                row["description"],
+            ]
+            if personal:
+                line += [
+                    row["requester_id"],
+                    row["requester_name"],
+                    row["contact_name"],
+                    row["contact_phone"],
+                    row["address"],
+                    row["lat"],
+                    row["lon"],
+                    row["volunteer_id"],
+                    row["volunteer_name"],
+                    row["recorded_by"],
+                ]
+            lines.append(line)
+        return Export(self._filename("requests", personal), to_csv(header, lines), len(lines))
+
+    async def volunteers_csv(self, *, personal: bool) -> Export:
+        rows = await self._repository.volunteer_rows(
+            personal=personal, since=self._clock() - ACTIVE_WINDOW_S
+        )
+        header = [
+            "Volunteer",
+            "Status",
+            "Paused",
+            "ID/DBS-checked",
+            "Offers",
+            "Radius km",
+            "Signed up",
+            "Tasks done",
+            "Tasks taken in the last 30 days",
+            "Last task",
+        ]
+        if personal:
+            header += ["Telegram id", "Name", "Latitude", "Longitude"]
+        lines = []
+        for number, row in enumerate(rows, start=1):
+            line = [
+                number,
+                row["status"],
+                "yes" if row["paused"] else "no",
+                "yes" if row["dbs_checked"] else "no",
+                " ".join(row["categories"].split(",")),
+                row["radius_km"],
+                self._time(row["created_at"]),
+                row["tasks_done"],
+                row["tasks_taken_recently"],
+                self._time(row["last_task_at"]),
+            ]
+            if personal:
+                line += [row["user_id"], row["first_name"], row["lat"], row["lon"]]
+            lines.append(line)
+        return Export(self._filename("volunteers", personal), to_csv(header, lines), len(lines))
+
+    async def record_export(self, coordinator_id: int, *, personal: bool, note: str) -> None:
+        await self._repository.record_export(
+            coordinator_id, personal=personal, note=note, now=self._clock()
+        )
+
+    def _time(self, timestamp: float | None) -> str:
+        """Local time as spreadsheets read it: 2026-11-27 14:30."""
+        if timestamp is None:
+            return ""
+        return datetime.fromtimestamp(timestamp, self._tz).strftime("%Y-%m-%d %H:%M")
+
+    def _filename(self, what: str, personal: bool) -> str:
+        today = datetime.fromtimestamp(self._clock(), self._tz).date().isoformat()
+        return f"{what}{'-personal' if personal else ''}-{today}.csv"
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return "" if value is None else value
+
+
+def to_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    """UTF-8 with a byte-order mark (without it Excel takes the file for Windows-1252 and
+    garbles every accent), CRLF line ends, quotes wherever a comma, quote or line break
+    needs them."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([[_cell(value) for value in row] for row in rows])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+@dataclass(frozen=True)
+class ChartText:
+    """The chart's words, in the reader's language (drawing may run in another thread)."""
+
+    title: str
+    outcomes: dict[RequestStatus, str]
+    day_labels: list[str]
+
+
+def draw_chart(days: Sequence[Day], text: ChartText) -> bytes:
+    """A PNG of stacked bars: requests asked each day, by how they stand now.
+
+    matplotlib's object API on the Agg canvas: no pyplot, so no global figure state and
+    no GUI backend, and safe to run in a worker thread. Imported here because it takes
+    most of a second to load and only /stats needs it."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    figure = Figure(figsize=CHART_SIZE_IN, dpi=CHART_DPI)
+    FigureCanvasAgg(figure)  # attaches itself: savefig() then draws with Agg
+    axes = figure.add_subplot()
+    positions = list(range(len(days)))
+    bottom = [0] * len(days)
+    for outcome, colour in OUTCOME_COLOURS.items():
+        heights = [day.counts.get(outcome, 0) for day in days]
+        axes.bar(
+            positions,
+            heights,
+            bottom=bottom,
+            color=colour,
+            label=text.outcomes[outcome],
+            width=0.8,
+        )
+        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+    axes.set_title(text.title)
+    step = max(1, len(days) // 10)
+    axes.set_xticks(positions[::step], text.day_labels[::step])
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylim(bottom=0, top=max([*bottom, 1]) * 1.15)
+    axes.set_xlim(-0.6, len(days) - 0.4)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.legend(loc="upper left", ncols=len(OUTCOME_COLOURS), frameon=False, fontsize="small")
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

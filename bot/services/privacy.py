@@ -1,0 +1,97 @@
+"""Privacy the bot enforces: /forgetme erases a person, and a daily job purges the personal
+details of requests closed longer ago than RETENTION_DAYS."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import partial
+
+from bot import notices
+from bot.config import Settings
+from bot.db import RequestRepository
+from bot.db.privacy import Erasure, PrivacyRepository
+from bot.db.reminders import Reminder
+from bot.models import RequestStatus
+from bot.services.chaser import Chaser
+from bot.services.desk import HelpDesk
+from bot.services.reminders import Reminders
+
+_LOGGER = logging.getLogger(__name__)
+
+PURGE = "purge"
+# Local time of the daily purge: when the group is quietest.
+PURGE_HOUR = 3
+DAY_S = 86400
+
+
+class Privacy:
+    def __init__(
+        self,
+        settings: Settings,
+        repository: PrivacyRepository,
+        requests: RequestRepository,
+        desk: HelpDesk,
+        chaser: Chaser,
+        reminders: Reminders,
+        clock: Callable[[], float],
+    ) -> None:
+        self._settings = settings
+        self._repository = repository
+        self._requests = requests
+        self._desk = desk
+        self._chaser = chaser
+        self._reminders = reminders
+        self._clock = clock
+        reminders.on(PURGE, self._purge_due)
+
+    async def forget(self, user_id: int) -> Erasure:
+        """Erase someone, then tell whoever that affects: the volunteers of their cancelled
+        requests (pings edited), and the requesters of tasks they held (asked again)."""
+        erasure = await self._repository.erase_user(user_id, self._clock())
+        _LOGGER.info(
+            "Erased a user: %s request(s) cancelled, %s task(s) handed back",
+            len(erasure.cancelled),
+            len(erasure.released),
+        )
+        for series_id in erasure.series_ids:
+            await self._chaser.series_stopped(series_id)
+        for request_id, holder in erasure.cancelled:
+            cancelled = await self._requests.get(request_id)
+            if cancelled is not None:
+                await self._desk.withdraw(cancelled, holder)
+        for request_id in erasure.released:
+            released = await self._requests.get(request_id)
+            if released is not None and released.status is RequestStatus.OPEN:
+                await self._desk.reopen(
+                    released, partial(notices.volunteer_left_for_requester, request_id)
+                )
+        return erasure
+
+    async def purge(self) -> int:
+        """Blank the personal details of requests closed more than RETENTION_DAYS ago."""
+        now = self._clock()
+        purged = await self._repository.purge_closed(
+            now - self._settings.retention_days * DAY_S, now
+        )
+        if purged:
+            _LOGGER.info("Retention: purged the personal details of %s request(s)", purged)
+        return purged
+
+    async def start_daily_purge(self, after: float | None = None) -> None:
+        """Schedule the next purge; keyed by its local date, so calling this at every
+        start-up schedules it once."""
+        tz = self._settings.timezone
+        now = datetime.fromtimestamp(max(after or 0, self._clock()), tz)
+        at = datetime.combine(now.date(), datetime.min.time().replace(hour=PURGE_HOUR), tzinfo=tz)
+        if at <= now:
+            at = datetime.combine(now.date() + timedelta(days=1), at.timetz())
+        await self._reminders.schedule(PURGE, at.timestamp(), at.date().isoformat())
+
+    async def _purge_due(self, reminder: Reminder) -> None:
+        try:
+            await self.purge()
+        finally:
+            # Tomorrow's, even if today's failed: one bad night must not end the purging.
+            await self.start_daily_purge(after=reminder.due_at)

@@ -1,0 +1,127 @@
+"""What coordinators do about people: a volunteer's card, ID/DBS checks, pausing and
+removing volunteers, and who else is a coordinator. Each change tells the person."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum, auto
+
+from bot import notices
+from bot.db import RequestRepository, UserRepository, VolunteerRepository
+from bot.db.roles import Coordinator, Dismissal, RoleRepository
+from bot.db.roster import RosterEntry, RosterRepository
+from bot.db.safeguarding import SafeguardingRepository
+from bot.models import HelpRequest, User, Volunteer
+from bot.services.desk import HelpDesk
+from bot.services.messenger import Messenger
+
+RECENT_TASKS = 5
+
+
+class Appointment(Enum):
+    DONE = auto()
+    ALREADY = auto()
+    UNKNOWN = auto()  # they never started the bot (or never agreed to the notice)
+
+
+@dataclass(frozen=True)
+class Card:
+    volunteer: Volunteer
+    coordinator: bool
+    recent: list[tuple[HelpRequest, str]]  # their latest tasks, and 'accepted' or 'released'
+
+
+class Roster:
+    def __init__(
+        self,
+        admin_ids: frozenset[int],
+        users: UserRepository,
+        volunteers: VolunteerRepository,
+        requests: RequestRepository,
+        roster: RosterRepository,
+        roles: RoleRepository,
+        safeguarding: SafeguardingRepository,
+        desk: HelpDesk,
+        messenger: Messenger,
+        clock: Callable[[], float],
+    ) -> None:
+        self._admin_ids = admin_ids
+        self._users = users
+        self._volunteers = volunteers
+        self._requests = requests
+        self._roster = roster
+        self._roles = roles
+        self._safeguarding = safeguarding
+        self._desk = desk
+        self._messenger = messenger
+        self._clock = clock
+
+    async def listing(
+        self, offset: int, limit: int, search: str | None = None
+    ) -> tuple[list[RosterEntry], int]:
+        return await self._roster.listing(offset, limit, search)
+
+    async def card(self, user_id: int) -> Card | None:
+        volunteer = await self._volunteers.get(user_id)
+        if volunteer is None:
+            return None
+        return Card(
+            volunteer,
+            await self._roles.is_coordinator(user_id, self._admin_ids),
+            await self._requests.recent_of_volunteer(user_id, RECENT_TASKS),
+        )
+
+    async def set_checked(self, user_id: int, checked: bool, coordinator_id: int) -> Card | None:
+        """Mark a volunteer ID/DBS-checked (or not): from then on they can (or can't) be
+        asked for the categories that need it. None if they are not a volunteer."""
+        before = await self._volunteers.get(user_id)
+        if before is None:
+            return None
+        if before.dbs_checked != checked:
+            await self._safeguarding.set_checked(user_id, checked, coordinator_id, self._clock())
+            if checked:
+                await self._messenger.tell(user_id, notices.checked_by_coordinator)
+        return await self.card(user_id)
+
+    async def set_paused(self, user_id: int, paused: bool, coordinator_id: int) -> Card | None:
+        if await self._roster.set_paused(user_id, paused, coordinator_id, self._clock()):
+            await self._messenger.tell(
+                user_id,
+                notices.paused_by_coordinator if paused else notices.resumed_by_coordinator,
+            )
+        return await self.card(user_id)
+
+    async def remove(self, user_id: int, coordinator_id: int) -> bool:
+        """Take a volunteer off the roster. Tasks they hold go back to other volunteers
+        first (their requesters are told, as when a volunteer hands one back)."""
+        if await self._volunteers.get(user_id) is None:
+            return False
+        for task in await self._desk.tasks_of(user_id):
+            await self._desk.release(task.id, user_id)
+        if not await self._roster.remove(user_id, coordinator_id, self._clock()):
+            return False
+        await self._messenger.tell(user_id, notices.removed_by_coordinator)
+        return True
+
+    async def coordinators(self) -> list[Coordinator]:
+        return await self._roles.coordinators(self._admin_ids)
+
+    async def person(self, user_id: int) -> User | None:
+        return await self._users.get(user_id)
+
+    async def appoint(self, user_id: int, coordinator_id: int) -> Appointment:
+        if await self._roles.is_coordinator(user_id, self._admin_ids):
+            return Appointment.ALREADY
+        if not await self._roles.appoint(user_id, coordinator_id, self._clock()):
+            return Appointment.UNKNOWN
+        await self._messenger.tell(user_id, notices.made_coordinator)
+        return Appointment.DONE
+
+    async def dismiss(self, user_id: int, coordinator_id: int) -> Dismissal:
+        outcome = await self._roles.dismiss(
+            user_id, coordinator_id, self._admin_ids, self._clock()
+        )
+        if outcome is Dismissal.DONE and user_id != coordinator_id:
+            await self._messenger.tell(user_id, notices.no_longer_coordinator)
+        return outcome

@@ -1,0 +1,163 @@
+"""Safeguarding: concerns that reach the coordinators at once, money spent on someone's
+behalf (flagged over the cap), and coordinators' logged look at a request's details."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot import notices
+from bot.config import Settings
+from bot.db import RequestRepository, UserRepository
+from bot.db.safeguarding import Concern, SafeguardingRepository, Spending
+from bot.i18n import use_language
+from bot.models import Category, HelpRequest, RequestStatus
+from bot.services.coordination import Coordinators
+from bot.services.messenger import Messenger
+
+_LOGGER = logging.getLogger(__name__)
+
+# Tasks where a volunteer pays for something: they get the money guidance, and record
+# what they spent when it is done.
+SPENDING_CATEGORIES = frozenset({Category.GROCERIES, Category.ERRAND})
+# £9,999.99: anything more is a typing slip, not a shop.
+MAX_SPEND_PENCE = 999_999
+
+
+@dataclass(frozen=True)
+class RequestDetails:
+    """Everything about a request, for a coordinator (the look is logged)."""
+
+    request: HelpRequest
+    requester_name: str | None  # None: nobody (erased, or asked on their behalf)
+    volunteer_name: str | None
+    spending: Spending | None
+    concerns: list[Concern]
+
+
+class Safeguarding:
+    def __init__(
+        self,
+        settings: Settings,
+        repository: SafeguardingRepository,
+        requests: RequestRepository,
+        users: UserRepository,
+        coordinators: Coordinators,
+        messenger: Messenger,
+        clock: Callable[[], float],
+    ) -> None:
+        self._settings = settings
+        self._repository = repository
+        self._requests = requests
+        self._users = users
+        self._coordinators = coordinators
+        self._messenger = messenger
+        self._clock = clock
+
+    @property
+    def cap_pence(self) -> int:
+        return round(self._settings.spend_cap * 100)
+
+    # --- concerns ----------------------------------------------------------------------
+
+    async def concern_choices(self, user_id: int) -> list[tuple[int, Category]]:
+        return await self._repository.involved_in(user_id)
+
+    async def may_raise_about(self, user_id: int, request_id: int) -> bool:
+        """Only someone involved in a request (asked for it, took it, or was asked to) can
+        raise a concern about it: a forwarded button tells a stranger nothing."""
+        return await self._repository.role_in(request_id, user_id) is not None
+
+    async def raise_concern(self, reporter_id: int, request_id: int | None, text: str) -> int:
+        """Record a concern and send it to every coordinator at once; returns how many
+        coordinators it reached."""
+        request = await self._requests.get(request_id) if request_id is not None else None
+        role = "other"
+        if request is not None:
+            role = await self._repository.role_in(request.id, reporter_id) or "other"
+        concern = await self._repository.add_concern(
+            request.id if request else None, reporter_id, role, text, self._clock()
+        )
+        reporter = await self._users.get(reporter_id)
+        name = reporter.first_name if reporter else ""
+        sent = await self._coordinators.tell(
+            lambda: notices.concern_for_coordinators(request, reporter_id, name, role, text)
+        )
+        if not sent:
+            _LOGGER.error("Concern %s reached no coordinator", concern.id)
+        return len(sent)
+
+    # --- money -------------------------------------------------------------------------
+
+    async def spending_task(self, volunteer_id: int, request_id: int) -> HelpRequest | None:
+        """The done shopping or errand task this volunteer did, if that is what it is."""
+        request = await self._requests.get(request_id)
+        if (
+            request is None
+            or request.volunteer_id != volunteer_id
+            or request.status is not RequestStatus.DONE
+            or request.category not in SPENDING_CATEGORIES
+        ):
+            return None
+        return request
+
+    async def record_spend(self, volunteer_id: int, request_id: int, pence: int) -> bool | None:
+        """Store what a task cost; True when it is over the cap (the coordinators have been
+        told), None when it isn't this volunteer's done task."""
+        request = await self.spending_task(volunteer_id, request_id)
+        if request is None:
+            return None
+        now = self._clock()
+        if not await self._repository.record_spend(request_id, volunteer_id, pence, now):
+            return None
+        if pence <= self.cap_pence:
+            return False
+        await self._repository.flag_over_cap(request_id, pence, now)
+        volunteer = await self._users.get(volunteer_id)
+        name = volunteer.first_name if volunteer else ""
+        cap = self.cap_pence
+        await self._coordinators.tell(
+            lambda: notices.over_spend_cap_for_coordinators(
+                request, volunteer_id, name, pence, cap
+            )
+        )
+        return True
+
+    async def record_receipt(self, volunteer_id: int, request_id: int, file_id: str) -> bool:
+        """Store the receipt photo; over the cap, the coordinators get it too."""
+        if await self.spending_task(volunteer_id, request_id) is None:
+            return False
+        if not await self._repository.record_receipt(
+            request_id, volunteer_id, file_id, self._clock()
+        ):
+            return False
+        spending = await self._repository.spending_of(request_id)
+        pence = spending.pence if spending else None
+        if pence is not None and pence > self.cap_pence:
+            for user_id, language in await self._coordinators.recipients():
+                with use_language(language):
+                    caption = notices.receipt_caption(request_id, pence)
+                await self._messenger.send_photo(user_id, file_id, caption, protect=True)
+        return True
+
+    # --- coordinators ------------------------------------------------------------------
+
+    async def details(self, coordinator_id: int, request_id: int) -> RequestDetails | None:
+        """A request with its personal details; the look is written to the audit log
+        (who, which request, whose details, when)."""
+        request = await self._requests.get(request_id)
+        if request is None:
+            return None
+        await self._repository.log_details_view(
+            coordinator_id, request_id, request.requester_id, self._clock()
+        )
+        requester = await self._users.get(request.requester_id) if request.requester_id else None
+        volunteer = await self._users.get(request.volunteer_id) if request.volunteer_id else None
+        return RequestDetails(
+            request=request,
+            requester_name=requester.first_name if requester else None,
+            volunteer_name=volunteer.first_name if volunteer else None,
+            spending=await self._repository.spending_of(request_id),
+            concerns=await self._repository.concerns_about(request_id),
+        )

@@ -1,0 +1,362 @@
+"""Languages: complete catalogues, plural forms, the per-update language, /language, RTL."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.plurals import get_plural
+from babel.messages.pofile import read_po
+
+from bot import i18n
+from bot.config import SettingsError
+from bot.i18n import _, use_language
+from bot.texts import distance_text, format_time
+from tests.conftest import COORDINATOR, FAR, HOME, MIDDLE, REQUESTER, Group, make_settings
+
+LOCALES = i18n.LOCALES_DIR
+TEMPLATE = LOCALES / f"{i18n.DOMAIN}.pot"
+LANGUAGES = ("en", "cy", "pl", "uk", "ur")
+# Two kilometres north of HOME: with FAR (3 km) and MIDDLE (1 km), three Welsh plural forms.
+TWO_KM = (51.5180, -0.1000)
+ISOLATE, POP = "\u2068", "\u2069"
+
+PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
+TAG = re.compile(r"</?[a-z]+>")
+COMMAND = re.compile(r"(?<![\w/<])/[a-z]+")  # /help, not </b> nor 28/11
+
+
+def _read(path: Path) -> Catalog:
+    with path.open("rb") as handle:
+        return read_po(handle)
+
+
+def _po(language: str) -> Path:
+    return LOCALES / language / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
+
+
+def _key(message: Message) -> tuple[str | None, str]:
+    msgid = message.id[0] if isinstance(message.id, tuple | list) else message.id
+    return message.context, msgid
+
+
+def _pairs(message: Message) -> Iterator[tuple[str, str]]:
+    """(English original, translation) for each form of a message."""
+    if isinstance(message.id, tuple | list):
+        strings = message.string if isinstance(message.string, tuple | list) else ()
+        for form in strings:
+            yield message.id[1], form
+    else:
+        yield message.id, str(message.string or "")
+
+
+# --- the catalogues ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_catalogue_translates_every_message_without_fuzzy_entries(language: str) -> None:
+    """English is the source: its msgstr may stay empty (gettext shows the msgid)."""
+    template = _read(TEMPLATE)
+    catalogue = _read(_po(language))
+    assert not catalogue.fuzzy, f"{language}: the catalogue header is marked fuzzy"
+    entries = {_key(m): m for m in catalogue if m.id}
+    problems = []
+    for wanted in template:
+        if not wanted.id:
+            continue
+        found = entries.get(_key(wanted))
+        if found is None:
+            problems.append(f"missing: {_key(wanted)}")
+        elif found.fuzzy:
+            problems.append(f"fuzzy: {_key(wanted)}")
+        elif language != i18n.SOURCE_LANGUAGE:
+            strings = found.string if isinstance(found.string, tuple) else (found.string,)
+            if not all(strings):
+                problems.append(f"untranslated: {_key(wanted)}")
+    assert not problems, f"{language}: " + "\n".join(problems)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_translations_keep_placeholders_tags_and_commands(language: str) -> None:
+    problems = []
+    for message in _read(_po(language)):
+        if not message.id:
+            continue
+        for original, translation in _pairs(message):
+            if not translation:
+                continue  # the source language's untranslated entries
+            for name, pattern in (("tags", TAG), ("commands", COMMAND)):
+                if sorted(pattern.findall(original)) != sorted(pattern.findall(translation)):
+                    problems.append(f"{name} differ: {original!r} -> {translation!r}")
+            if set(PLACEHOLDER.findall(original)) != set(PLACEHOLDER.findall(translation)):
+                problems.append(f"placeholders differ: {original!r} -> {translation!r}")
+    assert not problems, f"{language}: " + "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("language", "forms"), [("en", 2), ("cy", 6), ("pl", 3), ("uk", 3), ("ur", 2)]
+)
+def test_plural_forms_follow_the_language(language: str, forms: int) -> None:
+    catalogue = _read(_po(language))
+    assert catalogue.num_plurals == forms == get_plural(language).num_plurals
+    plurals = [m for m in catalogue if isinstance(m.id, tuple)]
+    assert plurals, "no message uses ngettext"
+    for message in plurals:
+        if language != i18n.SOURCE_LANGUAGE:
+            assert len(message.string) == forms, message.id
+
+
+def test_compiled_catalogues_are_not_older_than_their_sources() -> None:
+    for language in LANGUAGES:
+        po, mo = _po(language), _po(language).with_suffix(".mo")
+        assert mo.is_file(), f"{mo} is missing: run make catalogues"
+        assert mo.stat().st_mtime >= po.stat().st_mtime, f"{mo} is stale: run make catalogues"
+
+
+def test_every_string_in_the_code_is_in_the_template() -> None:
+    bot_dir = Path(i18n.__file__).resolve().parent
+    template = {_key(m): m for m in _read(TEMPLATE) if m.id}
+    missing = []
+    for filename, lineno, message, _comments, context in extract_from_dir(
+        bot_dir, method_map=[("**.py", "python")], keywords=DEFAULT_KEYWORDS
+    ):
+        msgid = message[0] if isinstance(message, tuple) else message
+        if not msgid:
+            continue
+        found = template.get((context, msgid))
+        plural = message[1] if isinstance(message, tuple) else None
+        found_plural = found.id[1] if found is not None and isinstance(found.id, tuple) else None
+        if found is None or plural != found_plural:
+            missing.append(f"{filename}:{lineno}: {msgid!r}")
+    assert not missing, "not in locales/bot.pot (run make messages):\n" + "\n".join(missing)
+
+
+# --- formatting helpers ------------------------------------------------------------------
+
+
+@pytest.fixture
+def catalogues() -> Iterator[None]:
+    i18n.load_catalogues("en")
+    yield
+    i18n.load_catalogues("en")
+
+
+@pytest.mark.usefixtures("catalogues")
+def test_distances_in_miles_for_english_and_kilometres_for_the_others() -> None:
+    with use_language("en"):
+        assert distance_text(0.2) == "less than a quarter of a mile away"
+        assert distance_text(1.0) == "about half a mile away"
+        assert distance_text(1.6) == "about 1 mile away"
+        assert distance_text(3.0) == "about 2 miles away"
+        assert distance_text(2.4) == "about 1.5 miles away"
+    with use_language("pl"):
+        assert distance_text(1.0) == "około 1 kilometra stąd"
+        assert distance_text(3.0) == "około 3 kilometrów stąd"
+        assert distance_text(1.5) == "około 1,5 kilometra stąd"
+    with use_language("uk"):
+        assert distance_text(2.0) == "приблизно за 2 кілометри звідси"
+        assert distance_text(5.0) == "приблизно за 5 кілометрів звідси"
+    with use_language("cy"):
+        assert distance_text(2.0) == "tua 2 gilometr i ffwrdd"
+        assert distance_text(6.0) == "tua 6 chilometr i ffwrdd"
+        assert distance_text(5.0) == "tua 5 cilometr i ffwrdd"
+
+
+def test_the_distance_unit_can_be_set() -> None:
+    try:
+        i18n.load_catalogues("en", distance_unit="km")
+        with use_language("en"):
+            assert distance_text(3.0) == "about 3 kilometres away"
+        i18n.load_catalogues("en", distance_unit="mi")
+        with use_language("pl"):
+            assert distance_text(3.3) == "około 2 mil stąd"
+    finally:
+        i18n.load_catalogues("en")
+    assert make_settings(Path("."), DISTANCE_UNIT="MI").distance_unit == "mi"
+    with pytest.raises(SettingsError, match="DISTANCE_UNIT"):
+        make_settings(Path("."), DISTANCE_UNIT="furlongs")
+
+
+def test_outside_any_update_messages_are_in_the_default_language() -> None:
+    """A scheduled job runs outside process_update: DEFAULT_LANGUAGE, not English."""
+    try:
+        i18n.load_catalogues("cy")
+        assert i18n.current_language() == "cy"
+        assert _("Thank you!") == "Diolch!"
+        with use_language("pl"):
+            assert _("Thank you!") == "Dziękuję!"
+        with use_language("fr"):  # no catalogue: the default
+            assert _("Thank you!") == "Diolch!"
+    finally:
+        i18n.load_catalogues("en")
+
+
+@pytest.mark.usefixtures("catalogues")
+def test_times_are_written_the_readers_way_in_the_groups_time_zone() -> None:
+    london = ZoneInfo("Europe/London")
+    summer = datetime(2026, 6, 6, 13, 30, tzinfo=ZoneInfo("UTC")).timestamp()  # 14:30 BST
+    expected = {
+        "en": "Sat 6 June, 14:30",
+        "pl": "sob., 6 czerwca, 14:30",
+        "cy": "Sad, 6 Mehefin 14:30",
+        "uk": "сб, 6 червня, 14:30",
+    }
+    for language, text in expected.items():
+        with use_language(language):
+            assert format_time(summer, london) == text
+
+
+@pytest.mark.usefixtures("catalogues")
+def test_text_put_into_an_urdu_message_is_isolated_and_numbers_stay_bare() -> None:
+    with use_language("ur"):
+        assert i18n.is_right_to_left()
+        text = _("Cancel #{id}").format(id=12)
+        assert ISOLATE not in text
+        assert "#12" in text
+        text = _("Got it: {when}.").format(when="Sat 6 June, 14:30")
+        assert f"{ISOLATE}Sat 6 June, 14:30{POP}" in text
+        assert ISOLATE not in _("Got it: {when}.").format(when="")
+    with use_language("en"):
+        assert (
+            _("Got it: {when}.").format(when="Sat 6 June, 14:30") == "Got it: Sat 6 June, 14:30."
+        )
+
+
+# --- in handlers -------------------------------------------------------------------------
+
+
+async def test_a_polish_user_gets_start_in_polish(group: Group) -> None:
+    await group.say(REQUESTER, "/start", language="pl")
+    notice = group.telegram.last_to(REQUESTER)
+    assert "Witamy w sąsiedzkiej grupie pomocy" in notice.text
+    assert notice.buttons == ["v1:consent:yes", "v1:lang"]
+    await group.press(REQUESTER, "v1:consent:yes", language="pl")
+    assert "Dzień dobry, Sam!" in group.telegram.last_to(REQUESTER).text
+    user = await group.app.services.users.get(REQUESTER)
+    assert user is not None
+    assert user.language == "pl"
+
+
+async def test_a_welsh_volunteers_ping_uses_welsh_plural_forms(group: Group) -> None:
+    await group.consent(COORDINATOR, name="Cora")
+    for user_id, where in ((301, MIDDLE), (302, TWO_KM), (303, FAR)):
+        await group.volunteer(user_id, where, name="Gwen", language="cy")
+    await group.volunteer(304, FAR, name="Ed")
+    await group.consent(REQUESTER)
+    request_id = await group.ask(where=HOME)
+    pings = {user_id: group.telegram.last_to(user_id).text for user_id in (301, 302, 303, 304)}
+    assert f"Allwch chi helpu? Cais #{request_id}" in pings[301]
+    assert "tua 1 cilometr i ffwrdd" in pings[301]
+    assert "tua 2 gilometr i ffwrdd" in pings[302]
+    assert "tua 3 chilometr i ffwrdd" in pings[303]
+    assert "cyn gynted â phosibl" in pings[303]
+    assert "about 2 miles away" in pings[304]
+
+
+async def test_an_urdu_volunteer_reads_the_address_and_code_in_their_own_order(
+    group: Group,
+) -> None:
+    await group.consent(COORDINATOR, name="Cora")
+    await group.volunteer(301, MIDDLE, name="Ali", language="ur")
+    await group.consent(REQUESTER, name="Rita")
+    request_id = await group.ask(where=HOME, address="Flat 3, 12 Acacia Avenue")
+    assert "کیا آپ مدد کر سکیں؟" in group.telegram.last_to(301).text
+    await group.press(301, f"v1:accept:{request_id}", name="Ali", language="ur")
+    code = (await group.stored(request_id)).safety_code
+    details = group.telegram.last_to(301)
+    assert details.params.get("protect_content") is True
+    assert f"پتا اور ہدایات: {ISOLATE}Flat 3, 12 Acacia Avenue{POP}" in details.text
+    assert f"حفاظتی کوڈ: <b>{ISOLATE}{code}{POP}</b>" in details.text
+    assert f"<b>#{request_id} کی تفصیلات</b>" in details.text
+    card = group.telegram.calls_of("editMessageText")[-1].text
+    assert "یہ کام آپ کے ذمے ہے" in card
+    # The English requester's news has no isolates at all.
+    assert ISOLATE not in group.telegram.last_to(REQUESTER).text
+
+
+async def test_language_offers_every_catalogue_and_is_used_from_the_next_message(
+    group: Group,
+) -> None:
+    await group.consent(REQUESTER)
+    await group.say(REQUESTER, "/language")
+    menu = group.telegram.last_to(REQUESTER)
+    assert menu.buttons == [f"v1:lang:{code}" for code in sorted(LANGUAGES)]
+    await group.press(REQUESTER, "v1:lang:uk")
+    assert group.telegram.answers()[-1].params["text"] == "✅ Мову змінено."
+    edit = group.telegram.calls_of("editMessageText")[-1]
+    assert edit.text == "✅ Відтепер я писатиму вам українською."
+    await group.say(REQUESTER, "/help")  # Telegram still says "en": the choice wins
+    assert "Як це працює" in group.telegram.last_to(REQUESTER).text
+    user = await group.app.services.users.get(REQUESTER)
+    assert user is not None
+    assert user.language == "uk"
+
+
+async def test_a_language_chosen_before_consent_is_kept_only_once_they_agree(
+    group: Group,
+) -> None:
+    await group.say(REQUESTER, "/start")
+    await group.press(REQUESTER, "v1:lang")
+    assert "v1:lang:pl" in group.telegram.last_to(REQUESTER).buttons
+    await group.press(REQUESTER, "v1:lang:pl")
+    notice = group.telegram.last_to(REQUESTER)
+    assert "Witamy w sąsiedzkiej grupie pomocy" in notice.text
+    assert notice.buttons == ["v1:consent:yes:pl", "v1:lang"]
+    assert await group.app.services.users.get(REQUESTER) is None
+    await group.press(REQUESTER, "v1:consent:yes:pl")
+    assert "Dzień dobry" in group.telegram.last_to(REQUESTER).text
+    user = await group.app.services.users.get(REQUESTER)
+    assert user is not None
+    assert user.language == "pl"
+
+
+async def test_an_unknown_language_button_is_answered_politely(group: Group) -> None:
+    await group.consent(REQUESTER)
+    await group.press(REQUESTER, "v1:lang:xx")
+    assert group.telegram.answers()[-1].params["text"] == "This button doesn't work any more."
+    user = await group.app.services.users.get(REQUESTER)
+    assert user is not None
+    assert user.language == "en"
+
+
+async def test_concurrent_updates_keep_their_own_languages(group: Group) -> None:
+    speakers = {401: "pl", 402: "uk", 403: "cy", 404: "ur", 405: "en"}
+    for user_id, language in speakers.items():
+        await group.consent(user_id, language=language)
+    group.telegram.clear()
+    updates = [
+        group.people.text(user_id, "/help", language=language)
+        for _round in range(3)
+        for user_id, language in speakers.items()
+    ]
+    await asyncio.gather(*(group.app.process_update(update) for update in updates))
+    headings = {
+        "pl": "Jak to działa",
+        "uk": "Як це працює",
+        "cy": "Sut mae hyn yn gweithio",
+        "ur": "یہ کیسے کام کرتا ہے",
+        "en": "How this works",
+    }
+    for user_id, language in speakers.items():
+        texts = group.telegram.texts_to(user_id)
+        assert len(texts) == 3
+        assert all(headings[language] in text for text in texts), (language, texts)
+    assert i18n.current_language() == i18n.SOURCE_LANGUAGE
+
+
+async def test_the_command_menu_offers_language(group: Group) -> None:
+    assert group.app.post_init is not None
+    await group.app.post_init(group.app)
+    default = [
+        m
+        for m in group.telegram.calls_of("setMyCommands")
+        if m.params["scope"]["type"] == "default"
+    ]
+    assert "language" in {c["command"] for c in default[0].params["commands"]}
