@@ -125,7 +125,7 @@ def build_application(
     availability = AvailabilityRepository(db)
     messenger = Messenger(app.bot, users, clock)
     roles = RoleRepository(db)
-    coordinators = Coordinators(settings.admin_ids, users, messenger, roles)
+    coordinators = Coordinators(settings.admin_ids, messenger, roles)
     reminders = Reminders(ReminderRepository(db), clock)
     reminders.attach(app.job_queue)
     matchmaker = Matchmaker(

@@ -3,9 +3,11 @@
 The language is set per update (and per recipient when the bot writes to someone else), so
 two updates handled at the same time never see each other's language.
 
-Translated messages are `Message`s: in a right-to-left language their `format()` wraps
-every inserted text (an address, a code, a time) in Unicode isolates, so that Latin
-letters and digits inside an Urdu sentence keep their own order and place.
+Translated messages are `Message`s. In a right-to-left language every line starts with a
+RIGHT-TO-LEFT MARK (so a line that opens with a command, a number or an inserted value is
+still laid out right to left), and `format()` wraps each inserted text (an address, a
+code, a time) in Unicode isolates, so that Latin letters and digits inside an Urdu
+sentence keep their own order and place.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ DISTANCE_UNITS = ("auto", "km", "mi")
 MILES_LANGUAGES = frozenset({"en"})
 FIRST_STRONG_ISOLATE = "\u2068"
 POP_DIRECTIONAL_ISOLATE = "\u2069"
+RIGHT_TO_LEFT_MARK = "\u200f"
 
 # None outside any update or use_language() (a scheduled job): DEFAULT_LANGUAGE then applies.
 _current_language: ContextVar[str | None] = ContextVar("current_language", default=None)
@@ -117,7 +120,8 @@ def is_right_to_left(code: str | None = None) -> bool:
 
 def language_name(code: str) -> str:
     """A language's name in that language ("Cymraeg", "Polski"), for the language menu."""
-    name = _locale(code).get_display_name(_locale(code)) or code
+    locale = _locale(code)
+    name = locale.get_language_name(locale) or code
     return name[:1].upper() + name[1:]
 
 
@@ -168,8 +172,9 @@ def isolate(value: str) -> str:
 
 class Message(str):
     """A translated message. In a right-to-left language, `format()` isolates each text
-    it inserts (numbers passed as int stay bare: the bidi algorithm already keeps "#12"
-    together, and an isolate would split the "#" from its digits)."""
+    it inserts. Numbers passed as int stay bare (the bidi algorithm already keeps "#12"
+    together, and an isolate would split the "#" from its digits), and so do pieces
+    translated into the same right-to-left language (a category label, a status)."""
 
     right_to_left: bool
 
@@ -187,11 +192,19 @@ class Message(str):
 
 
 def _isolated(value: object) -> object:
+    if isinstance(value, Message) and value.right_to_left:
+        return value
     return isolate(value) if isinstance(value, str) else value
 
 
 def _message(text: str) -> Message:
-    return Message(text, is_right_to_left())
+    if not is_right_to_left():
+        return Message(text)
+    lines = (
+        line if not line or line.startswith(RIGHT_TO_LEFT_MARK) else RIGHT_TO_LEFT_MARK + line
+        for line in text.split("\n")
+    )
+    return Message("\n".join(lines), right_to_left=True)
 
 
 def _(message: str) -> str:

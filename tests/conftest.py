@@ -13,7 +13,8 @@ import pytest
 
 from bot.app import MutualAidApplication, build_application
 from bot.config import Settings, parse_settings
-from bot.models import HelpRequest
+from bot.handlers.common import NOTICE_VERSION
+from bot.models import Category, HelpRequest, VolunteerStatus
 from tests.support.telegram import FakeTelegram, People
 
 COORDINATOR = 100
@@ -81,6 +82,24 @@ class Group:
 
     async def approve(self, volunteer_id: int) -> None:
         await self.press(COORDINATOR, f"v1:approve:{volunteer_id}", name="Cora")
+
+    async def enrol(
+        self,
+        user_id: int,
+        where: tuple[float, float],
+        name: str = "V",
+        radius_km: float = 5,
+        categories: tuple[str, ...] = ("groceries",),
+    ) -> None:
+        """An approved volunteer stored through the repositories, without the conversation:
+        for tests that need many of them (the conversation has tests of its own)."""
+        services = self.app.services
+        now = services.clock()
+        await services.users.record_consent(user_id, name, "en", NOTICE_VERSION, now)
+        await services.volunteers.save_profile(
+            user_id, *where, radius_km, [Category(c) for c in categories], now
+        )
+        await services.volunteers.decide(user_id, VolunteerStatus.APPROVED, COORDINATOR, now)
 
     async def volunteer(self, user_id: int, where: tuple[float, float], **kw: Any) -> None:
         await self.sign_up(user_id, where, **kw)

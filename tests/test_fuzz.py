@@ -86,8 +86,8 @@ def updates(draw: st.DrawFn) -> dict[str, Any]:
 
 async def _neighbourhood(group: Group) -> None:
     await group.consent(COORDINATOR, name="Cora")
-    await group.volunteer(301, NEAR, name="Alice")
-    await group.volunteer(302, MIDDLE, name="Bashir")
+    await group.enrol(301, NEAR, name="Alice")
+    await group.enrol(302, MIDDLE, name="Bashir")
     await group.consent(REQUESTER, name="Rita")
     await group.ask()
 
@@ -138,7 +138,7 @@ async def _run(folder: Path, batch: list[dict[str, Any]]) -> None:
         assert all(len(c.text) <= 4096 for c in telegram.calls)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
 @given(batch=st.lists(updates(), min_size=1, max_size=40))
 def test_no_update_breaks_the_bot(tmp_path_factory: Any, batch: list[dict[str, Any]]) -> None:
     folder = tmp_path_factory.mktemp("fuzz")

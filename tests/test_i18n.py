@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -18,7 +19,8 @@ from babel.messages.pofile import read_po
 from bot import i18n
 from bot.config import SettingsError
 from bot.i18n import _, use_language
-from bot.texts import distance_text, format_time
+from bot.models import Category
+from bot.texts import category_label, distance_text, format_time
 from tests.conftest import COORDINATOR, FAR, HOME, MIDDLE, REQUESTER, Group, make_settings
 
 LOCALES = i18n.LOCALES_DIR
@@ -26,7 +28,7 @@ TEMPLATE = LOCALES / f"{i18n.DOMAIN}.pot"
 LANGUAGES = ("en", "cy", "pl", "uk", "ur")
 # Two kilometres north of HOME: with FAR (3 km) and MIDDLE (1 km), three Welsh plural forms.
 TWO_KM = (51.5180, -0.1000)
-ISOLATE, POP = "\u2068", "\u2069"
+ISOLATE, POP, RLM = "\u2068", "\u2069", "\u200f"
 
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 TAG = re.compile(r"</?[a-z]+>")
@@ -110,6 +112,7 @@ def test_plural_forms_follow_the_language(language: str, forms: int) -> None:
     assert plurals, "no message uses ngettext"
     for message in plurals:
         if language != i18n.SOURCE_LANGUAGE:
+            assert isinstance(message.string, tuple), message.id
             assert len(message.string) == forms, message.id
 
 
@@ -222,6 +225,10 @@ def test_text_put_into_an_urdu_message_is_isolated_and_numbers_stay_bare() -> No
         assert "#12" in text
         text = _("Got it: {when}.").format(when="Sat 6 June, 14:30")
         assert f"{ISOLATE}Sat 6 June, 14:30{POP}" in text
+        assert text.startswith(RLM)  # the line is laid out right to left
+        # Pieces already in Urdu (a category label) go in as they are.
+        text = _("You chose: {category}").format(category=category_label(Category.GROCERIES))
+        assert ISOLATE not in text
         assert ISOLATE not in _("Got it: {when}.").format(when="")
     with use_language("en"):
         assert (
@@ -281,6 +288,35 @@ async def test_an_urdu_volunteer_reads_the_address_and_code_in_their_own_order(
     assert ISOLATE not in group.telegram.last_to(REQUESTER).text
 
 
+async def test_an_urdu_volunteers_reminder_is_in_urdu_with_the_time_kept_whole(
+    group: Group,
+) -> None:
+    await group.consent(COORDINATOR, name="Cora")
+    await group.volunteer(301, MIDDLE, name="Ali", language="ur")
+    await group.consent(REQUESTER, name="Rita")
+    await group.say(REQUESTER, "/request")
+    await group.press(REQUESTER, "v1:cat:groceries")
+    await group.say(REQUESTER, "Weekly shop")
+    await group.press(REQUESTER, "v1:when:at")
+    await group.say(REQUESTER, "tomorrow 10:00")
+    await group.share(REQUESTER, *HOME)
+    await group.say(REQUESTER, "12 Acacia Avenue")
+    await group.press(REQUESTER, "v1:confirm:yes")
+    request_id = (await group.app.services.requests.by_requester(REQUESTER, 1))[0].id
+    await group.press(301, f"v1:accept:{request_id}", name="Ali", language="ur")
+    group.telegram.clear()
+    await group.fire("before")
+    reminder = group.telegram.last_to(301).text
+    request = await group.stored(request_id)
+    assert request.due_at is not None
+    with use_language("ur"):
+        due = format_time(request.due_at, group.app.services.settings.timezone)
+    assert f"⏰ <b>یاد دہانی</b>: درخواست #{request_id} کا وقت قریب ہے۔" in reminder
+    assert f"🕒 {ISOLATE}{due}{POP}" in reminder
+    assert f"“{ISOLATE}Weekly shop{POP}”" in reminder
+    assert all(line.startswith(RLM) for line in reminder.split("\n") if line)
+
+
 async def test_language_offers_every_catalogue_and_is_used_from_the_next_message(
     group: Group,
 ) -> None:
@@ -288,6 +324,10 @@ async def test_language_offers_every_catalogue_and_is_used_from_the_next_message
     await group.say(REQUESTER, "/language")
     menu = group.telegram.last_to(REQUESTER)
     assert menu.buttons == [f"v1:lang:{code}" for code in sorted(LANGUAGES)]
+    markup = menu.params["reply_markup"]
+    keyboard = (json.loads(markup) if isinstance(markup, str) else markup)["inline_keyboard"]
+    labels = [button["text"] for row in keyboard for button in row]
+    assert labels == ["Cymraeg", "✅ English", "Polski", "Українська", "اردو"]
     await group.press(REQUESTER, "v1:lang:uk")
     assert group.telegram.answers()[-1].params["text"] == "✅ Мову змінено."
     edit = group.telegram.calls_of("editMessageText")[-1]

@@ -23,7 +23,9 @@ async def _ready(group: Group, *volunteers: tuple[int, tuple[float, float]]) -> 
 async def test_fifty_volunteers_accept_at_once_and_exactly_one_wins(open_group: OpenGroup) -> None:
     async with open_group(WAVE_SIZE="60") as group:
         volunteers = list(range(1001, 1051))
-        await _ready(group, *((v, NEAR) for v in volunteers))
+        await _ready(group)
+        for v in volunteers:
+            await group.enrol(v, NEAR, name=f"V{v}")
         request_id = await group.ask()
         assert sorted(group.pinged(request_id)) == volunteers
         group.telegram.clear()

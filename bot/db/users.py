@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import aiosqlite
 
 from bot.db.connection import Database
@@ -69,24 +67,3 @@ class UserRepository:
             "UPDATE users SET blocked_at = ? WHERE id = ?", (blocked_at, user_id)
         )
         return changed > 0
-
-    async def set_coordinator(self, user_id: int, is_coordinator: bool) -> bool:
-        changed = await self._db.execute(
-            "UPDATE users SET is_coordinator = ? WHERE id = ?", (int(is_coordinator), user_id)
-        )
-        return changed > 0
-
-    async def coordinators(self, admin_ids: Iterable[int]) -> list[User]:
-        """Coordinators who can be written to: those from ADMIN_IDS who started the bot,
-        and those made coordinators later; never anyone who blocked the bot."""
-        ids = sorted(set(admin_ids))
-        marks = ",".join("?" * len(ids)) or "NULL"
-        rows = await self._db.fetchall(
-            f"""
-            SELECT * FROM users
-            WHERE (is_coordinator = 1 OR id IN ({marks})) AND blocked_at IS NULL
-            ORDER BY id
-            """,
-            ids,
-        )
-        return [_user(row) for row in rows]

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from telegram import Message
 
-from bot.db import UserRepository
 from bot.db.roles import RoleRepository
 from bot.i18n import use_language
 from bot.services.messenger import Markup, Messenger
@@ -16,12 +15,10 @@ class Coordinators:
     def __init__(
         self,
         admin_ids: frozenset[int],
-        users: UserRepository,
         messenger: Messenger,
         roles: RoleRepository,
     ):
         self._admin_ids = admin_ids
-        self._users = users
         self._messenger = messenger
         self._roles = roles
 
