@@ -43,7 +43,7 @@ async def _neighbourhood(group: Group) -> None:
     await group.ask(REQUESTER, name="Rita")
     await group.consent(NEIGHBOUR, name="Ned")
     await group.consent(SECOND_COORDINATOR, name="Sue")
-    await group.app.services.users.set_coordinator(SECOND_COORDINATOR, True)
+    await group.app.services.roster.appoint(SECOND_COORDINATOR, COORDINATOR)
     await group.say(STRANGER, "/start", name="Stan")  # never agrees: never written to
 
 
