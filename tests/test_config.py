@@ -98,7 +98,6 @@ def test_python_m_bot_with_a_wrong_area_names_it(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-
 async def test_check_says_unhealthy_until_the_database_exists_then_healthy(
     tmp_path: Path,
 ) -> None:
@@ -116,3 +115,19 @@ async def test_check_says_unhealthy_until_the_database_exists_then_healthy(
     after = _run_bot(tmp_path, "--check", **env)
     assert after.returncode == 0, after.stderr
     assert after.stdout.strip() == "Healthy"
+
+
+def test_every_setting_the_bot_reads_is_documented() -> None:
+    """.env.example and the README name every variable bot/config.py reads."""
+    import re
+
+    source = (REPO / "bot" / "config.py").read_text()
+    read = set(
+        re.findall(r"\b(?:get|_positive_float)\((?:values, )?\"([A-Z][A-Z0-9_]+)\"", source)
+    )
+    read |= set(re.findall(r"_parse_\w+\(\s*\"([A-Z][A-Z0-9_]+)\"", source))
+    assert {"BOT_TOKEN", "AREA_CENTER", "WAVE_SIZE"} <= read
+    example = set(re.findall(r"^([A-Z][A-Z0-9_]*)=", (REPO / ".env.example").read_text(), re.M))
+    assert read - example == set()
+    readme = (REPO / "README.md").read_text()
+    assert {name for name in read if f"`{name}`" not in readme} == set()
