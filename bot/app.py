@@ -27,6 +27,7 @@ from bot.db.roster import RosterRepository
 from bot.db.safeguarding import SafeguardingRepository
 from bot.db.series import SeriesRepository
 from bot.db.stats import StatsRepository
+from bot.db.updates import KEEP_S, HandledUpdates
 from bot.handlers import register_all
 from bot.handlers.commands import publish_commands
 from bot.services.broadcast import Broadcaster, RateLimiter
@@ -52,6 +53,8 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
     """PTB's Application, plus the group's services and a write-through persistence."""
 
     services: Services
+    # Updates being handled right now: a copy arriving meanwhile is a duplicate too.
+    _in_flight: set[int]
 
     async def initialize(self) -> None:
         # The database must be open before PTB loads conversations from it.
@@ -70,7 +73,29 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
         PTB would wait up to a minute; written here, a crash loses at most the step whose
         answer went out in the last few milliseconds (the reply is sent before the
         ConversationHandler records the new state, and PTB has already confirmed the
-        update to Telegram by then, so it is not delivered again)."""
+        update to Telegram by then, so it is not delivered again).
+
+        An update delivered twice (same update_id) is handled once: ids are remembered
+        after handling, so one cut short by a crash is handled again when redelivered."""
+        if not isinstance(update, Update):
+            await self._handle(update)
+            return
+        update_id = update.update_id
+        # Claimed before the first await, so a copy handled concurrently sees it.
+        if update_id in self._in_flight:
+            _LOGGER.info("Update %s arrived twice at once; ignoring the copy", update_id)
+            return
+        self._in_flight.add(update_id)
+        try:
+            if self.services.db.is_open and await self.services.handled.seen(update_id):
+                _LOGGER.info("Update %s was delivered again; ignoring it", update_id)
+                return
+            await self._handle(update)
+            await self.services.handled.remember(update_id, self.services.clock())
+        finally:
+            self._in_flight.discard(update_id)
+
+    async def _handle(self, update: object) -> None:
         token = None
         if isinstance(update, Update) and update.effective_user is not None:
             user = update.effective_user
@@ -116,6 +141,7 @@ def build_application(
         .build()
     )
     assert isinstance(app, MutualAidApplication)
+    app._in_flight = set()
 
     users = UserRepository(db)
     volunteers = VolunteerRepository(db)
@@ -197,6 +223,7 @@ def build_application(
         board=board,
         figures=Figures(FiguresRepository(db), settings.timezone, clock),
         geocoder=build_geocoder(settings),
+        handled=HandledUpdates(db),
         clock=clock,
         broadcaster=Broadcaster(
             settings.broadcast_rate,
@@ -215,6 +242,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Before the first update: publish the command menus and finish interrupted work."""
     assert isinstance(app, MutualAidApplication)
     await publish_commands(app)
+    await app.services.handled.forget_older_than(app.services.clock() - KEEP_S)
     restored = await app.services.reminders.restore()
     _LOGGER.info("Re-armed %s pending reminder(s)", restored)
     await app.services.chaser.start_daily_digest()

@@ -11,6 +11,7 @@ from telegram.ext import CallbackContext, ExtBot
 from bot.config import Settings
 from bot.db import Database, PingRepository, RequestRepository, UserRepository, VolunteerRepository
 from bot.db.availability import AvailabilityRepository
+from bot.db.updates import HandledUpdates
 from bot.services.broadcast import Broadcaster
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
@@ -47,6 +48,7 @@ class Services:
     board: GroupBoard  # the neighbourhood's group chat
     figures: Figures  # /stats and /export
     geocoder: NoGeocoder | NominatimGeocoder
+    handled: HandledUpdates  # update ids already handled: a redelivery changes nothing
     clock: Callable[[], float]
     broadcaster: Broadcaster
 

@@ -99,12 +99,15 @@ def refused(action: Action, answer: dict[str, Any]) -> bool:
 
 
 async def snapshot(group: Group) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table (PTB's stored conversations and drafts included)."""
+    """Every row of every table (PTB's stored conversations and drafts included), but
+    the ids of updates handled, which every update adds to whatever it asked for."""
     db = group.app.services.db
     tables = await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
     found = {}
     for table in tables:
         name = table["name"]
+        if name == "handled_updates":
+            continue
         rows = await db.fetchall(f'SELECT * FROM "{name}"')
         found[name] = sorted((tuple(row) for row in rows), key=repr)
     return found

@@ -196,12 +196,17 @@ def _error(code: int, description: str, parameters: dict[str, Any] | None = None
     return json.dumps(body).encode()
 
 
+_UPDATE_IDS = itertools.count(1)
+
+
 class People:
     """Builds the updates a person's Telegram client would send."""
 
     def __init__(self, bot: Any) -> None:
         self._bot = bot
-        self._update_ids = itertools.count(1)
+        # One counter for the whole test run: like Telegram's, ids never repeat, also
+        # across a restart of the application on the same database.
+        self._update_ids = _UPDATE_IDS
         self._message_ids = itertools.count(1)
 
     def _user(self, user_id: int, name: str, language: str) -> dict[str, Any]:

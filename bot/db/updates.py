@@ -1,0 +1,30 @@
+"""Which Telegram updates were handled already, so a second delivery has no effect."""
+
+from __future__ import annotations
+
+from bot.db.connection import Database
+
+# Telegram redelivers within minutes; a day is plenty, and keeps the table small.
+KEEP_S = 86400
+
+
+class HandledUpdates:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def seen(self, update_id: int) -> bool:
+        row = await self._db.fetchone(
+            "SELECT 1 FROM handled_updates WHERE update_id = ?", (update_id,)
+        )
+        return row is not None
+
+    async def remember(self, update_id: int, now: float) -> None:
+        await self._db.execute(
+            "INSERT OR IGNORE INTO handled_updates (update_id, handled_at) VALUES (?, ?)",
+            (update_id, now),
+        )
+
+    async def forget_older_than(self, moment: float) -> int:
+        return await self._db.execute(
+            "DELETE FROM handled_updates WHERE handled_at < ?", (moment,)
+        )
