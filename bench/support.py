@@ -12,7 +12,7 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -152,8 +152,8 @@ def _cache_slot(n: int, open_requests: int) -> tuple[Path, Path]:
     path = CACHE_DIR / f"city-{n}-{open_requests}-{SEED}-{_schema_fingerprint()}.db"
     building = path.with_suffix(".building")
     if not path.exists():
-        # Cities built by other code (a million volunteers take ~150 MB), and half-built
-        # leftovers of this one.
+        # Cities cached by older migrations or an older generator (a million volunteers
+        # take ~140 MB), and half-built leftovers of this one.
         for stale in CACHE_DIR.glob(f"city-{n}-{open_requests}-*"):
             stale.unlink()
     return path, building
@@ -188,13 +188,6 @@ def copy_of(path: Path, folder: Path) -> Path:
     copy = folder / "bot.db"
     shutil.copyfile(path, copy)
     return copy
-
-
-async def timed(action: Callable[[], Awaitable[object]]) -> float:
-    """Seconds one awaited call took."""
-    started = time.perf_counter()
-    await action()
-    return time.perf_counter() - started
 
 
 def median_ms(seconds: Sequence[float]) -> float:
