@@ -154,9 +154,7 @@ def build_application(
     coordinators = Coordinators(settings.admin_ids, messenger, roles)
     reminders = Reminders(ReminderRepository(db), clock)
     reminders.attach(app.job_queue)
-    matchmaker = Matchmaker(
-        settings, volunteers, requests, pings, availability, messenger, coordinators, clock
-    )
+    matchmaker = Matchmaker(settings, volunteers, requests, pings, messenger, coordinators, clock)
     chaser = Chaser(
         settings,
         reminders,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 
 from bot.db.connection import Database
 from bot.models import Slot
@@ -17,17 +17,6 @@ class AvailabilityRepository:
             "SELECT slots FROM availability WHERE user_id = ?", (user_id,)
         )
         return _slots(row["slots"]) if row else frozenset()
-
-    async def of_many(self, user_ids: Collection[int]) -> dict[int, frozenset[Slot]]:
-        """Slots of several volunteers at once (those with none set are left out)."""
-        if not user_ids:
-            return {}
-        ids = sorted(user_ids)
-        marks = ",".join("?" * len(ids))
-        rows = await self._db.fetchall(
-            f"SELECT user_id, slots FROM availability WHERE user_id IN ({marks})", ids
-        )
-        return {row["user_id"]: _slots(row["slots"]) for row in rows}
 
     async def set(self, user_id: int, slots: Iterable[Slot]) -> None:
         await self._db.execute(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Collection, Iterable
 
 import aiosqlite
 
 from bot.db.connection import Database
-from bot.distance import haversine_km
-from bot.models import Candidate, Category, Volunteer, VolunteerStatus
+from bot.distance import EARTH_RADIUS_KM, haversine_km
+from bot.models import Candidate, Category, Slot, Volunteer, VolunteerStatus
 
 # A volunteer's radius is capped here, which also bounds their circle's box in the radius
 # search's R*Tree (migration 0002).
@@ -124,66 +125,117 @@ class VolunteerRepository:
         needs_check: bool,
         any_distance: bool,
         recent_since: float,
+        free_slots: Collection[Slot] | None = None,
+        limit: int | None = None,
     ) -> list[Candidate]:
-        """Volunteers who may be pinged for a request, nearest first.
+        """Volunteers who may be pinged for a request, best first, at most `limit`.
 
         Eligible: approved, not paused, not blocked, offering the category, checked where
         the category needs it, not pinged in this round, never declined or handed it back,
         and the request inside their own radius (unless distance doesn't matter).
+
+        Order: those usually free at the task's time (`free_slots`: the slots covering it;
+        a volunteer who set none is free any time) before those who aren't; then nearest
+        first, and among volunteers about as near (the same 500 m band) those with fewer
+        tasks lately, so the same people are not always asked.
+
+        SQLite computes the distances, the order and the limit, so only the few rows a wave
+        needs become Python objects: that, not the index search, is what costs at a city's
+        scale (bench/matching.py).
         """
-        params: list[object] = [recent_since]
+        params: dict[str, object] = {
+            "lat": lat,
+            "lon": lon,
+            "phi": math.radians(lat),
+            "lmb_deg": lon,
+            "recent_since": recent_since,
+            "category": f"%,{category.value},%",
+            "request_id": request_id,
+            "round": round_,
+            "edge": EDGE_KM * 1000,  # generous here; exact below
+        }
         if any_distance:
             source = "volunteers v"
             area = ""
         else:
             # Whose circle holds the request: the R*Tree of each pingable volunteer's circle
-            # (migration 0002) gives those whose box holds it; the exact check below trims
+            # (migration 0002) gives those whose box holds it; the distance check trims
             # the box's corners.
             source = "volunteer_areas a JOIN volunteers v ON v.user_id = a.user_id"
-            area = "a.min_lat <= ? AND a.max_lat >= ? AND a.min_lon <= ? AND a.max_lon >= ? AND"
-            params += [lat, lat, lon, lon]
+            area = "a.min_lat <= :lat AND a.max_lat >= :lat AND a.min_lon <= :lon "
+            area += "AND a.max_lon >= :lon AND"
         excluded = sorted(set(exclude))
-        # No "NOT IN (NULL)" when nobody is excluded: that is never true, and would leave
-        # a request whose requester deleted their account with nobody to ask.
-        marks = ",".join("?" * len(excluded))
-        # Only the columns a Candidate needs: at a city's scale each extra one costs more
-        # than the R*Tree search itself.
+        for n, user_id in enumerate(excluded):
+            params[f"x{n}"] = user_id
+        # No "NOT IN (NULL)" when nobody is excluded: that is never true.
+        not_excluded = (
+            f"AND v.user_id NOT IN ({','.join(f':x{n}' for n in range(len(excluded)))})"
+            if excluded
+            else ""
+        )
+        busy = "0"
+        if free_slots is not None:
+            matches = " OR ".join(
+                f"(',' || av.slots || ',') LIKE :slot{n}" for n in range(len(free_slots))
+            )
+            for n, slot in enumerate(sorted(free_slots)):
+                params[f"slot{n}"] = f"%,{slot.value},%"
+            busy = (
+                "CASE WHEN av.slots IS NULL OR av.slots = '' THEN 0 "
+                f"WHEN {matches or '0'} THEN 0 ELSE 1 END"
+            )
+        # The same haversine as bot.distance.haversine_km, term for term.
+        distance = f"""2 * {EARTH_RADIUS_KM!r} * asin(min(1.0, sqrt(
+                pow(sin((radians(v.lat) - :phi) / 2), 2)
+                + cos(:phi) * cos(radians(v.lat)) * pow(sin(radians(v.lon - :lmb_deg) / 2), 2)
+            )))"""
+        within = "" if any_distance else "WHERE distance <= radius_km + :edge"
+        limit_sql = ""
+        if limit is not None:
+            # A few spare rows: the exact check below may still drop one at the very edge.
+            params["limit"] = limit + 3
+            limit_sql = "LIMIT :limit"
         rows = await self._db.fetchall(
             f"""
-            SELECT v.user_id, v.lat, v.lon, v.radius_km, v.categories, v.dbs_checked,
-                   u.first_name, u.language,
-                   (SELECT count(*) FROM requests r
-                     WHERE r.volunteer_id = v.user_id AND r.claimed_at >= ?) AS recent_tasks
-            FROM {source} JOIN users u ON u.id = v.user_id
-            WHERE {area} v.status = 'approved' AND v.paused = 0 AND u.blocked_at IS NULL
-              AND (',' || v.categories || ',') LIKE ?
-              {"AND v.dbs_checked = 1" if needs_check else ""}
-              {f"AND v.user_id NOT IN ({marks})" if excluded else ""}
-              AND v.user_id NOT IN (
-                  SELECT p.volunteer_id FROM pings p
-                  WHERE p.request_id = ? AND (p.round = ? OR p.answer IN ('declined', 'released')))
+            SELECT * FROM (
+                SELECT v.user_id, v.lat, v.lon, v.radius_km, v.categories, v.dbs_checked,
+                       u.first_name, u.language, {busy} AS busy, {distance} AS distance
+                FROM {source} JOIN users u ON u.id = v.user_id
+                     LEFT JOIN availability av ON av.user_id = v.user_id
+                WHERE {area} v.status = 'approved' AND v.paused = 0 AND u.blocked_at IS NULL
+                  AND (',' || v.categories || ',') LIKE :category
+                  {"AND v.dbs_checked = 1" if needs_check else ""}
+                  {not_excluded}
+                  AND v.user_id NOT IN (
+                      SELECT p.volunteer_id FROM pings p
+                      WHERE p.request_id = :request_id
+                        AND (p.round = :round OR p.answer IN ('declined', 'released')))
+            )
+            {within}
+            ORDER BY busy, round(distance * 2),
+                     (SELECT count(*) FROM requests r
+                       WHERE r.volunteer_id = user_id AND r.claimed_at >= :recent_since),
+                     distance, user_id
+            {limit_sql}
             """,
-            [*params, f"%,{category.value},%", *excluded, request_id, round_],
+            params,
         )
-        found: list[tuple[float, int, Candidate]] = []
-        for user_id, v_lat, v_lon, radius_km, codes, checked, name, language, recent in rows:
-            distance = haversine_km(lat, lon, v_lat, v_lon)
-            if not any_distance and distance > radius_km + EDGE_KM:
+        found: list[Candidate] = []
+        for row in rows:
+            exact = haversine_km(lat, lon, row["lat"], row["lon"])
+            if not any_distance and exact > row["radius_km"] + EDGE_KM:
                 continue
             volunteer = Volunteer(
-                user_id=user_id,
-                first_name=name,
-                language=language,
-                lat=v_lat,
-                lon=v_lon,
-                radius_km=radius_km,
-                categories=_categories(codes),
+                user_id=row["user_id"],
+                first_name=row["first_name"],
+                language=row["language"],
+                lat=row["lat"],
+                lon=row["lon"],
+                radius_km=row["radius_km"],
+                categories=_categories(row["categories"]),
                 status=VolunteerStatus.APPROVED,
                 paused=False,
-                dbs_checked=bool(checked),
+                dbs_checked=bool(row["dbs_checked"]),
             )
-            found.append((distance, recent, Candidate(volunteer, distance)))
-        # Nearest first; among volunteers about as near (same 500 m band), those who have
-        # had fewer tasks lately go first, so the same people are not always asked.
-        found.sort(key=lambda item: (round(item[0] * 2), item[1], item[0]))
-        return [candidate for _, _, candidate in found]
+            found.append(Candidate(volunteer, exact))
+        return found[:limit] if limit is not None else found

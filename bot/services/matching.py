@@ -10,9 +10,8 @@ from functools import partial
 from bot import keyboards, notices
 from bot.config import Settings
 from bot.db import PingRepository, RequestRepository, VolunteerRepository
-from bot.db.availability import AvailabilityRepository
 from bot.i18n import use_language
-from bot.models import Candidate, Category, HelpRequest, RequestStatus
+from bot.models import Category, HelpRequest, RequestStatus, Slot
 from bot.services.coordination import Coordinators
 from bot.services.messenger import Messenger
 
@@ -29,7 +28,6 @@ class Matchmaker:
         volunteers: VolunteerRepository,
         requests: RequestRepository,
         pings: PingRepository,
-        availability: AvailabilityRepository,
         messenger: Messenger,
         coordinators: Coordinators,
         clock: Callable[[], float],
@@ -38,7 +36,6 @@ class Matchmaker:
         self._volunteers = volunteers
         self._requests = requests
         self._pings = pings
-        self._availability = availability
         # Told after each wave that went out (the chaser schedules the next escalation).
         self.on_wave: Callable[[HelpRequest, int], Awaitable[None]] | None = None
         # Told when a request is announced, new or handed back (the group chat posts it).
@@ -84,11 +81,11 @@ class Matchmaker:
             needs_check=request.category in self._settings.checked_categories,
             any_distance=request.category is Category.PHONE_CALL,
             recent_since=self._clock() - RECENT_TASKS_WINDOW_S,
+            free_slots=self._slots_covering(request),
+            limit=None if everyone else self._settings.wave_size,
         )
-        candidates = await self._free_first(request, candidates)
-        size = len(candidates) if everyone else self._settings.wave_size
         sent = 0
-        for candidate in candidates[:size]:
+        for candidate in candidates:
             volunteer = candidate.volunteer
             ping_id = await self._pings.add(
                 request.id,
@@ -112,23 +109,14 @@ class Matchmaker:
             await self.on_wave(request, wave)
         return sent
 
-    async def _free_first(
-        self, request: HelpRequest, candidates: list[Candidate]
-    ) -> list[Candidate]:
-        """Volunteers usually free at the task's time go first; the rest keep their order."""
-        slots = await self._availability.of_many([c.volunteer.user_id for c in candidates])
-        if not slots:
-            return candidates
+    def _slots_covering(self, request: HelpRequest) -> frozenset[Slot]:
+        """The availability slots the task's time (or now) falls in: volunteers usually
+        free then are asked before those who aren't."""
         moment = datetime.fromtimestamp(
             request.due_at if request.due_at is not None else self._clock(),
             self._settings.timezone,
         )
-
-        def busy(candidate: Candidate) -> bool:
-            mine = slots.get(candidate.volunteer.user_id, frozenset())
-            return bool(mine) and not any(s.covers(moment.weekday(), moment.hour) for s in mine)
-
-        return sorted(candidates, key=busy)  # stable: nearest first within each group
+        return frozenset(s for s in Slot if s.covers(moment.weekday(), moment.hour))
 
     async def pinged_volunteers(self, request_id: int) -> list[int]:
         return [p.volunteer_id for p in await self._pings.for_request(request_id)]
