@@ -69,6 +69,10 @@ class Database:
             "PRAGMA busy_timeout=5000",
             "PRAGMA secure_delete=ON",
             "PRAGMA synchronous=NORMAL",
+            # 32 MB of page cache (SQLite's default is 2 MB): a city's volunteers and
+            # open requests stay in memory, which the radius search's joins need
+            # (bench/matching.py). Pages are only taken as they are read.
+            "PRAGMA cache_size=-32768",
         ):
             await connection.execute(pragma)
         self._connection = connection
