@@ -55,6 +55,7 @@ class Settings:
     expire_after_s: float = 2 * 86400
     digest_time: time | None = time(8, 0)
     series_notice_s: float = 86400
+    escalate_stretch_km: float = 0.0
     geocoder: str = "none"
     geocoder_url: str | None = None
     geocoder_user_agent: str = "mutualaid-bot"
@@ -165,6 +166,7 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         expire_after_s=_positive_float(values, "EXPIRE_AFTER_S", 2 * 86400),
         digest_time=_parse_clock_time("DIGEST_TIME", get("DIGEST_TIME") or "08:00"),
         series_notice_s=_positive_float(values, "SERIES_NOTICE_S", 86400),
+        escalate_stretch_km=_non_negative_float(values, "ESCALATE_STRETCH_KM", 0.0),
         geocoder=geocoder,
         geocoder_url=get("GEOCODER_URL"),
         geocoder_user_agent=get("GEOCODER_USER_AGENT") or "mutualaid-bot",
@@ -194,6 +196,14 @@ def _parse_lat_lon(name: str, raw: str) -> tuple[float, float]:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise SettingsError(f"{name} is off the map: latitude -90..90, longitude -180..180")
     return lat, lon
+
+
+def _non_negative_float(values: Mapping[str, str], name: str, default: float) -> float:
+    """A distance that may be 0 (switched off), up to 50 km."""
+    raw = (values.get(name) or "").strip()
+    if raw in ("", "0"):
+        return default if raw == "" else 0.0
+    return _positive_float(values, name, default, maximum=50)
 
 
 def _parse_clock_time(name: str, raw: str) -> time | None:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.app import build_application
 from bot.db.series import Series
 from bot.models import Category
-from tests.conftest import COORDINATOR, MIDDLE, NEAR, REQUESTER, Group, make_settings
+from tests.conftest import COORDINATOR, FAR, MIDDLE, NEAR, REQUESTER, Group, make_settings
 from tests.support.telegram import FakeTelegram
 
 OpenGroup = Callable[..., AbstractAsyncContextManager[Group]]
@@ -268,3 +268,24 @@ async def test_the_real_scheduler_escalates_on_time(open_group: OpenGroup) -> No
             assert group.pinged(request_id) == [301, 302]
         finally:
             await group.app.stop()
+
+
+async def test_when_nobody_in_range_is_left_a_wider_radius_is_asked(
+    open_group: OpenGroup,
+) -> None:
+    async with open_group(WAVE_SIZE="1", ESCALATE_STRETCH_KM="1.5") as group:
+        await _ready(group, (301, NEAR))
+        await group.enrol(302, FAR, radius_km=2, name="Far")  # 3 km away, goes 2 km
+        request_id = await group.ask()
+        assert group.pinged(request_id) == [301]
+        await group.fire("escalate")  # nobody else in range: the wider radius
+        assert group.pinged(request_id) == [301, 302]
+
+
+async def test_without_a_wider_radius_escalation_stops_at_the_edge(group: Group) -> None:
+    await _ready(group)
+    await group.enrol(302, FAR, radius_km=2, name="Far")
+    request_id = await group.ask()
+    assert group.pinged(request_id) == []
+    await group.fire("escalate")
+    assert group.pinged(request_id) == []

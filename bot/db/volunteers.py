@@ -127,12 +127,17 @@ class VolunteerRepository:
         recent_since: float,
         free_slots: Collection[Slot] | None = None,
         limit: int | None = None,
+        stretch_km: float = 0.0,
     ) -> list[Candidate]:
         """Volunteers who may be pinged for a request, best first, at most `limit`.
 
         Eligible: approved, not paused, not blocked, offering the category, checked where
         the category needs it, not pinged in this round, never declined or handed it back,
         and the request inside their own radius (unless distance doesn't matter).
+
+        With `stretch_km`, the request may lie that far beyond a volunteer's own radius
+        (an escalation's wider radius; the R*Tree of exact circles can't answer that, so
+        all volunteers are read: rare, and still a small table for a neighbourhood).
 
         Order: those usually free at the task's time (`free_slots`: the slots covering it;
         a volunteer who set none is free any time) before those who aren't; then nearest
@@ -152,9 +157,9 @@ class VolunteerRepository:
             "category": f"%,{category.value},%",
             "request_id": request_id,
             "round": round_,
-            "edge": EDGE_KM * 1000,  # generous here; exact below
+            "edge": EDGE_KM * 1000 + stretch_km,  # generous here; exact below
         }
-        if any_distance:
+        if any_distance or stretch_km > 0:
             source = "volunteers v"
             area = ""
         else:
@@ -223,7 +228,7 @@ class VolunteerRepository:
         found: list[Candidate] = []
         for row in rows:
             exact = haversine_km(lat, lon, row["lat"], row["lon"])
-            if not any_distance and exact > row["radius_km"] + EDGE_KM:
+            if not any_distance and exact > row["radius_km"] + stretch_km + EDGE_KM:
                 continue
             volunteer = Volunteer(
                 user_id=row["user_id"],

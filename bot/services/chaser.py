@@ -189,7 +189,10 @@ class Chaser:
         _, round_, wave = reminder.key.rsplit(":", 2)
         if int(round_) != request.round:
             return  # handed back since: the new round has its own escalations
-        await self._matchmaker.send_wave(request, after_wave=int(wave))
+        sent = await self._matchmaker.send_wave(request, after_wave=int(wave))
+        if sent == 0:
+            # Nobody nearer is left: a wider radius, if the group set one.
+            await self._matchmaker.send_wave(request, after_wave=int(wave), stretch=True)
 
     async def _alert(self, reminder: Reminder) -> None:
         request = await self._open_request(reminder)

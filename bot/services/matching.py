@@ -51,6 +51,8 @@ class Matchmaker:
         finds it and finishes the job, and the pings already recorded are not repeated.
         """
         sent = await self.send_wave(request)
+        if sent == 0 and not await self._pings.for_request(request.id, request.round):
+            sent = await self.send_wave(request, stretch=True)
         await self._requests.mark_announced(request.id, self._clock())
         if sent == 0 and not await self._pings.for_request(request.id, request.round):
             await self._tell_nobody_left(request)
@@ -59,13 +61,23 @@ class Matchmaker:
         return sent
 
     async def send_wave(
-        self, request: HelpRequest, *, after_wave: int | None = None, everyone: bool = False
+        self,
+        request: HelpRequest,
+        *,
+        after_wave: int | None = None,
+        everyone: bool = False,
+        stretch: bool = False,
     ) -> int:
         """Ping the next few eligible volunteers (or all of them), nearest first.
 
         With `after_wave`, only if that wave is still the latest: an escalation that
-        fires twice, or after a decline already moved on, sends nothing more.
+        fires twice, or after a decline already moved on, sends nothing more. With
+        `stretch`, volunteers are asked whose radius falls short of the request by up
+        to ESCALATE_STRETCH_KM (nothing, when that is 0): for when nobody nearer is left.
         """
+        stretch_km = self._settings.escalate_stretch_km if stretch else 0.0
+        if stretch and stretch_km <= 0:
+            return 0
         last = await self._pings.last_wave(request.id, request.round)
         if after_wave is not None and last != after_wave:
             return 0
@@ -82,6 +94,7 @@ class Matchmaker:
             any_distance=request.category is Category.PHONE_CALL,
             recent_since=self._clock() - RECENT_TASKS_WINDOW_S,
             free_slots=self._slots_covering(request),
+            stretch_km=stretch_km,
             limit=None if everyone else self._settings.wave_size,
         )
         sent = 0
