@@ -24,18 +24,70 @@ from tests.support.telegram import BOT_USER, FakeTelegram
 
 PEOPLE = (COORDINATOR, REQUESTER, 301, 302, 999)
 COMMANDS = (
-    "/start", "/help", "/privacy", "/cancel", "/request", "/myrequests", "/volunteer",
-    "/mytasks", "/pause", "/resume", "/pending", "/language", "/open", "/stats", "/export",
-    "/broadcast", "/onbehalf", "/forgetme", "/concern", "/nonsense",
+    "/start",
+    "/help",
+    "/privacy",
+    "/cancel",
+    "/request",
+    "/myrequests",
+    "/volunteer",
+    "/mytasks",
+    "/pause",
+    "/resume",
+    "/pending",
+    "/language",
+    "/open",
+    "/stats",
+    "/export",
+    "/broadcast",
+    "/onbehalf",
+    "/forgetme",
+    "/concern",
+    "/nonsense",
 )
 ACTIONS = (
-    "consent", "role", "cat", "when", "confirm", "accept", "decline", "done", "release",
-    "cancelreq", "vcat", "vsave", "approve", "reject", "lang", "pingall", "close", "later",
-    "fb", "avail", "stopseries", "bogus",
+    "consent",
+    "role",
+    "cat",
+    "when",
+    "confirm",
+    "accept",
+    "decline",
+    "done",
+    "release",
+    "cancelreq",
+    "vcat",
+    "vsave",
+    "approve",
+    "reject",
+    "lang",
+    "pingall",
+    "close",
+    "later",
+    "fb",
+    "avail",
+    "stopseries",
+    "bogus",
 )
 ARGS = st.one_of(
-    st.sampled_from(["1", "2", "0", "-1", "yes", "no", "need", "offer", "groceries", "weekly",
-                     "weekend", "en", "9" * 25, ""]),
+    st.sampled_from(
+        [
+            "1",
+            "2",
+            "0",
+            "-1",
+            "yes",
+            "no",
+            "need",
+            "offer",
+            "groceries",
+            "weekly",
+            "weekend",
+            "en",
+            "9" * 25,
+            "",
+        ]
+    ),
     st.text(alphabet=st.characters(codec="ascii"), max_size=12),
 )
 TEXT = st.one_of(
@@ -50,8 +102,11 @@ LOCATION = st.one_of(
     st.sampled_from([(90.0, 0.0), (-90.0, 180.0), (0.0, 0.0), HOME, (48.85, 2.35)]),
 )
 CALLBACK = st.one_of(
-    st.builds(lambda a, xs: ":".join(["v1", a, *xs]), st.sampled_from(ACTIONS),
-              st.lists(ARGS, max_size=3)),
+    st.builds(
+        lambda a, xs: ":".join(["v1", a, *xs]),
+        st.sampled_from(ACTIONS),
+        st.lists(ARGS, max_size=3),
+    ),
     st.text(max_size=64),
 )
 
@@ -59,29 +114,51 @@ CALLBACK = st.one_of(
 @st.composite
 def updates(draw: st.DrawFn) -> dict[str, Any]:
     user_id = draw(st.sampled_from(PEOPLE))
-    user = {"id": user_id, "is_bot": False, "first_name": draw(st.text(max_size=20)) or "X",
-            "language_code": draw(st.sampled_from(["en", "pl", "cy", "xx", None]))}
+    user = {
+        "id": user_id,
+        "is_bot": False,
+        "first_name": draw(st.text(max_size=20)) or "X",
+        "language_code": draw(st.sampled_from(["en", "pl", "cy", "xx", None])),
+    }
     chat = {"id": user_id, "type": "private"}
-    kind = draw(st.sampled_from(["text", "text", "location", "press", "press", "edited",
-                                 "channel"]))
-    base = {"message_id": draw(st.integers(1, 2000)), "date": int(time.time()), "chat": chat,
-            "from": user}
+    kind = draw(
+        st.sampled_from(["text", "text", "location", "press", "press", "edited", "channel"])
+    )
+    base = {
+        "message_id": draw(st.integers(1, 2000)),
+        "date": int(time.time()),
+        "chat": chat,
+        "from": user,
+    }
     if kind in ("text", "edited"):
         text = draw(TEXT) or "."
         message: dict[str, Any] = {**base, "text": text}
         if text.startswith("/"):
-            message["entities"] = [{"type": "bot_command", "offset": 0,
-                                    "length": len(text.split()[0])}]
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+            ]
         return {"edited_message" if kind == "edited" else "message": message}
     if kind == "location":
         lat, lon = draw(LOCATION)
         return {"message": {**base, "location": {"latitude": lat, "longitude": lon}}}
     if kind == "channel":
-        return {"channel_post": {"message_id": 1, "date": int(time.time()),
-                                 "chat": {"id": -100123, "type": "channel"}, "text": "hi"}}
-    return {"callback_query": {"id": "q", "from": user, "chat_instance": "c",
-                               "data": draw(CALLBACK),
-                               "message": {**base, "from": BOT_USER, "text": "…"}}}
+        return {
+            "channel_post": {
+                "message_id": 1,
+                "date": int(time.time()),
+                "chat": {"id": -100123, "type": "channel"},
+                "text": "hi",
+            }
+        }
+    return {
+        "callback_query": {
+            "id": "q",
+            "from": user,
+            "chat_instance": "c",
+            "data": draw(CALLBACK),
+            "message": {**base, "from": BOT_USER, "text": "…"},
+        }
+    }
 
 
 async def _neighbourhood(group: Group) -> None:
