@@ -9,22 +9,26 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import keyboards, notices
 from bot.callbacks import Action, matches
 from bot.context import BotContext
-from bot.handlers.common import GROUP_FEATURES, PRIVATE, answer, callback_data
+from bot.handlers.common import (
+    GROUP_FEATURES,
+    PRIVATE,
+    answer,
+    callback_data,
+    coordinators_only,
+)
 from bot.i18n import _
 from bot.models import VolunteerStatus
 from bot.services.desk import Outcome
 from bot.texts import esc
 
 
+@coordinators_only
 async def decide(update: Update, context: BotContext) -> None:
     """v1:approve:<user_id> / v1:reject:<user_id>."""
     data, query, sender = callback_data(update), update.callback_query, update.effective_user
     if data is None or query is None or sender is None:
         return
     services = context.services
-    if not await services.coordinators.is_coordinator(sender.id):
-        await answer(query, _("Only coordinators can do that."), alert=True)
-        return
     volunteer_id = data.id_arg
     volunteer = await services.volunteers.get(volunteer_id) if volunteer_id else None
     if volunteer is None:
@@ -66,15 +70,13 @@ async def decide(update: Update, context: BotContext) -> None:
         await services.messenger.tell(volunteer.user_id, notices.volunteer_rejected)
 
 
+@coordinators_only
 async def ask_everyone(update: Update, context: BotContext) -> None:
     """v1:pingall:<id>: ping every eligible volunteer about a stuck request."""
     data, query, sender = callback_data(update), update.callback_query, update.effective_user
     if data is None or query is None or sender is None:
         return
     services = context.services
-    if not await services.coordinators.is_coordinator(sender.id):
-        await answer(query, _("Only coordinators can do that."), alert=True)
-        return
     request_id = data.id_arg
     sent = await services.desk.ask_everyone(request_id) if request_id else None
     if sent is None:
@@ -86,15 +88,13 @@ async def ask_everyone(update: Update, context: BotContext) -> None:
         await answer(query, _("Asked {n} more volunteers.").format(n=sent))
 
 
+@coordinators_only
 async def close_stuck(update: Update, context: BotContext) -> None:
     """v1:close:<id>: close a request nobody can take, with a message to the requester."""
     data, query, sender = callback_data(update), update.callback_query, update.effective_user
     if data is None or query is None or sender is None:
         return
     services = context.services
-    if not await services.coordinators.is_coordinator(sender.id):
-        await answer(query, _("Only coordinators can do that."), alert=True)
-        return
     request_id = data.id_arg
     result = await services.desk.close_stuck(request_id, sender.id) if request_id else None
     if result is not None and result.outcome is Outcome.OK:
@@ -109,15 +109,13 @@ async def close_stuck(update: Update, context: BotContext) -> None:
         await query.edit_message_reply_markup(reply_markup=None)
 
 
+@coordinators_only
 async def pending(update: Update, context: BotContext) -> None:
     """/pending: volunteers waiting for approval, each with Approve / Turn down."""
-    message, sender = update.effective_message, update.effective_user
-    if message is None or sender is None:
+    message = update.effective_message
+    if message is None:
         return
     services = context.services
-    if not await services.coordinators.is_coordinator(sender.id):
-        await message.reply_text(_("Only coordinators can do that."))
-        return
     waiting = await services.volunteers.pending()
     if not waiting:
         await message.reply_text(_("Nobody is waiting for approval."))

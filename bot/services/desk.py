@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum, auto
+from typing import Any
 
 from bot import keyboards, notices
 from bot.config import Settings
@@ -109,8 +110,12 @@ class HelpDesk:
         if draft.every is not None and draft.due_at is not None:
             series = await self._start_series(requester_id, draft, now)
             series_id = series.id
+        return await self._save(draft, now, requester_id=requester_id, series_id=series_id)
+
+    async def _save(self, draft: Draft, now: float, **whose: Any) -> HelpRequest:
+        """Store a request from a draft, with its safety code and expiry, and start
+        chasing it. `whose`: the requester, or the contact taken over the phone."""
         request = await self._requests.create(
-            requester_id=requester_id,
             category=draft.category,
             description=draft.description,
             address=draft.address,
@@ -121,7 +126,7 @@ class HelpDesk:
             safety_code=new_safety_code(),
             now=now,
             expires_at=self._chaser.expiry_of(draft.when, draft.due_at, now),
-            series_id=series_id,
+            **whose,
         )
         await self._chaser.opened(request)
         return request
@@ -371,25 +376,14 @@ class HelpDesk:
         """Save a request a coordinator took over the phone for someone without Telegram.
         It has no requester: its news goes to that coordinator (bot.services.requesters),
         and the volunteer who takes it gets the phone number with the address."""
-        now = self._clock()
-        request = await self._requests.create(
+        return await self._save(
+            draft,
+            self._clock(),
             requester_id=None,
-            category=draft.category,
-            description=draft.description,
-            address=draft.address,
-            lat=draft.lat,
-            lon=draft.lon,
-            when=draft.when,
-            due_at=draft.due_at,
-            safety_code=new_safety_code(),
-            now=now,
-            expires_at=self._chaser.expiry_of(draft.when, draft.due_at, now),
             on_behalf_of=coordinator_id,
             contact_name=contact_name,
             contact_phone=contact_phone,
         )
-        await self._chaser.opened(request)
-        return request
 
     async def stuck(self, limit: int) -> tuple[list[Stuck], int]:
         """Open requests and overdue taken ones, oldest first (the first `limit`), and how
