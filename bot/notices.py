@@ -160,9 +160,12 @@ def volunteer_rejected() -> str:
 
 
 def still_open_for_coordinators(request: HelpRequest, pinged: int) -> str:
-    return _(
+    return ngettext(
         "⏰ Request #{id} ({category}) is still waiting for a volunteer. "
-        "Volunteers asked so far: {pinged}.\n“{description}”"
+        "Volunteers asked so far: {pinged}.\n“{description}”",
+        "⏰ Request #{id} ({category}) is still waiting for a volunteer. "
+        "Volunteers asked so far: {pinged}.\n“{description}”",
+        pinged,
     ).format(
         id=request.id,
         category=category_label(request.category),
@@ -214,9 +217,11 @@ def not_helped_for_coordinators(request_id: int) -> str:
 def daily_digest(figures: Digest, tz: ZoneInfo) -> str:
     lines = [
         _("☀️ <b>Today's summary</b>"),
-        _("Open requests: {n}").format(n=figures.open),
-        _("Overdue: {n}").format(n=figures.overdue),
-        _("Done in the last day: {n}").format(n=figures.done_last_day),
+        ngettext("Open requests: {n}", "Open requests: {n}", figures.open).format(n=figures.open),
+        ngettext("Overdue: {n}", "Overdue: {n}", figures.overdue).format(n=figures.overdue),
+        ngettext(
+            "Done in the last day: {n}", "Done in the last day: {n}", figures.done_last_day
+        ).format(n=figures.done_last_day),
     ]
     if figures.not_helped:
         lines.append(
@@ -244,9 +249,11 @@ def broadcast_message(text: str) -> str:
 
 def broadcast_progress(broadcast_id: int, counts: Counts) -> str:
     """The coordinator's progress line, edited in place as the broadcast goes out."""
-    return _("📣 Broadcast #{id}: sent {done} of {total}").format(
-        id=broadcast_id, done=number(counts.done), total=number(counts.total)
-    )
+    return ngettext(
+        "📣 Broadcast #{id}: sent {done} of {total}",
+        "📣 Broadcast #{id}: sent {done} of {total}",
+        counts.total,
+    ).format(id=broadcast_id, done=number(counts.done), total=number(counts.total))
 
 
 def broadcast_report(broadcast_id: int, counts: Counts) -> str:

@@ -34,7 +34,54 @@ def test_typed_times_are_read_in_the_groups_zone(typed: str, expected: datetime)
 
 
 @pytest.mark.parametrize(
-    "typed", ["", "soon", "tomorrow", "31/02 10:00", "25:00", "13pm", "1 2 3 4", "1/1/2030 10:00"]
+    ("typed", "expected"),
+    [
+        # Welsh
+        ("yfory 10:00", datetime(2026, 11, 28, 10, 0)),
+        ("Heddiw 17:30", datetime(2026, 11, 27, 17, 30)),
+        ("dydd Sadwrn 14:00", datetime(2026, 11, 28, 14, 0)),
+        ("Llun 9:00", datetime(2026, 11, 30, 9, 0)),
+        # Polish, with and without diacritics, after "w"
+        ("jutro 10:00", datetime(2026, 11, 28, 10, 0)),
+        ("dziś 18:00", datetime(2026, 11, 27, 18, 0)),
+        ("w sobotę 14:00", datetime(2026, 11, 28, 14, 0)),
+        ("sobote 14:00", datetime(2026, 11, 28, 14, 0)),
+        ("Niedziela 11:00", datetime(2026, 11, 29, 11, 0)),
+        ("piątek 10:00", datetime(2026, 12, 4, 10, 0)),  # next Friday, not today
+        # Ukrainian, with either apostrophe
+        ("завтра 10:00", datetime(2026, 11, 28, 10, 0)),
+        ("Сьогодні 17:30", datetime(2026, 11, 27, 17, 30)),
+        ("у суботу 14:00", datetime(2026, 11, 28, 14, 0)),
+        ("п’ятниця 10:00", datetime(2026, 12, 4, 10, 0)),
+        ("п'ятницю 10:00", datetime(2026, 12, 4, 10, 0)),
+        ("вівторок 9:30", datetime(2026, 12, 1, 9, 30)),
+        # Urdu: کل is tomorrow here (a time being booked is never yesterday)
+        ("کل 10:00", datetime(2026, 11, 28, 10, 0)),
+        ("آج 18:00", datetime(2026, 11, 27, 18, 0)),
+        ("اتوار 11:00", datetime(2026, 11, 29, 11, 0)),
+        ("جمعرات 10:00", datetime(2026, 12, 3, 10, 0)),
+        ("کل ۱۰:۳۰", datetime(2026, 11, 28, 10, 30)),  # Urdu digits
+    ],
+)
+def test_days_are_read_in_every_catalogues_language(typed: str, expected: datetime) -> None:
+    assert parse_due(typed, NOW, LONDON) == expected.replace(tzinfo=LONDON)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "soon",
+        "tomorrow",
+        "31/02 10:00",
+        "25:00",
+        "13pm",
+        "1 2 3 4",
+        "1/1/2030 10:00",
+        "jutro",  # a day without a time
+        "w",
+        "pojutrze 10:00",  # not a word the bot knows
+    ],
 )
 def test_unreadable_or_far_off_times_are_refused(typed: str) -> None:
     assert parse_due(typed, NOW, LONDON) is None

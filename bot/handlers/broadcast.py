@@ -40,9 +40,12 @@ class Step(IntEnum):
 
 
 def _ask_text() -> str:
-    return _(
+    return ngettext(
         "📣 What should the message say? Type it as you want people to read it (up to "
-        "{limit} characters); it is sent exactly as typed. /cancel stops here."
+        "{limit} character); it is sent exactly as typed. /cancel stops here.",
+        "📣 What should the message say? Type it as you want people to read it (up to "
+        "{limit} characters); it is sent exactly as typed. /cancel stops here.",
+        MAX_TEXT,
     ).format(limit=number(MAX_TEXT))
 
 
@@ -94,9 +97,12 @@ async def take_text(update: Update, context: BotContext) -> int:
         return END
     if len(message.text) > MAX_TEXT:
         await message.reply_text(
-            _(
+            ngettext(
+                "That is {length} character; a broadcast can have up to {limit}. Please "
+                "shorten it and send it again.",
                 "That is {length} characters; a broadcast can have up to {limit}. Please "
-                "shorten it and send it again."
+                "shorten it and send it again.",
+                len(message.text),
             ).format(length=number(len(message.text)), limit=number(MAX_TEXT))
         )
         return Step.TEXT

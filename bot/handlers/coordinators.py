@@ -16,7 +16,7 @@ from bot.handlers.common import (
     callback_data,
     coordinators_only,
 )
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.models import VolunteerStatus
 from bot.services.desk import Outcome
 from bot.texts import esc
@@ -85,7 +85,12 @@ async def ask_everyone(update: Update, context: BotContext) -> None:
     elif sent == 0:
         await answer(query, _("There is nobody else eligible to ask."), alert=True)
     else:
-        await answer(query, _("Asked {n} more volunteers.").format(n=sent))
+        await answer(
+            query,
+            ngettext("Asked {n} more volunteer.", "Asked {n} more volunteers.", sent).format(
+                n=sent
+            ),
+        )
 
 
 @coordinators_only

@@ -38,14 +38,25 @@ def describe(update: object) -> str:
 async def on_error(update: object, context: BotContext) -> None:
     """Log every unexpected exception; tell the person something went wrong."""
     _LOGGER.error("Error while handling %s", describe(update), exc_info=context.error)
+    # A handler cut short between saving a request and asking volunteers (say, its reply
+    # to the requester failed) would leave it unseen until the next restart.
+    try:
+        await context.services.desk.announce_unfinished()
+    except Exception:
+        _LOGGER.exception("Could not announce unfinished requests after an error")
     if not isinstance(update, Update):
         return
-    try:
-        if update.callback_query is not None:
+    if update.callback_query is not None:
+        try:
             await update.callback_query.answer(
                 _("Sorry, something went wrong. Please try again."), show_alert=True
             )
-        elif update.effective_chat is not None and update.effective_chat.type == "private":
+            return
+        except TelegramError:
+            # Already answered before the failure: say it in the chat instead.
+            pass
+    try:
+        if update.effective_chat is not None and update.effective_chat.type == "private":
             await context.bot.send_message(
                 update.effective_chat.id,
                 _("Sorry, something went wrong on my side. Please try again, or /cancel."),

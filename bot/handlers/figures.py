@@ -16,7 +16,7 @@ from bot import keyboards
 from bot.callbacks import Action, matches
 from bot.context import BotContext
 from bot.handlers.common import GROUP_FEATURES, PRIVATE, answer, callback_data, coordinators_only
-from bot.i18n import _, babel_locale
+from bot.i18n import _, babel_locale, ngettext
 from bot.models import RequestStatus
 from bot.services.figures import CHART_DAYS, ChartText, Day, Stats, draw_chart
 from bot.texts import category_label, number, status_label
@@ -28,7 +28,9 @@ def _stats_text(stats: Stats) -> str:
     locale = babel_locale()
     lines = [
         _("📊 <b>Figures</b>"),
-        _("<b>Requests</b>: {n} in all").format(n=number(stats.total)),
+        ngettext("<b>Requests</b>: {n} in all", "<b>Requests</b>: {n} in all", stats.total).format(
+            n=number(stats.total)
+        ),
         " · ".join(
             f"{status_label(status)} {number(count)}"
             for status, count in stats.by_status.items()
@@ -43,7 +45,11 @@ def _stats_text(stats: Stats) -> str:
     if kinds:
         lines.append(_("<b>By kind</b>: {kinds}").format(kinds=" · ".join(kinds)))
     lines.append(
-        _("Taken by phone for people without Telegram: {n}").format(n=number(stats.by_phone))
+        ngettext(
+            "Taken by phone for people without Telegram: {n}",
+            "Taken by phone for people without Telegram: {n}",
+            stats.by_phone,
+        ).format(n=number(stats.by_phone))
     )
     if stats.median_wait_s is None:
         lines.append(_("Median time to be taken: no request has been taken yet"))
@@ -78,9 +84,11 @@ def _stats_text(stats: Stats) -> str:
 def _chart_text(days: list[Day]) -> ChartText:
     locale = babel_locale()
     return ChartText(
-        title=_("Requests per day over the last {n} days, by how they stand now").format(
-            n=CHART_DAYS
-        ),
+        title=ngettext(
+            "Requests per day over the last {n} day, by how they stand now",
+            "Requests per day over the last {n} days, by how they stand now",
+            CHART_DAYS,
+        ).format(n=CHART_DAYS),
         outcomes={
             RequestStatus.DONE: _("done"),
             RequestStatus.CLAIMED: _("taken"),

@@ -32,7 +32,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.places import Located, read_place
 from bot.handlers.requests import MAX_ADDRESS, MAX_DESCRIPTION
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.models import Category, When
 from bot.services.desk import Draft
 from bot.services.when import parse_due
@@ -143,7 +143,14 @@ async def begin(update: Update, context: BotContext) -> int:
 async def named(update: Update, context: BotContext) -> int:
     name = _text(update)
     if not name or len(name) > MAX_NAME:
-        await _reply(update, _("Please type their name, up to {n} characters.").format(n=MAX_NAME))
+        await _reply(
+            update,
+            ngettext(
+                "Please type their name, up to {n} character.",
+                "Please type their name, up to {n} characters.",
+                MAX_NAME,
+            ).format(n=MAX_NAME),
+        )
         return Step.NAME
     _draft(context)["name"] = name
     await _reply(
@@ -201,9 +208,11 @@ async def described(update: Update, context: BotContext) -> int:
     if len(text) < 3 or len(text) > MAX_DESCRIPTION:
         await _reply(
             update,
-            _("Please describe it in a few words (at most {n} characters).").format(
-                n=MAX_DESCRIPTION
-            ),
+            ngettext(
+                "Please describe it in a few words (at most {n} character).",
+                "Please describe it in a few words (at most {n} characters).",
+                MAX_DESCRIPTION,
+            ).format(n=MAX_DESCRIPTION),
         )
         return Step.DESCRIPTION
     _draft(context)["description"] = text
@@ -276,7 +285,11 @@ async def addressed(update: Update, context: BotContext) -> int:
     if len(text) < 3 or len(text) > MAX_ADDRESS:
         await _reply(
             update,
-            _("Please type their address (at most {n} characters).").format(n=MAX_ADDRESS),
+            ngettext(
+                "Please type their address (at most {n} character).",
+                "Please type their address (at most {n} characters).",
+                MAX_ADDRESS,
+            ).format(n=MAX_ADDRESS),
         )
         return Step.ADDRESS
     draft = _draft(context)

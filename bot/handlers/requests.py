@@ -25,7 +25,7 @@ from bot.handlers.common import (
     conversation,
 )
 from bot.handlers.places import Located, read_place
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.models import Category, RequestStatus, When
 from bot.services.desk import Draft, Outcome
 from bot.services.when import parse_due
@@ -138,9 +138,11 @@ async def _reply(update: Update, text: str, markup: Any = None) -> Message | Non
 
 async def begin(update: Update, context: BotContext) -> int:
     """/request (or "I need help", or a leaflet's link): start a fresh request."""
-    await answer(update.callback_query)
+    # Not answered before the consent check: showing the notice answers the press, and a
+    # second answer is refused by Telegram.
     if await consented_user(update, context) is None:
         return END
+    await answer(update.callback_query)
     context.drafts[DRAFT] = {}
     await _reply(update, _ask_category(), keyboards.categories())
     return Step.CATEGORY
@@ -177,8 +179,10 @@ async def described(update: Update, context: BotContext) -> int:
     if len(text) > MAX_DESCRIPTION:
         await _reply(
             update,
-            _(
-                "That's a bit long for volunteers to read: please keep it under {n} characters."
+            ngettext(
+                "That's a bit long for volunteers to read: please keep it under {n} character.",
+                "That's a bit long for volunteers to read: please keep it under {n} characters.",
+                MAX_DESCRIPTION,
             ).format(n=MAX_DESCRIPTION),
         )
         return Step.DESCRIPTION
@@ -280,9 +284,11 @@ async def addressed(update: Update, context: BotContext) -> int:
     if len(text) > MAX_ADDRESS:
         await _reply(
             update,
-            _("That's longer than an address needs: please keep it under {n} characters.").format(
-                n=MAX_ADDRESS
-            ),
+            ngettext(
+                "That's longer than an address needs: please keep it under {n} character.",
+                "That's longer than an address needs: please keep it under {n} characters.",
+                MAX_ADDRESS,
+            ).format(n=MAX_ADDRESS),
         )
         return Step.ADDRESS
     draft = _draft(context)

@@ -106,7 +106,11 @@ async def _page(
     )
     more = offset + PAGE if offset + PAGE < total and not search else None
     if search and total > PAGE:
-        text += "\n" + _("Only the first {n} are shown: try a longer name.").format(n=PAGE)
+        text += "\n" + ngettext(
+            "Only the first {n} is shown: try a longer name.",
+            "Only the first {n} are shown: try a longer name.",
+            PAGE,
+        ).format(n=PAGE)
     return text, keyboards.volunteer_list([(e.user_id, _button_label(e)) for e in entries], more)
 
 

@@ -27,7 +27,7 @@ from bot.handlers.common import (
     consented_user,
     conversation,
 )
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.services.safeguarding import MAX_SPEND_PENCE, RequestDetails
 from bot.texts import category_label, clip, esc, money, status_label, when_text
 
@@ -144,9 +144,11 @@ async def concern_written(update: Update, context: BotContext) -> int:
     if len(text) > MAX_CONCERN:
         await _reply(
             update,
-            _("That's a lot to read at once: please keep it under {n} characters.").format(
-                n=MAX_CONCERN
-            ),
+            ngettext(
+                "That's a lot to read at once: please keep it under {n} character.",
+                "That's a lot to read at once: please keep it under {n} characters.",
+                MAX_CONCERN,
+            ).format(n=MAX_CONCERN),
         )
         return ConcernStep.WORDS
     draft = context.drafts.pop(CONCERN, None) or {}

@@ -76,7 +76,9 @@ async def open_requests(update: Update, context: BotContext) -> None:
         total,
     ).format(n=total)
     if total > len(stuck):
-        header += "\n" + _("Here are the oldest {n}.").format(n=len(stuck))
+        header += "\n" + ngettext(
+            "Here is the oldest {n}.", "Here are the oldest {n}.", len(stuck)
+        ).format(n=len(stuck))
     await message.reply_text(header)
     for item in stuck:
         await message.reply_text(

@@ -73,10 +73,12 @@ def _chosen(context: BotContext) -> set[Category]:
 
 async def begin(update: Update, context: BotContext) -> int:
     """/volunteer (or "I want to volunteer"): sign up, or change an existing profile."""
-    await answer(update.callback_query)
+    # Not answered before the consent check: showing the notice answers the press, and a
+    # second answer is refused by Telegram.
     user = await consented_user(update, context)
     if user is None:
         return END
+    await answer(update.callback_query)
     existing = await context.services.volunteers.get(user.id)
     context.drafts[DRAFT] = {
         "categories": sorted(c.value for c in existing.categories) if existing else []

@@ -50,7 +50,15 @@ class Matchmaker:
         The request is marked announced afterwards: if the bot dies in between, start-up
         finds it and finishes the job, and the pings already recorded are not repeated.
         """
-        sent = await self.send_wave(request)
+        interrupted = await self._pings.last_wave(request.id, request.round)
+        if interrupted:
+            # Start-up after a crash mid-wave: finish that wave rather than start another,
+            # so volunteers further away are not asked before their time.
+            sent = await self.send_unsent(request)
+            if self.on_wave is not None:
+                await self.on_wave(request, interrupted)
+        else:
+            sent = await self.send_wave(request)
         if sent == 0 and not await self._pings.for_request(request.id, request.round):
             sent = await self.send_wave(request, stretch=True)
         await self._requests.mark_announced(request.id, self._clock())
@@ -58,6 +66,26 @@ class Matchmaker:
             await self._tell_nobody_left(request)
         if self.on_announced is not None:
             await self.on_announced(request)
+        return sent
+
+    async def send_unsent(self, request: HelpRequest) -> int:
+        """At start-up, for a request whose wave was cut short: the pings stored but never
+        sent (the bot died between storing and sending them) go out now. Stored first, a
+        ping keeps its volunteer out of later waves, so unsent it would never arrive."""
+        sent = 0
+        for ping in await self._pings.for_request(request.id, request.round):
+            if ping.message_id is not None or ping.answer is not None:
+                continue
+            volunteer = await self._volunteers.get(ping.volunteer_id)
+            if volunteer is None or not volunteer.gets_pings:
+                continue
+            with use_language(volunteer.language):
+                text = notices.ping(request, ping.distance_km, self._settings.timezone)
+                markup = keyboards.ping(request.id)
+            message = await self._messenger.send(volunteer.user_id, text, markup)
+            if message is not None:
+                await self._pings.set_message(ping.id, message.chat_id, message.message_id)
+                sent += 1
         return sent
 
     async def send_wave(
@@ -97,7 +125,7 @@ class Matchmaker:
             stretch_km=stretch_km,
             limit=None if everyone else self._settings.wave_size,
         )
-        sent = 0
+        sent = asked = 0
         for candidate in candidates:
             volunteer = candidate.volunteer
             ping_id = await self._pings.add(
@@ -110,6 +138,7 @@ class Matchmaker:
             )
             if ping_id is None:
                 continue
+            asked += 1
             with use_language(volunteer.language):
                 text = notices.ping(request, candidate.distance_km, self._settings.timezone)
                 markup = keyboards.ping(request.id)
@@ -118,7 +147,9 @@ class Matchmaker:
                 await self._pings.set_message(ping_id, message.chat_id, message.message_id)
                 sent += 1
         _LOGGER.info("Request %s: wave %s pinged %s volunteers", request.id, wave, sent)
-        if sent and self.on_wave is not None:
+        # A wave whose pings all failed (Telegram down, or they blocked the bot) still
+        # escalates: otherwise the request would wait, unseen, for the coordinators' alert.
+        if asked and self.on_wave is not None:
             await self.on_wave(request, wave)
         return sent
 

@@ -6,11 +6,12 @@ here, so that a `Forbidden` answer marks that person as unreachable in one place
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 
 from telegram import Bot, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
 from bot.db import UserRepository
 from bot.i18n import use_language
@@ -18,6 +19,11 @@ from bot.i18n import use_language
 _LOGGER = logging.getLogger(__name__)
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+# After a 5xx or a broken connection, a send is tried again after these pauses (a 429 is
+# already waited out by the rate limiter). Short: Telegram's blips are, and the person
+# who acted is waiting for their answer meanwhile.
+RETRY_DELAYS_S = (0.1, 0.5)
 
 
 class Messenger:
@@ -35,18 +41,30 @@ class Messenger:
         protect: bool = False,
     ) -> Message | None:
         """Send to a person's private chat; None (and logged) when it could not be delivered."""
-        try:
-            return await self._bot.send_message(
-                chat_id=user_id, text=text, reply_markup=markup, protect_content=protect
-            )
-        except Forbidden:
-            _LOGGER.info("User %s blocked the bot; marking them unreachable", user_id)
-            await self._users.set_blocked(user_id, self._clock())
-        except BadRequest as error:
-            # "chat not found": they never started the bot (e.g. an ADMIN_ID who hasn't).
-            _LOGGER.warning("Could not write to %s: %s", user_id, error.message)
-        except TelegramError as error:
-            _LOGGER.warning("Sending to %s failed: %s", user_id, error)
+        for delay in (*RETRY_DELAYS_S, None):
+            try:
+                return await self._bot.send_message(
+                    chat_id=user_id, text=text, reply_markup=markup, protect_content=protect
+                )
+            except Forbidden:
+                _LOGGER.info("User %s blocked the bot; marking them unreachable", user_id)
+                await self._users.set_blocked(user_id, self._clock())
+            except BadRequest as error:
+                # "chat not found": they never started the bot (e.g. an ADMIN_ID who hasn't).
+                _LOGGER.warning("Could not write to %s: %s", user_id, error.message)
+            except TimedOut as error:
+                # It may have arrived: sending again could say it twice.
+                _LOGGER.warning("Sending to %s timed out: %s", user_id, error)
+            except NetworkError as error:
+                # A 5xx or a connection that broke before Telegram answered: not delivered.
+                if delay is not None:
+                    _LOGGER.info("Sending to %s failed (%s); trying again", user_id, error)
+                    await asyncio.sleep(delay)
+                    continue
+                _LOGGER.warning("Sending to %s failed: %s", user_id, error)
+            except TelegramError as error:
+                _LOGGER.warning("Sending to %s failed: %s", user_id, error)
+            return None
         return None
 
     async def send_photo(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
+from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
 BOT_ID = 999_000_001
@@ -58,6 +59,10 @@ class FakeTelegram(BaseRequest):
     # chat id -> how many of the next send* calls to it answer 429 (retry after `retry_after`)
     fail_next_429: dict[int, int] = field(default_factory=dict)
     retry_after: int = 1
+    # (method, chat id or None for any chat) -> what the next such calls meet, in order:
+    # "500" (Telegram's servers failing), "network" (the connection broke) or "429".
+    failures: dict[tuple[str, int | None], list[str]] = field(default_factory=dict)
+    failed: list[Call] = field(default_factory=list)  # calls that met one of those
     # What each message shows now, so that an edit changing nothing is refused as Telegram
     # refuses it (400 "message is not modified").
     shown: dict[tuple[int, int], tuple[str, Any]] = field(default_factory=dict)
@@ -93,6 +98,19 @@ class FakeTelegram(BaseRequest):
         chat_id = call.chat_id
         if chat_id is not None and chat_id in self.blocked:
             return 403, _error(403, "Forbidden: bot was blocked by the user")
+        for key in ((api_method, chat_id), (api_method, None)):
+            if self.failures.get(key):
+                self.failed.append(call)
+                kind = self.failures[key].pop(0)
+                if kind == "network":
+                    raise NetworkError("httpx.ReadError: connection reset by peer")
+                if kind == "500":
+                    return 500, _error(500, "Internal Server Error")
+                return 429, _error(
+                    429,
+                    f"Too Many Requests: retry after {self.retry_after}",
+                    {"retry_after": self.retry_after},
+                )
         if api_method.startswith("send") and self.fail_next_429.get(chat_id or 0, 0) > 0:
             self.fail_next_429[chat_id or 0] -= 1
             return 429, _error(
@@ -160,6 +178,11 @@ class FakeTelegram(BaseRequest):
         if isinstance(markup, dict) and "inline_keyboard" in markup:
             message["reply_markup"] = markup
         return message
+
+    def fail_next(self, method: str, *kinds: str, chat_id: int | None = None) -> None:
+        """Make the next calls of `method` (to `chat_id`, or any) fail: "500", "network",
+        "429", one per call, in order."""
+        self.failures.setdefault((method, chat_id), []).extend(kinds)
 
     # --- what the tests ask -------------------------------------------------------------
 

@@ -1,0 +1,302 @@
+"""The whole role matrix: every command in the menus and every button action, tried as
+each role (a stranger who never agreed to the notice, a requester, a volunteer waiting
+for approval, an approved volunteer, a coordinator). A try is "allowed" when it changed
+the database or sent anything but a refusal; the allowed set must equal the table below.
+
+Each try starts from the same world: the database is restored from a copy between tries,
+and the person's conversation is left with /cancel, so no try depends on another."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
+
+import aiosqlite
+import pytest
+
+from bot.callbacks import Action
+from bot.handlers.commands import coordinator_commands
+from bot.services.broadcast import RateLimiter
+from tests.conftest import COORDINATOR, NEAR, REQUESTER, Group
+from tests.test_authorisation import snapshot
+
+STRANGER = 9001
+VOLUNTEER = 301
+PENDING = 302
+OPEN, CLAIMED, DONE = 1, 2, 3  # the world's requests: open (pinged to 301), 301's, done
+SERIES = 1  # the requester's weekly request
+ROLES = {
+    "stranger": STRANGER,
+    "requester": REQUESTER,
+    "pending": PENDING,
+    "volunteer": VOLUNTEER,
+    "coordinator": COORDINATOR,
+}
+
+# One realistic press of each action, aimed at the request it makes sense for.
+BUTTONS: dict[Action, str] = {
+    Action.CONSENT: "v1:consent:yes",
+    Action.ROLE: "v1:role:need",
+    Action.CATEGORY: "v1:cat:groceries",
+    Action.WHEN: "v1:when:asap",
+    Action.CONFIRM: "v1:confirm:yes",
+    Action.ACCEPT: f"v1:accept:{OPEN}",
+    Action.DECLINE: f"v1:decline:{OPEN}",
+    Action.DONE: f"v1:done:{CLAIMED}",
+    Action.RELEASE: f"v1:release:{CLAIMED}",
+    Action.CANCEL_REQUEST: f"v1:cancelreq:{OPEN}",
+    Action.VOLUNTEER_CATEGORY: "v1:vcat:groceries",
+    Action.VOLUNTEER_SAVE: "v1:vsave",
+    Action.APPROVE: f"v1:approve:{PENDING}",
+    Action.REJECT: f"v1:reject:{PENDING}",
+    Action.LANGUAGE: "v1:lang:en",
+    Action.PING_EVERYONE: f"v1:pingall:{OPEN}",
+    Action.CLOSE: f"v1:close:{OPEN}",
+    Action.LATER: f"v1:later:{CLAIMED}",
+    Action.FEEDBACK: f"v1:fb:{DONE}:yes",
+    Action.AVAILABILITY: "v1:avail:weekend",
+    Action.STOP_SERIES: f"v1:stopseries:{SERIES}",
+    Action.ASSIGN: f"v1:assign:{OPEN}:{VOLUNTEER}",
+    Action.VOLUNTEERS: "v1:vols:0",
+    Action.VOLUNTEER_CARD: f"v1:vol:{VOLUNTEER}",
+    Action.MARK_CHECKED: f"v1:vcheck:{VOLUNTEER}:1",
+    Action.HOLD: f"v1:vhold:{VOLUNTEER}:1",
+    Action.REMOVE_VOLUNTEER: f"v1:vremove:{VOLUNTEER}",
+    Action.COORDINATOR: f"v1:coord:{VOLUNTEER}:add",
+    Action.EXPORT: "v1:export:plain",
+    Action.GROUP_HELP: f"v1:grouphelp:{OPEN}",
+    Action.AUDIENCE: "v1:audience:everyone",
+    Action.BROADCAST: "v1:bcast:send:1",
+    Action.CONCERN: f"v1:concern:{OPEN}",
+    Action.FORGET: "v1:forget:yes",
+    Action.SPEND: f"v1:spend:{DONE}",
+    Action.NO_RECEIPT: f"v1:noreceipt:{DONE}",
+}
+
+# Read by tests/test_zz_summary.py.
+CHECKS = 0
+FAILURES = 0
+
+
+async def _unpaced(
+    self: RateLimiter,
+    callback: Callable[..., Coroutine[Any, Any, Any]],
+    args: Any,
+    kwargs: dict[str, Any],
+    endpoint: str,
+    data: dict[str, Any],
+    rate_limit_args: int | None,
+) -> Any:
+    return await callback(*args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No pacing of sends: the limiter keeps real traffic under Telegram's 30 a second
+    (and is tested on its own); here it would only make each round wait."""
+    monkeypatch.setattr(RateLimiter, "process_request", _unpaced)
+
+
+def commands() -> list[str]:
+    return [f"/{c.command}" for c in coordinator_commands()]
+
+
+async def _world(group: Group) -> None:
+    await group.consent(COORDINATOR, name="Cora")
+    await group.consent(REQUESTER, name="Rita")
+    await group.volunteer(VOLUNTEER, NEAR, name="Alice")
+    await group.sign_up(PENDING, NEAR, name="Pat")
+    assert await group.ask(description="Milk please") == OPEN
+    assert await group.ask(description="A lift to the surgery") == CLAIMED
+    await group.press(VOLUNTEER, f"v1:accept:{CLAIMED}", name="Alice")
+    assert await group.ask(description="Collect a parcel") == DONE
+    await group.press(VOLUNTEER, f"v1:accept:{DONE}", name="Alice")
+    await group.press(VOLUNTEER, f"v1:done:{DONE}", name="Alice")
+    # A weekly request (#4), so that stopping a series has one to stop.
+    await group.say(REQUESTER, "/request", name="Rita")
+    await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
+    await group.say(REQUESTER, "Weekly shop", name="Rita")
+    await group.press(REQUESTER, "v1:when:weekly", name="Rita")
+    await group.say(REQUESTER, "saturday 10:00", name="Rita")
+    await group.share(REQUESTER, *NEAR, name="Rita")
+    await group.say(REQUESTER, "12 Acacia Avenue", name="Rita")
+    await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
+    series = await group.app.services.db.fetchall("SELECT id FROM series")
+    assert [row["id"] for row in series] == [SERIES]
+    group.telegram.clear()
+
+
+class Matrix:
+    """The world, kept as a copy to restore before each try."""
+
+    def __init__(self, group: Group, copy: aiosqlite.Connection) -> None:
+        self.group = group
+        self.copy = copy
+        self.outputs: dict[tuple[str, str], list[str]] = {}
+        self.world: dict[str, list[tuple[Any, ...]]] = {}
+
+    @property
+    def live(self) -> aiosqlite.Connection:
+        # The Database keeps its connection private; a test may reach in to rewind it.
+        return self.group.app.services.db._require()
+
+    async def attempt(self, role: str, item: str) -> bool:
+        """Try one command or button as one role, from the world; True if allowed."""
+        group, user_id = self.group, ROLES[role]
+        await self.copy.backup(self.live)
+        group.telegram.clear()
+        if item.startswith("/"):
+            await group.say(user_id, item, name=role)
+        else:
+            await group.press(user_id, item, name=role)
+        after = await snapshot(group)
+        said = [
+            str(c.params.get("text") or c.params.get("caption") or c.method)
+            for c in group.telegram.calls
+            # A press answered without a word says nothing either way, nor does taking
+            # the buttons off the message pressed.
+            if (c.method != "answerCallbackQuery" or c.params.get("text"))
+            and c.method != "editMessageReplyMarkup"
+        ]
+        self.outputs[(role, item)] = said
+        if after["conversation_states"] != self.world["conversation_states"]:
+            # Leave the conversation the try began (PTB also keeps it in memory): the
+            # next try starts outside one.
+            await group.say(user_id, "/cancel", name=role)
+        return after != self.world or any(not refusal(text, item) for text in said)
+
+
+REFUSALS = (
+    "Only coordinators",
+    "doesn't work any more",
+    "wasn't offered to you",
+    "isn't yours",
+    "isn't for you",
+    "no longer open",
+    "no longer yours to change",
+    "haven't signed up as a volunteer",
+    "Please sign up with /volunteer first",
+    "That has already stopped",
+)
+
+
+def refusal(text: str, item: str) -> bool:
+    if item != "/start" and "Before we start, how we look after your details" in text:
+        return True  # someone who has not agreed yet is shown the notice instead
+    return any(phrase in text for phrase in REFUSALS)
+
+
+@pytest.fixture
+async def matrix(group: Group) -> AsyncIterator[Matrix]:
+    await _world(group)
+    copy = await aiosqlite.connect(":memory:")
+    try:
+        live = group.app.services.db._require()
+        await live.backup(copy)
+        matrix = Matrix(group, copy)
+        matrix.world = await snapshot(group)
+        yield matrix
+    finally:
+        await copy.close()
+
+
+ALL = frozenset(ROLES)
+CONSENTED = ALL - {"stranger"}
+VOLUNTEERS = frozenset({"pending", "volunteer"})
+ONLY_COORDINATOR = frozenset({"coordinator"})
+NOBODY: frozenset[str] = frozenset()
+
+# Who may do what, from the world above. Conversation buttons (a category, "when", the
+# summary, the volunteer form) are stale outside their conversation, so refused to all;
+# a broadcast's button is stale unless that broadcast is being prepared, and a group
+# chat's "I can help" needs the request's post in a group chat.
+EXPECTED: dict[str, frozenset[str]] = {
+    "/start": ALL,
+    "/request": CONSENTED,
+    "/myrequests": CONSENTED,
+    "/volunteer": CONSENTED,
+    "/mytasks": CONSENTED,
+    "/pause": VOLUNTEERS,
+    "/resume": VOLUNTEERS,
+    "/help": ALL,
+    "/privacy": ALL,
+    "/concern": CONSENTED,
+    "/forgetme": ALL,  # a stranger is told there is nothing to erase
+    "/language": ALL,  # the notice itself offers a choice of language
+    "/cancel": ALL,
+    "/pending": ONLY_COORDINATOR,
+    "/details": ONLY_COORDINATOR,
+    "/broadcast": ONLY_COORDINATOR,
+    "/open": ONLY_COORDINATOR,
+    "/volunteers": ONLY_COORDINATOR,
+    "/coordinators": ONLY_COORDINATOR,
+    "/onbehalf": ONLY_COORDINATOR,
+    "/stats": ONLY_COORDINATOR,
+    "/export": ONLY_COORDINATOR,
+    "/linkgroup": ONLY_COORDINATOR,
+    BUTTONS[Action.CONSENT]: ALL,
+    BUTTONS[Action.ROLE]: CONSENTED,
+    BUTTONS[Action.CATEGORY]: NOBODY,
+    BUTTONS[Action.WHEN]: NOBODY,
+    BUTTONS[Action.CONFIRM]: NOBODY,
+    BUTTONS[Action.ACCEPT]: frozenset({"volunteer"}),  # the one it was offered to
+    BUTTONS[Action.DECLINE]: frozenset({"volunteer"}),
+    BUTTONS[Action.DONE]: frozenset({"volunteer"}),  # the one who has it
+    BUTTONS[Action.RELEASE]: frozenset({"volunteer"}),
+    BUTTONS[Action.LATER]: frozenset({"volunteer"}),
+    BUTTONS[Action.SPEND]: frozenset({"volunteer"}),
+    BUTTONS[Action.NO_RECEIPT]: NOBODY,  # only inside the spending conversation
+    BUTTONS[Action.CANCEL_REQUEST]: frozenset({"requester"}),  # the one who asked
+    BUTTONS[Action.FEEDBACK]: frozenset({"requester"}),
+    BUTTONS[Action.STOP_SERIES]: frozenset({"requester"}),
+    BUTTONS[Action.CONCERN]: frozenset({"requester", "volunteer"}),  # those involved
+    BUTTONS[Action.VOLUNTEER_CATEGORY]: NOBODY,
+    BUTTONS[Action.VOLUNTEER_SAVE]: NOBODY,
+    BUTTONS[Action.AVAILABILITY]: VOLUNTEERS,
+    BUTTONS[Action.LANGUAGE]: ALL,
+    BUTTONS[Action.FORGET]: ALL,
+    BUTTONS[Action.GROUP_HELP]: NOBODY,
+    BUTTONS[Action.APPROVE]: ONLY_COORDINATOR,
+    BUTTONS[Action.REJECT]: ONLY_COORDINATOR,
+    BUTTONS[Action.PING_EVERYONE]: ONLY_COORDINATOR,
+    BUTTONS[Action.CLOSE]: ONLY_COORDINATOR,
+    BUTTONS[Action.ASSIGN]: ONLY_COORDINATOR,
+    BUTTONS[Action.VOLUNTEERS]: ONLY_COORDINATOR,
+    BUTTONS[Action.VOLUNTEER_CARD]: ONLY_COORDINATOR,
+    BUTTONS[Action.MARK_CHECKED]: ONLY_COORDINATOR,
+    BUTTONS[Action.HOLD]: ONLY_COORDINATOR,
+    BUTTONS[Action.REMOVE_VOLUNTEER]: ONLY_COORDINATOR,
+    BUTTONS[Action.COORDINATOR]: ONLY_COORDINATOR,
+    BUTTONS[Action.EXPORT]: ONLY_COORDINATOR,
+    BUTTONS[Action.AUDIENCE]: NOBODY,
+    BUTTONS[Action.BROADCAST]: NOBODY,
+}
+
+
+def test_the_table_covers_every_command_and_every_action() -> None:
+    assert set(BUTTONS) == set(Action), set(Action) - set(BUTTONS)
+    assert set(EXPECTED) == {*commands(), *BUTTONS.values()}
+
+
+async def test_a_stranger_pressing_i_need_help_is_shown_the_notice_once(group: Group) -> None:
+    # Found by the matrix: the press was answered, then answered again with the notice.
+    for data in ("v1:role:need", "v1:role:offer"):
+        await group.press(STRANGER, data, name="Sam")  # answered exactly once
+        assert "Before we start" in group.telegram.last_to(STRANGER).text
+    assert await group.app.services.users.get(STRANGER) is None
+
+
+async def test_every_role_may_do_exactly_what_the_table_says(matrix: Matrix) -> None:
+    global CHECKS, FAILURES
+    wrong = {}
+    for item, expected in EXPECTED.items():
+        allowed = {role for role in ROLES if await matrix.attempt(role, item)}
+        CHECKS += len(ROLES)
+        if allowed != expected:
+            FAILURES += len(allowed ^ expected)
+            wrong[item] = {
+                "allowed": sorted(allowed),
+                "expected": sorted(expected),
+                "said": {r: matrix.outputs[(r, item)] for r in allowed ^ expected},
+            }
+    assert not wrong, wrong
