@@ -258,13 +258,24 @@ def broadcast_progress(broadcast_id: int, counts: Counts) -> str:
 
 def broadcast_report(broadcast_id: int, counts: Counts) -> str:
     """The end of a broadcast, for the coordinator who sent it."""
-    text = _(
-        "✅ Broadcast #{id} finished. Sent {sent}, blocked {blocked}, failed {failed}."
-    ).format(
-        id=broadcast_id,
-        sent=number(counts.sent),
-        blocked=number(counts.blocked),
-        failed=number(counts.failed),
+    # A line per count, so that each gets the plural form its own number needs.
+    text = "\n".join(
+        [
+            _("✅ Broadcast #{id} finished.").format(id=broadcast_id),
+            ngettext("Sent to {n} person.", "Sent to {n} people.", counts.sent).format(
+                n=number(counts.sent)
+            ),
+            ngettext(
+                "{n} person had blocked the bot.",
+                "{n} people had blocked the bot.",
+                counts.blocked,
+            ).format(n=number(counts.blocked)),
+            ngettext(
+                "{n} message could not be sent.",
+                "{n} messages could not be sent.",
+                counts.failed,
+            ).format(n=number(counts.failed)),
+        ]
     )
     if counts.unsure:
         text += "\n" + ngettext(

@@ -130,7 +130,8 @@ async def test_each_audience_gets_it_and_the_preview_says_how_many(
             assert edits[-1].text.endswith(f"sent {len(recipients)} of {len(recipients)}")
             assert progress
             report = group.telegram.last_to(COORDINATOR).text
-            assert f"Sent {len(recipients)}, blocked 0, failed 0." in report
+            people = "person" if len(recipients) == 1 else "people"
+            assert f"Sent to {len(recipients)} {people}.\n0 people had blocked the bot." in report
 
 
 async def test_the_text_goes_out_exactly_as_typed(open_group: OpenGroup) -> None:
@@ -235,7 +236,8 @@ async def test_people_who_blocked_the_bot_are_marked_and_skipped(open_group: Ope
         assert neighbour is not None
         assert neighbour.blocked_at is not None
         assert (await _outbox(group.app, _id(send)))[NEIGHBOUR][0] == "blocked"
-        assert "Sent 2, blocked 1, failed 0." in group.telegram.last_to(COORDINATOR).text
+        report = group.telegram.last_to(COORDINATOR).text
+        assert "Sent to 2 people.\n1 person had blocked the bot.\n0 messages could not" in report
 
         # From then on they are not even queued.
         preview = await _preview(group, "Second news")
@@ -389,7 +391,8 @@ async def test_a_broadcast_cut_off_while_waiting_out_a_429_resumes_exactly_once(
         assert row is not None
         assert int(edit.params["message_id"]) == row[0]
         assert edit.text.endswith("sent 5 of 5")
-        assert "Sent 5, blocked 0, failed 0." in after.last_to(COORDINATOR).text
+        report = after.last_to(COORDINATOR).text
+        assert "Sent to 5 people.\n0 people had blocked the bot." in report
         # A second start-up sends nothing more.
         assert app.post_init is not None
         await app.post_init(app)
@@ -413,7 +416,7 @@ async def test_a_message_in_flight_at_a_crash_is_never_sent_twice(tmp_path: Path
         )
         assert (await _outbox(app, broadcast_id))[NEIGHBOUR] == ("unsure", 1)
         report = after.last_to(COORDINATOR).text
-        assert "Sent 4, blocked 0, failed 0." in report
+        assert "Sent to 4 people.\n0 people had blocked the bot." in report
         assert "1 more may or may not have arrived" in report
     finally:
         await app.shutdown()

@@ -94,7 +94,7 @@ async def test_stats_are_counted_from_the_stored_requests(group: Group) -> None:
     assert "done 2" in text
     assert "3 minutes" in text
     assert "67%" in text
-    assert "2 ready to be asked" in text
+    assert "2 volunteers ready to be asked" in text
     photos = group.telegram.sent_to(COORDINATOR, "sendPhoto")
     assert len(photos) == 1
     ((filename, png),) = photos[0].files.values()

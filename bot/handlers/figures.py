@@ -65,19 +65,31 @@ def _stats_text(stats: Stats) -> str:
             )
         )
     v = stats.volunteers
-    lines.append(
-        _(
-            "<b>Volunteers</b>: {available} ready to be asked, {paused} paused, {waiting} "
-            "waiting for approval; {checked} ID/DBS-checked; {active} took a task in the "
-            "last 30 days"
-        ).format(
-            available=number(v.available),
-            paused=number(v.paused),
-            waiting=number(v.waiting),
-            checked=number(v.checked),
-            active=number(v.recently_active),
-        )
-    )
+    # A line per count, so that each gets the plural form its own number needs.
+    lines += [
+        _("<b>Volunteers</b>"),
+        ngettext(
+            "{n} volunteer ready to be asked", "{n} volunteers ready to be asked", v.available
+        ).format(n=number(v.available)),
+        ngettext("{n} volunteer paused", "{n} volunteers paused", v.paused).format(
+            n=number(v.paused)
+        ),
+        ngettext(
+            "{n} volunteer waiting for approval",
+            "{n} volunteers waiting for approval",
+            v.waiting,
+        ).format(n=number(v.waiting)),
+        ngettext(
+            "{n} volunteer has had ID/DBS checks",
+            "{n} volunteers have had ID/DBS checks",
+            v.checked,
+        ).format(n=number(v.checked)),
+        ngettext(
+            "{n} volunteer took a task in the last 30 days",
+            "{n} volunteers took a task in the last 30 days",
+            v.recently_active,
+        ).format(n=number(v.recently_active)),
+    ]
     return "\n".join(lines)
 
 
