@@ -149,3 +149,19 @@ async def test_a_broken_answer_to_a_press_is_logged_without_personal_data(
         assert leaked not in caplog.text
     # And the volunteer is told something went wrong (the press is answered after all).
     assert any("went wrong" in str(a.params.get("text")) for a in group.telegram.answers())
+
+
+async def test_when_the_address_cannot_be_sent_the_volunteer_is_pointed_to_mytasks(
+    group: Group,
+) -> None:
+    await _ready(group, (301, NEAR))
+    request_id = await group.ask()
+    group.telegram.fail_next("sendMessage", "500", "500", "500", chat_id=301)
+    await group.press(301, f"v1:accept:{request_id}", name="V301")
+    assert (await group.stored(request_id)).volunteer_id == 301
+    assert _with_address(group, 301) == []
+    told = str(group.telegram.answers()[-1].params.get("text"))
+    assert "/mytasks" in told
+    assert "I've sent you the details" not in told
+    await group.say(301, "/mytasks", name="V301")
+    assert len(_with_address(group, 301)) == 1

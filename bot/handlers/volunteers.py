@@ -245,7 +245,17 @@ async def accept(update: Update, context: BotContext) -> None:
     services = context.services
     result = await services.desk.accept(request_id, sender.id)
     if result.outcome is Outcome.OK and result.request is not None:
-        await answer(query, _("It's yours, thank you! I've sent you the details."))
+        if result.details_sent:
+            await answer(query, _("It's yours, thank you! I've sent you the details."))
+        else:
+            await answer(
+                query,
+                _(
+                    "It's yours, thank you! I couldn't send you the details just now: "
+                    "/mytasks shows them."
+                ),
+                alert=True,
+            )
         await query.edit_message_text(
             notices.task_card(result.request, services.settings.timezone),
             reply_markup=keyboards.task(request_id),

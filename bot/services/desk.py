@@ -50,6 +50,9 @@ class Outcome(Enum):
 class Result:
     outcome: Outcome
     request: HelpRequest | None = None
+    # Taking a request: whether the address message reached the volunteer (if Telegram
+    # failed even after retries, they are pointed to /mytasks instead of told it's there).
+    details_sent: bool = True
 
 
 @dataclass(frozen=True)
@@ -195,16 +198,17 @@ class HelpDesk:
             return Result(Outcome.TOO_LATE, current)
         await self._pings.set_answer(ping_id, "accepted")
         await self._chaser.claimed(claimed)
-        await self._hand_over(claimed, volunteer.first_name)
+        details_sent = await self._hand_over(claimed, volunteer.first_name)
         await self._matchmaker.close_pings(claimed, taken=True, keep=volunteer_id)
-        return Result(Outcome.OK, claimed)
+        return Result(Outcome.OK, claimed, details_sent=details_sent)
 
-    async def _hand_over(self, request: HelpRequest, volunteer_name: str) -> None:
-        """The address to the volunteer alone (protected), and the good news to the requester."""
+    async def _hand_over(self, request: HelpRequest, volunteer_name: str) -> bool:
+        """The address to the volunteer alone (protected), and the good news to the
+        requester. Returns whether the address message reached the volunteer."""
         assert request.volunteer_id is not None
         requester = await self._users.get(request.requester_id) if request.requester_id else None
         requester_name = requester.first_name if requester else ""
-        await self._messenger.tell(
+        details = await self._messenger.tell(
             request.volunteer_id,
             lambda: notices.private_details(request, requester_name),
             protect=True,
@@ -212,6 +216,7 @@ class HelpDesk:
         await tell_requester(
             self._messenger, request, lambda: notices.volunteer_coming(request, volunteer_name)
         )
+        return details is not None
 
     async def decline(self, request_id: int, volunteer_id: int) -> Result:
         request = await self._requests.get(request_id)
