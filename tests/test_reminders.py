@@ -289,3 +289,15 @@ async def test_without_a_wider_radius_escalation_stops_at_the_edge(group: Group)
     assert group.pinged(request_id) == []
     await group.fire("escalate")
     assert group.pinged(request_id) == []
+
+
+async def test_only_the_requester_can_stop_their_repeating_request(group: Group) -> None:
+    await _ready(group, (301, NEAR))
+    await _ask_for_tomorrow(group, "saturday 10:00", when="weekly")
+    [series] = await group.app.services.desk.series_of(REQUESTER)
+    await group.press(301, f"v1:stopseries:{series.id}", name="V301")
+    assert "isn't for you" in str(group.telegram.answers()[-1].params.get("text"))
+    assert await group.app.services.desk.series_of(REQUESTER) == [series]
+    await group.press(REQUESTER, f"v1:stopseries:{series.id}", name="Rita")
+    await group.press(REQUESTER, f"v1:stopseries:{series.id}", name="Rita")
+    assert "already stopped" in str(group.telegram.answers()[-1].params.get("text"))

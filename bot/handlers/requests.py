@@ -425,14 +425,21 @@ async def stop_series(update: Update, context: BotContext) -> None:
     if query is None or sender is None:
         return
     series_id = data.id_arg if data else None
-    if series_id and await context.services.desk.stop_series(series_id, sender.id):
+    outcome = (
+        await context.services.desk.stop_series(series_id, sender.id)
+        if series_id
+        else Outcome.NOT_YOURS
+    )
+    if outcome is Outcome.OK:
         await answer(query, _("Stopped."))
         await query.edit_message_text(
             _("🔁 This won't repeat any more. Requests already made are not affected.")
         )
-    else:
+    elif outcome is Outcome.ALREADY:
         await answer(query, _("That has already stopped."))
         await query.edit_message_reply_markup(reply_markup=None)
+    else:
+        await answer(query, _("That button isn't for you."), alert=True)
 
 
 async def feedback(update: Update, context: BotContext) -> None:

@@ -361,11 +361,14 @@ class HelpDesk:
     async def series_of(self, requester_id: int) -> list[Series]:
         return await self._series.active_of(requester_id)
 
-    async def stop_series(self, series_id: int, requester_id: int) -> bool:
+    async def stop_series(self, series_id: int, requester_id: int) -> Outcome:
+        """No more occurrences of a recurring request; only its requester may stop it."""
         if not await self._series.stop(series_id, requester_id):
-            return False
+            series = await self._series.get(series_id)
+            mine = series is not None and series.requester_id == requester_id
+            return Outcome.ALREADY if mine else Outcome.NOT_YOURS
         await self._chaser.series_stopped(series_id)
-        return True
+        return Outcome.OK
 
     async def requests_of(self, requester_id: int) -> list[HelpRequest]:
         return await self._requests.by_requester(requester_id)
