@@ -56,6 +56,7 @@ class Settings:
     digest_time: time | None = time(8, 0)
     series_notice_s: float = 86400
     escalate_stretch_km: float = 0.0
+    errors_to_coordinators: bool = False
     geocoder: str = "none"
     geocoder_url: str | None = None
     geocoder_user_agent: str = "mutualaid-bot"
@@ -167,6 +168,9 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         digest_time=_parse_clock_time("DIGEST_TIME", get("DIGEST_TIME") or "08:00"),
         series_notice_s=_positive_float(values, "SERIES_NOTICE_S", 86400),
         escalate_stretch_km=_non_negative_float(values, "ESCALATE_STRETCH_KM", 0.0),
+        errors_to_coordinators=_parse_switch(
+            "ERRORS_TO_COORDINATORS", get("ERRORS_TO_COORDINATORS")
+        ),
         geocoder=geocoder,
         geocoder_url=get("GEOCODER_URL"),
         geocoder_user_agent=get("GEOCODER_USER_AGENT") or "mutualaid-bot",
@@ -196,6 +200,17 @@ def _parse_lat_lon(name: str, raw: str) -> tuple[float, float]:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise SettingsError(f"{name} is off the map: latitude -90..90, longitude -180..180")
     return lat, lon
+
+
+def _parse_switch(name: str, raw: str | None) -> bool:
+    if raw is None:
+        return False
+    value = raw.lower()
+    if value in ("on", "yes", "true", "1"):
+        return True
+    if value in ("off", "no", "false", "0"):
+        return False
+    raise SettingsError(f"{name} must be on or off, not {raw!r}")
 
 
 def _non_negative_float(values: Mapping[str, str], name: str, default: float) -> float:

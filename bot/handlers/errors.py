@@ -9,6 +9,7 @@ from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.i18n import _
+from bot.texts import esc
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -35,9 +36,25 @@ def describe(update: object) -> str:
     return f"update {update.update_id} {'/'.join(kinds)} from {user}{detail}"
 
 
+async def _tell_coordinators(update: object, context: BotContext) -> None:
+    """ERRORS_TO_COORDINATORS=on: the coordinators hear of it at once (the update's shape
+    and the kind of error only: no names, texts or places)."""
+    kind = type(context.error).__name__ if context.error else "error"
+    try:
+        await context.services.coordinators.tell(
+            lambda: _("⚠️ The bot hit an unexpected error ({kind}) handling {update}.").format(
+                kind=esc(kind), update=esc(describe(update))
+            )
+        )
+    except Exception:
+        _LOGGER.exception("Could not tell the coordinators about an error")
+
+
 async def on_error(update: object, context: BotContext) -> None:
     """Log every unexpected exception; tell the person something went wrong."""
     _LOGGER.error("Error while handling %s", describe(update), exc_info=context.error)
+    if context.services.settings.errors_to_coordinators:
+        await _tell_coordinators(update, context)
     # A handler cut short between saving a request and asking volunteers (say, its reply
     # to the requester failed) would leave it unseen until the next restart.
     try:
