@@ -310,26 +310,15 @@ async def confirmed(update: Update, context: BotContext) -> int:
         context.drafts[DRAFT] = {}
         await _reply(update, _("No problem, let's start again. What is their name?"))
         return Step.NAME
-    draft = _draft(context)
-    needed = {"name", "phone", "category", "description", "when", "lat", "lon", "address"}
-    if not needed <= draft.keys():
+    answers = _draft(context)
+    draft = Draft.from_answers(answers)
+    if draft is None or not {"name", "phone"} <= answers.keys():
         await answer(query, _("This summary is out of date. Please use /onbehalf to start again."))
         return END
     await answer(query, _("Sent!"))
     services = context.services
     request = await services.desk.submit_on_behalf(
-        sender.id,
-        Draft(
-            category=Category(draft["category"]),
-            description=draft["description"],
-            address=draft["address"],
-            lat=float(draft["lat"]),
-            lon=float(draft["lon"]),
-            when=When(draft["when"]),
-            due_at=draft.get("due_at"),
-        ),
-        contact_name=draft["name"],
-        contact_phone=draft["phone"],
+        sender.id, draft, contact_name=answers["name"], contact_phone=answers["phone"]
     )
     context.drafts.pop(DRAFT, None)
     await query.edit_message_reply_markup(reply_markup=None)
@@ -340,7 +329,7 @@ async def confirmed(update: Update, context: BotContext) -> int:
             "🔑 Please tell {name} their safety code, <b>{code}</b>: the volunteer will say "
             "it at the door, and they shouldn't let in anyone who doesn't know it.\n\n"
             "I'll send you the news {name} would have had, so you can ring them."
-        ).format(id=request.id, name=esc(draft["name"]), code=request.safety_code),
+        ).format(id=request.id, name=esc(answers["name"]), code=request.safety_code),
     )
     await services.desk.announce(request)
     return END

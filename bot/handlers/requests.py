@@ -315,26 +315,13 @@ async def confirmed(update: Update, context: BotContext) -> int:
             update, _("No problem, let's start again. ") + _ask_category(), keyboards.categories()
         )
         return Step.CATEGORY
-    draft = _draft(context)
-    if not {"category", "description", "when", "lat", "lon", "address"} <= draft.keys():
-        # A summary from a conversation that was already finished or reset.
+    draft = Draft.from_answers(_draft(context))
+    if draft is None:
         await answer(query, _("This summary is out of date. Please use /request to start again."))
         return END
     await answer(query, _("Sent!"))
     services = context.services
-    request = await services.desk.submit(
-        sender.id,
-        Draft(
-            category=Category(draft["category"]),
-            description=draft["description"],
-            address=draft["address"],
-            lat=float(draft["lat"]),
-            lon=float(draft["lon"]),
-            when=When(draft["when"]),
-            due_at=draft.get("due_at"),
-            every=draft.get("every"),
-        ),
-    )
+    request = await services.desk.submit(sender.id, draft)
     context.drafts.pop(DRAFT, None)
     await query.edit_message_reply_markup(reply_markup=None)
     await _reply(

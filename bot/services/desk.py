@@ -77,6 +77,23 @@ class Draft:
     due_at: float | None
     every: str | None = None  # 'daily' / 'weekly': the same help again, at the same time
 
+    @classmethod
+    def from_answers(cls, answers: dict[str, Any]) -> Draft | None:
+        """The draft a conversation stored step by step; None if it is incomplete (a
+        summary pressed after its conversation was finished or reset)."""
+        if not {"category", "description", "when", "lat", "lon", "address"} <= answers.keys():
+            return None
+        return cls(
+            category=Category(answers["category"]),
+            description=answers["description"],
+            address=answers["address"],
+            lat=float(answers["lat"]),
+            lon=float(answers["lon"]),
+            when=When(answers["when"]),
+            due_at=answers.get("due_at"),
+            every=answers.get("every"),
+        )
+
 
 class HelpDesk:
     def __init__(
