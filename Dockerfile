@@ -7,10 +7,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DATABASE_PATH=/data/mutualaid.db
 
 WORKDIR /app
+# The runtime packages first, exactly as locked and each checked against its hash (a
+# layer that only changes with the lock); then the bot itself with nothing more, built
+# by the locked setuptools.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 COPY pyproject.toml README.md babel.cfg ./
 COPY bot ./bot
 COPY locales ./locales
-RUN pip install . \
+RUN pip install --no-deps --no-build-isolation . \
     && pybabel compile --domain bot --directory locales \
     && useradd --create-home --uid 10001 helper \
     && mkdir -p /data && chown helper:helper /data

@@ -5,19 +5,38 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Exact versions with hashes, written by `make lock` from pyproject.toml: the runtime
+# packages (what the Docker image installs) and those plus the dev tools (.venv).
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+# The lock also pins the build backend (pyproject's [build-system] requires), so that
+# installing the project itself fetches nothing unhashed.
+BUILD_REQUIRES = $(PYTHON) -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"]))'
+# `make lock UPGRADE=--upgrade` takes new releases; by default locked versions stay.
+UPGRADE ?=
+UV_COMPILE = uv pip compile pyproject.toml - --universal --python-version 3.11 \
+	--generate-hashes --quiet --custom-compile-command 'make lock' $(UPGRADE)
 # The local Bot API server used by the end-to-end tests (see ../shared/tg-emulator).
 TG_EMULATOR_SRC ?= ../shared/tg-emulator
 TG_EMULATOR_DIR := .tg-emulator
 
-.PHONY: setup run test lint catalogues messages emulator clean
+.PHONY: setup run test lint lock catalogues messages emulator clean
 
 setup: $(VENV)/.installed catalogues
 
-$(VENV)/.installed: pyproject.toml
+# Every package from the lock, each checked against its hash; then the project itself,
+# with nothing more (--no-deps), built by the locked setuptools (--no-build-isolation).
+$(VENV)/.installed: $(DEV_LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+# Re-resolve both locks from pyproject.toml (after changing a dependency, or to take
+# upgrades); the dev lock keeps the runtime lock's versions.
+lock: $(VENV)/.installed
+	$(BUILD_REQUIRES) | $(BIN)/$(UV_COMPILE) -o $(LOCK)
+	$(BUILD_REQUIRES) | $(BIN)/$(UV_COMPILE) --extra dev -c $(LOCK) -o $(DEV_LOCK)
 
 catalogues: $(VENV)/.installed
 	$(BIN)/pybabel compile --domain bot --directory locales
@@ -43,7 +62,9 @@ run: setup
 test: setup emulator
 	$(BIN)/pytest
 
+# tests/test_lock.py: the locks still match pyproject.toml's dependencies.
 lint: setup
+	$(BIN)/pytest -q -p no:cacheprovider tests/test_lock.py
 	$(BIN)/ruff check bot tests
 	$(BIN)/ruff format --check bot tests
 	$(BIN)/mypy
