@@ -48,7 +48,7 @@ class Action(StrEnum):
     EXPORT = "export"  # `v1:export:plain|personal`
     GROUP_HELP = "grouphelp"  # `v1:grouphelp:<request_id>`: "I can help" in the group chat
     AUDIENCE = "audience"  # who a broadcast goes to: `v1:audience:<everyone|volunteers|...>`
-    BROADCAST = "bcast"  # a broadcast's preview: `v1:bcast:<send|cancel>:<broadcast_id>`
+    BROADCAST = "bcast"  # a broadcast's preview: `v1:bcast:<send|cancel|stop>:<broadcast_id>`
     CONCERN = "concern"  # raise a concern, about a request (`v1:concern:<id>`) or in general
     FORGET = "forget"  # /forgetme's confirmation: yes / no
     SPEND = "spend"  # the volunteer records what a task cost (`v1:spend:<id>`)

@@ -280,6 +280,13 @@ def broadcast_preview(broadcast_id: int, recipients: int) -> InlineKeyboardMarku
     )
 
 
+def broadcast_stop(broadcast_id: int) -> InlineKeyboardMarkup:
+    """Under a broadcast's progress while it is going out."""
+    return InlineKeyboardMarkup(
+        [[_one(_("⏹ Stop sending"), Action.BROADCAST, "stop", broadcast_id)]]
+    )
+
+
 # --- coordinators' tools -------------------------------------------------------------
 
 

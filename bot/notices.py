@@ -256,12 +256,19 @@ def broadcast_progress(broadcast_id: int, counts: Counts) -> str:
     ).format(id=broadcast_id, done=number(counts.done), total=number(counts.total))
 
 
-def broadcast_report(broadcast_id: int, counts: Counts) -> str:
-    """The end of a broadcast, for the coordinator who sent it."""
+def broadcast_report(broadcast_id: int, counts: Counts, stopped_by: str | None = None) -> str:
+    """The end of a broadcast, for the coordinator who sent it (and whoever stopped it:
+    `stopped_by` is their name, "" when it isn't known)."""
+    if stopped_by is None:
+        header = _("✅ Broadcast #{id} finished.").format(id=broadcast_id)
+    else:
+        header = _("⏹ Broadcast #{id} was stopped by {name}.").format(
+            id=broadcast_id, name=esc(stopped_by) or _("a coordinator")
+        )
     # A line per count, so that each gets the plural form its own number needs.
     text = "\n".join(
         [
-            _("✅ Broadcast #{id} finished.").format(id=broadcast_id),
+            header,
             ngettext("Sent to {n} person.", "Sent to {n} people.", counts.sent).format(
                 n=number(counts.sent)
             ),
@@ -277,6 +284,12 @@ def broadcast_report(broadcast_id: int, counts: Counts) -> str:
             ).format(n=number(counts.failed)),
         ]
     )
+    if stopped_by is not None:
+        text += "\n" + ngettext(
+            "{n} person did not get it: it was stopped first.",
+            "{n} people did not get it: it was stopped first.",
+            counts.not_sent,
+        ).format(n=number(counts.not_sent))
     if counts.unsure:
         text += "\n" + ngettext(
             "{n} more may or may not have arrived: the connection broke or the bot stopped "

@@ -420,3 +420,159 @@ async def test_a_message_in_flight_at_a_crash_is_never_sent_twice(tmp_path: Path
         assert "1 more may or may not have arrived" in report
     finally:
         await app.shutdown()
+
+
+# --- Stop ----------------------------------------------------------------------------
+
+
+def _answers(telegram: FakeTelegram, since: int = 0) -> list[str]:
+    return [str(a.params.get("text")) for a in telegram.answers()[since:]]
+
+
+async def _stuck_on_the_volunteer(tmp_path: Path, telegram: HoldingTelegram) -> tuple[Group, str]:
+    """A broadcast to five people (in id order: Cora, Rita, Vic, Ned, Sue) is on its way
+    to Vic, the third, and held there; Sue is a second coordinator."""
+    app = build_application(make_settings(tmp_path, BROADCAST_RATE=RATE), request=telegram)
+    await app.initialize()
+    group = Group(app, telegram)
+    for user_id, name in (
+        (COORDINATOR, "Cora"),
+        (REQUESTER, "Rita"),
+        (VOLUNTEER, "Vic"),
+        (NEIGHBOUR, "Ned"),
+        (SECOND_COORDINATOR, "Sue"),
+    ):
+        await group.consent(user_id, name=name)
+    await app.services.roster.appoint(SECOND_COORDINATOR, COORDINATOR)
+    telegram.held.add(VOLUNTEER)
+    send = _button(await _preview(group), "send")
+    await group.press(COORDINATOR, send, name="Cora")
+    await asyncio.wait_for(telegram.reached.wait(), 5)
+    return group, send
+
+
+async def test_stop_sends_no_more_and_the_report_says_who_and_how_many(tmp_path: Path) -> None:
+    telegram = HoldingTelegram()
+    group, send = await _stuck_on_the_volunteer(tmp_path, telegram)
+    broadcast_id = _id(send)
+    stop = f"v1:bcast:stop:{broadcast_id}"
+    try:
+        # The progress message carries Stop; another coordinator finds it under /broadcast.
+        progress = next(c for c in telegram.sent_to(COORDINATOR) if "sent 0 of 5" in c.text)
+        assert progress.buttons == [stop]
+        await group.say(SECOND_COORDINATOR, "/broadcast", name="Sue")
+        going = [c for c in telegram.sent_to(SECOND_COORDINATOR) if c.buttons == [stop]]
+        assert len(going) == 1
+        assert f"#{broadcast_id} is going out" in going[0].text
+        await group.say(SECOND_COORDINATOR, "/cancel", name="Sue")
+
+        # Someone who is not a coordinator cannot stop it.
+        seen = len(telegram.answers())
+        await group.press(REQUESTER, stop, name="Rita")
+        assert "Only coordinators" in _answers(telegram, seen)[-1]
+        row = await group.app.services.db.fetchone(
+            "SELECT stopped_by FROM broadcasts WHERE id = ?", (broadcast_id,)
+        )
+        assert row is not None
+        assert row["stopped_by"] is None
+
+        # Sue stops it while Vic's message is on its way; a second press is told so.
+        await group.press(SECOND_COORDINATOR, stop, name="Sue")
+        assert "Stopped" in _answers(telegram)[-1]
+        await group.press(COORDINATOR, stop, name="Cora")
+        assert _answers(telegram)[-1] == "That broadcast was already stopped by Sue."
+
+        telegram.release.set()  # Vic's message comes back: it did go
+        await group.app.services.broadcaster.idle()
+        assert _delivered(telegram) == Counter({COORDINATOR: 1, REQUESTER: 1, VOLUNTEER: 1})
+        outbox = await _outbox(group.app, broadcast_id)
+        assert outbox[NEIGHBOUR] == ("pending", 0)
+        assert outbox[SECOND_COORDINATOR] == ("pending", 0)
+        assert await _status(group.app, broadcast_id) == "done"
+        for reader in (COORDINATOR, SECOND_COORDINATOR):
+            report = telegram.last_to(reader).text
+            assert f"Broadcast #{broadcast_id} was stopped by Sue." in report
+            assert "Sent to 3 people.\n0 people had blocked the bot." in report
+            assert "2 people did not get it: it was stopped first." in report
+        # The progress message lost its Stop button.
+        assert telegram.sent_to(COORDINATOR, "editMessageText")[-1].buttons == []
+
+        # A stale press, long after, is answered kindly and changes nothing.
+        await group.press(SECOND_COORDINATOR, stop, name="Sue")
+        assert _answers(telegram)[-1] == "That broadcast was already stopped by Sue."
+    finally:
+        await group.app.shutdown()
+
+    # A restart does not take it up again.
+    app, after = await _restart(tmp_path)
+    try:
+        assert _delivered(after) == Counter()
+        assert after.sent_to(COORDINATOR) == []
+        assert (await _outbox(app, broadcast_id))[NEIGHBOUR] == ("pending", 0)
+    finally:
+        await app.shutdown()
+
+
+async def test_a_broadcast_stopped_just_before_a_crash_stays_stopped(tmp_path: Path) -> None:
+    # Stop is pressed, then the bot dies while Vic's message is still on its way: after the
+    # restart nobody else gets it, and the report still comes, once.
+    telegram = HoldingTelegram()
+    group, send = await _stuck_on_the_volunteer(tmp_path, telegram)
+    await group.press(SECOND_COORDINATOR, f"v1:bcast:stop:{_id(send)}", name="Sue")
+    await group.app.services.broadcaster.stop(grace_s=0)  # kill -9
+    await group.app.services.db.close()
+    assert _delivered(telegram) == Counter({COORDINATOR: 1, REQUESTER: 1})
+
+    app, after = await _restart(tmp_path)
+    try:
+        assert _delivered(after) == Counter()
+        assert (await _outbox(app, _id(send)))[VOLUNTEER] == ("unsure", 1)
+        report = after.last_to(COORDINATOR).text
+        assert "was stopped by Sue" in report
+        assert "Sent to 2 people." in report
+        assert "2 people did not get it" in report
+        assert "1 more may or may not have arrived" in report
+        assert await _status(app, _id(send)) == "done"
+        assert app.post_init is not None
+        await app.post_init(app)  # and a second start-up sends nothing more
+        await app.services.broadcaster.idle()
+        assert len([c for c in after.sent_to(COORDINATOR) if "was stopped" in c.text]) == 1
+        assert _delivered(after) == Counter()
+    finally:
+        await app.shutdown()
+
+
+async def test_stop_wakes_a_broadcast_waiting_out_a_429(open_group: OpenGroup) -> None:
+    async with open_group(BROADCAST_RATE=RATE) as group:
+        await group.consent(COORDINATOR, name="Cora")
+        await group.consent(REQUESTER, name="Rita")
+        await group.consent(NEIGHBOUR, name="Ned")
+        group.telegram.fail_next_429[REQUESTER] = 1
+        group.telegram.retry_after = 600  # without Stop, ten minutes of waiting
+        send = _button(await _preview(group), "send")
+        await group.press(COORDINATOR, send, name="Cora")
+
+        async def waiting() -> bool:
+            return group.telegram.fail_next_429[REQUESTER] == 0
+
+        await _until(waiting, "the 429")
+        await group.press(COORDINATOR, f"v1:bcast:stop:{_id(send)}", name="Cora")
+        await asyncio.wait_for(group.app.services.broadcaster.idle(), 5)
+        assert _delivered(group.telegram) == Counter({COORDINATOR: 1})
+        report = group.telegram.last_to(COORDINATOR).text
+        assert "was stopped by Cora" in report
+        assert "2 people did not get it" in report
+
+
+async def test_stop_after_the_end_is_answered_and_changes_nothing(open_group: OpenGroup) -> None:
+    async with open_group(BROADCAST_RATE=RATE) as group:
+        await group.consent(COORDINATOR, name="Cora")
+        await group.consent(NEIGHBOUR, name="Ned")
+        send = _button(await _preview(group), "send")
+        await group.press(COORDINATOR, send, name="Cora")
+        await group.app.services.broadcaster.idle()
+        report = group.telegram.last_to(COORDINATOR).text
+        await group.press(COORDINATOR, f"v1:bcast:stop:{_id(send)}", name="Cora")
+        assert "already finished" in _answers(group.telegram)[-1]
+        assert group.telegram.last_to(COORDINATOR).text == report
+        assert "finished" in report

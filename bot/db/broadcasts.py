@@ -61,6 +61,7 @@ class Broadcast:
     progress_chat_id: int | None
     progress_message_id: int | None
     total: int
+    stopped_by: int | None = None  # the coordinator who pressed Stop (migration 0010)
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,11 @@ class Counts:
     @property
     def done(self) -> int:
         return self.sent + self.blocked + self.failed + self.unsure
+
+    @property
+    def not_sent(self) -> int:
+        """Rows never sent: only a stopped broadcast ends with any."""
+        return self.total - self.done
 
 
 # Consented people who have not blocked the bot, narrowed by audience. Constant SQL chosen
@@ -118,6 +124,7 @@ def _broadcast(row: aiosqlite.Row) -> Broadcast:
         progress_chat_id=row["progress_chat_id"],
         progress_message_id=row["progress_message_id"],
         total=row["total"],
+        stopped_by=row["stopped_by"],
     )
 
 
@@ -176,6 +183,16 @@ class BroadcastRepository:
         )
         return changed == 1
 
+    async def stop(self, broadcast_id: int, coordinator_id: int, now: float) -> bool:
+        """Stop pressed: no row of it is sent from now on. True only for the press that
+        did it (not for a second press, nor once it has finished)."""
+        changed = await self._db.execute(
+            "UPDATE broadcasts SET stopped_by = ?, stopped_at = ? "
+            "WHERE id = ? AND status = 'sending' AND stopped_at IS NULL",
+            (coordinator_id, now, broadcast_id),
+        )
+        return changed == 1
+
     async def sending(self) -> list[Broadcast]:
         """Broadcasts still going out, oldest first."""
         rows = await self._db.fetchall(
@@ -195,7 +212,9 @@ class BroadcastRepository:
             """
             SELECT o.id, o.user_id, u.language, u.blocked_at
             FROM outbox o JOIN users u ON u.id = o.user_id
-            WHERE o.broadcast_id = ? AND o.state = 'pending'
+            WHERE o.broadcast_id = ? AND o.state = 'pending' AND NOT EXISTS (
+                SELECT 1 FROM broadcasts b
+                WHERE b.id = o.broadcast_id AND b.stopped_at IS NOT NULL)
             ORDER BY o.id
             LIMIT ?
             """,
@@ -208,10 +227,11 @@ class BroadcastRepository:
 
     async def claim(self, entry_id: int) -> bool:
         """Pending -> sending, stored before the Bot API call: if the bot dies during the
-        call, the row says so at the next start."""
+        call, the row says so at the next start. Never once its broadcast is stopped."""
         changed = await self._db.execute(
             "UPDATE outbox SET state = 'sending', attempts = attempts + 1 "
-            "WHERE id = ? AND state = 'pending'",
+            "WHERE id = ? AND state = 'pending' AND NOT EXISTS (SELECT 1 FROM broadcasts b "
+            "WHERE b.id = outbox.broadcast_id AND b.stopped_at IS NOT NULL)",
             (entry_id,),
         )
         return changed == 1

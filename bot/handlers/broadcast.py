@@ -1,7 +1,9 @@
 """Coordinators: /broadcast, a message to everyone or a group. The conversation asks for
 the text and the audience and shows a preview; its Send / Cancel buttons carry the draft's
 id, so they work after a restart, and Send queues the outbox once however often it is
-pressed. Every step and every button is checked for a coordinator on the server."""
+pressed. While it goes out, Stop (under the progress message, and under /broadcast for
+the other coordinators) ends it. Every step and every button is checked for a
+coordinator on the server."""
 
 from __future__ import annotations
 
@@ -84,6 +86,14 @@ async def begin(update: Update, context: BotContext) -> int:
     if update.effective_message is None or await _refused(update, context):
         return END
     context.drafts.pop(DRAFT, None)
+    # Any coordinator may stop one going out, not only the one who sent it.
+    for broadcast, counts in await context.services.broadcaster.going_out():
+        await update.effective_message.reply_text(
+            _("📣 Broadcast #{id} is going out now.").format(id=broadcast.id)
+            + "\n"
+            + notices.broadcast_progress(broadcast.id, counts),
+            reply_markup=keyboards.broadcast_stop(broadcast.id),
+        )
     await update.effective_message.reply_text(_ask_text())
     return Step.TEXT
 
@@ -163,18 +173,22 @@ async def choose_audience(update: Update, context: BotContext) -> int:
 
 
 async def send_or_cancel(update: Update, context: BotContext) -> None:
-    """v1:bcast:send:<id> queues the broadcast (once); v1:bcast:cancel:<id> drops it."""
-    data, query = callback_data(update), update.callback_query
-    if data is None or query is None:
+    """v1:bcast:send:<id> queues the broadcast (once); v1:bcast:cancel:<id> drops it;
+    v1:bcast:stop:<id> stops it while it goes out."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    if data is None or query is None or sender is None:
         return
     if await _refused(update, context):
         return
     broadcast_id = CallbackData(data.action, data.args[1:]).id_arg
     verb = data.arg
-    if broadcast_id is None or verb not in ("send", "cancel"):
+    if broadcast_id is None or verb not in ("send", "cancel", "stop"):
         await answer(query, _("This button doesn't work any more."))
         return
     broadcaster = context.services.broadcaster
+    if verb == "stop":
+        await _stop(query, context, broadcast_id, sender.id)
+        return
     if verb == "cancel":
         if await broadcaster.cancel(broadcast_id):
             await answer(query, _("Cancelled. Nothing was sent."))
@@ -188,6 +202,28 @@ async def send_or_cancel(update: Update, context: BotContext) -> None:
             await _drop_buttons(query)
             return
     await answer(query, _already(outcome))
+
+
+async def _stop(
+    query: CallbackQuery, context: BotContext, broadcast_id: int, coordinator_id: int
+) -> None:
+    broadcaster = context.services.broadcaster
+    if await broadcaster.stop_sending(broadcast_id, coordinator_id):
+        await answer(query, _("Stopped. Nobody else will get it; the report follows."), alert=True)
+        await _drop_buttons(query)
+        return
+    outcome = await broadcaster.state(broadcast_id)
+    if outcome is Started.STOPPED:
+        name = await broadcaster.stopper_name(broadcast_id)
+        text = _("That broadcast was already stopped by {name}.").format(
+            name=name or _("a coordinator")
+        )
+    elif outcome is Started.ALREADY_DONE:
+        text = _("That broadcast has already finished: there is nothing left to stop.")
+    else:
+        text = _already(outcome)
+    await answer(query, text)
+    await _drop_buttons(query)
 
 
 def _already(outcome: Started) -> str:

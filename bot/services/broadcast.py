@@ -6,6 +6,11 @@ stored as `sending`, after it as `sent` (or blocked / failed). Telegram has no i
 key, so a row still `sending` at start-up (the bot died during that call) cannot be
 checked: it may have arrived. It becomes `unsure` and is never sent again, because "nobody
 gets it twice" is the promise; the coordinator's report counts these separately.
+
+Any coordinator can press Stop under the progress message: the broadcast is marked
+stopped in the database first (so no row is claimed after it, and a restart does not
+resume it), the message in flight is let finish, and the report says how many got it,
+how many did not, and who stopped it.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
-from bot import notices
+from bot import keyboards, notices
 from bot.db import UserRepository
 from bot.db.broadcasts import (
     Audience,
@@ -111,6 +116,7 @@ class Started(Enum):
     ALREADY_SENDING = "sending"
     ALREADY_DONE = "done"
     CANCELLED = "cancelled"
+    STOPPED = "stopped"
     MISSING = "missing"
 
 
@@ -158,6 +164,10 @@ class Broadcaster:
         self._pacer = Pacer(rate)
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
+        # Broadcasts whose Stop was pressed in this process, and what wakes a worker
+        # waiting out a 429 so that it notices at once.
+        self._halted: set[int] = set()
+        self._wake = asyncio.Event()
         # Set by kick() while the worker runs: a broadcast queued just as the worker found
         # nothing left must not wait for the next restart.
         self._more = asyncio.Event()
@@ -188,6 +198,8 @@ class Broadcaster:
         broadcast = await self._repository.get(broadcast_id)
         if broadcast is None:
             return Started.MISSING
+        if broadcast.stopped_by is not None:
+            return Started.STOPPED
         return {
             BroadcastStatus.SENDING: Started.ALREADY_SENDING,
             BroadcastStatus.DONE: Started.ALREADY_DONE,
@@ -197,6 +209,33 @@ class Broadcaster:
     async def cancel(self, broadcast_id: int) -> bool:
         """Drop a draft; False when it was already sent, sending or cancelled."""
         return await self._repository.cancel(broadcast_id, self._clock())
+
+    async def stop_sending(self, broadcast_id: int, coordinator_id: int) -> bool:
+        """Stop a broadcast that is going out: nobody else gets it, and the worker sends
+        the report. False when it was not sending (finished, or stopped already)."""
+        if not await self._repository.stop(broadcast_id, coordinator_id, self._clock()):
+            return False
+        _LOGGER.info("Broadcast %s stopped by a coordinator", broadcast_id)
+        self._halted.add(broadcast_id)
+        self._wake.set()
+        self.kick()  # a worker that had died on an error still owes the report
+        return True
+
+    async def stopper_name(self, broadcast_id: int) -> str | None:
+        """The first name of whoever stopped it ("" if not known), None if nobody did."""
+        broadcast = await self._repository.get(broadcast_id)
+        if broadcast is None or broadcast.stopped_by is None:
+            return None
+        user = await self._users.get(broadcast.stopped_by)
+        return user.first_name if user is not None else ""
+
+    async def going_out(self) -> list[tuple[Broadcast, Counts]]:
+        """The broadcasts still being sent, with how far each has got."""
+        return [
+            (broadcast, await self._repository.counts(broadcast.id))
+            for broadcast in await self._repository.sending()
+            if broadcast.stopped_by is None
+        ]
 
     # --- the worker's life --------------------------------------------------------------
 
@@ -245,6 +284,7 @@ class Broadcaster:
         if task is None or task.done():
             return
         self._stopping.set()
+        self._wake.set()
         with contextlib.suppress(asyncio.CancelledError, TimeoutError):
             await asyncio.wait_for(asyncio.shield(task), grace_s)
         if not task.done():
@@ -270,13 +310,16 @@ class Broadcaster:
         progress = await self._progress_message(broadcast)
         last_report = time.monotonic()
         reported_done = -1
-        while not self._stopping.is_set():
+        while not self._stopping.is_set() and not self._halted_now(broadcast):
+            # Empty once the broadcast is stopped, also when that was before a restart.
             batch = await self._repository.pending(broadcast.id)
             if not batch:
                 break
             for recipient in batch:
                 if self._stopping.is_set():
                     return
+                if self._halted_now(broadcast):
+                    break
                 await self._deliver(broadcast, recipient)
                 if time.monotonic() - last_report >= self._progress_every_s:
                     counts = await self._repository.counts(broadcast.id)
@@ -288,18 +331,32 @@ class Broadcaster:
             return
         counts = await self._repository.counts(broadcast.id)
         if await self._repository.finish(broadcast.id, counts, self._clock()):
-            await self._show_progress(broadcast, progress, counts)
-            await self._messenger.tell(
-                broadcast.coordinator_id,
-                lambda: notices.broadcast_report(broadcast.id, counts),
-            )
+            self._halted.discard(broadcast.id)
+            await self._show_progress(broadcast, progress, counts, final=True)
+            await self._report(broadcast, counts)
             _LOGGER.info(
-                "Broadcast %s done: %s sent, %s blocked, %s failed, %s unsure",
+                "Broadcast %s done: %s sent, %s blocked, %s failed, %s unsure, %s not sent",
                 broadcast.id,
                 counts.sent,
                 counts.blocked,
                 counts.failed,
                 counts.unsure,
+                counts.not_sent,
+            )
+
+    def _halted_now(self, broadcast: Broadcast) -> bool:
+        return broadcast.id in self._halted or broadcast.stopped_by is not None
+
+    async def _report(self, broadcast: Broadcast, counts: Counts) -> None:
+        """The final report to its coordinator, and to whoever stopped it if not them."""
+        stopper = await self.stopper_name(broadcast.id)
+        stored = await self._repository.get(broadcast.id)
+        readers = [broadcast.coordinator_id]
+        if stored is not None and stored.stopped_by not in (None, broadcast.coordinator_id):
+            readers.append(stored.stopped_by)
+        for reader in readers:
+            await self._messenger.tell(
+                reader, lambda: notices.broadcast_report(broadcast.id, counts, stopper)
             )
 
     async def _progress_message(self, broadcast: Broadcast) -> tuple[int, int] | None:
@@ -310,6 +367,7 @@ class Broadcaster:
         message = await self._messenger.tell(
             broadcast.coordinator_id,
             lambda: notices.broadcast_progress(broadcast.id, counts),
+            lambda: keyboards.broadcast_stop(broadcast.id),
         )
         if message is None:
             return None
@@ -319,14 +377,21 @@ class Broadcaster:
         return message.chat_id, message.message_id
 
     async def _show_progress(
-        self, broadcast: Broadcast, progress: tuple[int, int] | None, counts: Counts
+        self,
+        broadcast: Broadcast,
+        progress: tuple[int, int] | None,
+        counts: Counts,
+        *,
+        final: bool = False,
     ) -> None:
+        """Edit the progress message; Stop stays under it until the broadcast is over."""
         if progress is None:
             return
         await self._messenger.retell(
             broadcast.coordinator_id,
             *progress,
             lambda: notices.broadcast_progress(broadcast.id, counts),
+            lambda: None if final else keyboards.broadcast_stop(broadcast.id),
         )
 
     async def _deliver(self, broadcast: Broadcast, recipient: Recipient) -> None:
@@ -337,7 +402,7 @@ class Broadcaster:
         with use_language(recipient.language):
             text = notices.broadcast_message(broadcast.text)
         failures = 0
-        while not self._stopping.is_set():
+        while not self._stopping.is_set() and not self._halted_now(broadcast):
             await self._pacer.wait()
             if not await self._repository.claim(recipient.entry_id):
                 return
@@ -352,7 +417,7 @@ class Broadcaster:
             except RetryAfter as error:
                 # Telegram did not deliver it: put it back, wait as told, send it again.
                 await self._repository.release(recipient.entry_id)
-                await self._pause(retry_after_seconds(error))
+                await self._pause(retry_after_seconds(error), broadcast.id)
                 self._pacer.restart()
                 continue
             except Forbidden:
@@ -369,7 +434,7 @@ class Broadcaster:
                 else:
                     failures += 1
                     if failures < MAX_ATTEMPTS:
-                        await self._retry_later(recipient, failures)
+                        await self._retry_later(broadcast, recipient, failures)
                         continue
                     _LOGGER.warning("Broadcast to %s failed: %s", recipient.user_id, error)
                     outcome = Delivery.FAILED
@@ -378,11 +443,20 @@ class Broadcaster:
             await self._repository.settle(recipient.entry_id, outcome, self._clock())
             return
 
-    async def _retry_later(self, recipient: Recipient, failures: int) -> None:
+    async def _retry_later(
+        self, broadcast: Broadcast, recipient: Recipient, failures: int
+    ) -> None:
         await self._repository.release(recipient.entry_id)
-        await self._pause(float(failures))
+        await self._pause(float(failures), broadcast.id)
 
-    async def _pause(self, seconds: float) -> None:
-        """Sleep, but wake up at once when the bot is stopping."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), seconds)
+    async def _pause(self, seconds: float, broadcast_id: int) -> None:
+        """Sleep, but wake up at once when the bot is stopping or the broadcast is."""
+        deadline = time.monotonic() + seconds
+        while True:
+            # Cleared before the check, with no await between: a wake-up is never lost.
+            self._wake.clear()
+            left = deadline - time.monotonic()
+            if self._stopping.is_set() or broadcast_id in self._halted or left <= 0:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), left)

@@ -117,10 +117,16 @@ class Messenger:
         return await self.send(user_id, text, keyboard, protect=protect)
 
     async def retell(
-        self, user_id: int, chat_id: int, message_id: int, render: Callable[[], str]
+        self,
+        user_id: int,
+        chat_id: int,
+        message_id: int,
+        render: Callable[[], str],
+        markup: Callable[[], InlineKeyboardMarkup | None] = lambda: None,
     ) -> bool:
-        """Edit an earlier message into something new, in the recipient's language."""
+        """Edit an earlier message into something new, in the recipient's language (its
+        buttons replaced by `markup`'s, or dropped)."""
         user = await self._users.get(user_id)
         with use_language(user.language if user else None):
-            text = render()
-        return await self.edit(chat_id, message_id, text)
+            text, keyboard = render(), markup()
+        return await self.edit(chat_id, message_id, text, keyboard)
