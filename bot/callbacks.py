@@ -51,6 +51,9 @@ class Action(StrEnum):
     BROADCAST = "bcast"  # a broadcast's preview: `v1:bcast:<send|cancel|stop>:<broadcast_id>`
     CONCERN = "concern"  # raise a concern, about a request (`v1:concern:<id>`) or in general
     FORGET = "forget"  # /forgetme's confirmation: yes / no
+    # `/forget <request>`'s confirmation: `v1:forgetph:<request_id>:yes|no`, a coordinator
+    # erasing someone without Telegram (an /onbehalf request's person).
+    FORGET_CONTACT = "forgetph"
     SPEND = "spend"  # the volunteer records what a task cost (`v1:spend:<id>`)
     NO_RECEIPT = "noreceipt"  # ... and has no receipt photo to send
 

@@ -186,6 +186,16 @@ def forget_me() -> InlineKeyboardMarkup:
     )
 
 
+def forget_contact(request_id: int) -> InlineKeyboardMarkup:
+    """A coordinator erasing someone without Telegram: ask first."""
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("🗑 Yes, erase their details"), Action.FORGET_CONTACT, request_id, "yes")],
+            [_one(_("No, keep them"), Action.FORGET_CONTACT, request_id, "no")],
+        ]
+    )
+
+
 def record_spending(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_one(_("🧾 Record what I spent"), Action.SPEND, request_id)]])
 

@@ -40,7 +40,8 @@ COORDINATOR_BUTTONS: dict[Action, list[str]] = {
     ],
     Action.EXPORT: ["v1:export:plain", "v1:export:personal"],
     Action.AUDIENCE: ["v1:audience:everyone"],
-    Action.BROADCAST: ["v1:bcast:send:1", "v1:bcast:cancel:1"],
+    Action.BROADCAST: ["v1:bcast:send:1", "v1:bcast:cancel:1", "v1:bcast:stop:1"],
+    Action.FORGET_CONTACT: [f"v1:forgetph:{REQUEST}:yes", f"v1:forgetph:{REQUEST}:no"],
 }
 EVERYONE_ACTIONS = {
     Action.CONSENT,
@@ -75,6 +76,7 @@ COMMAND_ARGUMENTS = {
     "coordinators": [str(REQUESTER)],
     "export": ["personal"],
     "details": [str(REQUEST)],
+    "forget": [str(REQUEST)],
     "checked": [str(VOLUNTEER)],
 }
 

@@ -69,6 +69,7 @@ BUTTONS: dict[Action, str] = {
     Action.BROADCAST: "v1:bcast:send:1",
     Action.CONCERN: f"v1:concern:{OPEN}",
     Action.FORGET: "v1:forget:yes",
+    Action.FORGET_CONTACT: f"v1:forgetph:{OPEN}:yes",
     Action.SPEND: f"v1:spend:{DONE}",
     Action.NO_RECEIPT: f"v1:noreceipt:{DONE}",
 }
@@ -231,6 +232,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "/volunteers": ONLY_COORDINATOR,
     "/coordinators": ONLY_COORDINATOR,
     "/onbehalf": ONLY_COORDINATOR,
+    "/forget": ONLY_COORDINATOR,
     "/stats": ONLY_COORDINATOR,
     "/export": ONLY_COORDINATOR,
     "/linkgroup": ONLY_COORDINATOR,
@@ -268,6 +270,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     BUTTONS[Action.REMOVE_VOLUNTEER]: ONLY_COORDINATOR,
     BUTTONS[Action.COORDINATOR]: ONLY_COORDINATOR,
     BUTTONS[Action.EXPORT]: ONLY_COORDINATOR,
+    BUTTONS[Action.FORGET_CONTACT]: ONLY_COORDINATOR,  # "nothing to erase": not a phone one
     BUTTONS[Action.AUDIENCE]: NOBODY,
     BUTTONS[Action.BROADCAST]: NOBODY,
 }

@@ -44,6 +44,23 @@ def _blanking(columns: dict[str, object]) -> tuple[str, list[object]]:
     return ", ".join(f"{name} = ?" for name in columns), list(columns.values())
 
 
+def contact_key(name: str | None, phone: str | None) -> tuple[str, str]:
+    """One person taken over the phone: their number's digits and their name, whatever
+    the spacing and case it was typed with."""
+    return "".join(ch for ch in phone or "" if ch.isdigit()), " ".join(
+        (name or "").split()
+    ).casefold()
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Someone without Telegram, as a coordinator recorded them with /onbehalf."""
+
+    name: str
+    phone: str
+    request_ids: list[int]
+
+
 @dataclass(frozen=True)
 class Erasure:
     """What erasing someone changed, for the help desk to tell the people involved."""
@@ -194,6 +211,74 @@ class PrivacyRepository:
         if purged:
             await self.checkpoint()
         return purged
+
+    # --- someone without Telegram (/onbehalf), erased by a coordinator ------------------
+
+    async def contact(self, request_id: int) -> Contact | None:
+        """The person a phone request was taken for, with every request recorded for them
+        (same phone number and name), or None when the request has no such details (not
+        a phone request, or already erased or purged)."""
+        anchor = await self._db.fetchone(
+            "SELECT contact_name, contact_phone FROM requests "
+            "WHERE id = ? AND requester_id IS NULL AND contact_phone IS NOT NULL",
+            (request_id,),
+        )
+        if anchor is None:
+            return None
+        person = contact_key(anchor["contact_name"], anchor["contact_phone"])
+        rows = await self._db.fetchall(
+            "SELECT id, contact_name, contact_phone FROM requests "
+            "WHERE requester_id IS NULL AND contact_phone IS NOT NULL ORDER BY id"
+        )
+        ids = [
+            r["id"] for r in rows if contact_key(r["contact_name"], r["contact_phone"]) == person
+        ]
+        return Contact(anchor["contact_name"] or "", anchor["contact_phone"], ids)
+
+    async def erase_contact(self, request_id: int, coordinator_id: int, now: float) -> Erasure:
+        """/forgetme for someone without Telegram, asked for by a coordinator: every
+        request recorded for them loses its personal columns, their open ones are
+        cancelled (holders returned, to be told), and so are the concerns and audit
+        notes about those requests. The audit keeps who erased and which request, but
+        nothing of the person."""
+        found = await self.contact(request_id)
+        if found is None:
+            return Erasure(known=False, cancelled=[], released=[], series_ids=[])
+        ids = found.request_ids
+        marks = ",".join("?" * len(ids))  # only placeholders; the ids are bound
+        sets, values = _blanking(PERSONAL_REQUEST_COLUMNS)
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                f"SELECT id, status, volunteer_id FROM requests WHERE id IN ({marks}) "
+                "AND status IN ('open', 'claimed') ORDER BY id",
+                ids,
+            )
+            for row in rows:
+                await tx.execute(
+                    "UPDATE requests SET status = 'cancelled', closed_at = ?, updated_at = ? "
+                    "WHERE id = ?",
+                    (now, now, row["id"]),
+                )
+                await _audit(tx, now, row["id"], f"{row['status']}->cancelled")
+            await tx.execute(
+                f"UPDATE requests SET {sets}, purged_at = coalesce(purged_at, ?) "
+                f"WHERE id IN ({marks})",
+                [*values, now, *ids],
+            )
+            await tx.execute(f"UPDATE concerns SET text = '' WHERE request_id IN ({marks})", ids)
+            await tx.execute(f"UPDATE audit SET note = '' WHERE request_id IN ({marks})", ids)
+            await tx.execute(
+                "INSERT INTO audit (at, actor_id, request_id, action, note) "
+                "VALUES (?, ?, ?, 'erase:contact', ?)",
+                (now, coordinator_id, request_id, f"{len(ids)} requests"),
+            )
+        await self.checkpoint()
+        return Erasure(
+            known=True,
+            cancelled=[(row["id"], row["volunteer_id"]) for row in rows],
+            released=[],
+            series_ids=[],
+        )
 
     async def checkpoint(self) -> bool:
         """Copy the WAL into the main file and empty it, so erased data leaves the WAL.

@@ -44,6 +44,7 @@ def coordinator_commands() -> list[BotCommand]:
         BotCommand("volunteers", _("Volunteers: checks, pauses, recent tasks")),
         BotCommand("coordinators", _("Who coordinates; add or remove one")),
         BotCommand("onbehalf", _("Record a request taken by phone")),
+        BotCommand("forget", _("Erase someone without Telegram (a phone request)")),
         BotCommand("stats", _("Figures and a chart")),
         BotCommand("export", _("Download requests and volunteers as CSV")),
         BotCommand("linkgroup", _("Post new requests in a group chat (send it there)")),

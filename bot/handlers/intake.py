@@ -293,6 +293,13 @@ async def addressed(update: Update, context: BotContext) -> int:
         )
         return Step.ADDRESS
     draft = _draft(context)
+    if not {"name", "phone", "category", "description", "when"} <= draft.keys():
+        # A coordinator erased this person (/forget) while the call was being recorded.
+        context.drafts.pop(DRAFT, None)
+        await _reply(
+            update, _("These details were erased meanwhile. Please use /onbehalf to start again.")
+        )
+        return END
     draft["address"] = text
     await _reply(update, _summary(draft, context), keyboards.intake_confirm())
     return Step.CONFIRM

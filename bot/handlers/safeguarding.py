@@ -347,6 +347,7 @@ def _details_text(details: RequestDetails, tz: ZoneInfo) -> str:
                 phone=esc(request.contact_phone or "") or "-",
             )
         )
+        lines.append(_("/forget {id} erases their details.").format(id=request.id))
     lines += [
         _("Address and notes: {address}").format(address=esc(request.address) or removed),
         _("Safety code: {code}").format(code=request.safety_code),

@@ -11,7 +11,7 @@ from functools import partial
 from bot import notices
 from bot.config import Settings
 from bot.db import RequestRepository
-from bot.db.privacy import Erasure, PrivacyRepository
+from bot.db.privacy import Contact, Erasure, PrivacyRepository
 from bot.db.reminders import Reminder
 from bot.models import RequestStatus
 from bot.services.chaser import Chaser
@@ -68,6 +68,27 @@ class Privacy:
                     released, partial(notices.volunteer_left_for_requester, request_id)
                 )
         return erasure
+
+    async def contact(self, request_id: int) -> Contact | None:
+        """Who a phone request (/onbehalf) was for, if their details are still stored."""
+        return await self._repository.contact(request_id)
+
+    async def forget_contact(self, request_id: int, coordinator_id: int) -> Erasure:
+        """A coordinator erases someone without Telegram: as forget(), the volunteers of
+        their cancelled requests are told the task is off."""
+        erasure = await self._repository.erase_contact(request_id, coordinator_id, self._clock())
+        _LOGGER.info(
+            "Erased someone without Telegram: %s request(s) cancelled", len(erasure.cancelled)
+        )
+        for cancelled_id, holder in erasure.cancelled:
+            cancelled = await self._requests.get(cancelled_id)
+            if cancelled is not None:
+                await self._desk.withdraw(cancelled, holder)
+        return erasure
+
+    async def checkpoint(self) -> None:
+        """After a handler dropped drafts from PTB's store: out of the WAL too."""
+        await self._repository.checkpoint()
 
     async def purge(self) -> int:
         """Blank the personal details of requests closed more than RETENTION_DAYS ago."""
