@@ -100,6 +100,7 @@ async def show_help(update: Update, context: BotContext) -> None:
         text += "\n" + _(
             "/details &lt;number&gt; – a request's full details (each look is logged)"
         )
+        text += "\n" + _("/map – the map: open requests, and where volunteers can reach")
     await update.effective_message.reply_text(text, reply_markup=ReplyKeyboardRemove())
 
 
