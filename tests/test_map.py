@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.config import SettingsError, parse_settings
 from bot.db.safeguarding import SafeguardingRepository
 from bot.distance import haversine_km
 from bot.handlers.commands import publish_commands
@@ -440,3 +441,38 @@ async def test_the_map_speaks_the_coordinators_language(
     assert polish["texts"]["statuses"]["open"] != "looking for a volunteer"
     page = await client.get("/elm/map")
     assert "looking for a volunteer" in page.text  # before anyone is known: the default
+
+
+# --- settings ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        ({"WEBAPP_URL": "http://example.org/map"}, "WEBAPP_URL"),
+        ({"WEBAPP_URL": "example.org/map"}, "WEBAPP_URL"),
+        ({"WEBAPP_PORT": "0"}, "WEBAPP_PORT"),
+        ({"WEBAPP_PORT": "70000"}, "WEBAPP_PORT"),
+        ({"MAP_TILE_URL": "https://tiles.example.org/tile.png"}, "MAP_TILE_URL"),
+        (
+            {
+                "WEBAPP_URL": WEBAPP_URL,
+                "WEBHOOK_URL": "https://example.org/hook",
+                "WEBAPP_PORT": "8443",
+            },
+            "WEBAPP_PORT",
+        ),
+    ],
+)
+def test_a_bad_map_setting_stops_start_up_naming_it(values: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        parse_settings({"BOT_TOKEN": "123456:TEST-token", **values})
+
+
+def test_map_settings_defaults() -> None:
+    settings = parse_settings({"BOT_TOKEN": "123456:TEST-token"})
+    assert settings.webapp_url is None
+    assert (settings.webapp_listen, settings.webapp_port) == ("127.0.0.1", 8081)
+    assert settings.map_tile_url == "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    root = parse_settings({"BOT_TOKEN": "123456:TEST-token", "WEBAPP_URL": "https://e.org/"})
+    assert root.webapp_url == "https://e.org"

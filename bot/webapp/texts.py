@@ -51,6 +51,8 @@ def page_texts() -> dict[str, Any]:
 def age_text(seconds: int) -> str:
     """How long a request has waited, roughly: "5 min", "3 h", "2 days"."""
     minutes = seconds // 60
+    if minutes < 1:
+        return _("less than a minute")
     if minutes < 60:
         return ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)
     hours = minutes // 60

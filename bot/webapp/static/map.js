@@ -117,6 +117,7 @@
   function startMap() {
     if (typeof window.L === "undefined") { return; }
     map = window.L.map("map", { zoomControl: true, attributionControl: true });
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     map.setView([51.5, -0.1], 13);
     // Tiles may not load (no internet, a blocked server): the layers still draw on the
     // page's own background.
@@ -175,15 +176,20 @@
         },
         interactive: false
       }).addTo(map);
+      // Requests in the same square share a point: stack them so each can be clicked.
+      var stacked = {};
       layers.requests = window.L.layerGroup(requests.map(function (feature) {
         var p = feature.properties;
         var c = feature.geometry.coordinates;
+        var key = c[0] + "," + c[1];
+        var below = stacked[key] || 0;
+        stacked[key] = below + 1;
         var marker = window.L.marker([c[1], c[0]], {
           icon: window.L.divIcon({
             className: requestClass(p),
             html: "<span>#" + Number(p.id) + "</span>",
             iconSize: [44, 24],
-            iconAnchor: [22, 12]
+            iconAnchor: [22, 12 - below * 26]
           }),
           title: p.texts.title,
           alt: p.texts.title,
