@@ -476,3 +476,28 @@ def test_map_settings_defaults() -> None:
     assert settings.map_tile_url == "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     root = parse_settings({"BOT_TOKEN": "123456:TEST-token", "WEBAPP_URL": "https://e.org/"})
     assert root.webapp_url == "https://e.org"
+
+
+async def test_the_map_starts_and_stops_with_the_bot(tmp_path: Any) -> None:
+    """post_init (what run_polling and run_webhook call) starts the map's server on
+    WEBAPP_LISTEN:WEBAPP_PORT; shutting the application down stops it."""
+    import socket
+
+    from bot.app import build_application
+    from tests.conftest import make_settings
+    from tests.support.telegram import FakeTelegram
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = make_settings(tmp_path, WEBAPP_URL=WEBAPP_URL, WEBAPP_PORT=str(port))
+    app = build_application(settings, request=FakeTelegram())
+    async with app:
+        assert app.post_init is not None
+        await app.post_init(app)
+        async with httpx.AsyncClient() as client:
+            page = await client.get(f"http://127.0.0.1:{port}/elm/map/")
+            assert page.status_code == 200
+    with pytest.raises(httpx.ConnectError):
+        async with httpx.AsyncClient() as client:
+            await client.get(f"http://127.0.0.1:{port}/elm/map/")
