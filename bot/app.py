@@ -19,6 +19,7 @@ from bot.db.availability import AvailabilityRepository
 from bot.db.broadcasts import BroadcastRepository
 from bot.db.figures import FiguresRepository
 from bot.db.groupchats import GroupChatRepository
+from bot.db.groupmap import MapRepository
 from bot.db.persistence import SQLitePersistence
 from bot.db.privacy import PrivacyRepository
 from bot.db.reminders import ReminderRepository
@@ -37,6 +38,7 @@ from bot.services.desk import HelpDesk
 from bot.services.figures import Figures
 from bot.services.geo import build_geocoder
 from bot.services.groupchat import GroupBoard
+from bot.services.groupmap import GroupMap
 from bot.services.matching import Matchmaker
 from bot.services.messenger import Messenger
 from bot.services.privacy import Privacy
@@ -44,6 +46,7 @@ from bot.services.reminders import Reminders
 from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
 from bot.telegram_bot import GroupBot
+from bot.webapp.server import MapServer
 
 _LOGGER = logging.getLogger(__name__)
 TELEGRAM_API = "https://api.telegram.org/bot"
@@ -53,6 +56,8 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
     """PTB's Application, plus the group's services and a write-through persistence."""
 
     services: Services
+    # The coordinators' map, served beside polling or the webhook (only with WEBAPP_URL).
+    map_server: MapServer | None
     # Updates being handled right now: a copy arriving meanwhile is a duplicate too.
     _in_flight: set[int]
 
@@ -64,6 +69,8 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
     async def shutdown(self) -> None:
         # The broadcast worker finishes the message in flight before the database closes.
         await self.services.broadcaster.stop()
+        if self.map_server is not None:
+            await self.map_server.stop()
         await super().shutdown()  # writes the last conversation states first
         await self.services.db.close()
 
@@ -231,7 +238,9 @@ def build_application(
             messenger,
             clock,
         ),
+        groupmap=GroupMap(settings, MapRepository(db), volunteers, clock),
     )
+    app.map_server = MapServer(app.services) if settings.webapp_url else None
     register_all(app)
     return app
 
@@ -251,3 +260,13 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     finished = await app.services.desk.announce_unfinished()
     if finished:
         _LOGGER.info("Announced %s request(s) interrupted by the last stop", finished)
+    if app.map_server is not None:
+        try:
+            await app.map_server.start()
+        except OSError as error:
+            # The bot itself matters more than its map: it carries on without it.
+            _LOGGER.error(
+                "The coordinators' map could not listen on WEBAPP_LISTEN:WEBAPP_PORT (%s): %s",
+                f"{app.services.settings.webapp_listen}:{app.services.settings.webapp_port}",
+                error,
+            )

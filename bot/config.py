@@ -16,6 +16,8 @@ from bot.models import Category
 
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{2,}$")
 GEOCODERS = ("none", "nominatim")
+# OpenStreetMap's own tiles; its tile policy asks for the attribution the map shows.
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 DISTANCE_UNITS = ("auto", "km", "mi")
 
 
@@ -65,6 +67,12 @@ class Settings:
     webhook_port: int = 8443
     webhook_secret: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
+    # The coordinators' map (a Telegram Mini App): its public https address, where the
+    # bot serves it, and the map tiles it draws on.
+    webapp_url: str | None = None
+    webapp_listen: str = "127.0.0.1"
+    webapp_port: int = 8081
+    map_tile_url: str = OSM_TILES
     # Categories only a coordinator-checked (ID/DBS) volunteer is asked to do.
     checked_categories: frozenset[Category] = frozenset({Category.PRESCRIPTION})
     # Money spent on one task above this (in pounds) is flagged to the coordinators.
@@ -148,6 +156,25 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
     if webhook_secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", webhook_secret):
         raise SettingsError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
 
+    webapp_url = get("WEBAPP_URL")
+    if webapp_url is not None and not re.match(r"^https://[^/\s?#]+(/[^\s?#]*)?$", webapp_url):
+        raise SettingsError(
+            "WEBAPP_URL must be the map's public https:// address (Telegram opens Mini Apps "
+            "only over https), such as https://example.org/map"
+        )
+    webapp_port = int(_positive_float(values, "WEBAPP_PORT", 8081, maximum=65535, integer=True))
+    webhook_port = int(_positive_float(values, "WEBHOOK_PORT", 8443, maximum=65535, integer=True))
+    if webapp_url is not None and webhook_url is not None and webapp_port == webhook_port:
+        raise SettingsError("WEBAPP_PORT must differ from WEBHOOK_PORT: each needs its own port")
+    tile_url = get("MAP_TILE_URL") or OSM_TILES
+    if not re.match(r"^https?://", tile_url) or not all(
+        f"{{{part}}}" in tile_url for part in "zxy"
+    ):
+        raise SettingsError(
+            "MAP_TILE_URL must be an http(s) tile address with {z}, {x} and {y}, such as "
+            + OSM_TILES
+        )
+
     return Settings(
         bot_token=token,
         bot_api_base_url=base_url,
@@ -176,11 +203,13 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         geocoder_user_agent=get("GEOCODER_USER_AGENT") or "mutualaid-bot",
         webhook_url=webhook_url,
         webhook_listen=get("WEBHOOK_LISTEN") or "0.0.0.0",
-        webhook_port=int(
-            _positive_float(values, "WEBHOOK_PORT", 8443, maximum=65535, integer=True)
-        ),
+        webhook_port=webhook_port,
         webhook_secret=webhook_secret,
         log_level=log_level,
+        webapp_url=webapp_url.rstrip("/") if webapp_url else None,
+        webapp_listen=get("WEBAPP_LISTEN") or "127.0.0.1",
+        webapp_port=webapp_port,
+        map_tile_url=tile_url,
         checked_categories=_parse_categories("CHECKED_CATEGORIES", get("CHECKED_CATEGORIES")),
         spend_cap=_positive_float(values, "SPEND_CAP", 30.0, maximum=10_000),
         retention_days=int(

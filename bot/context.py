@@ -19,6 +19,7 @@ from bot.services.desk import HelpDesk
 from bot.services.figures import Figures
 from bot.services.geo import NoGeocoder, NominatimGeocoder
 from bot.services.groupchat import GroupBoard
+from bot.services.groupmap import GroupMap
 from bot.services.matching import Matchmaker
 from bot.services.messenger import Messenger
 from bot.services.privacy import Privacy
@@ -51,6 +52,7 @@ class Services:
     handled: HandledUpdates  # update ids already handled: a redelivery changes nothing
     clock: Callable[[], float]
     broadcaster: Broadcaster
+    groupmap: GroupMap  # the coordinators' map (bot.webapp serves it)
 
 
 class _HasServices(Protocol):

@@ -9,6 +9,7 @@ from telegram import (
     InlineKeyboardMarkup,
     KeyboardButton,
     ReplyKeyboardMarkup,
+    WebAppInfo,
 )
 
 from bot.callbacks import Action, button
@@ -407,4 +408,15 @@ def intake_confirm() -> InlineKeyboardMarkup:
             [_one(_("✅ Send the request"), Action.CONFIRM, "yes")],
             [_one(_("✖️ Start again"), Action.CONFIRM, "no")],
         ]
+    )
+
+
+def map_button_text() -> str:
+    return _("🗺 Open the map")
+
+
+def open_map(url: str) -> InlineKeyboardMarkup:
+    """/map: opens the coordinators' map (a Mini App) inside Telegram."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(map_button_text(), web_app=WebAppInfo(url))]]
     )

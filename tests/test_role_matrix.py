@@ -236,6 +236,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "/stats": ONLY_COORDINATOR,
     "/export": ONLY_COORDINATOR,
     "/linkgroup": ONLY_COORDINATOR,
+    "/map": ONLY_COORDINATOR,
     BUTTONS[Action.CONSENT]: ALL,
     BUTTONS[Action.ROLE]: CONSENTED,
     BUTTONS[Action.CATEGORY]: NOBODY,

@@ -18,6 +18,10 @@ MAX_RADIUS_KM = 50.0
 # A volunteer exactly at the edge of their radius is in it, whatever the last bit says.
 EDGE_KM = 1e-9
 _COLUMNS = "v.*, u.first_name, u.language"
+# Who may be pinged at all, before any question of place or kind of help: matching's
+# first test, shared with the coordinators' map so both count the same people.
+# A coordinator's hold on a volunteer (issue 11) belongs in this condition too.
+PINGABLE = "v.status = 'approved' AND v.paused = 0 AND u.blocked_at IS NULL"
 
 
 # Only a few dozen different offers exist, and matching parses one per candidate.
@@ -110,6 +114,14 @@ class VolunteerRepository:
         rows = await self._db.fetchall(
             f"SELECT {_COLUMNS} FROM volunteers v JOIN users u ON u.id = v.user_id "
             "WHERE v.status = 'pending' ORDER BY v.created_at"
+        )
+        return [_volunteer(row) for row in rows]
+
+    async def pingable(self) -> list[Volunteer]:
+        """Every volunteer matching may ask about something (see PINGABLE), in no order."""
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM volunteers v JOIN users u ON u.id = v.user_id "
+            f"WHERE {PINGABLE}"
         )
         return [_volunteer(row) for row in rows]
 
@@ -207,7 +219,7 @@ class VolunteerRepository:
                        u.first_name, u.language, {busy} AS busy, {distance} AS distance
                 FROM {source} JOIN users u ON u.id = v.user_id
                      LEFT JOIN availability av ON av.user_id = v.user_id
-                WHERE {area} v.status = 'approved' AND v.paused = 0 AND u.blocked_at IS NULL
+                WHERE {area} {PINGABLE}
                   AND (',' || v.categories || ',') LIKE :category
                   {"AND v.dbs_checked = 1" if needs_check else ""}
                   {not_excluded}

@@ -11,6 +11,7 @@ from bot.handlers import (
     coordinators,
     figures,
     groupchat,
+    groupmap,
     intake,
     language,
     privacy,
@@ -34,6 +35,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     intake.register(app)
     figures.register(app)
     groupchat.register(app)
+    groupmap.register(app)
     broadcast.register(app)
     language.register(app)
     safeguarding.register(app)

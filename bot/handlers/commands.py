@@ -5,10 +5,19 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    MenuButtonDefault,
+    MenuButtonWebApp,
+    WebAppInfo,
+)
 from telegram.error import TelegramError
 
 from bot.i18n import _, use_language
+from bot.keyboards import map_button_text
 
 if TYPE_CHECKING:
     from bot.app import MutualAidApplication
@@ -48,6 +57,7 @@ def coordinator_commands() -> list[BotCommand]:
         BotCommand("stats", _("Figures and a chart")),
         BotCommand("export", _("Download requests and volunteers as CSV")),
         BotCommand("linkgroup", _("Post new requests in a group chat (send it there)")),
+        BotCommand("map", _("The map of requests and volunteers' reach")),
     ]
 
 
@@ -58,28 +68,38 @@ async def publish_commands(app: MutualAidApplication) -> None:
     try:
         with use_language(services.settings.default_language):
             await bot.set_my_commands(everyone_commands(), scope=BotCommandScopeDefault())
-        for user_id, language in await services.coordinators.recipients():
-            with use_language(language):
-                await bot.set_my_commands(
-                    coordinator_commands(), scope=BotCommandScopeChat(user_id)
-                )
     except TelegramError as error:
-        # A coordinator who never started the bot has no chat yet; the menu can wait.
         _LOGGER.warning("Could not publish command menus: %s", error)
+    for user_id, language in await services.coordinators.recipients():
+        await publish_commands_for(
+            bot, user_id, language, coordinator=True, map_url=services.settings.webapp_url
+        )
 
 
 async def publish_commands_for(
-    bot: Bot, user_id: int, language: str | None, *, coordinator: bool
+    bot: Bot,
+    user_id: int,
+    language: str | None,
+    *,
+    coordinator: bool,
+    map_url: str | None = None,
 ) -> None:
     """One person's menu, when they become or stop being a coordinator: theirs, or back
-    to everyone's."""
+    to everyone's. With the map set up (WEBAPP_URL), a coordinator's chat menu button
+    opens it; anyone else's is Telegram's default."""
     scope = BotCommandScopeChat(user_id)
     try:
         if coordinator:
             with use_language(language):
                 await bot.set_my_commands(coordinator_commands(), scope=scope)
+                if map_url is not None:
+                    await bot.set_chat_menu_button(
+                        user_id, MenuButtonWebApp(map_button_text(), WebAppInfo(map_url))
+                    )
         else:
             await bot.delete_my_commands(scope=scope)
+            if map_url is not None:
+                await bot.set_chat_menu_button(user_id, MenuButtonDefault())
     except TelegramError as error:
         # They never started the bot: their menu follows at the next start-up.
         _LOGGER.warning("Could not publish the command menu of %s: %s", user_id, error)

@@ -379,6 +379,7 @@ async def change_role(update: Update, context: BotContext) -> None:
         user_id,
         person.language if person else None,
         coordinator=await services.coordinators.is_coordinator(user_id),
+        map_url=services.settings.webapp_url,
     )
     card = await services.roster.card(user_id) if on_card else None
     if card is not None:

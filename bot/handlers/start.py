@@ -101,6 +101,7 @@ async def show_help(update: Update, context: BotContext) -> None:
             "/details &lt;number&gt; – a request's full details (each look is logged)"
         )
         text += "\n" + _("/forget &lt;number&gt; – erase the person a phone request was taken for")
+        text += "\n" + _("/map – the map: open requests, and where volunteers can reach")
     await update.effective_message.reply_text(text, reply_markup=ReplyKeyboardRemove())
 
 

@@ -29,7 +29,12 @@ from bot.models import (
 )
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
-from bot.services.matching import RECENT_TASKS_WINDOW_S, Matchmaker
+from bot.services.matching import (
+    RECENT_TASKS_WINDOW_S,
+    Matchmaker,
+    distance_matters,
+    needs_check,
+)
 from bot.services.messenger import Messenger
 from bot.services.requesters import news_recipient, tell_requester
 from bot.services.safety import new_safety_code
@@ -435,8 +440,8 @@ class HelpDesk:
             lon=request.lon,
             category=request.category,
             exclude={request.requester_id} if request.requester_id else set(),
-            needs_check=request.category in self._settings.checked_categories,
-            any_distance=request.category is Category.PHONE_CALL,
+            needs_check=needs_check(request.category, self._settings),
+            any_distance=not distance_matters(request.category),
             recent_since=self._clock() - RECENT_TASKS_WINDOW_S,
         )
         return candidates[:limit]
@@ -487,7 +492,7 @@ class HelpDesk:
             or volunteer_id == request.requester_id
         ):
             return Result(Outcome.NOT_YOURS, request)
-        if request.category in self._settings.checked_categories and not volunteer.dbs_checked:
+        if needs_check(request.category, self._settings) and not volunteer.dbs_checked:
             return Result(Outcome.NEEDS_CHECK, request)
         user = await self._users.get(volunteer_id)
         if user is None or user.blocked_at is not None:

@@ -10,8 +10,9 @@ from functools import partial
 from bot import keyboards, notices
 from bot.config import Settings
 from bot.db import PingRepository, RequestRepository, VolunteerRepository
+from bot.db.volunteers import EDGE_KM
 from bot.i18n import use_language
-from bot.models import Category, HelpRequest, RequestStatus, Slot
+from bot.models import Category, HelpRequest, RequestStatus, Slot, Volunteer
 from bot.services.coordination import Coordinators
 from bot.services.messenger import Messenger
 
@@ -19,6 +20,30 @@ _LOGGER = logging.getLogger(__name__)
 
 # "Recently" for fairness between volunteers.
 RECENT_TASKS_WINDOW_S = 30 * 24 * 3600
+
+
+def needs_check(category: Category, settings: Settings) -> bool:
+    """Only coordinator-checked (ID/DBS) volunteers are asked for these (CHECKED_CATEGORIES)."""
+    return category in settings.checked_categories
+
+
+def distance_matters(category: Category) -> bool:
+    """A friendly phone call can be made from anywhere."""
+    return category is not Category.PHONE_CALL
+
+
+def may_be_asked_for(volunteer: Volunteer, settings: Settings) -> frozenset[Category]:
+    """The kinds of help matching may ask a pingable volunteer for: what they offer, less
+    what needs a check they haven't had."""
+    return frozenset(
+        c for c in volunteer.categories if volunteer.dbs_checked or not needs_check(c, settings)
+    )
+
+
+def within_reach(volunteer: Volunteer, distance_km: float) -> bool:
+    """Whether a place this far away lies inside the volunteer's own radius (the same
+    tolerance at the edge as the radius search)."""
+    return distance_km <= volunteer.radius_km + EDGE_KM
 
 
 class Matchmaker:
@@ -117,9 +142,8 @@ class Matchmaker:
             lon=request.lon,
             category=request.category,
             exclude={request.requester_id} if request.requester_id else set(),
-            # Only coordinator-checked (ID/DBS) volunteers for these (CHECKED_CATEGORIES).
-            needs_check=request.category in self._settings.checked_categories,
-            any_distance=request.category is Category.PHONE_CALL,
+            needs_check=needs_check(request.category, self._settings),
+            any_distance=not distance_matters(request.category),
             recent_since=self._clock() - RECENT_TASKS_WINDOW_S,
             free_slots=self._slots_covering(request),
             stretch_km=stretch_km,

@@ -1,0 +1,1 @@
+"""The coordinators' map: a Telegram Mini App the bot serves itself."""
