@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.db import Database, PingRepository, RequestRepository, UserRepository, VolunteerRepository
 from bot.db.availability import AvailabilityRepository
 from bot.db.updates import HandledUpdates
+from bot.services.addresses import AddressMessages
 from bot.services.broadcast import Broadcaster
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
@@ -51,6 +52,7 @@ class Services:
     handled: HandledUpdates  # update ids already handled: a redelivery changes nothing
     clock: Callable[[], float]
     broadcaster: Broadcaster
+    addresses: AddressMessages  # which messages carried an address, to take it back
 
 
 class _HasServices(Protocol):

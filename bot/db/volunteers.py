@@ -38,6 +38,9 @@ def _volunteer(row: aiosqlite.Row) -> Volunteer:
         status=VolunteerStatus(row["status"]),
         paused=bool(row["paused"]),
         dbs_checked=bool(row["dbs_checked"]),
+        held_at=row["held_at"],
+        held_by=row["held_by"],
+        held_reason=row["held_reason"] or "",
     )
 
 
@@ -131,9 +134,10 @@ class VolunteerRepository:
     ) -> list[Candidate]:
         """Volunteers who may be pinged for a request, best first, at most `limit`.
 
-        Eligible: approved, not paused, not blocked, offering the category, checked where
-        the category needs it, not pinged in this round, never declined or handed it back,
-        and the request inside their own radius (unless distance doesn't matter).
+        Eligible: approved, not paused, not held by a coordinator, not blocked, offering
+        the category, checked where the category needs it, not pinged in this round, never
+        declined or handed it back, and the request inside their own radius (unless
+        distance doesn't matter).
 
         With `stretch_km`, the request may lie that far beyond a volunteer's own radius
         (an escalation's wider radius; the R*Tree of exact circles can't answer that, so
@@ -207,7 +211,8 @@ class VolunteerRepository:
                        u.first_name, u.language, {busy} AS busy, {distance} AS distance
                 FROM {source} JOIN users u ON u.id = v.user_id
                      LEFT JOIN availability av ON av.user_id = v.user_id
-                WHERE {area} v.status = 'approved' AND v.paused = 0 AND u.blocked_at IS NULL
+                WHERE {area} v.status = 'approved' AND v.paused = 0 AND v.held_at IS NULL
+                  AND u.blocked_at IS NULL
                   AND (',' || v.categories || ',') LIKE :category
                   {"AND v.dbs_checked = 1" if needs_check else ""}
                   {not_excluded}
