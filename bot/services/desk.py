@@ -287,7 +287,9 @@ class HelpDesk:
         request = await self._requests.get(request_id)
         if request is None:
             return Result(Outcome.NOT_FOUND)
-        if request.volunteer_id != volunteer_id or request.status is not RequestStatus.CLAIMED:
+        if request.status is not RequestStatus.CLAIMED:
+            return Result(Outcome.TOO_LATE, request)  # a stale press: handed back or closed
+        if request.volunteer_id != volunteer_id:
             return Result(Outcome.NOT_YOURS, request)
         released = await self._requests.release(request_id, volunteer_id, self._clock())
         if released is None:
