@@ -309,7 +309,10 @@ async def test_when_telegram_fails_altogether_the_hand_back_still_happens(group:
     group.telegram.fail_next("deleteMessage", "500")
     group.telegram.fail_next("editMessageText", "500", chat_id=301)
     await group.press(301, f"v1:release:{request_id}:yes", name="V301")
-    assert [c.method for c in group.telegram.failed] == ["deleteMessage", "editMessageText"]
+    assert [(c.method, c.params["message_id"]) for c in group.telegram.failed] == [
+        ("deleteMessage", details),
+        ("editMessageText", details),
+    ]
     assert (await group.stored(request_id)).status == "open"
     assert 302 in group.pinged(request_id)
     assert "Handed back" in _last_answer(group)
