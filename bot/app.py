@@ -15,6 +15,7 @@ from bot import i18n
 from bot.config import Settings
 from bot.context import BotContext, Services
 from bot.db import Database, PingRepository, RequestRepository, UserRepository, VolunteerRepository
+from bot.db.addresses import AddressMessageRepository
 from bot.db.availability import AvailabilityRepository
 from bot.db.broadcasts import BroadcastRepository
 from bot.db.figures import FiguresRepository
@@ -31,6 +32,7 @@ from bot.db.stats import StatsRepository
 from bot.db.updates import KEEP_S, HandledUpdates
 from bot.handlers import register_all
 from bot.handlers.commands import publish_commands
+from bot.services.addresses import AddressMessages
 from bot.services.broadcast import Broadcaster, RateLimiter
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
@@ -158,6 +160,7 @@ def build_application(
     availability = AvailabilityRepository(db)
     messenger = Messenger(app.bot, users, clock)
     roles = RoleRepository(db)
+    addresses = AddressMessages(AddressMessageRepository(db), messenger, clock)
     coordinators = Coordinators(settings.admin_ids, messenger, roles)
     reminders = Reminders(ReminderRepository(db), clock)
     reminders.attach(app.job_queue)
@@ -185,6 +188,7 @@ def build_application(
         chaser,
         series,
         coordinators,
+        addresses,
         clock,
     )
     board = GroupBoard(settings, app.bot, GroupChatRepository(db), requests, clock)
@@ -202,7 +206,9 @@ def build_application(
         desk=desk,
         reminders=reminders,
         chaser=chaser,
-        privacy=Privacy(settings, PrivacyRepository(db), requests, desk, chaser, reminders, clock),
+        privacy=Privacy(
+            settings, PrivacyRepository(db), requests, desk, chaser, reminders, addresses, clock
+        ),
         safeguarding=Safeguarding(
             settings,
             SafeguardingRepository(db),
@@ -223,12 +229,14 @@ def build_application(
             SafeguardingRepository(db),
             desk,
             messenger,
+            addresses,
             clock,
         ),
         board=board,
         figures=Figures(FiguresRepository(db), settings.timezone, clock),
         geocoder=build_geocoder(settings),
         handled=HandledUpdates(db),
+        addresses=addresses,
         clock=clock,
         broadcaster=Broadcaster(
             settings.broadcast_rate,

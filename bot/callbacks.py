@@ -23,6 +23,8 @@ class Action(StrEnum):
     ACCEPT = "accept"
     DECLINE = "decline"
     DONE = "done"
+    # Both ask first: `v1:release:<id>` / `v1:cancelreq:<id>` show the question (a cancel
+    # only when a volunteer is on it), `...:yes` does it, `...:no` keeps it.
     RELEASE = "release"
     CANCEL_REQUEST = "cancelreq"
     VOLUNTEER_CATEGORY = "vcat"  # toggle a category on the volunteer form
@@ -42,9 +44,12 @@ class Action(StrEnum):
     VOLUNTEERS = "vols"  # `v1:vols:<offset>`: the next page of /volunteers
     VOLUNTEER_CARD = "vol"  # `v1:vol:<user_id>[:here]`: one volunteer (here: edit in place)
     MARK_CHECKED = "vcheck"  # `v1:vcheck:<user_id>:1|0`: ID/DBS-checked, or not
-    HOLD = "vhold"  # `v1:vhold:<user_id>:1|0`: a coordinator pauses or resumes a volunteer
+    # `v1:vhold:<user_id>:1|0`: a coordinator puts a volunteer on hold (asked for a reason
+    # first) or lifts it; not the volunteer's own /pause.
+    HOLD = "vhold"
     REMOVE_VOLUNTEER = "vremove"  # `v1:vremove:<user_id>[:yes]`: ask, then remove
-    COORDINATOR = "coord"  # `v1:coord:<user_id>:add|remove`
+    # `v1:coord:<user_id>:add|remove|dismiss|keep[:card]`: remove asks, dismiss is its Yes
+    COORDINATOR = "coord"
     EXPORT = "export"  # `v1:export:plain|personal`
     GROUP_HELP = "grouphelp"  # `v1:grouphelp:<request_id>`: "I can help" in the group chat
     AUDIENCE = "audience"  # who a broadcast goes to: `v1:audience:<everyone|volunteers|...>`

@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.db import Database, PingRepository, RequestRepository, UserRepository, VolunteerRepository
 from bot.db.availability import AvailabilityRepository
 from bot.db.updates import HandledUpdates
+from bot.services.addresses import AddressMessages
 from bot.services.broadcast import Broadcaster
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
@@ -53,6 +54,7 @@ class Services:
     clock: Callable[[], float]
     broadcaster: Broadcaster
     groupmap: GroupMap  # the coordinators' map (bot.webapp serves it)
+    addresses: AddressMessages  # which messages carried an address, to take it back
 
 
 class _HasServices(Protocol):

@@ -340,9 +340,9 @@ def volunteer_card(volunteer: Volunteer, *, coordinator: bool) -> InlineKeyboard
         else _one(_("✔️ Mark ID/DBS-checked"), Action.MARK_CHECKED, uid, 1)
     )
     hold = (
-        _one(_("▶️ Resume"), Action.HOLD, uid, 0)
-        if volunteer.paused
-        else _one(_("⏸ Pause"), Action.HOLD, uid, 1)
+        _one(_("▶️ Lift the hold"), Action.HOLD, uid, 0)
+        if volunteer.held
+        else _one(_("✋ Put on hold"), Action.HOLD, uid, 1)
     )
     role = (
         _one(_("Stop being a coordinator"), Action.COORDINATOR, uid, "remove", "card")
@@ -369,6 +369,49 @@ def coordinator_list(entries: list[tuple[int, str]]) -> InlineKeyboardMarkup:
         [
             [_one(_("✖️ Remove {name}").format(name=name), Action.COORDINATOR, uid, "remove")]
             for uid, name in entries
+        ]
+    )
+
+
+def confirm_dismissal(user_id: int, *, on_card: bool) -> InlineKeyboardMarkup:
+    where = ("card",) if on_card else ()
+    return InlineKeyboardMarkup(
+        [
+            [
+                _one(
+                    _("Yes, remove them as coordinator"),
+                    Action.COORDINATOR,
+                    user_id,
+                    "dismiss",
+                    *where,
+                )
+            ],
+            [_one(_("No, keep them as coordinator"), Action.COORDINATOR, user_id, "keep", *where)],
+        ]
+    )
+
+
+def confirm_release(request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("↩️ Yes, hand it back"), Action.RELEASE, request_id, "yes")],
+            [_one(_("No, keep it"), Action.RELEASE, request_id, "no")],
+        ]
+    )
+
+
+def confirm_cancel(request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _one(
+                    _("Yes, cancel #{id}").format(id=request_id),
+                    Action.CANCEL_REQUEST,
+                    request_id,
+                    "yes",
+                )
+            ],
+            [_one(_("No, keep it"), Action.CANCEL_REQUEST, request_id, "no")],
         ]
     )
 

@@ -88,12 +88,21 @@ class Volunteer:
     radius_km: float
     categories: frozenset[Category]
     status: VolunteerStatus
-    paused: bool
+    paused: bool  # their own /pause
     dbs_checked: bool
+    # A coordinator's hold (not the volunteer's to lift): since when, by whom (None once
+    # that coordinator is erased) and why.
+    held_at: float | None = None
+    held_by: int | None = None
+    held_reason: str = ""
+
+    @property
+    def held(self) -> bool:
+        return self.held_at is not None
 
     @property
     def gets_pings(self) -> bool:
-        return self.status is VolunteerStatus.APPROVED and not self.paused
+        return self.status is VolunteerStatus.APPROVED and not self.paused and not self.held
 
 
 @dataclass(frozen=True)

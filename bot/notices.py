@@ -93,6 +93,14 @@ def private_details(request: HelpRequest, requester_name: str) -> str:
     return text
 
 
+def details_removed(request_id: int) -> str:
+    """What an address message becomes when the task is no longer the volunteer's and
+    Telegram no longer lets the bot delete it."""
+    return _("🔒 The details for #{id} were removed: this task is no longer yours.").format(
+        id=request_id
+    )
+
+
 def volunteer_coming(request: HelpRequest, volunteer_name: str) -> str:
     return _(
         "🎉 Good news: <b>{name}</b> is going to help with your request #{id}.\n"
@@ -414,13 +422,25 @@ def checked_by_coordinator() -> str:
 
 def paused_by_coordinator() -> str:
     return _(
-        "⏸ A coordinator has paused your requests for now. Get in touch with them if you "
-        "have any questions; /resume starts them again."
+        "✋ A coordinator has put your requests on hold for now: you won't get new "
+        "requests, and can't take one, until a coordinator lifts the hold. Get in touch "
+        "with them if you have any questions."
     )
 
 
-def resumed_by_coordinator() -> str:
-    return _("▶️ A coordinator has switched your requests back on. Welcome back!")
+def on_hold_refusal() -> str:
+    """A held volunteer trying to take a request, from an old ping or the group chat."""
+    return _(
+        "A coordinator has put your requests on hold, so you can't take this one. Get in "
+        "touch with them if you have any questions."
+    )
+
+
+def resumed_by_coordinator(still_paused: bool = False) -> str:
+    text = _("▶️ A coordinator has switched your requests back on. Welcome back!")
+    if still_paused:
+        text += "\n" + _("You had paused them yourself too: /resume when you're ready.")
+    return text
 
 
 def removed_by_coordinator() -> str:

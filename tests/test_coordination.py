@@ -73,6 +73,11 @@ async def test_a_coordinator_is_removed_and_loses_the_menu(group: Group) -> None
     assert f"v1:coord:{HELPER}:remove" in listing.buttons
 
     await group.press(COORDINATOR, f"v1:coord:{HELPER}:remove", name="Cora")
+    asked = group.telegram.calls_of("editMessageText")[-1]
+    assert "Stop Hana being a coordinator?" in asked.text
+    assert asked.buttons == [f"v1:coord:{HELPER}:dismiss", f"v1:coord:{HELPER}:keep"]
+    assert await group.app.services.coordinators.is_coordinator(HELPER)
+    await group.press(COORDINATOR, f"v1:coord:{HELPER}:dismiss", name="Cora")
     assert not await group.app.services.coordinators.is_coordinator(HELPER)
     assert _menus_for(group, HELPER, "deleteMyCommands") == [[]]
     assert any("no longer a coordinator" in t for t in group.telegram.texts_to(HELPER))
@@ -82,7 +87,7 @@ async def test_a_coordinator_is_removed_and_loses_the_menu(group: Group) -> None
 
 async def test_the_last_coordinator_can_never_be_removed(group: Group) -> None:
     await _ready(group)
-    await group.press(COORDINATOR, f"v1:coord:{COORDINATOR}:remove", name="Cora")
+    await group.press(COORDINATOR, f"v1:coord:{COORDINATOR}:dismiss", name="Cora")
     assert "last coordinator" in str(group.telegram.answers()[-1].params.get("text"))
     assert await group.app.services.coordinators.is_coordinator(COORDINATOR)
 
@@ -91,9 +96,11 @@ async def test_the_last_coordinator_can_never_be_removed(group: Group) -> None:
     await group.consent(HELPER, name="Hana")
     await group.press(COORDINATOR, f"v1:coord:{HELPER}:add", name="Cora")
     await group.press(HELPER, f"v1:coord:{COORDINATOR}:remove", name="Hana")
+    await group.press(HELPER, f"v1:coord:{COORDINATOR}:dismiss", name="Hana")
     assert not await group.app.services.coordinators.is_coordinator(COORDINATOR)
     assert [uid for uid, _ in await group.app.services.coordinators.recipients()] == [HELPER]
     await group.press(HELPER, f"v1:coord:{HELPER}:remove", name="Hana")
+    await group.press(HELPER, f"v1:coord:{HELPER}:dismiss", name="Hana")
     assert "last coordinator" in str(group.telegram.answers()[-1].params.get("text"))
     assert await group.app.services.coordinators.is_coordinator(HELPER)
     assert await _audit(group, "coordinator:removed") == [(HELPER, COORDINATOR)]
@@ -137,13 +144,15 @@ async def test_a_dbs_checked_volunteer_then_gets_prescription_requests(group: Gr
     assert group.pinged(second) == [301]
 
 
-async def test_a_paused_volunteer_gets_nothing_until_resumed(group: Group) -> None:
+async def test_a_held_volunteer_gets_nothing_until_the_hold_is_lifted(group: Group) -> None:
     await _ready(group, (301, NEAR))
     await group.press(COORDINATOR, "v1:vhold:301:1", name="Cora")
+    assert "Why are you putting V301 on hold?" in group.telegram.last_to(COORDINATOR).text
+    await group.say(COORDINATOR, "Checking a concern", name="Cora")
     volunteer = await group.app.services.volunteers.get(301)
     assert volunteer is not None
-    assert volunteer.paused
-    assert any("paused" in t for t in group.telegram.texts_to(301))
+    assert volunteer.held
+    assert any("on hold" in t for t in group.telegram.texts_to(301))
     assert group.pinged(await group.ask()) == []
     await group.press(COORDINATOR, "v1:vhold:301:1", name="Cora")  # twice: nothing more
     assert await _audit(group, "volunteer:paused") == [(COORDINATOR, 301)]
@@ -188,6 +197,7 @@ async def test_a_volunteers_card_shows_their_recent_tasks(group: Group) -> None:
     handed_back = await group.ask(category="groceries", description="Bread please")
     await group.press(301, f"v1:accept:{handed_back}", name="V301")
     await group.press(301, f"v1:release:{handed_back}", name="V301")
+    await group.press(301, f"v1:release:{handed_back}:yes", name="V301")
 
     await group.press(COORDINATOR, "v1:vol:301", name="Cora")
     card = group.telegram.last_to(COORDINATOR).text

@@ -178,6 +178,7 @@ async def test_a_handed_back_request_is_offered_again_in_the_group(group: Group)
     post = _post(group, request_id)
     await group.press(301, f"v1:accept:{request_id}", name="V301")
     await group.press(301, f"v1:release:{request_id}", name="V301")
+    await group.press(301, f"v1:release:{request_id}:yes", name="V301")
     edits = group.telegram.calls_of("editMessageText")
     reopened = [
         e for e in edits if e.chat_id == CHAT and e.params.get("message_id") == post.message_id

@@ -103,6 +103,7 @@ async def test_when_the_volunteer_hands_it_back_the_coordinator_hears(group: Gro
     await group.press(301, f"v1:accept:{request_id}", name="Alice")
     group.telegram.clear()
     await group.press(301, f"v1:release:{request_id}", name="Alice")
+    await group.press(301, f"v1:release:{request_id}:yes", name="Alice")
     news = [t for t in group.telegram.texts_to(COORDINATOR) if f"For {NAME}" in t]
     assert len(news) == 1
     assert "can't help" in news[0]

@@ -122,6 +122,7 @@ async def test_handing_back_tells_the_requester_and_asks_others(group: Group) ->
     await group.press(301, f"v1:accept:{request_id}", name="V301")
     group.telegram.clear()
     await group.press(301, f"v1:release:{request_id}", name="V301")
+    await group.press(301, f"v1:release:{request_id}:yes", name="V301")
 
     stored = await group.stored(request_id)
     assert stored.status == "open"
@@ -139,6 +140,7 @@ async def test_only_the_holder_can_finish_or_hand_back(group: Group) -> None:
     await group.press(301, f"v1:accept:{request_id}", name="V301")
     await group.press(302, f"v1:done:{request_id}", name="V302")
     await group.press(302, f"v1:release:{request_id}", name="V302")
+    await group.press(302, f"v1:release:{request_id}:yes", name="V302")
     stored = await group.stored(request_id)
     assert stored.status == "claimed"
     assert stored.volunteer_id == 301
@@ -152,6 +154,11 @@ async def test_requester_cancels_a_taken_request_and_the_volunteer_is_told(group
     assert f"v1:cancelreq:{request_id}" in group.telegram.last_to(REQUESTER).buttons
     group.telegram.clear()
     await group.press(REQUESTER, f"v1:cancelreq:{request_id}", name="Rita")
+    asked = group.telegram.calls_of("editMessageText")[-1]
+    assert "A volunteer is already on it" in asked.text
+    assert asked.buttons == [f"v1:cancelreq:{request_id}:yes", f"v1:cancelreq:{request_id}:no"]
+    assert (await group.stored(request_id)).status == "claimed"
+    await group.press(REQUESTER, f"v1:cancelreq:{request_id}:yes", name="Rita")
 
     stored = await group.stored(request_id)
     assert stored.status == "cancelled"

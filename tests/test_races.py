@@ -87,11 +87,14 @@ def _batch(group: Group, rng: random.Random, request_id: int, holder: int | None
     if holder is not None:
         for _ in range(rng.choice((1, 2))):
             action = rng.choice(("release", "done"))
-            presses.append(_press(group, holder, f"v1:{action}:{request_id}"))
+            # Through the hand-back's confirmation: the press that changes something.
+            suffix = ":yes" if action == "release" else ""
+            presses.append(_press(group, holder, f"v1:{action}:{request_id}{suffix}"))
     outsider = rng.choice([v for v in VOLUNTEERS if v != holder])
-    presses.append(_press(group, outsider, f"v1:{rng.choice(('done', 'release'))}:{request_id}"))
+    forged = rng.choice((f"v1:done:{request_id}", f"v1:release:{request_id}:yes"))
+    presses.append(_press(group, outsider, forged))
     if rng.random() < 0.5:
-        presses.append(_press(group, REQUESTER, f"v1:cancelreq:{request_id}"))
+        presses.append(_press(group, REQUESTER, f"v1:cancelreq:{request_id}:yes"))
     rng.shuffle(presses)
     return presses
 

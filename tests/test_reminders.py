@@ -128,6 +128,7 @@ async def test_handing_back_cancels_the_task_reminders(group: Group) -> None:
     request_id = await _ask_for_tomorrow(group)
     await group.press(301, f"v1:accept:{request_id}", name="V301")
     await group.press(301, f"v1:release:{request_id}", name="V301")
+    await group.press(301, f"v1:release:{request_id}:yes", name="V301")
     assert await group.reminders("before") == []
     assert await group.reminders("follow_up") == []
     group.telegram.clear()

@@ -60,6 +60,7 @@ async def test_a_full_lifecycle_shows_address_phone_and_code_only_to_their_holde
     await group.press(301, f"v1:accept:{request_id}", name="V301")
     await group.say(301, "/mytasks", name="V301")
     await group.press(301, f"v1:release:{request_id}", name="V301")
+    await group.press(301, f"v1:release:{request_id}:yes", name="V301")
     first_holder_done = len(group.telegram.calls)
     await group.say(301, "/mytasks", name="V301")
     assert "no tasks" in group.telegram.last_to(301).text

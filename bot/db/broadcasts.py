@@ -102,7 +102,9 @@ _AUDIENCE_SQL = {
         " AND EXISTS (SELECT 1 FROM volunteers v WHERE v.user_id = u.id AND v.status = 'approved')"
     ),
     Audience.REQUESTERS: (" AND EXISTS (SELECT 1 FROM requests r WHERE r.requester_id = u.id)"),
-    Audience.COORDINATORS: " AND (u.is_coordinator = 1 OR u.id IN ({admins}))",
+    # ADMIN_IDS count unless a coordinator dismissed them (migration 0008).
+    Audience.COORDINATORS: " AND (u.is_coordinator = 1 OR (u.id IN ({admins}) "
+    "AND u.id NOT IN (SELECT user_id FROM dismissed_coordinators)))",
 }
 
 

@@ -74,8 +74,9 @@ class FiguresRepository:
         row = await self._db.fetchone(
             """
             SELECT
-              sum(v.status = 'approved' AND v.paused = 0 AND u.blocked_at IS NULL),
-              sum(v.status = 'approved' AND v.paused = 1),
+              sum(v.status = 'approved' AND v.paused = 0 AND v.held_at IS NULL
+                  AND u.blocked_at IS NULL),
+              sum(v.status = 'approved' AND (v.paused = 1 OR v.held_at IS NOT NULL)),
               sum(v.status = 'pending'),
               sum(v.status = 'approved' AND v.dbs_checked = 1),
               sum(EXISTS (SELECT 1 FROM pings p WHERE p.volunteer_id = v.user_id

@@ -91,6 +91,12 @@ class PrivacyRepository:
             known = await tx.fetchone("SELECT 1 FROM users WHERE id = ?", (user_id,)) is not None
             cancelled = await self._cancel_requests_of(tx, user_id, now)
             released = await self._release_tasks_of(tx, user_id, now)
+            # The address messages are deleted from Telegram before this (Privacy.forget).
+            await tx.execute(
+                "DELETE FROM address_messages WHERE volunteer_id = ? OR request_id IN "
+                "(SELECT id FROM requests WHERE requester_id = ?)",
+                (user_id, user_id),
+            )
 
             sets, values = _blanking(PERSONAL_REQUEST_COLUMNS)
             await tx.execute(
@@ -120,6 +126,8 @@ class PrivacyRepository:
             await tx.execute(
                 "UPDATE volunteers SET decided_by = NULL WHERE decided_by = ?", (user_id,)
             )
+            # A hold they placed stays (held_at), without saying who placed it.
+            await tx.execute("UPDATE volunteers SET held_by = NULL WHERE held_by = ?", (user_id,))
             await self._forget_conversations(tx, user_id)
             await tx.execute("DELETE FROM pings WHERE volunteer_id = ?", (user_id,))
             await tx.execute("DELETE FROM availability WHERE user_id = ?", (user_id,))

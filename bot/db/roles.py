@@ -32,27 +32,32 @@ def _marks(ids: Collection[int]) -> str:
     return ",".join("?" * len(ids)) or "NULL"
 
 
-def _current(rows: list[aiosqlite.Row], admin_ids: frozenset[int]) -> dict[int, Coordinator]:
-    """Every coordinator now: those marked in the table, ADMIN_IDS not removed since, and
-    ADMIN_IDS who have no row yet (they never started the bot)."""
+def _current(
+    rows: list[aiosqlite.Row], admin_ids: frozenset[int], dismissed: set[int]
+) -> dict[int, Coordinator]:
+    """Every coordinator now: those marked in the table, and ADMIN_IDS not dismissed since
+    (also those who have no row: they never started the bot, or erased themselves)."""
     found: dict[int, Coordinator] = {}
     for row in rows:
         uid = row["id"]
         listed = uid in admin_ids
-        if row["is_coordinator"] or (listed and row["coordinator_removed_at"] is None):
+        if row["is_coordinator"] or (listed and uid not in dismissed):
             found[uid] = Coordinator(
                 uid, row["first_name"], row["language"], listed, row["blocked_at"] is not None
             )
     stored = {row["id"] for row in rows}
-    for uid in sorted(admin_ids - stored):
+    for uid in sorted(admin_ids - stored - dismissed):
         found[uid] = Coordinator(uid, "", None, True, False)
     return found
 
 
 _SELECT = (
-    "SELECT id, first_name, language, is_coordinator, coordinator_removed_at, blocked_at "
+    "SELECT id, first_name, language, is_coordinator, blocked_at "
     "FROM users WHERE is_coordinator = 1 OR id IN ({marks}) ORDER BY id"
 )
+
+
+_DISMISSED = "SELECT user_id FROM dismissed_coordinators WHERE user_id IN ({marks})"
 
 
 async def _audit(tx: Transaction, now: float, actor_id: int, subject_id: int, action: str) -> None:
@@ -68,18 +73,21 @@ class RoleRepository:
 
     async def is_coordinator(self, user_id: int, admin_ids: frozenset[int]) -> bool:
         row = await self._db.fetchone(
-            "SELECT is_coordinator, coordinator_removed_at FROM users WHERE id = ?", (user_id,)
+            "SELECT u.is_coordinator, d.user_id IS NOT NULL AS dismissed "
+            "FROM (SELECT ? AS id) me LEFT JOIN users u ON u.id = me.id "
+            "LEFT JOIN dismissed_coordinators d ON d.user_id = me.id",
+            (user_id,),
         )
-        if row is None:
-            return user_id in admin_ids
-        if row["is_coordinator"]:
+        if row is not None and row["is_coordinator"]:
             return True
-        return user_id in admin_ids and row["coordinator_removed_at"] is None
+        # An ADMIN_ID is one until dismissed; the dismissal outlives /forgetme.
+        return user_id in admin_ids and not (row is not None and row["dismissed"])
 
     async def coordinators(self, admin_ids: frozenset[int]) -> list[Coordinator]:
         ids = sorted(admin_ids)
         rows = await self._db.fetchall(_SELECT.format(marks=_marks(ids)), ids)
-        return list(_current(rows, admin_ids).values())
+        dismissed = await self._db.fetchall(_DISMISSED.format(marks=_marks(ids)), ids)
+        return list(_current(rows, admin_ids, {row[0] for row in dismissed}).values())
 
     async def appoint(self, user_id: int, actor_id: int, now: float) -> bool:
         """Make someone who has started the bot a coordinator; False if they never did."""
@@ -91,6 +99,7 @@ class RoleRepository:
             )
             if cursor.rowcount != 1:
                 return False
+            await tx.execute("DELETE FROM dismissed_coordinators WHERE user_id = ?", (user_id,))
             await _audit(tx, now, actor_id, user_id, "coordinator:appointed")
             return True
 
@@ -103,7 +112,8 @@ class RoleRepository:
         ids = sorted(admin_ids)
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(_SELECT.format(marks=_marks(ids)), ids)
-            current = _current(rows, admin_ids)
+            dismissed = await tx.fetchall(_DISMISSED.format(marks=_marks(ids)), ids)
+            current = _current(rows, admin_ids, {row[0] for row in dismissed})
             if user_id not in current:
                 return Dismissal.NOT_COORDINATOR
             # One who blocked the bot can't be reached, so doesn't count as one left.
@@ -115,5 +125,11 @@ class RoleRepository:
             )
             if cursor.rowcount != 1:
                 return Dismissal.UNKNOWN
+            if user_id in admin_ids:
+                # The least record that keeps ADMIN_IDS from making them one again.
+                await tx.execute(
+                    "INSERT OR IGNORE INTO dismissed_coordinators (user_id) VALUES (?)",
+                    (user_id,),
+                )
             await _audit(tx, now, actor_id, user_id, "coordinator:removed")
             return Dismissal.DONE

@@ -16,6 +16,7 @@ class RosterEntry:
     status: VolunteerStatus
     paused: bool
     dbs_checked: bool
+    held: bool = False
 
 
 async def _audit(tx: Transaction, now: float, actor_id: int, subject_id: int, action: str) -> None:
@@ -46,7 +47,7 @@ class RosterRepository:
             params = [_like(search), int(search) if search.isdigit() else -1]
         rows = await self._db.fetchall(
             f"""
-            SELECT v.user_id, u.first_name, v.status, v.paused, v.dbs_checked
+            SELECT v.user_id, u.first_name, v.status, v.paused, v.dbs_checked, v.held_at
             FROM volunteers v JOIN users u ON u.id = v.user_id
             WHERE {where}
             ORDER BY CASE v.status WHEN 'approved' THEN 0 WHEN 'pending' THEN 1 ELSE 2 END,
@@ -66,24 +67,38 @@ class RosterRepository:
                 VolunteerStatus(row["status"]),
                 bool(row["paused"]),
                 bool(row["dbs_checked"]),
+                row["held_at"] is not None,
             )
             for row in rows
         ]
         return entries, int(total[0]) if total else 0
 
-    async def set_paused(self, user_id: int, paused: bool, actor_id: int, now: float) -> bool:
-        """A coordinator pauses or resumes a volunteer; False if there is no such volunteer
-        or nothing changed."""
+    async def hold(self, user_id: int, actor_id: int, reason: str, now: float) -> bool:
+        """A coordinator holds a volunteer: no pings and no taking requests until a
+        coordinator lifts it. False if there is no such volunteer or they are held already."""
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
-                "UPDATE volunteers SET paused = ?, updated_at = ? "
-                "WHERE user_id = ? AND paused <> ?",
-                (int(paused), now, user_id, int(paused)),
+                "UPDATE volunteers SET held_at = ?, held_by = ?, held_reason = ?, updated_at = ? "
+                "WHERE user_id = ? AND held_at IS NULL",
+                (now, actor_id, reason, now, user_id),
             )
             if cursor.rowcount != 1:
                 return False
-            action = "volunteer:paused" if paused else "volunteer:resumed"
-            await _audit(tx, now, actor_id, user_id, action)
+            await _audit(tx, now, actor_id, user_id, "volunteer:paused")
+            return True
+
+    async def lift_hold(self, user_id: int, actor_id: int, now: float) -> bool:
+        """A coordinator lifts the hold; False if there was none. The volunteer's own
+        /pause, if any, stays as it was."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE volunteers SET held_at = NULL, held_by = NULL, held_reason = NULL, "
+                "updated_at = ? WHERE user_id = ? AND held_at IS NOT NULL",
+                (now, user_id),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await _audit(tx, now, actor_id, user_id, "volunteer:resumed")
             return True
 
     async def remove(self, user_id: int, actor_id: int, now: float) -> bool:

@@ -51,7 +51,8 @@ class StatsRepository:
                    (SELECT max(r.claimed_at) FROM requests r WHERE r.volunteer_id = v.user_id)
                        AS last_task_at
             FROM volunteers v JOIN users u ON u.id = v.user_id
-            WHERE v.status = 'approved' AND v.paused = 0 AND u.blocked_at IS NULL
+            WHERE v.status = 'approved' AND v.paused = 0 AND v.held_at IS NULL
+              AND u.blocked_at IS NULL
             ORDER BY last_task_at IS NOT NULL, last_task_at, v.created_at
             LIMIT ?
             """,

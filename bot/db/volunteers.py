@@ -20,8 +20,10 @@ EDGE_KM = 1e-9
 _COLUMNS = "v.*, u.first_name, u.language"
 # Who may be pinged at all, before any question of place or kind of help: matching's
 # first test, shared with the coordinators' map so both count the same people.
-# A coordinator's hold on a volunteer (issue 11) belongs in this condition too.
-PINGABLE = "v.status = 'approved' AND v.paused = 0 AND u.blocked_at IS NULL"
+# A coordinator's hold keeps a volunteer out exactly as their own pause does.
+PINGABLE = (
+    "v.status = 'approved' AND v.paused = 0 AND v.held_at IS NULL AND u.blocked_at IS NULL"
+)
 
 
 # Only a few dozen different offers exist, and matching parses one per candidate.
@@ -42,6 +44,9 @@ def _volunteer(row: aiosqlite.Row) -> Volunteer:
         status=VolunteerStatus(row["status"]),
         paused=bool(row["paused"]),
         dbs_checked=bool(row["dbs_checked"]),
+        held_at=row["held_at"],
+        held_by=row["held_by"],
+        held_reason=row["held_reason"] or "",
     )
 
 
@@ -143,9 +148,10 @@ class VolunteerRepository:
     ) -> list[Candidate]:
         """Volunteers who may be pinged for a request, best first, at most `limit`.
 
-        Eligible: approved, not paused, not blocked, offering the category, checked where
-        the category needs it, not pinged in this round, never declined or handed it back,
-        and the request inside their own radius (unless distance doesn't matter).
+        Eligible: approved, not paused, not held by a coordinator, not blocked, offering
+        the category, checked where the category needs it, not pinged in this round, never
+        declined or handed it back, and the request inside their own radius (unless
+        distance doesn't matter).
 
         With `stretch_km`, the request may lie that far beyond a volunteer's own radius
         (an escalation's wider radius; the R*Tree of exact circles can't answer that, so

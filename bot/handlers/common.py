@@ -42,6 +42,8 @@ GROUP_CONCERN_CONVERSATION = -1
 GROUP_SPEND_CONVERSATION = 3
 # A coordinator recording a request taken over the phone (/onbehalf).
 GROUP_INTAKE_CONVERSATION = 4
+# A coordinator typing why they put a volunteer on hold.
+GROUP_HOLD_CONVERSATION = 6
 
 # Bump when the privacy notice changes in substance: consent is recorded with it, and
 # anyone who agreed to an older version is asked again before anything else.

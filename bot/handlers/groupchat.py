@@ -117,6 +117,14 @@ async def offer_help(update: Update, context: BotContext) -> None:
         )
     elif result.outcome is Outcome.NOT_FOUND:
         await answer(query, _("This request no longer exists."))
+    elif result.outcome is Outcome.ON_HOLD:
+        await answer(query, notices.on_hold_refusal(), alert=True)
+    elif result.outcome is Outcome.HANDED_BACK:
+        await answer(
+            query,
+            _("You handed this one back, so it's going to someone else. Thank you!"),
+            alert=True,
+        )
     else:
         await answer(query, _("You can't take this one."), alert=True)
 

@@ -26,7 +26,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.places import Located, read_place
 from bot.i18n import _, ngettext
-from bot.models import Category, RequestStatus, When
+from bot.models import Category, HelpRequest, RequestStatus, When
 from bot.services.desk import Draft, Outcome
 from bot.services.when import parse_due
 from bot.texts import category_label, esc, request_line, when_text
@@ -367,10 +367,9 @@ async def my_requests(update: Update, context: BotContext) -> None:
     await _reply(update, _("<b>Your requests</b>"))
     for request in requests:
         cancellable = request.status in (RequestStatus.OPEN, RequestStatus.CLAIMED)
-        line = request_line(request, tz)
-        if request.description:  # blank once the retention purge has been
-            line += "\n“" + esc(request.description) + "”"
-        await _reply(update, line, keyboards.my_request(request.id, cancellable))
+        await _reply(
+            update, _entry(request, context), keyboards.my_request(request.id, cancellable)
+        )
     for series in repeating:
         await _reply(
             update,
@@ -384,15 +383,50 @@ async def my_requests(update: Update, context: BotContext) -> None:
         )
 
 
+def _entry(request: HelpRequest, context: BotContext) -> str:
+    """One request as /myrequests shows it."""
+    line = request_line(request, context.services.settings.timezone)
+    if request.description:  # blank once the retention purge has been
+        line += "\n“" + esc(request.description) + "”"
+    return line
+
+
 async def cancel_request(update: Update, context: BotContext) -> None:
-    """v1:cancelreq:<id>: the requester no longer needs the help."""
+    """v1:cancelreq:<id>: the requester no longer needs the help. With a volunteer on it,
+    it asks first: v1:cancelreq:<id>:yes cancels, :no keeps it."""
     data, query, sender = callback_data(update), update.callback_query, update.effective_user
     if query is None or sender is None:
         return
     request_id = data.id_arg if data else None
-    if request_id is None:
+    choice = data.args[1] if data and len(data.args) == 2 else ""
+    if data is None or request_id is None or len(data.args) > 2 or choice not in ("", "yes", "no"):
         await answer(query, _("This button doesn't work any more."))
         return
+    if choice != "yes":
+        request = await context.services.requests.get(request_id)
+        if request is None or request.requester_id != sender.id:
+            await answer(query, _("That button isn't for you."), alert=True)
+            return
+        if request.status not in (RequestStatus.OPEN, RequestStatus.CLAIMED):
+            await answer(query, _("That request is already closed."))
+            await query.edit_message_reply_markup(reply_markup=None)
+            return
+        if choice == "no":
+            await answer(query, _("Good: it stays as it is."))
+            await query.edit_message_text(
+                _entry(request, context), reply_markup=keyboards.my_request(request_id, True)
+            )
+            return
+        if request.status is RequestStatus.CLAIMED:
+            await answer(query)
+            await query.edit_message_text(
+                _(
+                    "A volunteer is already on it for #{id}. Cancel it anyway? They'll be "
+                    "told there's no need to come."
+                ).format(id=request_id),
+                reply_markup=keyboards.confirm_cancel(request_id),
+            )
+            return
     result = await context.services.desk.cancel(request_id, sender.id)
     if result.outcome is Outcome.OK:
         await answer(query, _("Cancelled."))

@@ -4,8 +4,10 @@ Every command and button is for coordinators only, checked on the server."""
 
 from __future__ import annotations
 
+from enum import IntEnum
+
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import keyboards
 from bot.callbacks import Action, matches
@@ -13,7 +15,17 @@ from bot.context import BotContext
 from bot.db.roles import Dismissal
 from bot.db.roster import RosterEntry
 from bot.handlers.commands import publish_commands_for
-from bot.handlers.common import GROUP_FEATURES, PRIVATE, answer, callback_data, coordinators_only
+from bot.handlers.common import (
+    END,
+    GROUP_FEATURES,
+    GROUP_HOLD_CONVERSATION,
+    PRIVATE,
+    TEXT,
+    answer,
+    callback_data,
+    conversation,
+    coordinators_only,
+)
 from bot.i18n import _, ngettext
 from bot.models import VolunteerStatus
 from bot.services.roster import Appointment, Card
@@ -21,6 +33,12 @@ from bot.texts import category_label, clip, esc, format_time, status_label
 
 PAGE = 20
 MAX_NAME_IN_BUTTON = 30
+HOLD_DRAFT = "hold"  # the volunteer a coordinator is putting on hold
+MAX_HOLD_REASON = 200
+
+
+class HoldStep(IntEnum):
+    REASON = 1
 
 
 def _name(first_name: str, user_id: int) -> str:
@@ -39,6 +57,8 @@ def _card_text(card: Card, context: BotContext) -> str:
     volunteer = card.volunteer
     tz = context.services.settings.timezone
     state = [_volunteer_status(volunteer.status)]
+    if volunteer.held:
+        state.append(_("✋ on hold"))
     if volunteer.paused:
         state.append(_("⏸ paused"))
     state.append(_("✔️ ID/DBS-checked") if volunteer.dbs_checked else _("not ID/DBS-checked"))
@@ -52,6 +72,15 @@ def _card_text(card: Card, context: BotContext) -> str:
             categories=", ".join(category_label(c) for c in sorted(volunteer.categories)),
         ),
     ]
+    if volunteer.held_at is not None:
+        # Every coordinator sees who held them and why; the volunteer never does.
+        lines.append(
+            _("✋ On hold since {when}, by {coordinator}: “{reason}”").format(
+                when=format_time(volunteer.held_at, tz),
+                coordinator=esc(card.holder_name or "") or _("a coordinator"),
+                reason=esc(volunteer.held_reason),
+            )
+        )
     if card.coordinator:
         lines.append(_("⭐ Also a coordinator"))
     lines.append("")
@@ -77,6 +106,8 @@ def _button_label(entry: RosterEntry) -> str:
         VolunteerStatus.PENDING: " ⏳",
         VolunteerStatus.REJECTED: " ✖️",
     }[entry.status]
+    if entry.held:
+        marks += " ✋"
     if entry.paused:
         marks += " ⏸"
     if entry.dbs_checked:
@@ -101,7 +132,7 @@ async def _page(
         total,
     ).format(n=total)
     text += "\n" + _(
-        "⏸ paused · ✔️ ID/DBS-checked · ⏳ waiting for approval. "
+        "✋ on hold · ⏸ paused · ✔️ ID/DBS-checked · ⏳ waiting for approval. "
         "/volunteers followed by a name finds someone."
     )
     more = offset + PAGE if offset + PAGE < total and not search else None
@@ -195,20 +226,88 @@ async def mark_checked(update: Update, context: BotContext) -> None:
 
 
 @coordinators_only
-async def hold(update: Update, context: BotContext) -> None:
-    """v1:vhold:<user_id>:1|0: pause a volunteer (no requests) or resume them."""
+async def hold(update: Update, context: BotContext) -> int:
+    """v1:vhold:<user_id>:1 asks the coordinator why, then puts the volunteer on hold;
+    v1:vhold:<user_id>:0 lifts the hold."""
     query, sender = update.callback_query, update.effective_user
     user_id, value = _target(update)
     if query is None or sender is None:
-        return
+        return END
     if user_id is None or value not in ("0", "1"):
         await answer(query, _("This button doesn't work any more."))
-        return
-    paused = value == "1"
-    card = await context.services.roster.set_paused(user_id, paused, sender.id)
-    if card is not None:
-        await answer(query, _("Paused.") if paused else _("Resumed."))
-    await _show_card(update, context, card, here=True)
+        return END
+    roster = context.services.roster
+    if value == "0":
+        card = await roster.lift_hold(user_id, sender.id)
+        if card is not None:
+            await answer(query, _("Hold lifted."))
+        await _show_card(update, context, card, here=True)
+        return END
+    card = await roster.card(user_id)
+    if card is None:
+        await _show_card(update, context, None, here=True)
+        return END
+    if card.volunteer.held:
+        await answer(query, _("They're already on hold."))
+        return END
+    await answer(query)
+    context.drafts[HOLD_DRAFT] = user_id
+    await context.bot.send_message(
+        sender.id,
+        _(
+            "Why are you putting {name} on hold? A few words are enough: the other "
+            "coordinators will see them on the card ({name} won't). /cancel leaves it."
+        ).format(name=_name(card.volunteer.first_name, user_id)),
+    )
+    return HoldStep.REASON
+
+
+@coordinators_only
+async def hold_reason(update: Update, context: BotContext) -> int:
+    """The coordinator's reason for a hold: the volunteer is held from now on."""
+    message, sender = update.effective_message, update.effective_user
+    if message is None or sender is None:
+        return END
+    user_id = context.drafts.get(HOLD_DRAFT)
+    if not isinstance(user_id, int):
+        await message.reply_text(_("This has gone out of date. Please open the card again."))
+        return END
+    reason = (message.text or "").strip()
+    if len(reason) < 3:
+        await message.reply_text(_("Please give a short reason, in a few words."))
+        return HoldStep.REASON
+    if len(reason) > MAX_HOLD_REASON:
+        await message.reply_text(
+            ngettext(
+                "Please keep it under {n} character.",
+                "Please keep it under {n} characters.",
+                MAX_HOLD_REASON,
+            ).format(n=MAX_HOLD_REASON)
+        )
+        return HoldStep.REASON
+    context.drafts.pop(HOLD_DRAFT, None)
+    card = await context.services.roster.hold(user_id, sender.id, reason)
+    if card is None:
+        await message.reply_text(_("They're not on the volunteer list any more."))
+        return END
+    await message.reply_text(
+        _("✋ {name} is on hold. Only a coordinator can lift it, from their card.").format(
+            name=_name(card.volunteer.first_name, user_id)
+        )
+    )
+    await message.reply_text(
+        _card_text(card, context),
+        reply_markup=keyboards.volunteer_card(card.volunteer, coordinator=card.coordinator),
+    )
+    return END
+
+
+async def hold_reason_again(update: Update, context: BotContext) -> int:
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            _("Please type the reason for the hold, or /cancel.")
+        )
+    return HoldStep.REASON
 
 
 @coordinators_only
@@ -252,16 +351,7 @@ async def remove(update: Update, context: BotContext) -> None:
 # --- coordinators ----------------------------------------------------------------------
 
 
-@coordinators_only
-async def list_coordinators(update: Update, context: BotContext) -> None:
-    """/coordinators: who coordinates; /coordinators <user id> offers to add someone."""
-    message = update.effective_message
-    if message is None:
-        return
-    args = context.args or []
-    if args:
-        await _offer_appointment(update, context, args[0])
-        return
+async def _coordinator_list(context: BotContext) -> tuple[str, InlineKeyboardMarkup]:
     everyone = await context.services.roster.coordinators()
     lines = [_("<b>Coordinators</b>")]
     for coordinator in everyone:
@@ -281,12 +371,24 @@ async def list_coordinators(update: Update, context: BotContext) -> None:
             "followed by their Telegram user id (they must have started the bot first)."
         ),
     ]
-    await message.reply_text(
-        clip("\n".join(lines)),
-        reply_markup=keyboards.coordinator_list(
-            [(c.user_id, c.first_name[:MAX_NAME_IN_BUTTON] or str(c.user_id)) for c in everyone]
-        ),
+    markup = keyboards.coordinator_list(
+        [(c.user_id, c.first_name[:MAX_NAME_IN_BUTTON] or str(c.user_id)) for c in everyone]
     )
+    return clip("\n".join(lines)), markup
+
+
+@coordinators_only
+async def list_coordinators(update: Update, context: BotContext) -> None:
+    """/coordinators: who coordinates; /coordinators <user id> offers to add someone."""
+    message = update.effective_message
+    if message is None:
+        return
+    args = context.args or []
+    if args:
+        await _offer_appointment(update, context, args[0])
+        return
+    text, markup = await _coordinator_list(context)
+    await message.reply_text(text, reply_markup=markup)
 
 
 async def _offer_appointment(update: Update, context: BotContext, raw: str) -> None:
@@ -321,21 +423,37 @@ async def _offer_appointment(update: Update, context: BotContext, raw: str) -> N
     )
 
 
+ROLE_CHANGES = ("add", "remove", "dismiss", "keep")
+
+
 @coordinators_only
 async def change_role(update: Update, context: BotContext) -> None:
-    """v1:coord:<user_id>:add|remove[:card]: make someone a coordinator, or stop them
-    being one (never the last); pressed on a volunteer's card, the card is refreshed."""
+    """v1:coord:<user_id>:add|remove|dismiss|keep[:card]: make someone a coordinator;
+    "remove" asks first, "dismiss" (its Yes) stops them being one (never the last), "keep"
+    (its No) leaves them be. Pressed on a volunteer's card, the card is refreshed."""
     query, sender, data = update.callback_query, update.effective_user, callback_data(update)
     user_id, change = _target(update)
     if query is None or sender is None or data is None:
         return
     on_card = data.args[2:] == ("card",)
-    if user_id is None or change not in ("add", "remove") or len(data.args) > 3:
+    if user_id is None or change not in ROLE_CHANGES or len(data.args) > 3:
         await answer(query, _("This button doesn't work any more."))
         return
     services = context.services
     person = await services.roster.person(user_id)
     name = _name(person.first_name if person else "", user_id)
+    if change == "remove":
+        await _ask_to_dismiss(update, context, user_id, name, on_card)
+        return
+    if change == "keep":
+        await answer(query, _("Nothing changed."))
+        card = await services.roster.card(user_id) if on_card else None
+        if card is not None:
+            await _show_card(update, context, card, here=True)
+        else:
+            text, markup = await _coordinator_list(context)
+            await query.edit_message_text(text, reply_markup=markup)
+        return
     if change == "add":
         appointed = await services.roster.appoint(user_id, sender.id)
         if appointed is Appointment.UNKNOWN:
@@ -390,7 +508,45 @@ async def change_role(update: Update, context: BotContext) -> None:
         )
 
 
+async def _ask_to_dismiss(
+    update: Update, context: BotContext, user_id: int, name: str, on_card: bool
+) -> None:
+    """Removing a coordinator takes a second press: the question, Yes or No."""
+    query = update.callback_query
+    assert query is not None
+    services = context.services
+    if not await services.coordinators.is_coordinator(user_id):
+        await answer(query, _("They're not a coordinator."))
+        return
+    await answer(query)
+    text = _(
+        "Stop {name} being a coordinator? They won't see people's details, approve "
+        "volunteers or message everyone any more."
+    ).format(name=name)
+    if user_id in services.settings.admin_ids:
+        text += "\n\n" + _(
+            "They are in ADMIN_IDS, but that won't make them a coordinator again: to undo "
+            "this, a coordinator makes them one again with /coordinators {id}."
+        ).format(id=user_id)
+    await query.edit_message_text(
+        text, reply_markup=keyboards.confirm_dismissal(user_id, on_card=on_card)
+    )
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(
+        conversation(
+            "hold",
+            entry_points=[CallbackQueryHandler(hold, pattern=matches(Action.HOLD))],
+            states={
+                HoldStep.REASON: [
+                    MessageHandler(TEXT, hold_reason),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, hold_reason_again),
+                ],
+            },
+        ),
+        group=GROUP_HOLD_CONVERSATION,
+    )
     app.add_handlers(
         [
             CommandHandler("volunteers", list_volunteers, filters=PRIVATE),
@@ -398,7 +554,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CallbackQueryHandler(next_page, pattern=matches(Action.VOLUNTEERS)),
             CallbackQueryHandler(show_card, pattern=matches(Action.VOLUNTEER_CARD)),
             CallbackQueryHandler(mark_checked, pattern=matches(Action.MARK_CHECKED)),
-            CallbackQueryHandler(hold, pattern=matches(Action.HOLD)),
             CallbackQueryHandler(remove, pattern=matches(Action.REMOVE_VOLUNTEER)),
             CallbackQueryHandler(change_role, pattern=matches(Action.COORDINATOR)),
         ],

@@ -122,7 +122,8 @@ async def show_privacy(update: Update, context: BotContext) -> None:
             "<b>Who sees it:</b> volunteers nearby see the kind of help, your short "
             "description and roughly how far away you are. Only the volunteer who takes "
             "your request gets your address and safety code, in a message that can't be "
-            "forwarded, and only while the task is theirs. Coordinators can see details "
+            "forwarded, and only while the task is theirs: when it stops being theirs, "
+            "that message is deleted. Coordinators can see details "
             "to keep everyone safe, and every time they look it is written in a log.\n\n"
             "<b>How long:</b> while the group needs it to help you. {days} after a "
             "request is closed, its description, address, location and receipt are "
@@ -130,7 +131,9 @@ async def show_privacy(update: Update, context: BotContext) -> None:
             "<b>Erasing it:</b> send /forgetme at any time. Your name, addresses, "
             "locations and what you wrote are erased, and requests still open are "
             "cancelled (their volunteer is told). The group's figures keep only counts, "
-            "with nothing that says who you are."
+            "with nothing that says who you are. If another coordinator stopped you being "
+            "a coordinator, we keep only your Telegram id and that fact, so that you are "
+            "not made one again by mistake."
         ).format(days=ngettext("{n} day", "{n} days", days).format(n=days))
     )
 

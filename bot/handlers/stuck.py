@@ -178,6 +178,10 @@ async def _hand_over(
         )
     elif result.outcome is Outcome.NOT_FOUND:
         await answer(query, _("This request no longer exists."))
+    elif result.outcome is Outcome.ON_HOLD:
+        await answer(
+            query, _("That volunteer is on hold: lift the hold on their card first."), alert=True
+        )
     else:
         await answer(
             query,

@@ -27,7 +27,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.places import Located, read_place
 from bot.i18n import _
-from bot.models import Category, Slot, VolunteerStatus
+from bot.models import Category, RequestStatus, Slot, VolunteerStatus
 from bot.services.desk import Outcome
 from bot.services.safeguarding import SPENDING_CATEGORIES
 
@@ -267,6 +267,8 @@ async def accept(update: Update, context: BotContext) -> None:
         await answer(query, _("Sorry, someone else has just taken this one. Thank you!"))
     elif result.outcome is Outcome.NOT_FOUND:
         await answer(query, _("This request no longer exists."))
+    elif result.outcome is Outcome.ON_HOLD:
+        await answer(query, notices.on_hold_refusal(), alert=True)
     else:
         await answer(query, _("This request wasn't offered to you."), alert=True)
 
@@ -314,22 +316,73 @@ async def done(update: Update, context: BotContext) -> None:
 
 
 async def release(update: Update, context: BotContext) -> None:
+    """v1:release:<id> asks first; v1:release:<id>:yes hands the task back, :no keeps it."""
     data, query, sender = callback_data(update), update.callback_query, update.effective_user
     if query is None or sender is None:
         return
     request_id = data.id_arg if data else None
-    result = await context.services.desk.release(request_id, sender.id) if request_id else None
-    if result is not None and result.outcome is Outcome.OK:
+    choice = data.args[1] if data and len(data.args) == 2 else ""
+    if data is None or request_id is None or len(data.args) > 2 or choice not in ("", "yes", "no"):
+        await answer(query, _("This button doesn't work any more."))
+        return
+    services = context.services
+    message = query.message
+    if choice != "yes":
+        await _ask_or_keep(update, context, request_id, asking=choice == "")
+        return
+    # The address message the question was asked on is deleted by the hand-back itself.
+    was_address = message is not None and (
+        await services.addresses.find(message.chat.id, message.message_id) is not None
+    )
+    result = await services.desk.release(request_id, sender.id)
+    if result.outcome is Outcome.OK:
         await answer(query, _("Handed back."))
-        await query.edit_message_text(
-            _(
-                "You've handed back #{id}. Thanks for letting us know: we'll find someone else."
-            ).format(id=request_id)
-        )
-    elif result is not None and result.outcome is Outcome.NOT_YOURS:
+        if not was_address:
+            await query.edit_message_text(
+                _(
+                    "You've handed back #{id}. Thanks for letting us know: we'll find "
+                    "someone else."
+                ).format(id=request_id)
+            )
+    elif result.outcome is Outcome.NOT_YOURS:
         await answer(query, _("This task isn't yours."), alert=True)
     else:
         await answer(query, _("This task is no longer open."))
+
+
+async def _ask_or_keep(
+    update: Update, context: BotContext, request_id: int, *, asking: bool
+) -> None:
+    """Handing back takes a second press: the question, or (No) the task card again."""
+    query, sender = update.callback_query, update.effective_user
+    assert query is not None
+    assert sender is not None
+    services = context.services
+    task = await services.requests.get(request_id)
+    if task is None or task.status is not RequestStatus.CLAIMED:
+        await answer(query, _("This task is no longer open."))
+        return
+    if task.volunteer_id != sender.id:
+        await answer(query, _("This task isn't yours."), alert=True)
+        return
+    if asking:
+        await answer(query)
+        await query.edit_message_text(
+            _(
+                "Hand #{id} back? We'll ask other volunteers, and the details will be "
+                "removed from your chat."
+            ).format(id=request_id),
+            reply_markup=keyboards.confirm_release(request_id),
+        )
+        return
+    await answer(query, _("Good: it's still yours."))
+    text = notices.task_card(task, services.settings.timezone)
+    message = query.message
+    if message is not None and await services.addresses.find(message.chat.id, message.message_id):
+        # It was a (protected) address message: it shows the details again.
+        requester = await services.users.get(task.requester_id) if task.requester_id else None
+        text += "\n\n" + notices.private_details(task, requester.first_name if requester else "")
+    await query.edit_message_text(text, reply_markup=keyboards.task(request_id))
 
 
 async def more_time(update: Update, context: BotContext) -> None:
@@ -382,13 +435,15 @@ async def my_tasks(update: Update, context: BotContext) -> None:
         return
     for task in tasks:
         requester = await services.users.get(task.requester_id) if task.requester_id else None
-        await message.reply_text(
+        shown = await message.reply_text(
             notices.task_card(task, services.settings.timezone)
             + "\n\n"
             + notices.private_details(task, requester.first_name if requester else ""),
             reply_markup=keyboards.task(task.id),
             protect_content=True,
         )
+        # Another copy of the address: it goes too when the task stops being theirs.
+        await services.addresses.record(task.id, user.id, shown)
 
 
 async def _set_paused(update: Update, context: BotContext, paused: bool) -> None:
@@ -402,9 +457,19 @@ async def _set_paused(update: Update, context: BotContext, paused: bool) -> None
             _("You haven't signed up as a volunteer yet. Use /volunteer to do that.")
         )
         return
+    volunteer = await services.volunteers.get(user.id)
     if paused:
         await message.reply_text(
             _("⏸ Paused: you won't get new requests. Use /resume when you're ready again.")
+        )
+    elif volunteer is not None and volunteer.held:
+        # Their own pause is off, but a coordinator's hold is not theirs to lift.
+        await message.reply_text(
+            _(
+                "Your own pause is off. A coordinator has put your requests on hold, though, "
+                "so you won't get any until a coordinator lifts it. Get in touch with them "
+                "if you have any questions."
+            )
         )
     else:
         await message.reply_text(_("▶️ Welcome back! You'll get requests again."))

@@ -27,6 +27,7 @@ from bot.models import (
     VolunteerStatus,
     When,
 )
+from bot.services.addresses import AddressMessages
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
 from bot.services.matching import (
@@ -49,6 +50,8 @@ class Outcome(Enum):
     NOT_YOURS = auto()  # a forged or forwarded button, or a role the presser doesn't have
     NOT_FOUND = auto()
     NEEDS_CHECK = auto()  # a checked-only category, and the volunteer isn't ID/DBS-checked
+    ON_HOLD = auto()  # a coordinator has put the volunteer on hold
+    HANDED_BACK = auto()  # the volunteer took it once and handed it back
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,7 @@ class HelpDesk:
         chaser: Chaser,
         series: SeriesRepository,
         coordinators: Coordinators,
+        addresses: AddressMessages,
         clock: Callable[[], float],
     ) -> None:
         self._settings = settings
@@ -125,6 +129,7 @@ class HelpDesk:
         self._chaser = chaser
         self._series = series
         self._coordinators = coordinators
+        self._addresses = addresses
         self._clock = clock
 
     async def submit(self, requester_id: int, draft: Draft) -> HelpRequest:
@@ -200,6 +205,9 @@ class HelpDesk:
         volunteer = await self._volunteers.get(volunteer_id)
         if volunteer is None or volunteer.status is not VolunteerStatus.APPROVED:
             return Result(Outcome.NOT_YOURS, request)
+        if volunteer.held:
+            # An old ping is no way round a coordinator's hold.
+            return Result(Outcome.ON_HOLD, request)
         ping = await self._pings.find(request_id, volunteer_id, request.round)
         if ping is None:
             # Only someone this request was offered to may take it: a forwarded or forged
@@ -235,6 +243,7 @@ class HelpDesk:
             lambda: notices.private_details(request, requester_name),
             protect=True,
         )
+        await self._addresses.record(request.id, request.volunteer_id, details)
         await tell_requester(
             self._messenger, request, lambda: notices.volunteer_coming(request, volunteer_name)
         )
@@ -283,12 +292,15 @@ class HelpDesk:
         request = await self._requests.get(request_id)
         if request is None:
             return Result(Outcome.NOT_FOUND)
-        if request.volunteer_id != volunteer_id or request.status is not RequestStatus.CLAIMED:
+        if request.status is not RequestStatus.CLAIMED:
+            return Result(Outcome.TOO_LATE, request)  # a stale press: handed back or closed
+        if request.volunteer_id != volunteer_id:
             return Result(Outcome.NOT_YOURS, request)
         released = await self._requests.release(request_id, volunteer_id, self._clock())
         if released is None:
             return Result(Outcome.TOO_LATE, await self._requests.get(request_id))
         await self._pings.mark_released(request_id, volunteer_id)
+        await self._addresses.take_back(request_id, volunteer_id)
         volunteer = await self._users.get(volunteer_id)
         name = volunteer.first_name if volunteer else ""
         await self.reopen(released, lambda: notices.task_released_for_requester(released, name))
@@ -340,6 +352,7 @@ class HelpDesk:
         await self._chaser.closed(cancelled)
         await self._matchmaker.close_pings(cancelled, taken=False, keep=holder)
         if holder is not None:
+            await self._addresses.take_back(cancelled.id, holder)
             await self._messenger.tell(
                 holder, lambda: notices.task_cancelled_for_volunteer(cancelled.id)
             )
@@ -478,6 +491,9 @@ class HelpDesk:
         volunteer = await self._may_take(request, volunteer_id)
         if isinstance(volunteer, Result):
             return volunteer
+        if await self._pings.handed_back(request_id, volunteer_id):
+            # They gave it back: it goes to someone else now (as pings do).
+            return Result(Outcome.HANDED_BACK, request)
         return await self._take(request, volunteer, await self._offer(request, volunteer))
 
     async def _may_take(self, request: HelpRequest, volunteer_id: int) -> Volunteer | Result:
@@ -492,6 +508,8 @@ class HelpDesk:
             or volunteer_id == request.requester_id
         ):
             return Result(Outcome.NOT_YOURS, request)
+        if volunteer.held:
+            return Result(Outcome.ON_HOLD, request)
         if needs_check(request.category, self._settings) and not volunteer.dbs_checked:
             return Result(Outcome.NEEDS_CHECK, request)
         user = await self._users.get(volunteer_id)

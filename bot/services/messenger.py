@@ -100,6 +100,18 @@ class Messenger:
             _LOGGER.warning("Editing %s/%s failed: %s", chat_id, message_id, error)
         return False
 
+    async def delete(self, chat_id: int, message_id: int) -> bool:
+        """Delete one of the bot's messages; False (and logged) if Telegram would not."""
+        try:
+            await self._bot.delete_message(chat_id=chat_id, message_id=message_id)
+            return True
+        except Forbidden:
+            await self._users.set_blocked(chat_id, self._clock())
+        except TelegramError as error:
+            # Too old (48 hours), already gone, or Telegram failing: the caller edits instead.
+            _LOGGER.info("Deleting %s/%s failed: %s", chat_id, message_id, error)
+        return False
+
     async def tell(
         self,
         user_id: int,

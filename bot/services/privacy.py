@@ -14,6 +14,7 @@ from bot.db import RequestRepository
 from bot.db.privacy import Contact, Erasure, PrivacyRepository
 from bot.db.reminders import Reminder
 from bot.models import RequestStatus
+from bot.services.addresses import AddressMessages
 from bot.services.chaser import Chaser
 from bot.services.desk import HelpDesk
 from bot.services.reminders import Reminders
@@ -35,6 +36,7 @@ class Privacy:
         desk: HelpDesk,
         chaser: Chaser,
         reminders: Reminders,
+        addresses: AddressMessages,
         clock: Callable[[], float],
     ) -> None:
         self._settings = settings
@@ -43,12 +45,15 @@ class Privacy:
         self._desk = desk
         self._chaser = chaser
         self._reminders = reminders
+        self._addresses = addresses
         self._clock = clock
         reminders.on(PURGE, self._purge_due)
 
     async def forget(self, user_id: int) -> Erasure:
         """Erase someone, then tell whoever that affects: the volunteers of their cancelled
-        requests (pings edited), and the requesters of tasks they held (asked again)."""
+        requests (pings edited), and the requesters of tasks they held (asked again).
+        First, every address message they are in leaves Telegram: theirs to see, or theirs."""
+        await self._addresses.take_back_of_person(user_id)
         erasure = await self._repository.erase_user(user_id, self._clock())
         _LOGGER.info(
             "Erased a user: %s request(s) cancelled, %s task(s) handed back",
@@ -93,9 +98,9 @@ class Privacy:
     async def purge(self) -> int:
         """Blank the personal details of requests closed more than RETENTION_DAYS ago."""
         now = self._clock()
-        purged = await self._repository.purge_closed(
-            now - self._settings.retention_days * DAY_S, now
-        )
+        before = now - self._settings.retention_days * DAY_S
+        await self._addresses.take_back_closed_before(before)
+        purged = await self._repository.purge_closed(before, now)
         if purged:
             _LOGGER.info("Retention: purged the personal details of %s request(s)", purged)
         return purged

@@ -13,6 +13,7 @@ from bot.db.roles import Coordinator, Dismissal, RoleRepository
 from bot.db.roster import RosterEntry, RosterRepository
 from bot.db.safeguarding import SafeguardingRepository
 from bot.models import HelpRequest, User, Volunteer
+from bot.services.addresses import AddressMessages
 from bot.services.desk import HelpDesk
 from bot.services.messenger import Messenger
 
@@ -30,6 +31,7 @@ class Card:
     volunteer: Volunteer
     coordinator: bool
     recent: list[tuple[HelpRequest, str]]  # their latest tasks, and 'accepted' or 'released'
+    holder_name: str | None = None  # the coordinator who put them on hold, if still stored
 
 
 class Roster:
@@ -44,6 +46,7 @@ class Roster:
         safeguarding: SafeguardingRepository,
         desk: HelpDesk,
         messenger: Messenger,
+        addresses: AddressMessages,
         clock: Callable[[], float],
     ) -> None:
         self._admin_ids = admin_ids
@@ -55,6 +58,7 @@ class Roster:
         self._safeguarding = safeguarding
         self._desk = desk
         self._messenger = messenger
+        self._addresses = addresses
         self._clock = clock
 
     async def listing(
@@ -66,10 +70,12 @@ class Roster:
         volunteer = await self._volunteers.get(user_id)
         if volunteer is None:
             return None
+        holder = await self._users.get(volunteer.held_by) if volunteer.held_by else None
         return Card(
             volunteer,
             await self._roles.is_coordinator(user_id, self._admin_ids),
             await self._requests.recent_of_volunteer(user_id, RECENT_TASKS),
+            holder.first_name if holder else None,
         )
 
     async def set_checked(self, user_id: int, checked: bool, coordinator_id: int) -> Card | None:
@@ -84,11 +90,19 @@ class Roster:
                 await self._messenger.tell(user_id, notices.checked_by_coordinator)
         return await self.card(user_id)
 
-    async def set_paused(self, user_id: int, paused: bool, coordinator_id: int) -> Card | None:
-        if await self._roster.set_paused(user_id, paused, coordinator_id, self._clock()):
+    async def hold(self, user_id: int, coordinator_id: int, reason: str) -> Card | None:
+        """Put a volunteer on hold (no pings, no taking requests) until a coordinator lifts
+        it; their own /resume does not. None if they are not a volunteer."""
+        if await self._roster.hold(user_id, coordinator_id, reason, self._clock()):
+            await self._messenger.tell(user_id, notices.paused_by_coordinator)
+        return await self.card(user_id)
+
+    async def lift_hold(self, user_id: int, coordinator_id: int) -> Card | None:
+        if await self._roster.lift_hold(user_id, coordinator_id, self._clock()):
+            volunteer = await self._volunteers.get(user_id)
+            still_paused = volunteer is not None and volunteer.paused
             await self._messenger.tell(
-                user_id,
-                notices.paused_by_coordinator if paused else notices.resumed_by_coordinator,
+                user_id, lambda: notices.resumed_by_coordinator(still_paused)
             )
         return await self.card(user_id)
 
@@ -99,6 +113,8 @@ class Roster:
             return False
         for task in await self._desk.tasks_of(user_id):
             await self._desk.release(task.id, user_id)
+        # Done tasks' addresses too: someone taken off the list keeps none.
+        await self._addresses.take_back_from_volunteer(user_id)
         if not await self._roster.remove(user_id, coordinator_id, self._clock()):
             return False
         await self._messenger.tell(user_id, notices.removed_by_coordinator)
