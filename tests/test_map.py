@@ -347,7 +347,7 @@ async def test_requests_move_from_open_to_claimed_on_the_map_as_in_chat(
     assert data["summary"]["counts"] == {"open": 0, "claimed": 1, "overdue": 0}
     assert data["summary"]["oldest_open"] is None
 
-    await group.press(301, f"v1:release:{request_id}", name="Vera")
+    await group.press(301, f"v1:release:{request_id}:yes", name="Vera")
     assert _requests(await _map(client))[request_id]["properties"]["status"] == "open"
     await group.app.services.desk.close_stuck(request_id, COORDINATOR)
     assert request_id not in _requests(await _map(client))
