@@ -12,6 +12,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import i18n
+from bot.cleaning import clean_update
 from bot.config import Settings
 from bot.context import BotContext, Services
 from bot.db import Database, PingRepository, RequestRepository, UserRepository, VolunteerRepository
@@ -80,6 +81,8 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
         if not isinstance(update, Update):
             await self._handle(update)
             return
+        # Control characters never reach a handler (nor the database, nor a message).
+        update = clean_update(update, self.bot)
         update_id = update.update_id
         # Claimed before the first await, so a copy handled concurrently sees it.
         if update_id in self._in_flight:

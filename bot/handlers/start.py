@@ -30,10 +30,11 @@ from bot.handlers.common import (
     privacy_notice,
 )
 from bot.i18n import _, current_language, ngettext
+from bot.texts import esc
 
 
 def _roles_text(first_name: str) -> str:
-    return _("Hello {name}! What would you like to do?").format(name=first_name or "")
+    return _("Hello {name}! What would you like to do?").format(name=esc(first_name or ""))
 
 
 async def start(update: Update, context: BotContext) -> None:
