@@ -192,14 +192,18 @@ class RequestRepository:
             )
         )
 
-    async def set_feedback(self, request_id: int, requester_id: int, got_help: bool) -> bool:
+    async def set_feedback(
+        self, request_id: int, requester_id: int, got_help: bool, coordinator: bool = False
+    ) -> bool:
         """The requester's answer to "did you get the help?", once. For a request taken over
-        the phone, the coordinator who recorded it answers for the person."""
+        the phone, the coordinator who recorded it answers for the person (or any
+        `coordinator`, since its news goes to all of them once that one no longer is)."""
         changed = await self._db.execute(
             "UPDATE requests SET feedback = ? WHERE id = ? "
-            "AND (requester_id = ? OR on_behalf_of = ?) "
+            "AND (requester_id = ? OR on_behalf_of = ? OR (? AND requester_id IS NULL "
+            "AND (on_behalf_of IS NOT NULL OR contact_phone IS NOT NULL))) "
             "AND status = 'done' AND feedback IS NULL",
-            ("yes" if got_help else "no", request_id, requester_id, requester_id),
+            ("yes" if got_help else "no", request_id, requester_id, requester_id, coordinator),
         )
         return changed == 1
 

@@ -231,7 +231,10 @@ class HelpDesk:
             protect=True,
         )
         await tell_requester(
-            self._messenger, request, lambda: notices.volunteer_coming(request, volunteer_name)
+            self._messenger,
+            self._coordinators,
+            request,
+            lambda: notices.volunteer_coming(request, volunteer_name),
         )
         return details is not None
 
@@ -264,6 +267,7 @@ class HelpDesk:
         name = volunteer.first_name if volunteer else ""
         await tell_requester(
             self._messenger,
+            self._coordinators,
             done,
             lambda: (
                 notices.task_done_for_requester(done, name)
@@ -293,7 +297,7 @@ class HelpDesk:
         """A task back on the board: its volunteer's reminders dropped, the requester told
         (`news`), other volunteers asked."""
         await self._chaser.released(released)
-        await tell_requester(self._messenger, released, news)
+        await tell_requester(self._messenger, self._coordinators, released, news)
         await self._matchmaker.announce(released)
 
     async def cancel(self, request_id: int, requester_id: int) -> Result:
@@ -325,6 +329,7 @@ class HelpDesk:
         if news_recipient(closed) != coordinator_id:
             await tell_requester(
                 self._messenger,
+                self._coordinators,
                 closed,
                 lambda: notices.closed_by_coordinator_for_requester(closed.id),
             )
@@ -367,9 +372,13 @@ class HelpDesk:
         return Result(Outcome.OK, request)
 
     async def record_feedback(self, request_id: int, requester_id: int, got_help: bool) -> Result:
-        if not await self._requests.set_feedback(request_id, requester_id, got_help):
+        coordinator = await self._coordinators.is_coordinator(requester_id)
+        if not await self._requests.set_feedback(request_id, requester_id, got_help, coordinator):
             request = await self._requests.get(request_id)
-            mine = request is not None and news_recipient(request) == requester_id
+            mine = request is not None and (
+                news_recipient(request) == requester_id
+                or (coordinator and request.requester_id is None and request.by_phone)
+            )
             return Result(Outcome.ALREADY if mine else Outcome.NOT_YOURS, request)
         if not got_help:
             await self._coordinators.tell(lambda: notices.not_helped_for_coordinators(request_id))
