@@ -262,6 +262,17 @@ class RequestRepository:
         )
         return [_request(row) for row in rows]
 
+    async def load_of(self, requester_id: int, since: float) -> tuple[int, int]:
+        """How many of this requester's requests are open (or taken) now, and how many
+        they made since `since`."""
+        row = await self._db.fetchone(
+            "SELECT count(CASE WHEN status IN ('open', 'claimed') THEN 1 END) AS open, "
+            "count(CASE WHEN created_at >= ? THEN 1 END) AS recent "
+            "FROM requests WHERE requester_id = ?",
+            (since, requester_id),
+        )
+        return (int(row["open"]), int(row["recent"])) if row else (0, 0)
+
     async def held_by(self, volunteer_id: int) -> list[HelpRequest]:
         rows = await self._db.fetchall(
             "SELECT * FROM requests WHERE volunteer_id = ? AND status = 'claimed' ORDER BY id",

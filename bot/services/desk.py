@@ -55,6 +55,18 @@ class Result:
     details_sent: bool = True
 
 
+class Limit(Enum):
+    """Why someone may not ask for more help just now (against one account flooding the
+    volunteers with pings)."""
+
+    OPEN = auto()  # MAX_OPEN_REQUESTS are open already
+    DAILY = auto()  # MAX_REQUESTS_PER_DAY were made in the last 24 hours
+
+
+# The day of MAX_REQUESTS_PER_DAY: a rolling 24 hours, so midnight resets nothing.
+LIMIT_WINDOW_S = 86400
+
+
 @dataclass(frozen=True)
 class Stuck:
     """A request on the coordinators' /open list."""
@@ -121,6 +133,18 @@ class HelpDesk:
         self._series = series
         self._coordinators = coordinators
         self._clock = clock
+
+    async def limit_reached(self, requester_id: int) -> Limit | None:
+        """Whether this requester has as many requests as one person may have for now.
+        Coordinators' /onbehalf requests have no requester, so they never count."""
+        open_now, recent = await self._requests.load_of(
+            requester_id, self._clock() - LIMIT_WINDOW_S
+        )
+        if open_now >= self._settings.max_open_requests:
+            return Limit.OPEN
+        if recent >= self._settings.max_requests_per_day:
+            return Limit.DAILY
+        return None
 
     async def submit(self, requester_id: int, draft: Draft) -> HelpRequest:
         """Save a new request (and its series, if it repeats). Pings go out separately
