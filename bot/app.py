@@ -8,7 +8,13 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    ConversationHandler,
+    Defaults,
+)
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import i18n
@@ -21,7 +27,7 @@ from bot.db.broadcasts import BroadcastRepository
 from bot.db.figures import FiguresRepository
 from bot.db.groupchats import GroupChatRepository
 from bot.db.persistence import SQLitePersistence
-from bot.db.privacy import PrivacyRepository
+from bot.db.privacy import ConversationKey, PrivacyRepository
 from bot.db.reminders import ReminderRepository
 from bot.db.roles import RoleRepository
 from bot.db.roster import RosterRepository
@@ -98,6 +104,23 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
         finally:
             self._in_flight.discard(update_id)
 
+    def forget_drafts(self, user_ids: list[int], conversations: list[ConversationKey]) -> None:
+        """Drop PTB's in-memory drafts and conversation states whose stored copies were
+        erased or purged: PTB would otherwise go on with them, and write them back."""
+        for user_id in user_ids:
+            self.drop_user_data(user_id)
+        by_name = {
+            handler.name: handler
+            for group in self.handlers.values()
+            for handler in group
+            if isinstance(handler, ConversationHandler) and handler.name
+        }
+        for name, key in conversations:
+            handler = by_name.get(name)
+            if handler is not None:
+                # No public API ends a conversation from outside; this is what END does.
+                handler._conversations.pop(key, None)
+
     async def _handle(self, update: object) -> None:
         token = None
         if isinstance(update, Update) and update.effective_user is not None:
@@ -139,7 +162,7 @@ def build_application(
         .application_class(MutualAidApplication)
         .bot(bot)
         .context_types(ContextTypes(context=BotContext))
-        .persistence(SQLitePersistence(db))
+        .persistence(SQLitePersistence(db, clock))
         .post_init(_post_init)
         .build()
     )
@@ -198,7 +221,16 @@ def build_application(
         desk=desk,
         reminders=reminders,
         chaser=chaser,
-        privacy=Privacy(settings, PrivacyRepository(db), requests, desk, chaser, reminders, clock),
+        privacy=Privacy(
+            settings,
+            PrivacyRepository(db),
+            requests,
+            desk,
+            chaser,
+            reminders,
+            clock,
+            app.forget_drafts,
+        ),
         safeguarding=Safeguarding(
             settings,
             SafeguardingRepository(db),
