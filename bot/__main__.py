@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from bot.config import SettingsError, load_settings
 from bot.i18n import CatalogueError
+from bot.redaction import set_up_logging
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,12 +39,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every request URL, and the URL contains the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    set_up_logging(settings.log_level, settings.bot_token)
 
     from bot.app import build_application
 

@@ -8,10 +8,17 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    ConversationHandler,
+    Defaults,
+)
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import i18n
+from bot.cleaning import clean_update
 from bot.config import Settings
 from bot.context import BotContext, Services
 from bot.db import Database, PingRepository, RequestRepository, UserRepository, VolunteerRepository
@@ -22,7 +29,7 @@ from bot.db.figures import FiguresRepository
 from bot.db.groupchats import GroupChatRepository
 from bot.db.groupmap import MapRepository
 from bot.db.persistence import SQLitePersistence
-from bot.db.privacy import PrivacyRepository
+from bot.db.privacy import ConversationKey, PrivacyRepository
 from bot.db.reminders import ReminderRepository
 from bot.db.roles import RoleRepository
 from bot.db.roster import RosterRepository
@@ -89,6 +96,8 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
         if not isinstance(update, Update):
             await self._handle(update)
             return
+        # Control characters never reach a handler (nor the database, nor a message).
+        update = clean_update(update, self.bot)
         update_id = update.update_id
         # Claimed before the first await, so a copy handled concurrently sees it.
         if update_id in self._in_flight:
@@ -103,6 +112,23 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
             await self.services.handled.remember(update_id, self.services.clock())
         finally:
             self._in_flight.discard(update_id)
+
+    def forget_drafts(self, user_ids: list[int], conversations: list[ConversationKey]) -> None:
+        """Drop PTB's in-memory drafts and conversation states whose stored copies were
+        erased or purged: PTB would otherwise go on with them, and write them back."""
+        for user_id in user_ids:
+            self.drop_user_data(user_id)
+        by_name = {
+            handler.name: handler
+            for group in self.handlers.values()
+            for handler in group
+            if isinstance(handler, ConversationHandler) and handler.name
+        }
+        for name, key in conversations:
+            handler = by_name.get(name)
+            if handler is not None:
+                # No public API ends a conversation from outside; this is what END does.
+                handler._conversations.pop(key, None)
 
     async def _handle(self, update: object) -> None:
         token = None
@@ -145,7 +171,7 @@ def build_application(
         .application_class(MutualAidApplication)
         .bot(bot)
         .context_types(ContextTypes(context=BotContext))
-        .persistence(SQLitePersistence(db))
+        .persistence(SQLitePersistence(db, clock))
         .post_init(_post_init)
         .build()
     )
@@ -207,7 +233,15 @@ def build_application(
         reminders=reminders,
         chaser=chaser,
         privacy=Privacy(
-            settings, PrivacyRepository(db), requests, desk, chaser, reminders, addresses, clock
+            settings,
+            PrivacyRepository(db),
+            requests,
+            desk,
+            chaser,
+            reminders,
+            addresses,
+            clock,
+            app.forget_drafts,
         ),
         safeguarding=Safeguarding(
             settings,

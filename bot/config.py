@@ -79,6 +79,9 @@ class Settings:
     spend_cap: float = 30.0
     # Closed requests lose their personal details this many days after closing.
     retention_days: int = 90
+    # One requester's requests: open at once, and made in any 24 hours (/onbehalf exempt).
+    max_open_requests: int = 5
+    max_requests_per_day: int = 10
 
 
 def load_settings(
@@ -214,6 +217,12 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         spend_cap=_positive_float(values, "SPEND_CAP", 30.0, maximum=10_000),
         retention_days=int(
             _positive_float(values, "RETENTION_DAYS", 90, maximum=3650, integer=True)
+        ),
+        max_open_requests=int(
+            _positive_float(values, "MAX_OPEN_REQUESTS", 5, maximum=1000, integer=True)
+        ),
+        max_requests_per_day=int(
+            _positive_float(values, "MAX_REQUESTS_PER_DAY", 10, maximum=1000, integer=True)
         ),
     )
 

@@ -382,13 +382,22 @@ def volunteer_left_for_requester(request_id: int) -> str:
 # --- coordinators' tools: phone requests, assignments, roles, the group chat ------------
 
 
-def for_phone_requester(request: HelpRequest) -> str:
+def for_phone_requester(request: HelpRequest, yours: bool = True) -> str:
     """Heads news meant for someone without Telegram, sent to the coordinator who took
-    their request over the phone, so that they can ring them."""
-    return _(
-        "📞 <b>For {name}</b> ({phone}), whose request #{id} you took by phone. "
-        "Please pass this on:"
-    ).format(
+    their request over the phone (`yours`), or to every coordinator once that one no longer
+    is, so that someone rings them."""
+    heading = (
+        _(
+            "📞 <b>For {name}</b> ({phone}), whose request #{id} you took by phone. "
+            "Please pass this on:"
+        )
+        if yours
+        else _(
+            "📞 <b>For {name}</b> ({phone}), whose request #{id} was taken by phone by "
+            "someone who is no longer a coordinator. Please ring them and pass this on:"
+        )
+    )
+    return heading.format(
         name=esc(request.contact_name or "") or _("(not given)"),
         phone=esc(request.contact_phone or "") or _("no number"),
         id=request.id,

@@ -189,7 +189,10 @@ async def test_simultaneous_presses_on_the_same_request_end_in_a_true_state(
     global RACE_ROUNDS, RACE_FAILURES
     rng = random.Random(SEED)
     endings: Counter[str] = Counter()
-    async with open_group(WAVE_SIZE="20") as group:
+    # One requester asks every round: more than MAX_OPEN_REQUESTS / MAX_REQUESTS_PER_DAY.
+    async with open_group(
+        WAVE_SIZE="20", MAX_OPEN_REQUESTS=str(ROUNDS), MAX_REQUESTS_PER_DAY=str(ROUNDS)
+    ) as group:
         await group.consent(COORDINATOR, name="Cora")
         await group.consent(REQUESTER, name="Rita")
         for volunteer in VOLUNTEERS:

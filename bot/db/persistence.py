@@ -9,6 +9,8 @@ few milliseconds that remain).
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
@@ -20,7 +22,7 @@ UserData = dict[Any, Any]
 
 
 class SQLitePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]]):
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
         super().__init__(
             store_data=PersistenceInput(
                 bot_data=False, chat_data=False, user_data=True, callback_data=False
@@ -28,6 +30,8 @@ class SQLitePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]
             update_interval=60,
         )
         self._db = db
+        # Each row says when it was last written: the retention purge drops stale drafts.
+        self._clock = clock
 
     async def get_conversations(self, name: str) -> ConversationDict:
         rows = await self._db.fetchall(
@@ -45,9 +49,10 @@ class SQLitePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]
             )
             return
         await self._db.execute(
-            "INSERT INTO conversation_states (name, key, state) VALUES (?, ?, ?) "
-            "ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
-            (name, encoded_key, json.dumps(new_state)),
+            "INSERT INTO conversation_states (name, key, state, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (name, key) DO UPDATE SET state = excluded.state, "
+            "updated_at = excluded.updated_at",
+            (name, encoded_key, json.dumps(new_state), self._clock()),
         )
 
     async def get_user_data(self) -> dict[int, UserData]:
@@ -59,9 +64,10 @@ class SQLitePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]
             await self.drop_user_data(user_id)
             return
         await self._db.execute(
-            "INSERT INTO user_data (user_id, data) VALUES (?, ?) "
-            "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data",
-            (user_id, json.dumps(data)),
+            "INSERT INTO user_data (user_id, data, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, "
+            "updated_at = excluded.updated_at",
+            (user_id, json.dumps(data), self._clock()),
         )
 
     async def drop_user_data(self, user_id: int) -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from bot.db.connection import Database, Transaction
 
@@ -37,6 +38,12 @@ PERSONAL_SERIES_COLUMNS: dict[str, object] = {
     "lon": 0.0,
 }
 CLOSED_STATES = ("done", "cancelled", "expired")
+# An unfinished conversation (a draft and where it stood) nobody touched for this long is
+# purged, whoever it belongs to.
+DRAFT_RETENTION_S = 7 * 86400
+
+# A stored conversation: its handler's name and its key (chat id, user id).
+ConversationKey = tuple[str, tuple[int, ...]]
 
 
 def _blanking(columns: dict[str, object]) -> tuple[str, list[object]]:
@@ -69,6 +76,16 @@ class Erasure:
     cancelled: list[tuple[int, int | None]]  # their open requests: (id, volunteer who held it)
     released: list[int]  # tasks they held as a volunteer, open again
     series_ids: list[int]  # their recurring requests, deleted
+    # Their stored conversations, deleted: the application drops its copies in memory too.
+    conversations: list[ConversationKey] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StaleDrafts:
+    """Unfinished conversations the purge deleted, for the application to drop in memory."""
+
+    user_ids: list[int]
+    conversations: list[ConversationKey]
 
 
 async def _audit(tx: Transaction, now: float, request_id: int | None, action: str) -> None:
@@ -77,6 +94,14 @@ async def _audit(tx: Transaction, now: float, request_id: int | None, action: st
         "INSERT INTO audit (at, actor_id, request_id, action) VALUES (?, NULL, ?, ?)",
         (now, request_id, action),
     )
+
+
+def _conversation_key(raw: str) -> tuple[int, ...] | None:
+    try:
+        key = json.loads(raw)
+    except ValueError:
+        return None
+    return tuple(key) if isinstance(key, list) else None
 
 
 class PrivacyRepository:
@@ -98,6 +123,12 @@ class PrivacyRepository:
                 (user_id, user_id),
             )
 
+            # What others wrote in concerns about their requests is about them too.
+            await tx.execute(
+                "UPDATE concerns SET text = '' WHERE request_id IN "
+                "(SELECT id FROM requests WHERE requester_id = ?)",
+                (user_id,),
+            )
             sets, values = _blanking(PERSONAL_REQUEST_COLUMNS)
             await tx.execute(
                 f"UPDATE requests SET {sets}, requester_id = NULL, "
@@ -122,13 +153,24 @@ class PrivacyRepository:
             await tx.execute(
                 "UPDATE audit SET subject_id = NULL, note = '' WHERE subject_id = ?", (user_id,)
             )
+            await self._forget_in_notes(tx, user_id)
+            # Phone requests they recorded stay, with no recorder (news goes to all
+            # coordinators); broadcasts they sent keep their counts, not who sent them.
+            await tx.execute(
+                "UPDATE requests SET on_behalf_of = NULL WHERE on_behalf_of = ?", (user_id,)
+            )
+            await tx.execute(
+                "UPDATE broadcasts SET coordinator_id = 0, progress_chat_id = NULL, "
+                "progress_message_id = NULL WHERE coordinator_id = ?",
+                (user_id,),
+            )
             await tx.execute("UPDATE reminders SET user_id = NULL WHERE user_id = ?", (user_id,))
             await tx.execute(
                 "UPDATE volunteers SET decided_by = NULL WHERE decided_by = ?", (user_id,)
             )
             # A hold they placed stays (held_at), without saying who placed it.
             await tx.execute("UPDATE volunteers SET held_by = NULL WHERE held_by = ?", (user_id,))
-            await self._forget_conversations(tx, user_id)
+            conversations = await self._forget_conversations(tx, user_id)
             await tx.execute("DELETE FROM pings WHERE volunteer_id = ?", (user_id,))
             await tx.execute("DELETE FROM availability WHERE user_id = ?", (user_id,))
             await tx.execute("DELETE FROM volunteers WHERE user_id = ?", (user_id,))
@@ -140,6 +182,7 @@ class PrivacyRepository:
             cancelled=cancelled,
             released=released,
             series_ids=[row["id"] for row in series_rows],
+            conversations=conversations,
         )
 
     async def _cancel_requests_of(
@@ -174,20 +217,57 @@ class PrivacyRepository:
         return [row["id"] for row in rows]
 
     @staticmethod
-    async def _forget_conversations(tx: Transaction, user_id: int) -> None:
+    async def _forget_in_notes(tx: Transaction, user_id: int) -> None:
+        """Audit notes that name them by id (e.g. 'assigned', note='<volunteer id>')."""
+        rows = await tx.fetchall(
+            "SELECT id, note FROM audit WHERE instr(note, ?) > 0", (str(user_id),)
+        )
+        alone = re.compile(rf"(?<!\d){user_id}(?!\d)")
+        for row in rows:
+            if alone.search(row["note"]):
+                await tx.execute("UPDATE audit SET note = '' WHERE id = ?", (row["id"],))
+
+    @staticmethod
+    async def _forget_conversations(tx: Transaction, user_id: int) -> list[ConversationKey]:
         """PTB's stored drafts and conversation states (keys hold the chat and user id)."""
         await tx.execute("DELETE FROM user_data WHERE user_id = ?", (user_id,))
         rows = await tx.fetchall("SELECT name, key FROM conversation_states")
+        forgotten: list[ConversationKey] = []
         for row in rows:
-            try:
-                key = json.loads(row["key"])
-            except ValueError:
-                continue
-            if isinstance(key, list) and user_id in key:
+            key = _conversation_key(row["key"])
+            if key is not None and user_id in key:
                 await tx.execute(
                     "DELETE FROM conversation_states WHERE name = ? AND key = ?",
                     (row["name"], row["key"]),
                 )
+                forgotten.append((row["name"], key))
+        return forgotten
+
+    async def purge_stale_drafts(self, before: float) -> StaleDrafts:
+        """Delete every draft and conversation state last written before `before`."""
+        async with self._db.transaction() as tx:
+            users = await tx.fetchall(
+                "SELECT user_id FROM user_data WHERE coalesce(updated_at, 0) < ?", (before,)
+            )
+            await tx.execute("DELETE FROM user_data WHERE coalesce(updated_at, 0) < ?", (before,))
+            rows = await tx.fetchall(
+                "SELECT name, key FROM conversation_states WHERE coalesce(updated_at, 0) < ?",
+                (before,),
+            )
+            await tx.execute(
+                "DELETE FROM conversation_states WHERE coalesce(updated_at, 0) < ?", (before,)
+            )
+        stale = StaleDrafts(
+            user_ids=[row["user_id"] for row in users],
+            conversations=[
+                (row["name"], key)
+                for row in rows
+                if (key := _conversation_key(row["key"])) is not None
+            ],
+        )
+        if stale.user_ids or stale.conversations:
+            await self.checkpoint()
+        return stale
 
     async def purge_closed(self, before: float, now: float) -> int:
         """Blank the personal columns of requests closed before `before` (and of stopped
@@ -202,6 +282,14 @@ class PrivacyRepository:
                 [*request_values, now, before],
             )
             purged = cursor.rowcount
+            # Concerns about those requests, and old ones about none, lose their words.
+            concerns = await tx.execute(
+                "UPDATE concerns SET text = '' WHERE text != '' AND ("
+                "request_id IN (SELECT id FROM requests WHERE purged_at IS NOT NULL) "
+                "OR (request_id IS NULL AND created_at < ?))",
+                (before,),
+            )
+            blanked = concerns.rowcount
             await tx.execute(
                 f"""
                 UPDATE series SET {series_sets}, purged_at = ?
@@ -216,7 +304,7 @@ class PrivacyRepository:
                     "INSERT INTO audit (at, action, note) VALUES (?, 'retention:purge', ?)",
                     (now, f"{purged} requests"),
                 )
-        if purged:
+        if purged or blanked:
             await self.checkpoint()
         return purged
 

@@ -192,14 +192,18 @@ class RequestRepository:
             )
         )
 
-    async def set_feedback(self, request_id: int, requester_id: int, got_help: bool) -> bool:
+    async def set_feedback(
+        self, request_id: int, requester_id: int, got_help: bool, coordinator: bool = False
+    ) -> bool:
         """The requester's answer to "did you get the help?", once. For a request taken over
-        the phone, the coordinator who recorded it answers for the person."""
+        the phone, the coordinator who recorded it answers for the person (or any
+        `coordinator`, since its news goes to all of them once that one no longer is)."""
         changed = await self._db.execute(
             "UPDATE requests SET feedback = ? WHERE id = ? "
-            "AND (requester_id = ? OR on_behalf_of = ?) "
+            "AND (requester_id = ? OR on_behalf_of = ? OR (? AND requester_id IS NULL "
+            "AND (on_behalf_of IS NOT NULL OR contact_phone IS NOT NULL))) "
             "AND status = 'done' AND feedback IS NULL",
-            ("yes" if got_help else "no", request_id, requester_id, requester_id),
+            ("yes" if got_help else "no", request_id, requester_id, requester_id, coordinator),
         )
         return changed == 1
 
@@ -257,6 +261,17 @@ class RequestRepository:
             (requester_id, limit),
         )
         return [_request(row) for row in rows]
+
+    async def load_of(self, requester_id: int, since: float) -> tuple[int, int]:
+        """How many of this requester's requests are open (or taken) now, and how many
+        they made since `since`."""
+        row = await self._db.fetchone(
+            "SELECT count(CASE WHEN status IN ('open', 'claimed') THEN 1 END) AS open, "
+            "count(CASE WHEN created_at >= ? THEN 1 END) AS recent "
+            "FROM requests WHERE requester_id = ?",
+            (since, requester_id),
+        )
+        return (int(row["open"]), int(row["recent"])) if row else (0, 0)
 
     async def held_by(self, volunteer_id: int) -> list[HelpRequest]:
         rows = await self._db.fetchall(

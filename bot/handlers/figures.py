@@ -194,7 +194,11 @@ async def _send_export(
     )
     for export_file in (requests, volunteers):
         await context.bot.send_document(
-            chat_id, InputFile(export_file.content, filename=export_file.filename), caption=caption
+            chat_id,
+            InputFile(export_file.content, filename=export_file.filename),
+            caption=caption,
+            # Not forwardable or savable from Telegram: whatever is in it stays with them.
+            protect_content=True,
         )
 
 

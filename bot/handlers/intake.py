@@ -3,7 +3,8 @@ Telegram: their name, phone number, what they need, when, where, and their addre
 
 The request then lives like any other. The volunteer who takes it gets the phone number
 with the address; the news the requester would have had goes to the coordinator who
-recorded it (bot.services.requesters), who rings them.
+recorded it, or to every coordinator once that one no longer is (bot.services.requesters),
+who rings them. Whatever names the person is sent protected.
 """
 
 from __future__ import annotations
@@ -69,9 +70,12 @@ def _text(update: Update) -> str:
     return ((message.text if message else "") or "").strip()
 
 
-async def _reply(update: Update, text: str, markup: Any = None) -> None:
+async def _reply(update: Update, text: str, markup: Any = None, protect: bool = False) -> None:
+    """`protect` a message that names the person, their number or address: no forwarding."""
     if update.effective_message is not None:
-        await update.effective_message.reply_text(text, reply_markup=markup)
+        await update.effective_message.reply_text(
+            text, reply_markup=markup, protect_content=protect
+        )
 
 
 def parse_phone(text: str) -> str | None:
@@ -301,7 +305,7 @@ async def addressed(update: Update, context: BotContext) -> int:
         )
         return END
     draft["address"] = text
-    await _reply(update, _summary(draft, context), keyboards.intake_confirm())
+    await _reply(update, _summary(draft, context), keyboards.intake_confirm(), protect=True)
     return Step.CONFIRM
 
 
@@ -337,6 +341,7 @@ async def confirmed(update: Update, context: BotContext) -> int:
             "it at the door, and they shouldn't let in anyone who doesn't know it.\n\n"
             "I'll send you the news {name} would have had, so you can ring them."
         ).format(id=request.id, name=esc(answers["name"]), code=request.safety_code),
+        protect=True,
     )
     await services.desk.announce(request)
     return END

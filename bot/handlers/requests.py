@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import keyboards
 from bot.callbacks import Action, matches
+from bot.config import Settings
 from bot.context import BotContext
 from bot.handlers.common import (
     END,
@@ -27,7 +28,7 @@ from bot.handlers.common import (
 from bot.handlers.places import Located, read_place
 from bot.i18n import _, ngettext
 from bot.models import Category, HelpRequest, RequestStatus, When
-from bot.services.desk import Draft, Outcome
+from bot.services.desk import Draft, Limit, Outcome
 from bot.services.when import parse_due
 from bot.texts import category_label, esc, request_line, when_text
 
@@ -126,6 +127,31 @@ def _summary(draft: dict[str, Any], context: BotContext) -> str:
     )
 
 
+def _limit_text(limit: Limit, settings: Settings) -> str:
+    """Why someone can't ask for more help just now, kindly, and when they can again."""
+    if limit is Limit.OPEN:
+        n = settings.max_open_requests
+        return ngettext(
+            "You already have {n} request open, which is as many as one person can have "
+            "at a time, so that volunteers can get round everyone. As soon as it is done, "
+            "or if you cancel it (/myrequests), you can ask again.",
+            "You already have {n} requests open, which is as many as one person can have "
+            "at a time, so that volunteers can get round everyone. As soon as one is done, "
+            "or if you cancel one (/myrequests), you can ask again.",
+            n,
+        ).format(n=n)
+    n = settings.max_requests_per_day
+    return ngettext(
+        "You've asked for help {n} time in the last 24 hours, which is as often as one "
+        "person can, so that volunteers aren't asked too often. Please ask again later; "
+        "/myrequests shows your requests.",
+        "You've asked for help {n} times in the last 24 hours, which is as often as one "
+        "person can, so that volunteers aren't asked too often. Please ask again later; "
+        "/myrequests shows your requests.",
+        n,
+    ).format(n=n)
+
+
 async def _reply(update: Update, text: str, markup: Any = None) -> Message | None:
     message = update.effective_message
     if message is None:
@@ -140,9 +166,16 @@ async def begin(update: Update, context: BotContext) -> int:
     """/request (or "I need help", or a leaflet's link): start a fresh request."""
     # Not answered before the consent check: showing the notice answers the press, and a
     # second answer is refused by Telegram.
-    if await consented_user(update, context) is None:
+    user = await consented_user(update, context)
+    if user is None:
         return END
     await answer(update.callback_query)
+    # Told before they type anything, not after.
+    limit = await context.services.desk.limit_reached(user.id)
+    if limit is not None:
+        context.drafts.pop(DRAFT, None)
+        await _reply(update, _limit_text(limit, context.services.settings))
+        return END
     context.drafts[DRAFT] = {}
     await _reply(update, _ask_category(), keyboards.categories())
     return Step.CATEGORY
@@ -319,8 +352,18 @@ async def confirmed(update: Update, context: BotContext) -> int:
     if draft is None:
         await answer(query, _("This summary is out of date. Please use /request to start again."))
         return END
-    await answer(query, _("Sent!"))
     services = context.services
+    # Reached meanwhile (say, a repeating request's next one was posted): not saved.
+    limit = await services.desk.limit_reached(sender.id)
+    if limit is not None:
+        await answer(query, _("Not sent."))
+        await query.edit_message_reply_markup(reply_markup=None)
+        context.drafts.pop(DRAFT, None)
+        await _reply(
+            update, _("I haven't sent this request.") + " " + _limit_text(limit, services.settings)
+        )
+        return END
+    await answer(query, _("Sent!"))
     request = await services.desk.submit(sender.id, draft)
     context.drafts.pop(DRAFT, None)
     await query.edit_message_reply_markup(reply_markup=None)

@@ -30,10 +30,11 @@ from bot.handlers.common import (
     privacy_notice,
 )
 from bot.i18n import _, current_language, ngettext
+from bot.texts import esc
 
 
 def _roles_text(first_name: str) -> str:
-    return _("Hello {name}! What would you like to do?").format(name=first_name or "")
+    return _("Hello {name}! What would you like to do?").format(name=esc(first_name or ""))
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -126,8 +127,10 @@ async def show_privacy(update: Update, context: BotContext) -> None:
             "that message is deleted. Coordinators can see details "
             "to keep everyone safe, and every time they look it is written in a log.\n\n"
             "<b>How long:</b> while the group needs it to help you. {days} after a "
-            "request is closed, its description, address, location and receipt are "
-            "deleted.\n\n"
+            "request is closed, its description, address, location and receipt, and "
+            "what anyone wrote in a concern about it, are deleted. A request you started "
+            "but didn't send is deleted after 7 days. The bot's logs never hold your "
+            "name, address, phone number or what you wrote.\n\n"
             "<b>Erasing it:</b> send /forgetme at any time. Your name, addresses, "
             "locations and what you wrote are erased, and requests still open are "
             "cancelled (their volunteer is told). The group's figures keep only counts, "

@@ -244,6 +244,7 @@ class Chaser:
         await self._matchmaker.close_pings(expired, taken=False, keep=None)
         await tell_requester(
             self._messenger,
+            self._coordinators,
             expired,
             lambda: notices.expired_for_requester(expired.id),
             # "Ask again" starts a request of one's own: not for a coordinator's phone one.

@@ -40,12 +40,15 @@ class Coordinators:
         self,
         render: Callable[[], str],
         markup: Callable[[], Markup | None] = lambda: None,
+        *,
+        protect: bool = False,
     ) -> list[Message]:
-        """Send the same news to every coordinator, each in their own language."""
+        """Send the same news to every coordinator, each in their own language (`protect`:
+        it carries personal details, so it can't be forwarded or saved)."""
         sent = []
         for user_id, language in await self.recipients():
             with use_language(language):
-                message = await self._messenger.send(user_id, render(), markup())
+                message = await self._messenger.send(user_id, render(), markup(), protect=protect)
             if message is not None:
                 sent.append(message)
         return sent

@@ -63,6 +63,18 @@ class Result:
     details_sent: bool = True
 
 
+class Limit(Enum):
+    """Why someone may not ask for more help just now (against one account flooding the
+    volunteers with pings)."""
+
+    OPEN = auto()  # MAX_OPEN_REQUESTS are open already
+    DAILY = auto()  # MAX_REQUESTS_PER_DAY were made in the last 24 hours
+
+
+# The day of MAX_REQUESTS_PER_DAY: a rolling 24 hours, so midnight resets nothing.
+LIMIT_WINDOW_S = 86400
+
+
 @dataclass(frozen=True)
 class Stuck:
     """A request on the coordinators' /open list."""
@@ -131,6 +143,18 @@ class HelpDesk:
         self._coordinators = coordinators
         self._addresses = addresses
         self._clock = clock
+
+    async def limit_reached(self, requester_id: int) -> Limit | None:
+        """Whether this requester has as many requests as one person may have for now.
+        Coordinators' /onbehalf requests have no requester, so they never count."""
+        open_now, recent = await self._requests.load_of(
+            requester_id, self._clock() - LIMIT_WINDOW_S
+        )
+        if open_now >= self._settings.max_open_requests:
+            return Limit.OPEN
+        if recent >= self._settings.max_requests_per_day:
+            return Limit.DAILY
+        return None
 
     async def submit(self, requester_id: int, draft: Draft) -> HelpRequest:
         """Save a new request (and its series, if it repeats). Pings go out separately
@@ -245,7 +269,10 @@ class HelpDesk:
         )
         await self._addresses.record(request.id, request.volunteer_id, details)
         await tell_requester(
-            self._messenger, request, lambda: notices.volunteer_coming(request, volunteer_name)
+            self._messenger,
+            self._coordinators,
+            request,
+            lambda: notices.volunteer_coming(request, volunteer_name),
         )
         return details is not None
 
@@ -278,6 +305,7 @@ class HelpDesk:
         name = volunteer.first_name if volunteer else ""
         await tell_requester(
             self._messenger,
+            self._coordinators,
             done,
             lambda: (
                 notices.task_done_for_requester(done, name)
@@ -310,7 +338,7 @@ class HelpDesk:
         """A task back on the board: its volunteer's reminders dropped, the requester told
         (`news`), other volunteers asked."""
         await self._chaser.released(released)
-        await tell_requester(self._messenger, released, news)
+        await tell_requester(self._messenger, self._coordinators, released, news)
         await self._matchmaker.announce(released)
 
     async def cancel(self, request_id: int, requester_id: int) -> Result:
@@ -342,6 +370,7 @@ class HelpDesk:
         if news_recipient(closed) != coordinator_id:
             await tell_requester(
                 self._messenger,
+                self._coordinators,
                 closed,
                 lambda: notices.closed_by_coordinator_for_requester(closed.id),
             )
@@ -385,9 +414,13 @@ class HelpDesk:
         return Result(Outcome.OK, request)
 
     async def record_feedback(self, request_id: int, requester_id: int, got_help: bool) -> Result:
-        if not await self._requests.set_feedback(request_id, requester_id, got_help):
+        coordinator = await self._coordinators.is_coordinator(requester_id)
+        if not await self._requests.set_feedback(request_id, requester_id, got_help, coordinator):
             request = await self._requests.get(request_id)
-            mine = request is not None and news_recipient(request) == requester_id
+            mine = request is not None and (
+                news_recipient(request) == requester_id
+                or (coordinator and request.requester_id is None and request.by_phone)
+            )
             return Result(Outcome.ALREADY if mine else Outcome.NOT_YOURS, request)
         if not got_help:
             await self._coordinators.tell(lambda: notices.not_helped_for_coordinators(request_id))

@@ -11,7 +11,13 @@ from functools import partial
 from bot import notices
 from bot.config import Settings
 from bot.db import RequestRepository
-from bot.db.privacy import Contact, Erasure, PrivacyRepository
+from bot.db.privacy import (
+    DRAFT_RETENTION_S,
+    Contact,
+    ConversationKey,
+    Erasure,
+    PrivacyRepository,
+)
 from bot.db.reminders import Reminder
 from bot.models import RequestStatus
 from bot.services.addresses import AddressMessages
@@ -26,6 +32,10 @@ PURGE = "purge"
 PURGE_HOUR = 3
 DAY_S = 86400
 
+# Drops the application's in-memory copies of drafts (by user id) and conversation states,
+# which PTB would otherwise keep using, and write back to the database.
+ForgetDrafts = Callable[[list[int], list[ConversationKey]], None]
+
 
 class Privacy:
     def __init__(
@@ -38,8 +48,10 @@ class Privacy:
         reminders: Reminders,
         addresses: AddressMessages,
         clock: Callable[[], float],
+        forget_drafts: ForgetDrafts,
     ) -> None:
         self._settings = settings
+        self._forget_drafts = forget_drafts
         self._repository = repository
         self._requests = requests
         self._desk = desk
@@ -55,6 +67,7 @@ class Privacy:
         First, every address message they are in leaves Telegram: theirs to see, or theirs."""
         await self._addresses.take_back_of_person(user_id)
         erasure = await self._repository.erase_user(user_id, self._clock())
+        self._forget_drafts([user_id], erasure.conversations)
         _LOGGER.info(
             "Erased a user: %s request(s) cancelled, %s task(s) handed back",
             len(erasure.cancelled),
@@ -96,13 +109,22 @@ class Privacy:
         await self._repository.checkpoint()
 
     async def purge(self) -> int:
-        """Blank the personal details of requests closed more than RETENTION_DAYS ago."""
+        """Blank the personal details of requests closed more than RETENTION_DAYS ago (and
+        the concerns about them), and delete conversations left unfinished for a week."""
         now = self._clock()
         before = now - self._settings.retention_days * DAY_S
         await self._addresses.take_back_closed_before(before)
         purged = await self._repository.purge_closed(before, now)
         if purged:
             _LOGGER.info("Retention: purged the personal details of %s request(s)", purged)
+        stale = await self._repository.purge_stale_drafts(now - DRAFT_RETENTION_S)
+        self._forget_drafts(stale.user_ids, stale.conversations)
+        if stale.user_ids or stale.conversations:
+            _LOGGER.info(
+                "Retention: deleted %s unfinished draft(s) and %s conversation state(s)",
+                len(stale.user_ids),
+                len(stale.conversations),
+            )
         return purged
 
     async def start_daily_purge(self, after: float | None = None) -> None:

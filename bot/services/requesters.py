@@ -1,5 +1,7 @@
 """Telling a requester their news: in their own chat, or, for a request a coordinator took
-over the phone, to that coordinator, headed with whom it is for so they can ring them."""
+over the phone for someone without Telegram, to a coordinator, headed with whom it is for
+so they can ring them: the one who recorded it while they still are a coordinator, else
+every coordinator. That news names the person and their number, so it is protected."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from telegram import Message
 
 from bot import notices
 from bot.models import HelpRequest
+from bot.services.coordination import Coordinators
 from bot.services.messenger import Markup, Messenger
 
 
@@ -17,7 +20,7 @@ def _no_markup() -> Markup | None:
 
 
 def news_recipient(request: HelpRequest) -> int | None:
-    """Who hears what the requester would hear: the requester, or for a phone request
+    """Who hears what the requester would hear first: the requester, or for a phone request
     the coordinator who recorded it; None when nobody can (e.g. the requester was erased)."""
     if request.requester_id is not None:
         return request.requester_id
@@ -26,6 +29,7 @@ def news_recipient(request: HelpRequest) -> int | None:
 
 async def tell_requester(
     messenger: Messenger,
+    coordinators: Coordinators,
     request: HelpRequest,
     render: Callable[[], str],
     markup: Callable[[], Markup | None] = _no_markup,
@@ -33,10 +37,20 @@ async def tell_requester(
     """Every piece of news meant for a request's requester goes through here."""
     if request.requester_id is not None:
         return await messenger.tell(request.requester_id, render, markup)
-    if request.on_behalf_of is not None:
+    if not request.by_phone:
+        return None  # the requester was erased: nobody to tell
+    recorder = request.on_behalf_of
+    if recorder is not None and await coordinators.is_coordinator(recorder):
         return await messenger.tell(
-            request.on_behalf_of,
-            lambda: notices.for_phone_requester(request) + "\n\n" + render(),
+            recorder,
+            lambda: notices.for_phone_requester(request, yours=True) + "\n\n" + render(),
             markup,
+            protect=True,
         )
-    return None
+    # The one who took the call is no longer a coordinator (or was erased): the others ring.
+    sent = await coordinators.tell(
+        lambda: notices.for_phone_requester(request, yours=False) + "\n\n" + render(),
+        markup,
+        protect=True,
+    )
+    return sent[0] if sent else None

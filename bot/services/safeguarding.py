@@ -82,7 +82,9 @@ class Safeguarding:
         reporter = await self._users.get(reporter_id)
         name = reporter.first_name if reporter else ""
         sent = await self._coordinators.tell(
-            lambda: notices.concern_for_coordinators(request, reporter_id, name, role, text)
+            lambda: notices.concern_for_coordinators(request, reporter_id, name, role, text),
+            # What people write in a concern is about people, often with their addresses.
+            protect=True,
         )
         if not sent:
             _LOGGER.error("Concern %s reached no coordinator", concern.id)

@@ -66,6 +66,8 @@ class FakeTelegram(BaseRequest):
     # What each message shows now, so that an edit changing nothing is refused as Telegram
     # refuses it (400 "message is not modified").
     shown: dict[tuple[int, int], tuple[str, Any]] = field(default_factory=dict)
+    # What the next getUpdates returns (raw update dicts), as long polling would see it.
+    updates: list[dict[str, Any]] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
 
     async def initialize(self) -> None:
@@ -162,7 +164,8 @@ class FakeTelegram(BaseRequest):
                 )[0]
             return message
         if call.method == "getUpdates":
-            return []
+            pending, self.updates[:] = list(self.updates), []
+            return pending
         return True
 
     @staticmethod
