@@ -21,9 +21,7 @@ _COLUMNS = "v.*, u.first_name, u.language"
 # Who may be pinged at all, before any question of place or kind of help: matching's
 # first test, shared with the coordinators' map so both count the same people.
 # A coordinator's hold keeps a volunteer out exactly as their own pause does.
-PINGABLE = (
-    "v.status = 'approved' AND v.paused = 0 AND v.held_at IS NULL AND u.blocked_at IS NULL"
-)
+PINGABLE = "v.status = 'approved' AND v.paused = 0 AND v.held_at IS NULL AND u.blocked_at IS NULL"
 
 
 # Only a few dozen different offers exist, and matching parses one per candidate.
