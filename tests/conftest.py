@@ -183,3 +183,16 @@ def open_group(tmp_path: Path) -> Callable[..., AbstractAsyncContextManager[Grou
             yield Group(app, telegram)
 
     return opened
+
+
+@asynccontextmanager
+async def group_with_clock(
+    tmp_path: Path, clock: list[float], **settings: str
+) -> AsyncIterator[Group]:
+    """A group whose time is `clock[0]`: a test moves it on to make things fall due."""
+    telegram = FakeTelegram()
+    app = build_application(
+        make_settings(tmp_path, **settings), request=telegram, clock=lambda: clock[0]
+    )
+    async with app:
+        yield Group(app, telegram)

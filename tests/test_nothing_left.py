@@ -6,13 +6,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
-from bot.app import build_application
-from tests.conftest import COORDINATOR, HOME, NEAR, Group, make_settings
-from tests.support.telegram import FakeTelegram
+from tests.conftest import COORDINATOR, HOME, NEAR, Group, group_with_clock
 
 DAY = 86400.0
 ASKER = 777_000_201  # ids no other number in the file is likely to equal
@@ -45,18 +41,6 @@ def leftovers(group: Group, markers: tuple[str, ...], ids: tuple[int, ...] = ())
     return found
 
 
-@asynccontextmanager
-async def _group_with_clock(
-    tmp_path: Path, clock: list[float], **settings: str
-) -> AsyncIterator[Group]:
-    telegram = FakeTelegram()
-    app = build_application(
-        make_settings(tmp_path, **settings), request=telegram, clock=lambda: clock[0]
-    )
-    async with app:
-        yield Group(app, telegram)
-
-
 async def _concern(group: Group, user_id: int, request_id: int | None, text: str) -> None:
     data = f"v1:concern:{request_id}" if request_id else "v1:concern"
     await group.press(user_id, data, name="Quill")
@@ -77,7 +61,7 @@ async def test_forgetme_leaves_no_concern_about_them_and_no_id_in_the_audit(
     tmp_path: Path,
 ) -> None:
     clock = [1_700_000_000.0]
-    async with _group_with_clock(tmp_path, clock) as group:
+    async with group_with_clock(tmp_path, clock) as group:
         await group.consent(COORDINATOR, name="Cora")
         await group.volunteer(HELPER, NEAR, name="Quill")
         await group.consent(ASKER, name="Rumpelstiltskinia")
@@ -105,7 +89,7 @@ async def test_forgetme_leaves_no_concern_about_them_and_no_id_in_the_audit(
 
 async def test_the_purge_blanks_concerns_and_deletes_week_old_drafts(tmp_path: Path) -> None:
     clock = [1_700_000_000.0]
-    async with _group_with_clock(tmp_path, clock, RETENTION_DAYS="30") as group:
+    async with group_with_clock(tmp_path, clock, RETENTION_DAYS="30") as group:
         await group.consent(COORDINATOR, name="Cora")
         await group.volunteer(HELPER, NEAR, name="Quill")
         await group.consent(ASKER, name="Rita")

@@ -4,18 +4,25 @@ concerns, consent versions, erasure down to the database's bytes, retention, blo
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import pytest
 
-from bot.app import build_application
 from bot.config import SettingsError, parse_settings
 from bot.handlers.common import NOTICE_VERSION
 from bot.models import Category
-from tests.conftest import COORDINATOR, FAR, MIDDLE, NEAR, REQUESTER, Group, make_settings
-from tests.support.telegram import Call, FakeTelegram
+from tests.conftest import (
+    COORDINATOR,
+    FAR,
+    MIDDLE,
+    NEAR,
+    REQUESTER,
+    Group,
+    group_with_clock,
+)
+from tests.support.telegram import Call
 
 OpenGroup = Callable[..., AbstractAsyncContextManager[Group]]
 DAY = 86400.0
@@ -437,23 +444,11 @@ async def test_a_volunteer_who_is_forgotten_hands_back_their_tasks(group: Group)
 # --- retention ---------------------------------------------------------------------------
 
 
-@asynccontextmanager
-async def _group_with_clock(
-    tmp_path: Path, clock: list[float], **settings: str
-) -> AsyncIterator[Group]:
-    telegram = FakeTelegram()
-    app = build_application(
-        make_settings(tmp_path, **settings), request=telegram, clock=lambda: clock[0]
-    )
-    async with app:
-        yield Group(app, telegram)
-
-
 async def test_closed_requests_lose_their_personal_details_after_the_retention_period(
     tmp_path: Path,
 ) -> None:
     clock = [1_700_000_000.0]
-    async with _group_with_clock(tmp_path, clock, RETENTION_DAYS="30") as group:
+    async with group_with_clock(tmp_path, clock, RETENTION_DAYS="30") as group:
         await _ready(group, (301, NEAR))
         done = await group.ask(description="Kumquats to purge", address="1 Old Lane")
         await group.press(301, f"v1:accept:{done}", name="V301")

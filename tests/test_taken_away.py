@@ -5,13 +5,19 @@ destructive buttons ask first."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
-from bot.app import build_application
-from tests.conftest import COORDINATOR, MIDDLE, NEAR, REQUESTER, Group, make_settings
-from tests.support.telegram import Call, FakeTelegram
+from tests.conftest import (
+    COORDINATOR,
+    MIDDLE,
+    NEAR,
+    REQUESTER,
+    Group,
+    group_with_clock,
+)
+from tests.support.telegram import Call
 from tests.test_groupchat import _linked, _post, press_in_group
 
 OpenGroup = Callable[..., AbstractAsyncContextManager[Group]]
@@ -318,23 +324,11 @@ async def test_when_telegram_fails_altogether_the_hand_back_still_happens(group:
     assert "Handed back" in _last_answer(group)
 
 
-@asynccontextmanager
-async def _group_with_clock(
-    tmp_path: Path, clock: list[float], **settings: str
-) -> AsyncIterator[Group]:
-    telegram = FakeTelegram()
-    app = build_application(
-        make_settings(tmp_path, **settings), request=telegram, clock=lambda: clock[0]
-    )
-    async with app:
-        yield Group(app, telegram)
-
-
 async def test_the_retention_purge_edits_away_addresses_too_old_to_delete(
     tmp_path: Path,
 ) -> None:
     clock = [1_700_000_000.0]
-    async with _group_with_clock(tmp_path, clock, RETENTION_DAYS="30") as group:
+    async with group_with_clock(tmp_path, clock, RETENTION_DAYS="30") as group:
         await _ready(group, (301, NEAR))
         done, details = await _taken(group)
         await group.press(301, f"v1:done:{done}", name="V301")
