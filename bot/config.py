@@ -61,7 +61,8 @@ class Settings:
     geocoder_url: str | None = None
     geocoder_user_agent: str = "mutualaid-bot"
     webhook_url: str | None = None
-    webhook_listen: str = "0.0.0.0"
+    # Localhost: a reverse proxy in front takes the https; the Docker image listens wider.
+    webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
@@ -71,6 +72,10 @@ class Settings:
     spend_cap: float = 30.0
     # Closed requests lose their personal details this many days after closing.
     retention_days: int = 90
+    # `--check` fails when the running bot's heartbeat is older than this.
+    health_stale_s: float = 90
+    # How long an update is tried again while the database fails (locked, disk full).
+    db_retry_s: float = 60
 
 
 def load_settings(
@@ -175,7 +180,7 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         geocoder_url=get("GEOCODER_URL"),
         geocoder_user_agent=get("GEOCODER_USER_AGENT") or "mutualaid-bot",
         webhook_url=webhook_url,
-        webhook_listen=get("WEBHOOK_LISTEN") or "0.0.0.0",
+        webhook_listen=get("WEBHOOK_LISTEN") or "127.0.0.1",
         webhook_port=int(
             _positive_float(values, "WEBHOOK_PORT", 8443, maximum=65535, integer=True)
         ),
@@ -186,6 +191,8 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         retention_days=int(
             _positive_float(values, "RETENTION_DAYS", 90, maximum=3650, integer=True)
         ),
+        health_stale_s=_positive_float(values, "HEALTH_STALE_S", 90),
+        db_retry_s=_positive_float(values, "DB_RETRY_S", 60, maximum=3600),
     )
 
 
