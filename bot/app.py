@@ -182,7 +182,7 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
                 if fault is None:
                     return True
                 if time.monotonic() + pause > deadline:
-                    await self._give_up(update, fault)
+                    await self._give_up(update, fault, journal)
                     return False
                 _LOGGER.warning(
                     "Database fault handling %s (%s); trying again in %.1f s",
@@ -222,7 +222,7 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
             return True
         return await super().process_error(update, error, job, coroutine)
 
-    async def _give_up(self, update: Update, fault: BaseException) -> None:
+    async def _give_up(self, update: Update, fault: BaseException, journal: Journal) -> None:
         """Out of time: say so to the person, and (once) to the coordinators."""
         _LOGGER.error("Gave up on %s: the database kept failing (%s)", describe(update), fault)
         await self.watch.failed(fault)
@@ -233,6 +233,8 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
                 "😔 Sorry, something went wrong on our side and I couldn't save that. "
                 "Please try again in a few minutes."
             ),
+            # A button can be answered once: if it was, the chat has to carry the news.
+            answered=journal.did("/answerCallbackQuery"),
         )
 
     async def _save_after(self, update_id: int) -> None:

@@ -68,9 +68,9 @@ class Journal:
     def next_attempt(self) -> None:
         self._taken = {}
 
-    def kept(self, key: str) -> list[Any]:
-        """What the steps with this key gave so far."""
-        return list(self._done.get(key, []))
+    def did(self, fragment: str) -> bool:
+        """Whether a step whose key contains this was done, e.g. a Bot API method."""
+        return any(fragment in key for key, done in self._done.items() if done)
 
     async def once(self, key: str, action: Callable[[], Awaitable[T]]) -> T:
         # Work the update started in the background is not this update's to replay.

@@ -69,10 +69,10 @@ async def on_error(update: object, context: BotContext) -> None:
         )
 
 
-async def apologise(bot: Bot, update: Update, text: str) -> None:
-    """Tell the person their update went wrong: on the button they pressed, else in
-    their private chat."""
-    if update.callback_query is not None:
+async def apologise(bot: Bot, update: Update, text: str, *, answered: bool = False) -> None:
+    """Tell the person their update went wrong: on the button they pressed (unless it
+    was `answered` already), else in their private chat."""
+    if update.callback_query is not None and not answered:
         try:
             await update.callback_query.answer(text, show_alert=True)
             return
