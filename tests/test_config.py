@@ -108,7 +108,6 @@ async def test_check_says_unhealthy_until_the_database_exists_then_healthy(
     assert "does not exist yet" in before.stderr
 
     from bot.db import Database
-
     from bot.health import SERVING, Heartbeat, heartbeat_path
 
     database = Database(db_path)
@@ -144,7 +143,8 @@ async def test_check_fails_when_the_heartbeat_is_older_than_health_stale_s(
     os.utime(beat, (long_ago, long_ago))
     stale = _run_bot(tmp_path, "--check", **env)
     assert stale.returncode == 1
-    assert "stuck" in stale.stderr and "HEALTH_STALE_S" in stale.stderr
+    assert "stuck" in stale.stderr
+    assert "HEALTH_STALE_S" in stale.stderr
 
     os.utime(beat)  # it beats again
     assert _run_bot(tmp_path, "--check", **env).returncode == 0

@@ -91,7 +91,8 @@ async def test_an_update_waits_out_a_lock_held_past_the_busy_timeout(group: Grou
         asyncio.get_running_loop().call_later(6.0, release.set)
         await group.press(REQUESTER, "v1:consent:yes")  # answered exactly once
     stored = await group.app.services.users.get(REQUESTER)
-    assert stored is not None and stored.consented_at is not None
+    assert stored is not None
+    assert stored.consented_at is not None
     assert _told(group, REQUESTER, TRY_AGAIN) == 0
     # Later updates are handled as usual.
     await group.say(REQUESTER, "/request")
