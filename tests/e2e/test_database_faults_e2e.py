@@ -5,7 +5,6 @@ it never goes deaf, and `--check` tells a serving bot from a stopped one."""
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 import subprocess
 import sys
