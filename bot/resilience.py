@@ -174,7 +174,7 @@ class DatabaseWatch:
         await self._say(
             lambda: _(
                 "⚠️ The bot's database is failing ({error}). People's messages can't be "
-                "handled now: each is tried for a minute, then the person is asked to try "
+                "handled now: each is tried again for a while, then the person is asked to try "
                 "again in a few minutes. Check the disk space, and anything holding the "
                 "database (a backup, an sqlite3 shell). I'll tell you when it works again."
             ).format(error=html.escape(str(error)))
