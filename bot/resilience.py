@@ -68,6 +68,10 @@ class Journal:
     def next_attempt(self) -> None:
         self._taken = {}
 
+    def made(self, key: str) -> list[Any]:
+        """What the steps recorded under this key gave, in order (e.g. the saved request)."""
+        return list(self._done.get(key, []))
+
     def did(self, fragment: str) -> bool:
         """Whether a step whose key contains this was done, e.g. a Bot API method."""
         return any(fragment in key for key, done in self._done.items() if done)
