@@ -28,6 +28,7 @@ from bot.db import Database, PingRepository, RequestRepository, UserRepository, 
 from bot.db.addresses import AddressMessageRepository
 from bot.db.availability import AvailabilityRepository
 from bot.db.broadcasts import BroadcastRepository
+from bot.db.doorstep import DoorstepRepository
 from bot.db.figures import FiguresRepository
 from bot.db.groupchats import GroupChatRepository
 from bot.db.groupmap import MapRepository
@@ -51,12 +52,14 @@ from bot.services.broadcast import Broadcaster, RateLimiter
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import SAVED, HelpDesk
+from bot.services.doorstep import Doorstep
 from bot.services.figures import Figures
 from bot.services.geo import build_geocoder
 from bot.services.groupchat import GroupBoard
 from bot.services.groupmap import GroupMap
 from bot.services.matching import Matchmaker
 from bot.services.messenger import Messenger
+from bot.services.newcomers import Newcomers
 from bot.services.privacy import Privacy
 from bot.services.reminders import Reminders
 from bot.services.roster import Roster
@@ -388,6 +391,10 @@ def build_application(
         addresses,
         clock,
     )
+    doorstep_records = DoorstepRepository(db)
+    newcomers = Newcomers(settings, doorstep_records, requests, users, messenger, coordinators)
+    desk.on_taken.append(newcomers.taken)
+    desk.on_done.append(newcomers.done)
     board = GroupBoard(settings, app.bot, GroupChatRepository(db), requests, clock)
     board.follow(matchmaker, chaser)
     app.services = Services(
@@ -436,6 +443,7 @@ def build_application(
             messenger,
             addresses,
             clock,
+            doorstep_records,
         ),
         board=board,
         figures=Figures(FiguresRepository(db), settings.timezone, clock),
@@ -452,6 +460,17 @@ def build_application(
             clock,
         ),
         groupmap=GroupMap(settings, MapRepository(db), volunteers, clock),
+        doorstep=Doorstep(
+            settings,
+            doorstep_records,
+            requests,
+            users,
+            reminders,
+            messenger,
+            coordinators,
+            clock,
+        ),
+        newcomers=newcomers,
     )
     app.map_server = MapServer(app.services) if settings.webapp_url else None
     app.watch = DatabaseWatch(coordinators.tell, desk.announce_unfinished)

@@ -61,6 +61,13 @@ class Action(StrEnum):
     FORGET_CONTACT = "forgetph"
     SPEND = "spend"  # the volunteer records what a task cost (`v1:spend:<id>`)
     NO_RECEIPT = "noreceipt"  # ... and has no receipt photo to send
+    # Safe on the doorstep: `v1:arrived:<id>` / `v1:left:<id>` on the volunteer's task,
+    # `v1:safe:<id>:ok|help` answers "Are you OK?".
+    ARRIVED = "arrived"
+    LEFT = "left"
+    SAFE = "safe"
+    NO_SHOW = "nocome"  # the requester: `v1:nocome:<request_id>:<volunteer_id>`
+    CHECK_IN = "checkin"  # after a first task: `v1:checkin:<id>` writes, `...:fine` doesn't
 
 
 @dataclass(frozen=True)

@@ -306,6 +306,9 @@ async def done(update: Update, context: BotContext) -> None:
                 "receipt: it keeps things clear for everyone."
             )
             markup = keyboards.record_spending(result.request.id)
+        if await context.services.doorstep.on_doorstep(result.request.id, sender.id):
+            # Done is not gone: the check on them carries on until they say they've left.
+            markup = keyboards.after_done(result.request.id, spending=markup is not None)
         await query.edit_message_text(text, reply_markup=markup)
     elif result is not None and result.outcome is Outcome.ALREADY:
         await answer(query, _("It's already marked as done. Thank you!"))
@@ -382,7 +385,10 @@ async def _ask_or_keep(
         # It was a (protected) address message: it shows the details again.
         requester = await services.users.get(task.requester_id) if task.requester_id else None
         text += "\n\n" + notices.private_details(task, requester.first_name if requester else "")
-    await query.edit_message_text(text, reply_markup=keyboards.task(request_id))
+    on_doorstep = await services.doorstep.on_doorstep(request_id, sender.id)
+    await query.edit_message_text(
+        text, reply_markup=keyboards.task(request_id, on_doorstep=on_doorstep)
+    )
 
 
 async def more_time(update: Update, context: BotContext) -> None:
@@ -439,7 +445,9 @@ async def my_tasks(update: Update, context: BotContext) -> None:
             notices.task_card(task, services.settings.timezone)
             + "\n\n"
             + notices.private_details(task, requester.first_name if requester else ""),
-            reply_markup=keyboards.task(task.id),
+            reply_markup=keyboards.task(
+                task.id, on_doorstep=await services.doorstep.on_doorstep(task.id, user.id)
+            ),
             protect_content=True,
         )
         # Another copy of the address: it goes too when the task stops being theirs.
