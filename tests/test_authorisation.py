@@ -66,6 +66,11 @@ EVERYONE_ACTIONS = {
     Action.SPEND,
     Action.NO_RECEIPT,
     Action.GROUP_HELP,
+    Action.ARRIVED,
+    Action.LEFT,
+    Action.SAFE,
+    Action.NO_SHOW,
+    Action.CHECK_IN,
 }
 # Buttons that live inside a coordinator's conversation: to anyone not in it (as every
 # non-coordinator is) they are stale, and answered so.
