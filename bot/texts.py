@@ -85,7 +85,9 @@ def format_time(timestamp: float, tz: ZoneInfo) -> str:
 
 def duration(seconds: float) -> str:
     """A length of time as the reader would round it ("90 minutes", "3 hours")."""
-    return str(format_timedelta(timedelta(seconds=max(1.0, seconds)), threshold=2, locale=babel_locale()))
+    return str(
+        format_timedelta(timedelta(seconds=max(1.0, seconds)), threshold=2, locale=babel_locale())
+    )
 
 
 def when_text(when: When, due_at: float | None, tz: ZoneInfo) -> str:

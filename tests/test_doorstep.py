@@ -94,7 +94,8 @@ async def test_no_check_out_asks_are_you_ok_then_alerts_every_coordinator_once(
 
         assert await _tick(group, clock, ALERT_S) == 1
         [alert] = _alerts(group, "Safety check")
-        assert "Alice" in alert and f"#{request_id}" in alert
+        assert "Alice" in alert
+        assert f"#{request_id}" in alert
         assert f'<a href="tg://user?id={ALICE}">Alice</a>' in alert
         assert f"/details {request_id}" in alert
         assert "Acacia" not in alert  # the address only through /details, which is logged
@@ -156,9 +157,11 @@ async def test_i_need_help_alerts_every_coordinator_at_once(tmp_path: Path) -> N
         await group.press(ALICE, f"v1:safe:{request_id}:help", name="Alice")
         for coordinator in (COORDINATOR, BOB):
             [alert] = [t for t in group.telegram.texts_to(coordinator) if "I need help" in t]
-            assert f"#{request_id}" in alert and f"tg://user?id={ALICE}" in alert
+            assert f"#{request_id}" in alert
+            assert f"tg://user?id={ALICE}" in alert
         told = group.telegram.calls_of("editMessageText")[-1]
-        assert "999" in told.text and told.buttons == [f"v1:left:{request_id}"]
+        assert "999" in told.text
+        assert told.buttons == [f"v1:left:{request_id}"]
         # The silent alert would only say it again.
         assert await group.reminders("safety_alert") == []
         await group.press(ALICE, f"v1:safe:{request_id}:help", name="Alice")
@@ -222,7 +225,8 @@ async def test_the_requester_can_say_they_didnt_come(tmp_path: Path) -> None:
 
         await group.press(REQUESTER, f"v1:nocome:{request_id}:{ALICE}", name="Rita")
         [told] = _alerts(group, "didn't come")
-        assert f"#{request_id}" in told and f"tg://user?id={ALICE}" in told
+        assert f"#{request_id}" in told
+        assert f"tg://user?id={ALICE}" in told
         assert "safety code" in group.telegram.last_to(REQUESTER).text
         await group.press(REQUESTER, f"v1:nocome:{request_id}:{ALICE}", name="Rita")
         assert "already" in _answer(group)
@@ -231,7 +235,8 @@ async def test_the_requester_can_say_they_didnt_come(tmp_path: Path) -> None:
         await group.say(COORDINATOR, "/volunteers", name="Cora")
         await group.press(COORDINATOR, f"v1:vol:{ALICE}", name="Cora")
         card = group.telegram.last_to(COORDINATOR).text
-        assert "Last 90 days" in card and "“Didn't come”: 1" in card
+        assert "Last 90 days" in card
+        assert "“Didn't come”: 1" in card
 
 
 async def test_first_tasks_are_flagged_to_the_coordinators(tmp_path: Path) -> None:
@@ -276,7 +281,8 @@ async def test_after_the_first_task_the_volunteer_is_asked_how_it_went(tmp_path:
         group.telegram.clear()
         await group.say(ALICE, "Lovely lady, but the stairs <b>are</b> steep", name="Alice")
         [heard] = group.telegram.sent_to(COORDINATOR)
-        assert f"#{request_id}" in heard.text and "&lt;b&gt;are&lt;/b&gt;" in heard.text
+        assert f"#{request_id}" in heard.text
+        assert "&lt;b&gt;are&lt;/b&gt;" in heard.text
         assert heard.params.get("protect_content") is True
         assert "Thank you" in group.telegram.last_to(ALICE).text
 
