@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from matplotlib.image import imread
 
-from bot.models import Category, RequestStatus, When
+from bot.domain.models import Category, RequestStatus, When
 from bot.services.desk import Draft, Outcome
 from bot.services.figures import OUTCOME_COLOURS, ChartText, Day, draw_chart
 from tests.conftest import COORDINATOR, HOME, MIDDLE, NEAR, REQUESTER, Group

@@ -14,11 +14,11 @@ import pytest
 
 from bot.config import SettingsError, parse_settings
 from bot.db.safeguarding import SafeguardingRepository
-from bot.distance import haversine_km
-from bot.handlers.commands import publish_commands
-from bot.models import Category, When
+from bot.domain.distance import haversine_km
+from bot.domain.models import Category, When
 from bot.services.desk import Draft
 from bot.services.groupmap import Grid, cell_km
+from bot.telegram.commands import publish_commands
 from tests.conftest import COORDINATOR, HOME, NEAR, REQUESTER, Group
 from tests.support.webapp import WEBAPP_URL, serving, tma
 
@@ -483,7 +483,7 @@ async def test_the_map_starts_and_stops_with_the_bot(tmp_path: Any) -> None:
     WEBAPP_LISTEN:WEBAPP_PORT; shutting the application down stops it."""
     import socket
 
-    from bot.app import build_application
+    from bot.telegram.app import build_application
     from tests.conftest import make_settings
     from tests.support.telegram import FakeTelegram
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.db.connection import Database
-from bot.models import Category, RequestStatus
+from bot.domain.models import Category, RequestStatus
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.db.connection import Database, Transaction
-from bot.models import VolunteerStatus
+from bot.domain.models import VolunteerStatus
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.db.connection import Database
-from bot.models import Category
+from bot.domain.models import Category
 
 
 @dataclass(frozen=True)

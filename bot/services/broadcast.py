@@ -32,7 +32,6 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
-from bot import keyboards, notices
 from bot.db import UserRepository
 from bot.db.broadcasts import (
     Audience,
@@ -44,7 +43,8 @@ from bot.db.broadcasts import (
     Recipient,
 )
 from bot.i18n import use_language
-from bot.services.messenger import Messenger
+from bot.telegram import keyboards, notices
+from bot.telegram.messenger import Messenger
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -13,12 +13,11 @@ from datetime import datetime
 from enum import Enum, auto
 from typing import Any
 
-from bot import keyboards, notices
 from bot.config import Settings
 from bot.db import PingRepository, RequestRepository, UserRepository, VolunteerRepository
 from bot.db.series import Series, SeriesRepository
-from bot.distance import haversine_km
-from bot.models import (
+from bot.domain.distance import haversine_km
+from bot.domain.models import (
     Candidate,
     Category,
     HelpRequest,
@@ -27,6 +26,7 @@ from bot.models import (
     VolunteerStatus,
     When,
 )
+from bot.domain.safety import new_safety_code
 from bot.services.addresses import AddressMessages
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
@@ -36,9 +36,9 @@ from bot.services.matching import (
     distance_matters,
     needs_check,
 )
-from bot.services.messenger import Messenger
 from bot.services.requesters import news_recipient, tell_requester
-from bot.services.safety import new_safety_code
+from bot.telegram import keyboards, notices
+from bot.telegram.messenger import Messenger
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.db.figures import FiguresRepository, VolunteerCounts
-from bot.models import Category, RequestStatus
+from bot.domain.models import Category, RequestStatus
 
 DAY_S = 86400
 CHART_DAYS = 30

@@ -17,10 +17,10 @@ from telegram import (
 from telegram.error import TelegramError
 
 from bot.i18n import _, use_language
-from bot.keyboards import map_button_text
+from bot.telegram.keyboards import map_button_text
 
 if TYPE_CHECKING:
-    from bot.app import MutualAidApplication
+    from bot.telegram.app import MutualAidApplication
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -19,11 +19,11 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import keyboards
-from bot.callbacks import CallbackData
-from bot.context import BotContext
+from bot.domain.models import User
 from bot.i18n import _
-from bot.models import User
+from bot.telegram import keyboards
+from bot.telegram.callbacks import CallbackData
+from bot.telegram.context import BotContext
 
 END = ConversationHandler.END
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]

@@ -1,7 +1,7 @@
 """PTB persistence backed by the bot's own SQLite file.
 
 Only conversation states and user_data (the drafts a conversation carries) are kept.
-The application writes them after every update (see bot.app), not once a minute, so a
+The application writes them after every update (see bot.telegram.app), not once a minute, so a
 kill -9 a moment after the bot answered loses nothing (see MutualAidApplication for the
 few milliseconds that remain).
 """

@@ -9,20 +9,20 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import keyboards
-from bot.callbacks import Action, CallbackData, matches
-from bot.context import BotContext
 from bot.db.privacy import Contact, contact_key
-from bot.handlers.common import (
+from bot.i18n import _, ngettext
+from bot.telegram import keyboards
+from bot.telegram.callbacks import Action, CallbackData, matches
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import (
     GROUP_FEATURES,
     PRIVATE,
     answer,
     callback_data,
     coordinators_only,
 )
-from bot.handlers.intake import DRAFT as PHONE_DRAFT
-from bot.i18n import _, ngettext
-from bot.texts import esc
+from bot.telegram.handlers.intake import DRAFT as PHONE_DRAFT
+from bot.telegram.texts import esc
 
 
 async def ask_to_forget(update: Update, context: BotContext) -> None:

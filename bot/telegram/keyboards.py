@@ -12,8 +12,8 @@ from telegram import (
     WebAppInfo,
 )
 
-from bot.callbacks import Action, button
 from bot.db.broadcasts import Audience
+from bot.domain.models import Category, Slot, Volunteer
 from bot.i18n import (
     _,
     available_languages,
@@ -22,8 +22,8 @@ from bot.i18n import (
     ngettext,
     use_language,
 )
-from bot.models import Category, Slot, Volunteer
-from bot.texts import audience_label, category_label
+from bot.telegram.callbacks import Action, button
+from bot.telegram.texts import audience_label, category_label
 
 
 def _one(text: str, action: Action, *args: str | int) -> InlineKeyboardButton:

@@ -9,11 +9,15 @@ from typing import Any
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import keyboards, notices
-from bot.callbacks import Action, matches
-from bot.context import BotContext
 from bot.db.volunteers import MAX_RADIUS_KM
-from bot.handlers.common import (
+from bot.domain.models import Category, RequestStatus, Slot, VolunteerStatus
+from bot.i18n import _
+from bot.services.desk import Outcome
+from bot.services.safeguarding import SPENDING_CATEGORIES
+from bot.telegram import keyboards, notices
+from bot.telegram.callbacks import Action, matches
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import (
     END,
     GROUP_FEATURES,
     GROUP_VOLUNTEER_CONVERSATION,
@@ -25,11 +29,7 @@ from bot.handlers.common import (
     consented_user,
     conversation,
 )
-from bot.handlers.places import Located, read_place
-from bot.i18n import _
-from bot.models import Category, RequestStatus, Slot, VolunteerStatus
-from bot.services.desk import Outcome
-from bot.services.safeguarding import SPENDING_CATEGORIES
+from bot.telegram.handlers.places import Located, read_place
 
 DRAFT = "volunteer"
 DEEP_LINK = r"^/start\s+(volunteer|offer|helper)\b"

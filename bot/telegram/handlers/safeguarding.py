@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import keyboards, notices
-from bot.callbacks import Action, matches
-from bot.context import BotContext
-from bot.handlers.common import (
+from bot.i18n import _, ngettext
+from bot.services.safeguarding import MAX_SPEND_PENCE, RequestDetails
+from bot.telegram import keyboards, notices
+from bot.telegram.callbacks import Action, matches
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import (
     END,
     GROUP_CONCERN_CONVERSATION,
     GROUP_FEATURES,
@@ -27,9 +29,7 @@ from bot.handlers.common import (
     consented_user,
     conversation,
 )
-from bot.i18n import _, ngettext
-from bot.services.safeguarding import MAX_SPEND_PENCE, RequestDetails
-from bot.texts import category_label, clip, esc, money, status_label, when_text
+from bot.telegram.texts import category_label, clip, esc, money, status_label, when_text
 
 CONCERN = "concern"
 SPEND = "spend"

@@ -6,20 +6,20 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import keyboards, notices
-from bot.callbacks import Action, matches
-from bot.context import BotContext
-from bot.handlers.common import (
+from bot.domain.models import VolunteerStatus
+from bot.i18n import _, ngettext
+from bot.services.desk import Outcome
+from bot.telegram import keyboards, notices
+from bot.telegram.callbacks import Action, matches
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import (
     GROUP_FEATURES,
     PRIVATE,
     answer,
     callback_data,
     coordinators_only,
 )
-from bot.i18n import _, ngettext
-from bot.models import VolunteerStatus
-from bot.services.desk import Outcome
-from bot.texts import esc
+from bot.telegram.texts import esc
 
 
 @coordinators_only

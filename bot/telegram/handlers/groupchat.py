@@ -7,14 +7,20 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from bot import keyboards, notices
-from bot.callbacks import Action, matches
-from bot.context import BotContext
-from bot.handlers.common import GROUP_FEATURES, PRIVATE, answer, callback_data, coordinators_only
+from bot.domain.models import Volunteer, VolunteerStatus
 from bot.i18n import _
-from bot.models import Volunteer, VolunteerStatus
 from bot.services.desk import Outcome
-from bot.texts import esc
+from bot.telegram import keyboards, notices
+from bot.telegram.callbacks import Action, matches
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import (
+    GROUP_FEATURES,
+    PRIVATE,
+    answer,
+    callback_data,
+    coordinators_only,
+)
+from bot.telegram.texts import esc
 
 IN_GROUP = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
 # Leaflets and the "I can help" button for strangers land on the volunteer sign-up.

@@ -9,13 +9,16 @@ from enum import IntEnum
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import keyboards
-from bot.callbacks import Action, matches
-from bot.context import BotContext
 from bot.db.roles import Dismissal
 from bot.db.roster import RosterEntry
-from bot.handlers.commands import publish_commands_for
-from bot.handlers.common import (
+from bot.domain.models import VolunteerStatus
+from bot.i18n import _, ngettext
+from bot.services.roster import Appointment, Card
+from bot.telegram import keyboards
+from bot.telegram.callbacks import Action, matches
+from bot.telegram.commands import publish_commands_for
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import (
     END,
     GROUP_FEATURES,
     GROUP_HOLD_CONVERSATION,
@@ -26,10 +29,7 @@ from bot.handlers.common import (
     conversation,
     coordinators_only,
 )
-from bot.i18n import _, ngettext
-from bot.models import VolunteerStatus
-from bot.services.roster import Appointment, Card
-from bot.texts import category_label, clip, esc, format_time, status_label
+from bot.telegram.texts import category_label, clip, esc, format_time, status_label
 
 PAGE = 20
 MAX_NAME_IN_BUTTON = 30

@@ -6,10 +6,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from bot import keyboards
-from bot.context import BotContext
-from bot.handlers.common import GROUP_FEATURES, PRIVATE, coordinators_only
 from bot.i18n import _
+from bot.telegram import keyboards
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import GROUP_FEATURES, PRIVATE, coordinators_only
 
 
 @coordinators_only

@@ -7,9 +7,9 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.context import BotContext
 from bot.i18n import _
-from bot.texts import esc
+from bot.telegram.context import BotContext
+from bot.telegram.texts import esc
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from babel.dates import format_time as babel_time
 from babel.numbers import format_currency, format_decimal
 
 from bot.db.broadcasts import Audience
+from bot.domain.models import Category, HelpRequest, RequestStatus, When
 from bot.i18n import _, babel_locale, distance_unit, ngettext, pgettext
-from bot.models import Category, HelpRequest, RequestStatus, When
 
 # Telegram's limit for one message; everything we build stays under it.
 MAX_MESSAGE_CHARS = 4096

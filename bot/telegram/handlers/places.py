@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from telegram import Update
 
-from bot import keyboards
-from bot.context import BotContext
 from bot.i18n import _
 from bot.services.geo import inside_area, valid_position
+from bot.telegram import keyboards
+from bot.telegram.context import BotContext
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,20 @@ from babel.numbers import format_percent
 from telegram import InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import keyboards
-from bot.callbacks import Action, matches
-from bot.context import BotContext
-from bot.handlers.common import GROUP_FEATURES, PRIVATE, answer, callback_data, coordinators_only
+from bot.domain.models import RequestStatus
 from bot.i18n import _, babel_locale, ngettext
-from bot.models import RequestStatus
 from bot.services.figures import CHART_DAYS, ChartText, Day, Stats, draw_chart
-from bot.texts import category_label, number, status_label
+from bot.telegram import keyboards
+from bot.telegram.callbacks import Action, matches
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import (
+    GROUP_FEATURES,
+    PRIVATE,
+    answer,
+    callback_data,
+    coordinators_only,
+)
+from bot.telegram.texts import category_label, number, status_label
 
 PERSONAL_WORDS = ("personal", "full", "details")
 

@@ -1,6 +1,6 @@
 """Everyone: /language, and the buttons that pick one (`v1:lang:<code>`).
 
-The choice is stored and used from the next message on (bot.app reads the stored language
+The choice is stored and used from the next message on (bot.telegram.app reads the stored language
 before Telegram's). Before someone has agreed to the privacy notice nothing is stored: the
 notice is shown again in the chosen language, and its "I agree" button carries the choice
 (`v1:consent:yes:<code>`) so that agreeing stores it.
@@ -11,11 +11,17 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import keyboards
-from bot.callbacks import Action, matches
-from bot.context import BotContext
-from bot.handlers.common import GROUP_FEATURES, PRIVATE, answer, callback_data, privacy_notice
 from bot.i18n import _, available_languages, switch_language
+from bot.telegram import keyboards
+from bot.telegram.callbacks import Action, matches
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import (
+    GROUP_FEATURES,
+    PRIVATE,
+    answer,
+    callback_data,
+    privacy_notice,
+)
 
 # Its own group, before the conversations and features: it only sets the language for the
 # update and must let the consent handler (GROUP_FEATURES) handle the same press.

@@ -22,11 +22,11 @@ from bot.services.geo import NoGeocoder, NominatimGeocoder
 from bot.services.groupchat import GroupBoard
 from bot.services.groupmap import GroupMap
 from bot.services.matching import Matchmaker
-from bot.services.messenger import Messenger
 from bot.services.privacy import Privacy
 from bot.services.reminders import Reminders
 from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
+from bot.telegram.messenger import Messenger
 
 
 @dataclass

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from bot.db.broadcasts import Counts
 from bot.db.stats import Digest
+from bot.domain.models import Category, HelpRequest, Volunteer
 from bot.i18n import _, ngettext
-from bot.models import Category, HelpRequest, Volunteer
-from bot.texts import (
+from bot.telegram.texts import (
     category_label,
     clip,
     distance_text,

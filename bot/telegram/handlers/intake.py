@@ -17,10 +17,14 @@ from typing import Any
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import keyboards
-from bot.callbacks import Action, matches
-from bot.context import BotContext
-from bot.handlers.common import (
+from bot.domain.models import Category, When
+from bot.domain.when import parse_due
+from bot.i18n import _, ngettext
+from bot.services.desk import Draft
+from bot.telegram import keyboards
+from bot.telegram.callbacks import Action, matches
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import (
     END,
     GROUP_INTAKE_CONVERSATION,
     LOCATION,
@@ -31,13 +35,9 @@ from bot.handlers.common import (
     conversation,
     coordinators_only,
 )
-from bot.handlers.places import Located, read_place
-from bot.handlers.requests import MAX_ADDRESS, MAX_DESCRIPTION
-from bot.i18n import _, ngettext
-from bot.models import Category, When
-from bot.services.desk import Draft
-from bot.services.when import parse_due
-from bot.texts import category_label, esc, when_text
+from bot.telegram.handlers.places import Located, read_place
+from bot.telegram.handlers.requests import MAX_ADDRESS, MAX_DESCRIPTION
+from bot.telegram.texts import category_label, esc, when_text
 
 DRAFT = "onbehalf"
 MAX_NAME = 64

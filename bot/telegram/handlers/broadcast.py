@@ -14,11 +14,13 @@ from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler
 
-from bot import keyboards, notices
-from bot.callbacks import Action, CallbackData, matches
-from bot.context import BotContext
 from bot.db.broadcasts import Audience
-from bot.handlers.common import (
+from bot.i18n import _, ngettext
+from bot.services.broadcast import MAX_TEXT, Started
+from bot.telegram import keyboards, notices
+from bot.telegram.callbacks import Action, CallbackData, matches
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import (
     ANYTHING_ELSE,
     END,
     GROUP_BROADCAST_CONVERSATION,
@@ -29,9 +31,7 @@ from bot.handlers.common import (
     callback_data,
     conversation,
 )
-from bot.i18n import _, ngettext
-from bot.services.broadcast import MAX_TEXT, Started
-from bot.texts import audience_label, esc, number
+from bot.telegram.texts import audience_label, esc, number
 
 DRAFT = "broadcast"
 

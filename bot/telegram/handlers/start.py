@@ -15,11 +15,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot import keyboards
-from bot.callbacks import Action, matches
-from bot.context import BotContext
-from bot.handlers import requests, volunteers
-from bot.handlers.common import (
+from bot.i18n import _, current_language, ngettext
+from bot.telegram import keyboards
+from bot.telegram.callbacks import Action, matches
+from bot.telegram.context import BotContext
+from bot.telegram.handlers import requests, volunteers
+from bot.telegram.handlers.common import (
     ANYTHING_ELSE,
     GROUP_FEATURES,
     NOTICE_VERSION,
@@ -29,8 +30,7 @@ from bot.handlers.common import (
     needs_consent,
     privacy_notice,
 )
-from bot.i18n import _, current_language, ngettext
-from bot.texts import esc
+from bot.telegram.texts import esc
 
 
 def _roles_text(first_name: str) -> str:

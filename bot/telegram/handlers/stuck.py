@@ -1,20 +1,33 @@
 """Coordinators: /open, the list of what is stuck, and handing a request to a named
 volunteer. Asking everyone and closing reuse the buttons of the coordinators' alert
-(bot.handlers.coordinators)."""
+(bot.telegram.handlers.coordinators)."""
 
 from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import keyboards
-from bot.callbacks import Action, matches
-from bot.context import BotContext
-from bot.handlers.common import GROUP_FEATURES, PRIVATE, answer, callback_data, coordinators_only
+from bot.domain.models import RequestStatus
 from bot.i18n import _, ngettext
-from bot.models import RequestStatus
 from bot.services.desk import Outcome, Stuck
-from bot.texts import category_label, distance_text, esc, format_time, status_label, when_text
+from bot.telegram import keyboards
+from bot.telegram.callbacks import Action, matches
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import (
+    GROUP_FEATURES,
+    PRIVATE,
+    answer,
+    callback_data,
+    coordinators_only,
+)
+from bot.telegram.texts import (
+    category_label,
+    distance_text,
+    esc,
+    format_time,
+    status_label,
+    when_text,
+)
 
 # One message per request, each with its own buttons: enough to act on, few enough that
 # /open never floods the coordinator's chat.

@@ -18,9 +18,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import i18n
-from bot.cleaning import clean_update
 from bot.config import Settings
-from bot.context import BotContext, Services
 from bot.db import Database, PingRepository, RequestRepository, UserRepository, VolunteerRepository
 from bot.db.addresses import AddressMessageRepository
 from bot.db.availability import AvailabilityRepository
@@ -28,7 +26,6 @@ from bot.db.broadcasts import BroadcastRepository
 from bot.db.figures import FiguresRepository
 from bot.db.groupchats import GroupChatRepository
 from bot.db.groupmap import MapRepository
-from bot.db.persistence import SQLitePersistence
 from bot.db.privacy import ConversationKey, PrivacyRepository
 from bot.db.reminders import ReminderRepository
 from bot.db.roles import RoleRepository
@@ -37,8 +34,6 @@ from bot.db.safeguarding import SafeguardingRepository
 from bot.db.series import SeriesRepository
 from bot.db.stats import StatsRepository
 from bot.db.updates import KEEP_S, HandledUpdates
-from bot.handlers import register_all
-from bot.handlers.commands import publish_commands
 from bot.services.addresses import AddressMessages
 from bot.services.broadcast import Broadcaster, RateLimiter
 from bot.services.chaser import Chaser
@@ -49,12 +44,17 @@ from bot.services.geo import build_geocoder
 from bot.services.groupchat import GroupBoard
 from bot.services.groupmap import GroupMap
 from bot.services.matching import Matchmaker
-from bot.services.messenger import Messenger
 from bot.services.privacy import Privacy
 from bot.services.reminders import Reminders
 from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
-from bot.telegram_bot import GroupBot
+from bot.telegram.cleaning import clean_update
+from bot.telegram.commands import publish_commands
+from bot.telegram.context import BotContext, Services
+from bot.telegram.handlers import register_all
+from bot.telegram.messenger import Messenger
+from bot.telegram.persistence import SQLitePersistence
+from bot.telegram.telegram_bot import GroupBot
 from bot.webapp.server import MapServer
 
 _LOGGER = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.handlers import (
+from bot.telegram.handlers import (
     broadcast,
     coordinators,
     figures,
@@ -22,7 +22,7 @@ from bot.handlers import (
     stuck,
     volunteers,
 )
-from bot.handlers.errors import on_error
+from bot.telegram.handlers.errors import on_error
 
 
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

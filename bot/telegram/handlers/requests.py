@@ -9,11 +9,15 @@ from typing import Any
 from telegram import Message, ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import keyboards
-from bot.callbacks import Action, matches
 from bot.config import Settings
-from bot.context import BotContext
-from bot.handlers.common import (
+from bot.domain.models import Category, HelpRequest, RequestStatus, When
+from bot.domain.when import parse_due
+from bot.i18n import _, ngettext
+from bot.services.desk import Draft, Limit, Outcome
+from bot.telegram import keyboards
+from bot.telegram.callbacks import Action, matches
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import (
     END,
     GROUP_FEATURES,
     GROUP_REQUEST_CONVERSATION,
@@ -25,12 +29,8 @@ from bot.handlers.common import (
     consented_user,
     conversation,
 )
-from bot.handlers.places import Located, read_place
-from bot.i18n import _, ngettext
-from bot.models import Category, HelpRequest, RequestStatus, When
-from bot.services.desk import Draft, Limit, Outcome
-from bot.services.when import parse_due
-from bot.texts import category_label, esc, request_line, when_text
+from bot.telegram.handlers.places import Located, read_place
+from bot.telegram.texts import category_label, esc, request_line, when_text
 
 DRAFT = "request"
 # Leaflet links: t.me/<bot>?start=need lands straight in the request conversation.
