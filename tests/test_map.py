@@ -89,7 +89,7 @@ async def test_map_is_for_coordinators_only(open_group: OpenGroup) -> None:
 
 async def test_coordinators_menu_button_opens_the_map(open_group: OpenGroup) -> None:
     async with open_group(WEBAPP_URL=WEBAPP_URL) as group:
-        await publish_commands(group.app)
+        await publish_commands(group.app.bot, group.app.services)
         buttons = group.telegram.calls_of("setChatMenuButton")
         assert [c.chat_id for c in buttons] == [COORDINATOR]
         menu = buttons[0].params["menu_button"]
@@ -101,7 +101,7 @@ async def test_coordinators_menu_button_opens_the_map(open_group: OpenGroup) -> 
 
 
 async def test_without_webapp_url_no_menu_button_is_set(group: Group) -> None:
-    await publish_commands(group.app)
+    await publish_commands(group.app.bot, group.app.services)
     assert group.telegram.calls_of("setChatMenuButton") == []
 
 

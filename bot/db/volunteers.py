@@ -10,11 +10,9 @@ import aiosqlite
 
 from bot.db.connection import Database
 from bot.domain.distance import EARTH_RADIUS_KM, haversine_km
+from bot.domain.limits import MAX_RADIUS_KM
 from bot.domain.models import Candidate, Category, Slot, Volunteer, VolunteerStatus
 
-# A volunteer's radius is capped here, which also bounds their circle's box in the radius
-# search's R*Tree (migration 0002).
-MAX_RADIUS_KM = 50.0
 # A volunteer exactly at the edge of their radius is in it, whatever the last bit says.
 EDGE_KM = 1e-9
 _COLUMNS = "v.*, u.first_name, u.language"

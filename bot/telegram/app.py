@@ -290,7 +290,7 @@ def build_application(
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Before the first update: publish the command menus and finish interrupted work."""
     assert isinstance(app, MutualAidApplication)
-    await publish_commands(app)
+    await publish_commands(app.bot, app.services)
     await app.services.handled.forget_older_than(app.services.clock() - KEEP_S)
     restored = await app.services.reminders.restore()
     _LOGGER.info("Re-armed %s pending reminder(s)", restored)

@@ -20,9 +20,15 @@ from bot.i18n import _, use_language
 from bot.telegram.keyboards import map_button_text
 
 if TYPE_CHECKING:
-    from bot.telegram.app import MutualAidApplication
+    from bot.telegram.context import Services
 
 _LOGGER = logging.getLogger(__name__)
+
+# Leaflet links: t.me/<bot>?start=need lands straight in the request conversation, and
+# ?start=volunteer in the volunteer one; /start alone is the welcome.
+REQUEST_LINK = r"^/start\s+(need|help|request)\b"
+VOLUNTEER_LINK = r"^/start\s+(volunteer|offer|helper)\b"
+LEAFLET_LINKS = f"{REQUEST_LINK}|{VOLUNTEER_LINK}"
 
 
 def everyone_commands() -> list[BotCommand]:
@@ -61,10 +67,8 @@ def coordinator_commands() -> list[BotCommand]:
     ]
 
 
-async def publish_commands(app: MutualAidApplication) -> None:
+async def publish_commands(bot: Bot, services: Services) -> None:
     """setMyCommands for everyone, and for each coordinator's own chat."""
-    services = app.services
-    bot = app.bot
     try:
         with use_language(services.settings.default_language):
             await bot.set_my_commands(everyone_commands(), scope=BotCommandScopeDefault())

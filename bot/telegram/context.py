@@ -28,6 +28,10 @@ from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
 from bot.telegram.messenger import Messenger
 
+# The key of /onbehalf's answers in context.drafts: /forget drops a half-typed phone
+# request about the person it erases.
+ONBEHALF_DRAFT = "onbehalf"
+
 
 @dataclass
 class Services:

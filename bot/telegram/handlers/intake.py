@@ -17,13 +17,14 @@ from typing import Any
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.domain.limits import MAX_ADDRESS, MAX_DESCRIPTION
 from bot.domain.models import Category, When
 from bot.domain.when import parse_due
 from bot.i18n import _, ngettext
 from bot.services.desk import Draft
 from bot.telegram import keyboards
 from bot.telegram.callbacks import Action, matches
-from bot.telegram.context import BotContext
+from bot.telegram.context import ONBEHALF_DRAFT, BotContext
 from bot.telegram.handlers.common import (
     END,
     GROUP_INTAKE_CONVERSATION,
@@ -36,10 +37,9 @@ from bot.telegram.handlers.common import (
     coordinators_only,
 )
 from bot.telegram.handlers.places import Located, read_place
-from bot.telegram.handlers.requests import MAX_ADDRESS, MAX_DESCRIPTION
 from bot.telegram.texts import category_label, esc, when_text
 
-DRAFT = "onbehalf"
+DRAFT = ONBEHALF_DRAFT
 MAX_NAME = 64
 # Digits with the usual separators, optionally a leading +: "07700 900123",
 # "+44 (0)20 7946 0018". 7 to 15 digits (E.164 allows 15).

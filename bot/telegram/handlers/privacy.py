@@ -13,6 +13,7 @@ from bot.db.privacy import Contact, contact_key
 from bot.i18n import _, ngettext
 from bot.telegram import keyboards
 from bot.telegram.callbacks import Action, CallbackData, matches
+from bot.telegram.context import ONBEHALF_DRAFT as PHONE_DRAFT
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     GROUP_FEATURES,
@@ -21,7 +22,6 @@ from bot.telegram.handlers.common import (
     callback_data,
     coordinators_only,
 )
-from bot.telegram.handlers.intake import DRAFT as PHONE_DRAFT
 from bot.telegram.texts import esc
 
 

@@ -10,12 +10,14 @@ from telegram import Message, ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.config import Settings
+from bot.domain.limits import MAX_ADDRESS, MAX_DESCRIPTION
 from bot.domain.models import Category, HelpRequest, RequestStatus, When
 from bot.domain.when import parse_due
 from bot.i18n import _, ngettext
 from bot.services.desk import Draft, Limit, Outcome
 from bot.telegram import keyboards
 from bot.telegram.callbacks import Action, matches
+from bot.telegram.commands import REQUEST_LINK
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     END,
@@ -33,10 +35,6 @@ from bot.telegram.handlers.places import Located, read_place
 from bot.telegram.texts import category_label, esc, request_line, when_text
 
 DRAFT = "request"
-# Leaflet links: t.me/<bot>?start=need lands straight in the request conversation.
-DEEP_LINK = r"^/start\s+(need|help|request)\b"
-MAX_DESCRIPTION = 500
-MAX_ADDRESS = 500
 
 
 class Step(IntEnum):
@@ -540,7 +538,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             "request",
             entry_points=[
                 CommandHandler("request", begin, filters=PRIVATE),
-                CommandHandler("start", begin, filters=PRIVATE & filters.Regex(DEEP_LINK)),
+                CommandHandler("start", begin, filters=PRIVATE & filters.Regex(REQUEST_LINK)),
                 CallbackQueryHandler(begin, pattern=matches(Action.ROLE, arg="need")),
             ],
             states={

@@ -18,8 +18,8 @@ from telegram.ext import (
 from bot.i18n import _, current_language, ngettext
 from bot.telegram import keyboards
 from bot.telegram.callbacks import Action, matches
+from bot.telegram.commands import LEAFLET_LINKS
 from bot.telegram.context import BotContext
-from bot.telegram.handlers import requests, volunteers
 from bot.telegram.handlers.common import (
     ANYTHING_ELSE,
     GROUP_FEATURES,
@@ -186,9 +186,6 @@ async def membership_changed(update: Update, context: BotContext) -> None:
         await users.set_blocked(change.chat.id, context.services.clock())
     elif change.new_chat_member.status == ChatMemberStatus.MEMBER:
         await users.set_blocked(change.chat.id, None)
-
-
-LEAFLET_LINKS = "|".join((requests.DEEP_LINK, volunteers.DEEP_LINK))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -9,13 +9,14 @@ from typing import Any
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.db.volunteers import MAX_RADIUS_KM
+from bot.domain.limits import MAX_RADIUS_KM, MIN_RADIUS_KM
 from bot.domain.models import Category, RequestStatus, Slot, VolunteerStatus
 from bot.i18n import _
 from bot.services.desk import Outcome
 from bot.services.safeguarding import SPENDING_CATEGORIES
 from bot.telegram import keyboards, notices
 from bot.telegram.callbacks import Action, matches
+from bot.telegram.commands import VOLUNTEER_LINK
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     END,
@@ -32,8 +33,6 @@ from bot.telegram.handlers.common import (
 from bot.telegram.handlers.places import Located, read_place
 
 DRAFT = "volunteer"
-DEEP_LINK = r"^/start\s+(volunteer|offer|helper)\b"
-MIN_RADIUS_KM = 0.1
 
 
 class Step(IntEnum):
@@ -491,7 +490,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             "volunteer",
             entry_points=[
                 CommandHandler("volunteer", begin, filters=PRIVATE),
-                CommandHandler("start", begin, filters=PRIVATE & filters.Regex(DEEP_LINK)),
+                CommandHandler("start", begin, filters=PRIVATE & filters.Regex(VOLUNTEER_LINK)),
                 CallbackQueryHandler(begin, pattern=matches(Action.ROLE, arg="offer")),
             ],
             states={
