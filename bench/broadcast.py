@@ -30,8 +30,8 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bench.support import print_ratios, print_table, run
 from bot.config import parse_settings
-from bot.db.broadcasts import Audience
-from bot.services.broadcast import Started
+from bot.domain.broadcasts import Audience
+from bot.domain.results import Started
 from bot.telegram.app import MutualAidApplication, build_application
 
 COORDINATOR = 1

@@ -15,8 +15,7 @@ import pytest
 from bot.config import SettingsError, parse_settings
 from bot.db.safeguarding import SafeguardingRepository
 from bot.domain.distance import haversine_km
-from bot.domain.models import Category, When
-from bot.services.desk import Draft
+from bot.domain.models import Category, RequestDraft, When
 from bot.services.groupmap import Grid, cell_km
 from bot.telegram.commands import publish_commands
 from tests.conftest import COORDINATOR, HOME, NEAR, REQUESTER, Group
@@ -182,7 +181,7 @@ async def test_no_byte_of_the_map_carries_a_requests_personal_details(
     asked = await group.ask(description=DESCRIPTION, address=ADDRESS, where=EXACT, name=NAME)
     by_phone = await group.app.services.desk.submit_on_behalf(
         COORDINATOR,
-        Draft(Category.ERRAND, DESCRIPTION + " 2", ADDRESS + " 2", *EXACT, When.ASAP, None),
+        RequestDraft(Category.ERRAND, DESCRIPTION + " 2", ADDRESS + " 2", *EXACT, When.ASAP, None),
         NAME + " 2",
         PHONE,
     )

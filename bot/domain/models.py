@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class Category(StrEnum):
@@ -158,3 +159,126 @@ class Candidate:
 
     volunteer: Volunteer
     distance_km: float
+
+
+@dataclass(frozen=True)
+class RequestDraft:
+    """Everything a requester has told the conversation, ready to be saved."""
+
+    category: Category
+    description: str
+    address: str
+    lat: float
+    lon: float
+    when: When
+    due_at: float | None
+    every: str | None = None  # 'daily' / 'weekly': the same help again, at the same time
+
+    @classmethod
+    def from_answers(cls, answers: dict[str, Any]) -> RequestDraft | None:
+        """The draft a conversation stored step by step; None if it is incomplete (a
+        summary pressed after its conversation was finished or reset)."""
+        if not {"category", "description", "when", "lat", "lon", "address"} <= answers.keys():
+            return None
+        return cls(
+            category=Category(answers["category"]),
+            description=answers["description"],
+            address=answers["address"],
+            lat=float(answers["lat"]),
+            lon=float(answers["lon"]),
+            when=When(answers["when"]),
+            due_at=answers.get("due_at"),
+            every=answers.get("every"),
+        )
+
+
+@dataclass(frozen=True)
+class Coordinator:
+    user_id: int
+    first_name: str  # '' for an ADMIN_ID who never started the bot
+    language: str | None
+    from_settings: bool  # listed in ADMIN_IDS
+    blocked: bool
+
+
+@dataclass(frozen=True)
+class Series:
+    id: int
+    requester_id: int | None
+    category: Category
+    description: str
+    address: str
+    lat: float
+    lon: float
+    every: str  # 'daily' or 'weekly'
+    next_due_at: float
+    local_time: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class Reminder:
+    id: int
+    key: str
+    kind: str
+    request_id: int | None
+    series_id: int | None
+    user_id: int | None
+    due_at: float
+
+
+@dataclass(frozen=True)
+class AddressMessage:
+    chat_id: int
+    message_id: int
+    request_id: int
+    volunteer_id: int
+    sent_at: float
+
+
+@dataclass(frozen=True)
+class GroupChat:
+    chat_id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class GroupPost:
+    request_id: int
+    chat_id: int
+    message_id: int | None  # None: reserved, but Telegram never confirmed it
+    shown: str  # 'open', 'taken', 'done' or 'closed': what the post says now
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    user_id: int
+    first_name: str
+    status: VolunteerStatus
+    paused: bool
+    dbs_checked: bool
+    held: bool = False
+
+
+@dataclass(frozen=True)
+class Concern:
+    id: int
+    request_id: int | None
+    reporter_id: int | None
+    role: str  # 'requester', 'volunteer' or 'other'
+    text: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Spending:
+    pence: int | None
+    receipt_file_id: str | None
+
+
+@dataclass(frozen=True)
+class Place:
+    """A point on the map: a shared location, or where a typed address was found."""
+
+    lat: float
+    lon: float

@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterable
 
 from telegram import Message
 
-from bot.db.addresses import AddressMessage, AddressMessageRepository
+from bot.db.addresses import AddressMessageRepository
+from bot.domain.models import AddressMessage
 from bot.telegram import notices
 from bot.telegram.messenger import Messenger
 

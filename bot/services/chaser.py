@@ -13,10 +13,9 @@ from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.db import RequestRepository, VolunteerRepository
-from bot.db.reminders import Reminder
-from bot.db.series import Series, SeriesRepository
+from bot.db.series import SeriesRepository
 from bot.db.stats import StatsRepository
-from bot.domain.models import HelpRequest, RequestStatus, When
+from bot.domain.models import HelpRequest, Reminder, RequestStatus, Series, When
 from bot.domain.safety import new_safety_code
 from bot.services.coordination import Coordinators
 from bot.services.matching import Matchmaker

@@ -25,9 +25,9 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot.config import Settings
 from bot.db import RequestRepository
-from bot.db.groupchats import GroupChat, GroupChatRepository, GroupPost
+from bot.db.groupchats import GroupChatRepository
 from bot.domain.distance import haversine_km
-from bot.domain.models import HelpRequest, RequestStatus
+from bot.domain.models import GroupChat, GroupPost, HelpRequest, RequestStatus
 from bot.i18n import _, use_language
 from bot.services.chaser import Chaser
 from bot.services.matching import Matchmaker

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.db import RequestRepository, UserRepository
-from bot.db.safeguarding import Concern, SafeguardingRepository, Spending
-from bot.domain.models import Category, HelpRequest, RequestStatus
+from bot.db.safeguarding import SafeguardingRepository
+from bot.domain.models import Category, Concern, HelpRequest, RequestStatus, Spending
 from bot.i18n import use_language
 from bot.services.coordination import Coordinators
 from bot.telegram import notices

@@ -26,7 +26,7 @@ from bot.db.broadcasts import BroadcastRepository
 from bot.db.figures import FiguresRepository
 from bot.db.groupchats import GroupChatRepository
 from bot.db.groupmap import MapRepository
-from bot.db.privacy import ConversationKey, PrivacyRepository
+from bot.db.privacy import PrivacyRepository
 from bot.db.reminders import ReminderRepository
 from bot.db.roles import RoleRepository
 from bot.db.roster import RosterRepository
@@ -34,6 +34,7 @@ from bot.db.safeguarding import SafeguardingRepository
 from bot.db.series import SeriesRepository
 from bot.db.stats import StatsRepository
 from bot.db.updates import KEEP_S, HandledUpdates
+from bot.domain.privacy import ConversationKey
 from bot.services.addresses import AddressMessages
 from bot.services.broadcast import Broadcaster, RateLimiter
 from bot.services.chaser import Chaser

@@ -12,7 +12,7 @@ from telegram import (
     WebAppInfo,
 )
 
-from bot.db.broadcasts import Audience
+from bot.domain.broadcasts import Audience
 from bot.domain.models import Category, Slot, Volunteer
 from bot.i18n import (
     _,

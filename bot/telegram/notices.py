@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.db.broadcasts import Counts
-from bot.db.stats import Digest
+from bot.domain.broadcasts import Counts
+from bot.domain.figures import Digest
 from bot.domain.models import Category, HelpRequest, Volunteer
 from bot.i18n import _, ngettext
 from bot.telegram.texts import (

@@ -14,7 +14,7 @@ from babel.dates import format_skeleton, get_datetime_format
 from babel.dates import format_time as babel_time
 from babel.numbers import format_currency, format_decimal
 
-from bot.db.broadcasts import Audience
+from bot.domain.broadcasts import Audience
 from bot.domain.models import Category, HelpRequest, RequestStatus, When
 from bot.i18n import _, babel_locale, distance_unit, ngettext, pgettext
 

@@ -18,8 +18,8 @@ from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 from tornado.web import Application, HTTPError, RequestHandler, StaticFileHandler
 
+from bot.domain.results import Outcome
 from bot.i18n import _, ngettext, pick_language, use_language
-from bot.services.desk import Outcome
 from bot.telegram.texts import distance_text
 from bot.webapp.initdata import InitDataError, WebAppUser, validate
 from bot.webapp.texts import page_texts, request_texts, summary_lines

@@ -14,9 +14,10 @@ from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler
 
-from bot.db.broadcasts import Audience
+from bot.domain.broadcasts import Audience
+from bot.domain.results import Started
 from bot.i18n import _, ngettext
-from bot.services.broadcast import MAX_TEXT, Started
+from bot.services.broadcast import MAX_TEXT
 from bot.telegram import keyboards, notices
 from bot.telegram.callbacks import Action, CallbackData, matches
 from bot.telegram.context import BotContext

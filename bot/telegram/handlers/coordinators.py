@@ -7,8 +7,8 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.domain.models import VolunteerStatus
+from bot.domain.results import Outcome
 from bot.i18n import _, ngettext
-from bot.services.desk import Outcome
 from bot.telegram import keyboards, notices
 from bot.telegram.callbacks import Action, matches
 from bot.telegram.context import BotContext

@@ -8,8 +8,8 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.domain.models import Volunteer, VolunteerStatus
+from bot.domain.results import Outcome
 from bot.i18n import _
-from bot.services.desk import Outcome
 from bot.telegram import keyboards, notices
 from bot.telegram.callbacks import Action, matches
 from bot.telegram.context import BotContext

@@ -18,10 +18,9 @@ from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain.limits import MAX_ADDRESS, MAX_DESCRIPTION
-from bot.domain.models import Category, When
+from bot.domain.models import Category, Place, RequestDraft, When
 from bot.domain.when import parse_due
 from bot.i18n import _, ngettext
-from bot.services.desk import Draft
 from bot.telegram import keyboards
 from bot.telegram.callbacks import Action, matches
 from bot.telegram.context import ONBEHALF_DRAFT, BotContext
@@ -36,7 +35,7 @@ from bot.telegram.handlers.common import (
     conversation,
     coordinators_only,
 )
-from bot.telegram.handlers.places import Located, read_place
+from bot.telegram.handlers.places import read_place
 from bot.telegram.texts import category_label, esc, when_text
 
 DRAFT = ONBEHALF_DRAFT
@@ -268,7 +267,7 @@ async def located(update: Update, context: BotContext) -> int:
         await _reply(update, _ask_location(context))
         return Step.LOCATION
     place = await read_place(update, context)
-    if not isinstance(place, Located):
+    if not isinstance(place, Place):
         return Step.LOCATION
     draft = _draft(context)
     draft["lat"], draft["lon"] = place.lat, place.lon
@@ -322,7 +321,7 @@ async def confirmed(update: Update, context: BotContext) -> int:
         await _reply(update, _("No problem, let's start again. What is their name?"))
         return Step.NAME
     answers = _draft(context)
-    draft = Draft.from_answers(answers)
+    draft = RequestDraft.from_answers(answers)
     if draft is None or not {"name", "phone"} <= answers.keys():
         await answer(query, _("This summary is out of date. Please use /onbehalf to start again."))
         return END

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from telegram import Update
 
+from bot.domain.models import Place
 from bot.i18n import _
 from bot.services.geo import inside_area, valid_position
 from bot.telegram import keyboards
 from bot.telegram.context import BotContext
 
 
-@dataclass(frozen=True)
-class Located:
-    lat: float
-    lon: float
-
-
-async def read_place(update: Update, context: BotContext) -> Located | None:
+async def read_place(update: Update, context: BotContext) -> Place | None:
     """The place in this message, inside the group's area; otherwise tell the person
     kindly what to do and return None (the conversation stays on the same step)."""
     message = update.effective_message
@@ -65,4 +58,4 @@ async def read_place(update: Update, context: BotContext) -> Located | None:
             reply_markup=keyboards.share_location(),
         )
         return None
-    return Located(lat, lon)
+    return Place(lat, lon)

@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.db.privacy import Contact, contact_key
+from bot.domain.privacy import Contact, contact_key
 from bot.i18n import _, ngettext
 from bot.telegram import keyboards
 from bot.telegram.callbacks import Action, CallbackData, matches

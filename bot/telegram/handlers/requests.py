@@ -11,10 +11,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.config import Settings
 from bot.domain.limits import MAX_ADDRESS, MAX_DESCRIPTION
-from bot.domain.models import Category, HelpRequest, RequestStatus, When
+from bot.domain.models import Category, HelpRequest, Place, RequestDraft, RequestStatus, When
+from bot.domain.results import Limit, Outcome
 from bot.domain.when import parse_due
 from bot.i18n import _, ngettext
-from bot.services.desk import Draft, Limit, Outcome
 from bot.telegram import keyboards
 from bot.telegram.callbacks import Action, matches
 from bot.telegram.commands import REQUEST_LINK
@@ -31,7 +31,7 @@ from bot.telegram.handlers.common import (
     consented_user,
     conversation,
 )
-from bot.telegram.handlers.places import Located, read_place
+from bot.telegram.handlers.places import read_place
 from bot.telegram.texts import category_label, esc, request_line, when_text
 
 DRAFT = "request"
@@ -294,7 +294,7 @@ async def when_at_again(update: Update, context: BotContext) -> int:
 
 async def located(update: Update, context: BotContext) -> int:
     place = await read_place(update, context)
-    if not isinstance(place, Located):
+    if not isinstance(place, Place):
         return Step.LOCATION
     draft = _draft(context)
     draft["lat"], draft["lon"] = place.lat, place.lon
@@ -346,7 +346,7 @@ async def confirmed(update: Update, context: BotContext) -> int:
             update, _("No problem, let's start again. ") + _ask_category(), keyboards.categories()
         )
         return Step.CATEGORY
-    draft = Draft.from_answers(_draft(context))
+    draft = RequestDraft.from_answers(_draft(context))
     if draft is None:
         await answer(query, _("This summary is out of date. Please use /request to start again."))
         return END

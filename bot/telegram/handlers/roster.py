@@ -9,11 +9,10 @@ from enum import IntEnum
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.db.roles import Dismissal
-from bot.db.roster import RosterEntry
-from bot.domain.models import VolunteerStatus
+from bot.domain.models import RosterEntry, VolunteerStatus
+from bot.domain.results import Appointment, Dismissal
 from bot.i18n import _, ngettext
-from bot.services.roster import Appointment, Card
+from bot.services.roster import Card
 from bot.telegram import keyboards
 from bot.telegram.callbacks import Action, matches
 from bot.telegram.commands import publish_commands_for

@@ -8,8 +8,9 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.domain.models import RequestStatus
+from bot.domain.results import Outcome
 from bot.i18n import _, ngettext
-from bot.services.desk import Outcome, Stuck
+from bot.services.desk import Stuck
 from bot.telegram import keyboards
 from bot.telegram.callbacks import Action, matches
 from bot.telegram.context import BotContext

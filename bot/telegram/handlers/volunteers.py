@@ -10,9 +10,9 @@ from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain.limits import MAX_RADIUS_KM, MIN_RADIUS_KM
-from bot.domain.models import Category, RequestStatus, Slot, VolunteerStatus
+from bot.domain.models import Category, Place, RequestStatus, Slot, VolunteerStatus
+from bot.domain.results import Outcome
 from bot.i18n import _
-from bot.services.desk import Outcome
 from bot.services.safeguarding import SPENDING_CATEGORIES
 from bot.telegram import keyboards, notices
 from bot.telegram.callbacks import Action, matches
@@ -30,7 +30,7 @@ from bot.telegram.handlers.common import (
     consented_user,
     conversation,
 )
-from bot.telegram.handlers.places import Located, read_place
+from bot.telegram.handlers.places import read_place
 
 DRAFT = "volunteer"
 
@@ -91,7 +91,7 @@ async def begin(update: Update, context: BotContext) -> int:
 
 async def located(update: Update, context: BotContext) -> int:
     place = await read_place(update, context)
-    if not isinstance(place, Located):
+    if not isinstance(place, Place):
         return Step.LOCATION
     draft = _draft(context)
     draft["lat"], draft["lon"] = place.lat, place.lon
