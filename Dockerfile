@@ -4,7 +4,8 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    DATABASE_PATH=/data/mutualaid.db
+    DATABASE_PATH=/data/mutualaid.db \
+    WEBHOOK_LISTEN=0.0.0.0
 
 WORKDIR /app
 # The runtime packages first, exactly as locked and each checked against its hash (a
@@ -22,6 +23,7 @@ RUN pip install --no-deps --no-build-isolation . \
 
 USER helper
 VOLUME ["/data"]
+# --check also fails when the bot's heartbeat (a file beside the database) goes stale.
 HEALTHCHECK --interval=60s --timeout=10s --start-period=30s \
     CMD ["python", "-m", "bot", "--check"]
 ENTRYPOINT ["python", "-m", "bot"]

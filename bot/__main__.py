@@ -4,10 +4,25 @@ from __future__ import annotations
 
 import argparse
 import sys
+from urllib.parse import urlsplit
+
+from tornado.httpserver import HTTPServer
 
 from bot.config import SettingsError, load_settings
 from bot.i18n import CatalogueError
 from bot.redaction import set_up_logging
+
+# The largest webhook request body read: anything longer is refused unread.
+MAX_BODY = 1024 * 1024
+
+
+def webhook_address(webhook_url: str) -> tuple[str, str]:
+    """The URL to register and the path to listen on: WEBHOOK_URL's own path, or
+    /telegram appended when it has none."""
+    path = urlsplit(webhook_url).path
+    if path.strip("/"):
+        return webhook_url, path
+    return webhook_url.rstrip("/") + "/telegram", "/telegram"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,11 +65,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.webhook:
         assert settings.webhook_url is not None
+        url, path = webhook_address(settings.webhook_url)
+        # Tornado, under PTB's webhook, would read a body of up to 100 MB before PTB
+        # looks at the secret token. Telegram's updates are far smaller.
+        HTTPServer.configure(None, max_body_size=MAX_BODY, max_buffer_size=MAX_BODY + 65536)
         app.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
-            url_path="telegram",
-            webhook_url=settings.webhook_url.rstrip("/") + "/telegram",
+            url_path=path,
+            webhook_url=url,
             secret_token=settings.webhook_secret,
             allowed_updates=["message", "callback_query", "my_chat_member"],
         )

@@ -63,7 +63,8 @@ class Settings:
     geocoder_url: str | None = None
     geocoder_user_agent: str = "mutualaid-bot"
     webhook_url: str | None = None
-    webhook_listen: str = "0.0.0.0"
+    # Localhost: a reverse proxy in front takes the https; the Docker image listens wider.
+    webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
@@ -82,6 +83,10 @@ class Settings:
     # One requester's requests: open at once, and made in any 24 hours (/onbehalf exempt).
     max_open_requests: int = 5
     max_requests_per_day: int = 10
+    # `--check` fails when the running bot's heartbeat is older than this.
+    health_stale_s: float = 90
+    # How long an update is tried again while the database fails (locked, disk full).
+    db_retry_s: float = 60
 
 
 def load_settings(
@@ -205,7 +210,7 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         geocoder_url=get("GEOCODER_URL"),
         geocoder_user_agent=get("GEOCODER_USER_AGENT") or "mutualaid-bot",
         webhook_url=webhook_url,
-        webhook_listen=get("WEBHOOK_LISTEN") or "0.0.0.0",
+        webhook_listen=get("WEBHOOK_LISTEN") or "127.0.0.1",
         webhook_port=webhook_port,
         webhook_secret=webhook_secret,
         log_level=log_level,
@@ -224,6 +229,8 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         max_requests_per_day=int(
             _positive_float(values, "MAX_REQUESTS_PER_DAY", 10, maximum=1000, integer=True)
         ),
+        health_stale_s=_positive_float(values, "HEALTH_STALE_S", 90),
+        db_retry_s=_positive_float(values, "DB_RETRY_S", 60, maximum=3600),
     )
 
 

@@ -1,20 +1,87 @@
-"""`python -m bot --check`: settings, catalogues and database in order? Exit 0 or 1.
+"""`python -m bot --check`: settings, catalogues and database in order, and the running
+bot still handling updates? Exit 0 or 1.
 
 Used by the Dockerfile's HEALTHCHECK while the bot runs, so it only reads: the database
 is opened read-only and never migrated from here.
+
+The heartbeat is a small file beside the database, not a row in it: a locked or full
+database must not stop it, and a bot that has stopped handling updates must stop it.
+Its text says what the process is doing ("serving"; "stopped" once it stops; a standby
+process would say so); its modification time says when it last handled a beat, which
+travels the same queue as the updates (see MutualAidApplication).
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import sqlite3
+import time
+from pathlib import Path
 
 from bot.config import Settings
 from bot.db.connection import latest_migration
 from bot.i18n import CatalogueError, load_catalogues
 
+_LOGGER = logging.getLogger(__name__)
+SERVING = "serving"
+STOPPED = "stopped"
+
+
+def heartbeat_path(database_path: Path) -> Path:
+    return database_path.with_name(database_path.name + ".heartbeat")
+
+
+class Heartbeat:
+    """The running bot's side: say what it is doing, and that it is still at it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def mark(self, state: str) -> None:
+        """A new state, e.g. serving at start and stopped at the end."""
+        text = json.dumps({"state": state, "pid": os.getpid(), "since": time.time()})
+        spare = self.path.with_name(self.path.name + ".new")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            spare.write_text(text + "\n", encoding="utf-8")
+            os.replace(spare, self.path)
+        except OSError as error:
+            _LOGGER.warning("Could not write the heartbeat %s: %s", self.path, error)
+
+    def beat(self) -> None:
+        """Still serving. Touching the file needs no free disk space."""
+        try:
+            os.utime(self.path)
+        except FileNotFoundError:
+            self.mark(SERVING)
+        except OSError as error:
+            _LOGGER.warning("Could not touch the heartbeat %s: %s", self.path, error)
+
+
+def heartbeat_problem(settings: Settings, now: float | None = None) -> str | None:
+    """Why the running bot is not serving, from its heartbeat; None when it is."""
+    path = heartbeat_path(settings.database_path)
+    try:
+        age = (time.time() if now is None else now) - path.stat().st_mtime
+        state = json.loads(path.read_text(encoding="utf-8")).get("state")
+    except FileNotFoundError:
+        return f"the bot is not running: no heartbeat at {path}"
+    except (OSError, ValueError, AttributeError) as error:
+        return f"the heartbeat {path} cannot be read: {error}"
+    if state != SERVING:
+        return f"the bot is not serving (its heartbeat says {state!r})"
+    if age > settings.health_stale_s:
+        return (
+            f"the bot has handled no updates for {age:.0f} s (HEALTH_STALE_S is "
+            f"{settings.health_stale_s:g}): it is stuck"
+        )
+    return None
+
 
 def problems(settings: Settings) -> list[str]:
-    """Everything wrong that would stop the bot from serving; empty when healthy."""
+    """Everything wrong that stops the bot from serving; empty when healthy."""
     found: list[str] = []
     try:
         load_catalogues(settings.default_language)
@@ -36,4 +103,7 @@ def problems(settings: Settings) -> list[str]:
                 found.append(f"database integrity check failed: {integrity}")
     except sqlite3.Error as error:
         found.append(f"database {path} cannot be read: {error}")
+    stale = heartbeat_problem(settings)
+    if stale is not None:
+        found.append(stale)
     return found

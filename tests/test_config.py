@@ -108,13 +108,74 @@ async def test_check_says_unhealthy_until_the_database_exists_then_healthy(
     assert "does not exist yet" in before.stderr
 
     from bot.db import Database
+    from bot.health import SERVING, Heartbeat, heartbeat_path
 
     database = Database(db_path)
     await database.open()  # what the bot does at start: create and migrate
     await database.close()
+    Heartbeat(heartbeat_path(db_path)).mark(SERVING)  # and then, serving, its heartbeat
     after = _run_bot(tmp_path, "--check", **env)
     assert after.returncode == 0, after.stderr
     assert after.stdout.strip() == "Healthy"
+
+
+async def _serving_bot_database(tmp_path: Path) -> Path:
+    from bot.db import Database
+    from bot.health import SERVING, Heartbeat, heartbeat_path
+
+    db_path = tmp_path / "data" / "bot.db"
+    database = Database(db_path)
+    await database.open()
+    await database.close()
+    Heartbeat(heartbeat_path(db_path)).mark(SERVING)
+    return db_path
+
+
+async def test_check_fails_when_the_heartbeat_is_older_than_health_stale_s(
+    tmp_path: Path,
+) -> None:
+    from bot.health import heartbeat_path
+
+    db_path = await _serving_bot_database(tmp_path)
+    env = {"BOT_TOKEN": TOKEN, "DATABASE_PATH": str(db_path), "HEALTH_STALE_S": "30"}
+    beat = heartbeat_path(db_path)
+    long_ago = beat.stat().st_mtime - 31  # the update handler last beat 31 s ago
+    os.utime(beat, (long_ago, long_ago))
+    stale = _run_bot(tmp_path, "--check", **env)
+    assert stale.returncode == 1
+    assert "stuck" in stale.stderr
+    assert "HEALTH_STALE_S" in stale.stderr
+
+    os.utime(beat)  # it beats again
+    assert _run_bot(tmp_path, "--check", **env).returncode == 0
+
+
+async def test_check_fails_once_the_bot_has_stopped_or_never_ran(tmp_path: Path) -> None:
+    from bot.health import STOPPED, Heartbeat, heartbeat_path
+
+    db_path = await _serving_bot_database(tmp_path)
+    env = {"BOT_TOKEN": TOKEN, "DATABASE_PATH": str(db_path)}
+    Heartbeat(heartbeat_path(db_path)).mark(STOPPED)
+    stopped = _run_bot(tmp_path, "--check", **env)
+    assert stopped.returncode == 1
+    assert "not serving" in stopped.stderr
+
+    heartbeat_path(db_path).unlink()
+    never = _run_bot(tmp_path, "--check", **env)
+    assert never.returncode == 1
+    assert "not running" in never.stderr
+
+
+def test_health_stale_s_and_db_retry_s_have_their_defaults_and_must_be_positive() -> None:
+    settings = parse_settings({"BOT_TOKEN": TOKEN})
+    assert (settings.health_stale_s, settings.db_retry_s) == (90, 60)
+    for name in ("HEALTH_STALE_S", "DB_RETRY_S"):
+        with pytest.raises(SettingsError, match=name):
+            parse_settings({"BOT_TOKEN": TOKEN, name: "0"})
+
+
+def test_the_webhook_listens_on_localhost_unless_told_otherwise() -> None:
+    assert parse_settings({"BOT_TOKEN": TOKEN}).webhook_listen == "127.0.0.1"
 
 
 def test_every_setting_the_bot_reads_is_documented() -> None:

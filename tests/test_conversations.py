@@ -97,9 +97,10 @@ async def test_cancel_and_other_commands_leave_the_conversation(group: Group) ->
 
 async def test_a_half_finished_request_survives_a_crash(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
-    first = build_application(settings, request=FakeTelegram())
+    before = FakeTelegram()
+    first = build_application(settings, request=before)
     await first.initialize()
-    group = Group(first, first.bot.request)  # type: ignore[arg-type]
+    group = Group(first, before)
     await group.consent(REQUESTER)
     await group.say(REQUESTER, "/request")
     await group.press(REQUESTER, "v1:cat:groceries")

@@ -136,18 +136,21 @@ def _update(update_id: int) -> bytes:
     ).encode()
 
 
-def _post(port: int, body: bytes, secret: str | None) -> int:
+def _post(port: int, body: bytes, secret: str | None, path: str = "/telegram") -> int:
+    """The HTTP status; 0 when the server closed the connection without one."""
     headers = {"Content-Type": "application/json"}
     if secret is not None:
         headers["X-Telegram-Bot-Api-Secret-Token"] = secret
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/telegram", data=body, headers=headers, method="POST"
+        f"http://127.0.0.1:{port}{path}", data=body, headers=headers, method="POST"
     )
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
             return int(response.status)
     except urllib.error.HTTPError as error:
         return int(error.code)
+    except (urllib.error.URLError, ConnectionError):
+        return 0
 
 
 def _wait_for(condition: Any, timeout: float = 8.0) -> bool:
@@ -230,3 +233,41 @@ def test_webhook_without_a_secret_is_refused(tmp_path: Path, api: FakeBotApi) ->
     assert len(lines) == 1
     assert "WEBHOOK_SECRET" in lines[0]
     assert api.calls == []
+
+
+def test_webhook_url_with_a_path_is_registered_as_given_and_served_there(
+    tmp_path: Path, api: FakeBotApi
+) -> None:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/hooks/elm"
+    log = tmp_path / "bot.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "--webhook"],
+            cwd=tmp_path,
+            env=_env(tmp_path, api, port, WEBHOOK_URL=url),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        assert _wait_for(lambda: _listening(port) and "setWebhook" in api.methods()), (
+            log.read_text()
+        )
+        assert dict(api.calls)["setWebhook"].get("url") == url
+        before = len(api.calls)
+        assert _post(port, _update(1), secret=SECRET, path="/telegram") == 404
+        # Over 1 MiB, even with the secret: refused before it is read, and not handled.
+        huge = _update(2)[:-1] + b', "padding": "' + b"x" * (1024 * 1024) + b'"}'
+        assert _post(port, huge, secret=SECRET, path="/hooks/elm") in (0, 400, 413)
+        assert _post(port, _update(3), secret=SECRET, path="/hooks/elm") == 200
+        assert _wait_for(
+            lambda: any(
+                m == "sendMessage" and int(p.get("chat_id", 0)) == USER
+                for m, p in api.calls[before:]
+            )
+        )
+        time.sleep(0.3)  # a wrongly handled big update would be answered by now
+        answered = [p for m, p in api.calls[before:] if m == "sendMessage"]
+        assert len(answered) == 1, answered
+    finally:
+        _stop(process)

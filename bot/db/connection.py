@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -122,10 +123,10 @@ class Database:
             await connection.execute("BEGIN IMMEDIATE")
             try:
                 await connection.executemany(sql, rows)
+                await connection.execute("COMMIT")
             except BaseException:
-                await connection.execute("ROLLBACK")
+                await _roll_back(connection)
                 raise
-            await connection.execute("COMMIT")
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT; returns the new row's id."""
@@ -152,10 +153,22 @@ class Database:
             await connection.execute("BEGIN IMMEDIATE")
             try:
                 yield Transaction(connection)
+                await connection.execute("COMMIT")
             except BaseException:
-                await connection.execute("ROLLBACK")
+                await _roll_back(connection)
                 raise
-            await connection.execute("COMMIT")
+
+
+async def _roll_back(connection: aiosqlite.Connection) -> None:
+    """Undo a transaction that failed, its COMMIT included (a full disk, a lock held
+    elsewhere): left open, it would refuse every later BEGIN and the bot could never
+    recover. SQLite may already have rolled it back itself."""
+    if not connection.in_transaction:
+        return
+    try:
+        await connection.execute("ROLLBACK")
+    except sqlite3.Error as error:
+        _LOGGER.warning("Could not roll back a failed transaction: %s", error)
 
 
 def latest_migration() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 
 from telegram import Message
@@ -21,6 +22,7 @@ class Coordinators:
         self._admin_ids = admin_ids
         self._messenger = messenger
         self._roles = roles
+        self._known: list[tuple[int, str | None]] = []
 
     async def is_coordinator(self, user_id: int) -> bool:
         """Checked on the server for every coordinator action, buttons included. ADMIN_IDS
@@ -30,11 +32,17 @@ class Coordinators:
     async def recipients(self) -> list[tuple[int, str | None]]:
         """(user id, language) of every coordinator the bot can write to. An ADMIN_ID who
         never pressed /start has no row yet; they are tried anyway."""
-        return [
-            (c.user_id, c.language)
-            for c in await self._roles.coordinators(self._admin_ids)
-            if not c.blocked
-        ]
+        try:
+            known = [
+                (c.user_id, c.language)
+                for c in await self._roles.coordinators(self._admin_ids)
+                if not c.blocked
+            ]
+        except sqlite3.Error:
+            # The database itself failing is news the coordinators must still get.
+            return self._known or [(user_id, None) for user_id in sorted(self._admin_ids)]
+        self._known = known
+        return known
 
     async def tell(
         self,

@@ -27,6 +27,7 @@ from bot.domain.models import (
 )
 from bot.domain.results import Limit, Outcome, Result
 from bot.domain.safety import new_safety_code
+from bot.resilience import once
 from bot.services.addresses import AddressMessages
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
@@ -110,18 +111,22 @@ class HelpDesk:
     async def _save(self, draft: RequestDraft, now: float, **whose: Any) -> HelpRequest:
         """Store a request from a draft, with its safety code and expiry, and start
         chasing it. `whose`: the requester, or the contact taken over the phone."""
-        request = await self._requests.create(
-            category=draft.category,
-            description=draft.description,
-            address=draft.address,
-            lat=draft.lat,
-            lon=draft.lon,
-            when=draft.when,
-            due_at=draft.due_at,
-            safety_code=new_safety_code(),
-            now=now,
-            expires_at=self._chaser.expiry_of(draft.when, draft.due_at, now),
-            **whose,
+        # once: a retry after a database fault finds the request it saved, not a second.
+        request = await once(
+            "request:create",
+            lambda: self._requests.create(
+                category=draft.category,
+                description=draft.description,
+                address=draft.address,
+                lat=draft.lat,
+                lon=draft.lon,
+                when=draft.when,
+                due_at=draft.due_at,
+                safety_code=new_safety_code(),
+                now=now,
+                expires_at=self._chaser.expiry_of(draft.when, draft.due_at, now),
+                **whose,
+            ),
         )
         await self._chaser.opened(request)
         return request
@@ -129,18 +134,22 @@ class HelpDesk:
     async def _start_series(self, requester_id: int, draft: RequestDraft, now: float) -> Series:
         assert draft.due_at is not None
         assert draft.every is not None
-        local = datetime.fromtimestamp(draft.due_at, self._settings.timezone)
-        series = await self._series.create(
-            requester_id=requester_id,
-            category=draft.category,
-            description=draft.description,
-            address=draft.address,
-            lat=draft.lat,
-            lon=draft.lon,
-            every=draft.every,
-            next_due_at=draft.due_at,
-            local_time=local.strftime("%H:%M"),
-            now=now,
+        every, due_at = draft.every, draft.due_at  # narrowed for the lambda below
+        local = datetime.fromtimestamp(due_at, self._settings.timezone)
+        series = await once(
+            "series:create",
+            lambda: self._series.create(
+                requester_id=requester_id,
+                category=draft.category,
+                description=draft.description,
+                address=draft.address,
+                lat=draft.lat,
+                lon=draft.lon,
+                every=every,
+                next_due_at=due_at,
+                local_time=local.strftime("%H:%M"),
+                now=now,
+            ),
         )
         # The first occurrence is the request being saved now; the series starts after it.
         following = self._chaser.next_in_series(series, draft.due_at)

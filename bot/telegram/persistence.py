@@ -9,16 +9,21 @@ few milliseconds that remain).
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
 from bot.db.connection import Database
+from bot.resilience import is_transient
 
+_LOGGER = logging.getLogger(__name__)
 UserData = dict[Any, Any]
+Write = Callable[[], Awaitable[None]]
 
 
 class SQLitePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]]):
@@ -32,6 +37,31 @@ class SQLitePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]
         self._db = db
         # Each row says when it was last written: the retention purge drops stale drafts.
         self._clock = clock
+        # Writes a database fault held back, by what they write: the newest one wins.
+        self._unsaved: dict[tuple[object, ...], Write] = {}
+
+    @property
+    def has_unsaved(self) -> bool:
+        return bool(self._unsaved)
+
+    async def save_unsaved(self) -> None:
+        """Write what a database fault held back; raises while the fault lasts."""
+        for what, write in list(self._unsaved.items()):
+            await write()
+            if self._unsaved.get(what) is write:
+                del self._unsaved[what]
+
+    async def _write(self, what: tuple[object, ...], write: Write) -> None:
+        """PTB drops a write that fails; this one is kept and tried again after the next
+        update (see MutualAidApplication), so a conversation's state is never lost."""
+        self._unsaved.pop(what, None)
+        try:
+            await write()
+        except sqlite3.OperationalError as error:
+            if not is_transient(error):
+                raise
+            _LOGGER.warning("Conversation data not saved yet (%s); will try again", error)
+            self._unsaved[what] = write
 
     async def get_conversations(self, name: str) -> ConversationDict:
         rows = await self._db.fetchall(
@@ -43,17 +73,24 @@ class SQLitePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
         encoded_key = json.dumps(list(key))
-        if new_state is None:
+        written_at = self._clock()
+
+        async def write() -> None:
+            if new_state is None:
+                await self._db.execute(
+                    "DELETE FROM conversation_states WHERE name = ? AND key = ?",
+                    (name, encoded_key),
+                )
+                return
             await self._db.execute(
-                "DELETE FROM conversation_states WHERE name = ? AND key = ?", (name, encoded_key)
+                "INSERT INTO conversation_states (name, key, state, updated_at) "
+                "VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (name, key) DO UPDATE SET state = excluded.state, "
+                "updated_at = excluded.updated_at",
+                (name, encoded_key, json.dumps(new_state), written_at),
             )
-            return
-        await self._db.execute(
-            "INSERT INTO conversation_states (name, key, state, updated_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (name, key) DO UPDATE SET state = excluded.state, "
-            "updated_at = excluded.updated_at",
-            (name, encoded_key, json.dumps(new_state), self._clock()),
-        )
+
+        await self._write(("conversation", name, encoded_key), write)
 
     async def get_user_data(self) -> dict[int, UserData]:
         rows = await self._db.fetchall("SELECT user_id, data FROM user_data")
@@ -63,15 +100,24 @@ class SQLitePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]
         if not data:
             await self.drop_user_data(user_id)
             return
-        await self._db.execute(
-            "INSERT INTO user_data (user_id, data, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, "
-            "updated_at = excluded.updated_at",
-            (user_id, json.dumps(data), self._clock()),
-        )
+        encoded = json.dumps(data)
+        written_at = self._clock()
+
+        async def write() -> None:
+            await self._db.execute(
+                "INSERT INTO user_data (user_id, data, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, "
+                "updated_at = excluded.updated_at",
+                (user_id, encoded, written_at),
+            )
+
+        await self._write(("user", user_id), write)
 
     async def drop_user_data(self, user_id: int) -> None:
-        await self._db.execute("DELETE FROM user_data WHERE user_id = ?", (user_id,))
+        async def write() -> None:
+            await self._db.execute("DELETE FROM user_data WHERE user_id = ?", (user_id,))
+
+        await self._write(("user", user_id), write)
 
     async def refresh_user_data(self, user_id: int, user_data: UserData) -> None:
         """Nothing to do: this process is the only writer."""
@@ -104,4 +150,10 @@ class SQLitePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]
         """Buttons carry their own data (v1:...), so there is no cache to store."""
 
     async def flush(self) -> None:
-        """Every write is already committed."""
+        """Every write is already committed, but for any a database fault held back."""
+        if not self._unsaved:
+            return
+        try:
+            await self.save_unsaved()
+        except sqlite3.Error as error:
+            _LOGGER.error("Stopping with conversation data unsaved: %s", error)

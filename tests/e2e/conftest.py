@@ -62,27 +62,6 @@ _token_numbers = itertools.count(123_456)
 # --- finding and running the emulator ------------------------------------------------------
 
 
-# A workaround for a bug in the shared emulator (start.js), preloaded with `node --require`:
-# the package stores sendMessage's form fields as sent and echoes them in the result, so
-# `link_preview_options` (which the bot sets by default) comes back as a JSON *string* and
-# PTB fails to read the Message ("LinkPreviewOptions() argument after ** must be a mapping,
-# not str"): every reply of the bot raises. This decodes such fields the way start.js
-# already does for edits; once start.js does it for sends too, this changes nothing.
-EMULATOR_SHIM = """\
-const TelegramServer = require('telegram-test-api');
-const normalize = TelegramServer.normalizeMessage;
-TelegramServer.normalizeMessage = function normalizeMessage(message) {
-  const normalized = normalize.call(this, message);
-  for (const key of ['link_preview_options', 'reply_parameters']) {
-    if (typeof normalized[key] === 'string' && /^\\s*[[{]/.test(normalized[key])) {
-      try { normalized[key] = JSON.parse(normalized[key]); } catch (e) { /* keep it */ }
-    }
-  }
-  return normalized;
-};
-"""
-
-
 def emulator_src() -> Path:
     """The emulator's folder: $TG_EMULATOR_SRC (relative to the repo), else ../shared."""
     raw = os.environ.get("TG_EMULATOR_SRC", "").strip()
@@ -176,11 +155,9 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
     port = free_port()
     folder = tmp_path_factory.mktemp("tg-emulator")
     log_path = folder / "emulator.log"
-    shim = folder / "shim.js"
-    shim.write_text(EMULATOR_SHIM)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [node, "--require", str(shim), str(script), str(port)],
+            [node, str(script), str(port)],
             cwd=script.parent,
             stdout=log,
             stderr=subprocess.STDOUT,

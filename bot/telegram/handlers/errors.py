@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import TelegramError
 
 from bot.i18n import _
@@ -61,22 +61,26 @@ async def on_error(update: object, context: BotContext) -> None:
         await context.services.desk.announce_unfinished()
     except Exception:
         _LOGGER.exception("Could not announce unfinished requests after an error")
-    if not isinstance(update, Update):
-        return
-    if update.callback_query is not None:
+    if isinstance(update, Update):
+        await apologise(
+            context.bot,
+            update,
+            _("Sorry, something went wrong on my side. Please try again, or /cancel."),
+        )
+
+
+async def apologise(bot: Bot, update: Update, text: str, *, answered: bool = False) -> None:
+    """Tell the person their update went wrong: on the button they pressed (unless it
+    was `answered` already), else in their private chat."""
+    if update.callback_query is not None and not answered:
         try:
-            await update.callback_query.answer(
-                _("Sorry, something went wrong. Please try again."), show_alert=True
-            )
+            await update.callback_query.answer(text, show_alert=True)
             return
         except TelegramError:
             # Already answered before the failure: say it in the chat instead.
             pass
     try:
         if update.effective_chat is not None and update.effective_chat.type == "private":
-            await context.bot.send_message(
-                update.effective_chat.id,
-                _("Sorry, something went wrong on my side. Please try again, or /cancel."),
-            )
+            await bot.send_message(update.effective_chat.id, text)
     except TelegramError:
         _LOGGER.warning("Could not tell the user about the error")
