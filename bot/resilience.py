@@ -65,6 +65,10 @@ class Journal:
     def next_attempt(self) -> None:
         self._taken = {}
 
+    def made(self, key: str) -> list[Any]:
+        """What the steps recorded under this key gave, in order (e.g. the saved request)."""
+        return list(self._done.get(key, []))
+
     def did(self, fragment: str) -> bool:
         """Whether a step whose key contains this was done, e.g. a Bot API method."""
         return any(fragment in key for key, done in self._done.items() if done)
@@ -126,7 +130,7 @@ class DatabaseWatch:
         await self._say(
             lambda: _(
                 "⚠️ The bot's database is failing ({error}). People's messages can't be "
-                "handled now: each is tried for a minute, then the person is asked to try "
+                "handled now: each is tried again for a while, then the person is asked to try "
                 "again in a few minutes. Check the disk space, and anything holding the "
                 "database (a backup, an sqlite3 shell). I'll tell you when it works again."
             ).format(error=html.escape(str(error)))

@@ -186,3 +186,38 @@ async def test_the_running_bot_beats_through_its_update_queue_and_says_when_it_s
         finally:
             await app.stop()
         assert json.loads(path.read_text())["state"] == STOPPED
+
+
+async def test_a_request_saved_just_before_the_fault_is_called_saved_and_started_later(
+    open_group: Callable[..., AbstractAsyncContextManager[Group]],
+) -> None:
+    async with open_group(DB_RETRY_S="0.3") as group:
+        await _up_to_confirm(group)
+        services = group.app.services
+        schedule = services.reminders.schedule
+
+        async def failing_schedule(*args: Any, **kwargs: Any) -> bool:
+            raise sqlite3.OperationalError(FULL)
+
+        # The request row is written; the disk fills before its reminders are.
+        services.reminders.schedule = failing_schedule  # type: ignore[method-assign]
+        await group.press(REQUESTER, "v1:confirm:yes")
+        saved = await services.requests.by_requester(REQUESTER)
+        assert len(saved) == 1
+        request_id = saved[0].id
+        assert _told(group, REQUESTER, f"request #{request_id} was saved") == 1
+        assert _told(group, REQUESTER, "couldn't save that") == 0
+        # Pressing Send again makes no second request, and is not told "couldn't save".
+        await group.press(REQUESTER, "v1:confirm:yes")
+        assert len(await services.requests.by_requester(REQUESTER)) == 1
+        assert _told(group, REQUESTER, "couldn't save that") == 0
+
+        # Room again: the next update that works starts the request, once.
+        services.reminders.schedule = schedule  # type: ignore[method-assign]
+        await group.say(REQUESTER, "/help")
+        assert _told(group, COORDINATOR, WORKS_AGAIN) == 1
+        assert sum("Can you help" in text for text in group.telegram.texts_to(301)) == 1
+        due = await services.db.fetchall(
+            "SELECT kind FROM reminders WHERE request_id = ?", (request_id,)
+        )
+        assert {"alert", "escalate"} <= {row["kind"] for row in due}

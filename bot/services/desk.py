@@ -42,6 +42,8 @@ from bot.telegram import keyboards, notices
 from bot.telegram.messenger import Messenger
 
 _LOGGER = logging.getLogger(__name__)
+# The step that saves a request, as the resilience journal knows it (see bot.telegram.app).
+SAVED = "request:saved"
 
 
 # The day of MAX_REQUESTS_PER_DAY: a rolling 24 hours, so midnight resets nothing.
@@ -113,7 +115,7 @@ class HelpDesk:
         chasing it. `whose`: the requester, or the contact taken over the phone."""
         # once: a retry after a database fault finds the request it saved, not a second.
         request = await once(
-            "request:create",
+            SAVED,
             lambda: self._requests.create(
                 category=draft.category,
                 description=draft.description,
@@ -128,7 +130,8 @@ class HelpDesk:
                 **whose,
             ),
         )
-        await self._chaser.opened(request)
+        # Its reminders are scheduled by announce(), after the requester has their answer:
+        # a fault from here on leaves a saved request that announce_unfinished() completes.
         return request
 
     async def _start_series(self, requester_id: int, draft: RequestDraft, now: float) -> Series:
@@ -160,14 +163,26 @@ class HelpDesk:
         return advanced
 
     async def announce(self, request: HelpRequest) -> int:
-        return await self._matchmaker.announce(request)
+        """A saved request starts: its alert and expiry (each scheduled once), then the
+        first wave; nothing when it has started already (a press repeated after a fault)."""
+        current = await self._requests.get(request.id)
+        if current is None or current.announced_at is not None:
+            return 0
+        await self._chaser.opened(current)
+        return await self._matchmaker.announce(current)
+
+    async def saved(self, request_id: int) -> HelpRequest | None:
+        """A request this conversation saved already, when its Send is pressed again
+        (recorded as this update's saved request, for the apology after a fault)."""
+        return await once(SAVED, lambda: self._requests.get(request_id))
 
     async def announce_unfinished(self) -> int:
-        """At start-up: send the first wave of any request saved just before a crash."""
+        """At start-up, and when the database works again: start any request saved just
+        before a crash or a database fault (reminders and the first wave)."""
         pending = await self._requests.unannounced()
         for request in pending:
             _LOGGER.info("Request %s was saved but not announced; announcing now", request.id)
-            await self._matchmaker.announce(request)
+            await self.announce(request)
         return len(pending)
 
     async def accept(self, request_id: int, volunteer_id: int) -> Result:

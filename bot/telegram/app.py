@@ -45,7 +45,7 @@ from bot.services.addresses import AddressMessages
 from bot.services.broadcast import Broadcaster, RateLimiter
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
-from bot.services.desk import HelpDesk
+from bot.services.desk import SAVED, HelpDesk
 from bot.services.figures import Figures
 from bot.services.geo import build_geocoder
 from bot.services.groupchat import GroupBoard
@@ -263,13 +263,24 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
         """Out of time: say so to the person, and (once) to the coordinators."""
         _LOGGER.error("Gave up on %s: the database kept failing (%s)", describe(update), fault)
         await self.watch.failed(fault)
+        saved = [request for request in journal.made(SAVED) if request is not None]
+        if saved:
+            # The request itself is stored: saying "couldn't save" would make them ask
+            # twice. Its reminders and pings follow when the database works again.
+            text = _(
+                "😔 Something went wrong on our side just after your request #{id} was "
+                "saved. It is safe: volunteers will hear about it as soon as this is "
+                "fixed, and I'll message you when someone says they'll come."
+            ).format(id=saved[-1].id)
+        else:
+            text = _(
+                "😔 Sorry, something went wrong on our side and I couldn't save that. "
+                "Please try again in a few minutes."
+            )
         await apologise(
             self.bot,
             update,
-            _(
-                "😔 Sorry, something went wrong on our side and I couldn't save that. "
-                "Please try again in a few minutes."
-            ),
+            text,
             # A button can be answered once: if it was, the chat has to carry the news.
             answered=journal.did("/answerCallbackQuery"),
         )

@@ -325,12 +325,17 @@ async def confirmed(update: Update, context: BotContext) -> int:
     if draft is None or not {"name", "phone"} <= answers.keys():
         await answer(query, _("This summary is out of date. Please use /onbehalf to start again."))
         return END
-    await answer(query, _("Sent!"))
     services = context.services
-    request = await services.desk.submit_on_behalf(
+    # As for /request: Send pressed again after a database fault finishes the saved one.
+    saved = await services.desk.saved(answers["saved_as"]) if "saved_as" in answers else None
+    if "saved_as" in answers and saved is None:
+        await answer(query, _("This summary is out of date. Please use /onbehalf to start again."))
+        return END
+    await answer(query, _("Sent!"))
+    request = saved or await services.desk.submit_on_behalf(
         sender.id, draft, contact_name=answers["name"], contact_phone=answers["phone"]
     )
-    context.drafts.pop(DRAFT, None)
+    answers["saved_as"] = request.id
     await query.edit_message_reply_markup(reply_markup=None)
     await _reply(
         update,
@@ -343,6 +348,7 @@ async def confirmed(update: Update, context: BotContext) -> int:
         protect=True,
     )
     await services.desk.announce(request)
+    context.drafts.pop(DRAFT, None)
     return END
 
 

@@ -346,13 +346,17 @@ async def confirmed(update: Update, context: BotContext) -> int:
             update, _("No problem, let's start again. ") + _ask_category(), keyboards.categories()
         )
         return Step.CATEGORY
-    draft = RequestDraft.from_answers(_draft(context))
-    if draft is None:
+    answers = _draft(context)
+    draft = RequestDraft.from_answers(answers)
+    services = context.services
+    # Set once the request is saved: pressed again after a database fault cut the rest
+    # short, Send finishes that request instead of making a second one.
+    saved = await services.desk.saved(answers["saved_as"]) if "saved_as" in answers else None
+    if draft is None or ("saved_as" in answers and saved is None):
         await answer(query, _("This summary is out of date. Please use /request to start again."))
         return END
-    services = context.services
     # Reached meanwhile (say, a repeating request's next one was posted): not saved.
-    limit = await services.desk.limit_reached(sender.id)
+    limit = None if saved else await services.desk.limit_reached(sender.id)
     if limit is not None:
         await answer(query, _("Not sent."))
         await query.edit_message_reply_markup(reply_markup=None)
@@ -362,8 +366,8 @@ async def confirmed(update: Update, context: BotContext) -> int:
         )
         return END
     await answer(query, _("Sent!"))
-    request = await services.desk.submit(sender.id, draft)
-    context.drafts.pop(DRAFT, None)
+    request = saved or await services.desk.submit(sender.id, draft)
+    answers["saved_as"] = request.id
     await query.edit_message_reply_markup(reply_markup=None)
     await _reply(
         update,
@@ -378,6 +382,7 @@ async def confirmed(update: Update, context: BotContext) -> int:
     )
     # The requester has their answer; now the (slower) pings.
     await services.desk.announce(request)
+    context.drafts.pop(DRAFT, None)
     return END
 
 
