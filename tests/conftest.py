@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from bot.app import MutualAidApplication, build_application
 from bot.config import Settings, parse_settings
-from bot.handlers.common import NOTICE_VERSION
-from bot.models import Category, HelpRequest, VolunteerStatus
+from bot.domain.models import Category, HelpRequest, VolunteerStatus
+from bot.telegram.app import MutualAidApplication, build_application
+from bot.telegram.handlers.common import NOTICE_VERSION
 from tests.support.telegram import FakeTelegram, People
 
 COORDINATOR = 100

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from bot.telegram.texts import format_time
 from tests.conftest import COORDINATOR, NEAR, REQUESTER, Group, group_with_clock
 from tests.support.telegram import Call
 
@@ -99,8 +100,6 @@ async def test_no_check_out_asks_are_you_ok_then_alerts_every_coordinator_once(
         assert f'<a href="tg://user?id={ALICE}">Alice</a>' in alert
         assert f"/details {request_id}" in alert
         assert "Acacia" not in alert  # the address only through /details, which is logged
-        from bot.texts import format_time
-
         assert format_time(arrived_at, group.app.services.settings.timezone) in alert
 
         # Nothing more comes, however long it stays quiet.

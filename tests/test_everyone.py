@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.geo import Place
+from bot.domain.models import Place
 from tests.conftest import COORDINATOR, HOME, NEAR, REQUESTER, Group
 
 

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 import numpy as np
 from matplotlib.image import imread
 
-from bot.models import Category, RequestStatus, When
-from bot.services.desk import Draft, Outcome
+from bot.domain.models import Category, RequestDraft, RequestStatus, When
+from bot.domain.results import Outcome
 from bot.services.figures import OUTCOME_COLOURS, ChartText, Day, draw_chart
 from tests.conftest import COORDINATOR, HOME, MIDDLE, NEAR, REQUESTER, Group
 from tests.support.telegram import Call
@@ -35,7 +35,9 @@ async def _history(group: Group) -> dict[str, int]:
     desk = group.app.services.desk
     ids = {}
     for name in ("done1", "done2", "taken", "cancelled", "open"):
-        draft = Draft(Category.GROCERIES, f"Request {name}", ADDRESS, *HOME, When.ASAP, None)
+        draft = RequestDraft(
+            Category.GROCERIES, f"Request {name}", ADDRESS, *HOME, When.ASAP, None
+        )
         request = await desk.submit(REQUESTER, draft)
         await desk.announce(request)
         ids[name] = request.id

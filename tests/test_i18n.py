@@ -18,9 +18,9 @@ from babel.messages.pofile import read_po
 
 from bot import i18n
 from bot.config import SettingsError
+from bot.domain.models import Category
 from bot.i18n import _, use_language
-from bot.models import Category
-from bot.texts import category_label, distance_text, format_time
+from bot.telegram.texts import category_label, distance_text, format_time
 from tests.conftest import COORDINATOR, FAR, HOME, MIDDLE, REQUESTER, Group, make_settings
 
 LOCALES = i18n.LOCALES_DIR

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.services.when import parse_due
+from bot.domain.when import parse_due
 
 LONDON = ZoneInfo("Europe/London")
 # A Friday afternoon.

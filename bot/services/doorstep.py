@@ -13,16 +13,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
-from bot import keyboards, notices
 from bot.config import Settings
 from bot.db import RequestRepository, UserRepository
-from bot.db.doorstep import DoorstepRepository, Visit
-from bot.db.reminders import Reminder
-from bot.models import RequestStatus
+from bot.db.doorstep import DoorstepRepository
+from bot.domain.models import Reminder, RequestStatus, Visit
+from bot.domain.results import Outcome
 from bot.services.coordination import Coordinators
-from bot.services.desk import Outcome
-from bot.services.messenger import Messenger
 from bot.services.reminders import Reminders
 from bot.services.requesters import news_recipient
 
@@ -31,6 +29,22 @@ _LOGGER = logging.getLogger(__name__)
 CHECKOUT = "checkout"  # "Are you OK?", CHECKOUT_AFTER_S after arriving
 SAFETY_ALERT = "safety_alert"  # every coordinator, SAFETY_ALERT_AFTER_S after that
 KINDS = (CHECKOUT, SAFETY_ALERT)
+
+
+class DoorstepNews(Protocol):
+    """Who hears what, in their own words: the Telegram side (bot.telegram.doorstep_news)."""
+
+    async def ask_if_ok(self, visit: Visit) -> None: ...
+
+    async def safety_alert(self, visit: Visit, name: str, *, asked_for_help: bool) -> int:
+        """Every coordinator, at once; how many it reached."""
+        ...
+
+    async def left_safely(self, visit: Visit, name: str) -> None: ...
+
+    async def no_show(
+        self, request_id: int, volunteer_id: int, name: str, arrived_at: float | None
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -52,8 +66,8 @@ class Doorstep:
         requests: RequestRepository,
         users: UserRepository,
         reminders: Reminders,
-        messenger: Messenger,
         coordinators: Coordinators,
+        news: DoorstepNews,
         clock: Callable[[], float],
     ) -> None:
         self._settings = settings
@@ -61,8 +75,8 @@ class Doorstep:
         self._requests = requests
         self._users = users
         self._reminders = reminders
-        self._messenger = messenger
         self._coordinators = coordinators
+        self._news = news
         self._clock = clock
         reminders.on(CHECKOUT, self._ask_if_ok, outlives_request=True)
         reminders.on(SAFETY_ALERT, self._alert_unanswered, outlives_request=True)
@@ -107,10 +121,7 @@ class Doorstep:
             return DoorstepResult(Outcome.ALREADY if visit else Outcome.NOT_YOURS, visit)
         await self._reminders.cancel(request_id, *KINDS)
         if left.alerted_at is not None:
-            name = await self._name(volunteer_id)
-            await self._coordinators.tell(
-                lambda: notices.left_safely_for_coordinators(request_id, volunteer_id, name)
-            )
+            await self._news.left_safely(left, await self._name(volunteer_id))
         return DoorstepResult(Outcome.OK, left)
 
     async def need_help(self, request_id: int, volunteer_id: int) -> DoorstepResult:
@@ -155,12 +166,7 @@ class Doorstep:
             user_id=visit.volunteer_id,
         )
         if await self._repository.mark_asked(visit.request_id, visit.volunteer_id, self._clock()):
-            tz = self._settings.timezone
-            await self._messenger.tell(
-                visit.volunteer_id,
-                lambda: notices.are_you_ok(visit.request_id, visit.arrived_at, tz),
-                lambda: keyboards.are_you_ok(visit.request_id),
-            )
+            await self._news.ask_if_ok(visit)
 
     async def _alert_unanswered(self, reminder: Reminder) -> None:
         visit = await self._current(reminder)
@@ -174,17 +180,7 @@ class Doorstep:
 
     async def _tell_coordinators(self, visit: Visit, *, asked_for_help: bool) -> None:
         name = await self._name(visit.volunteer_id)
-        tz = self._settings.timezone
-        sent = await self._coordinators.tell(
-            lambda: notices.safety_alert_for_coordinators(
-                visit.request_id,
-                visit.volunteer_id,
-                name,
-                visit.arrived_at,
-                tz,
-                asked=asked_for_help,
-            )
-        )
+        sent = await self._news.safety_alert(visit, name, asked_for_help=asked_for_help)
         if not sent:
             _LOGGER.error("Safety alert for request %s reached no coordinator", visit.request_id)
 
@@ -215,11 +211,10 @@ class Doorstep:
         ):
             return Outcome.ALREADY
         visit = await self._repository.visit(request_id, volunteer_id)
-        name = await self._name(volunteer_id)
-        tz = self._settings.timezone
-        await self._coordinators.tell(
-            lambda: notices.no_show_for_coordinators(
-                request_id, volunteer_id, name, visit.arrived_at if visit else None, tz
-            )
+        await self._news.no_show(
+            request_id,
+            volunteer_id,
+            await self._name(volunteer_id),
+            visit.arrived_at if visit else None,
         )
         return Outcome.OK

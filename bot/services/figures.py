@@ -12,8 +12,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.db.figures import FiguresRepository, VolunteerCounts
-from bot.models import Category, RequestStatus
+from bot.db.figures import FiguresRepository
+from bot.domain.figures import VolunteerCounts
+from bot.domain.models import Category, RequestStatus
 
 DAY_S = 86400
 CHART_DAYS = 30

@@ -3,13 +3,26 @@ they are taken, and after the first one is done the volunteer is asked how it we
 
 from __future__ import annotations
 
-from bot import keyboards, notices
+from typing import Protocol
+
 from bot.config import Settings
 from bot.db import RequestRepository, UserRepository
 from bot.db.doorstep import DoorstepRepository
-from bot.models import HelpRequest, RequestStatus
-from bot.services.coordination import Coordinators
-from bot.services.messenger import Messenger
+from bot.domain.models import HelpRequest, RequestStatus
+
+
+class NewcomerNews(Protocol):
+    """Who hears what, in their own words: the Telegram side (bot.telegram.doorstep_news)."""
+
+    async def first_task(
+        self, request_id: int, volunteer_id: int, name: str, nth: int, first: int
+    ) -> None: ...
+
+    async def ask_how_it_went(self, request_id: int, volunteer_id: int) -> None: ...
+
+    async def check_in(self, request_id: int, volunteer_id: int, name: str, text: str) -> int:
+        """The volunteer's words to every coordinator; how many it reached."""
+        ...
 
 
 class Newcomers:
@@ -19,15 +32,13 @@ class Newcomers:
         repository: DoorstepRepository,
         requests: RequestRepository,
         users: UserRepository,
-        messenger: Messenger,
-        coordinators: Coordinators,
+        news: NewcomerNews,
     ) -> None:
         self._settings = settings
         self._repository = repository
         self._requests = requests
         self._users = users
-        self._messenger = messenger
-        self._coordinators = coordinators
+        self._news = news
 
     async def taken(self, request: HelpRequest) -> None:
         """A request was just taken: flag it if it is one of its volunteer's first."""
@@ -36,25 +47,18 @@ class Newcomers:
         if volunteer_id is None or first == 0:
             return
         nth = await self._repository.tasks_taken(volunteer_id)
-        if nth > first:
-            return
-        name = await self._name(volunteer_id)
-        await self._coordinators.tell(
-            lambda: notices.first_task_for_coordinators(request.id, volunteer_id, name, nth, first)
-        )
+        if nth <= first:
+            await self._news.first_task(
+                request.id, volunteer_id, await self._name(volunteer_id), nth, first
+            )
 
     async def done(self, request: HelpRequest) -> None:
         """A task was just done: after the volunteer's very first, ask how it went."""
         volunteer_id = request.volunteer_id
         if volunteer_id is None or self._settings.first_tasks == 0:
             return
-        if await self._repository.tasks_done(volunteer_id) != 1:
-            return
-        await self._messenger.tell(
-            volunteer_id,
-            lambda: notices.first_task_check_in(request.id),
-            lambda: keyboards.check_in(request.id),
-        )
+        if await self._repository.tasks_done(volunteer_id) == 1:
+            await self._news.ask_how_it_went(request.id, volunteer_id)
 
     async def may_check_in(self, request_id: int, volunteer_id: int) -> bool:
         """Only the volunteer who did the task answers its check-in."""
@@ -67,13 +71,9 @@ class Newcomers:
 
     async def check_in(self, request_id: int, volunteer_id: int, text: str) -> int:
         """The volunteer's own words, to every coordinator; how many it reached."""
-        name = await self._name(volunteer_id)
-        sent = await self._coordinators.tell(
-            lambda: notices.check_in_for_coordinators(request_id, volunteer_id, name, text),
-            # Their words may name the person they helped, or where they live.
-            protect=True,
+        return await self._news.check_in(
+            request_id, volunteer_id, await self._name(volunteer_id), text
         )
-        return len(sent)
 
     async def _name(self, user_id: int) -> str:
         user = await self._users.get(user_id)
