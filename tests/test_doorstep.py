@@ -327,7 +327,7 @@ async def test_the_volunteer_card_shows_the_last_90_days(tmp_path: Path) -> None
         await group.press(COORDINATOR, f"v1:vol:{ALICE}", name="Cora")
         card = group.telegram.last_to(COORDINATOR).text
         assert "✅ Done: 1 · ↩️ Handed back: 1 · 😟 “Didn't come”: 0 · ⚠️ Concerns: 1" in card, card
-        assert f"↩️ #{back} handed back 20 minutes after taking it" in card
+        assert f"↩️ #{back}: handed back 20 minutes after taking it" in card
 
 
 async def test_the_doorstep_timers_are_stored_and_outlive_a_restart(tmp_path: Path) -> None:

@@ -142,8 +142,8 @@ def _hand_back_line(hand_back: HandBack) -> str:
     else:
         how = ""
     if not how:
-        return _("↩️ #{id} handed back").format(id=hand_back.request_id)
-    return _("↩️ #{id} handed back {how}").format(id=hand_back.request_id, how=how)
+        return _("↩️ #{id}: handed back").format(id=hand_back.request_id)
+    return _("↩️ #{id}: handed back {how}").format(id=hand_back.request_id, how=how)
 
 
 def _button_label(entry: RosterEntry) -> str:
