@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton, get_datetime_format
 from babel.dates import format_time as babel_time
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_symbol
 
 from bot.db.broadcasts import Audience
-from bot.i18n import _, babel_locale, distance_unit, ngettext, pgettext
+from bot.i18n import _, babel_locale, current_language, distance_unit, ngettext, pgettext
 from bot.models import Category, HelpRequest, RequestStatus, When
 
 # Telegram's limit for one message; everything we build stays under it.
@@ -72,6 +72,11 @@ def status_label(status: RequestStatus) -> str:
     return labels[status]
 
 
+# The languages whose clock is the 24-hour one although CLDR's short time is 12-hour: the
+# Urdu catalogue's examples and readers' typing are "10:00", "14:30", not "2:30 PM".
+TWENTY_FOUR_HOUR = frozenset({"ur"})
+
+
 def format_time(timestamp: float, tz: ZoneInfo) -> str:
     """A moment as the reader would say it, in the group's time zone: the day and month
     in their language's own order and words ("Sat 28 November, 14:30", "sob., 28 listopada,
@@ -79,7 +84,11 @@ def format_time(timestamp: float, tz: ZoneInfo) -> str:
     moment = datetime.fromtimestamp(timestamp, tz)
     locale = babel_locale()
     day = format_skeleton("MMMMEd", moment, tzinfo=tz, locale=locale)
-    clock = babel_time(moment, "short", tzinfo=tz, locale=locale)
+    clock = (
+        format_skeleton("Hm", moment, tzinfo=tz, locale=locale)
+        if current_language() in TWENTY_FOUR_HOUR
+        else babel_time(moment, "short", tzinfo=tz, locale=locale)
+    )
     return str(get_datetime_format("medium", locale=locale)).format(clock, day)
 
 
@@ -121,9 +130,44 @@ def distance_text(km: float) -> str:
     return text.format(n=format_decimal(value, locale=babel_locale()))
 
 
+def decimal(value: float) -> str:
+    """A number with a fraction as the reader writes it ("1.5", "1,5")."""
+    return str(format_decimal(value, locale=babel_locale()))
+
+
+def in_reader_unit(km: float) -> float:
+    """A distance stored in kilometres, in the reader's unit (bot.i18n.distance_unit),
+    to one decimal place: what they would type."""
+    value = km / KM_PER_MILE if distance_unit() == "mi" else km
+    return round(value, 1)
+
+
+def from_reader_unit(value: float, unit: str | None = None) -> float:
+    """A distance typed in the reader's unit (or `unit`), in kilometres for storing."""
+    return value * KM_PER_MILE if (unit or distance_unit()) == "mi" else value
+
+
+def radius_text(km: float) -> str:
+    """How far a volunteer goes, in the reader's unit: "3 km", "2 miles", "1,5 mili"."""
+    value = in_reader_unit(km)
+    if distance_unit() == "mi":
+        if value.is_integer():
+            text = ngettext("{n} mile", "{n} miles", int(value))
+        else:
+            text = pgettext("a distance with a fraction, like 1.5", "{n} miles")
+    else:
+        text = _("{n} km")
+    return text.format(n=decimal(value))
+
+
 def money(pence: int) -> str:
-    """An amount in pounds as the reader writes money ("£12.50", "12,50 £")."""
-    return str(format_currency(pence / 100, "GBP", locale=babel_locale()))
+    """An amount in pounds as the reader writes money: "£12.50", "12,50 £". CLDR has no
+    "£" for GBP in some languages (Polish and Ukrainian would show "12,50 GBP"), so the
+    locale's own pattern is used with the pound sign put in the code's place."""
+    locale = babel_locale()
+    text = str(format_currency(pence / 100, "GBP", locale=locale))
+    symbol = str(get_currency_symbol("GBP", locale=locale))
+    return text.replace(symbol, "£") if symbol != "£" else text
 
 
 def request_line(request: HelpRequest, tz: ZoneInfo) -> str:

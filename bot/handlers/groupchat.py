@@ -11,7 +11,7 @@ from bot import keyboards, notices
 from bot.callbacks import Action, matches
 from bot.context import BotContext
 from bot.handlers.common import GROUP_FEATURES, PRIVATE, answer, callback_data, coordinators_only
-from bot.i18n import _
+from bot.i18n import _, inserted, line
 from bot.models import Volunteer, VolunteerStatus
 from bot.services.desk import Outcome
 from bot.texts import esc
@@ -60,7 +60,7 @@ async def explain_linking(update: Update, context: BotContext) -> None:
     chats = await context.services.board.linked()
     lines = (
         [_("New requests are posted in:")]
-        + [f"• {esc(chat.title) or chat.chat_id}" for chat in chats]
+        + [line(f"• {inserted(esc(chat.title) or str(chat.chat_id))}") for chat in chats]
         if chats
         else [_("No group chat is linked yet.")]
     )

@@ -21,7 +21,7 @@ from bot.handlers.common import (
     coordinators_only,
 )
 from bot.handlers.intake import DRAFT as PHONE_DRAFT
-from bot.i18n import _, ngettext
+from bot.i18n import _, join_list, ngettext
 from bot.texts import esc
 
 
@@ -130,7 +130,7 @@ async def ask_to_forget_contact(update: Update, context: BotContext) -> None:
             "requests ({ids}). Those still open are cancelled, and any volunteer on the "
             "way is told. The group's figures keep only counts.",
             n,
-        ).format(n=n, ids=", ".join(f"#{i}" for i in contact.request_ids))
+        ).format(n=n, ids=join_list(f"#{i}" for i in contact.request_ids))
         + "\n\n"
         + _("This cannot be undone."),
         reply_markup=keyboards.forget_contact(request_id),

@@ -26,10 +26,10 @@ from bot.handlers.common import (
     conversation,
     coordinators_only,
 )
-from bot.i18n import _, ngettext
+from bot.i18n import _, join_list, ngettext
 from bot.models import VolunteerStatus
 from bot.services.roster import Appointment, Card
-from bot.texts import category_label, clip, esc, format_time, status_label
+from bot.texts import category_label, clip, esc, format_time, radius_text, status_label
 
 PAGE = 20
 MAX_NAME_IN_BUTTON = 30
@@ -67,9 +67,9 @@ def _card_text(card: Card, context: BotContext) -> str:
             name=_name(volunteer.first_name, volunteer.user_id), id=volunteer.user_id
         ),
         " · ".join(state),
-        _("Goes up to {radius} km. Offers: {categories}.").format(
-            radius=f"{volunteer.radius_km:g}",
-            categories=", ".join(category_label(c) for c in sorted(volunteer.categories)),
+        _("Goes up to {radius}. Offers: {categories}.").format(
+            radius=radius_text(volunteer.radius_km),
+            categories=join_list(category_label(c) for c in sorted(volunteer.categories)),
         ),
     ]
     if volunteer.held_at is not None:

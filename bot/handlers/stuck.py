@@ -11,7 +11,7 @@ from bot import keyboards
 from bot.callbacks import Action, matches
 from bot.context import BotContext
 from bot.handlers.common import GROUP_FEATURES, PRIVATE, answer, callback_data, coordinators_only
-from bot.i18n import _, ngettext
+from bot.i18n import _, inserted, line, ngettext
 from bot.models import RequestStatus
 from bot.services.desk import Outcome, Stuck
 from bot.texts import category_label, distance_text, esc, format_time, status_label, when_text
@@ -31,13 +31,17 @@ def _entry(item: Stuck, context: BotContext) -> str:
             category=category_label(request.category),
             asked=format_time(request.created_at, tz),
         ),
-        "🕒 "
-        + when_text(request.when, request.due_at, tz)
-        + " · "
-        + status_label(request.status)
-        + " · "
-        + ngettext("{n} volunteer asked", "{n} volunteers asked", item.asked).format(n=item.asked),
-        "“" + esc(request.description) + "”",
+        line(
+            "🕒 "
+            + inserted(when_text(request.when, request.due_at, tz))
+            + " · "
+            + status_label(request.status)
+            + " · "
+            + ngettext("{n} volunteer asked", "{n} volunteers asked", item.asked).format(
+                n=item.asked
+            )
+        ),
+        line("“" + inserted(esc(request.description)) + "”"),
     ]
     if request.by_phone:
         lines.append(

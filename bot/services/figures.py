@@ -13,7 +13,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.db.figures import FiguresRepository, VolunteerCounts
-from bot.models import Category, RequestStatus
+from bot.i18n import _
+from bot.models import Category, RequestStatus, VolunteerStatus, When
+from bot.texts import category_label, status_label
 
 DAY_S = 86400
 CHART_DAYS = 30
@@ -98,35 +100,38 @@ class Figures:
                 days[day][RequestStatus(status)] += 1
         return [Day(day, counts) for day, counts in days.items()]
 
-    async def requests_csv(self, *, personal: bool) -> Export:
+    async def requests_csv(self, *, personal: bool, codes: bool = False) -> Export:
+        """The requests, headed and labelled in the current language; with `codes`, the
+        values as stored ("claimed", "groceries", "yes"), for a file that never changes
+        shape (/export en)."""
         rows = await self._repository.request_rows(personal=personal)
         header = [
-            "Request",
-            "Asked",
-            "Category",
-            "Status",
-            "When",
-            "Due",
-            "Taken",
-            "Closed",
-            "Minutes to be taken",
-            "Round",
-            "Requester said helped",
-            "By phone",
-            "Description",
+            _("Request"),
+            _("Asked"),
+            _("Category"),
+            _("Status"),
+            _("When"),
+            _("Due"),
+            _("Taken"),
+            _("Closed"),
+            _("Minutes to be taken"),
+            _("Round"),
+            _("Requester said helped"),
+            _("By phone"),
+            _("Description"),
         ]
         if personal:
             header += [
-                "Requester id",
-                "Requester name",
-                "Contact name",
-                "Contact phone",
-                "Address",
-                "Latitude",
-                "Longitude",
-                "Volunteer id",
-                "Volunteer name",
-                "Recorded by coordinator",
+                _("Requester id"),
+                _("Requester name"),
+                _("Contact name"),
+                _("Contact phone"),
+                _("Address"),
+                _("Latitude"),
+                _("Longitude"),
+                _("Volunteer id"),
+                _("Volunteer name"),
+                _("Recorded by coordinator"),
             ]
         lines = []
         for row in rows:
@@ -138,16 +143,16 @@ class Figures:
             line = [
                 row["id"],
                 self._time(row["created_at"]),
-                row["category"],
-                row["status"],
-                row["when_kind"],
+                _category(row["category"], codes),
+                _status(row["status"], codes),
+                _when(row["when_kind"], codes),
                 self._time(row["due_at"]),
                 self._time(row["claimed_at"]),
                 self._time(row["closed_at"]),
                 wait,
                 row["round"],
-                row["feedback"],
-                "yes" if row["by_phone"] else "no",
+                _yes_no(row["feedback"] == "yes", codes) if row["feedback"] else "",
+                _yes_no(row["by_phone"], codes),
                 row["description"],
             ]
             if personal:
@@ -166,32 +171,32 @@ class Figures:
             lines.append(line)
         return Export(self._filename("requests", personal), to_csv(header, lines), len(lines))
 
-    async def volunteers_csv(self, *, personal: bool) -> Export:
+    async def volunteers_csv(self, *, personal: bool, codes: bool = False) -> Export:
         rows = await self._repository.volunteer_rows(
             personal=personal, since=self._clock() - ACTIVE_WINDOW_S
         )
         header = [
-            "Volunteer",
-            "Status",
-            "Paused",
-            "ID/DBS-checked",
-            "Offers",
-            "Radius km",
-            "Signed up",
-            "Tasks done",
-            "Tasks taken in the last 30 days",
-            "Last task",
+            _("Volunteer"),
+            _("Status"),
+            _("Paused"),
+            _("ID/DBS-checked"),
+            _("Offers"),
+            _("Radius km"),
+            _("Signed up"),
+            _("Tasks done"),
+            _("Tasks taken in the last 30 days"),
+            _("Last task"),
         ]
         if personal:
-            header += ["Telegram id", "Name", "Latitude", "Longitude"]
+            header += [_("Telegram id"), _("Name"), _("Latitude"), _("Longitude")]
         lines = []
         for number, row in enumerate(rows, start=1):
             line = [
                 number,
-                row["status"],
-                "yes" if row["paused"] else "no",
-                "yes" if row["dbs_checked"] else "no",
-                " ".join(row["categories"].split(",")),
+                _volunteer_status(row["status"], codes),
+                _yes_no(row["paused"], codes),
+                _yes_no(row["dbs_checked"], codes),
+                " ".join(_category(code, codes) for code in row["categories"].split(",") if code),
                 row["radius_km"],
                 self._time(row["created_at"]),
                 row["tasks_done"],
@@ -219,7 +224,14 @@ class Figures:
         return f"{what}{'-personal' if personal else ''}-{today}.csv"
 
 
+# The marks a right-to-left message carries for Telegram (bot.i18n); a spreadsheet cell
+# is laid out on its own, and they would only get in the way of sorting and searching.
+BIDI_MARKS = str.maketrans(dict.fromkeys("\u200e\u200f\u2066\u2067\u2068\u2069"))
+
+
 def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.translate(BIDI_MARKS)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return "" if value is None else value
@@ -231,7 +243,7 @@ def to_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     needs them."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([_cell(name) for name in header])
     writer.writerows([[_cell(value) for value in row] for row in rows])
     return buffer.getvalue().encode("utf-8-sig")
 
@@ -283,3 +295,51 @@ def draw_chart(days: Sequence[Day], text: ChartText) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def _plain(label: str) -> str:
+    """A label without its leading emoji ("🛒 Shopping" -> "Shopping"): cells to sort on."""
+    head, _space, rest = label.partition(" ")
+    return rest if rest and not any(c.isalnum() for c in head) else label
+
+
+def _category(code: str, codes: bool) -> str:
+    category = Category.parse(code)
+    return code if codes or category is None else _plain(category_label(category))
+
+
+def _status(code: str, codes: bool) -> str:
+    try:
+        return code if codes else status_label(RequestStatus(code))
+    except ValueError:
+        return code
+
+
+def _volunteer_status(code: str, codes: bool) -> str:
+    labels = {
+        VolunteerStatus.APPROVED: _("approved"),
+        VolunteerStatus.PENDING: _("waiting for approval"),
+        VolunteerStatus.REJECTED: _("turned down"),
+    }
+    try:
+        return code if codes else labels[VolunteerStatus(code)]
+    except ValueError:
+        return code
+
+
+def _when(code: str, codes: bool) -> str:
+    labels = {
+        When.ASAP: _("as soon as possible"),
+        When.TODAY: _("today"),
+        When.AT: _("at a set time"),
+    }
+    try:
+        return code if codes else labels[When(code)]
+    except ValueError:
+        return code
+
+
+def _yes_no(value: object, codes: bool) -> str:
+    if codes:
+        return "yes" if value else "no"
+    return _("yes") if value else _("no")

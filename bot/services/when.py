@@ -23,9 +23,7 @@ MAX_DAYS_AHEAD = 60
 # Words that only link a day to its time ("at 10", "o 10:00", "о 10", "am 10:00",
 # "الساعة 10"): dateparser reads "tomorrow at 10" as tomorrow at the current time, or not
 # at all, so they go, and the bare hour after them becomes "10:00".
-_CONNECTIVES = (
-    r"at|o|godz\.?|godzinie|о|об|am|الساعة|ساعة|في|بوقت|کو|সময়|বেলা"  # noqa: RUF001
-)
+_CONNECTIVES = r"at|o|godz\.?|godzinie|о|об|am|الساعة|ساعة|في|بوقت|کو|সময়|বেলা"
 _HOUR_AFTER_CONNECTIVE = re.compile(
     rf"(?<!\w)(?:{_CONNECTIVES})\s+(\d{{1,2}})(?![\d:./]|\s*(?:am|pm|yb|yp|yh))"
 )
@@ -52,7 +50,7 @@ _WORDS: dict[str, dict[str, str]] = {
 }
 # ...but not when they already say which one ("آئندہ کل", "গতকাল" is one word).
 _KEEP_AFTER = frozenset({"آئندہ", "گزشتہ"})
-_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'"})  # noqa: RUF001
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'"})
 # After normalisation, a time must be there: "tomorrow" alone is not a time.
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}|\d\s*(?:am|pm)\b")
 _ONLY_TIME = re.compile(r"\d{1,2}:\d{2}|\d{1,2}\s*(?:am|pm)")
@@ -66,14 +64,14 @@ _SETTINGS: dict[str, Any] = {
 }
 
 
-def _ascii_digits(text: str) -> str:
-    """"۱۰:۳۰" and "১০:৩০" as "10:30": every decimal digit as its ASCII one."""
+def ascii_digits(text: str) -> str:
+    """ "۱۰:۳۰" and "১০:৩০" as "10:30": every decimal digit as its ASCII one."""
     return "".join(str(unicodedata.digit(c)) if c.isdecimal() else c for c in text)
 
 
 def normalise(text: str, language: str) -> str:
     """The typed text in a form dateparser reads (see the rules above)."""
-    text = _ascii_digits(text.strip().lower().translate(_APOSTROPHES)).replace(",", " ")
+    text = ascii_digits(text.strip().lower().translate(_APOSTROPHES)).replace(",", " ")
     text = " ".join(text.split())
     text = _WELSH_CLOCK.sub(lambda m: m[1] + ("am" if m[2] == "yb" else "pm"), text)
     text = _HOUR_BEFORE_WORD.sub(r"\1:00", text)
