@@ -77,7 +77,9 @@ class Group:
         await self.share(user_id, *where, **kw)
         # A bare number is typed with "km", so that every test's distances are kilometres
         # whatever the reader's own unit (English readers type miles).
-        typed = f"{radius} km" if radius.replace(".", "", 1).replace(",", "", 1).isdigit() else radius
+        typed = (
+            f"{radius} km" if radius.replace(".", "", 1).replace(",", "", 1).isdigit() else radius
+        )
         await self.say(user_id, typed, **kw)
         for code in categories:
             await self.press(user_id, f"v1:vcat:{code}", **kw)

@@ -125,7 +125,10 @@ async def test_english_and_welsh_volunteers_give_their_radius_in_miles(
     )
     assert _keyboard(group, 301) == ["0.25", "0.5", "1", "2", "3", "5"]
     await group.say(301, "2", language=language)
-    assert group.telegram.texts_to(301)[-2] in ("Great: up to 2 miles.", "Gwych: hyd at 2 filltir.")
+    assert group.telegram.texts_to(301)[-2] in (
+        "Great: up to 2 miles.",
+        "Gwych: hyd at 2 filltir.",
+    )
     await group.press(301, "v1:vcat:groceries", language=language)
     await group.press(301, "v1:vsave", language=language)
     volunteer = await group.app.services.volunteers.get(301)
