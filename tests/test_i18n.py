@@ -433,6 +433,54 @@ async def test_the_command_menu_offers_language(group: Group) -> None:
     assert "language" in {c["command"] for c in default[0].params["commands"]}
 
 
+def _description(call: object, command: str) -> str:
+    commands = call.params["commands"]  # type: ignore[attr-defined]
+    return next(c["description"] for c in commands if c["command"] == command)
+
+
+async def test_the_menu_is_published_in_every_catalogues_language(group: Group) -> None:
+    assert group.app.post_init is not None
+    await group.app.post_init(group.app)
+    default = [
+        m
+        for m in group.telegram.calls_of("setMyCommands")
+        if m.params["scope"]["type"] == "default"
+    ]
+    by_language = {m.params.get("language_code"): m for m in default}
+    assert set(by_language) == {None, *LANGUAGES}
+    assert _description(by_language[None], "help") == "How this works"
+    assert _description(by_language["pl"], "help") == "Jak to działa"
+    assert _description(by_language["uk"], "request") == "Попросити про допомогу"
+    assert _description(by_language["cy"], "language") == "Dewis eich iaith"
+    assert _description(by_language["ur"], "help").startswith(RLM)
+    assert _description(by_language["bn"], "help") == "How this works"  # not translated yet
+    # Coordinators get theirs in their chat, in their own language.
+    coordinator = [
+        m
+        for m in group.telegram.calls_of("setMyCommands")
+        if m.params["scope"] == {"type": "chat", "chat_id": COORDINATOR}
+    ]
+    assert len(coordinator) == 1
+    assert "export" in {c["command"] for c in coordinator[0].params["commands"]}
+
+
+async def test_choosing_a_language_moves_that_chats_menu_to_it(group: Group) -> None:
+    await group.consent(REQUESTER)
+    await group.consent(COORDINATOR, name="Cora")
+    group.telegram.clear()
+    await group.press(REQUESTER, "v1:lang:pl")
+    (menu,) = group.telegram.calls_of("setMyCommands")
+    assert menu.params["scope"] == {"type": "chat", "chat_id": REQUESTER}
+    assert _description(menu, "help") == "Jak to działa"
+    assert "export" not in {c["command"] for c in menu.params["commands"]}
+    group.telegram.clear()
+    await group.press(COORDINATOR, "v1:lang:cy")
+    (menu,) = group.telegram.calls_of("setMyCommands")
+    assert menu.params["scope"] == {"type": "chat", "chat_id": COORDINATOR}
+    assert "export" in {c["command"] for c in menu.params["commands"]}
+    assert _description(menu, "language") == "Dewis eich iaith"
+
+
 # --- right to left: every message in Urdu and Arabic ----------------------------------
 
 FIELD = re.compile(r"\{([a-z_]+)\}")

@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import keyboards
 from bot.callbacks import Action, matches
 from bot.context import BotContext
+from bot.handlers.commands import publish_language_menu
 from bot.handlers.common import GROUP_FEATURES, PRIVATE, answer, callback_data, privacy_notice
 from bot.i18n import _, available_languages, switch_language
 
@@ -45,9 +46,18 @@ async def language_chosen(update: Update, context: BotContext) -> None:
         await answer(query, _("This button doesn't work any more."))
         return
     switch_language(data.arg)  # the rest of this update is already in the new language
-    stored = await context.services.users.set_language(sender.id, data.arg)
+    services = context.services
+    stored = await services.users.set_language(sender.id, data.arg)
     await answer(query, _("✅ Language changed."))
     await query.edit_message_text(_("✅ From now on I'll write to you in English."))
+    if stored:
+        await publish_language_menu(
+            context.bot,
+            sender.id,
+            data.arg,
+            coordinator=await services.coordinators.is_coordinator(sender.id),
+            map_url=services.settings.webapp_url,
+        )
     if not stored:
         await context.bot.send_message(
             sender.id, privacy_notice(), reply_markup=keyboards.consent(data.arg)
