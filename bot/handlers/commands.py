@@ -70,10 +70,10 @@ async def publish_commands(app: MutualAidApplication) -> None:
     try:
         with use_language(services.settings.default_language):
             await bot.set_my_commands(everyone_commands(), scope=BotCommandScopeDefault())
-        for language in available_languages():
-            with use_language(language):
+        for code in available_languages():
+            with use_language(code):
                 await bot.set_my_commands(
-                    everyone_commands(), scope=BotCommandScopeDefault(), language_code=language
+                    everyone_commands(), scope=BotCommandScopeDefault(), language_code=code
                 )
     except TelegramError as error:
         _LOGGER.warning("Could not publish command menus: %s", error)

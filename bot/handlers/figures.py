@@ -121,6 +121,7 @@ def _chart_text(days: list[Day]) -> ChartText:
             RequestStatus.EXPIRED: _("expired"),
         },
         day_labels=[format_skeleton("dMMM", day.day, locale=locale) for day in days],
+        language=current_language(),
     )
 
 

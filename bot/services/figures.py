@@ -9,6 +9,8 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -255,6 +257,50 @@ class ChartText:
     title: str
     outcomes: dict[RequestStatus, str]
     day_labels: list[str]
+    # The reader's language: its script picks the font (chart_fonts).
+    language: str = "en"
+
+
+# Fonts for the chart, by script, first choice first; matplotlib takes each glyph from
+# the first font in the list that has it. DejaVu Sans (matplotlib's own) has Latin,
+# Cyrillic and Welsh letters but not all of Urdu's (ے, ہ) nor Bengali: Debian's Noto
+# fonts (fonts-noto-core, in the Dockerfile and CI) have them. A script's own font comes
+# first, so that a word is never drawn from two fonts (its letters would not join).
+SCRIPT_FONTS = {
+    "ur": ("Noto Naskh Arabic", "Noto Sans Arabic"),
+    "ar": ("Noto Naskh Arabic", "Noto Sans Arabic"),
+    "bn": ("Noto Sans Bengali", "Noto Serif Bengali"),
+}
+BASE_FONTS = ("DejaVu Sans",)
+
+
+def chart_fonts(language: str) -> list[str]:
+    """The font families to draw a chart in `language` with (see SCRIPT_FONTS)."""
+    wanted = SCRIPT_FONTS.get(language, ())
+    _register_system_fonts(wanted)
+    return [*wanted, *BASE_FONTS]
+
+
+@cache
+def _register_system_fonts(families: tuple[str, ...]) -> None:
+    """matplotlib keeps a cache of the system's fonts, written the first time it runs: a
+    font installed after that (fonts-noto-core added to a machine) is not in it. Add the
+    wanted families' files from the system's font folders once, if they are missing."""
+    from matplotlib import font_manager
+
+    known = {font.name for font in font_manager.fontManager.ttflist}
+    missing = {family.replace(" ", "") for family in families if family not in known}
+    if not missing:
+        return
+    for path in font_manager.findSystemFonts():
+        if any(Path(path).name.startswith(f"{name}-") for name in missing):
+            font_manager.fontManager.addfont(path)
+
+
+def _chart_label(text: str) -> str:
+    """A label without the bidi marks meant for Telegram: matplotlib lays out each text
+    itself (right to left where its letters are), and would draw a mark as a box."""
+    return text.translate(BIDI_MARKS)
 
 
 def draw_chart(days: Sequence[Day], text: ChartText) -> bytes:
@@ -262,38 +308,41 @@ def draw_chart(days: Sequence[Day], text: ChartText) -> bytes:
 
     matplotlib's object API on the Agg canvas: no pyplot, so no global figure state and
     no GUI backend, and safe to run in a worker thread. Imported here because it takes
-    most of a second to load and only /stats needs it."""
+    most of a second to load and only /stats needs it. matplotlib (3.11 and later) joins
+    Arabic-script letters and lays them out right to left itself (libraqm)."""
+    from matplotlib import rc_context
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    figure = Figure(figsize=CHART_SIZE_IN, dpi=CHART_DPI)
-    FigureCanvasAgg(figure)  # attaches itself: savefig() then draws with Agg
-    axes = figure.add_subplot()
-    positions = list(range(len(days)))
-    bottom = [0] * len(days)
-    for outcome, colour in OUTCOME_COLOURS.items():
-        heights = [day.counts.get(outcome, 0) for day in days]
-        axes.bar(
-            positions,
-            heights,
-            bottom=bottom,
-            color=colour,
-            label=text.outcomes[outcome],
-            width=0.8,
-        )
-        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
-    axes.set_title(text.title)
-    step = max(1, len(days) // 10)
-    axes.set_xticks(positions[::step], text.day_labels[::step])
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_ylim(bottom=0, top=max([*bottom, 1]) * 1.15)
-    axes.set_xlim(-0.6, len(days) - 0.4)
-    axes.spines[["top", "right"]].set_visible(False)
-    axes.legend(loc="upper left", ncols=len(OUTCOME_COLOURS), frameon=False, fontsize="small")
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    with rc_context({"font.family": chart_fonts(text.language)}):
+        figure = Figure(figsize=CHART_SIZE_IN, dpi=CHART_DPI)
+        FigureCanvasAgg(figure)  # attaches itself: savefig() then draws with Agg
+        axes = figure.add_subplot()
+        positions = list(range(len(days)))
+        bottom = [0] * len(days)
+        for outcome, colour in OUTCOME_COLOURS.items():
+            heights = [day.counts.get(outcome, 0) for day in days]
+            axes.bar(
+                positions,
+                heights,
+                bottom=bottom,
+                color=colour,
+                label=_chart_label(text.outcomes[outcome]),
+                width=0.8,
+            )
+            bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+        axes.set_title(_chart_label(text.title))
+        step = max(1, len(days) // 10)
+        axes.set_xticks(positions[::step], [_chart_label(d) for d in text.day_labels[::step]])
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_ylim(bottom=0, top=max([*bottom, 1]) * 1.15)
+        axes.set_xlim(-0.6, len(days) - 0.4)
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.legend(loc="upper left", ncols=len(OUTCOME_COLOURS), frameon=False, fontsize="small")
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
     return buffer.getvalue()
 
 
