@@ -11,7 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.domain.models import HandBack, RosterEntry, Signals, VolunteerStatus
 from bot.domain.results import Appointment, Dismissal
-from bot.i18n import _, ngettext
+from bot.i18n import _, join_list, ngettext
 from bot.services.roster import Card
 from bot.telegram import keyboards
 from bot.telegram.callbacks import Action, matches
@@ -35,6 +35,7 @@ from bot.telegram.texts import (
     esc,
     format_time,
     number,
+    radius_text,
     status_label,
 )
 
@@ -76,9 +77,9 @@ def _card_text(card: Card, context: BotContext) -> str:
             name=_name(volunteer.first_name, volunteer.user_id), id=volunteer.user_id
         ),
         " · ".join(state),
-        _("Goes up to {radius} km. Offers: {categories}.").format(
-            radius=f"{volunteer.radius_km:g}",
-            categories=", ".join(category_label(c) for c in sorted(volunteer.categories)),
+        _("Goes up to {radius}. Offers: {categories}.").format(
+            radius=radius_text(volunteer.radius_km),
+            categories=join_list(category_label(c) for c in sorted(volunteer.categories)),
         ),
     ]
     if volunteer.held_at is not None:

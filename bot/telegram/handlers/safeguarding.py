@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.i18n import _, ngettext
+from bot.i18n import _, inserted, join_list, line, ngettext
 from bot.services.safeguarding import MAX_SPEND_PENCE, RequestDetails
 from bot.telegram import keyboards, notices
 from bot.telegram.callbacks import Action, matches
@@ -331,9 +331,9 @@ def _details_text(details: RequestDetails, tz: ZoneInfo) -> str:
         _("🔒 <b>Request #{id}</b>: for coordinators only; this look is logged.").format(
             id=request.id
         ),
-        f"{category_label(request.category)}, {status_label(request.status)}",
-        "🕒 " + when_text(request.when, request.due_at, tz),
-        "“" + (esc(request.description) or removed) + "”",
+        line(join_list([category_label(request.category), status_label(request.status)])),
+        line("🕒 " + inserted(when_text(request.when, request.due_at, tz))),
+        line("“" + inserted(esc(request.description) or removed) + "”"),
         _("Asked by: {name}").format(
             name=notices.person_link(request.requester_id, details.requester_name or "")
             if request.requester_id is not None
