@@ -37,6 +37,7 @@ from bot.services.matching import (
     distance_matters,
     needs_check,
 )
+from bot.services.relay import requester_name
 from bot.services.requesters import news_recipient, tell_requester
 from bot.telegram import keyboards, notices
 from bot.telegram.messenger import Messenger
@@ -238,6 +239,7 @@ class HelpDesk:
             self._coordinators,
             request,
             lambda: notices.volunteer_coming(request, volunteer_name),
+            lambda: keyboards.talk(request.id, volunteer_name),
         )
         return details is not None
 
@@ -473,10 +475,11 @@ class HelpDesk:
                 taken.id, coordinator_id, "assigned", self._clock(), note=str(volunteer_id)
             )
             tz = self._settings.timezone
+            name = await requester_name(self._users, taken)
             await self._messenger.tell(
                 volunteer_id,
                 lambda: notices.assigned_to_you(taken, tz),
-                lambda: keyboards.task(taken.id),
+                lambda: keyboards.task(taken.id, name),
             )
         return result
 

@@ -61,6 +61,9 @@ class Action(StrEnum):
     FORGET_CONTACT = "forgetph"
     SPEND = "spend"  # the volunteer records what a task cost (`v1:spend:<id>`)
     NO_RECEIPT = "noreceipt"  # ... and has no receipt photo to send
+    # `v1:talk:<request_id>`: write to the other side of a taken request's private line
+    # (the requester or the volunteer, whoever presses it: the server knows which).
+    TALK = "talk"
 
 
 @dataclass(frozen=True)

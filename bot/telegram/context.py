@@ -23,6 +23,7 @@ from bot.services.groupchat import GroupBoard
 from bot.services.groupmap import GroupMap
 from bot.services.matching import Matchmaker
 from bot.services.privacy import Privacy
+from bot.services.relay import Relay
 from bot.services.reminders import Reminders
 from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
@@ -59,6 +60,7 @@ class Services:
     broadcaster: Broadcaster
     groupmap: GroupMap  # the coordinators' map (bot.webapp serves it)
     addresses: AddressMessages  # which messages carried an address, to take it back
+    relay: Relay  # the private line between a request's requester and its volunteer
 
 
 class _HasServices(Protocol):

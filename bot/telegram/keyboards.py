@@ -142,16 +142,32 @@ def ping(request_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def task(request_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+def task(request_id: int, talk_to: str | None = None) -> InlineKeyboardMarkup:
+    """The volunteer's task card; `talk_to`: the requester's name, for the private line."""
+    rows = [
         [
-            [
-                _one(_("✅ Done"), Action.DONE, request_id),
-                _one(_("↩️ Hand it back"), Action.RELEASE, request_id),
-            ],
-            [_raise_concern(request_id)],
-        ]
-    )
+            _one(_("✅ Done"), Action.DONE, request_id),
+            _one(_("↩️ Hand it back"), Action.RELEASE, request_id),
+        ],
+        [_raise_concern(request_id)],
+    ]
+    if talk_to is not None:
+        rows.insert(1, [_talk(request_id, talk_to)])
+    return InlineKeyboardMarkup(rows)
+
+
+def _talk(request_id: int, name: str) -> InlineKeyboardButton:
+    label = _("💬 Message {name}").format(name=name) if name else _("💬 Send a message")
+    return _one(label, Action.TALK, request_id)
+
+
+def talk(request_id: int, name: str, *, reply: bool = False) -> InlineKeyboardMarkup:
+    """Write to the other side of a request's private line: under news, or (`reply`)
+    under a message relayed from them."""
+    if reply:
+        label = _("↩️ Reply to {name}").format(name=name) if name else _("↩️ Reply")
+        return InlineKeyboardMarkup([[_one(label, Action.TALK, request_id)]])
+    return InlineKeyboardMarkup([[_talk(request_id, name)]])
 
 
 def _raise_concern(request_id: int) -> InlineKeyboardButton:

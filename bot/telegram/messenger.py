@@ -10,7 +10,14 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from telegram import Bot, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from telegram import (
+    Bot,
+    InlineKeyboardMarkup,
+    Message,
+    MessageId,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
 from bot.db import UserRepository
@@ -80,6 +87,37 @@ class Messenger:
             await self._users.set_blocked(user_id, self._clock())
         except TelegramError as error:
             _LOGGER.warning("Sending a photo to %s failed: %s", user_id, error)
+        return None
+
+    async def copy_to(
+        self,
+        user_id: int,
+        from_chat_id: int,
+        message_id: int,
+        caption: Callable[[], str | None],
+        markup: Callable[[], Markup | None] = lambda: None,
+    ) -> MessageId | None:
+        """Copy a message (a photo, a voice note, a location) into a person's chat, in
+        their language, protected: a copy, unlike a forward, never shows who sent it."""
+        user = await self._users.get(user_id)
+        if user is not None and user.blocked_at is not None:
+            return None
+        with use_language(user.language if user else None):
+            text, keyboard = caption(), markup()
+        try:
+            return await self._bot.copy_message(
+                chat_id=user_id,
+                from_chat_id=from_chat_id,
+                message_id=message_id,
+                caption=text,
+                reply_markup=keyboard,
+                protect_content=True,
+            )
+        except Forbidden:
+            _LOGGER.info("User %s blocked the bot; marking them unreachable", user_id)
+            await self._users.set_blocked(user_id, self._clock())
+        except TelegramError as error:
+            _LOGGER.warning("Copying a message to %s failed: %s", user_id, error)
         return None
 
     async def edit(

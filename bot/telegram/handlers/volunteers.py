@@ -257,7 +257,9 @@ async def accept(update: Update, context: BotContext) -> None:
             )
         await query.edit_message_text(
             notices.task_card(result.request, services.settings.timezone),
-            reply_markup=keyboards.task(request_id),
+            reply_markup=keyboards.task(
+                request_id, await services.relay.requester_name(result.request)
+            ),
         )
     elif result.outcome is Outcome.ALREADY:
         await answer(query, _("You've already taken this one. Thank you!"))
@@ -381,7 +383,8 @@ async def _ask_or_keep(
         # It was a (protected) address message: it shows the details again.
         requester = await services.users.get(task.requester_id) if task.requester_id else None
         text += "\n\n" + notices.private_details(task, requester.first_name if requester else "")
-    await query.edit_message_text(text, reply_markup=keyboards.task(request_id))
+    name = await services.relay.requester_name(task)
+    await query.edit_message_text(text, reply_markup=keyboards.task(request_id, name))
 
 
 async def more_time(update: Update, context: BotContext) -> None:
@@ -390,10 +393,12 @@ async def more_time(update: Update, context: BotContext) -> None:
     if query is None or sender is None:
         return
     request_id = data.id_arg if data else None
-    result = await context.services.desk.more_time(request_id, sender.id) if request_id else None
-    if result is not None and result.outcome is Outcome.OK:
+    services = context.services
+    result = await services.desk.more_time(request_id, sender.id) if request_id else None
+    if result is not None and result.outcome is Outcome.OK and result.request is not None:
         await answer(query, _("No rush. I'll check in again later."))
-        await query.edit_message_reply_markup(reply_markup=keyboards.task(request_id or 0))
+        name = await services.relay.requester_name(result.request)
+        await query.edit_message_reply_markup(reply_markup=keyboards.task(result.request.id, name))
     else:
         await answer(query, _("This task is no longer yours to change."))
 
@@ -438,7 +443,7 @@ async def my_tasks(update: Update, context: BotContext) -> None:
             notices.task_card(task, services.settings.timezone)
             + "\n\n"
             + notices.private_details(task, requester.first_name if requester else ""),
-            reply_markup=keyboards.task(task.id),
+            reply_markup=keyboards.task(task.id, await services.relay.requester_name(task)),
             protect_content=True,
         )
         # Another copy of the address: it goes too when the task stops being theirs.
