@@ -30,14 +30,18 @@ def _one(text: str, action: Action, *args: str | int) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=button(action, *args))
 
 
-def consent(language: str | None = None) -> InlineKeyboardMarkup:
+def consent(language: str | None = None, then: str | None = None) -> InlineKeyboardMarkup:
     """Agree to the notice, or read it in another language first. A language chosen before
-    agreeing rides on the button (`v1:consent:yes:<code>`): nothing is stored until then."""
-    agree = ("yes", language) if language else ("yes",)
+    agreeing rides on the button (`v1:consent:yes:<code>`): nothing is stored until then.
+    So does what they came for (`then`: "need" or "offer", from a leaflet's link or
+    /request, /volunteer): `v1:consent:yes:<code>:<then>` goes straight into it."""
+    agree: tuple[str, ...] = ("yes", language) if language else ("yes",)
+    if then:
+        agree = ("yes", language or current_language(), then)
     return InlineKeyboardMarkup(
         [
             [_one(_("✅ I agree"), Action.CONSENT, *agree)],
-            [_one(_language_label(), Action.LANGUAGE)],
+            [_one(_language_label(), Action.LANGUAGE, *(("", then) if then else ()))],
         ]
     )
 
@@ -53,12 +57,21 @@ def _language_label() -> str:
     return "🌐 " + " · ".join(dict.fromkeys(words))
 
 
-def languages() -> InlineKeyboardMarkup:
-    """Every language with a catalogue, each in its own name; the current one ticked."""
+def languages(then: str | None = None) -> InlineKeyboardMarkup:
+    """Every language with a catalogue, each in its own name; the current one ticked
+    (`then`: what someone who has not agreed yet came for, kept for the notice's button)."""
     current = current_language()
+    keep = (then,) if then else ()
     return InlineKeyboardMarkup(
         [
-            [_one(("✅ " if code == current else "") + language_name(code), Action.LANGUAGE, code)]
+            [
+                _one(
+                    ("✅ " if code == current else "") + language_name(code),
+                    Action.LANGUAGE,
+                    code,
+                    *keep,
+                )
+            ]
             for code in available_languages()
         ]
     )

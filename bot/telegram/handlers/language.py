@@ -20,6 +20,7 @@ from bot.telegram.handlers.common import (
     PRIVATE,
     answer,
     callback_data,
+    intent_of,
     privacy_notice,
 )
 
@@ -34,8 +35,10 @@ async def show_languages(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
         return
+    # From the notice's button (`v1:lang::<then>`): what they came for stays with them.
+    then = intent_of(callback_data(update), 1)
     await message.reply_text(
-        _("Which language would you like me to use?"), reply_markup=keyboards.languages()
+        _("Which language would you like me to use?"), reply_markup=keyboards.languages(then)
     )
 
 
@@ -56,7 +59,9 @@ async def language_chosen(update: Update, context: BotContext) -> None:
     await query.edit_message_text(_("✅ From now on I'll write to you in English."))
     if not stored:
         await context.bot.send_message(
-            sender.id, privacy_notice(), reply_markup=keyboards.consent(data.arg)
+            sender.id,
+            privacy_notice(),
+            reply_markup=keyboards.consent(data.arg, intent_of(data, 1)),
         )
 
 

@@ -23,8 +23,11 @@ from bot.telegram.handlers.common import (
     GROUP_FEATURES,
     GROUP_VOLUNTEER_CONVERSATION,
     LOCATION,
+    OFFER,
     PRIVATE,
     TEXT,
+    agree,
+    agreed_then,
     answer,
     callback_data,
     consented_user,
@@ -74,7 +77,7 @@ async def begin(update: Update, context: BotContext) -> int:
     """/volunteer (or "I want to volunteer"): sign up, or change an existing profile."""
     # Not answered before the consent check: showing the notice answers the press, and a
     # second answer is refused by Telegram.
-    user = await consented_user(update, context)
+    user = await consented_user(update, context, then=OFFER)
     if user is None:
         return END
     await answer(update.callback_query)
@@ -87,6 +90,12 @@ async def begin(update: Update, context: BotContext) -> int:
             _ask_location(), reply_markup=keyboards.share_location()
         )
     return Step.LOCATION
+
+
+async def agree_and_begin(update: Update, context: BotContext) -> int:
+    """ "I agree" under a notice shown to someone who came to volunteer: straight in."""
+    await agree(update, context)
+    return await begin(update, context)
 
 
 async def located(update: Update, context: BotContext) -> int:
@@ -496,7 +505,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             entry_points=[
                 CommandHandler("volunteer", begin, filters=PRIVATE),
                 CommandHandler("start", begin, filters=PRIVATE & filters.Regex(VOLUNTEER_LINK)),
-                CallbackQueryHandler(begin, pattern=matches(Action.ROLE, arg="offer")),
+                CallbackQueryHandler(begin, pattern=matches(Action.ROLE, arg=OFFER)),
+                CallbackQueryHandler(agree_and_begin, pattern=agreed_then(OFFER)),
             ],
             states={
                 Step.LOCATION: [
