@@ -390,7 +390,12 @@ class HelpDesk:
             )
             return Result(Outcome.ALREADY if mine else Outcome.NOT_YOURS, request)
         if not got_help:
-            await self._coordinators.tell(lambda: notices.not_helped_for_coordinators(request_id))
+            request = await self._requests.get(request_id)
+            if request is not None:
+                name = await requester_name(self._users, request)
+                await self._coordinators.tell(
+                    lambda: notices.not_helped_for_coordinators(request, name)
+                )
         return Result(Outcome.OK)
 
     async def series_of(self, requester_id: int) -> list[Series]:
