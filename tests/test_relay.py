@@ -70,18 +70,16 @@ async def test_a_question_and_its_answer_go_across_with_who_and_which_request(
     assert labels(relayed) == {f"v1:talk:{request_id}": "↩️ Reply to Vic"}
     assert "Sent to Rose" in group.telegram.last_to(VOLUNTEER).text
 
-    # Rose answers with a photo: copied, protected, captioned, never forwarded.
+    # Rose answers with a photo: sent again by its file id, protected, captioned, and
+    # never forwarded (a forward would show who sent it).
     await group.press(REQUESTER, f"v1:talk:{request_id}", name="Rose")
     await group.app.process_update(group.people.photo(REQUESTER, "photo-of-loaf", name="Rose"))
-    copies = group.telegram.calls_of("copyMessage")
-    assert len(copies) == 1
-    copy = copies[0]
-    assert copy.chat_id == VOLUNTEER
-    assert int(copy.params["from_chat_id"]) == REQUESTER
-    assert copy.params["protect_content"] is True
-    assert "Rose" in copy.params["caption"]
-    assert f"#{request_id}" in copy.params["caption"]
-    assert labels(copy) == {f"v1:talk:{request_id}": "↩️ Reply to Rose"}
+    [photo] = group.telegram.sent_to(VOLUNTEER, "sendPhoto")
+    assert photo.params["photo"] == "photo-of-loaf"
+    assert photo.params["protect_content"] is True
+    assert "Rose" in photo.params["caption"]
+    assert f"#{request_id}" in photo.params["caption"]
+    assert labels(photo) == {f"v1:talk:{request_id}": "↩️ Reply to Rose"}
     assert group.telegram.calls_of("forwardMessage") == []
 
     rows = await group.app.services.db.fetchall(
@@ -114,9 +112,12 @@ async def test_voice_notes_and_locations_are_copied_too(group: Group) -> None:
     await group.press(REQUESTER, f"v1:talk:{request_id}", name="Rose")
     await group.share(REQUESTER, *HOME, name="Rose")
 
-    copies = group.telegram.calls_of("copyMessage")
-    assert [c.chat_id for c in copies] == [REQUESTER, VOLUNTEER]
-    assert "Vic" in copies[0].params["caption"]
+    [voice] = group.telegram.sent_to(REQUESTER, "sendVoice")
+    assert voice.params["voice"] == "voice-1"
+    assert "Vic" in voice.params["caption"]
+    [pin] = group.telegram.sent_to(VOLUNTEER, "sendLocation")
+    assert (float(pin.params["latitude"]), float(pin.params["longitude"])) == HOME
+    assert pin.params["protect_content"] is True
     # A pin takes no caption: its header comes just before it.
     header = group.telegram.last_to(VOLUNTEER)
     assert "Rose" in header.text

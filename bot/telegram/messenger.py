@@ -14,7 +14,6 @@ from telegram import (
     Bot,
     InlineKeyboardMarkup,
     Message,
-    MessageId,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
@@ -89,35 +88,44 @@ class Messenger:
             _LOGGER.warning("Sending a photo to %s failed: %s", user_id, error)
         return None
 
-    async def copy_to(
+    async def tell_media(
         self,
         user_id: int,
-        from_chat_id: int,
-        message_id: int,
-        caption: Callable[[], str | None],
+        caption: Callable[[], str],
         markup: Callable[[], Markup | None] = lambda: None,
-    ) -> MessageId | None:
-        """Copy a message (a photo, a voice note, a location) into a person's chat, in
-        their language, protected: a copy, unlike a forward, never shows who sent it."""
+        *,
+        photo: str | None = None,
+        voice: str | None = None,
+        location: tuple[float, float] | None = None,
+    ) -> Message | None:
+        """Send a photo or a voice note Telegram already has (by file_id), or a location,
+        in the recipient's language, protected. Sent anew, never forwarded: nothing shows
+        who sent it first. A location takes no caption (send it as a message first)."""
         user = await self._users.get(user_id)
         if user is not None and user.blocked_at is not None:
             return None
         with use_language(user.language if user else None):
             text, keyboard = caption(), markup()
         try:
-            return await self._bot.copy_message(
-                chat_id=user_id,
-                from_chat_id=from_chat_id,
-                message_id=message_id,
-                caption=text,
-                reply_markup=keyboard,
-                protect_content=True,
+            if photo is not None:
+                return await self._bot.send_photo(
+                    user_id, photo, caption=text, reply_markup=keyboard, protect_content=True
+                )
+            if voice is not None:
+                return await self._bot.send_voice(
+                    user_id, voice, caption=text, reply_markup=keyboard, protect_content=True
+                )
+            assert location is not None
+            return await self._bot.send_location(
+                user_id, *location, reply_markup=keyboard, protect_content=True
             )
         except Forbidden:
             _LOGGER.info("User %s blocked the bot; marking them unreachable", user_id)
             await self._users.set_blocked(user_id, self._clock())
         except TelegramError as error:
-            _LOGGER.warning("Copying a message to %s failed: %s", user_id, error)
+            _LOGGER.warning(
+                "Sending a photo, voice note or place to %s failed: %s", user_id, error
+            )
         return None
 
     async def edit(

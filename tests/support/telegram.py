@@ -129,7 +129,7 @@ class FakeTelegram(BaseRequest):
         self.calls.append(call)
         await asyncio.sleep(0)
         result = self._result(call)
-        if isinstance(result, dict) and "message_id" in result and "chat" in result:
+        if isinstance(result, dict) and "message_id" in result:
             call.message_id = result["message_id"]
             self.shown[(result["chat"]["id"], result["message_id"])] = (
                 result.get("text", ""),
@@ -156,10 +156,6 @@ class FakeTelegram(BaseRequest):
             }
         if call.method.startswith("send"):
             return self._message(call, next(self._ids))
-        if call.method == "copyMessage":  # Telegram answers a copy with its new id only
-            message_id = next(self._ids)
-            call.message_id = message_id
-            return {"message_id": message_id}
         if call.method.startswith("edit"):
             message = self._message(call, int(call.params.get("message_id", 0)))
             if call.method == "editMessageReplyMarkup":

@@ -1,5 +1,5 @@
 """The private line: "💬 Message Rose" / "💬 Message Vic" on a taken request, and the one
-message that follows it, copied (never forwarded) to the other side with who it is from
+message that follows it, sent again (never forwarded) to the other side with who it is from
 and for which request. Neither side sees the other's username or phone number."""
 
 from __future__ import annotations
@@ -192,10 +192,8 @@ async def _deliver(message: Message, line: Line, context: BotContext) -> bool:
             # A location carries no caption: the header goes first, the pin after it.
             if await messenger.tell(reader, lambda: _header(line), protect=True) is None:
                 continue
-            copied = await messenger.copy_to(
-                reader, sender_id, message.message_id, lambda: None, reply_button
-            )
-            got += copied is not None
+            sent = await messenger.tell_media(reader, str, reply_button, location=where)
+            got += sent is not None
         return got > 0
     caption = (message.caption or "")[:MAX_CAPTION]
     if message.photo:
@@ -205,14 +203,15 @@ async def _deliver(message: Message, line: Line, context: BotContext) -> bool:
         kind, file_id = Kind.VOICE, message.voice.file_id
     await services.relay.keep(line, sender_id, kind, caption, file_id)
     for reader in line.recipients:
-        copied = await messenger.copy_to(
+        # Sent again by its file_id: a copy, never a forward (which would show the sender).
+        sent = await messenger.tell_media(
             reader,
-            sender_id,
-            message.message_id,
             lambda: _header(line) + ("\n\n" + esc(caption) if caption else ""),
             reply_button,
+            photo=file_id if kind is Kind.PHOTO else None,
+            voice=file_id if kind is Kind.VOICE else None,
         )
-        got += copied is not None
+        got += sent is not None
     return got > 0
 
 
