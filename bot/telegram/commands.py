@@ -16,7 +16,7 @@ from telegram import (
 )
 from telegram.error import TelegramError
 
-from bot.i18n import _, use_language
+from bot.i18n import _, available_languages, use_language
 from bot.telegram.keyboards import map_button_text
 
 if TYPE_CHECKING:
@@ -68,10 +68,17 @@ def coordinator_commands() -> list[BotCommand]:
 
 
 async def publish_commands(bot: Bot, services: Services) -> None:
-    """setMyCommands for everyone, and for each coordinator's own chat."""
+    """setMyCommands for everyone: in DEFAULT_LANGUAGE for clients whose language has no
+    catalogue, and once per catalogue's language_code (Telegram shows each person the menu
+    of their app's language); then each coordinator's own chat, in their language."""
     try:
         with use_language(services.settings.default_language):
             await bot.set_my_commands(everyone_commands(), scope=BotCommandScopeDefault())
+        for code in available_languages():
+            with use_language(code):
+                await bot.set_my_commands(
+                    everyone_commands(), scope=BotCommandScopeDefault(), language_code=code
+                )
     except TelegramError as error:
         _LOGGER.warning("Could not publish command menus: %s", error)
     for user_id, language in await services.coordinators.recipients():
@@ -89,8 +96,8 @@ async def publish_commands_for(
     map_url: str | None = None,
 ) -> None:
     """One person's menu, when they become or stop being a coordinator: theirs, or back
-    to everyone's. With the map set up (WEBAPP_URL), a coordinator's chat menu button
-    opens it; anyone else's is Telegram's default."""
+    to everyone's. With the map set up (WEBAPP_URL), a coordinator's chat menu
+    button opens it; anyone else's is Telegram's default."""
     scope = BotCommandScopeChat(user_id)
     try:
         if coordinator:
@@ -106,4 +113,20 @@ async def publish_commands_for(
                 await bot.set_chat_menu_button(user_id, MenuButtonDefault())
     except TelegramError as error:
         # They never started the bot: their menu follows at the next start-up.
+        _LOGGER.warning("Could not publish the command menu of %s: %s", user_id, error)
+
+
+async def publish_language_menu(
+    bot: Bot, user_id: int, language: str, *, coordinator: bool, map_url: str | None = None
+) -> None:
+    """Someone chose a language (/language): their chat's menu follows. A chat's own menu
+    wins over the per-language ones, which Welsh or Urdu readers rarely get (few phones
+    run Telegram in those languages)."""
+    if coordinator:
+        await publish_commands_for(bot, user_id, language, coordinator=True, map_url=map_url)
+        return
+    try:
+        with use_language(language):
+            await bot.set_my_commands(everyone_commands(), scope=BotCommandScopeChat(user_id))
+    except TelegramError as error:
         _LOGGER.warning("Could not publish the command menu of %s: %s", user_id, error)

@@ -18,12 +18,13 @@ from bot.i18n import (
     _,
     available_languages,
     current_language,
+    distance_unit,
     language_name,
     ngettext,
     use_language,
 )
 from bot.telegram.callbacks import Action, button
-from bot.telegram.texts import audience_label, category_label
+from bot.telegram.texts import audience_label, category_label, decimal
 
 
 def _one(text: str, action: Action, *args: str | int) -> InlineKeyboardButton:
@@ -114,9 +115,16 @@ def share_location() -> ReplyKeyboardMarkup:
     )
 
 
+# The radius buttons, in the reader's unit (what they press is read in that unit).
+RADIUS_CHOICES = {"km": ((0.5, 1, 1.5), (2, 3, 5)), "mi": ((0.25, 0.5, 1), (2, 3, 5))}
+
+
 def radius_choices() -> ReplyKeyboardMarkup:
+    rows = RADIUS_CHOICES[distance_unit()]
     return ReplyKeyboardMarkup(
-        [["0.5", "1", "1.5"], ["2", "3", "5"]], resize_keyboard=True, one_time_keyboard=True
+        [[decimal(value) for value in row] for row in rows],
+        resize_keyboard=True,
+        one_time_keyboard=True,
     )
 
 
@@ -451,11 +459,13 @@ def make_coordinator(user_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def export_choice() -> InlineKeyboardMarkup:
+def export_choice(language: str | None = None) -> InlineKeyboardMarkup:
+    """Plain or personal; a language asked for (/export en) rides on the buttons."""
+    extra = (language,) if language else ()
     return InlineKeyboardMarkup(
         [
-            [_one(_("📄 Figures only, no personal details"), Action.EXPORT, "plain")],
-            [_one(_("🔒 With personal details (logged)"), Action.EXPORT, "personal")],
+            [_one(_("📄 Figures only, no personal details"), Action.EXPORT, "plain", *extra)],
+            [_one(_("🔒 With personal details (logged)"), Action.EXPORT, "personal", *extra)],
         ]
     )
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.broadcasts import Counts
 from bot.domain.figures import Digest
 from bot.domain.models import Category, HelpRequest, Volunteer
-from bot.i18n import _, ngettext
+from bot.i18n import _, inserted, join_list, line, ngettext
 from bot.telegram.texts import (
     category_label,
     clip,
@@ -20,6 +20,7 @@ from bot.telegram.texts import (
     format_time,
     money,
     number,
+    radius_text,
     status_label,
     when_text,
 )
@@ -142,14 +143,14 @@ def nobody_nearby_for_coordinators(request: HelpRequest) -> str:
 
 
 def volunteer_waiting(volunteer: Volunteer) -> str:
-    categories = ", ".join(category_label(c) for c in sorted(volunteer.categories))
+    categories = join_list(category_label(c) for c in sorted(volunteer.categories))
     return _(
-        "🆕 <b>{name}</b> wants to volunteer.\nGoes up to {radius} km. Offers: {categories}.\n"
+        "🆕 <b>{name}</b> wants to volunteer.\nGoes up to {radius}. Offers: {categories}.\n"
         "Approve them only once you've checked who they are."
     ).format(
         # Tap to chat: a coordinator can check who they are before approving them.
         name=person_link(volunteer.user_id, volunteer.first_name),
-        radius=f"{volunteer.radius_km:g}",
+        radius=radius_text(volunteer.radius_km),
         categories=categories,
     )
 
@@ -248,7 +249,7 @@ def daily_digest(figures: Digest, tz: ZoneInfo) -> str:
     if figures.not_helped:
         lines.append(
             _("Said they didn't get help: {ids}").format(
-                ids=", ".join(f"#{i}" for i in figures.not_helped)
+                ids=join_list(f"#{i}" for i in figures.not_helped)
             )
         )
     if figures.idle:
@@ -259,7 +260,7 @@ def daily_digest(figures: Digest, tz: ZoneInfo) -> str:
                 if volunteer.last_task_at is not None
                 else _("no task yet")
             )
-            lines.append(f"• {esc(volunteer.first_name)} ({since})")
+            lines.append(line(f"• {inserted(esc(volunteer.first_name))} ({inserted(since)})"))
     return "\n".join(lines)
 
 
@@ -354,7 +355,7 @@ def concern_for_coordinators(
         )
     reporter = who.format(name=person_link(reporter_id, reporter_name))
     lines.append(_("From {who}:").format(who=reporter))
-    lines.append("“" + esc(clip(text, MAX_CONCERN_SHOWN)) + "”")
+    lines.append(line("“" + inserted(esc(clip(text, MAX_CONCERN_SHOWN))) + "”"))
     if request is not None:
         if request.description:
             lines.append(

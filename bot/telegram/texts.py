@@ -12,11 +12,15 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton, get_datetime_format
 from babel.dates import format_time as babel_time
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_symbol
 
 from bot.domain.broadcasts import Audience
-from bot.domain.models import Category, HelpRequest, RequestStatus, When
-from bot.i18n import _, babel_locale, distance_unit, ngettext, pgettext
+from bot.domain.models import HelpRequest, When
+from bot.i18n import _, babel_locale, current_language, distance_unit, ngettext, pgettext
+
+# Re-exported: the messages use them beside the other texts.
+from bot.labels import category_label as category_label
+from bot.labels import status_label as status_label
 
 # Telegram's limit for one message; everything we build stays under it.
 MAX_MESSAGE_CHARS = 4096
@@ -31,18 +35,6 @@ def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     """Keep a message within Telegram's limit (it never cuts mid-tag: callers clip
     the raw pieces; this is the last guard)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def category_label(category: Category) -> str:
-    labels = {
-        Category.GROCERIES: _("🛒 Shopping"),
-        Category.PRESCRIPTION: _("💊 Prescription"),
-        Category.DOG_WALKING: _("🐕 Dog walking"),
-        Category.PHONE_CALL: _("📞 A friendly phone call"),
-        Category.ERRAND: _("📮 An errand"),
-        Category.OTHER: _("🤝 Something else"),
-    }
-    return labels[category]
 
 
 def number(n: int) -> str:
@@ -61,15 +53,9 @@ def audience_label(audience: Audience) -> str:
     return labels[audience]
 
 
-def status_label(status: RequestStatus) -> str:
-    labels = {
-        RequestStatus.OPEN: _("looking for a volunteer"),
-        RequestStatus.CLAIMED: _("a volunteer is on it"),
-        RequestStatus.DONE: _("done"),
-        RequestStatus.CANCELLED: _("cancelled"),
-        RequestStatus.EXPIRED: _("expired"),
-    }
-    return labels[status]
+# The languages whose clock is the 24-hour one although CLDR's short time is 12-hour: the
+# Urdu catalogue's examples and readers' typing are "10:00", "14:30", not "2:30 PM".
+TWENTY_FOUR_HOUR = frozenset({"ur"})
 
 
 def format_time(timestamp: float, tz: ZoneInfo) -> str:
@@ -79,7 +65,11 @@ def format_time(timestamp: float, tz: ZoneInfo) -> str:
     moment = datetime.fromtimestamp(timestamp, tz)
     locale = babel_locale()
     day = format_skeleton("MMMMEd", moment, tzinfo=tz, locale=locale)
-    clock = babel_time(moment, "short", tzinfo=tz, locale=locale)
+    clock = (
+        format_skeleton("Hm", moment, tzinfo=tz, locale=locale)
+        if current_language() in TWENTY_FOUR_HOUR
+        else babel_time(moment, "short", tzinfo=tz, locale=locale)
+    )
     return str(get_datetime_format("medium", locale=locale)).format(clock, day)
 
 
@@ -121,9 +111,44 @@ def distance_text(km: float) -> str:
     return text.format(n=format_decimal(value, locale=babel_locale()))
 
 
+def decimal(value: float) -> str:
+    """A number with a fraction as the reader writes it ("1.5", "1,5")."""
+    return str(format_decimal(value, locale=babel_locale()))
+
+
+def in_reader_unit(km: float) -> float:
+    """A distance stored in kilometres, in the reader's unit (bot.i18n.distance_unit),
+    to one decimal place: what they would type."""
+    value = km / KM_PER_MILE if distance_unit() == "mi" else km
+    return round(value, 1)
+
+
+def from_reader_unit(value: float, unit: str | None = None) -> float:
+    """A distance typed in the reader's unit (or `unit`), in kilometres for storing."""
+    return value * KM_PER_MILE if (unit or distance_unit()) == "mi" else value
+
+
+def radius_text(km: float) -> str:
+    """How far a volunteer goes, in the reader's unit: "3 km", "2 miles", "1,5 mili"."""
+    value = in_reader_unit(km)
+    if distance_unit() == "mi":
+        if value.is_integer():
+            text = ngettext("{n} mile", "{n} miles", int(value))
+        else:
+            text = pgettext("a distance with a fraction, like 1.5", "{n} miles")
+    else:
+        text = _("{n} km")
+    return text.format(n=decimal(value))
+
+
 def money(pence: int) -> str:
-    """An amount in pounds as the reader writes money ("£12.50", "12,50 £")."""
-    return str(format_currency(pence / 100, "GBP", locale=babel_locale()))
+    """An amount in pounds as the reader writes money: "£12.50", "12,50 £". CLDR has no
+    "£" for GBP in some languages (Polish and Ukrainian would show "12,50 GBP"), so the
+    locale's own pattern is used with the pound sign put in the code's place."""
+    locale = babel_locale()
+    text = str(format_currency(pence / 100, "GBP", locale=locale))
+    symbol = str(get_currency_symbol("GBP", locale=locale))
+    return text.replace(symbol, "£") if symbol != "£" else text
 
 
 def request_line(request: HelpRequest, tz: ZoneInfo) -> str:

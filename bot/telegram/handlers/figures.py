@@ -13,7 +13,17 @@ from telegram import InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.domain.models import RequestStatus
-from bot.i18n import _, babel_locale, ngettext
+from bot.i18n import (
+    SOURCE_LANGUAGE,
+    _,
+    available_languages,
+    babel_locale,
+    current_language,
+    inserted,
+    line,
+    ngettext,
+    use_language,
+)
 from bot.services.figures import CHART_DAYS, ChartText, Day, Stats, draw_chart
 from bot.telegram import keyboards
 from bot.telegram.callbacks import Action, matches
@@ -37,14 +47,16 @@ def _stats_text(stats: Stats) -> str:
         ngettext("<b>Requests</b>: {n} in all", "<b>Requests</b>: {n} in all", stats.total).format(
             n=number(stats.total)
         ),
-        " · ".join(
-            f"{status_label(status)} {number(count)}"
-            for status, count in stats.by_status.items()
-            if count
+        line(
+            " · ".join(
+                f"{status_label(status)} {inserted(number(count))}"
+                for status, count in stats.by_status.items()
+                if count
+            )
         ),
     ]
     kinds = [
-        f"{category_label(category)} {number(count)}"
+        f"{category_label(category)} {inserted(number(count))}"
         for category, count in stats.by_category.items()
         if count
     ]
@@ -115,6 +127,7 @@ def _chart_text(days: list[Day]) -> ChartText:
             RequestStatus.EXPIRED: _("expired"),
         },
         day_labels=[format_skeleton("dMMM", day.day, locale=locale) for day in days],
+        language=current_language(),
     )
 
 
@@ -144,21 +157,28 @@ async def export(update: Update, context: BotContext) -> None:
     if message is None or sender is None:
         return
     args = [a.lower() for a in context.args or []]
+    # "/export en" (with or without "personal"): the file in that language; English is
+    # the stable one, with the values as stored, for spreadsheets built on it.
+    language = next((a for a in args if a in available_languages()), None)
+    args = [a for a in args if a != language]
     if not args:
         await message.reply_text(
             _(
                 "What should the export include? Personal details (names, addresses, phone "
                 "numbers) are left out unless you ask for them, and every export is logged."
             ),
-            reply_markup=keyboards.export_choice(),
+            reply_markup=keyboards.export_choice(language),
         )
     elif args[0] in PERSONAL_WORDS or args[0] == "plain":
-        await _send_export(context, message.chat_id, sender.id, personal=args[0] != "plain")
+        await _send_export(
+            context, message.chat_id, sender.id, personal=args[0] != "plain", language=language
+        )
     else:
         await message.reply_text(
             _(
                 "Send /export for the files without personal details, or /export personal "
-                "for names, addresses and phone numbers too."
+                "for names, addresses and phone numbers too. Add en (/export en) for the "
+                "English file that keeps the same columns and values every time."
             )
         )
 
@@ -170,20 +190,34 @@ async def export_chosen(update: Update, context: BotContext) -> None:
     if query is None or sender is None:
         return
     choice = data.arg if data else ""
-    if choice not in ("plain", "personal"):
+    language = data.args[1] if data and len(data.args) > 1 else None
+    if choice not in ("plain", "personal") or (
+        language is not None and language not in available_languages()
+    ):
         await answer(query, _("This button doesn't work any more."))
         return
     await answer(query, _("Preparing the files…"))
     await query.edit_message_reply_markup(reply_markup=None)
-    await _send_export(context, sender.id, sender.id, personal=choice == "personal")
+    await _send_export(
+        context, sender.id, sender.id, personal=choice == "personal", language=language
+    )
 
 
 async def _send_export(
-    context: BotContext, chat_id: int, coordinator_id: int, *, personal: bool
+    context: BotContext,
+    chat_id: int,
+    coordinator_id: int,
+    *,
+    personal: bool,
+    language: str | None = None,
 ) -> None:
+    """The two files, in the coordinator's language or `language`; in English, with the
+    values as stored (the stable file)."""
     figures = context.services.figures
-    requests = await figures.requests_csv(personal=personal)
-    volunteers = await figures.volunteers_csv(personal=personal)
+    with use_language(language or current_language()):
+        codes = current_language() == SOURCE_LANGUAGE and language is not None
+        requests = await figures.requests_csv(personal=personal, codes=codes)
+        volunteers = await figures.volunteers_csv(personal=personal, codes=codes)
     # Logged before anything is sent: the record must exist even if sending fails half-way.
     await figures.record_export(
         coordinator_id,

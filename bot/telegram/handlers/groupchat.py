@@ -9,7 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.domain.models import Volunteer, VolunteerStatus
 from bot.domain.results import Outcome
-from bot.i18n import _
+from bot.i18n import _, inserted, line
 from bot.telegram import keyboards, notices
 from bot.telegram.callbacks import Action, matches
 from bot.telegram.context import BotContext
@@ -66,7 +66,7 @@ async def explain_linking(update: Update, context: BotContext) -> None:
     chats = await context.services.board.linked()
     lines = (
         [_("New requests are posted in:")]
-        + [f"• {esc(chat.title) or chat.chat_id}" for chat in chats]
+        + [line(f"• {inserted(esc(chat.title) or str(chat.chat_id))}") for chat in chats]
         if chats
         else [_("No group chat is linked yet.")]
     )

@@ -98,7 +98,8 @@ def _ask_location(context: BotContext) -> str:
 
 def _ask_when_at() -> str:
     return _(
-        "Type the day and time, for example “tomorrow 10:00”, “saturday 2pm” or “28/11 14:30”."
+        "Type the day and time, for example “tomorrow 10:00”, “saturday 2pm” or “28/11 14:30”, "
+        "or just a time, e.g. “10:00” (the next such time)."
     )
 
 
@@ -248,7 +249,8 @@ async def typed_when(update: Update, context: BotContext) -> int:
     due = parse_due(_text(update), now, settings.timezone)
     if due is None or due <= now:
         await _reply(
-            update, _("Sorry, I couldn't use that time (is it in the future?). ") + _ask_when_at()
+            update,
+            _("Sorry, I couldn't use that time (is it in the future?).") + "\n" + _ask_when_at(),
         )
         return Step.WHEN_AT
     draft = _draft(context)

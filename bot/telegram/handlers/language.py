@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.i18n import _, available_languages, switch_language
 from bot.telegram import keyboards
 from bot.telegram.callbacks import Action, matches
+from bot.telegram.commands import publish_language_menu
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     GROUP_FEATURES,
@@ -54,9 +55,18 @@ async def language_chosen(update: Update, context: BotContext) -> None:
         await answer(query, _("This button doesn't work any more."))
         return
     switch_language(data.arg)  # the rest of this update is already in the new language
-    stored = await context.services.users.set_language(sender.id, data.arg)
+    services = context.services
+    stored = await services.users.set_language(sender.id, data.arg)
     await answer(query, _("✅ Language changed."))
     await query.edit_message_text(_("✅ From now on I'll write to you in English."))
+    if stored:
+        await publish_language_menu(
+            context.bot,
+            sender.id,
+            data.arg,
+            coordinator=await services.coordinators.is_coordinator(sender.id),
+            map_url=services.settings.webapp_url,
+        )
     if not stored:
         await context.bot.send_message(
             sender.id,

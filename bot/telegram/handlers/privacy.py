@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.domain.privacy import Contact, contact_key
-from bot.i18n import _, ngettext
+from bot.i18n import _, join_list, ngettext
 from bot.telegram import keyboards
 from bot.telegram.callbacks import Action, CallbackData, matches
 from bot.telegram.context import ONBEHALF_DRAFT as PHONE_DRAFT
@@ -130,7 +130,7 @@ async def ask_to_forget_contact(update: Update, context: BotContext) -> None:
             "requests ({ids}). Those still open are cancelled, and any volunteer on the "
             "way is told. The group's figures keep only counts.",
             n,
-        ).format(n=n, ids=", ".join(f"#{i}" for i in contact.request_ids))
+        ).format(n=n, ids=join_list(f"#{i}" for i in contact.request_ids))
         + "\n\n"
         + _("This cannot be undone."),
         reply_markup=keyboards.forget_contact(request_id),

@@ -76,7 +76,8 @@ def _ask_when() -> str:
 
 def _ask_when_at() -> str:
     return _(
-        "Type the day and time, for example “tomorrow 10:00”, “saturday 2pm” or “28/11 14:30”."
+        "Type the day and time, for example “tomorrow 10:00”, “saturday 2pm” or “28/11 14:30”, "
+        "or just a time, e.g. “10:00” (the next such time)."
     )
 
 
@@ -280,11 +281,11 @@ async def typed_when(update: Update, context: BotContext) -> int:
     if due is None:
         await _reply(
             update,
-            _("Sorry, I couldn't read that. ") + _ask_when_at(),
+            _("Sorry, I couldn't read that.") + "\n" + _ask_when_at(),
         )
         return Step.WHEN_AT
     if due <= now:
-        await _reply(update, _("That time has already passed. ") + _ask_when_at())
+        await _reply(update, _("That time has already passed.") + "\n" + _ask_when_at())
         return Step.WHEN_AT
     draft = _draft(context)
     draft["when"], draft["due_at"] = When.AT.value, due.timestamp()
@@ -352,7 +353,9 @@ async def confirmed(update: Update, context: BotContext) -> int:
         await query.edit_message_reply_markup(reply_markup=None)
         context.drafts[DRAFT] = {}
         await _reply(
-            update, _("No problem, let's start again. ") + _ask_category(), keyboards.categories()
+            update,
+            _("No problem, let's start again.") + "\n" + _ask_category(),
+            keyboards.categories(),
         )
         return Step.CATEGORY
     answers = _draft(context)

@@ -11,7 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.domain.models import RosterEntry, VolunteerStatus
 from bot.domain.results import Appointment, Dismissal
-from bot.i18n import _, ngettext
+from bot.i18n import _, join_list, ngettext
 from bot.services.roster import Card
 from bot.telegram import keyboards, notices
 from bot.telegram.callbacks import Action, matches
@@ -28,7 +28,7 @@ from bot.telegram.handlers.common import (
     conversation,
     coordinators_only,
 )
-from bot.telegram.texts import category_label, clip, esc, format_time, status_label
+from bot.telegram.texts import category_label, clip, esc, format_time, radius_text, status_label
 
 PAGE = 20
 MAX_NAME_IN_BUTTON = 30
@@ -68,9 +68,9 @@ def _card_text(card: Card, context: BotContext) -> str:
             id=volunteer.user_id,
         ),
         " · ".join(state),
-        _("Goes up to {radius} km. Offers: {categories}.").format(
-            radius=f"{volunteer.radius_km:g}",
-            categories=", ".join(category_label(c) for c in sorted(volunteer.categories)),
+        _("Goes up to {radius}. Offers: {categories}.").format(
+            radius=radius_text(volunteer.radius_km),
+            categories=join_list(category_label(c) for c in sorted(volunteer.categories)),
         ),
     ]
     if volunteer.held_at is not None:

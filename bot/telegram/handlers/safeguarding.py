@@ -12,7 +12,7 @@ from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain.relay import Kind, RelayedMessage, Side
-from bot.i18n import _, ngettext
+from bot.i18n import _, inserted, join_list, line, ngettext
 from bot.services.safeguarding import MAX_SPEND_PENCE, RequestDetails
 from bot.telegram import keyboards, notices
 from bot.telegram.callbacks import Action, matches
@@ -340,9 +340,9 @@ def _details_text(details: RequestDetails, tz: ZoneInfo) -> str:
         _("🔒 <b>Request #{id}</b>: for coordinators only; this look is logged.").format(
             id=request.id
         ),
-        f"{category_label(request.category)}, {status_label(request.status)}",
-        "🕒 " + when_text(request.when, request.due_at, tz),
-        "“" + (esc(request.description) or removed) + "”",
+        line(join_list([category_label(request.category), status_label(request.status)])),
+        line("🕒 " + inserted(when_text(request.when, request.due_at, tz))),
+        line("“" + inserted(esc(request.description) or removed) + "”"),
         _("Asked by: {name}").format(
             name=notices.person_link(request.requester_id, details.requester_name or "")
             if request.requester_id is not None
@@ -409,12 +409,16 @@ def _line_text(request_id: int, messages: list[tuple[RelayedMessage, str]], tz: 
         if message.kind is Kind.LOCATION and message.lat is not None and message.lon is not None:
             what += f" {message.lat:.5f},{message.lon:.5f}"
         said = esc(clip(message.text, MAX_LINE_TEXT))
+        said = inserted("“" + said + "”") if said else ""
+        # Built outside _(): its line and its values marked as translated text's are.
         lines.append(
-            "{when} · <b>{name}</b> ({side}): {what}".format(
-                when=format_time(message.sent_at, tz),
-                name=esc(name) or _("(erased)"),
-                side=sides[message.side],
-                what=" ".join(part for part in (what, "“" + said + "”" if said else "") if part),
+            line(
+                "{when} · <b>{name}</b> ({side}): {what}".format(
+                    when=inserted(format_time(message.sent_at, tz)),
+                    name=inserted(esc(name) or _("(erased)")),
+                    side=sides[message.side],
+                    what=" ".join(part for part in (what, said) if part),
+                )
             )
         )
     return clip("\n".join(lines))

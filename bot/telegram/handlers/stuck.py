@@ -9,7 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.domain.models import RequestStatus
 from bot.domain.results import Outcome
-from bot.i18n import _, ngettext
+from bot.i18n import _, inserted, line, ngettext
 from bot.services.desk import Stuck
 from bot.telegram import keyboards
 from bot.telegram.callbacks import Action, matches
@@ -45,13 +45,17 @@ def _entry(item: Stuck, context: BotContext) -> str:
             category=category_label(request.category),
             asked=format_time(request.created_at, tz),
         ),
-        "🕒 "
-        + when_text(request.when, request.due_at, tz)
-        + " · "
-        + status_label(request.status)
-        + " · "
-        + ngettext("{n} volunteer asked", "{n} volunteers asked", item.asked).format(n=item.asked),
-        "“" + esc(request.description) + "”",
+        line(
+            "🕒 "
+            + inserted(when_text(request.when, request.due_at, tz))
+            + " · "
+            + status_label(request.status)
+            + " · "
+            + ngettext("{n} volunteer asked", "{n} volunteers asked", item.asked).format(
+                n=item.asked
+            )
+        ),
+        line("“" + inserted(esc(request.description)) + "”"),
     ]
     if request.by_phone:
         lines.append(

@@ -12,7 +12,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.domain.limits import MAX_RADIUS_KM, MIN_RADIUS_KM
 from bot.domain.models import Category, Place, RequestStatus, Slot, VolunteerStatus
 from bot.domain.results import Outcome
-from bot.i18n import _
+from bot.domain.when import ascii_digits
+from bot.i18n import _, distance_unit
 from bot.services.safeguarding import SPENDING_CATEGORIES
 from bot.telegram import keyboards, notices
 from bot.telegram.callbacks import Action, matches
@@ -34,6 +35,7 @@ from bot.telegram.handlers.common import (
     conversation,
 )
 from bot.telegram.handlers.places import read_place
+from bot.telegram.texts import decimal, from_reader_unit, in_reader_unit, radius_text
 
 DRAFT = "volunteer"
 
@@ -58,9 +60,14 @@ def _ask_location() -> str:
 
 
 def _ask_radius(default_km: float) -> str:
+    example = decimal(in_reader_unit(default_km))
+    if distance_unit() == "mi":
+        return _("How far are you happy to go, in miles? Type a number, for example {n}.").format(
+            n=example
+        )
     return _(
         "How far are you happy to go, in kilometres? Type a number, for example {km}."
-    ).format(km=f"{default_km:g}")
+    ).format(km=example)
 
 
 def _ask_categories() -> str:
@@ -120,15 +127,28 @@ async def location_again(update: Update, context: BotContext) -> int:
     return Step.LOCATION
 
 
+# A unit typed after the number wins over the reader's own ("2 km" from a miles reader).
+_KM_WORDS = r"km|kms|kilomet(?:er|re)s?|cilomet(?:r|rau)|kilometr(?:y|ów|a)?|км|کلومیٹر|কিমি|كم"
+_MILE_WORDS = r"mi|miles?|milltir|mil[ei]?|миль?|милі|میل|মাইল|ميل|أميال"
+_RADIUS = re.compile(
+    rf"\s*(\d{{1,3}}(?:[.,]\d{{1,3}})?)\s*(?:(?P<km>{_KM_WORDS})|(?P<mi>{_MILE_WORDS}))?\s*"
+)
+# The bounds of a typed radius, in each unit (50 km is about 31 miles).
+RADIUS_BOUNDS = {"km": (MIN_RADIUS_KM, MAX_RADIUS_KM), "mi": (0.1, 30.0)}
+
+
 def parse_radius(text: str) -> float | None:
-    """Kilometres from "2", "1,5", "1.5 km"; None if it isn't a sensible distance."""
-    match = re.fullmatch(
-        r"\s*(\d{1,3}(?:[.,]\d{1,3})?)\s*(?:km|kms|kilomet(?:er|re)s?)?\s*", text.lower()
-    )
+    """Kilometres from "2", "1,5", "1.5 km", "2 miles": a bare number is in the reader's
+    unit (miles for English and Welsh readers); None if it isn't a sensible distance."""
+    match = _RADIUS.fullmatch(ascii_digits(text.lower()))
     if not match:
         return None
-    km = float(match.group(1).replace(",", "."))
-    return km if MIN_RADIUS_KM <= km <= MAX_RADIUS_KM else None
+    unit = "km" if match["km"] else "mi" if match["mi"] else distance_unit()
+    value = float(match.group(1).replace(",", "."))
+    low, high = RADIUS_BOUNDS[unit]
+    if not low <= value <= high:
+        return None
+    return min(from_reader_unit(value, unit), MAX_RADIUS_KM)
 
 
 async def radius_given(update: Update, context: BotContext) -> int:
@@ -137,16 +157,20 @@ async def radius_given(update: Update, context: BotContext) -> int:
         return Step.RADIUS
     km = parse_radius(message.text or "")
     if km is None:
+        low, high = (decimal(bound) for bound in RADIUS_BOUNDS[distance_unit()])
+        again = (
+            _("Please type a distance in miles between {low} and {high}, like 1.5.")
+            if distance_unit() == "mi"
+            else _("Please type a distance in kilometres between {low} and {high}, like 1.5.")
+        )
         await message.reply_text(
-            _("Please type a distance in kilometres between {low} and {high}, like 1.5.").format(
-                low=f"{MIN_RADIUS_KM:g}", high=f"{MAX_RADIUS_KM:g}"
-            ),
-            reply_markup=keyboards.radius_choices(),
+            again.format(low=low, high=high), reply_markup=keyboards.radius_choices()
         )
         return Step.RADIUS
     _draft(context)["radius_km"] = km
     await message.reply_text(
-        _("Great: up to {km} km.").format(km=f"{km:g}"), reply_markup=ReplyKeyboardRemove()
+        _("Great: up to {radius}.").format(radius=radius_text(km)),
+        reply_markup=ReplyKeyboardRemove(),
     )
     await message.reply_text(
         _ask_categories(), reply_markup=keyboards.volunteer_categories(_chosen(context))
