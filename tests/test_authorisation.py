@@ -66,6 +66,7 @@ EVERYONE_ACTIONS = {
     Action.SPEND,
     Action.NO_RECEIPT,
     Action.GROUP_HELP,
+    Action.TALK,  # the server checks who is on the request's line
 }
 # Buttons that live inside a coordinator's conversation: to anyone not in it (as every
 # non-coordinator is) they are stale, and answered so.

@@ -72,6 +72,7 @@ BUTTONS: dict[Action, str] = {
     Action.FORGET_CONTACT: f"v1:forgetph:{OPEN}:yes",
     Action.SPEND: f"v1:spend:{DONE}",
     Action.NO_RECEIPT: f"v1:noreceipt:{DONE}",
+    Action.TALK: f"v1:talk:{CLAIMED}",
 }
 
 # Read by tests/test_zz_summary.py.
@@ -178,6 +179,7 @@ REFUSALS = (
     "haven't signed up as a volunteer",
     "Please sign up with /volunteer first",
     "That has already stopped",
+    "no longer yours to write about",  # a request's private line, not theirs
 )
 
 
@@ -253,6 +255,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     BUTTONS[Action.FEEDBACK]: frozenset({"requester"}),
     BUTTONS[Action.STOP_SERIES]: frozenset({"requester"}),
     BUTTONS[Action.CONCERN]: frozenset({"requester", "volunteer"}),  # those involved
+    BUTTONS[Action.TALK]: frozenset({"requester", "volunteer"}),  # the two ends of its line
     BUTTONS[Action.VOLUNTEER_CATEGORY]: NOBODY,
     BUTTONS[Action.VOLUNTEER_SAVE]: NOBODY,
     BUTTONS[Action.AVAILABILITY]: VOLUNTEERS,
