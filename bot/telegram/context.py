@@ -25,6 +25,7 @@ from bot.services.groupmap import GroupMap
 from bot.services.matching import Matchmaker
 from bot.services.newcomers import Newcomers
 from bot.services.privacy import Privacy
+from bot.services.relay import Relay
 from bot.services.reminders import Reminders
 from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
@@ -63,6 +64,7 @@ class Services:
     addresses: AddressMessages  # which messages carried an address, to take it back
     doorstep: Doorstep  # lone working: arrived, left safely, "Are you OK?", the alert
     newcomers: Newcomers  # a volunteer's first tasks
+    relay: Relay  # the private line between a request's requester and its volunteer
 
 
 class _HasServices(Protocol):
