@@ -261,7 +261,7 @@ async def check_in_written(update: Update, context: BotContext) -> int:
         return END
     reached = await context.services.newcomers.check_in(request_id, sender.id, text)
     if reached:
-        await message.reply_text(_("Thank you! The coordinators have read it."))
+        await message.reply_text(_("Thank you! The coordinators have it now."))
     else:
         await message.reply_text(
             _(
