@@ -33,6 +33,7 @@ from bot.db.groupchats import GroupChatRepository
 from bot.db.groupmap import MapRepository
 from bot.db.persistence import SQLitePersistence
 from bot.db.privacy import ConversationKey, PrivacyRepository
+from bot.db.referrals import ReferralRepository
 from bot.db.reminders import ReminderRepository
 from bot.db.roles import RoleRepository
 from bot.db.roster import RosterRepository
@@ -57,6 +58,7 @@ from bot.services.groupchat import GroupBoard
 from bot.services.groupmap import GroupMap
 from bot.services.matching import Matchmaker
 from bot.services.messenger import Messenger
+from bot.services.neighbours import Neighbours
 from bot.services.privacy import Privacy
 from bot.services.reminders import Reminders
 from bot.services.roster import Roster
@@ -452,6 +454,7 @@ def build_application(
             clock,
         ),
         groupmap=GroupMap(settings, MapRepository(db), volunteers, clock),
+        neighbours=Neighbours(settings, ReferralRepository(db), clock),
     )
     app.map_server = MapServer(app.services) if settings.webapp_url else None
     app.watch = DatabaseWatch(coordinators.tell, desk.announce_unfinished)

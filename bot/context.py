@@ -23,6 +23,7 @@ from bot.services.groupchat import GroupBoard
 from bot.services.groupmap import GroupMap
 from bot.services.matching import Matchmaker
 from bot.services.messenger import Messenger
+from bot.services.neighbours import Neighbours
 from bot.services.privacy import Privacy
 from bot.services.reminders import Reminders
 from bot.services.roster import Roster
@@ -55,6 +56,7 @@ class Services:
     broadcaster: Broadcaster
     groupmap: GroupMap  # the coordinators' map (bot.webapp serves it)
     addresses: AddressMessages  # which messages carried an address, to take it back
+    neighbours: Neighbours  # nearby groups (NEIGHBOUR_GROUPS) and referrals to them
 
 
 class _HasServices(Protocol):

@@ -13,6 +13,7 @@ from telegram import (
 )
 
 from bot.callbacks import Action, button
+from bot.config import NeighbourGroup
 from bot.db.broadcasts import Audience
 from bot.i18n import (
     _,
@@ -90,6 +91,13 @@ def when_choices() -> InlineKeyboardMarkup:
                 _one(_("🔁 Every day"), Action.WHEN, "daily"),
             ],
         ]
+    )
+
+
+def neighbour(group: NeighbourGroup) -> InlineKeyboardMarkup:
+    """A neighbouring group's link (a URL button: it opens their bot or chat)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("➡️ {name}").format(name=group.name), url=group.link)]]
     )
 
 

@@ -31,7 +31,7 @@ from bot.handlers.common import (
     conversation,
     coordinators_only,
 )
-from bot.handlers.places import Located, read_place
+from bot.handlers.places import Asker, Located, read_place
 from bot.handlers.requests import MAX_ADDRESS, MAX_DESCRIPTION
 from bot.i18n import _, ngettext
 from bot.models import Category, When
@@ -267,7 +267,7 @@ async def located(update: Update, context: BotContext) -> int:
         # read_place would offer "share my location": the coordinator's own, not theirs.
         await _reply(update, _ask_location(context))
         return Step.LOCATION
-    place = await read_place(update, context)
+    place = await read_place(update, context, Asker.COORDINATOR, _draft(context))
     if not isinstance(place, Located):
         return Step.LOCATION
     draft = _draft(context)

@@ -25,7 +25,7 @@ from bot.handlers.common import (
     consented_user,
     conversation,
 )
-from bot.handlers.places import Located, read_place
+from bot.handlers.places import Asker, Located, read_place
 from bot.i18n import _, ngettext
 from bot.models import Category, HelpRequest, RequestStatus, When
 from bot.services.desk import Draft, Limit, Outcome
@@ -295,7 +295,7 @@ async def when_at_again(update: Update, context: BotContext) -> int:
 
 
 async def located(update: Update, context: BotContext) -> int:
-    place = await read_place(update, context)
+    place = await read_place(update, context, Asker.REQUESTER, _draft(context))
     if not isinstance(place, Located):
         return Step.LOCATION
     draft = _draft(context)

@@ -25,7 +25,7 @@ from bot.handlers.common import (
     consented_user,
     conversation,
 )
-from bot.handlers.places import Located, read_place
+from bot.handlers.places import Asker, Located, read_place
 from bot.i18n import _
 from bot.models import Category, RequestStatus, Slot, VolunteerStatus
 from bot.services.desk import Outcome
@@ -91,7 +91,7 @@ async def begin(update: Update, context: BotContext) -> int:
 
 
 async def located(update: Update, context: BotContext) -> int:
-    place = await read_place(update, context)
+    place = await read_place(update, context, Asker.VOLUNTEER)
     if not isinstance(place, Located):
         return Step.LOCATION
     draft = _draft(context)
