@@ -101,6 +101,40 @@ def neighbour(group: NeighbourGroup) -> InlineKeyboardMarkup:
     )
 
 
+def prescription(question: str, for_someone: bool = False) -> InlineKeyboardMarkup:
+    """The buttons under one of a prescription's questions (bot.handlers.prescriptions)."""
+    choices = {
+        "pay": [
+            ("paid", _("✅ Already paid")),
+            ("exempt", _("🆓 Free (exempt)")),
+            ("topay", _("💷 It needs paying")),
+        ],
+        "fridge": [("yes", _("❄️ Yes, a fridge")), ("no", _("No"))],
+        "cd": [("yes", _("Yes")), ("no", _("No")), ("unsure", _("Not sure"))],
+        "ok": [
+            ("yes", _("✅ Yes, they agreed") if for_someone else _("✅ Yes, I agree")),
+            ("no", _("✖️ No")),
+        ],
+    }[question]
+    return InlineKeyboardMarkup(
+        [[_one(label, Action.PRESCRIPTION, question, code)] for code, label in choices]
+    )
+
+
+def duplicate(open_id: int) -> InlineKeyboardMarkup:
+    """Is the new request the same need as the open one?"""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _one(
+                    _("➕ Yes, add to #{id}").format(id=open_id), Action.DUPLICATE, open_id, "same"
+                )
+            ],
+            [_one(_("🆕 No, it's something new"), Action.DUPLICATE, open_id, "new")],
+        ]
+    )
+
+
 def share_location() -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
         [[KeyboardButton(_("📍 Share my location"), request_location=True)]],

@@ -105,6 +105,27 @@ class Volunteer:
         return self.status is VolunteerStatus.APPROVED and not self.paused and not self.held
 
 
+class Payment(StrEnum):
+    """How a prescription is paid for at the pharmacy."""
+
+    PAID = "paid"  # already paid (a prepayment certificate, or paid ahead)
+    EXEMPT = "exempt"  # free for this person
+    TO_PAY = "to_pay"  # the volunteer pays at the counter: `pence`
+
+
+@dataclass(frozen=True)
+class Prescription:
+    """What the pharmacy needs to hand a prescription to a volunteer. No medical details."""
+
+    payment: Payment
+    pence: int | None
+    fridge: bool
+    controlled: bool  # a controlled drug: ID-checked volunteers only, who bring photo ID
+    consent_at: float  # the requester agreed that the volunteer the group sends collects it
+    collector_id: int | None = None  # the volunteer named to them at hand-over
+    named_at: float | None = None
+
+
 @dataclass(frozen=True)
 class HelpRequest:
     id: int
@@ -131,6 +152,9 @@ class HelpRequest:
     contact_name: str | None = None
     contact_phone: str | None = None
     on_behalf_of: int | None = None
+    # An open request of the same kind its requester said this one is apart from.
+    linked_to: int | None = None
+    prescription: Prescription | None = None
 
     @property
     def by_phone(self) -> bool:

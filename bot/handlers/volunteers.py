@@ -381,7 +381,11 @@ async def _ask_or_keep(
     if message is not None and await services.addresses.find(message.chat.id, message.message_id):
         # It was a (protected) address message: it shows the details again.
         requester = await services.users.get(task.requester_id) if task.requester_id else None
-        text += "\n\n" + notices.private_details(task, requester.first_name if requester else "")
+        text += "\n\n" + notices.private_details(
+            task,
+            requester.first_name if requester else "",
+            tz=context.services.settings.timezone,
+        )
     await query.edit_message_text(text, reply_markup=keyboards.task(request_id))
 
 
@@ -438,7 +442,11 @@ async def my_tasks(update: Update, context: BotContext) -> None:
         shown = await message.reply_text(
             notices.task_card(task, services.settings.timezone)
             + "\n\n"
-            + notices.private_details(task, requester.first_name if requester else ""),
+            + notices.private_details(
+                task,
+                requester.first_name if requester else "",
+                tz=context.services.settings.timezone,
+            ),
             reply_markup=keyboards.task(task.id),
             protect_content=True,
         )

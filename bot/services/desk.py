@@ -22,6 +22,8 @@ from bot.models import (
     Candidate,
     Category,
     HelpRequest,
+    Payment,
+    Prescription,
     RequestStatus,
     Volunteer,
     VolunteerStatus,
@@ -35,7 +37,7 @@ from bot.services.matching import (
     RECENT_TASKS_WINDOW_S,
     Matchmaker,
     distance_matters,
-    needs_check,
+    request_needs_check,
 )
 from bot.services.messenger import Messenger
 from bot.services.requesters import news_recipient, tell_requester
@@ -74,6 +76,10 @@ class Limit(Enum):
     DAILY = auto()  # MAX_REQUESTS_PER_DAY were made in the last 24 hours
 
 
+# A description with the details added by later asks for the same need: room for a
+# couple of additions, well inside a Telegram message.
+MAX_WITH_ADDITIONS = 1500
+
 # The day of MAX_REQUESTS_PER_DAY: a rolling 24 hours, so midnight resets nothing.
 LIMIT_WINDOW_S = 86400
 
@@ -99,6 +105,9 @@ class Draft:
     when: When
     due_at: float | None
     every: str | None = None  # 'daily' / 'weekly': the same help again, at the same time
+    # The open request of the same kind the requester said this one is apart from.
+    linked_to: int | None = None
+    prescription: Prescription | None = None
 
     @classmethod
     def from_answers(cls, answers: dict[str, Any]) -> Draft | None:
@@ -115,7 +124,22 @@ class Draft:
             when=When(answers["when"]),
             due_at=answers.get("due_at"),
             every=answers.get("every"),
+            linked_to=answers.get("linked_to"),
+            prescription=prescription_from(answers),
         )
+
+
+def prescription_from(answers: dict[str, Any]) -> Prescription | None:
+    """A prescription's answers (`rx_*`), once the requester has agreed to its collection."""
+    if answers.get("category") != Category.PRESCRIPTION.value or "rx_consent_at" not in answers:
+        return None
+    return Prescription(
+        payment=Payment(answers["rx_payment"]),
+        pence=answers.get("rx_pence"),
+        fridge=bool(answers["rx_fridge"]),
+        controlled=bool(answers["rx_controlled"]),
+        consent_at=float(answers["rx_consent_at"]),
+    )
 
 
 class HelpDesk:
@@ -146,6 +170,43 @@ class HelpDesk:
         self._coordinators = coordinators
         self._addresses = addresses
         self._clock = clock
+
+    async def open_like(
+        self, category: Category, *, requester_id: int | None = None, phone: str | None = None
+    ) -> HelpRequest | None:
+        """An open request of the same kind from this requester (or, taken by phone, for
+        this number), which a new one may be the same need as."""
+        return await self._requests.open_like(category, requester_id=requester_id, phone=phone)
+
+    async def add_to(
+        self, request_id: int, addition: str, actor_id: int, *, by_phone: bool = False
+    ) -> Result:
+        """A second ask for the same need: its details go onto the open request, and the
+        volunteer on it (if any) is told. `by_phone`: a coordinator adds to a phone request."""
+        request = await self._requests.get(request_id)
+        if request is None:
+            return Result(Outcome.NOT_FOUND)
+        mine = request.requester_id is None if by_phone else request.requester_id == actor_id
+        if not mine:
+            return Result(Outcome.NOT_YOURS, request)
+        added = await self._requests.add_to(
+            request_id, addition, actor_id, self._clock(), limit=MAX_WITH_ADDITIONS
+        )
+        if added is None:
+            current = await self._requests.get(request_id)
+            still_open = current is not None and current.status in (
+                RequestStatus.OPEN,
+                RequestStatus.CLAIMED,
+            )
+            # Still open: only too long to add to; otherwise closed meanwhile.
+            return Result(Outcome.ALREADY if still_open else Outcome.TOO_LATE, current)
+        if added.status is RequestStatus.CLAIMED and added.volunteer_id is not None:
+            await self._messenger.tell(
+                added.volunteer_id,
+                lambda: notices.added_for_volunteer(added.id, addition),
+                lambda: keyboards.task(added.id),
+            )
+        return Result(Outcome.OK, added)
 
     async def limit_reached(self, requester_id: int) -> Limit | None:
         """Whether this requester has as many requests as one person may have for now.
@@ -186,6 +247,8 @@ class HelpDesk:
                 safety_code=new_safety_code(),
                 now=now,
                 expires_at=self._chaser.expiry_of(draft.when, draft.due_at, now),
+                linked_to=draft.linked_to,
+                prescription=draft.prescription,
                 **whose,
             ),
         )
@@ -284,11 +347,15 @@ class HelpDesk:
         """The address to the volunteer alone (protected), and the good news to the
         requester. Returns whether the address message reached the volunteer."""
         assert request.volunteer_id is not None
+        if request.prescription is not None:
+            # The consent now names this volunteer: the one the requester is told of.
+            await self._requests.name_collector(request.id, request.volunteer_id, self._clock())
         requester = await self._users.get(request.requester_id) if request.requester_id else None
         requester_name = requester.first_name if requester else ""
+        tz = self._settings.timezone
         details = await self._messenger.tell(
             request.volunteer_id,
-            lambda: notices.private_details(request, requester_name),
+            lambda: notices.private_details(request, requester_name, volunteer_name, tz),
             protect=True,
         )
         await self._addresses.record(request.id, request.volunteer_id, details)
@@ -510,7 +577,7 @@ class HelpDesk:
             lon=request.lon,
             category=request.category,
             exclude={request.requester_id} if request.requester_id else set(),
-            needs_check=needs_check(request.category, self._settings),
+            needs_check=request_needs_check(request, self._settings),
             any_distance=not distance_matters(request.category),
             recent_since=self._clock() - RECENT_TASKS_WINDOW_S,
         )
@@ -567,7 +634,7 @@ class HelpDesk:
             return Result(Outcome.NOT_YOURS, request)
         if volunteer.held:
             return Result(Outcome.ON_HOLD, request)
-        if needs_check(request.category, self._settings) and not volunteer.dbs_checked:
+        if request_needs_check(request, self._settings) and not volunteer.dbs_checked:
             return Result(Outcome.NEEDS_CHECK, request)
         user = await self._users.get(volunteer_id)
         if user is None or user.blocked_at is not None:
