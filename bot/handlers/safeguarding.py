@@ -29,7 +29,7 @@ from bot.handlers.common import (
 )
 from bot.i18n import _, ngettext
 from bot.services.safeguarding import MAX_SPEND_PENCE, RequestDetails
-from bot.texts import category_label, clip, esc, money, status_label, when_text
+from bot.texts import category_label, clip, esc, format_time, money, status_label, when_text
 
 CONCERN = "concern"
 SPEND = "spend"
@@ -324,6 +324,30 @@ def _request_number(context: BotContext) -> int | None:
     return int(text) if text.isdigit() and len(text) <= 18 and int(text) > 0 else None
 
 
+def _links_lines(details: RequestDetails, tz: ZoneInfo) -> list[str]:
+    """How this request is tied to its requester's other asks for the same kind of help."""
+    request, lines = details.request, []
+    if request.linked_to is not None:
+        lines.append(
+            _("🔗 Asked beside #{other}, which they said is a separate need.").format(
+                other=request.linked_to
+            )
+        )
+    if details.linked_from:
+        lines.append(
+            _("🔗 Their separate needs of the same kind: {ids}").format(
+                ids=", ".join(f"#{other}" for other in details.linked_from)
+            )
+        )
+    for at in details.additions:
+        lines.append(
+            _("➕ Added to by a second ask for the same need, {when}").format(
+                when=format_time(at, tz)
+            )
+        )
+    return lines
+
+
 def _details_text(details: RequestDetails, tz: ZoneInfo) -> str:
     request = details.request
     removed = _("(removed)")
@@ -356,6 +380,14 @@ def _details_text(details: RequestDetails, tz: ZoneInfo) -> str:
         lines.append(
             _("Volunteer: {name}").format(
                 name=notices.person_link(request.volunteer_id, details.volunteer_name or "")
+            )
+        )
+    lines += _links_lines(details, tz)
+    if request.prescription is not None:
+        lines += notices.prescription_lines(request.prescription)
+        lines.append(
+            _("✍️ Agreed to collection by the volunteer we send: {when}").format(
+                when=format_time(request.prescription.consent_at, tz)
             )
         )
     spending = details.spending

@@ -91,6 +91,7 @@ class Stuck:
     request: HelpRequest
     asked: int  # volunteers pinged about it so far
     holder_name: str | None  # for a taken one that is overdue: who has it
+    additions: int = 0  # times its requester added to it, asking again for the same need
 
 
 @dataclass(frozen=True)
@@ -560,7 +561,8 @@ class HelpDesk:
         for request in requests:
             asked = len(await self._matchmaker.pinged_volunteers(request.id))
             holder = await self._users.get(request.volunteer_id) if request.volunteer_id else None
-            found.append(Stuck(request, asked, holder.first_name if holder else None))
+            additions = len(await self._requests.additions(request.id))
+            found.append(Stuck(request, asked, holder.first_name if holder else None, additions))
         return found, total
 
     async def assign_choices(self, request_id: int, limit: int = 8) -> list[Candidate] | None:
