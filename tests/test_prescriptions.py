@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
-from bot.models import Payment
+from bot.domain.models import Payment
 from tests.conftest import COORDINATOR, HOME, MIDDLE, NEAR, REQUESTER, Group
 
 Opener = Callable[..., AbstractAsyncContextManager[Group]]

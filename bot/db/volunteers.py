@@ -9,12 +9,10 @@ from collections.abc import Collection, Iterable
 import aiosqlite
 
 from bot.db.connection import Database
-from bot.distance import EARTH_RADIUS_KM, haversine_km
-from bot.models import Candidate, Category, Slot, Volunteer, VolunteerStatus
+from bot.domain.distance import EARTH_RADIUS_KM, haversine_km
+from bot.domain.limits import MAX_RADIUS_KM
+from bot.domain.models import Candidate, Category, Slot, Volunteer, VolunteerStatus
 
-# A volunteer's radius is capped here, which also bounds their circle's box in the radius
-# search's R*Tree (migration 0002).
-MAX_RADIUS_KM = 50.0
 # A volunteer exactly at the edge of their radius is in it, whatever the last bit says.
 EDGE_KM = 1e-9
 _COLUMNS = "v.*, u.first_name, u.language"
@@ -205,7 +203,7 @@ class VolunteerRepository:
                 "CASE WHEN av.slots IS NULL OR av.slots = '' THEN 0 "
                 f"WHEN {matches or '0'} THEN 0 ELSE 1 END"
             )
-        # The same haversine as bot.distance.haversine_km, term for term.
+        # The same haversine as bot.domain.distance.haversine_km, term for term.
         distance = f"""2 * {EARTH_RADIUS_KM!r} * asin(min(1.0, sqrt(
                 pow(sin((radians(v.lat) - :phi) / 2), 2)
                 + cos(:phi) * cos(radians(v.lat)) * pow(sin(radians(v.lon - :lmb_deg) / 2), 2)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from bot.config import NeighbourGroup, Settings
 from bot.db.referrals import ReferralRepository
-from bot.distance import haversine_km
+from bot.domain.distance import haversine_km
 
 # /stats shows the referrals of this many days, today included.
 REFERRAL_DAYS = 30
