@@ -66,6 +66,8 @@ EVERYONE_ACTIONS = {
     Action.SPEND,
     Action.NO_RECEIPT,
     Action.GROUP_HELP,
+    Action.DUPLICATE,  # a requester's own conversation (in /onbehalf, checked there)
+    Action.PRESCRIPTION,
 }
 # Buttons that live inside a coordinator's conversation: to anyone not in it (as every
 # non-coordinator is) they are stale, and answered so.
