@@ -453,7 +453,8 @@ async def test_the_menu_is_published_in_every_catalogues_language(group: Group) 
     assert _description(by_language["uk"], "request") == "Попросити про допомогу"
     assert _description(by_language["cy"], "language") == "Dewis eich iaith"
     assert _description(by_language["ur"], "help").startswith(RLM)
-    assert _description(by_language["bn"], "help") == "How this works"  # not translated yet
+    assert _description(by_language["bn"], "help") == "এটি কীভাবে কাজ করে"
+    assert _description(by_language["ar"], "help").startswith(RLM)
     # Coordinators get theirs in their chat, in their own language.
     coordinator = [
         m

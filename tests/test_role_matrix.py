@@ -74,6 +74,11 @@ BUTTONS: dict[Action, str] = {
     Action.NO_RECEIPT: f"v1:noreceipt:{DONE}",
     Action.DUPLICATE: f"v1:dup:{OPEN}:same",
     Action.PRESCRIPTION: "v1:rx:pay:paid",
+    Action.ARRIVED: f"v1:arrived:{CLAIMED}",
+    Action.LEFT: f"v1:left:{CLAIMED}",
+    Action.SAFE: f"v1:safe:{CLAIMED}:help",
+    Action.NO_SHOW: f"v1:nocome:{CLAIMED}:{VOLUNTEER}",
+    Action.CHECK_IN: f"v1:checkin:{DONE}",
 }
 
 # Read by tests/test_zz_summary.py.
@@ -281,6 +286,11 @@ EXPECTED: dict[str, frozenset[str]] = {
     BUTTONS[Action.FORGET_CONTACT]: ONLY_COORDINATOR,  # "nothing to erase": not a phone one
     BUTTONS[Action.AUDIENCE]: NOBODY,
     BUTTONS[Action.BROADCAST]: NOBODY,
+    BUTTONS[Action.ARRIVED]: frozenset({"volunteer"}),  # the one on the task
+    BUTTONS[Action.LEFT]: NOBODY,  # nobody has arrived in this world
+    BUTTONS[Action.SAFE]: NOBODY,
+    BUTTONS[Action.NO_SHOW]: frozenset({"requester"}),  # the one who was told they'd come
+    BUTTONS[Action.CHECK_IN]: frozenset({"volunteer"}),  # the one who did the task
 }
 
 

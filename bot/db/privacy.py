@@ -87,6 +87,16 @@ class PrivacyRepository:
                 (user_id, user_id),
             )
 
+            # When they stood at a door, and what was said of them; what they said of a
+            # volunteer stays on that volunteer's card, not saying who said it.
+            await tx.execute("DELETE FROM visits WHERE volunteer_id = ?", (user_id,))
+            await tx.execute("DELETE FROM no_shows WHERE volunteer_id = ?", (user_id,))
+            await tx.execute(
+                "UPDATE no_shows SET reporter_id = NULL WHERE reporter_id = ?", (user_id,)
+            )
+            await tx.execute(
+                "UPDATE concerns SET volunteer_id = NULL WHERE volunteer_id = ?", (user_id,)
+            )
             # What others wrote in concerns about their requests is about them too.
             await tx.execute(
                 "UPDATE concerns SET text = '' WHERE request_id IN "

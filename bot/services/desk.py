@@ -7,7 +7,7 @@ involved (requester, other volunteers, coordinators) is told from here.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -93,6 +93,10 @@ class HelpDesk:
         self._coordinators = coordinators
         self._addresses = addresses
         self._clock = clock
+        # Told after a request is taken, and after a task is done (first tasks follow
+        # these; see bot.services.newcomers).
+        self.on_taken: list[Callable[[HelpRequest], Awaitable[None]]] = []
+        self.on_done: list[Callable[[HelpRequest], Awaitable[None]]] = []
 
     async def open_like(
         self, category: Category, *, requester_id: int | None = None, phone: str | None = None
@@ -264,6 +268,8 @@ class HelpDesk:
         await self._chaser.claimed(claimed)
         details_sent = await self._hand_over(claimed, volunteer.first_name)
         await self._matchmaker.close_pings(claimed, taken=True, keep=volunteer_id)
+        for taken in self.on_taken:
+            await taken(claimed)
         return Result(Outcome.OK, claimed, details_sent=details_sent)
 
     async def _hand_over(self, request: HelpRequest, volunteer_name: str) -> bool:
@@ -275,18 +281,21 @@ class HelpDesk:
             await self._requests.name_collector(request.id, request.volunteer_id, self._clock())
         requester = await self._users.get(request.requester_id) if request.requester_id else None
         requester_name = requester.first_name if requester else ""
+        volunteer_id = request.volunteer_id
         tz = self._settings.timezone
         details = await self._messenger.tell(
-            request.volunteer_id,
+            volunteer_id,
             lambda: notices.private_details(request, requester_name, volunteer_name, tz),
+            lambda: keyboards.doorstep(request.id),
             protect=True,
         )
-        await self._addresses.record(request.id, request.volunteer_id, details)
+        await self._addresses.record(request.id, volunteer_id, details)
         await tell_requester(
             self._messenger,
             self._coordinators,
             request,
             lambda: notices.volunteer_coming(request, volunteer_name),
+            lambda: keyboards.didnt_come(request.id, volunteer_id),
         )
         return details is not None
 
@@ -328,6 +337,8 @@ class HelpDesk:
             ),
             lambda: keyboards.feedback(done.id),
         )
+        for finished in self.on_done:
+            await finished(done)
         return Result(Outcome.OK, done)
 
     async def release(self, request_id: int, volunteer_id: int) -> Result:

@@ -67,6 +67,13 @@ class Action(StrEnum):
     # A prescription's questions, `v1:rx:<question>:<answer>`: pay (paid|exempt|topay),
     # fridge (yes|no), cd (a controlled drug: yes|no|unsure), ok (consent: yes|no).
     PRESCRIPTION = "rx"
+    # Safe on the doorstep: `v1:arrived:<id>` / `v1:left:<id>` on the volunteer's task,
+    # `v1:safe:<id>:ok|help` answers "Are you OK?".
+    ARRIVED = "arrived"
+    LEFT = "left"
+    SAFE = "safe"
+    NO_SHOW = "nocome"  # the requester: `v1:nocome:<request_id>:<volunteer_id>`
+    CHECK_IN = "checkin"  # after a first task: `v1:checkin:<id>` writes, `...:fine` doesn't
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,14 @@ from bot.services.broadcast import Broadcaster
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import HelpDesk
+from bot.services.doorstep import Doorstep
 from bot.services.figures import Figures
 from bot.services.geo import NoGeocoder, NominatimGeocoder
 from bot.services.groupchat import GroupBoard
 from bot.services.groupmap import GroupMap
 from bot.services.matching import Matchmaker
 from bot.services.neighbours import Neighbours
+from bot.services.newcomers import Newcomers
 from bot.services.privacy import Privacy
 from bot.services.reminders import Reminders
 from bot.services.roster import Roster
@@ -61,6 +63,8 @@ class Services:
     groupmap: GroupMap  # the coordinators' map (bot.webapp serves it)
     addresses: AddressMessages  # which messages carried an address, to take it back
     neighbours: Neighbours  # nearby groups (NEIGHBOUR_GROUPS) and referrals to them
+    doorstep: Doorstep  # lone working: arrived, left safely, "Are you OK?", the alert
+    newcomers: Newcomers  # a volunteer's first tasks
 
 
 class _HasServices(Protocol):

@@ -192,14 +192,62 @@ def ping(request_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def task(request_id: int) -> InlineKeyboardMarkup:
+def task(request_id: int, *, on_doorstep: bool = False) -> InlineKeyboardMarkup:
+    """The volunteer's task card: the doorstep button ("arrived", or once there "left
+    safely"), Done, Hand it back, and a concern."""
     return InlineKeyboardMarkup(
         [
+            [_doorstep_button(request_id, on_doorstep)],
             [
                 _one(_("✅ Done"), Action.DONE, request_id),
                 _one(_("↩️ Hand it back"), Action.RELEASE, request_id),
             ],
             [_raise_concern(request_id)],
+        ]
+    )
+
+
+def _doorstep_button(request_id: int, on_doorstep: bool) -> InlineKeyboardButton:
+    if on_doorstep:
+        return _one(_("🏠 I've left safely"), Action.LEFT, request_id)
+    return _one(_("📍 I've arrived"), Action.ARRIVED, request_id)
+
+
+def doorstep(request_id: int, *, on_doorstep: bool = False) -> InlineKeyboardMarkup:
+    """Under the protected details message (and a done task's card while still there)."""
+    return InlineKeyboardMarkup([[_doorstep_button(request_id, on_doorstep)]])
+
+
+def after_done(request_id: int, *, spending: bool) -> InlineKeyboardMarkup:
+    """A task just done by a volunteer still on the doorstep: "left safely" stays."""
+    rows = [[_doorstep_button(request_id, True)]]
+    if spending:
+        rows += [list(row) for row in record_spending(request_id).inline_keyboard]
+    return InlineKeyboardMarkup(rows)
+
+
+def are_you_ok(request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("✅ I'm fine, I've left"), Action.SAFE, request_id, "ok")],
+            [_one(_("🆘 I need help"), Action.SAFE, request_id, "help")],
+        ]
+    )
+
+
+def didnt_come(request_id: int, volunteer_id: int) -> InlineKeyboardMarkup:
+    """Under the requester's "Good news: X is going to help"."""
+    return InlineKeyboardMarkup(
+        [[_one(_("😟 They didn't come"), Action.NO_SHOW, request_id, volunteer_id)]]
+    )
+
+
+def check_in(request_id: int) -> InlineKeyboardMarkup:
+    """After a volunteer's first task: tell the coordinators how it went, or not."""
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("✍️ Tell the coordinators"), Action.CHECK_IN, request_id)],
+            [_one(_("👍 All fine, nothing to add"), Action.CHECK_IN, request_id, "fine")],
         ]
     )
 

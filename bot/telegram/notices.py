@@ -582,6 +582,86 @@ def group_post_closed(request: HelpRequest) -> str:
     )
 
 
+# --- safe on the doorstep, and first tasks --------------------------------------------
+
+
+def are_you_ok(request_id: int, arrived_at: float, tz: ZoneInfo) -> str:
+    """To a volunteer who arrived CHECKOUT_AFTER_S ago and hasn't said they've left."""
+    return _(
+        "👋 <b>Are you OK?</b> You arrived for #{id} at {time} and haven't said you've "
+        "left yet. Please press one of the buttons."
+    ).format(id=request_id, time=format_time(arrived_at, tz))
+
+
+def safety_alert_for_coordinators(
+    request_id: int, volunteer_id: int, name: str, arrived_at: float, tz: ZoneInfo, *, asked: bool
+) -> str:
+    """Every coordinator, at once: a volunteer on a doorstep may need help. Never the
+    address: that is a logged /details away."""
+    if asked:
+        headline = _("🆘 <b>{name} has pressed “I need help”</b> on request #{id}.")
+    else:
+        headline = _(
+            "🚨 <b>Safety check: {name} hasn't said they've left</b> request #{id}, and "
+            "didn't answer “Are you OK?”."
+        )
+    return (
+        headline.format(name=person_link(volunteer_id, name), id=request_id)
+        + "\n"
+        + _("They arrived at {time}.").format(time=format_time(arrived_at, tz))
+        + "\n"
+        + _("Tap their name to message them. The address, if you need it: /details {id}").format(
+            id=request_id
+        )
+    )
+
+
+def left_safely_for_coordinators(request_id: int, volunteer_id: int, name: str) -> str:
+    """After an alert: the all-clear."""
+    return _("✅ {name} has now said they've left #{id} safely.").format(
+        name=person_link(volunteer_id, name), id=request_id
+    )
+
+
+def no_show_for_coordinators(
+    request_id: int, volunteer_id: int, name: str, arrived_at: float | None, tz: ZoneInfo
+) -> str:
+    text = _(
+        "😟 The requester of #{id} says {name}, who was going to help, didn't come. "
+        "Please get in touch with them both."
+    ).format(id=request_id, name=person_link(volunteer_id, name))
+    if arrived_at is not None:
+        text += "\n" + _("{name} pressed “I've arrived” at {time}.").format(
+            name=esc(name) or volunteer_id, time=format_time(arrived_at, tz)
+        )
+    return text
+
+
+def first_task_for_coordinators(
+    request_id: int, volunteer_id: int, name: str, nth: int, first: int
+) -> str:
+    """One of a volunteer's first FIRST_TASKS tasks has just been taken."""
+    who = person_link(volunteer_id, name)
+    if nth == 1:
+        return _("🌱 {name}'s first task: #{id}").format(name=who, id=request_id)
+    return _("🌱 {name}'s task {n} of their first {first}: #{id}").format(
+        name=who, n=nth, first=first, id=request_id
+    )
+
+
+def first_task_check_in(request_id: int) -> str:
+    return _(
+        "🌱 Thank you for doing your first task (#{id})! How did it go? Anything we "
+        "should know? Press the button to tell the coordinators, in your own words."
+    ).format(id=request_id)
+
+
+def check_in_for_coordinators(request_id: int, volunteer_id: int, name: str, text: str) -> str:
+    return _("💬 {name} on their first task (#{id}): “{text}”").format(
+        name=person_link(volunteer_id, name), id=request_id, text=esc(text)
+    )
+
+
 def added_to_request(result: Result, open_id: int) -> str:
     """What the person who added to an open request is told."""
     request = result.request

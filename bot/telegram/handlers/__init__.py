@@ -9,6 +9,7 @@ from telegram.ext import Application
 from bot.telegram.handlers import (
     broadcast,
     coordinators,
+    doorstep,
     figures,
     groupchat,
     groupmap,
@@ -28,6 +29,7 @@ from bot.telegram.handlers.errors import on_error
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     requests.register(app)
     volunteers.register(app)
+    doorstep.register(app)
     start.register(app)
     coordinators.register(app)
     stuck.register(app)

@@ -44,6 +44,9 @@ GROUP_SPEND_CONVERSATION = 3
 GROUP_INTAKE_CONVERSATION = 4
 # A coordinator typing why they put a volunteer on hold.
 GROUP_HOLD_CONVERSATION = 6
+# A volunteer's words after their first task: like a concern, before the other
+# conversations, so it never becomes a step of a half-finished one.
+GROUP_CHECK_IN_CONVERSATION = -2
 
 # Bump when the privacy notice changes in substance: consent is recorded with it, and
 # anyone who agreed to an older version is asked again before anything else.

@@ -329,6 +329,9 @@ async def done(update: Update, context: BotContext) -> None:
                 "receipt: it keeps things clear for everyone."
             )
             markup = keyboards.record_spending(result.request.id)
+        if await context.services.doorstep.on_doorstep(result.request.id, sender.id):
+            # Done is not gone: the check on them carries on until they say they've left.
+            markup = keyboards.after_done(result.request.id, spending=markup is not None)
         await query.edit_message_text(text, reply_markup=markup)
     elif result is not None and result.outcome is Outcome.ALREADY:
         await answer(query, _("It's already marked as done. Thank you!"))
@@ -409,7 +412,10 @@ async def _ask_or_keep(
             requester.first_name if requester else "",
             tz=context.services.settings.timezone,
         )
-    await query.edit_message_text(text, reply_markup=keyboards.task(request_id))
+    on_doorstep = await services.doorstep.on_doorstep(request_id, sender.id)
+    await query.edit_message_text(
+        text, reply_markup=keyboards.task(request_id, on_doorstep=on_doorstep)
+    )
 
 
 async def more_time(update: Update, context: BotContext) -> None:
@@ -470,7 +476,9 @@ async def my_tasks(update: Update, context: BotContext) -> None:
                 requester.first_name if requester else "",
                 tz=context.services.settings.timezone,
             ),
-            reply_markup=keyboards.task(task.id),
+            reply_markup=keyboards.task(
+                task.id, on_doorstep=await services.doorstep.on_doorstep(task.id, user.id)
+            ),
             protect_content=True,
         )
         # Another copy of the address: it goes too when the task stops being theirs.
