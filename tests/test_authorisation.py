@@ -73,6 +73,7 @@ EVERYONE_ACTIONS = {
     Action.SAFE,
     Action.NO_SHOW,
     Action.CHECK_IN,
+    Action.TALK,  # the server checks who is on the request's line
 }
 # Buttons that live inside a coordinator's conversation: to anyone not in it (as every
 # non-coordinator is) they are stale, and answered so.

@@ -215,7 +215,7 @@ async def test_the_requester_can_say_they_didnt_come(tmp_path: Path) -> None:
     async with _neighbourhood(tmp_path, clock) as group:
         request_id = await _taken(group)
         news = next(c for c in group.telegram.sent_to(REQUESTER) if "Good news" in c.text)
-        assert news.buttons == [f"v1:nocome:{request_id}:{ALICE}"]
+        assert news.buttons == [f"v1:talk:{request_id}", f"v1:nocome:{request_id}:{ALICE}"]
         group.telegram.clear()
 
         await group.press(BOB, f"v1:nocome:{request_id}:{ALICE}", name="Bob")  # not theirs

@@ -108,6 +108,7 @@ async def test_the_volunteer_is_reminded_before_the_task_and_asked_after(group: 
         f"v1:arrived:{request_id}",
         f"v1:done:{request_id}",
         f"v1:release:{request_id}",
+        f"v1:talk:{request_id}",
         f"v1:concern:{request_id}",
     ]
 

@@ -79,6 +79,7 @@ BUTTONS: dict[Action, str] = {
     Action.SAFE: f"v1:safe:{CLAIMED}:help",
     Action.NO_SHOW: f"v1:nocome:{CLAIMED}:{VOLUNTEER}",
     Action.CHECK_IN: f"v1:checkin:{DONE}",
+    Action.TALK: f"v1:talk:{CLAIMED}",
 }
 
 # Read by tests/test_zz_summary.py.
@@ -188,6 +189,7 @@ REFUSALS = (
     "haven't signed up as a volunteer",
     "Please sign up with /volunteer first",
     "That has already stopped",
+    "no longer yours to write about",  # a request's private line, not theirs
 )
 
 
@@ -265,6 +267,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     BUTTONS[Action.FEEDBACK]: frozenset({"requester"}),
     BUTTONS[Action.STOP_SERIES]: frozenset({"requester"}),
     BUTTONS[Action.CONCERN]: frozenset({"requester", "volunteer"}),  # those involved
+    BUTTONS[Action.TALK]: frozenset({"requester", "volunteer"}),  # the two ends of its line
     BUTTONS[Action.VOLUNTEER_CATEGORY]: NOBODY,
     BUTTONS[Action.VOLUNTEER_SAVE]: NOBODY,
     BUTTONS[Action.AVAILABILITY]: VOLUNTEERS,

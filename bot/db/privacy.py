@@ -97,6 +97,13 @@ class PrivacyRepository:
             await tx.execute(
                 "UPDATE concerns SET volunteer_id = NULL WHERE volunteer_id = ?", (user_id,)
             )
+            # Their private lines: what they wrote on any, and all of those about their
+            # own requests (what their volunteer wrote to them is about them too).
+            await tx.execute(
+                "DELETE FROM relay_messages WHERE sender_id = ? OR request_id IN "
+                "(SELECT id FROM requests WHERE requester_id = ?)",
+                (user_id, user_id),
+            )
             # What others wrote in concerns about their requests is about them too.
             await tx.execute(
                 "UPDATE concerns SET text = '' WHERE request_id IN "
@@ -264,6 +271,12 @@ class PrivacyRepository:
                 (before,),
             )
             blanked = concerns.rowcount
+            # Their private lines go with them, photos and voice notes included.
+            lines = await tx.execute(
+                "DELETE FROM relay_messages WHERE request_id IN "
+                "(SELECT id FROM requests WHERE purged_at IS NOT NULL)"
+            )
+            blanked += lines.rowcount
             await tx.execute(
                 f"""
                 UPDATE series SET {series_sets}, purged_at = ?
@@ -336,6 +349,7 @@ class PrivacyRepository:
                 [*values, now, *ids],
             )
             await tx.execute(f"UPDATE concerns SET text = '' WHERE request_id IN ({marks})", ids)
+            await tx.execute(f"DELETE FROM relay_messages WHERE request_id IN ({marks})", ids)
             await tx.execute(f"UPDATE audit SET note = '' WHERE request_id IN ({marks})", ids)
             await tx.execute(
                 "INSERT INTO audit (at, actor_id, request_id, action, note) "

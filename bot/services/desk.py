@@ -38,6 +38,7 @@ from bot.services.matching import (
     distance_matters,
     request_needs_check,
 )
+from bot.services.relay import requester_name
 from bot.services.requesters import news_recipient, tell_requester
 from bot.telegram import keyboards, notices
 from bot.telegram.messenger import Messenger
@@ -295,7 +296,7 @@ class HelpDesk:
             self._coordinators,
             request,
             lambda: notices.volunteer_coming(request, volunteer_name),
-            lambda: keyboards.didnt_come(request.id, volunteer_id),
+            lambda: keyboards.news(request.id, volunteer_id, volunteer_name),
         )
         return details is not None
 
@@ -448,7 +449,12 @@ class HelpDesk:
             )
             return Result(Outcome.ALREADY if mine else Outcome.NOT_YOURS, request)
         if not got_help:
-            await self._coordinators.tell(lambda: notices.not_helped_for_coordinators(request_id))
+            request = await self._requests.get(request_id)
+            if request is not None:
+                name = await requester_name(self._users, request)
+                await self._coordinators.tell(
+                    lambda: notices.not_helped_for_coordinators(request, name)
+                )
         return Result(Outcome.OK)
 
     async def series_of(self, requester_id: int) -> list[Series]:
@@ -534,10 +540,11 @@ class HelpDesk:
                 taken.id, coordinator_id, "assigned", self._clock(), note=str(volunteer_id)
             )
             tz = self._settings.timezone
+            name = await requester_name(self._users, taken)
             await self._messenger.tell(
                 volunteer_id,
                 lambda: notices.assigned_to_you(taken, tz),
-                lambda: keyboards.task(taken.id),
+                lambda: keyboards.task(taken.id, name),
             )
         return result
 

@@ -32,6 +32,7 @@ from bot.db.groupchats import GroupChatRepository
 from bot.db.groupmap import MapRepository
 from bot.db.privacy import PrivacyRepository
 from bot.db.referrals import ReferralRepository
+from bot.db.relay import RelayRepository
 from bot.db.reminders import ReminderRepository
 from bot.db.roles import RoleRepository
 from bot.db.roster import RosterRepository
@@ -57,6 +58,7 @@ from bot.services.matching import Matchmaker
 from bot.services.neighbours import Neighbours
 from bot.services.newcomers import Newcomers
 from bot.services.privacy import Privacy
+from bot.services.relay import Relay
 from bot.services.reminders import Reminders
 from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
@@ -478,6 +480,7 @@ def build_application(
             clock,
         ),
         newcomers=newcomers,
+        relay=Relay(RelayRepository(db), requests, users, coordinators, clock),
     )
     app.map_server = MapServer(app.services) if settings.webapp_url else None
     app.watch = DatabaseWatch(coordinators.tell, desk.announce_unfinished)

@@ -74,6 +74,9 @@ class Action(StrEnum):
     SAFE = "safe"
     NO_SHOW = "nocome"  # the requester: `v1:nocome:<request_id>:<volunteer_id>`
     CHECK_IN = "checkin"  # after a first task: `v1:checkin:<id>` writes, `...:fine` doesn't
+    # `v1:talk:<request_id>`: write to the other side of a taken request's private line
+    # (the requester or the volunteer, whoever presses it: the server knows which).
+    TALK = "talk"
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from bot.services.matching import Matchmaker
 from bot.services.neighbours import Neighbours
 from bot.services.newcomers import Newcomers
 from bot.services.privacy import Privacy
+from bot.services.relay import Relay
 from bot.services.reminders import Reminders
 from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
@@ -65,6 +66,7 @@ class Services:
     neighbours: Neighbours  # nearby groups (NEIGHBOUR_GROUPS) and referrals to them
     doorstep: Doorstep  # lone working: arrived, left safely, "Are you OK?", the alert
     newcomers: Newcomers  # a volunteer's first tasks
+    relay: Relay  # the private line between a request's requester and its volunteer
 
 
 class _HasServices(Protocol):

@@ -221,7 +221,8 @@ def volunteer_waiting(volunteer: Volunteer) -> str:
         "🆕 <b>{name}</b> wants to volunteer.\nGoes up to {radius}. Offers: {categories}.\n"
         "Approve them only once you've checked who they are."
     ).format(
-        name=esc(volunteer.first_name) or str(volunteer.user_id),
+        # Tap to chat: a coordinator can check who they are before approving them.
+        name=person_link(volunteer.user_id, volunteer.first_name),
         radius=radius_text(volunteer.radius_km),
         categories=categories,
     )
@@ -289,11 +290,24 @@ def did_you_get_help(request_id: int) -> str:
     return _("Did you get the help you needed with #{id}?").format(id=request_id)
 
 
-def not_helped_for_coordinators(request_id: int) -> str:
+def not_helped_for_coordinators(request: HelpRequest, requester_name: str) -> str:
     return _(
-        "⚠️ The requester of #{id} says they did not get the help they needed. "
+        "⚠️ The requester of #{id}, {who}, says they did not get the help they needed. "
         "Please get in touch with them."
-    ).format(id=request_id)
+    ).format(id=request.id, who=requester_contact(request, requester_name))
+
+
+def requester_contact(request: HelpRequest, requester_name: str) -> str:
+    """How a coordinator reaches a request's requester: a tap-to-chat link, or for someone
+    without Telegram (/onbehalf) their name and phone number."""
+    if request.requester_id is not None:
+        return person_link(request.requester_id, requester_name)
+    if request.contact_phone:
+        return _("{name} (phone {phone})").format(
+            name=esc(request.contact_name or "") or _("(not given)"),
+            phone=esc(request.contact_phone),
+        )
+    return _("(nobody stored)")
 
 
 def daily_digest(figures: Digest, tz: ZoneInfo) -> str:
@@ -426,17 +440,26 @@ def concern_for_coordinators(
 
 
 def over_spend_cap_for_coordinators(
-    request: HelpRequest, volunteer_id: int, volunteer_name: str, pence: int, cap_pence: int
+    request: HelpRequest,
+    volunteer_id: int,
+    volunteer_name: str,
+    pence: int,
+    cap_pence: int,
+    requester_name: str = "",
 ) -> str:
-    return _(
-        "💷 <b>Over the spending cap</b>: for request #{id} ({category}) {name} says they "
-        "spent {amount}; the cap is {cap}. Please check it with them and the requester."
-    ).format(
-        id=request.id,
-        category=category_label(request.category),
-        name=person_link(volunteer_id, volunteer_name),
-        amount=money(pence),
-        cap=money(cap_pence),
+    return (
+        _(
+            "💷 <b>Over the spending cap</b>: for request #{id} ({category}) {name} says they "
+            "spent {amount}; the cap is {cap}. Please check it with them and the requester."
+        ).format(
+            id=request.id,
+            category=category_label(request.category),
+            name=person_link(volunteer_id, volunteer_name),
+            amount=money(pence),
+            cap=money(cap_pence),
+        )
+        + "\n"
+        + _("The requester: {who}").format(who=requester_contact(request, requester_name))
     )
 
 

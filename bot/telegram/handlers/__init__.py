@@ -16,6 +16,7 @@ from bot.telegram.handlers import (
     intake,
     language,
     privacy,
+    relay,
     requests,
     roster,
     safeguarding,
@@ -42,6 +43,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     language.register(app)
     safeguarding.register(app)
     privacy.register(app)
+    relay.register(app)
     # Last: anything no feature handled gets a friendly answer rather than silence.
     start.register_fallbacks(app)
     app.add_error_handler(on_error)

@@ -61,8 +61,9 @@ async def _swap_doorstep_button(
         and request.status is RequestStatus.CLAIMED
         and request.volunteer_id == query.from_user.id
     )
-    if still_theirs and _has_done_button(markup):
-        new = keyboards.task(request_id, on_doorstep=on_doorstep)
+    if still_theirs and request is not None and _has_done_button(markup):
+        name = await context.services.relay.requester_name(request)
+        new = keyboards.task(request_id, name, on_doorstep=on_doorstep)
     elif still_theirs or on_doorstep:
         new = keyboards.doorstep(request_id, on_doorstep=on_doorstep)
     else:

@@ -13,7 +13,7 @@ from bot.domain.models import HandBack, RosterEntry, Signals, VolunteerStatus
 from bot.domain.results import Appointment, Dismissal
 from bot.i18n import _, join_list, ngettext
 from bot.services.roster import Card
-from bot.telegram import keyboards
+from bot.telegram import keyboards, notices
 from bot.telegram.callbacks import Action, matches
 from bot.telegram.commands import publish_commands_for
 from bot.telegram.context import BotContext
@@ -74,7 +74,9 @@ def _card_text(card: Card, context: BotContext) -> str:
     state.append(_("✔️ ID/DBS-checked") if volunteer.dbs_checked else _("not ID/DBS-checked"))
     lines = [
         _("<b>{name}</b> (id {id})").format(
-            name=_name(volunteer.first_name, volunteer.user_id), id=volunteer.user_id
+            # Tap to chat with them.
+            name=notices.person_link(volunteer.user_id, volunteer.first_name),
+            id=volunteer.user_id,
         ),
         " · ".join(state),
         _("Goes up to {radius}. Offers: {categories}.").format(

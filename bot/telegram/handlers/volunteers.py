@@ -24,8 +24,11 @@ from bot.telegram.handlers.common import (
     GROUP_FEATURES,
     GROUP_VOLUNTEER_CONVERSATION,
     LOCATION,
+    OFFER,
     PRIVATE,
     TEXT,
+    agree,
+    agreed_then,
     answer,
     callback_data,
     consented_user,
@@ -81,7 +84,7 @@ async def begin(update: Update, context: BotContext) -> int:
     """/volunteer (or "I want to volunteer"): sign up, or change an existing profile."""
     # Not answered before the consent check: showing the notice answers the press, and a
     # second answer is refused by Telegram.
-    user = await consented_user(update, context)
+    user = await consented_user(update, context, then=OFFER)
     if user is None:
         return END
     await answer(update.callback_query)
@@ -94,6 +97,12 @@ async def begin(update: Update, context: BotContext) -> int:
             _ask_location(), reply_markup=keyboards.share_location()
         )
     return Step.LOCATION
+
+
+async def agree_and_begin(update: Update, context: BotContext) -> int:
+    """ "I agree" under a notice shown to someone who came to volunteer: straight in."""
+    await agree(update, context)
+    return await begin(update, context)
 
 
 async def located(update: Update, context: BotContext) -> int:
@@ -281,7 +290,9 @@ async def accept(update: Update, context: BotContext) -> None:
             )
         await query.edit_message_text(
             notices.task_card(result.request, services.settings.timezone),
-            reply_markup=keyboards.task(request_id),
+            reply_markup=keyboards.task(
+                request_id, await services.relay.requester_name(result.request)
+            ),
         )
     elif result.outcome is Outcome.ALREADY:
         await answer(query, _("You've already taken this one. Thank you!"))
@@ -413,8 +424,9 @@ async def _ask_or_keep(
             tz=context.services.settings.timezone,
         )
     on_doorstep = await services.doorstep.on_doorstep(request_id, sender.id)
+    name = await services.relay.requester_name(task)
     await query.edit_message_text(
-        text, reply_markup=keyboards.task(request_id, on_doorstep=on_doorstep)
+        text, reply_markup=keyboards.task(request_id, name, on_doorstep=on_doorstep)
     )
 
 
@@ -424,10 +436,12 @@ async def more_time(update: Update, context: BotContext) -> None:
     if query is None or sender is None:
         return
     request_id = data.id_arg if data else None
-    result = await context.services.desk.more_time(request_id, sender.id) if request_id else None
-    if result is not None and result.outcome is Outcome.OK:
+    services = context.services
+    result = await services.desk.more_time(request_id, sender.id) if request_id else None
+    if result is not None and result.outcome is Outcome.OK and result.request is not None:
         await answer(query, _("No rush. I'll check in again later."))
-        await query.edit_message_reply_markup(reply_markup=keyboards.task(request_id or 0))
+        name = await services.relay.requester_name(result.request)
+        await query.edit_message_reply_markup(reply_markup=keyboards.task(result.request.id, name))
     else:
         await answer(query, _("This task is no longer yours to change."))
 
@@ -477,7 +491,9 @@ async def my_tasks(update: Update, context: BotContext) -> None:
                 tz=context.services.settings.timezone,
             ),
             reply_markup=keyboards.task(
-                task.id, on_doorstep=await services.doorstep.on_doorstep(task.id, user.id)
+                task.id,
+                await services.relay.requester_name(task),
+                on_doorstep=await services.doorstep.on_doorstep(task.id, user.id),
             ),
             protect_content=True,
         )
@@ -531,7 +547,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             entry_points=[
                 CommandHandler("volunteer", begin, filters=PRIVATE),
                 CommandHandler("start", begin, filters=PRIVATE & filters.Regex(VOLUNTEER_LINK)),
-                CallbackQueryHandler(begin, pattern=matches(Action.ROLE, arg="offer")),
+                CallbackQueryHandler(begin, pattern=matches(Action.ROLE, arg=OFFER)),
+                CallbackQueryHandler(agree_and_begin, pattern=agreed_then(OFFER)),
             ],
             states={
                 Step.LOCATION: [
