@@ -66,6 +66,8 @@ EVERYONE_ACTIONS = {
     Action.SPEND,
     Action.NO_RECEIPT,
     Action.GROUP_HELP,
+    Action.DUPLICATE,  # a requester's own conversation (in /onbehalf, checked there)
+    Action.PRESCRIPTION,
     Action.ARRIVED,
     Action.LEFT,
     Action.SAFE,

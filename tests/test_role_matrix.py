@@ -72,6 +72,8 @@ BUTTONS: dict[Action, str] = {
     Action.FORGET_CONTACT: f"v1:forgetph:{OPEN}:yes",
     Action.SPEND: f"v1:spend:{DONE}",
     Action.NO_RECEIPT: f"v1:noreceipt:{DONE}",
+    Action.DUPLICATE: f"v1:dup:{OPEN}:same",
+    Action.PRESCRIPTION: "v1:rx:pay:paid",
     Action.ARRIVED: f"v1:arrived:{CLAIMED}",
     Action.LEFT: f"v1:left:{CLAIMED}",
     Action.SAFE: f"v1:safe:{CLAIMED}:help",
@@ -122,6 +124,9 @@ async def _world(group: Group) -> None:
     # A weekly request (#4), so that stopping a series has one to stop.
     await group.say(REQUESTER, "/request", name="Rita")
     await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
+    # Groceries are open already: this is a new need, not more for the open one.
+    new = [b for b in group.telegram.last_to(REQUESTER).buttons if b.endswith(":new")]
+    await group.press(REQUESTER, new[0], name="Rita")
     await group.say(REQUESTER, "Weekly shop", name="Rita")
     await group.press(REQUESTER, "v1:when:weekly", name="Rita")
     await group.say(REQUESTER, "saturday 10:00", name="Rita")
@@ -249,6 +254,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     BUTTONS[Action.CATEGORY]: NOBODY,
     BUTTONS[Action.WHEN]: NOBODY,
     BUTTONS[Action.CONFIRM]: NOBODY,
+    BUTTONS[Action.DUPLICATE]: NOBODY,  # only inside /request and /onbehalf
+    BUTTONS[Action.PRESCRIPTION]: NOBODY,
     BUTTONS[Action.ACCEPT]: frozenset({"volunteer"}),  # the one it was offered to
     BUTTONS[Action.DECLINE]: frozenset({"volunteer"}),
     BUTTONS[Action.DONE]: frozenset({"volunteer"}),  # the one who has it

@@ -29,6 +29,10 @@ PERSONAL_REQUEST_COLUMNS: dict[str, object] = {
     # A request taken over the phone for someone without Telegram (migration 0005).
     "contact_name": None,
     "contact_phone": None,
+    # A prescription's fridge and controlled-drug answers say something about health
+    # (migration 0013); how it was paid stays, as a figure.
+    "rx_fridge": None,
+    "rx_controlled": None,
 }
 # The same for recurring requests (`series`).
 PERSONAL_SERIES_COLUMNS: dict[str, object] = {

@@ -18,6 +18,7 @@ from bot.db.series import SeriesRepository
 from bot.domain.distance import haversine_km
 from bot.domain.models import (
     Candidate,
+    Category,
     HelpRequest,
     RequestDraft,
     RequestStatus,
@@ -35,7 +36,7 @@ from bot.services.matching import (
     RECENT_TASKS_WINDOW_S,
     Matchmaker,
     distance_matters,
-    needs_check,
+    request_needs_check,
 )
 from bot.services.relay import requester_name
 from bot.services.requesters import news_recipient, tell_requester
@@ -46,6 +47,10 @@ _LOGGER = logging.getLogger(__name__)
 # The step that saves a request, as the resilience journal knows it (see bot.telegram.app).
 SAVED = "request:saved"
 
+
+# A description with the details added by later asks for the same need: room for a
+# couple of additions, well inside a Telegram message.
+MAX_WITH_ADDITIONS = 1500
 
 # The day of MAX_REQUESTS_PER_DAY: a rolling 24 hours, so midnight resets nothing.
 LIMIT_WINDOW_S = 86400
@@ -58,6 +63,7 @@ class Stuck:
     request: HelpRequest
     asked: int  # volunteers pinged about it so far
     holder_name: str | None  # for a taken one that is overdue: who has it
+    additions: int = 0  # times its requester added to it, asking again for the same need
 
 
 class HelpDesk:
@@ -92,6 +98,43 @@ class HelpDesk:
         # these; see bot.services.newcomers).
         self.on_taken: list[Callable[[HelpRequest], Awaitable[None]]] = []
         self.on_done: list[Callable[[HelpRequest], Awaitable[None]]] = []
+
+    async def open_like(
+        self, category: Category, *, requester_id: int | None = None, phone: str | None = None
+    ) -> HelpRequest | None:
+        """An open request of the same kind from this requester (or, taken by phone, for
+        this number), which a new one may be the same need as."""
+        return await self._requests.open_like(category, requester_id=requester_id, phone=phone)
+
+    async def add_to(
+        self, request_id: int, addition: str, actor_id: int, *, by_phone: bool = False
+    ) -> Result:
+        """A second ask for the same need: its details go onto the open request, and the
+        volunteer on it (if any) is told. `by_phone`: a coordinator adds to a phone request."""
+        request = await self._requests.get(request_id)
+        if request is None:
+            return Result(Outcome.NOT_FOUND)
+        mine = request.requester_id is None if by_phone else request.requester_id == actor_id
+        if not mine:
+            return Result(Outcome.NOT_YOURS, request)
+        added = await self._requests.add_to(
+            request_id, addition, actor_id, self._clock(), limit=MAX_WITH_ADDITIONS
+        )
+        if added is None:
+            current = await self._requests.get(request_id)
+            still_open = current is not None and current.status in (
+                RequestStatus.OPEN,
+                RequestStatus.CLAIMED,
+            )
+            # Still open: only too long to add to; otherwise closed meanwhile.
+            return Result(Outcome.ALREADY if still_open else Outcome.TOO_LATE, current)
+        if added.status is RequestStatus.CLAIMED and added.volunteer_id is not None:
+            await self._messenger.tell(
+                added.volunteer_id,
+                lambda: notices.added_for_volunteer(added.id, addition),
+                lambda: keyboards.task(added.id),
+            )
+        return Result(Outcome.OK, added)
 
     async def limit_reached(self, requester_id: int) -> Limit | None:
         """Whether this requester has as many requests as one person may have for now.
@@ -132,6 +175,8 @@ class HelpDesk:
                 safety_code=new_safety_code(),
                 now=now,
                 expires_at=self._chaser.expiry_of(draft.when, draft.due_at, now),
+                linked_to=draft.linked_to,
+                prescription=draft.prescription,
                 **whose,
             ),
         )
@@ -232,12 +277,16 @@ class HelpDesk:
         """The address to the volunteer alone (protected), and the good news to the
         requester. Returns whether the address message reached the volunteer."""
         assert request.volunteer_id is not None
+        if request.prescription is not None:
+            # The consent now names this volunteer: the one the requester is told of.
+            await self._requests.name_collector(request.id, request.volunteer_id, self._clock())
         requester = await self._users.get(request.requester_id) if request.requester_id else None
         requester_name = requester.first_name if requester else ""
         volunteer_id = request.volunteer_id
+        tz = self._settings.timezone
         details = await self._messenger.tell(
             volunteer_id,
-            lambda: notices.private_details(request, requester_name),
+            lambda: notices.private_details(request, requester_name, volunteer_name, tz),
             lambda: keyboards.doorstep(request.id),
             protect=True,
         )
@@ -451,7 +500,8 @@ class HelpDesk:
         for request in requests:
             asked = len(await self._matchmaker.pinged_volunteers(request.id))
             holder = await self._users.get(request.volunteer_id) if request.volunteer_id else None
-            found.append(Stuck(request, asked, holder.first_name if holder else None))
+            additions = len(await self._requests.additions(request.id))
+            found.append(Stuck(request, asked, holder.first_name if holder else None, additions))
         return found, total
 
     async def assign_choices(self, request_id: int, limit: int = 8) -> list[Candidate] | None:
@@ -468,7 +518,7 @@ class HelpDesk:
             lon=request.lon,
             category=request.category,
             exclude={request.requester_id} if request.requester_id else set(),
-            needs_check=needs_check(request.category, self._settings),
+            needs_check=request_needs_check(request, self._settings),
             any_distance=not distance_matters(request.category),
             recent_since=self._clock() - RECENT_TASKS_WINDOW_S,
         )
@@ -526,7 +576,7 @@ class HelpDesk:
             return Result(Outcome.NOT_YOURS, request)
         if volunteer.held:
             return Result(Outcome.ON_HOLD, request)
-        if needs_check(request.category, self._settings) and not volunteer.dbs_checked:
+        if request_needs_check(request, self._settings) and not volunteer.dbs_checked:
             return Result(Outcome.NEEDS_CHECK, request)
         user = await self._users.get(volunteer_id)
         if user is None or user.blocked_at is not None:

@@ -31,6 +31,7 @@ from bot.db.figures import FiguresRepository
 from bot.db.groupchats import GroupChatRepository
 from bot.db.groupmap import MapRepository
 from bot.db.privacy import PrivacyRepository
+from bot.db.referrals import ReferralRepository
 from bot.db.relay import RelayRepository
 from bot.db.reminders import ReminderRepository
 from bot.db.roles import RoleRepository
@@ -54,6 +55,7 @@ from bot.services.geo import build_geocoder
 from bot.services.groupchat import GroupBoard
 from bot.services.groupmap import GroupMap
 from bot.services.matching import Matchmaker
+from bot.services.neighbours import Neighbours
 from bot.services.newcomers import Newcomers
 from bot.services.privacy import Privacy
 from bot.services.relay import Relay
@@ -466,6 +468,7 @@ def build_application(
             clock,
         ),
         groupmap=GroupMap(settings, MapRepository(db), volunteers, clock),
+        neighbours=Neighbours(settings, ReferralRepository(db), clock),
         doorstep=Doorstep(
             settings,
             doorstep_records,

@@ -61,6 +61,12 @@ class Action(StrEnum):
     FORGET_CONTACT = "forgetph"
     SPEND = "spend"  # the volunteer records what a task cost (`v1:spend:<id>`)
     NO_RECEIPT = "noreceipt"  # ... and has no receipt photo to send
+    # A new request of a kind the requester already has open: `v1:dup:<open_id>:same|new`
+    # (add its details to that one, or save it as a separate need).
+    DUPLICATE = "dup"
+    # A prescription's questions, `v1:rx:<question>:<answer>`: pay (paid|exempt|topay),
+    # fridge (yes|no), cd (a controlled drug: yes|no|unsure), ok (consent: yes|no).
+    PRESCRIPTION = "rx"
     # Safe on the doorstep: `v1:arrived:<id>` / `v1:left:<id>` on the volunteer's task,
     # `v1:safe:<id>:ok|help` answers "Are you OK?".
     ARRIVED = "arrived"

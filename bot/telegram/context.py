@@ -23,6 +23,7 @@ from bot.services.geo import NoGeocoder, NominatimGeocoder
 from bot.services.groupchat import GroupBoard
 from bot.services.groupmap import GroupMap
 from bot.services.matching import Matchmaker
+from bot.services.neighbours import Neighbours
 from bot.services.newcomers import Newcomers
 from bot.services.privacy import Privacy
 from bot.services.relay import Relay
@@ -62,6 +63,7 @@ class Services:
     broadcaster: Broadcaster
     groupmap: GroupMap  # the coordinators' map (bot.webapp serves it)
     addresses: AddressMessages  # which messages carried an address, to take it back
+    neighbours: Neighbours  # nearby groups (NEIGHBOUR_GROUPS) and referrals to them
     doorstep: Doorstep  # lone working: arrived, left safely, "Are you OK?", the alert
     newcomers: Newcomers  # a volunteer's first tasks
     relay: Relay  # the private line between a request's requester and its volunteer

@@ -12,6 +12,7 @@ from telegram import (
     WebAppInfo,
 )
 
+from bot.config import NeighbourGroup
 from bot.domain.broadcasts import Audience
 from bot.domain.models import Category, Slot, Volunteer
 from bot.i18n import (
@@ -103,6 +104,47 @@ def when_choices() -> InlineKeyboardMarkup:
                 _one(_("🔁 Every week"), Action.WHEN, "weekly"),
                 _one(_("🔁 Every day"), Action.WHEN, "daily"),
             ],
+        ]
+    )
+
+
+def neighbour(group: NeighbourGroup) -> InlineKeyboardMarkup:
+    """A neighbouring group's link (a URL button: it opens their bot or chat)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("➡️ {name}").format(name=group.name), url=group.link)]]
+    )
+
+
+def prescription(question: str, for_someone: bool = False) -> InlineKeyboardMarkup:
+    """The buttons under one of a prescription's questions (bot.handlers.prescriptions)."""
+    choices = {
+        "pay": [
+            ("paid", _("✅ Already paid")),
+            ("exempt", _("🆓 Free (exempt)")),
+            ("topay", _("💷 It needs paying")),
+        ],
+        "fridge": [("yes", _("❄️ Yes, a fridge")), ("no", _("No"))],
+        "cd": [("yes", _("Yes")), ("no", _("No")), ("unsure", _("Not sure"))],
+        "ok": [
+            ("yes", _("✅ Yes, they agreed") if for_someone else _("✅ Yes, I agree")),
+            ("no", _("✖️ No")),
+        ],
+    }[question]
+    return InlineKeyboardMarkup(
+        [[_one(label, Action.PRESCRIPTION, question, code)] for code, label in choices]
+    )
+
+
+def duplicate(open_id: int) -> InlineKeyboardMarkup:
+    """Is the new request the same need as the open one?"""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _one(
+                    _("➕ Yes, add to #{id}").format(id=open_id), Action.DUPLICATE, open_id, "same"
+                )
+            ],
+            [_one(_("🆕 No, it's something new"), Action.DUPLICATE, open_id, "new")],
         ]
     )
 

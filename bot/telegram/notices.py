@@ -10,7 +10,15 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.broadcasts import Counts
 from bot.domain.figures import Digest
-from bot.domain.models import Category, HelpRequest, Volunteer
+from bot.domain.models import (
+    Category,
+    HelpRequest,
+    Payment,
+    Prescription,
+    RequestStatus,
+    Volunteer,
+)
+from bot.domain.results import Outcome, Result
 from bot.i18n import _, inserted, join_list, line, ngettext
 from bot.telegram.texts import (
     category_label,
@@ -41,6 +49,10 @@ def ping(request: HelpRequest, distance_km: float, tz: ZoneInfo) -> str:
         description=esc(request.description),
         when=when_text(request.when, request.due_at, tz),
         where=where,
+    ) + (
+        "\n" + "\n".join(prescription_lines(request.prescription))
+        if request.prescription is not None
+        else ""
     )
 
 
@@ -68,7 +80,49 @@ def task_card(request: HelpRequest, tz: ZoneInfo) -> str:
     )
 
 
-def private_details(request: HelpRequest, requester_name: str) -> str:
+def prescription_lines(prescription: Prescription) -> list[str]:
+    """What a volunteer must know before going to the pharmacy: the money, the fridge, and
+    whether to bring photo ID. Never which medicine."""
+    if prescription.payment is Payment.TO_PAY and prescription.pence is not None:
+        lines = [
+            _("💷 To pay at the pharmacy: {amount}. Keep the receipt.").format(
+                amount=money(prescription.pence)
+            )
+        ]
+    elif prescription.payment is Payment.EXEMPT:
+        lines = [_("💷 Nothing to pay: it is free for them (exempt).")]
+    else:
+        lines = [_("💷 Nothing to pay: it is already paid.")]
+    if prescription.fridge:
+        lines.append(_("❄️ It needs a fridge: take it straight there after collecting."))
+    if prescription.controlled:
+        lines.append(
+            _("🪪 A controlled medicine: bring photo ID, the pharmacist will ask to see it.")
+        )
+    return lines
+
+
+def _collection_consent(
+    prescription: Prescription, name: str, volunteer_name: str, tz: ZoneInfo
+) -> str:
+    """The requester's agreement, for the volunteer to show the pharmacist if asked."""
+    return _(
+        "✍️ {name} agreed on {when} that the volunteer we send, {volunteer}, collects "
+        "this prescription for them. If the pharmacy asks, say you are collecting for "
+        "{name} and give their name and address."
+    ).format(
+        name=name or _("the person"),
+        when=format_time(prescription.consent_at, tz),
+        volunteer=esc(volunteer_name) or _("you"),
+    )
+
+
+def private_details(
+    request: HelpRequest,
+    requester_name: str,
+    volunteer_name: str = "",
+    tz: ZoneInfo | None = None,
+) -> str:
     """Address, access notes and safety code: for the volunteer who took it, alone."""
     text = _(
         "🔒 <b>Details for #{id}</b> (only you can see these)\n"
@@ -91,7 +145,21 @@ def private_details(request: HelpRequest, requester_name: str) -> str:
             "🛒 Before you shop: agree the list and any substitutions first. Never take a "
             "bank card, PIN or cash card. Keep the receipt."
         )
+    prescription = request.prescription
+    if prescription is not None:
+        name = esc(request.contact_name or requester_name)
+        text += "\n\n" + "\n".join(prescription_lines(prescription))
+        text += "\n" + _collection_consent(
+            prescription, name, volunteer_name, tz or ZoneInfo("UTC")
+        )
     return text
+
+
+def added_for_volunteer(request_id: int, addition: str) -> str:
+    """The requester asked again for the same need: what they added, for its volunteer."""
+    return _("➕ The person you're helping with #{id} added: “{addition}”").format(
+        id=request_id, addition=esc(addition)
+    )
 
 
 def details_removed(request_id: int) -> str:
@@ -103,11 +171,16 @@ def details_removed(request_id: int) -> str:
 
 
 def volunteer_coming(request: HelpRequest, volunteer_name: str) -> str:
-    return _(
+    text = _(
         "🎉 Good news: <b>{name}</b> is going to help with your request #{id}.\n"
         "🔑 When they arrive they will tell you the safety code <b>{code}</b>. "
         "If they don't, don't open the door and tell us."
     ).format(name=esc(volunteer_name), id=request.id, code=request.safety_code)
+    if request.prescription is not None:
+        text += "\n" + _(
+            "💊 As you agreed, {name} will collect your prescription for you."
+        ).format(name=esc(volunteer_name))
+    return text
 
 
 def task_done_for_requester(request: HelpRequest, volunteer_name: str) -> str:
@@ -610,3 +683,23 @@ def check_in_for_coordinators(request_id: int, volunteer_id: int, name: str, tex
     return _("💬 {name} on their first task (#{id}): “{text}”").format(
         name=person_link(volunteer_id, name), id=request_id, text=esc(text)
     )
+
+
+def added_to_request(result: Result, open_id: int) -> str:
+    """What the person who added to an open request is told."""
+    request = result.request
+    if result.outcome is Outcome.OK and request is not None:
+        if request.status is RequestStatus.CLAIMED:
+            return _("✅ Added to #{id}. I've told the volunteer who is helping.").format(
+                id=open_id
+            )
+        return _("✅ Added to #{id}. The volunteer who takes it will see it.").format(id=open_id)
+    if result.outcome is Outcome.ALREADY:
+        return _(
+            "#{id} can't take any more details: please ask for this as a new request with "
+            "/request."
+        ).format(id=open_id)
+    return _(
+        "#{id} has closed meanwhile, so I couldn't add to it. Please use /request to ask "
+        "for this as a new request."
+    ).format(id=open_id)

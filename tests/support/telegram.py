@@ -49,6 +49,21 @@ class Call:
             for button in row
         ]
 
+    @property
+    def links(self) -> list[str]:
+        """url of every inline URL button on the message."""
+        markup = self.params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        if not isinstance(markup, dict):
+            return []
+        return [
+            button["url"]
+            for row in markup.get("inline_keyboard", [])
+            for button in row
+            if "url" in button
+        ]
+
 
 @dataclass
 class FakeTelegram(BaseRequest):

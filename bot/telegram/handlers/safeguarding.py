@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from enum import IntEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,6 +10,7 @@ from zoneinfo import ZoneInfo
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.domain.money import pounds_typed
 from bot.domain.relay import Kind, RelayedMessage, Side
 from bot.i18n import _, inserted, join_list, line, ngettext
 from bot.services.safeguarding import MAX_SPEND_PENCE, RequestDetails
@@ -197,16 +197,11 @@ async def concern_words_again(update: Update, context: BotContext) -> int:
 
 # --- money spent on a task ---------------------------------------------------------------
 
-POUNDS = re.compile(r"£?\s*(\d{1,4})(?:[.,](\d{1,2}))?\s*(?:£|gbp|pounds?|quid)?")
-
 
 def parse_pounds(text: str) -> int | None:
-    """Pence from "12.50", "£12,5", "12 pounds"; None if it isn't an amount."""
-    match = POUNDS.fullmatch(text.strip().lower())
-    if not match:
-        return None
-    pence = int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
-    return pence if pence <= MAX_SPEND_PENCE else None
+    """Pence from "12.50", "£12,5", "12 pounds"; None if it isn't an amount (or too much)."""
+    pence = pounds_typed(text)
+    return pence if pence is not None and pence <= MAX_SPEND_PENCE else None
 
 
 async def begin_spend(update: Update, context: BotContext) -> int:
@@ -333,6 +328,30 @@ def _request_number(context: BotContext) -> int | None:
     return int(text) if text.isdigit() and len(text) <= 18 and int(text) > 0 else None
 
 
+def _links_lines(details: RequestDetails, tz: ZoneInfo) -> list[str]:
+    """How this request is tied to its requester's other asks for the same kind of help."""
+    request, lines = details.request, []
+    if request.linked_to is not None:
+        lines.append(
+            _("🔗 Asked beside #{other}, which they said is a separate need.").format(
+                other=request.linked_to
+            )
+        )
+    if details.linked_from:
+        lines.append(
+            _("🔗 Their separate needs of the same kind: {ids}").format(
+                ids=", ".join(f"#{other}" for other in details.linked_from)
+            )
+        )
+    for at in details.additions:
+        lines.append(
+            _("➕ Added to by a second ask for the same need, {when}").format(
+                when=format_time(at, tz)
+            )
+        )
+    return lines
+
+
 def _details_text(details: RequestDetails, tz: ZoneInfo) -> str:
     request = details.request
     removed = _("(removed)")
@@ -365,6 +384,14 @@ def _details_text(details: RequestDetails, tz: ZoneInfo) -> str:
         lines.append(
             _("Volunteer: {name}").format(
                 name=notices.person_link(request.volunteer_id, details.volunteer_name or "")
+            )
+        )
+    lines += _links_lines(details, tz)
+    if request.prescription is not None:
+        lines += notices.prescription_lines(request.prescription)
+        lines.append(
+            _("✍️ Agreed to collection by the volunteer we send: {when}").format(
+                when=format_time(request.prescription.consent_at, tz)
             )
         )
     spending = details.spending

@@ -34,7 +34,7 @@ from bot.telegram.handlers.common import (
     consented_user,
     conversation,
 )
-from bot.telegram.handlers.places import read_place
+from bot.telegram.handlers.places import Asker, read_place
 from bot.telegram.texts import decimal, from_reader_unit, in_reader_unit, radius_text
 
 DRAFT = "volunteer"
@@ -106,7 +106,7 @@ async def agree_and_begin(update: Update, context: BotContext) -> int:
 
 
 async def located(update: Update, context: BotContext) -> int:
-    place = await read_place(update, context)
+    place = await read_place(update, context, Asker.VOLUNTEER)
     if not isinstance(place, Place):
         return Step.LOCATION
     draft = _draft(context)
@@ -418,7 +418,11 @@ async def _ask_or_keep(
     if message is not None and await services.addresses.find(message.chat.id, message.message_id):
         # It was a (protected) address message: it shows the details again.
         requester = await services.users.get(task.requester_id) if task.requester_id else None
-        text += "\n\n" + notices.private_details(task, requester.first_name if requester else "")
+        text += "\n\n" + notices.private_details(
+            task,
+            requester.first_name if requester else "",
+            tz=context.services.settings.timezone,
+        )
     on_doorstep = await services.doorstep.on_doorstep(request_id, sender.id)
     name = await services.relay.requester_name(task)
     await query.edit_message_text(
@@ -481,7 +485,11 @@ async def my_tasks(update: Update, context: BotContext) -> None:
         shown = await message.reply_text(
             notices.task_card(task, services.settings.timezone)
             + "\n\n"
-            + notices.private_details(task, requester.first_name if requester else ""),
+            + notices.private_details(
+                task,
+                requester.first_name if requester else "",
+                tz=context.services.settings.timezone,
+            ),
             reply_markup=keyboards.task(
                 task.id,
                 await services.relay.requester_name(task),
