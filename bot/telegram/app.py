@@ -27,8 +27,10 @@ from bot.db.addresses import AddressMessageRepository
 from bot.db.availability import AvailabilityRepository
 from bot.db.broadcasts import BroadcastRepository
 from bot.db.figures import FiguresRepository
+from bot.db.fund import FundRepository
 from bot.db.groupchats import GroupChatRepository
 from bot.db.groupmap import MapRepository
+from bot.db.info import InfoRepository
 from bot.db.privacy import PrivacyRepository
 from bot.db.reminders import ReminderRepository
 from bot.db.roles import RoleRepository
@@ -47,9 +49,11 @@ from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import SAVED, HelpDesk
 from bot.services.figures import Figures
+from bot.services.fund import Fund
 from bot.services.geo import build_geocoder
 from bot.services.groupchat import GroupBoard
 from bot.services.groupmap import GroupMap
+from bot.services.info import LocalInfo
 from bot.services.matching import Matchmaker
 from bot.services.privacy import Privacy
 from bot.services.reminders import Reminders
@@ -60,6 +64,7 @@ from bot.telegram.commands import publish_commands
 from bot.telegram.context import BotContext, Services
 from bot.telegram.handlers import register_all
 from bot.telegram.handlers.errors import apologise, describe
+from bot.telegram.info_views import offer_meanwhile, stale_for_digest
 from bot.telegram.messenger import Messenger
 from bot.telegram.once_request import OnceRequest
 from bot.telegram.persistence import SQLitePersistence
@@ -454,7 +459,15 @@ def build_application(
             clock,
         ),
         groupmap=GroupMap(settings, MapRepository(db), volunteers, clock),
+        fund=Fund(FundRepository(db), settings.timezone, clock),
+        info=LocalInfo(InfoRepository(db), clock),
     )
+    # Local services offered where they help: under "nobody could take it", and the
+    # coordinators' digest lists entries to check again.
+    matchmaker.meanwhile = chaser.meanwhile = offer_meanwhile(
+        app.services.info, settings.default_language
+    )
+    chaser.digest_extra = stale_for_digest(app.services.info, settings.default_language)
     app.map_server = MapServer(app.services) if settings.webapp_url else None
     app.watch = DatabaseWatch(coordinators.tell, desk.announce_unfinished)
     register_all(app)

@@ -61,6 +61,17 @@ class Action(StrEnum):
     FORGET_CONTACT = "forgetph"
     SPEND = "spend"  # the volunteer records what a task cost (`v1:spend:<id>`)
     NO_RECEIPT = "noreceipt"  # ... and has no receipt photo to send
+    # The shared fund: `v1:reimburse:<claim_id>` approves a claim, `v1:claimno:<claim_id>`
+    # declines it (a reason is asked for); `v1:fund:<what>[:...]` the coordinators' tools.
+    REIMBURSE = "reimburse"
+    CLAIM_DECLINE = "claimno"
+    FUND = "fund"
+    # Local services: `v1:info:<topic>` lists a topic, `v1:infoe:<entry_id>` a coordinator's
+    # card of one entry, `v1:infoed:<entry_id>:<what>` its buttons, `v1:infoadd:<step>...`.
+    INFO = "info"
+    INFO_ENTRY = "infoe"
+    INFO_EDIT = "infoed"
+    INFO_ADD = "infoadd"
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,11 @@ from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import HelpDesk
 from bot.services.figures import Figures
+from bot.services.fund import Fund
 from bot.services.geo import NoGeocoder, NominatimGeocoder
 from bot.services.groupchat import GroupBoard
 from bot.services.groupmap import GroupMap
+from bot.services.info import LocalInfo
 from bot.services.matching import Matchmaker
 from bot.services.privacy import Privacy
 from bot.services.reminders import Reminders
@@ -59,6 +61,8 @@ class Services:
     broadcaster: Broadcaster
     groupmap: GroupMap  # the coordinators' map (bot.webapp serves it)
     addresses: AddressMessages  # which messages carried an address, to take it back
+    fund: Fund  # the shared fund and its ledger (/fund)
+    info: LocalInfo  # what else is available locally (/info)
 
 
 class _HasServices(Protocol):

@@ -10,8 +10,10 @@ from bot.telegram.handlers import (
     broadcast,
     coordinators,
     figures,
+    fund,
     groupchat,
     groupmap,
+    info,
     intake,
     language,
     privacy,
@@ -34,6 +36,8 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     roster.register(app)
     intake.register(app)
     figures.register(app)
+    fund.register(app)
+    info.register(app)
     groupchat.register(app)
     groupmap.register(app)
     broadcast.register(app)
