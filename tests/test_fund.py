@@ -60,7 +60,8 @@ async def test_a_donation_a_claim_and_an_approval_show_in_fund(group: Group) -> 
     claim_id = await _claim(group)
     # The coordinators get the claim, with the volunteer's name and both buttons.
     notice = next(c for c in group.telegram.sent_to(COORDINATOR) if "claim #" in c.text)
-    assert "Vinnie" in notice.text and "£12.50" in notice.text
+    assert "Vinnie" in notice.text
+    assert "£12.50" in notice.text
     assert notice.buttons == [f"v1:reimburse:{claim_id}", f"v1:claimno:{claim_id}"]
     assert notice.params.get("protect_content") is True
     assert f"claim #{claim_id}" in group.telegram.last_to(301).text
@@ -112,7 +113,8 @@ async def test_a_declined_claim_tells_the_volunteer_why(group: Group) -> None:
     await group.say(COORDINATOR, "Bought wine, not on the list", name="Cora")
     assert "Bought wine, not on the list" in group.telegram.last_to(301).text
     claim = await group.app.services.fund.get_claim(claim_id)
-    assert claim is not None and claim.status is ClaimStatus.DECLINED
+    assert claim is not None
+    assert claim.status is ClaimStatus.DECLINED
     await group.press(COORDINATOR, f"v1:reimburse:{claim_id}", name="Cora")
     assert await group.app.services.fund.balance() == 0
 
@@ -140,7 +142,8 @@ async def test_the_ledger_csv_is_protected_and_the_statement_has_no_names(group:
     year, month = fund.today().year, fund.today().month
     await group.press(COORDINATOR, f"v1:fund:post:{year:04d}-{month:02d}", name="Cora")
     posted = group.telegram.texts_to(GROUP_CHAT)[-1]
-    assert "£30.00" in posted and "Thank you to the donor" in posted
+    assert "£30.00" in posted
+    assert "Thank you to the donor" in posted
     for private in ("Dorothy", "Pike", "Cora", "Vinnie"):
         assert private not in posted
 
@@ -174,7 +177,8 @@ async def test_forgetme_keeps_the_ledger_row_without_the_volunteer(group: Group)
     assert [r.pence for r in rows] == [5000, -1250]
     assert all(r.recorded_by is None for r in rows)
     claim = await group.app.services.fund.get_claim(claim_id)
-    assert claim is not None and claim.volunteer_id is None
+    assert claim is not None
+    assert claim.volunteer_id is None
 
 
 # --- the ledger's rules, for any sequence of operations -------------------------------------
@@ -231,7 +235,8 @@ async def _run(path: Path, operations: list[tuple[object, ...]]) -> None:
                 if running < 0:
                     assert row.kind is MovementKind.REIMBURSEMENT
                     claim = await fund.get_claim(row.claim_id or 0)
-                    assert claim is not None and claim.first_approver is not None
+                    assert claim is not None
+                    assert claim.first_approver is not None
                     assert claim.first_approver != claim.decided_by
             paid = [r.claim_id for r in rows if r.kind is MovementKind.REIMBURSEMENT]
             assert len(paid) == len(set(paid))  # never paid twice
