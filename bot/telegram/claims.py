@@ -36,10 +36,11 @@ async def claim_spend(services: Services, request_id: int, volunteer_id: int, pe
 
 
 async def claim_receipt(services: Services, request_id: int, file_id: str) -> None:
-    """The receipt goes with the task's pending claim, to every coordinator."""
+    """The receipt goes with the task's pending claim, to every coordinator, with the
+    claim's buttons."""
     claim = await services.fund.attach_receipt(request_id, file_id)
-    if claim is None:
-        return
+    if claim is None or claim.pence > services.safeguarding.cap_pence:
+        return  # over the cap, the coordinators have the photo already (Safeguarding)
     for user_id, language in await services.coordinators.recipients():
         with use_language(language):
             caption = fund_views.receipt_for_claim(claim)
