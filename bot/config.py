@@ -87,6 +87,12 @@ class Settings:
     health_stale_s: float = 90
     # How long an update is tried again while the database fails (locked, disk full).
     db_retry_s: float = 60
+    # Lone working: "Are you OK?" this long after "I've arrived" with no "I've left
+    # safely", and every coordinator alerted this long after that with no answer.
+    checkout_after_s: float = 5400
+    safety_alert_after_s: float = 900
+    # A volunteer's first tasks are flagged to the coordinators (0: none are).
+    first_tasks: int = 2
 
 
 def load_settings(
@@ -231,7 +237,17 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         ),
         health_stale_s=_positive_float(values, "HEALTH_STALE_S", 90),
         db_retry_s=_positive_float(values, "DB_RETRY_S", 60, maximum=3600),
+        checkout_after_s=_positive_float(values, "CHECKOUT_AFTER_S", 5400, maximum=86400),
+        safety_alert_after_s=_positive_float(values, "SAFETY_ALERT_AFTER_S", 900, maximum=86400),
+        first_tasks=_first_tasks(values),
     )
+
+
+def _first_tasks(values: Mapping[str, str]) -> int:
+    """FIRST_TASKS: how many of a volunteer's first tasks are flagged; 0 switches it off."""
+    if (values.get("FIRST_TASKS") or "").strip() == "0":
+        return 0
+    return int(_positive_float(values, "FIRST_TASKS", 2, maximum=100, integer=True))
 
 
 def _parse_lat_lon(name: str, raw: str) -> tuple[float, float]:

@@ -78,6 +78,12 @@ EVERYONE_ACTIONS = {
     Action.NO_RECEIPT,
     Action.GROUP_HELP,
     Action.INFO,
+    Action.ARRIVED,
+    Action.LEFT,
+    Action.SAFE,
+    Action.NO_SHOW,
+    Action.CHECK_IN,
+    Action.TALK,  # the server checks who is on the request's line
 }
 # Buttons that live inside a coordinator's conversation: to anyone not in it (as every
 # non-coordinator is) they are stale, and answered so.

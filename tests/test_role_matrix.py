@@ -80,6 +80,12 @@ BUTTONS: dict[Action, str] = {
     Action.INFO_ENTRY: "v1:infoe:1",
     Action.INFO_EDIT: "v1:infoed:1:checked",
     Action.INFO_ADD: "v1:infoadd:topic:food",
+    Action.ARRIVED: f"v1:arrived:{CLAIMED}",
+    Action.LEFT: f"v1:left:{CLAIMED}",
+    Action.SAFE: f"v1:safe:{CLAIMED}:help",
+    Action.NO_SHOW: f"v1:nocome:{CLAIMED}:{VOLUNTEER}",
+    Action.CHECK_IN: f"v1:checkin:{DONE}",
+    Action.TALK: f"v1:talk:{CLAIMED}",
 }
 
 # Read by tests/test_zz_summary.py.
@@ -189,6 +195,7 @@ REFUSALS = (
     "haven't signed up as a volunteer",
     "Please sign up with /volunteer first",
     "That has already stopped",
+    "no longer yours to write about",  # a request's private line, not theirs
 )
 
 
@@ -264,6 +271,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     BUTTONS[Action.FEEDBACK]: frozenset({"requester"}),
     BUTTONS[Action.STOP_SERIES]: frozenset({"requester"}),
     BUTTONS[Action.CONCERN]: frozenset({"requester", "volunteer"}),  # those involved
+    BUTTONS[Action.TALK]: frozenset({"requester", "volunteer"}),  # the two ends of its line
     BUTTONS[Action.VOLUNTEER_CATEGORY]: NOBODY,
     BUTTONS[Action.VOLUNTEER_SAVE]: NOBODY,
     BUTTONS[Action.AVAILABILITY]: VOLUNTEERS,
@@ -294,6 +302,11 @@ EXPECTED: dict[str, frozenset[str]] = {
     BUTTONS[Action.INFO_ENTRY]: ONLY_COORDINATOR,  # "no longer shown": there is none
     BUTTONS[Action.INFO_EDIT]: ONLY_COORDINATOR,
     BUTTONS[Action.INFO_ADD]: NOBODY,  # only inside /info add
+    BUTTONS[Action.ARRIVED]: frozenset({"volunteer"}),  # the one on the task
+    BUTTONS[Action.LEFT]: NOBODY,  # nobody has arrived in this world
+    BUTTONS[Action.SAFE]: NOBODY,
+    BUTTONS[Action.NO_SHOW]: frozenset({"requester"}),  # the one who was told they'd come
+    BUTTONS[Action.CHECK_IN]: frozenset({"volunteer"}),  # the one who did the task
 }
 
 

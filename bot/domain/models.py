@@ -282,3 +282,41 @@ class Place:
 
     lat: float
     lon: float
+
+
+# --- the doorstep and a volunteer's record (bot.db.doorstep) ------------------------
+
+
+@dataclass(frozen=True)
+class Visit:
+    request_id: int
+    volunteer_id: int
+    arrived_at: float
+    left_at: float | None
+    asked_at: float | None
+    help_at: float | None
+    alerted_at: float | None
+
+    @property
+    def on_doorstep(self) -> bool:
+        return self.left_at is None
+
+
+@dataclass(frozen=True)
+class HandBack:
+    """A task a volunteer gave back: when they took it, when it was due, when they gave it."""
+
+    request_id: int
+    claimed_at: float | None
+    due_at: float | None
+    released_at: float
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What a coordinator should know about a volunteer's recent tasks."""
+
+    done: int
+    hand_backs: list[HandBack]  # latest first
+    no_shows: int
+    concerns: int

@@ -7,7 +7,7 @@ involved (requester, other volunteers, coordinators) is told from here.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,6 +37,7 @@ from bot.services.matching import (
     distance_matters,
     needs_check,
 )
+from bot.services.relay import requester_name
 from bot.services.requesters import news_recipient, tell_requester
 from bot.telegram import keyboards, notices
 from bot.telegram.messenger import Messenger
@@ -87,6 +88,10 @@ class HelpDesk:
         self._coordinators = coordinators
         self._addresses = addresses
         self._clock = clock
+        # Told after a request is taken, and after a task is done (first tasks follow
+        # these; see bot.services.newcomers).
+        self.on_taken: list[Callable[[HelpRequest], Awaitable[None]]] = []
+        self.on_done: list[Callable[[HelpRequest], Awaitable[None]]] = []
 
     async def limit_reached(self, requester_id: int) -> Limit | None:
         """Whether this requester has as many requests as one person may have for now.
@@ -219,6 +224,8 @@ class HelpDesk:
         await self._chaser.claimed(claimed)
         details_sent = await self._hand_over(claimed, volunteer.first_name)
         await self._matchmaker.close_pings(claimed, taken=True, keep=volunteer_id)
+        for taken in self.on_taken:
+            await taken(claimed)
         return Result(Outcome.OK, claimed, details_sent=details_sent)
 
     async def _hand_over(self, request: HelpRequest, volunteer_name: str) -> bool:
@@ -227,17 +234,20 @@ class HelpDesk:
         assert request.volunteer_id is not None
         requester = await self._users.get(request.requester_id) if request.requester_id else None
         requester_name = requester.first_name if requester else ""
+        volunteer_id = request.volunteer_id
         details = await self._messenger.tell(
-            request.volunteer_id,
+            volunteer_id,
             lambda: notices.private_details(request, requester_name),
+            lambda: keyboards.doorstep(request.id),
             protect=True,
         )
-        await self._addresses.record(request.id, request.volunteer_id, details)
+        await self._addresses.record(request.id, volunteer_id, details)
         await tell_requester(
             self._messenger,
             self._coordinators,
             request,
             lambda: notices.volunteer_coming(request, volunteer_name),
+            lambda: keyboards.news(request.id, volunteer_id, volunteer_name),
         )
         return details is not None
 
@@ -279,6 +289,8 @@ class HelpDesk:
             ),
             lambda: keyboards.feedback(done.id),
         )
+        for finished in self.on_done:
+            await finished(done)
         return Result(Outcome.OK, done)
 
     async def release(self, request_id: int, volunteer_id: int) -> Result:
@@ -388,7 +400,12 @@ class HelpDesk:
             )
             return Result(Outcome.ALREADY if mine else Outcome.NOT_YOURS, request)
         if not got_help:
-            await self._coordinators.tell(lambda: notices.not_helped_for_coordinators(request_id))
+            request = await self._requests.get(request_id)
+            if request is not None:
+                name = await requester_name(self._users, request)
+                await self._coordinators.tell(
+                    lambda: notices.not_helped_for_coordinators(request, name)
+                )
         return Result(Outcome.OK)
 
     async def series_of(self, requester_id: int) -> list[Series]:
@@ -473,10 +490,11 @@ class HelpDesk:
                 taken.id, coordinator_id, "assigned", self._clock(), note=str(volunteer_id)
             )
             tz = self._settings.timezone
+            name = await requester_name(self._users, taken)
             await self._messenger.tell(
                 volunteer_id,
                 lambda: notices.assigned_to_you(taken, tz),
-                lambda: keyboards.task(taken.id),
+                lambda: keyboards.task(taken.id, name),
             )
         return result
 

@@ -118,10 +118,12 @@ class Safeguarding:
         await self._repository.flag_over_cap(request_id, pence, now)
         volunteer = await self._users.get(volunteer_id)
         name = volunteer.first_name if volunteer else ""
+        requester = await self._users.get(request.requester_id) if request.requester_id else None
+        asked_by = requester.first_name if requester else ""
         cap = self.cap_pence
         await self._coordinators.tell(
             lambda: notices.over_spend_cap_for_coordinators(
-                request, volunteer_id, name, pence, cap
+                request, volunteer_id, name, pence, cap, asked_by
             )
         )
         return True

@@ -26,12 +26,14 @@ from bot.db import Database, PingRepository, RequestRepository, UserRepository, 
 from bot.db.addresses import AddressMessageRepository
 from bot.db.availability import AvailabilityRepository
 from bot.db.broadcasts import BroadcastRepository
+from bot.db.doorstep import DoorstepRepository
 from bot.db.figures import FiguresRepository
 from bot.db.fund import FundRepository
 from bot.db.groupchats import GroupChatRepository
 from bot.db.groupmap import MapRepository
 from bot.db.info import InfoRepository
 from bot.db.privacy import PrivacyRepository
+from bot.db.relay import RelayRepository
 from bot.db.reminders import ReminderRepository
 from bot.db.roles import RoleRepository
 from bot.db.roster import RosterRepository
@@ -48,6 +50,7 @@ from bot.services.broadcast import Broadcaster, RateLimiter
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import SAVED, HelpDesk
+from bot.services.doorstep import Doorstep
 from bot.services.figures import Figures
 from bot.services.fund import Fund
 from bot.services.geo import build_geocoder
@@ -55,13 +58,16 @@ from bot.services.groupchat import GroupBoard
 from bot.services.groupmap import GroupMap
 from bot.services.info import LocalInfo
 from bot.services.matching import Matchmaker
+from bot.services.newcomers import Newcomers
 from bot.services.privacy import Privacy
+from bot.services.relay import Relay
 from bot.services.reminders import Reminders
 from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
 from bot.telegram.cleaning import clean_update
 from bot.telegram.commands import publish_commands
 from bot.telegram.context import BotContext, Services
+from bot.telegram.doorstep_news import DoorstepNotices
 from bot.telegram.handlers import register_all
 from bot.telegram.handlers.errors import apologise, describe
 from bot.telegram.info_views import offer_meanwhile, stale_for_digest
@@ -395,6 +401,11 @@ def build_application(
         addresses,
         clock,
     )
+    doorstep_records = DoorstepRepository(db)
+    doorstep_news = DoorstepNotices(messenger, coordinators, settings.timezone)
+    newcomers = Newcomers(settings, doorstep_records, requests, users, doorstep_news)
+    desk.on_taken.append(newcomers.taken)
+    desk.on_done.append(newcomers.done)
     board = GroupBoard(settings, app.bot, GroupChatRepository(db), requests, clock)
     board.follow(matchmaker, chaser)
     app.services = Services(
@@ -443,6 +454,7 @@ def build_application(
             messenger,
             addresses,
             clock,
+            doorstep_records,
         ),
         board=board,
         figures=Figures(FiguresRepository(db), settings.timezone, clock),
@@ -461,6 +473,18 @@ def build_application(
         groupmap=GroupMap(settings, MapRepository(db), volunteers, clock),
         fund=Fund(FundRepository(db), settings.timezone, clock),
         info=LocalInfo(InfoRepository(db), clock),
+        doorstep=Doorstep(
+            settings,
+            doorstep_records,
+            requests,
+            users,
+            reminders,
+            coordinators,
+            doorstep_news,
+            clock,
+        ),
+        newcomers=newcomers,
+        relay=Relay(RelayRepository(db), requests, users, coordinators, clock),
     )
     # Local services offered where they help: under "nobody could take it", and the
     # coordinators' digest lists entries to check again.

@@ -72,6 +72,16 @@ class Action(StrEnum):
     INFO_ENTRY = "infoe"
     INFO_EDIT = "infoed"
     INFO_ADD = "infoadd"
+    # Safe on the doorstep: `v1:arrived:<id>` / `v1:left:<id>` on the volunteer's task,
+    # `v1:safe:<id>:ok|help` answers "Are you OK?".
+    ARRIVED = "arrived"
+    LEFT = "left"
+    SAFE = "safe"
+    NO_SHOW = "nocome"  # the requester: `v1:nocome:<request_id>:<volunteer_id>`
+    CHECK_IN = "checkin"  # after a first task: `v1:checkin:<id>` writes, `...:fine` doesn't
+    # `v1:talk:<request_id>`: write to the other side of a taken request's private line
+    # (the requester or the volunteer, whoever presses it: the server knows which).
+    TALK = "talk"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from bot.services.broadcast import Broadcaster
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import HelpDesk
+from bot.services.doorstep import Doorstep
 from bot.services.figures import Figures
 from bot.services.fund import Fund
 from bot.services.geo import NoGeocoder, NominatimGeocoder
@@ -24,7 +25,9 @@ from bot.services.groupchat import GroupBoard
 from bot.services.groupmap import GroupMap
 from bot.services.info import LocalInfo
 from bot.services.matching import Matchmaker
+from bot.services.newcomers import Newcomers
 from bot.services.privacy import Privacy
+from bot.services.relay import Relay
 from bot.services.reminders import Reminders
 from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
@@ -63,6 +66,9 @@ class Services:
     addresses: AddressMessages  # which messages carried an address, to take it back
     fund: Fund  # the shared fund and its ledger (/fund)
     info: LocalInfo  # what else is available locally (/info)
+    doorstep: Doorstep  # lone working: arrived, left safely, "Are you OK?", the alert
+    newcomers: Newcomers  # a volunteer's first tasks
+    relay: Relay  # the private line between a request's requester and its volunteer
 
 
 class _HasServices(Protocol):

@@ -148,7 +148,8 @@ def volunteer_waiting(volunteer: Volunteer) -> str:
         "🆕 <b>{name}</b> wants to volunteer.\nGoes up to {radius}. Offers: {categories}.\n"
         "Approve them only once you've checked who they are."
     ).format(
-        name=esc(volunteer.first_name) or str(volunteer.user_id),
+        # Tap to chat: a coordinator can check who they are before approving them.
+        name=person_link(volunteer.user_id, volunteer.first_name),
         radius=radius_text(volunteer.radius_km),
         categories=categories,
     )
@@ -216,11 +217,24 @@ def did_you_get_help(request_id: int) -> str:
     return _("Did you get the help you needed with #{id}?").format(id=request_id)
 
 
-def not_helped_for_coordinators(request_id: int) -> str:
+def not_helped_for_coordinators(request: HelpRequest, requester_name: str) -> str:
     return _(
-        "⚠️ The requester of #{id} says they did not get the help they needed. "
+        "⚠️ The requester of #{id}, {who}, says they did not get the help they needed. "
         "Please get in touch with them."
-    ).format(id=request_id)
+    ).format(id=request.id, who=requester_contact(request, requester_name))
+
+
+def requester_contact(request: HelpRequest, requester_name: str) -> str:
+    """How a coordinator reaches a request's requester: a tap-to-chat link, or for someone
+    without Telegram (/onbehalf) their name and phone number."""
+    if request.requester_id is not None:
+        return person_link(request.requester_id, requester_name)
+    if request.contact_phone:
+        return _("{name} (phone {phone})").format(
+            name=esc(request.contact_name or "") or _("(not given)"),
+            phone=esc(request.contact_phone),
+        )
+    return _("(nobody stored)")
 
 
 def daily_digest(figures: Digest, tz: ZoneInfo) -> str:
@@ -353,17 +367,26 @@ def concern_for_coordinators(
 
 
 def over_spend_cap_for_coordinators(
-    request: HelpRequest, volunteer_id: int, volunteer_name: str, pence: int, cap_pence: int
+    request: HelpRequest,
+    volunteer_id: int,
+    volunteer_name: str,
+    pence: int,
+    cap_pence: int,
+    requester_name: str = "",
 ) -> str:
-    return _(
-        "💷 <b>Over the spending cap</b>: for request #{id} ({category}) {name} says they "
-        "spent {amount}; the cap is {cap}. Please check it with them and the requester."
-    ).format(
-        id=request.id,
-        category=category_label(request.category),
-        name=person_link(volunteer_id, volunteer_name),
-        amount=money(pence),
-        cap=money(cap_pence),
+    return (
+        _(
+            "💷 <b>Over the spending cap</b>: for request #{id} ({category}) {name} says they "
+            "spent {amount}; the cap is {cap}. Please check it with them and the requester."
+        ).format(
+            id=request.id,
+            category=category_label(request.category),
+            name=person_link(volunteer_id, volunteer_name),
+            amount=money(pence),
+            cap=money(cap_pence),
+        )
+        + "\n"
+        + _("The requester: {who}").format(who=requester_contact(request, requester_name))
     )
 
 
@@ -506,4 +529,84 @@ def group_post_done(request: HelpRequest) -> str:
 def group_post_closed(request: HelpRequest) -> str:
     return _("<b>Request #{id}</b> ({category}) is no longer needed.").format(
         id=request.id, category=category_label(request.category)
+    )
+
+
+# --- safe on the doorstep, and first tasks --------------------------------------------
+
+
+def are_you_ok(request_id: int, arrived_at: float, tz: ZoneInfo) -> str:
+    """To a volunteer who arrived CHECKOUT_AFTER_S ago and hasn't said they've left."""
+    return _(
+        "👋 <b>Are you OK?</b> You arrived for #{id} at {time} and haven't said you've "
+        "left yet. Please press one of the buttons."
+    ).format(id=request_id, time=format_time(arrived_at, tz))
+
+
+def safety_alert_for_coordinators(
+    request_id: int, volunteer_id: int, name: str, arrived_at: float, tz: ZoneInfo, *, asked: bool
+) -> str:
+    """Every coordinator, at once: a volunteer on a doorstep may need help. Never the
+    address: that is a logged /details away."""
+    if asked:
+        headline = _("🆘 <b>{name} has pressed “I need help”</b> on request #{id}.")
+    else:
+        headline = _(
+            "🚨 <b>Safety check: {name} hasn't said they've left</b> request #{id}, and "
+            "didn't answer “Are you OK?”."
+        )
+    return (
+        headline.format(name=person_link(volunteer_id, name), id=request_id)
+        + "\n"
+        + _("They arrived at {time}.").format(time=format_time(arrived_at, tz))
+        + "\n"
+        + _("Tap their name to message them. The address, if you need it: /details {id}").format(
+            id=request_id
+        )
+    )
+
+
+def left_safely_for_coordinators(request_id: int, volunteer_id: int, name: str) -> str:
+    """After an alert: the all-clear."""
+    return _("✅ {name} has now said they've left #{id} safely.").format(
+        name=person_link(volunteer_id, name), id=request_id
+    )
+
+
+def no_show_for_coordinators(
+    request_id: int, volunteer_id: int, name: str, arrived_at: float | None, tz: ZoneInfo
+) -> str:
+    text = _(
+        "😟 The requester of #{id} says {name}, who was going to help, didn't come. "
+        "Please get in touch with them both."
+    ).format(id=request_id, name=person_link(volunteer_id, name))
+    if arrived_at is not None:
+        text += "\n" + _("{name} pressed “I've arrived” at {time}.").format(
+            name=esc(name) or volunteer_id, time=format_time(arrived_at, tz)
+        )
+    return text
+
+
+def first_task_for_coordinators(
+    request_id: int, volunteer_id: int, name: str, nth: int, first: int
+) -> str:
+    """One of a volunteer's first FIRST_TASKS tasks has just been taken."""
+    who = person_link(volunteer_id, name)
+    if nth == 1:
+        return _("🌱 {name}'s first task: #{id}").format(name=who, id=request_id)
+    return _("🌱 {name}'s task {n} of their first {first}: #{id}").format(
+        name=who, n=nth, first=first, id=request_id
+    )
+
+
+def first_task_check_in(request_id: int) -> str:
+    return _(
+        "🌱 Thank you for doing your first task (#{id})! How did it go? Anything we "
+        "should know? Press the button to tell the coordinators, in your own words."
+    ).format(id=request_id)
+
+
+def check_in_for_coordinators(request_id: int, volunteer_id: int, name: str, text: str) -> str:
+    return _("💬 {name} on their first task (#{id}): “{text}”").format(
+        name=person_link(volunteer_id, name), id=request_id, text=esc(text)
     )

@@ -272,6 +272,11 @@ class People:
         ]
         return self._message(user_id, name, language, photo=sizes)
 
+    def voice(self, user_id: int, file_id: str, name: str = "Sam", language: str = "en") -> Update:
+        """A voice note."""
+        voice = {"file_id": file_id, "file_unique_id": "v", "duration": 3}
+        return self._message(user_id, name, language, voice=voice)
+
     def membership(self, user_id: int, old: str, new: str) -> Update:
         """The bot's own membership in a private chat changed: blocked, or unblocked."""
         bot_member = {"user": BOT_USER, "until_date": 0}

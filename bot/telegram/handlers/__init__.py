@@ -9,6 +9,7 @@ from telegram.ext import Application
 from bot.telegram.handlers import (
     broadcast,
     coordinators,
+    doorstep,
     figures,
     fund,
     groupchat,
@@ -17,6 +18,7 @@ from bot.telegram.handlers import (
     intake,
     language,
     privacy,
+    relay,
     requests,
     roster,
     safeguarding,
@@ -30,6 +32,7 @@ from bot.telegram.handlers.errors import on_error
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     requests.register(app)
     volunteers.register(app)
+    doorstep.register(app)
     start.register(app)
     coordinators.register(app)
     stuck.register(app)
@@ -44,6 +47,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     language.register(app)
     safeguarding.register(app)
     privacy.register(app)
+    relay.register(app)
     # Last: anything no feature handled gets a friendly answer rather than silence.
     start.register_fallbacks(app)
     app.add_error_handler(on_error)

@@ -24,8 +24,11 @@ from bot.telegram.handlers.common import (
     GROUP_FEATURES,
     GROUP_REQUEST_CONVERSATION,
     LOCATION,
+    NEED,
     PRIVATE,
     TEXT,
+    agree,
+    agreed_then,
     answer,
     callback_data,
     consented_user,
@@ -165,7 +168,7 @@ async def begin(update: Update, context: BotContext) -> int:
     """/request (or "I need help", or a leaflet's link): start a fresh request."""
     # Not answered before the consent check: showing the notice answers the press, and a
     # second answer is refused by Telegram.
-    user = await consented_user(update, context)
+    user = await consented_user(update, context, then=NEED)
     if user is None:
         return END
     await answer(update.callback_query)
@@ -178,6 +181,12 @@ async def begin(update: Update, context: BotContext) -> int:
     context.drafts[DRAFT] = {}
     await _reply(update, _ask_category(), keyboards.categories())
     return Step.CATEGORY
+
+
+async def agree_and_begin(update: Update, context: BotContext) -> int:
+    """ "I agree" under a notice shown to someone who came to ask for help: straight in."""
+    await agree(update, context)
+    return await begin(update, context)
 
 
 async def chose_category(update: Update, context: BotContext) -> int:
@@ -547,7 +556,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             entry_points=[
                 CommandHandler("request", begin, filters=PRIVATE),
                 CommandHandler("start", begin, filters=PRIVATE & filters.Regex(REQUEST_LINK)),
-                CallbackQueryHandler(begin, pattern=matches(Action.ROLE, arg="need")),
+                CallbackQueryHandler(begin, pattern=matches(Action.ROLE, arg=NEED)),
+                CallbackQueryHandler(agree_and_begin, pattern=agreed_then(NEED)),
             ],
             states={
                 Step.CATEGORY: [

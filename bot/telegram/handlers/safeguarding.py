@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.domain.relay import Kind, RelayedMessage, Side
 from bot.i18n import _, inserted, join_list, line, ngettext
 from bot.services.safeguarding import MAX_SPEND_PENCE, RequestDetails
 from bot.telegram import keyboards, notices
@@ -30,7 +31,15 @@ from bot.telegram.handlers.common import (
     consented_user,
     conversation,
 )
-from bot.telegram.texts import category_label, clip, esc, money, status_label, when_text
+from bot.telegram.texts import (
+    category_label,
+    clip,
+    esc,
+    format_time,
+    money,
+    status_label,
+    when_text,
+)
 
 CONCERN = "concern"
 SPEND = "spend"
@@ -376,6 +385,68 @@ def _details_text(details: RequestDetails, tz: ZoneInfo) -> str:
     return clip("\n".join(lines))
 
 
+# Of a request's private line, in /details: the latest messages, and the media among them.
+MAX_LINE_SHOWN = 40
+MAX_LINE_MEDIA = 10
+MAX_LINE_TEXT = 300
+
+
+def _line_text(request_id: int, messages: list[tuple[RelayedMessage, str]], tz: ZoneInfo) -> str:
+    """A request's private line as coordinators read it: when, who, what."""
+    sides = {
+        Side.REQUESTER: _("requester"),
+        Side.VOLUNTEER: _("volunteer"),
+        Side.DESK: _("coordinator"),
+    }
+    lines = [_("💬 <b>Messages on #{id}'s line</b>, oldest first:").format(id=request_id)]
+    if len(messages) > MAX_LINE_SHOWN:
+        lines.append(
+            ngettext("(the {n} latest)", "(the {n} latest)", MAX_LINE_SHOWN).format(
+                n=MAX_LINE_SHOWN
+            )
+        )
+    for message, name in messages[-MAX_LINE_SHOWN:]:
+        what = {
+            Kind.TEXT: "",
+            Kind.PHOTO: _("📷 a photo"),
+            Kind.VOICE: _("🎤 a voice note"),
+            Kind.LOCATION: _("📍 a location"),
+        }[message.kind]
+        if message.kind is Kind.LOCATION and message.lat is not None and message.lon is not None:
+            what += f" {message.lat:.5f},{message.lon:.5f}"
+        said = esc(clip(message.text, MAX_LINE_TEXT))
+        said = inserted("“" + said + "”") if said else ""
+        # Built outside _(): its line and its values marked as translated text's are.
+        lines.append(
+            line(
+                "{when} · <b>{name}</b> ({side}): {what}".format(
+                    when=inserted(format_time(message.sent_at, tz)),
+                    name=inserted(esc(name) or _("(erased)")),
+                    side=sides[message.side],
+                    what=" ".join(part for part in (what, said) if part),
+                )
+            )
+        )
+    return clip("\n".join(lines))
+
+
+async def _show_line(message: Message, context: BotContext, request_id: int) -> None:
+    """After /details (whose look is already logged): the request's private line."""
+    messages = await context.services.relay.transcript(request_id)
+    if not messages:
+        return
+    tz = context.services.settings.timezone
+    await message.reply_text(_line_text(request_id, messages, tz), protect_content=True)
+    media = [m for m, _name in messages if m.file_id and m.kind in (Kind.PHOTO, Kind.VOICE)]
+    for item in media[-MAX_LINE_MEDIA:]:
+        caption = _("💬 #{id}, {when}").format(id=request_id, when=format_time(item.sent_at, tz))
+        assert item.file_id is not None
+        if item.kind is Kind.PHOTO:
+            await message.reply_photo(item.file_id, caption=caption, protect_content=True)
+        else:
+            await message.reply_voice(item.file_id, caption=caption, protect_content=True)
+
+
 async def show_details(update: Update, context: BotContext) -> None:
     """/details <number>: a request's personal details, for coordinators; each look is
     written to the audit log."""
@@ -406,6 +477,7 @@ async def show_details(update: Update, context: BotContext) -> None:
             caption=notices.receipt_caption(request_id, spending.pence),
             protect_content=True,
         )
+    await _show_line(message, context, request_id)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

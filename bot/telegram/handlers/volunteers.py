@@ -24,8 +24,11 @@ from bot.telegram.handlers.common import (
     GROUP_FEATURES,
     GROUP_VOLUNTEER_CONVERSATION,
     LOCATION,
+    OFFER,
     PRIVATE,
     TEXT,
+    agree,
+    agreed_then,
     answer,
     callback_data,
     consented_user,
@@ -81,7 +84,7 @@ async def begin(update: Update, context: BotContext) -> int:
     """/volunteer (or "I want to volunteer"): sign up, or change an existing profile."""
     # Not answered before the consent check: showing the notice answers the press, and a
     # second answer is refused by Telegram.
-    user = await consented_user(update, context)
+    user = await consented_user(update, context, then=OFFER)
     if user is None:
         return END
     await answer(update.callback_query)
@@ -94,6 +97,12 @@ async def begin(update: Update, context: BotContext) -> int:
             _ask_location(), reply_markup=keyboards.share_location()
         )
     return Step.LOCATION
+
+
+async def agree_and_begin(update: Update, context: BotContext) -> int:
+    """ "I agree" under a notice shown to someone who came to volunteer: straight in."""
+    await agree(update, context)
+    return await begin(update, context)
 
 
 async def located(update: Update, context: BotContext) -> int:
@@ -281,7 +290,9 @@ async def accept(update: Update, context: BotContext) -> None:
             )
         await query.edit_message_text(
             notices.task_card(result.request, services.settings.timezone),
-            reply_markup=keyboards.task(request_id),
+            reply_markup=keyboards.task(
+                request_id, await services.relay.requester_name(result.request)
+            ),
         )
     elif result.outcome is Outcome.ALREADY:
         await answer(query, _("You've already taken this one. Thank you!"))
@@ -329,6 +340,9 @@ async def done(update: Update, context: BotContext) -> None:
                 "receipt: it keeps things clear for everyone."
             )
             markup = keyboards.record_spending(result.request.id)
+        if await context.services.doorstep.on_doorstep(result.request.id, sender.id):
+            # Done is not gone: the check on them carries on until they say they've left.
+            markup = keyboards.after_done(result.request.id, spending=markup is not None)
         await query.edit_message_text(text, reply_markup=markup)
     elif result is not None and result.outcome is Outcome.ALREADY:
         await answer(query, _("It's already marked as done. Thank you!"))
@@ -405,7 +419,11 @@ async def _ask_or_keep(
         # It was a (protected) address message: it shows the details again.
         requester = await services.users.get(task.requester_id) if task.requester_id else None
         text += "\n\n" + notices.private_details(task, requester.first_name if requester else "")
-    await query.edit_message_text(text, reply_markup=keyboards.task(request_id))
+    on_doorstep = await services.doorstep.on_doorstep(request_id, sender.id)
+    name = await services.relay.requester_name(task)
+    await query.edit_message_text(
+        text, reply_markup=keyboards.task(request_id, name, on_doorstep=on_doorstep)
+    )
 
 
 async def more_time(update: Update, context: BotContext) -> None:
@@ -414,10 +432,12 @@ async def more_time(update: Update, context: BotContext) -> None:
     if query is None or sender is None:
         return
     request_id = data.id_arg if data else None
-    result = await context.services.desk.more_time(request_id, sender.id) if request_id else None
-    if result is not None and result.outcome is Outcome.OK:
+    services = context.services
+    result = await services.desk.more_time(request_id, sender.id) if request_id else None
+    if result is not None and result.outcome is Outcome.OK and result.request is not None:
         await answer(query, _("No rush. I'll check in again later."))
-        await query.edit_message_reply_markup(reply_markup=keyboards.task(request_id or 0))
+        name = await services.relay.requester_name(result.request)
+        await query.edit_message_reply_markup(reply_markup=keyboards.task(result.request.id, name))
     else:
         await answer(query, _("This task is no longer yours to change."))
 
@@ -462,7 +482,11 @@ async def my_tasks(update: Update, context: BotContext) -> None:
             notices.task_card(task, services.settings.timezone)
             + "\n\n"
             + notices.private_details(task, requester.first_name if requester else ""),
-            reply_markup=keyboards.task(task.id),
+            reply_markup=keyboards.task(
+                task.id,
+                await services.relay.requester_name(task),
+                on_doorstep=await services.doorstep.on_doorstep(task.id, user.id),
+            ),
             protect_content=True,
         )
         # Another copy of the address: it goes too when the task stops being theirs.
@@ -515,7 +539,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             entry_points=[
                 CommandHandler("volunteer", begin, filters=PRIVATE),
                 CommandHandler("start", begin, filters=PRIVATE & filters.Regex(VOLUNTEER_LINK)),
-                CallbackQueryHandler(begin, pattern=matches(Action.ROLE, arg="offer")),
+                CallbackQueryHandler(begin, pattern=matches(Action.ROLE, arg=OFFER)),
+                CallbackQueryHandler(agree_and_begin, pattern=agreed_then(OFFER)),
             ],
             states={
                 Step.LOCATION: [
