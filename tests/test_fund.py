@@ -117,6 +117,10 @@ async def test_a_declined_claim_tells_the_volunteer_why(group: Group) -> None:
     assert claim.status is ClaimStatus.DECLINED
     await group.press(COORDINATOR, f"v1:reimburse:{claim_id}", name="Cora")
     assert await group.app.services.fund.balance() == 0
+    # A late press says how it stands in the reader's words, not the stored code.
+    await group.press(COORDINATOR, "v1:lang:cy", name="Cora")
+    await group.press(COORDINATOR, f"v1:reimburse:{claim_id}", name="Cora")
+    assert "(wedi’i wrthod)" in group.telegram.answers()[-1].params["text"]
 
 
 async def test_someone_else_cannot_approve_or_see_coordinator_tools(group: Group) -> None:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_skeleton
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain.fund import Claim, FundFigures, Movement, MovementKind, Statement
+from bot.domain.fund import Claim, ClaimStatus, FundFigures, Movement, MovementKind, Statement
 from bot.domain.models import HelpRequest
 from bot.i18n import _, babel_locale, ngettext
 from bot.telegram.callbacks import Action, button
@@ -280,3 +280,15 @@ def ledger_csv(rows: list[Movement], tz: ZoneInfo) -> bytes:
 def _csv_safe(text: str) -> str:
     """A note that starts like a formula is not run by a spreadsheet."""
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def claim_status_label(status: ClaimStatus) -> str:
+    """How a claim stands, in the reader's words."""
+    labels = {
+        ClaimStatus.PENDING: _("waiting for a coordinator"),
+        ClaimStatus.PAID: _("paid"),
+        ClaimStatus.DECLINED: _("declined"),
+        ClaimStatus.WITHDRAWN: _("replaced by a new amount"),
+        ClaimStatus.REVERSED: _("paid, then reversed"),
+    }
+    return labels[status]

@@ -251,7 +251,7 @@ async def approve(update: Update, context: BotContext) -> None:
     services = context.services
     outcome, claim, balance = await services.fund.approve(claim_id, sender.id)
     if claim is None or outcome is Approval.CLOSED:
-        status = claim.status.value if claim else ""
+        status = fund_views.claim_status_label(claim.status) if claim else ""
         await answer(
             query,
             _("Claim #{claim} was already decided ({status}).").format(
