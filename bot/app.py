@@ -28,6 +28,7 @@ from bot.db import Database, PingRepository, RequestRepository, UserRepository, 
 from bot.db.addresses import AddressMessageRepository
 from bot.db.availability import AvailabilityRepository
 from bot.db.broadcasts import BroadcastRepository
+from bot.db.fairness import FairnessRepository
 from bot.db.figures import FiguresRepository
 from bot.db.groupchats import GroupChatRepository
 from bot.db.groupmap import MapRepository
@@ -51,6 +52,7 @@ from bot.services.broadcast import Broadcaster, RateLimiter
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import SAVED, HelpDesk
+from bot.services.fairness import Fairness
 from bot.services.figures import Figures
 from bot.services.geo import build_geocoder
 from bot.services.groupchat import GroupBoard
@@ -403,6 +405,9 @@ def build_application(
         desk=desk,
         reminders=reminders,
         chaser=chaser,
+        fairness=Fairness(
+            settings, FairnessRepository(db), reminders, messenger, coordinators, clock
+        ),
         privacy=Privacy(
             settings,
             PrivacyRepository(db),
@@ -467,6 +472,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     restored = await app.services.reminders.restore()
     _LOGGER.info("Re-armed %s pending reminder(s)", restored)
     await app.services.chaser.start_daily_digest()
+    await app.services.fairness.start()
     await app.services.privacy.start_daily_purge()
     resumed = await app.services.broadcaster.resume()
     if resumed:

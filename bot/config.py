@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
-from bot.models import Category
+from bot.models import Category, QuietHours
 
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{2,}$")
 GEOCODERS = ("none", "nominatim")
@@ -87,6 +87,11 @@ class Settings:
     health_stale_s: float = 90
     # How long an update is tried again while the database fails (locked, disk full).
     db_retry_s: float = 60
+    # Fair to volunteers: no pings in their quiet hours (the default for those who never
+    # chose theirs), at most so many a local day, and this long apart.
+    quiet_hours: QuietHours | None = field(default_factory=lambda: QuietHours(21 * 60, 8 * 60))
+    max_pings_per_day: int = 6
+    ping_spacing_s: float = 3600
 
 
 def load_settings(
@@ -183,6 +188,15 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
             + OSM_TILES
         )
 
+    quiet_raw = get("QUIET_HOURS") or "21:00-08:00"
+    try:
+        quiet_hours = QuietHours.parse(quiet_raw)
+    except ValueError:
+        raise SettingsError(
+            f"QUIET_HOURS must be HH:MM-HH:MM (in TIMEZONE, e.g. 21:00-08:00) or off, "
+            f"not {quiet_raw!r}"
+        ) from None
+
     return Settings(
         bot_token=token,
         bot_api_base_url=base_url,
@@ -231,6 +245,11 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         ),
         health_stale_s=_positive_float(values, "HEALTH_STALE_S", 90),
         db_retry_s=_positive_float(values, "DB_RETRY_S", 60, maximum=3600),
+        quiet_hours=quiet_hours,
+        max_pings_per_day=int(
+            _positive_float(values, "MAX_PINGS_PER_DAY", 6, maximum=1000, integer=True)
+        ),
+        ping_spacing_s=_seconds_or_off(values, "PING_SPACING_S", 3600),
     )
 
 
@@ -264,6 +283,19 @@ def _non_negative_float(values: Mapping[str, str], name: str, default: float) ->
     if raw in ("", "0"):
         return default if raw == "" else 0.0
     return _positive_float(values, name, default, maximum=50)
+
+
+def _seconds_or_off(values: Mapping[str, str], name: str, default: float) -> float:
+    """A number of seconds, where 0 switches the rule off (at most a day)."""
+    raw = (values.get(name) or "").strip()
+    if raw == "0":
+        return 0.0
+    try:
+        return _positive_float(values, name, default, maximum=86400)
+    except SettingsError:
+        raise SettingsError(
+            f"{name} must be a number of seconds from 0 (off) to 86400, not {raw!r}"
+        ) from None
 
 
 def _parse_clock_time(name: str, raw: str) -> time | None:

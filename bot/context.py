@@ -17,6 +17,7 @@ from bot.services.broadcast import Broadcaster
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import HelpDesk
+from bot.services.fairness import Fairness
 from bot.services.figures import Figures
 from bot.services.geo import NoGeocoder, NominatimGeocoder
 from bot.services.groupchat import GroupBoard
@@ -55,6 +56,7 @@ class Services:
     broadcaster: Broadcaster
     groupmap: GroupMap  # the coordinators' map (bot.webapp serves it)
     addresses: AddressMessages  # which messages carried an address, to take it back
+    fairness: Fairness  # nobody left out: the kind notes and the weekly summary
 
 
 class _HasServices(Protocol):

@@ -27,7 +27,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.places import Located, read_place
 from bot.i18n import _
-from bot.models import Category, RequestStatus, Slot, VolunteerStatus
+from bot.models import Category, QuietHours, RequestStatus, Slot, VolunteerStatus
 from bot.services.desk import Outcome
 from bot.services.safeguarding import SPENDING_CATEGORIES
 
@@ -218,6 +218,12 @@ async def saved(update: Update, context: BotContext) -> int:
             "to you first."
         ),
         reply_markup=keyboards.availability(slots),
+    )
+    default = services.settings.quiet_hours
+    await context.bot.send_message(
+        sender.id,
+        notices.quiet_hours_prompt(volunteer.quiet(default), volunteer.own_quiet),
+        reply_markup=keyboards.quiet_hours(volunteer.quiet_hours, volunteer.own_quiet, default),
     )
     return END
 
@@ -419,6 +425,32 @@ async def toggled_availability(update: Update, context: BotContext) -> None:
     await query.edit_message_reply_markup(reply_markup=keyboards.availability(slots))
 
 
+async def chose_quiet_hours(update: Update, context: BotContext) -> None:
+    """v1:quiet:<HHMM-HHMM|off|default>: when the volunteer is not to be pinged."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    if query is None or sender is None:
+        return
+    services = context.services
+    raw = data.arg if data else ""
+    own = raw != "default"
+    try:
+        quiet = QuietHours.parse(raw) if own else None
+    except ValueError:
+        await answer(query, _("This button doesn't work any more."))
+        return
+    if not await services.volunteers.set_quiet(sender.id, own, quiet, services.clock()):
+        await answer(query, _("Please sign up with /volunteer first."))
+        return
+    volunteer = await services.volunteers.get(sender.id)
+    assert volunteer is not None
+    default = services.settings.quiet_hours
+    await answer(query, _("Saved."))
+    await query.edit_message_text(
+        notices.quiet_hours_prompt(volunteer.quiet(default), volunteer.own_quiet),
+        reply_markup=keyboards.quiet_hours(volunteer.quiet_hours, volunteer.own_quiet, default),
+    )
+
+
 # --- commands ----------------------------------------------------------------------------
 
 
@@ -430,8 +462,23 @@ async def my_tasks(update: Update, context: BotContext) -> None:
         return
     services = context.services
     tasks = await services.desk.tasks_of(user.id)
+    volunteer = await services.volunteers.get(user.id)
+    settings = services.settings
+    # How often they can be asked, so they know nobody will wear them out.
+    limits = (
+        "\n\n"
+        + notices.ping_limits(
+            settings.max_pings_per_day,
+            settings.ping_spacing_s,
+            volunteer.quiet(settings.quiet_hours),
+        )
+        if volunteer is not None
+        else ""
+    )
     if not tasks:
-        await message.reply_text(_("You have no tasks right now. Thank you for being ready!"))
+        await message.reply_text(
+            _("You have no tasks right now. Thank you for being ready!") + limits
+        )
         return
     for task in tasks:
         requester = await services.users.get(task.requester_id) if task.requester_id else None
@@ -444,6 +491,8 @@ async def my_tasks(update: Update, context: BotContext) -> None:
         )
         # Another copy of the address: it goes too when the task stops being theirs.
         await services.addresses.record(task.id, user.id, shown)
+    if limits:
+        await message.reply_text(limits.strip())
 
 
 async def _set_paused(update: Update, context: BotContext, paused: bool) -> None:
@@ -522,6 +571,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CallbackQueryHandler(release, pattern=matches(Action.RELEASE)),
             CallbackQueryHandler(more_time, pattern=matches(Action.LATER)),
             CallbackQueryHandler(toggled_availability, pattern=matches(Action.AVAILABILITY)),
+            CallbackQueryHandler(chose_quiet_hours, pattern=matches(Action.QUIET)),
             CommandHandler("mytasks", my_tasks, filters=PRIVATE),
             CommandHandler("pause", pause, filters=PRIVATE),
             CommandHandler("resume", resume, filters=PRIVATE),
