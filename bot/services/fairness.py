@@ -136,7 +136,8 @@ class Fairness:
         await self._schedule_weekly(self._clock())
 
     async def _schedule_check(self, after: float) -> None:
-        at = self._next_local(*CHECK_AT, after)
+        # After now too: a bot that was down for days does not catch up day by day.
+        at = self._next_local(*CHECK_AT, max(after, self._clock()))
         day = datetime.fromtimestamp(at, self._settings.timezone).date().isoformat()
         await self._reminders.schedule(LEFT_OUT_CHECK, at, day)
 
@@ -145,7 +146,7 @@ class Fairness:
         digest = self._settings.digest_time
         if digest is None:
             return
-        at = self._next_local(digest.hour, digest.minute, after)
+        at = self._next_local(digest.hour, digest.minute, max(after, self._clock()))
         while datetime.fromtimestamp(at, self._settings.timezone).weekday() != 0:
             at = self._next_local(digest.hour, digest.minute, at)
         day = datetime.fromtimestamp(at, self._settings.timezone).date().isoformat()
