@@ -101,7 +101,8 @@ async def test_a_volunteer_s_own_quiet_hours_replace_the_group_s(tmp_path: Path)
         await group.press(301, "v1:quiet:2300-0700", name="V301")
         volunteer = await group.app.services.volunteers.get(301)
         assert volunteer is not None
-        assert volunteer.own_quiet and volunteer.quiet_hours == QuietHours(23 * 60, 7 * 60)
+        assert volunteer.own_quiet
+        assert volunteer.quiet_hours == QuietHours(23 * 60, 7 * 60)
         assert "23:00–07:00" in group.telegram.texts_to(301)[-1]
         request_id = await group.ask(name="Rita")
         assert group.pinged(request_id) == [301]  # awake; 302 keeps the group's 21-08
@@ -110,7 +111,8 @@ async def test_a_volunteer_s_own_quiet_hours_replace_the_group_s(tmp_path: Path)
         await group.press(301, "v1:quiet:default", name="V301")
         await group.press(301, "v1:quiet:2500-0700", name="V301")
         volunteer = await group.app.services.volunteers.get(301)
-        assert volunteer is not None and not volunteer.own_quiet
+        assert volunteer is not None
+        assert not volunteer.own_quiet
         assert "doesn't work" in group.telegram.answers()[-1].text
 
 
@@ -120,7 +122,8 @@ async def test_signing_up_shows_the_quiet_hours_with_buttons(tmp_path: Path) -> 
         await group.sign_up(301, NEAR, name="Val")
         prompt = group.telegram.last_to(301)
         assert "21:00–08:00" in prompt.text
-        assert "v1:quiet:off" in prompt.buttons and "v1:quiet:default" in prompt.buttons
+        assert "v1:quiet:off" in prompt.buttons
+        assert "v1:quiet:default" in prompt.buttons
 
 
 async def test_asking_everyone_passes_the_caps_but_not_quiet_hours(tmp_path: Path) -> None:
@@ -152,7 +155,8 @@ async def test_asking_everyone_while_everyone_sleeps_says_when_they_will_be_aske
         await group.press(COORDINATOR, f"v1:pingall:{request_id}", name="Cora")
         assert group.pinged(request_id) == []
         answer = group.telegram.answers()[-1].text
-        assert "quiet hours" in answer and "08:00" in answer
+        assert "quiet hours" in answer
+        assert "08:00" in answer
 
 
 # --- ping caps ----------------------------------------------------------------------------
@@ -242,7 +246,8 @@ async def test_a_volunteer_never_asked_in_30_days_gets_a_kind_note_once(tmp_path
         assert await group.app.services.fairness.note_left_out() == 2  # 301 and 303
         note = group.telegram.last_to(301).text
         assert "no request has come your way" in note
-        assert "Shopping" in note and "a little beyond your 0.1 km" in note
+        assert "Shopping" in note
+        assert "a little beyond your 0.1 km" in note
         assert "/volunteer" in note
         assert not any("month" in t for t in group.telegram.texts_to(302))  # was asked
         # Once only.
@@ -316,8 +321,11 @@ def test_the_caps_and_quiet_hours_have_kind_defaults(tmp_path: Path) -> None:
 
 def test_quiet_hours_run_over_midnight_and_end_on_local_clocks() -> None:
     night = QuietHours(21 * 60, 8 * 60)
-    assert night.covers(23 * 60) and night.covers(0) and night.covers(7 * 60 + 59)
-    assert not night.covers(8 * 60) and not night.covers(20 * 60 + 59)
+    assert night.covers(23 * 60)
+    assert night.covers(0)
+    assert night.covers(7 * 60 + 59)
+    assert not night.covers(8 * 60)
+    assert not night.covers(20 * 60 + 59)
     # The clocks go forward on 30 March 2025: 08:00 that morning is still 08:00 local.
     before = datetime(2025, 3, 29, 23, 0, tzinfo=LONDON).timestamp()
     assert (

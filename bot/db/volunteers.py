@@ -355,7 +355,7 @@ class VolunteerRepository:
             day_start=rules.day_start,
             # No cap: a count can never reach it.
             max_per_day=rules.max_per_day if rules.max_per_day is not None else 2**62,
-            spacing_since=rules.now - rules.spacing_s if rules.spacing_s > 0 else rules.now + 1,
+            spacing_since=rules.now - rules.spacing_s,
             now=rules.now,
             task_at=rules.task_at,
             overlap_s=rules.overlap_s,
@@ -376,6 +376,8 @@ class VolunteerRepository:
             "(SELECT max(p.sent_at) FROM pings p WHERE p.volunteer_id = v.user_id "
             "AND p.sent_at > :spacing_since "
             "AND coalesce(p.answer, '') NOT IN ('accepted', 'released'))"
+            if rules.spacing_s > 0
+            else "NULL"
         )
         # A task in their hands at about the same time ("as soon as possible" counts as now).
         tasked = (
