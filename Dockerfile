@@ -8,6 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     WEBHOOK_LISTEN=0.0.0.0
 
 WORKDIR /app
+# The /stats chart's letters for Urdu, Arabic and Bengali (Noto Naskh Arabic, Noto Sans
+# Bengali): the slim image has only DejaVu, which lacks some of them.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-noto-core \
+    && rm -rf /var/lib/apt/lists/*
 # The runtime packages first, exactly as locked and each checked against its hash (a
 # layer that only changes with the lock); then the bot itself with nothing more, built
 # by the locked setuptools.

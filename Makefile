@@ -62,12 +62,14 @@ run: setup
 test: setup emulator
 	$(BIN)/pytest
 
-# tests/test_lock.py: the locks still match pyproject.toml's dependencies.
+# tests/test_lock.py: the locks still match pyproject.toml's dependencies. lint-imports:
+# the layers' import rules (pyproject.toml, [tool.importlinter]).
 lint: setup
 	$(BIN)/pytest -q -p no:cacheprovider tests/test_lock.py
 	$(BIN)/ruff check bot tests
 	$(BIN)/ruff format --check bot tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) $(TG_EMULATOR_DIR) .pytest_cache .mypy_cache .ruff_cache

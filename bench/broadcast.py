@@ -29,10 +29,10 @@ from telegram.request import BaseRequest, RequestData
 from telegram.warnings import PTBDeprecationWarning
 
 from bench.support import print_ratios, print_table, run
-from bot.app import MutualAidApplication, build_application
 from bot.config import parse_settings
-from bot.db.broadcasts import Audience
-from bot.services.broadcast import Started
+from bot.domain.broadcasts import Audience
+from bot.domain.results import Started
+from bot.telegram.app import MutualAidApplication, build_application
 
 COORDINATOR = 1
 FIRST_ID = 1_000_000

@@ -26,8 +26,8 @@ from bench.support import (
     run,
 )
 from bot.db import Database, VolunteerRepository
-from bot.distance import haversine_km
-from bot.models import Category, Slot
+from bot.domain.distance import haversine_km
+from bot.domain.models import Category, Slot
 from bot.services.matching import RECENT_TASKS_WINDOW_S
 
 CATEGORY = Category.GROCERIES

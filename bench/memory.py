@@ -57,7 +57,7 @@ class IdleTelegram(FakeTelegram):
 
 def run_bot(database: Path) -> None:
     """The child: the real application on `database`, polling until SIGTERM."""
-    from bot.app import build_application
+    from bot.telegram.app import build_application
 
     folder = database.parent
     settings = parse_settings(

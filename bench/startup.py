@@ -19,8 +19,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from bot.app import build_application
 from bot.db import Database
+from bot.telegram.app import build_application
 from tests.conftest import make_settings
 from tests.support.telegram import FakeTelegram
 

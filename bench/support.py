@@ -18,9 +18,9 @@ from typing import Any
 
 from bot.db import Database
 from bot.db.connection import MIGRATIONS_DIR
-from bot.distance import EARTH_RADIUS_KM
-from bot.handlers.common import NOTICE_VERSION
-from bot.models import Category
+from bot.domain.distance import EARTH_RADIUS_KM
+from bot.domain.models import Category
+from bot.telegram.handlers.common import NOTICE_VERSION
 
 # A city the size of Greater London (1,572 km²): a disc of radius 22.4 km.
 CITY_CENTER = (51.5072, -0.1276)

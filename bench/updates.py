@@ -36,7 +36,7 @@ from bench.support import (
     print_table,
     run,
 )
-from bot.app import build_application
+from bot.telegram.app import build_application
 from tests.conftest import COORDINATOR, Group, make_settings
 from tests.support.telegram import FakeTelegram
 

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     set_up_logging(settings.log_level, settings.bot_token)
 
-    from bot.app import build_application
+    from bot.telegram.app import build_application
 
     try:
         app = build_application(settings)

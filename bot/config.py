@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
-from bot.models import Category, QuietHours
+from bot.domain.models import Category, QuietHours
 
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{2,}$")
 GEOCODERS = ("none", "nominatim")

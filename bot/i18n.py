@@ -3,23 +3,34 @@
 The language is set per update (and per recipient when the bot writes to someone else), so
 two updates handled at the same time never see each other's language.
 
-Translated messages are `Message`s. In a right-to-left language every line starts with a
-RIGHT-TO-LEFT MARK (so a line that opens with a command, a number or an inserted value is
-still laid out right to left), and `format()` wraps each inserted text (an address, a
-code, a time) in Unicode isolates, so that Latin letters and digits inside an Urdu
-sentence keep their own order and place.
+Translated messages are `Message`s. In a right-to-left language (Urdu, Arabic):
+- every line starts with a RIGHT-TO-LEFT MARK, so a line that opens with a command, a
+  number or an inserted value is still laid out right to left;
+- the translated text's own left-to-right runs, a `/command` ("/details 12"), a request
+  number "#{id}" and a number in several parts ("07700 900123", "28/11 14:30"), are
+  wrapped in LEFT-TO-RIGHT ISOLATE ... POP, so "/request" never shows as "request/";
+- `format()` wraps each inserted value (an address, a code, a time, an amount, a count)
+  in FIRST STRONG ISOLATE ... POP, so that it keeps its own order and place.
+Text built outside `_()` uses `line()`, `inserted()` and `join_list()` for the same.
+
+A right-to-left language whose catalogue lacks a message (Arabic before its translators
+finish) shows the English msgid laid out the same right-to-left way: the reader's
+language decides the layout, so the isolates are there whichever text is shown.
 """
 
 from __future__ import annotations
 
 import gettext
-from collections.abc import Iterator
+import re
+import string
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from pathlib import Path
 from typing import Literal
 
 from babel import Locale, UnknownLocaleError
+from babel.lists import format_list
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "bot"
@@ -28,11 +39,22 @@ SOURCE_LANGUAGE = "en"
 # country's customs (plain "en" is American: "2:30 PM", month before day).
 BABEL_LOCALES = {"en": "en_GB"}
 DISTANCE_UNITS = ("auto", "km", "mi")
-# With DISTANCE_UNIT=auto: the languages whose readers think in miles.
-MILES_LANGUAGES = frozenset({"en"})
+# With DISTANCE_UNIT=auto: the languages whose readers think in miles (in the UK, road
+# signs are in miles: English and Welsh readers); everyone else gets kilometres.
+MILES_LANGUAGES = frozenset({"en", "cy"})
+LEFT_TO_RIGHT_ISOLATE = "\u2066"
 FIRST_STRONG_ISOLATE = "\u2068"
 POP_DIRECTIONAL_ISOLATE = "\u2069"
 RIGHT_TO_LEFT_MARK = "\u200f"
+# In a right-to-left message's own text, the runs that must keep left-to-right order: a
+# /command with its @bot and number ("/details 12", not "</b>" nor "28/11"), a request
+# number "#{id}" or "#12", and a number in several parts ("07700 900123", "28/11 14:30",
+# "12.50"), with a £ before it.
+_LEFT_TO_RIGHT_RUN = re.compile(
+    r"(?<![\w/<:])/[a-z_]+(?:@\w+)?(?:[ \u00a0](?:\d+|\{[a-z_]+\}))?(?![\w/])"
+    r"|#(?:\{[a-z_]+\}|\d+)"
+    r"|£?(?<![\w{])\d+(?:[ /:.,\-]\d+)+(?![\w}])"
+)
 
 # None outside any update or use_language() (a scheduled job): DEFAULT_LANGUAGE then applies.
 _current_language: ContextVar[str | None] = ContextVar("current_language", default=None)
@@ -186,25 +208,60 @@ class Message(str):
     def format(self, *args: object, **kwargs: object) -> str:
         if not self.right_to_left:
             return str.format(self, *args, **kwargs)
+        # A number after "#" is already inside the "#{id}" run's isolate (_message).
+        after_hash = {
+            field
+            for literal, field, _spec, _conversion in string.Formatter().parse(self)
+            if field is not None and literal.endswith("#")
+        }
         return str.format(
-            self, *(_isolated(a) for a in args), **{k: _isolated(v) for k, v in kwargs.items()}
+            self,
+            *(_isolated(a) for a in args),
+            **{k: v if k in after_hash else _isolated(v) for k, v in kwargs.items()},
         )
 
 
 def _isolated(value: object) -> object:
     if isinstance(value, Message) and value.right_to_left:
         return value
-    return isolate(value) if isinstance(value, str) else value
+    if isinstance(value, str):
+        return isolate(value)
+    if isinstance(value, int | float):
+        return isolate(str(value))
+    return value
 
 
 def _message(text: str) -> Message:
     if not is_right_to_left():
         return Message(text)
-    lines = (
-        line if not line or line.startswith(RIGHT_TO_LEFT_MARK) else RIGHT_TO_LEFT_MARK + line
-        for line in text.split("\n")
+    text = _LEFT_TO_RIGHT_RUN.sub(
+        lambda run: f"{LEFT_TO_RIGHT_ISOLATE}{run[0]}{POP_DIRECTIONAL_ISOLATE}", text
     )
-    return Message("\n".join(lines), right_to_left=True)
+    return Message(line(text), right_to_left=True)
+
+
+def line(text: str) -> str:
+    """Text built outside `_()` (a list line, "🕒 " and a time): in a right-to-left
+    language, each of its lines starts with a RIGHT-TO-LEFT MARK, as translated ones do."""
+    if not is_right_to_left():
+        return text
+    return "\n".join(
+        piece if not piece or piece.startswith(RIGHT_TO_LEFT_MARK) else RIGHT_TO_LEFT_MARK + piece
+        for piece in text.split("\n")
+    )
+
+
+def inserted(value: str) -> str:
+    """A value put into text built outside `_()` (a name, a description): isolated in a
+    right-to-left language, as `Message.format()` isolates what it inserts."""
+    return str(_isolated(value)) if is_right_to_left() else value
+
+
+def join_list(items: Iterable[str]) -> str:
+    """Items joined the reader's way ("a, b and c", "a, b i c", "a، b اور c"), each
+    isolated in a right-to-left language."""
+    pieces = [inserted(item) for item in items]
+    return str(format_list(pieces, locale=babel_locale())) if pieces else ""
 
 
 def _(message: str) -> str:

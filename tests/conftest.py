@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from bot.app import MutualAidApplication, build_application
 from bot.config import Settings, parse_settings
-from bot.handlers.common import NOTICE_VERSION
-from bot.models import Category, HelpRequest, VolunteerStatus
+from bot.domain.models import Category, HelpRequest, VolunteerStatus
+from bot.telegram.app import MutualAidApplication, build_application
+from bot.telegram.handlers.common import NOTICE_VERSION
 from tests.support.telegram import FakeTelegram, People
 
 COORDINATOR = 100
@@ -80,7 +80,12 @@ class Group:
         await self.consent(user_id, **kw)
         await self.say(user_id, "/volunteer", **kw)
         await self.share(user_id, *where, **kw)
-        await self.say(user_id, radius, **kw)
+        # A bare number is typed with "km", so that every test's distances are kilometres
+        # whatever the reader's own unit (English readers type miles).
+        typed = (
+            f"{radius} km" if radius.replace(".", "", 1).replace(",", "", 1).isdigit() else radius
+        )
+        await self.say(user_id, typed, **kw)
         for code in categories:
             await self.press(user_id, f"v1:vcat:{code}", **kw)
         await self.press(user_id, "v1:vsave", **kw)

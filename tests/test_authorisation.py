@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.callbacks import Action
-from bot.handlers.commands import coordinator_commands, everyone_commands
+from bot.telegram.callbacks import Action
+from bot.telegram.commands import coordinator_commands, everyone_commands
 from tests.conftest import COORDINATOR, NEAR, REQUESTER, Group
 from tests.test_groupchat import CHAT, press_in_group, say_in_group
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from telegram.request import RequestData
 
-from bot.app import MutualAidApplication, build_application
+from bot.telegram.app import MutualAidApplication, build_application
 from tests.conftest import COORDINATOR, NEAR, REQUESTER, Group, make_settings
 from tests.support.telegram import Call, FakeTelegram
 

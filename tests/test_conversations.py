@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.app import build_application
+from bot.telegram.app import build_application
 from tests.conftest import COORDINATOR, HOME, NEAR, REQUESTER, Group, make_settings
 from tests.support.telegram import FakeTelegram
 

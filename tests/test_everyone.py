@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.geo import Place
+from bot.domain.models import Place
 from tests.conftest import COORDINATOR, HOME, NEAR, REQUESTER, Group
 
 
@@ -12,7 +12,12 @@ async def test_command_menus_are_published_with_coordinator_commands_only_for_th
     assert group.app.post_init is not None
     await group.app.post_init(group.app)
     menus = group.telegram.calls_of("setMyCommands")
-    default = [m for m in menus if m.params["scope"]["type"] == "default"]
+    # One default menu without a language_code, and one per catalogue's language.
+    default = [
+        m
+        for m in menus
+        if m.params["scope"]["type"] == "default" and "language_code" not in m.params
+    ]
     mine = [m for m in menus if m.params["scope"].get("chat_id") == COORDINATOR]
     assert len(default) == 1
     assert len(mine) == 1

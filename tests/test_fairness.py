@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import SettingsError
-from bot.models import Category, QuietHours
+from bot.domain.models import Category, QuietHours
 from tests.conftest import (
     COORDINATOR,
     FAR,

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import struct
-from datetime import datetime, timedelta
+import warnings
+from datetime import date, datetime, timedelta
 
 import numpy as np
+import pytest
 from matplotlib.image import imread
 
-from bot.models import Category, RequestStatus, When
-from bot.services.desk import Draft, Outcome
+from bot import i18n
+from bot.domain.models import Category, RequestDraft, RequestStatus, When
+from bot.domain.results import Outcome
 from bot.services.figures import OUTCOME_COLOURS, ChartText, Day, draw_chart
 from tests.conftest import COORDINATOR, HOME, MIDDLE, NEAR, REQUESTER, Group
 from tests.support.telegram import Call
@@ -35,7 +39,9 @@ async def _history(group: Group) -> dict[str, int]:
     desk = group.app.services.desk
     ids = {}
     for name in ("done1", "done2", "taken", "cancelled", "open"):
-        draft = Draft(Category.GROCERIES, f"Request {name}", ADDRESS, *HOME, When.ASAP, None)
+        draft = RequestDraft(
+            Category.GROCERIES, f"Request {name}", ADDRESS, *HOME, When.ASAP, None
+        )
         request = await desk.submit(REQUESTER, draft)
         await desk.announce(request)
         ids[name] = request.id
@@ -222,3 +228,107 @@ async def test_personal_details_only_when_asked_for_and_every_such_export_is_log
         (COORDINATOR, "export:personal")
     ]
     assert "requests=1" in audit[0]["note"]
+
+
+# --- in the reader's language -------------------------------------------------------------
+
+
+async def test_the_export_is_in_the_coordinators_language(group: Group) -> None:
+    await _ready(group)
+    await group.press(COORDINATOR, "v1:lang:pl", name="Cora")
+    ids = await _history(group)
+    await group.say(COORDINATOR, "/export", name="Cora", language="pl")
+    await group.press(COORDINATOR, "v1:export:plain", name="Cora", language="pl")
+    requests_file, volunteers_file = _documents(group)
+    _, rows = _csv(requests_file)
+    header, body = rows[0], rows[1:]
+    assert header[:4] == ["Prośba", "Zgłoszono", "Rodzaj", "Stan"]
+    record = {row[0]: dict(zip(header, row, strict=True)) for row in body}
+    done = record[str(ids["done1"])]
+    assert done["Rodzaj"] == "Zakupy"  # the label, without its emoji
+    assert done["Stan"] == "załatwione"
+    assert done["Przez telefon"] == "nie"
+    assert done["Kiedy"] == "jak najszybciej"
+    _, volunteers = _csv(volunteers_file)
+    assert volunteers[0][:3] == ["Wolontariusz", "Stan", "Przerwa"]
+    assert volunteers[1][1:3] == ["zatwierdzono", "nie"]
+
+
+async def test_export_en_is_the_stable_english_file_with_stored_values(group: Group) -> None:
+    await _ready(group)
+    await group.press(COORDINATOR, "v1:lang:pl", name="Cora")
+    ids = await _history(group)
+    await group.say(COORDINATOR, "/export en", name="Cora", language="pl")
+    assert group.telegram.last_to(COORDINATOR).buttons == [
+        "v1:export:plain:en",
+        "v1:export:personal:en",
+    ]
+    await group.press(COORDINATOR, "v1:export:plain:en", name="Cora", language="pl")
+    requests_file, _volunteers = _documents(group)
+    _, rows = _csv(requests_file)
+    header, body = rows[0], rows[1:]
+    assert header[:4] == ["Request", "Asked", "Category", "Status"]
+    record = {row[0]: dict(zip(header, row, strict=True)) for row in body}
+    taken = record[str(ids["taken"])]
+    assert (taken["Category"], taken["Status"], taken["When"]) == ("groceries", "claimed", "asap")
+    assert taken["By phone"] == "no"
+    # "/export personal en" at once, as before with "/export personal".
+    group.telegram.clear()
+    await group.say(COORDINATOR, "/export personal en", name="Cora", language="pl")
+    requests_file, _volunteers = _documents(group)
+    assert "Address" in _csv(requests_file)[1][0]
+
+
+CHART_LANGUAGES = ("ur", "ar", "bn")
+
+
+def _fonts_present(language: str) -> bool:
+    from matplotlib import font_manager
+
+    from bot.services.figures import SCRIPT_FONTS, chart_fonts
+
+    chart_fonts(language)  # adds the system's fonts that matplotlib's cache predates
+    try:
+        font_manager.findfont(SCRIPT_FONTS[language][0], fallback_to_default=False)
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("language", CHART_LANGUAGES)
+def test_the_chart_draws_urdu_arabic_and_bengali_without_missing_glyphs(language: str) -> None:
+    """matplotlib warns "Glyph … missing from font(s)" for a letter it can't draw; warnings
+    are errors in the tests. Skipped without Debian's Noto fonts, except in CI."""
+    if not _fonts_present(language):
+        reason = f"no font for {language} (apt-get install fonts-noto-core)"
+        if os.environ.get("REQUIRE_E2E"):
+            pytest.fail(f"{reason}; REQUIRE_E2E is set, so this may not be skipped")
+        pytest.skip(reason)
+    i18n.load_catalogues("en")
+    with i18n.use_language(language):
+        days = [
+            Day(date(2026, 11, 1) + timedelta(days=i), {RequestStatus.DONE: i}) for i in range(30)
+        ]
+        text = ChartText(
+            title={
+                "ur": "\u200fپچھلے 30 دنوں میں ہر روز کی درخواستیں، اب ان کی صورتحال کے مطابق",
+                "ar": "\u200fالطلبات كل يوم خلال آخر 30 يومًا، حسب حالتها الآن",
+                "bn": "গত ৩০ দিনে প্রতিদিনের অনুরোধ, এখন কোন অবস্থায় আছে",
+            }[language],
+            outcomes={
+                status: {"ur": "\u200fمکمل ہے", "ar": "\u200fتمّ", "bn": "সম্পন্ন হয়েছে"}[language]
+                for status in RequestStatus
+            },
+            day_labels=[f"{day.day.day} \u2068nov\u2069" for day in days],
+            language=language,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            png = draw_chart(days, text)
+    assert png[:8] == PNG_SIGNATURE
+
+
+def test_chart_labels_lose_the_marks_meant_for_telegram() -> None:
+    from bot.services.figures import _chart_label
+
+    assert _chart_label("\u200f\u2066#12\u2069 مکمل") == "#12 مکمل"

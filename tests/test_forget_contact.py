@@ -96,7 +96,7 @@ async def test_a_coordinator_erases_someone_without_telegram_after_asking(group:
     question = group.telegram.last_to(COORDINATOR)
     assert f"Erase {NAME}'s details?" in question.text
     assert "cannot be undone" in question.text
-    assert f"2 requests (#{taken}, #{still_open})" in question.text
+    assert f"2 requests (#{taken} and #{still_open})" in question.text  # Babel format_list
     assert question.buttons == [f"v1:forgetph:{taken}:yes", f"v1:forgetph:{taken}:no"]
     await group.press(COORDINATOR, f"v1:forgetph:{taken}:no", name="Cora")
     assert NAME in await _everything_stored(group)

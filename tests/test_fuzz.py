@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram import Update
 
-from bot.app import build_application
+from bot.telegram.app import build_application
 from tests.conftest import COORDINATOR, HOME, MIDDLE, NEAR, REQUESTER, Group, make_settings
 from tests.support.telegram import BOT_USER, FakeTelegram
 

@@ -18,17 +18,32 @@ from babel.messages.pofile import read_po
 
 from bot import i18n
 from bot.config import SettingsError
+from bot.domain.models import Category
 from bot.i18n import _, use_language
-from bot.models import Category
-from bot.texts import category_label, distance_text, format_time
+from bot.telegram.texts import (
+    KM_PER_MILE,
+    category_label,
+    decimal,
+    distance_text,
+    format_time,
+    money,
+    radius_text,
+)
 from tests.conftest import COORDINATOR, FAR, HOME, MIDDLE, REQUESTER, Group, make_settings
 
 LOCALES = i18n.LOCALES_DIR
 TEMPLATE = LOCALES / f"{i18n.DOMAIN}.pot"
-LANGUAGES = ("en", "cy", "pl", "uk", "ur")
-# Two kilometres north of HOME: with FAR (3 km) and MIDDLE (1 km), three Welsh plural forms.
-TWO_KM = (51.5180, -0.1000)
-ISOLATE, POP, RLM = "\u2068", "\u2069", "\u200f"
+# Every catalogue found in locales/ (seven: en, cy, pl, uk, ur, bn, ar).
+LANGUAGES = tuple(
+    sorted(p.parent.parent.name for p in LOCALES.glob(f"*/LC_MESSAGES/{i18n.DOMAIN}.po"))
+)
+RIGHT_TO_LEFT = ("ur", "ar")
+# One, two and three miles north of HOME: three Welsh plural forms (1 filltir, 2 filltir,
+# 3 milltir).
+ONE_MILE = (51.5145, -0.1000)
+TWO_MILES = (51.5290, -0.1000)
+THREE_MILES = (51.5434, -0.1000)
+ISOLATE, POP, RLM, LRI = "\u2068", "\u2069", "\u200f", "\u2066"
 
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 TAG = re.compile(r"</?[a-z]+>")
@@ -102,18 +117,24 @@ def test_translations_keep_placeholders_tags_and_commands(language: str) -> None
     assert not problems, f"{language}: " + "\n".join(problems)
 
 
-@pytest.mark.parametrize(
-    ("language", "forms"), [("en", 2), ("cy", 6), ("pl", 3), ("uk", 3), ("ur", 2)]
-)
-def test_plural_forms_follow_the_language(language: str, forms: int) -> None:
+def test_the_seven_languages_are_there() -> None:
+    assert set(LANGUAGES) == {"en", "cy", "pl", "uk", "ur", "bn", "ar"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_plural_forms_follow_the_language(language: str) -> None:
+    """Each catalogue's Plural-Forms header is Babel's (CLDR's) rule for its language, and
+    every plural entry has that many forms."""
     catalogue = _read(_po(language))
-    assert catalogue.num_plurals == forms == get_plural(language).num_plurals
+    rule = get_plural(language)
+    forms = rule.num_plurals
+    assert catalogue.num_plurals == forms
+    assert catalogue.plural_expr.replace(" ", "") == rule.plural_expr.replace(" ", "")
     plurals = [m for m in catalogue if isinstance(m.id, tuple)]
     assert plurals, "no message uses ngettext"
     for message in plurals:
-        if language != i18n.SOURCE_LANGUAGE:
-            assert isinstance(message.string, tuple), message.id
-            assert len(message.string) == forms, message.id
+        assert isinstance(message.string, tuple), message.id
+        assert len(message.string) == forms, message.id
 
 
 def test_compiled_catalogues_are_not_older_than_their_sources() -> None:
@@ -166,10 +187,12 @@ def test_distances_in_miles_for_english_and_kilometres_for_the_others() -> None:
     with use_language("uk"):
         assert distance_text(2.0) == "приблизно за 2 кілометри звідси"
         assert distance_text(5.0) == "приблизно за 5 кілометрів звідси"
-    with use_language("cy"):
-        assert distance_text(2.0) == "tua 2 gilometr i ffwrdd"
-        assert distance_text(6.0) == "tua 6 chilometr i ffwrdd"
-        assert distance_text(5.0) == "tua 5 cilometr i ffwrdd"
+    with use_language("cy"):  # Welsh readers think in miles, as UK road signs do
+        assert distance_text(3.2) == "tua 2 filltir i ffwrdd"
+        assert distance_text(4.8) == "tua 3 milltir i ffwrdd"
+        assert distance_text(0.8) == "tua hanner milltir i ffwrdd"
+    with use_language("ur"):
+        assert distance_text(2.0) == f"{RLM}تقریباً {ISOLATE}2{POP} کلومیٹر دور"
 
 
 def test_the_distance_unit_can_be_set() -> None:
@@ -220,9 +243,9 @@ def test_times_are_written_the_readers_way_in_the_groups_time_zone() -> None:
 def test_text_put_into_an_urdu_message_is_isolated_and_numbers_stay_bare() -> None:
     with use_language("ur"):
         assert i18n.is_right_to_left()
+        # "#12" is kept whole, in one left-to-right isolate, wherever it stands.
         text = _("Cancel #{id}").format(id=12)
-        assert ISOLATE not in text
-        assert "#12" in text
+        assert f"{LRI}#12{POP}" in text
         text = _("Got it: {when}.").format(when="Sat 6 June, 14:30")
         assert f"{ISOLATE}Sat 6 June, 14:30{POP}" in text
         assert text.startswith(RLM)  # the line is laid out right to left
@@ -253,18 +276,18 @@ async def test_a_polish_user_gets_start_in_polish(group: Group) -> None:
 
 async def test_a_welsh_volunteers_ping_uses_welsh_plural_forms(group: Group) -> None:
     await group.consent(COORDINATOR, name="Cora")
-    for user_id, where in ((301, MIDDLE), (302, TWO_KM), (303, FAR)):
+    for user_id, where in ((301, ONE_MILE), (302, TWO_MILES), (303, THREE_MILES)):
         await group.volunteer(user_id, where, name="Gwen", language="cy")
-    await group.volunteer(304, FAR, name="Ed")
+    await group.volunteer(304, FAR, name="Ed", language="pl")
     await group.consent(REQUESTER)
     request_id = await group.ask(where=HOME)
     pings = {user_id: group.telegram.last_to(user_id).text for user_id in (301, 302, 303, 304)}
     assert f"Allwch chi helpu? Cais #{request_id}" in pings[301]
-    assert "tua 1 cilometr i ffwrdd" in pings[301]
-    assert "tua 2 gilometr i ffwrdd" in pings[302]
-    assert "tua 3 chilometr i ffwrdd" in pings[303]
+    assert "tua 1 filltir i ffwrdd" in pings[301]
+    assert "tua 2 filltir i ffwrdd" in pings[302]
+    assert "tua 3 milltir i ffwrdd" in pings[303]
     assert "cyn gynted â phosibl" in pings[303]
-    assert "about 2 miles away" in pings[304]
+    assert "około 3 kilometrów stąd" in pings[304]
 
 
 async def test_an_urdu_volunteer_reads_the_address_and_code_in_their_own_order(
@@ -281,7 +304,7 @@ async def test_an_urdu_volunteer_reads_the_address_and_code_in_their_own_order(
     assert details.params.get("protect_content") is True
     assert f"پتا اور ہدایات: {ISOLATE}Flat 3, 12 Acacia Avenue{POP}" in details.text
     assert f"حفاظتی کوڈ: <b>{ISOLATE}{code}{POP}</b>" in details.text
-    assert f"<b>#{request_id} کی تفصیلات</b>" in details.text
+    assert f"<b>{LRI}#{request_id}{POP} کی تفصیلات</b>" in details.text
     card = group.telegram.calls_of("editMessageText")[-1].text
     assert "یہ کام آپ کے ذمے ہے" in card
     # The English requester's news has no isolates at all.
@@ -311,7 +334,7 @@ async def test_an_urdu_volunteers_reminder_is_in_urdu_with_the_time_kept_whole(
     assert request.due_at is not None
     with use_language("ur"):
         due = format_time(request.due_at, group.app.services.settings.timezone)
-    assert f"⏰ <b>یاد دہانی</b>: درخواست #{request_id} کا وقت قریب ہے۔" in reminder
+    assert f"⏰ <b>یاد دہانی</b>: درخواست {LRI}#{request_id}{POP} کا وقت قریب ہے۔" in reminder
     assert f"🕒 {ISOLATE}{due}{POP}" in reminder
     assert f"“{ISOLATE}Weekly shop{POP}”" in reminder
     assert all(line.startswith(RLM) for line in reminder.split("\n") if line)
@@ -327,7 +350,15 @@ async def test_language_offers_every_catalogue_and_is_used_from_the_next_message
     markup = menu.params["reply_markup"]
     keyboard = (json.loads(markup) if isinstance(markup, str) else markup)["inline_keyboard"]
     labels = [button["text"] for row in keyboard for button in row]
-    assert labels == ["Cymraeg", "✅ English", "Polski", "Українська", "اردو"]
+    assert labels == [
+        "العربية",
+        "বাংলা",
+        "Cymraeg",
+        "✅ English",
+        "Polski",
+        "Українська",
+        "اردو",
+    ]
     await group.press(REQUESTER, "v1:lang:uk")
     assert group.telegram.answers()[-1].params["text"] == "✅ Мову змінено."
     edit = group.telegram.calls_of("editMessageText")[-1]
@@ -400,3 +431,157 @@ async def test_the_command_menu_offers_language(group: Group) -> None:
         if m.params["scope"]["type"] == "default"
     ]
     assert "language" in {c["command"] for c in default[0].params["commands"]}
+
+
+def _description(call: object, command: str) -> str:
+    commands = call.params["commands"]  # type: ignore[attr-defined]
+    return next(c["description"] for c in commands if c["command"] == command)
+
+
+async def test_the_menu_is_published_in_every_catalogues_language(group: Group) -> None:
+    assert group.app.post_init is not None
+    await group.app.post_init(group.app)
+    default = [
+        m
+        for m in group.telegram.calls_of("setMyCommands")
+        if m.params["scope"]["type"] == "default"
+    ]
+    by_language = {m.params.get("language_code"): m for m in default}
+    assert set(by_language) == {None, *LANGUAGES}
+    assert _description(by_language[None], "help") == "How this works"
+    assert _description(by_language["pl"], "help") == "Jak to działa"
+    assert _description(by_language["uk"], "request") == "Попросити про допомогу"
+    assert _description(by_language["cy"], "language") == "Dewis eich iaith"
+    assert _description(by_language["ur"], "help").startswith(RLM)
+    assert _description(by_language["bn"], "help") == "এটি কীভাবে কাজ করে"
+    assert _description(by_language["ar"], "help").startswith(RLM)
+    # Coordinators get theirs in their chat, in their own language.
+    coordinator = [
+        m
+        for m in group.telegram.calls_of("setMyCommands")
+        if m.params["scope"] == {"type": "chat", "chat_id": COORDINATOR}
+    ]
+    assert len(coordinator) == 1
+    assert "export" in {c["command"] for c in coordinator[0].params["commands"]}
+
+
+async def test_choosing_a_language_moves_that_chats_menu_to_it(group: Group) -> None:
+    await group.consent(REQUESTER)
+    await group.consent(COORDINATOR, name="Cora")
+    group.telegram.clear()
+    await group.press(REQUESTER, "v1:lang:pl")
+    (menu,) = group.telegram.calls_of("setMyCommands")
+    assert menu.params["scope"] == {"type": "chat", "chat_id": REQUESTER}
+    assert _description(menu, "help") == "Jak to działa"
+    assert "export" not in {c["command"] for c in menu.params["commands"]}
+    group.telegram.clear()
+    await group.press(COORDINATOR, "v1:lang:cy")
+    (menu,) = group.telegram.calls_of("setMyCommands")
+    assert menu.params["scope"] == {"type": "chat", "chat_id": COORDINATOR}
+    assert "export" in {c["command"] for c in menu.params["commands"]}
+    assert _description(menu, "language") == "Dewis eich iaith"
+
+
+# --- right to left: every message in Urdu and Arabic ----------------------------------
+
+FIELD = re.compile(r"\{([a-z_]+)\}")
+LITERAL_COMMAND = re.compile(r"(?<![\w/<:\u2066])/[a-z_]+")
+
+
+def _rendered(message: Message) -> Iterator[tuple[str, dict[str, object]]]:
+    """The message rendered in the current language with a distinct sample value for each
+    placeholder (numbers for counts and ids, text for the rest), every plural form."""
+    msgid = _key(message)[1]
+    fields = sorted(set(FIELD.findall(msgid)))
+    values: dict[str, object] = {
+        name: 7000 + i if name in ("n", "id", "count", "days") else f"Sample{i} x"
+        for i, name in enumerate(fields)
+    }
+    if isinstance(message.id, tuple | list):
+        for n in (0, 1, 2, 3, 11, 100):
+            yield i18n.ngettext(message.id[0], message.id[1], n).format(**values), values
+    elif message.context:
+        yield i18n.pgettext(message.context, msgid).format(**values), values
+    else:
+        yield _(msgid).format(**values), values
+
+
+@pytest.mark.usefixtures("catalogues")
+@pytest.mark.parametrize("language", RIGHT_TO_LEFT)
+def test_every_value_put_into_a_right_to_left_message_is_isolated(language: str) -> None:
+    """Every message of the template, rendered in Urdu and in Arabic: each inserted value
+    sits in an isolate ("#7000" in one left-to-right isolate), every literal /command too,
+    and every line starts right to left. Arabic before its translation shows the English
+    text, laid out the same right-to-left way (bot.i18n decides by the reader's language)."""
+    problems = []
+    with use_language(language):
+        assert i18n.is_right_to_left()
+        for message in _read(TEMPLATE):
+            if not message.id:
+                continue
+            for text, values in _rendered(message):
+                for name, value in values.items():
+                    isolated = f"{ISOLATE}{value}{POP}" in text or f"{LRI}#{value}{POP}" in text
+                    if not isolated:
+                        problems.append(f"{name}={value!r} not isolated in {text!r}")
+                if LITERAL_COMMAND.search(text):
+                    problems.append(f"a /command outside an isolate in {text!r}")
+                if any(line and not line.startswith(RLM) for line in text.split("\n")):
+                    problems.append(f"a line not marked right to left in {text!r}")
+    assert not problems, f"{language}: " + "\n".join(problems[:20])
+
+
+@pytest.mark.usefixtures("catalogues")
+def test_literal_commands_and_numbers_in_urdu_text_keep_their_order() -> None:
+    with use_language("ur"):
+        text = _("Send /details and the request's number, for example /details 12.")
+        assert f"{LRI}/details{POP}" in text
+        assert f"{LRI}/details 12{POP}" in text
+        text = _(
+            "That doesn't look like a phone number. Please type it with its digits, "
+            "like 07700 900123."
+        )
+        assert f"{LRI}07700 900123{POP}" in text
+    with use_language("pl"):  # left to right: nothing added
+        text = _("Send /details and the request's number, for example /details 12.")
+        assert LRI not in text
+        assert RLM not in text
+
+
+@pytest.mark.usefixtures("catalogues")
+def test_lists_use_the_readers_separator_and_isolate_each_item() -> None:
+    with use_language("en"):
+        assert i18n.join_list(["Ann", "Bob", "Cy"]) == "Ann, Bob and Cy"
+    with use_language("pl"):
+        assert i18n.join_list(["Ann", "Bob", "Cy"]) == "Ann, Bob i Cy"
+    with use_language("ur"):
+        text = i18n.join_list(["Ann", "Bob"])
+        assert text == f"{ISOLATE}Ann{POP} اور {ISOLATE}Bob{POP}"
+
+
+# --- numbers, money, times --------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("catalogues")
+def test_money_and_decimals_are_written_the_readers_way() -> None:
+    expected = {"en": "£12.50", "cy": "£12.50", "pl": "12,50\xa0£", "uk": "12,50\xa0£"}
+    for language, text in expected.items():
+        with use_language(language):
+            assert money(1250) == text
+            assert "GBP" not in money(1250)
+    with use_language("pl"):
+        assert decimal(1.5) == "1,5"
+        assert radius_text(1.5) == "1,5 km"
+    with use_language("en"):
+        assert radius_text(2 * KM_PER_MILE) == "2 miles"
+        assert radius_text(KM_PER_MILE) == "1 mile"
+
+
+@pytest.mark.usefixtures("catalogues")
+def test_urdu_times_use_the_24_hour_clock_of_its_prompts() -> None:
+    london = ZoneInfo("Europe/London")
+    summer = datetime(2026, 6, 6, 13, 30, tzinfo=ZoneInfo("UTC")).timestamp()  # 14:30 BST
+    with use_language("ur"):
+        text = format_time(summer, london)
+        assert "14:30" in text
+        assert "PM" not in text

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
-from bot.models import Category, When
+from bot.domain.models import Category, When
 from tests.conftest import COORDINATOR, HOME, MIDDLE, NEAR, REQUESTER, Group
 from tests.test_intake import _take_a_call
 

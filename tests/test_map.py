@@ -14,11 +14,10 @@ import pytest
 
 from bot.config import SettingsError, parse_settings
 from bot.db.safeguarding import SafeguardingRepository
-from bot.distance import haversine_km
-from bot.handlers.commands import publish_commands
-from bot.models import Category, When
-from bot.services.desk import Draft
+from bot.domain.distance import haversine_km
+from bot.domain.models import Category, RequestDraft, When
 from bot.services.groupmap import Grid, cell_km
+from bot.telegram.commands import publish_commands
 from tests.conftest import COORDINATOR, HOME, NEAR, REQUESTER, Group
 from tests.support.webapp import WEBAPP_URL, serving, tma
 
@@ -89,7 +88,7 @@ async def test_map_is_for_coordinators_only(open_group: OpenGroup) -> None:
 
 async def test_coordinators_menu_button_opens_the_map(open_group: OpenGroup) -> None:
     async with open_group(WEBAPP_URL=WEBAPP_URL) as group:
-        await publish_commands(group.app)
+        await publish_commands(group.app.bot, group.app.services)
         buttons = group.telegram.calls_of("setChatMenuButton")
         assert [c.chat_id for c in buttons] == [COORDINATOR]
         menu = buttons[0].params["menu_button"]
@@ -101,7 +100,7 @@ async def test_coordinators_menu_button_opens_the_map(open_group: OpenGroup) -> 
 
 
 async def test_without_webapp_url_no_menu_button_is_set(group: Group) -> None:
-    await publish_commands(group.app)
+    await publish_commands(group.app.bot, group.app.services)
     assert group.telegram.calls_of("setChatMenuButton") == []
 
 
@@ -182,7 +181,7 @@ async def test_no_byte_of_the_map_carries_a_requests_personal_details(
     asked = await group.ask(description=DESCRIPTION, address=ADDRESS, where=EXACT, name=NAME)
     by_phone = await group.app.services.desk.submit_on_behalf(
         COORDINATOR,
-        Draft(Category.ERRAND, DESCRIPTION + " 2", ADDRESS + " 2", *EXACT, When.ASAP, None),
+        RequestDraft(Category.ERRAND, DESCRIPTION + " 2", ADDRESS + " 2", *EXACT, When.ASAP, None),
         NAME + " 2",
         PHONE,
     )
@@ -483,7 +482,7 @@ async def test_the_map_starts_and_stops_with_the_bot(tmp_path: Any) -> None:
     WEBAPP_LISTEN:WEBAPP_PORT; shutting the application down stops it."""
     import socket
 
-    from bot.app import build_application
+    from bot.telegram.app import build_application
     from tests.conftest import make_settings
     from tests.support.telegram import FakeTelegram
 

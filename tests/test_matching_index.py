@@ -18,9 +18,9 @@ import pytest
 
 from bot.db import Database, VolunteerRepository
 from bot.db.connection import MIGRATIONS_DIR
-from bot.db.volunteers import EDGE_KM, PingRules
-from bot.distance import EARTH_RADIUS_KM, haversine_km
-from bot.models import Category, QuietHours, VolunteerStatus
+from bot.db.volunteers import EDGE_KM
+from bot.domain.distance import EARTH_RADIUS_KM, haversine_km
+from bot.domain.models import Category, PingRules, QuietHours, VolunteerStatus
 
 # (centre, how far volunteers and requests spread from it in km): a city, both poles,
 # and both sides of the antimeridian, where a lat/lon box needs the most care.

@@ -10,9 +10,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.app import build_application
-from bot.db.series import Series
-from bot.models import Category
+from bot.domain.models import Category, Series
+from bot.telegram.app import build_application
 from tests.conftest import COORDINATOR, FAR, MIDDLE, NEAR, REQUESTER, Group, make_settings
 from tests.support.telegram import FakeTelegram
 

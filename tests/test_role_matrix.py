@@ -14,9 +14,9 @@ from typing import Any
 import aiosqlite
 import pytest
 
-from bot.callbacks import Action
-from bot.handlers.commands import coordinator_commands
 from bot.services.broadcast import RateLimiter
+from bot.telegram.callbacks import Action
+from bot.telegram.commands import coordinator_commands
 from tests.conftest import COORDINATOR, NEAR, REQUESTER, Group
 from tests.test_authorisation import snapshot
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import SettingsError, parse_settings
-from bot.handlers.common import NOTICE_VERSION
-from bot.models import Category
+from bot.domain.models import Category
+from bot.telegram.handlers.common import NOTICE_VERSION
 from tests.conftest import (
     COORDINATOR,
     FAR,

@@ -141,7 +141,7 @@ async def test_a_broken_answer_to_a_press_is_logged_without_personal_data(
     assert len(claims) == 1
     assert len(_with_address(group, 301)) == 1
     # The error is logged once, with the update's shape and id but nothing anyone wrote.
-    errors = [r for r in caplog.records if r.name == "bot.handlers.errors"]
+    errors = [r for r in caplog.records if r.name == "bot.telegram.handlers.errors"]
     assert len(errors) == 1
     assert f"update {press.update_id}" in errors[0].getMessage()
     assert "callback_query" in errors[0].getMessage()

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+
+import pytest
+
+from bot.telegram.texts import KM_PER_MILE
 from tests.conftest import COORDINATOR, NEAR, REQUESTER, Group
 
 
@@ -54,9 +60,9 @@ async def test_bad_radius_and_empty_categories_are_re_asked(group: Group) -> Non
     await group.consent(301)
     await group.say(301, "/volunteer")
     await group.share(301, *NEAR)
-    for typed in ("far", "0", "500", "-2"):
+    for typed in ("far", "0", "500", "-2", "40 miles"):
         await group.say(301, typed)
-        assert "between 0.1 and 50" in group.telegram.last_to(301).text
+        assert "in miles between 0.1 and 30" in group.telegram.last_to(301).text
     await group.say(301, "2")
     await group.press(301, "v1:vsave")
     assert "at least one" in str(group.telegram.answers()[-1].params.get("text"))
@@ -99,3 +105,64 @@ async def test_pressing_approve_twice_is_answered_once_without_an_error(group: G
     await group.press(COORDINATOR, "v1:approve:301", message_id=message_id, name="Cora")
     await group.press(COORDINATOR, "v1:approve:301", message_id=message_id, name="Cora")
     assert not any("went wrong" in t for t in group.telegram.texts_to(COORDINATOR))
+
+
+def _keyboard(group: Group, user_id: int) -> list[str]:
+    markup = group.telegram.last_to(user_id).params["reply_markup"]
+    return [button["text"] for row in markup["keyboard"] for button in row]
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+async def test_english_and_welsh_volunteers_give_their_radius_in_miles(
+    group: Group, language: str
+) -> None:
+    await group.consent(COORDINATOR, name="Cora")
+    await group.consent(301, language=language)
+    await group.say(301, "/volunteer", language=language)
+    await group.share(301, *NEAR, language=language)
+    assert "miles" in group.telegram.last_to(301).text or "milltir" in (
+        group.telegram.last_to(301).text
+    )
+    assert _keyboard(group, 301) == ["0.25", "0.5", "1", "2", "3", "5"]
+    await group.say(301, "2", language=language)
+    assert group.telegram.texts_to(301)[-2] in (
+        "Great: up to 2 miles.",
+        "Gwych: hyd at 2 filltir.",
+    )
+    await group.press(301, "v1:vcat:groceries", language=language)
+    await group.press(301, "v1:vsave", language=language)
+    volunteer = await group.app.services.volunteers.get(301)
+    assert volunteer is not None
+    assert volunteer.radius_km == pytest.approx(2 * KM_PER_MILE)
+    # The English coordinator is told in miles too.
+    assert any("Goes up to 2 miles." in t for t in group.telegram.texts_to(COORDINATOR))
+
+
+async def test_a_polish_volunteer_gives_kilometres_with_a_decimal_comma(group: Group) -> None:
+    await group.consent(COORDINATOR, name="Cora", language="pl")
+    await group.consent(301, language="pl")
+    await group.say(301, "/volunteer", language="pl")
+    await group.share(301, *NEAR, language="pl")
+    assert "kilometr" in group.telegram.last_to(301).text
+    assert "1,5" in group.telegram.last_to(301).text  # DEFAULT_RADIUS_KM, written the Polish way
+    assert _keyboard(group, 301) == ["0,5", "1", "1,5", "2", "3", "5"]
+    await group.say(301, "1,5", language="pl")
+    assert "1,5 km" in group.telegram.texts_to(301)[-2]
+    await group.press(301, "v1:vcat:groceries", language="pl")
+    await group.press(301, "v1:vsave", language="pl")
+    volunteer = await group.app.services.volunteers.get(301)
+    assert volunteer is not None
+    assert volunteer.radius_km == 1.5
+    assert any("1,5 km" in t for t in group.telegram.texts_to(COORDINATOR))
+
+
+async def test_distance_unit_km_asks_english_readers_in_kilometres(
+    open_group: Callable[..., AbstractAsyncContextManager[Group]],
+) -> None:
+    async with open_group(DISTANCE_UNIT="km") as group:
+        await group.consent(301)
+        await group.say(301, "/volunteer")
+        await group.share(301, *NEAR)
+        assert "in kilometres" in group.telegram.last_to(301).text
+        await group.say(301, "2")
+        assert group.telegram.texts_to(301)[-2] == "Great: up to 2 km."

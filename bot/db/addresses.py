@@ -3,22 +3,12 @@ edited blank) when the task stops being theirs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import aiosqlite
 
 from bot.db.connection import Database
+from bot.domain.models import AddressMessage
 
 _CLOSED = "('done', 'cancelled', 'expired')"
-
-
-@dataclass(frozen=True)
-class AddressMessage:
-    chat_id: int
-    message_id: int
-    request_id: int
-    volunteer_id: int
-    sent_at: float
 
 
 def _message(row: aiosqlite.Row) -> AddressMessage:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.db.connection import Database
-from bot.models import Slot
+from bot.domain.models import Slot
 
 
 class AvailabilityRepository:

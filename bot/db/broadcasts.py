@@ -7,91 +7,13 @@ drain reads small batches, so the bot's memory does not grow with the audience.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from enum import StrEnum
 
 import aiosqlite
 
 from bot.db.connection import Database
+from bot.domain.broadcasts import Audience, Broadcast, BroadcastStatus, Counts, Delivery, Recipient
 
 BATCH = 100
-
-
-class Audience(StrEnum):
-    """Who a broadcast goes to; the codes are part of the button data."""
-
-    EVERYONE = "everyone"
-    VOLUNTEERS = "volunteers"
-    REQUESTERS = "requesters"
-    COORDINATORS = "coordinators"
-
-    @classmethod
-    def parse(cls, code: str) -> Audience | None:
-        try:
-            return cls(code)
-        except ValueError:
-            return None
-
-
-class BroadcastStatus(StrEnum):
-    DRAFT = "draft"
-    SENDING = "sending"
-    DONE = "done"
-    CANCELLED = "cancelled"
-
-
-class Delivery(StrEnum):
-    """An outbox row's state (see migration 0004 for the transitions)."""
-
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    BLOCKED = "blocked"
-    FAILED = "failed"
-    UNSURE = "unsure"
-
-
-@dataclass(frozen=True)
-class Broadcast:
-    id: int
-    coordinator_id: int
-    audience: Audience
-    text: str
-    status: BroadcastStatus
-    progress_chat_id: int | None
-    progress_message_id: int | None
-    total: int
-    stopped_by: int | None = None  # the coordinator who pressed Stop (migration 0010)
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """One pending outbox row, with what sending needs to know about the person."""
-
-    entry_id: int
-    user_id: int
-    language: str | None
-    blocked: bool
-
-
-@dataclass(frozen=True)
-class Counts:
-    """How far a broadcast has got: outbox rows per state."""
-
-    total: int
-    sent: int = 0
-    blocked: int = 0
-    failed: int = 0
-    unsure: int = 0
-
-    @property
-    def done(self) -> int:
-        return self.sent + self.blocked + self.failed + self.unsure
-
-    @property
-    def not_sent(self) -> int:
-        """Rows never sent: only a stopped broadcast ends with any."""
-        return self.total - self.done
 
 
 # Consented people who have not blocked the bot, narrowed by audience. Constant SQL chosen

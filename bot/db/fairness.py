@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.db.connection import Database
 from bot.db.volunteers import _COLUMNS, PINGABLE, _volunteer
-from bot.models import Category, Volunteer
+from bot.domain.models import Category, Volunteer
 
 
 class FairnessRepository:

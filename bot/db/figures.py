@@ -4,20 +4,10 @@ export is written to the audit table."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from bot.db.connection import Database
-
-
-@dataclass(frozen=True)
-class VolunteerCounts:
-    available: int  # approved, not paused, not blocked: can be asked now
-    paused: int
-    waiting: int  # signed up, not yet approved
-    checked: int  # approved and ID/DBS-checked
-    recently_active: int  # took a task (and kept it, or not) in the window
-
+from bot.domain.figures import VolunteerCounts
 
 # The columns of each export; the personal ones only when asked for. Each SELECT below
 # names its columns exactly, so nothing else can slip into a file.

@@ -2,23 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.db.connection import Database
-
-
-@dataclass(frozen=True)
-class GroupChat:
-    chat_id: int
-    title: str
-
-
-@dataclass(frozen=True)
-class GroupPost:
-    request_id: int
-    chat_id: int
-    message_id: int | None  # None: reserved, but Telegram never confirmed it
-    shown: str  # 'open', 'taken', 'done' or 'closed': what the post says now
+from bot.domain.models import GroupChat, GroupPost
 
 
 class GroupChatRepository:

@@ -3,26 +3,9 @@ description, only what a point on the map needs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.db.connection import Database
-from bot.models import Category, RequestStatus
-
-
-@dataclass(frozen=True)
-class RequestOnMap:
-    """An open or taken request, as the map may know it (the exact place is snapped to a
-    grid before it leaves the server)."""
-
-    id: int
-    category: Category
-    status: RequestStatus
-    lat: float
-    lon: float
-    created_at: float
-    due_at: float | None
-    waves: int  # waves of pings sent, over every round
-    asked: int  # volunteers pinged about it so far
+from bot.domain.figures import RequestOnMap
+from bot.domain.models import Category, RequestStatus
 
 
 class MapRepository:

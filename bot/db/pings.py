@@ -5,7 +5,7 @@ from __future__ import annotations
 import aiosqlite
 
 from bot.db.connection import Database
-from bot.models import Ping
+from bot.domain.models import Ping
 
 
 def _ping(row: aiosqlite.Row) -> Ping:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass, field
 
 from bot.db.connection import Database, Transaction
+from bot.domain.privacy import Contact, ConversationKey, Erasure, StaleDrafts, contact_key
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -42,50 +42,10 @@ CLOSED_STATES = ("done", "cancelled", "expired")
 # purged, whoever it belongs to.
 DRAFT_RETENTION_S = 7 * 86400
 
-# A stored conversation: its handler's name and its key (chat id, user id).
-ConversationKey = tuple[str, tuple[int, ...]]
-
 
 def _blanking(columns: dict[str, object]) -> tuple[str, list[object]]:
     """`col = ?, ...` and its values; the names are this module's constants, never input."""
     return ", ".join(f"{name} = ?" for name in columns), list(columns.values())
-
-
-def contact_key(name: str | None, phone: str | None) -> tuple[str, str]:
-    """One person taken over the phone: their number's digits and their name, whatever
-    the spacing and case it was typed with."""
-    return "".join(ch for ch in phone or "" if ch.isdigit()), " ".join(
-        (name or "").split()
-    ).casefold()
-
-
-@dataclass(frozen=True)
-class Contact:
-    """Someone without Telegram, as a coordinator recorded them with /onbehalf."""
-
-    name: str
-    phone: str
-    request_ids: list[int]
-
-
-@dataclass(frozen=True)
-class Erasure:
-    """What erasing someone changed, for the help desk to tell the people involved."""
-
-    known: bool  # whether the person was stored at all
-    cancelled: list[tuple[int, int | None]]  # their open requests: (id, volunteer who held it)
-    released: list[int]  # tasks they held as a volunteer, open again
-    series_ids: list[int]  # their recurring requests, deleted
-    # Their stored conversations, deleted: the application drops its copies in memory too.
-    conversations: list[ConversationKey] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class StaleDrafts:
-    """Unfinished conversations the purge deleted, for the application to drop in memory."""
-
-    user_ids: list[int]
-    conversations: list[ConversationKey]
 
 
 async def _audit(tx: Transaction, now: float, request_id: int | None, action: str) -> None:

@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 
 import aiosqlite
 
 from bot.db.connection import Database
-
-
-@dataclass(frozen=True)
-class Reminder:
-    id: int
-    key: str
-    kind: str
-    request_id: int | None
-    series_id: int | None
-    user_id: int | None
-    due_at: float
+from bot.domain.models import Reminder
 
 
 def _reminder(row: aiosqlite.Row) -> Reminder:

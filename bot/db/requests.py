@@ -12,7 +12,7 @@ from collections.abc import Collection
 import aiosqlite
 
 from bot.db.connection import Database, Transaction
-from bot.models import Category, HelpRequest, RequestStatus, When
+from bot.domain.models import Category, HelpRequest, RequestStatus, When
 
 
 def _request(row: aiosqlite.Row) -> HelpRequest:

@@ -4,28 +4,12 @@ rule that the group always keeps at least one."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
-from enum import Enum, auto
 
 import aiosqlite
 
 from bot.db.connection import Database, Transaction
-
-
-class Dismissal(Enum):
-    DONE = auto()
-    LAST = auto()  # they are the only coordinator left: the group would have none
-    NOT_COORDINATOR = auto()
-    UNKNOWN = auto()  # an ADMIN_ID who never started the bot: only the setting can drop them
-
-
-@dataclass(frozen=True)
-class Coordinator:
-    user_id: int
-    first_name: str  # '' for an ADMIN_ID who never started the bot
-    language: str | None
-    from_settings: bool  # listed in ADMIN_IDS
-    blocked: bool
+from bot.domain.models import Coordinator
+from bot.domain.results import Dismissal
 
 
 def _marks(ids: Collection[int]) -> str:

@@ -3,20 +3,8 @@ one, every change written to the audit table with who made it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.db.connection import Database, Transaction
-from bot.models import VolunteerStatus
-
-
-@dataclass(frozen=True)
-class RosterEntry:
-    user_id: int
-    first_name: str
-    status: VolunteerStatus
-    paused: bool
-    dbs_checked: bool
-    held: bool = False
+from bot.domain.models import RosterEntry, VolunteerStatus
 
 
 async def _audit(tx: Transaction, now: float, actor_id: int, subject_id: int, action: str) -> None:

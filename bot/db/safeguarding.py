@@ -3,26 +3,8 @@ audit trail of coordinators looking at personal details."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.db.connection import Database, Transaction
-from bot.models import Category
-
-
-@dataclass(frozen=True)
-class Concern:
-    id: int
-    request_id: int | None
-    reporter_id: int | None
-    role: str  # 'requester', 'volunteer' or 'other'
-    text: str
-    created_at: float
-
-
-@dataclass(frozen=True)
-class Spending:
-    pence: int | None
-    receipt_file_id: str | None
+from bot.domain.models import Category, Concern, Spending
 
 
 async def _audit(

@@ -2,27 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import aiosqlite
 
 from bot.db.connection import Database
-from bot.models import Category
-
-
-@dataclass(frozen=True)
-class Series:
-    id: int
-    requester_id: int | None
-    category: Category
-    description: str
-    address: str
-    lat: float
-    lon: float
-    every: str  # 'daily' or 'weekly'
-    next_due_at: float
-    local_time: str
-    active: bool
+from bot.domain.models import Category, Series
 
 
 def _series(row: aiosqlite.Row) -> Series:

@@ -2,27 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.db.connection import Database
+from bot.domain.figures import Digest, IdleVolunteer
 
 DAY_S = 86400
-
-
-@dataclass(frozen=True)
-class IdleVolunteer:
-    user_id: int
-    first_name: str
-    last_task_at: float | None  # None: never had one
-
-
-@dataclass(frozen=True)
-class Digest:
-    open: int
-    overdue: int
-    done_last_day: int
-    not_helped: list[int]  # done requests whose requester said they didn't get the help
-    idle: list[IdleVolunteer]
 
 
 class StatsRepository:

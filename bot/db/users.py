@@ -5,7 +5,7 @@ from __future__ import annotations
 import aiosqlite
 
 from bot.db.connection import Database
-from bot.models import User
+from bot.domain.models import User
 
 
 def _user(row: aiosqlite.Row) -> User:

@@ -5,18 +5,22 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import aiosqlite
 
 from bot.db.connection import Database
-from bot.distance import EARTH_RADIUS_KM, haversine_km
-from bot.models import Candidate, Category, QuietHours, Slot, Volunteer, VolunteerStatus
+from bot.domain.distance import EARTH_RADIUS_KM, haversine_km
+from bot.domain.limits import MAX_RADIUS_KM
+from bot.domain.models import (
+    Candidate,
+    Category,
+    PingRules,
+    QuietHours,
+    Slot,
+    Volunteer,
+    VolunteerStatus,
+)
 
-# A volunteer's radius is capped here, which also bounds their circle's box in the radius
-# search's R*Tree (migration 0002).
-MAX_RADIUS_KM = 50.0
 # A volunteer exactly at the edge of their radius is in it, whatever the last bit says.
 EDGE_KM = 1e-9
 _COLUMNS = "v.*, u.first_name, u.language"
@@ -24,38 +28,6 @@ _COLUMNS = "v.*, u.first_name, u.language"
 # first test, shared with the coordinators' map so both count the same people.
 # A coordinator's hold keeps a volunteer out exactly as their own pause does.
 PINGABLE = "v.status = 'approved' AND v.paused = 0 AND v.held_at IS NULL AND u.blocked_at IS NULL"
-
-
-@dataclass(frozen=True)
-class PingRules:
-    """Fair to volunteers, as the radius search applies it (bot.services.fairness makes
-    these): nobody in their quiet hours, over the day's cap, within the spacing of a ping
-    they didn't take, or busy with a task at about the same time."""
-
-    now: float
-    tz: ZoneInfo
-    minute: int  # the local minute of the day, now
-    default_quiet: QuietHours | None  # for volunteers who never chose their own
-    task_at: float  # the request's due time, or now for "as soon as possible"
-    overlap_s: float  # two tasks this close in time are the same time window
-    day_start: float  # local midnight today: the daily cap counts from here
-    next_day: float  # the next local midnight: when the daily cap resets
-    max_per_day: int | None  # None: no cap (a coordinator's explicit ask)
-    spacing_s: float  # 0: no spacing
-
-    def held_until(
-        self, quiet: QuietHours | None, pings_today: int, last_untaken: float | None
-    ) -> float | None:
-        """When a volunteer held back becomes pingable (at the latest of the reasons;
-        the wait re-checks then), or None if nothing holds them back."""
-        times = []
-        if quiet is not None and quiet.covers(self.minute):
-            times.append(quiet.ends_after(self.now, self.tz))
-        if self.max_per_day is not None and pings_today >= self.max_per_day:
-            times.append(self.next_day)
-        if self.spacing_s > 0 and last_untaken is not None:
-            times.append(last_untaken + self.spacing_s)
-        return max(times) if times else None
 
 
 def _quiet(row: aiosqlite.Row) -> QuietHours | None:
@@ -275,7 +247,7 @@ class VolunteerRepository:
         fair = "0 AS asleep, 0 AS pings_today, NULL AS last_untaken, 0 AS tasked"
         if rules is not None:
             fair = self._fairness_columns(rules, params)
-        # The same haversine as bot.distance.haversine_km, term for term.
+        # The same haversine as bot.domain.distance.haversine_km, term for term.
         distance = f"""2 * {EARTH_RADIUS_KM!r} * asin(min(1.0, sqrt(
                 pow(sin((radians(v.lat) - :phi) / 2), 2)
                 + cos(:phi) * cos(radians(v.lat)) * pow(sin(radians(v.lon - :lmb_deg) / 2), 2)

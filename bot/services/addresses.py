@@ -9,9 +9,10 @@ from collections.abc import Callable, Iterable
 
 from telegram import Message
 
-from bot import notices
-from bot.db.addresses import AddressMessage, AddressMessageRepository
-from bot.services.messenger import Messenger
+from bot.db.addresses import AddressMessageRepository
+from bot.domain.models import AddressMessage
+from bot.telegram import notices
+from bot.telegram.messenger import Messenger
 
 _LOGGER = logging.getLogger(__name__)
 

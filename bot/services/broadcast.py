@@ -22,9 +22,7 @@ import logging
 import time
 import warnings
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from datetime import timedelta
-from enum import Enum
 from typing import Any
 
 import httpx
@@ -32,19 +30,21 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
-from bot import keyboards, notices
 from bot.db import UserRepository
-from bot.db.broadcasts import (
+from bot.db.broadcasts import BroadcastRepository
+from bot.domain.broadcasts import (
     Audience,
     Broadcast,
-    BroadcastRepository,
+    BroadcastDraft,
     BroadcastStatus,
     Counts,
     Delivery,
     Recipient,
 )
+from bot.domain.results import Started
 from bot.i18n import use_language
-from bot.services.messenger import Messenger
+from bot.telegram import keyboards, notices
+from bot.telegram.messenger import Messenger
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -109,23 +109,6 @@ class Pacer:
         self._next = float("-inf")
 
 
-class Started(Enum):
-    """What pressing Send did."""
-
-    STARTED = "started"
-    ALREADY_SENDING = "sending"
-    ALREADY_DONE = "done"
-    CANCELLED = "cancelled"
-    STOPPED = "stopped"
-    MISSING = "missing"
-
-
-@dataclass(frozen=True)
-class Draft:
-    broadcast_id: int
-    recipients: int
-
-
 def retry_after_seconds(error: RetryAfter) -> float:
     """The wait Telegram asked for (PTB 22 warns that the int will become a timedelta)."""
     with warnings.catch_warnings():
@@ -178,11 +161,11 @@ class Broadcaster:
     async def audience_size(self, audience: Audience) -> int:
         return await self._repository.count_audience(audience)
 
-    async def prepare(self, coordinator_id: int, audience: Audience, text: str) -> Draft:
+    async def prepare(self, coordinator_id: int, audience: Audience, text: str) -> BroadcastDraft:
         """Store a draft for the preview; nothing is queued yet."""
         recipients = await self._repository.count_audience(audience)
         broadcast_id = await self._repository.create(coordinator_id, audience, text, self._clock())
-        return Draft(broadcast_id, recipients)
+        return BroadcastDraft(broadcast_id, recipients)
 
     async def send(self, broadcast_id: int) -> tuple[Started, int]:
         """Queue a draft and start the worker. Pressing Send twice (or Telegram delivering

@@ -12,19 +12,18 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from bot import keyboards, notices
 from bot.config import Settings
 from bot.db import RequestRepository, VolunteerRepository
-from bot.db.reminders import Reminder
-from bot.db.series import Series, SeriesRepository
+from bot.db.series import SeriesRepository
 from bot.db.stats import StatsRepository
-from bot.models import HelpRequest, RequestStatus, When
+from bot.domain.models import HelpRequest, Reminder, RequestStatus, Series, When
+from bot.domain.safety import new_safety_code
 from bot.services.coordination import Coordinators
 from bot.services.matching import Matchmaker
-from bot.services.messenger import Messenger
 from bot.services.reminders import Reminders
 from bot.services.requesters import tell_requester
-from bot.services.safety import new_safety_code
+from bot.telegram import keyboards, notices
+from bot.telegram.messenger import Messenger
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from telegram import Message
 
 from bot.db.roles import RoleRepository
 from bot.i18n import use_language
-from bot.services.messenger import Markup, Messenger
+from bot.telegram.messenger import Markup, Messenger
 
 
 class Coordinators:

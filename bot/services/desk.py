@@ -10,23 +10,23 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum, auto
 from typing import Any
 
-from bot import keyboards, notices
 from bot.config import Settings
 from bot.db import PingRepository, RequestRepository, UserRepository, VolunteerRepository
-from bot.db.series import Series, SeriesRepository
-from bot.distance import haversine_km
-from bot.models import (
+from bot.db.series import SeriesRepository
+from bot.domain.distance import haversine_km
+from bot.domain.models import (
     Candidate,
-    Category,
     HelpRequest,
+    RequestDraft,
     RequestStatus,
+    Series,
     Volunteer,
     VolunteerStatus,
-    When,
 )
+from bot.domain.results import Limit, Outcome, Result
+from bot.domain.safety import new_safety_code
 from bot.resilience import once
 from bot.services.addresses import AddressMessages
 from bot.services.chaser import Chaser
@@ -37,41 +37,13 @@ from bot.services.matching import (
     distance_matters,
     needs_check,
 )
-from bot.services.messenger import Messenger
 from bot.services.requesters import news_recipient, tell_requester
-from bot.services.safety import new_safety_code
+from bot.telegram import keyboards, notices
+from bot.telegram.messenger import Messenger
 
 _LOGGER = logging.getLogger(__name__)
-# The step that saves a request, as the resilience journal knows it (see bot.app).
+# The step that saves a request, as the resilience journal knows it (see bot.telegram.app).
 SAVED = "request:saved"
-
-
-class Outcome(Enum):
-    OK = auto()
-    ALREADY = auto()  # the same press arrived twice, or the thing was already done
-    TOO_LATE = auto()  # someone else took it, or it was closed meanwhile
-    NOT_YOURS = auto()  # a forged or forwarded button, or a role the presser doesn't have
-    NOT_FOUND = auto()
-    NEEDS_CHECK = auto()  # a checked-only category, and the volunteer isn't ID/DBS-checked
-    ON_HOLD = auto()  # a coordinator has put the volunteer on hold
-    HANDED_BACK = auto()  # the volunteer took it once and handed it back
-
-
-@dataclass(frozen=True)
-class Result:
-    outcome: Outcome
-    request: HelpRequest | None = None
-    # Taking a request: whether the address message reached the volunteer (if Telegram
-    # failed even after retries, they are pointed to /mytasks instead of told it's there).
-    details_sent: bool = True
-
-
-class Limit(Enum):
-    """Why someone may not ask for more help just now (against one account flooding the
-    volunteers with pings)."""
-
-    OPEN = auto()  # MAX_OPEN_REQUESTS are open already
-    DAILY = auto()  # MAX_REQUESTS_PER_DAY were made in the last 24 hours
 
 
 # The day of MAX_REQUESTS_PER_DAY: a rolling 24 hours, so midnight resets nothing.
@@ -85,37 +57,6 @@ class Stuck:
     request: HelpRequest
     asked: int  # volunteers pinged about it so far
     holder_name: str | None  # for a taken one that is overdue: who has it
-
-
-@dataclass(frozen=True)
-class Draft:
-    """Everything a requester has told the conversation, ready to be saved."""
-
-    category: Category
-    description: str
-    address: str
-    lat: float
-    lon: float
-    when: When
-    due_at: float | None
-    every: str | None = None  # 'daily' / 'weekly': the same help again, at the same time
-
-    @classmethod
-    def from_answers(cls, answers: dict[str, Any]) -> Draft | None:
-        """The draft a conversation stored step by step; None if it is incomplete (a
-        summary pressed after its conversation was finished or reset)."""
-        if not {"category", "description", "when", "lat", "lon", "address"} <= answers.keys():
-            return None
-        return cls(
-            category=Category(answers["category"]),
-            description=answers["description"],
-            address=answers["address"],
-            lat=float(answers["lat"]),
-            lon=float(answers["lon"]),
-            when=When(answers["when"]),
-            due_at=answers.get("due_at"),
-            every=answers.get("every"),
-        )
 
 
 class HelpDesk:
@@ -159,7 +100,7 @@ class HelpDesk:
             return Limit.DAILY
         return None
 
-    async def submit(self, requester_id: int, draft: Draft) -> HelpRequest:
+    async def submit(self, requester_id: int, draft: RequestDraft) -> HelpRequest:
         """Save a new request (and its series, if it repeats). Pings go out separately
         (`announce`), after the requester has their confirmation, so they hear first."""
         now = self._clock()
@@ -169,7 +110,7 @@ class HelpDesk:
             series_id = series.id
         return await self._save(draft, now, requester_id=requester_id, series_id=series_id)
 
-    async def _save(self, draft: Draft, now: float, **whose: Any) -> HelpRequest:
+    async def _save(self, draft: RequestDraft, now: float, **whose: Any) -> HelpRequest:
         """Store a request from a draft, with its safety code and expiry, and start
         chasing it. `whose`: the requester, or the contact taken over the phone."""
         # once: a retry after a database fault finds the request it saved, not a second.
@@ -193,7 +134,7 @@ class HelpDesk:
         # a fault from here on leaves a saved request that announce_unfinished() completes.
         return request
 
-    async def _start_series(self, requester_id: int, draft: Draft, now: float) -> Series:
+    async def _start_series(self, requester_id: int, draft: RequestDraft, now: float) -> Series:
         assert draft.due_at is not None
         assert draft.every is not None
         every, due_at = draft.every, draft.due_at  # narrowed for the lambda below
@@ -473,7 +414,7 @@ class HelpDesk:
     # --- a coordinator's hands on a request ---------------------------------------------
 
     async def submit_on_behalf(
-        self, coordinator_id: int, draft: Draft, contact_name: str, contact_phone: str
+        self, coordinator_id: int, draft: RequestDraft, contact_name: str, contact_phone: str
     ) -> HelpRequest:
         """Save a request a coordinator took over the phone for someone without Telegram.
         It has no requester: its news goes to that coordinator (bot.services.requesters),

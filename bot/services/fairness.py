@@ -11,20 +11,14 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 
-from bot import notices
 from bot.config import Area, Settings
 from bot.db.fairness import FairnessRepository
-from bot.db.reminders import Reminder
-from bot.db.volunteers import PingRules
-from bot.distance import haversine_km
-from bot.models import Category, Volunteer, minute_of_day
-from bot.services.coordination import Coordinators
-from bot.services.messenger import Messenger
+from bot.domain.distance import haversine_km
+from bot.domain.models import Category, PingRules, Reminder, Volunteer, minute_of_day
 from bot.services.reminders import Reminders
 
 _LOGGER = logging.getLogger(__name__)
@@ -109,22 +103,23 @@ class WeeklySummary:
 
 
 class Fairness:
-    """Nobody left out: the daily check and its kind notes, and the weekly summary."""
+    """Nobody left out: the daily check and its kind notes, and the weekly summary. It
+    decides; the Telegram layer tells (`tell_left_out`, `tell_summary`)."""
 
     def __init__(
         self,
         settings: Settings,
         repository: FairnessRepository,
         reminders: Reminders,
-        messenger: Messenger,
-        coordinators: Coordinators,
+        tell_left_out: Callable[[Volunteer, list[Nearby]], Awaitable[None]],
+        tell_summary: Callable[[WeeklySummary], Awaitable[None]],
         clock: Callable[[], float],
     ) -> None:
         self._settings = settings
         self._repository = repository
         self._reminders = reminders
-        self._messenger = messenger
-        self._coordinators = coordinators
+        self._tell_left_out = tell_left_out
+        self._tell_summary = tell_summary
         self._clock = clock
         reminders.on(LEFT_OUT_CHECK, self._check_left_out)
         reminders.on(WEEKLY, self._weekly)
@@ -177,10 +172,7 @@ class Fairness:
         for volunteer in await self._repository.left_out(since, unnoted=True):
             if not await self._repository.mark_noted(volunteer.user_id, self._clock()):
                 continue  # another run got there first
-            nearby = await self.nearby(volunteer)
-            await self._messenger.tell(
-                volunteer.user_id, partial(notices.left_out_note, volunteer, nearby)
-            )
+            await self._tell_left_out(volunteer, await self.nearby(volunteer))
             sent += 1
         return sent
 
@@ -209,8 +201,7 @@ class Fairness:
         await self._schedule_check(reminder.due_at)
 
     async def _weekly(self, reminder: Reminder) -> None:
-        summary = await self.summary()
-        await self._coordinators.tell(lambda: notices.weekly_summary(summary))
+        await self._tell_summary(await self.summary())
         await self._schedule_weekly(reminder.due_at)
 
     def _next_local(self, hour: int, minute: int, after: float) -> float:

@@ -9,11 +9,16 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.db.figures import FiguresRepository, VolunteerCounts
-from bot.models import Category, RequestStatus
+from bot.db.figures import FiguresRepository
+from bot.domain.figures import VolunteerCounts
+from bot.domain.models import Category, RequestStatus, VolunteerStatus, When
+from bot.i18n import _
+from bot.labels import category_label, status_label
 
 DAY_S = 86400
 CHART_DAYS = 30
@@ -98,35 +103,38 @@ class Figures:
                 days[day][RequestStatus(status)] += 1
         return [Day(day, counts) for day, counts in days.items()]
 
-    async def requests_csv(self, *, personal: bool) -> Export:
+    async def requests_csv(self, *, personal: bool, codes: bool = False) -> Export:
+        """The requests, headed and labelled in the current language; with `codes`, the
+        values as stored ("claimed", "groceries", "yes"), for a file that never changes
+        shape (/export en)."""
         rows = await self._repository.request_rows(personal=personal)
         header = [
-            "Request",
-            "Asked",
-            "Category",
-            "Status",
-            "When",
-            "Due",
-            "Taken",
-            "Closed",
-            "Minutes to be taken",
-            "Round",
-            "Requester said helped",
-            "By phone",
-            "Description",
+            _("Request"),
+            _("Asked"),
+            _("Category"),
+            _("Status"),
+            _("When"),
+            _("Due"),
+            _("Taken"),
+            _("Closed"),
+            _("Minutes to be taken"),
+            _("Round"),
+            _("Requester said helped"),
+            _("By phone"),
+            _("Description"),
         ]
         if personal:
             header += [
-                "Requester id",
-                "Requester name",
-                "Contact name",
-                "Contact phone",
-                "Address",
-                "Latitude",
-                "Longitude",
-                "Volunteer id",
-                "Volunteer name",
-                "Recorded by coordinator",
+                _("Requester id"),
+                _("Requester name"),
+                _("Contact name"),
+                _("Contact phone"),
+                _("Address"),
+                _("Latitude"),
+                _("Longitude"),
+                _("Volunteer id"),
+                _("Volunteer name"),
+                _("Recorded by coordinator"),
             ]
         lines = []
         for row in rows:
@@ -138,16 +146,16 @@ class Figures:
             line = [
                 row["id"],
                 self._time(row["created_at"]),
-                row["category"],
-                row["status"],
-                row["when_kind"],
+                _category(row["category"], codes),
+                _status(row["status"], codes),
+                _when(row["when_kind"], codes),
                 self._time(row["due_at"]),
                 self._time(row["claimed_at"]),
                 self._time(row["closed_at"]),
                 wait,
                 row["round"],
-                row["feedback"],
-                "yes" if row["by_phone"] else "no",
+                _yes_no(row["feedback"] == "yes", codes) if row["feedback"] else "",
+                _yes_no(row["by_phone"], codes),
                 row["description"],
             ]
             if personal:
@@ -166,32 +174,32 @@ class Figures:
             lines.append(line)
         return Export(self._filename("requests", personal), to_csv(header, lines), len(lines))
 
-    async def volunteers_csv(self, *, personal: bool) -> Export:
+    async def volunteers_csv(self, *, personal: bool, codes: bool = False) -> Export:
         rows = await self._repository.volunteer_rows(
             personal=personal, since=self._clock() - ACTIVE_WINDOW_S
         )
         header = [
-            "Volunteer",
-            "Status",
-            "Paused",
-            "ID/DBS-checked",
-            "Offers",
-            "Radius km",
-            "Signed up",
-            "Tasks done",
-            "Tasks taken in the last 30 days",
-            "Last task",
+            _("Volunteer"),
+            _("Status"),
+            _("Paused"),
+            _("ID/DBS-checked"),
+            _("Offers"),
+            _("Radius km"),
+            _("Signed up"),
+            _("Tasks done"),
+            _("Tasks taken in the last 30 days"),
+            _("Last task"),
         ]
         if personal:
-            header += ["Telegram id", "Name", "Latitude", "Longitude"]
+            header += [_("Telegram id"), _("Name"), _("Latitude"), _("Longitude")]
         lines = []
         for number, row in enumerate(rows, start=1):
             line = [
                 number,
-                row["status"],
-                "yes" if row["paused"] else "no",
-                "yes" if row["dbs_checked"] else "no",
-                " ".join(row["categories"].split(",")),
+                _volunteer_status(row["status"], codes),
+                _yes_no(row["paused"], codes),
+                _yes_no(row["dbs_checked"], codes),
+                " ".join(_category(code, codes) for code in row["categories"].split(",") if code),
                 row["radius_km"],
                 self._time(row["created_at"]),
                 row["tasks_done"],
@@ -219,7 +227,14 @@ class Figures:
         return f"{what}{'-personal' if personal else ''}-{today}.csv"
 
 
+# The marks a right-to-left message carries for Telegram (bot.i18n); a spreadsheet cell
+# is laid out on its own, and they would only get in the way of sorting and searching.
+BIDI_MARKS = str.maketrans(dict.fromkeys("\u200e\u200f\u2066\u2067\u2068\u2069"))
+
+
 def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.translate(BIDI_MARKS)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return "" if value is None else value
@@ -231,7 +246,7 @@ def to_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     needs them."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([_cell(name) for name in header])
     writer.writerows([[_cell(value) for value in row] for row in rows])
     return buffer.getvalue().encode("utf-8-sig")
 
@@ -243,6 +258,50 @@ class ChartText:
     title: str
     outcomes: dict[RequestStatus, str]
     day_labels: list[str]
+    # The reader's language: its script picks the font (chart_fonts).
+    language: str = "en"
+
+
+# Fonts for the chart, by script, first choice first; matplotlib takes each glyph from
+# the first font in the list that has it. DejaVu Sans (matplotlib's own) has Latin,
+# Cyrillic and Welsh letters but not all of Urdu's (ے, ہ) nor Bengali: Debian's Noto
+# fonts (fonts-noto-core, in the Dockerfile and CI) have them. A script's own font comes
+# first, so that a word is never drawn from two fonts (its letters would not join).
+SCRIPT_FONTS = {
+    "ur": ("Noto Naskh Arabic", "Noto Sans Arabic"),
+    "ar": ("Noto Naskh Arabic", "Noto Sans Arabic"),
+    "bn": ("Noto Sans Bengali", "Noto Serif Bengali"),
+}
+BASE_FONTS = ("DejaVu Sans",)
+
+
+def chart_fonts(language: str) -> list[str]:
+    """The font families to draw a chart in `language` with (see SCRIPT_FONTS)."""
+    wanted = SCRIPT_FONTS.get(language, ())
+    _register_system_fonts(wanted)
+    return [*wanted, *BASE_FONTS]
+
+
+@cache
+def _register_system_fonts(families: tuple[str, ...]) -> None:
+    """matplotlib keeps a cache of the system's fonts, written the first time it runs: a
+    font installed after that (fonts-noto-core added to a machine) is not in it. Add the
+    wanted families' files from the system's font folders once, if they are missing."""
+    from matplotlib import font_manager
+
+    known = {font.name for font in font_manager.fontManager.ttflist}
+    missing = {family.replace(" ", "") for family in families if family not in known}
+    if not missing:
+        return
+    for path in font_manager.findSystemFonts():
+        if any(Path(path).name.startswith(f"{name}-") for name in missing):
+            font_manager.fontManager.addfont(path)
+
+
+def _chart_label(text: str) -> str:
+    """A label without the bidi marks meant for Telegram: matplotlib lays out each text
+    itself (right to left where its letters are), and would draw a mark as a box."""
+    return text.translate(BIDI_MARKS)
 
 
 def draw_chart(days: Sequence[Day], text: ChartText) -> bytes:
@@ -250,36 +309,87 @@ def draw_chart(days: Sequence[Day], text: ChartText) -> bytes:
 
     matplotlib's object API on the Agg canvas: no pyplot, so no global figure state and
     no GUI backend, and safe to run in a worker thread. Imported here because it takes
-    most of a second to load and only /stats needs it."""
+    most of a second to load and only /stats needs it. matplotlib (3.11 and later) joins
+    Arabic-script letters and lays them out right to left itself (libraqm)."""
+    from matplotlib import rc_context
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    figure = Figure(figsize=CHART_SIZE_IN, dpi=CHART_DPI)
-    FigureCanvasAgg(figure)  # attaches itself: savefig() then draws with Agg
-    axes = figure.add_subplot()
-    positions = list(range(len(days)))
-    bottom = [0] * len(days)
-    for outcome, colour in OUTCOME_COLOURS.items():
-        heights = [day.counts.get(outcome, 0) for day in days]
-        axes.bar(
-            positions,
-            heights,
-            bottom=bottom,
-            color=colour,
-            label=text.outcomes[outcome],
-            width=0.8,
-        )
-        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
-    axes.set_title(text.title)
-    step = max(1, len(days) // 10)
-    axes.set_xticks(positions[::step], text.day_labels[::step])
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_ylim(bottom=0, top=max([*bottom, 1]) * 1.15)
-    axes.set_xlim(-0.6, len(days) - 0.4)
-    axes.spines[["top", "right"]].set_visible(False)
-    axes.legend(loc="upper left", ncols=len(OUTCOME_COLOURS), frameon=False, fontsize="small")
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    with rc_context({"font.family": chart_fonts(text.language)}):
+        figure = Figure(figsize=CHART_SIZE_IN, dpi=CHART_DPI)
+        FigureCanvasAgg(figure)  # attaches itself: savefig() then draws with Agg
+        axes = figure.add_subplot()
+        positions = list(range(len(days)))
+        bottom = [0] * len(days)
+        for outcome, colour in OUTCOME_COLOURS.items():
+            heights = [day.counts.get(outcome, 0) for day in days]
+            axes.bar(
+                positions,
+                heights,
+                bottom=bottom,
+                color=colour,
+                label=_chart_label(text.outcomes[outcome]),
+                width=0.8,
+            )
+            bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+        axes.set_title(_chart_label(text.title))
+        step = max(1, len(days) // 10)
+        axes.set_xticks(positions[::step], [_chart_label(d) for d in text.day_labels[::step]])
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_ylim(bottom=0, top=max([*bottom, 1]) * 1.15)
+        axes.set_xlim(-0.6, len(days) - 0.4)
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.legend(loc="upper left", ncols=len(OUTCOME_COLOURS), frameon=False, fontsize="small")
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def _plain(label: str) -> str:
+    """A label without its leading emoji ("🛒 Shopping" -> "Shopping"): cells to sort on."""
+    head, _space, rest = label.partition(" ")
+    return rest if rest and not any(c.isalnum() for c in head) else label
+
+
+def _category(code: str, codes: bool) -> str:
+    category = Category.parse(code)
+    return code if codes or category is None else _plain(category_label(category))
+
+
+def _status(code: str, codes: bool) -> str:
+    try:
+        return code if codes else status_label(RequestStatus(code))
+    except ValueError:
+        return code
+
+
+def _volunteer_status(code: str, codes: bool) -> str:
+    labels = {
+        VolunteerStatus.APPROVED: _("approved"),
+        VolunteerStatus.PENDING: _("waiting for approval"),
+        VolunteerStatus.REJECTED: _("turned down"),
+    }
+    try:
+        return code if codes else labels[VolunteerStatus(code)]
+    except ValueError:
+        return code
+
+
+def _when(code: str, codes: bool) -> str:
+    labels = {
+        When.ASAP: _("as soon as possible"),
+        When.TODAY: _("today"),
+        When.AT: _("at a set time"),
+    }
+    try:
+        return code if codes else labels[When(code)]
+    except ValueError:
+        return code
+
+
+def _yes_no(value: object, codes: bool) -> str:
+    if codes:
+        return "yes" if value else "no"
+    return _("yes") if value else _("no")

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
 from typing import Protocol
 
 from geopy.distance import geodesic
 
 from bot.config import Area, Settings
+from bot.domain.models import Place
 
 _LOGGER = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Place:
-    lat: float
-    lon: float
 
 
 class Geocoder(Protocol):

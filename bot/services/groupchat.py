@@ -2,7 +2,7 @@
 and an "I can help" button, and the post edited as the request is taken, done or closed.
 
 Telegram allows a bot about 20 messages a minute in one group. Every call here goes
-through the application's rate limiter (bot.app: PTB's AIORateLimiter, subclassed in
+through the application's rate limiter (bot.telegram.app: PTB's AIORateLimiter, subclassed in
 bot.services.broadcast only to let broadcast sends pace themselves), which holds a
 limiter per group:
 PTB's `telegram/ext/_aioratelimiter.py` treats any call whose `chat_id` is negative (a
@@ -23,15 +23,15 @@ from collections.abc import Callable
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
-from bot import keyboards, notices
 from bot.config import Settings
 from bot.db import RequestRepository
-from bot.db.groupchats import GroupChat, GroupChatRepository, GroupPost
-from bot.distance import haversine_km
+from bot.db.groupchats import GroupChatRepository
+from bot.domain.distance import haversine_km
+from bot.domain.models import GroupChat, GroupPost, HelpRequest, RequestStatus
 from bot.i18n import _, use_language
-from bot.models import HelpRequest, RequestStatus
 from bot.services.chaser import Chaser
 from bot.services.matching import Matchmaker
+from bot.telegram import keyboards, notices
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.config import Area, Settings
-from bot.db.groupmap import MapRepository, RequestOnMap
+from bot.db.groupmap import MapRepository
 from bot.db.volunteers import VolunteerRepository
-from bot.distance import KM_PER_DEGREE_LAT, haversine_km
-from bot.models import Category, RequestStatus
+from bot.domain.distance import KM_PER_DEGREE_LAT, haversine_km
+from bot.domain.figures import RequestOnMap
+from bot.domain.models import Category, RequestStatus
 from bot.services.matching import distance_matters, may_be_asked_for, within_reach
 
 KM_PER_DEGREE = KM_PER_DEGREE_LAT

@@ -7,15 +7,23 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
 
-from bot import keyboards, notices
 from bot.config import Settings
 from bot.db import PingRepository, RequestRepository, VolunteerRepository
-from bot.db.volunteers import EDGE_KM, PingRules
+from bot.db.volunteers import EDGE_KM
+from bot.domain.models import (
+    Candidate,
+    Category,
+    HelpRequest,
+    PingRules,
+    RequestStatus,
+    Slot,
+    Volunteer,
+)
 from bot.i18n import use_language
-from bot.models import Candidate, Category, HelpRequest, RequestStatus, Slot, Volunteer
 from bot.services.coordination import Coordinators
 from bot.services.fairness import rules_for
-from bot.services.messenger import Messenger
+from bot.telegram import keyboards, notices
+from bot.telegram.messenger import Messenger
 
 _LOGGER = logging.getLogger(__name__)
 

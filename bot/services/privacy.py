@@ -8,22 +8,16 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 
-from bot import notices
 from bot.config import Settings
 from bot.db import RequestRepository
-from bot.db.privacy import (
-    DRAFT_RETENTION_S,
-    Contact,
-    ConversationKey,
-    Erasure,
-    PrivacyRepository,
-)
-from bot.db.reminders import Reminder
-from bot.models import RequestStatus
+from bot.db.privacy import DRAFT_RETENTION_S, PrivacyRepository
+from bot.domain.models import Reminder, RequestStatus
+from bot.domain.privacy import Contact, ConversationKey, Erasure
 from bot.services.addresses import AddressMessages
 from bot.services.chaser import Chaser
 from bot.services.desk import HelpDesk
 from bot.services.reminders import Reminders
+from bot.telegram import notices
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -18,7 +18,8 @@ from typing import Any
 
 from telegram.ext import CallbackContext, Job, JobQueue
 
-from bot.db.reminders import Reminder, ReminderRepository
+from bot.db.reminders import ReminderRepository
+from bot.domain.models import Reminder
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ from collections.abc import Callable
 
 from telegram import Message
 
-from bot import notices
-from bot.models import HelpRequest
+from bot.domain.models import HelpRequest
 from bot.services.coordination import Coordinators
-from bot.services.messenger import Markup, Messenger
+from bot.telegram import notices
+from bot.telegram.messenger import Markup, Messenger
 
 
 def _no_markup() -> Markup | None:

@@ -5,25 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum, auto
 
-from bot import notices
 from bot.db import RequestRepository, UserRepository, VolunteerRepository
-from bot.db.roles import Coordinator, Dismissal, RoleRepository
-from bot.db.roster import RosterEntry, RosterRepository
+from bot.db.roles import RoleRepository
+from bot.db.roster import RosterRepository
 from bot.db.safeguarding import SafeguardingRepository
-from bot.models import HelpRequest, User, Volunteer
+from bot.domain.models import Coordinator, HelpRequest, RosterEntry, User, Volunteer
+from bot.domain.results import Appointment, Dismissal
 from bot.services.addresses import AddressMessages
 from bot.services.desk import HelpDesk
-from bot.services.messenger import Messenger
+from bot.telegram import notices
+from bot.telegram.messenger import Messenger
 
 RECENT_TASKS = 5
-
-
-class Appointment(Enum):
-    DONE = auto()
-    ALREADY = auto()
-    UNKNOWN = auto()  # they never started the bot (or never agreed to the notice)
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot import notices
 from bot.config import Settings
 from bot.db import RequestRepository, UserRepository
-from bot.db.safeguarding import Concern, SafeguardingRepository, Spending
+from bot.db.safeguarding import SafeguardingRepository
+from bot.domain.models import Category, Concern, HelpRequest, RequestStatus, Spending
 from bot.i18n import use_language
-from bot.models import Category, HelpRequest, RequestStatus
 from bot.services.coordination import Coordinators
-from bot.services.messenger import Messenger
+from bot.telegram import notices
+from bot.telegram.messenger import Messenger
 
 _LOGGER = logging.getLogger(__name__)
 

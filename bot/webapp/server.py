@@ -18,15 +18,15 @@ from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 from tornado.web import Application, HTTPError, RequestHandler, StaticFileHandler
 
-from bot import notices
+from bot.domain.results import Outcome
 from bot.i18n import _, ngettext, pick_language, use_language
-from bot.services.desk import Outcome
-from bot.texts import distance_text
+from bot.telegram import notices
+from bot.telegram.texts import distance_text
 from bot.webapp.initdata import InitDataError, WebAppUser, validate
 from bot.webapp.texts import page_texts, request_texts, summary_lines
 
 if TYPE_CHECKING:
-    from bot.context import Services
+    from bot.telegram.context import Services
 
 _LOGGER = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -48,7 +48,7 @@ def tile_origin(tile_url: str) -> str:
 
 
 class MapServer:
-    """Starts and stops with the bot (bot.app); `port` is the one it listens on."""
+    """Starts and stops with the bot (bot.telegram.app); `port` is the one it listens on."""
 
     def __init__(self, services: Services) -> None:
         settings = services.settings

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.models import Category, RequestStatus
 from bot.i18n import _, ngettext
-from bot.models import Category, RequestStatus
-from bot.texts import category_label, status_label
+from bot.telegram.texts import category_label, status_label
 
 
 def page_texts() -> dict[str, Any]:

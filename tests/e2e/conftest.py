@@ -328,6 +328,8 @@ class Neighbours:
         self.emulator = emulator
         self.token = token
         self.names = dict(names)
+        # The language each person's Telegram app runs in (language_code); English if unset.
+        self.languages: dict[int, str] = {}
         # Called while waiting, e.g. to fail at once if the bot process died.
         self.watchdog: Callable[[], None] = lambda: None
         self._screens: dict[int, list[BotMessage]] = {}
@@ -341,7 +343,7 @@ class Neighbours:
             "id": user_id,
             "is_bot": False,
             "first_name": self.names.get(user_id, f"User{user_id}"),
-            "language_code": "en",
+            "language_code": self.languages.get(user_id, "en"),
         }
 
     def chat(self, user_id: int) -> dict[str, Any]:

@@ -137,7 +137,7 @@ def test_request_is_offered_nearby_taken_by_one_volunteer_and_done(
     consent(people, COORDINATOR)
     volunteer(people, 301, NEAR, "5")
     volunteer(people, 302, MIDDLE, "5")
-    volunteer(people, 303, FAR, "2")  # the request is ~3 km away: too far for them
+    volunteer(people, 303, FAR, "2 km")  # the request is ~3 km away: too far for them
     consent(people, REQUESTER)
 
     when_question = start_request(people, DESCRIPTION)

@@ -1,0 +1,389 @@
+"""The group's own things: people, volunteers, requests for help and the pings about them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+
+class Category(StrEnum):
+    """What kind of help is asked for; the codes are part of the callback contract."""
+
+    GROCERIES = "groceries"
+    PRESCRIPTION = "prescription"
+    DOG_WALKING = "dog_walking"
+    PHONE_CALL = "phone_call"
+    ERRAND = "errand"
+    OTHER = "other"
+
+    @classmethod
+    def parse(cls, code: str) -> Category | None:
+        try:
+            return cls(code)
+        except ValueError:
+            return None
+
+
+class RequestStatus(StrEnum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class VolunteerStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class When(StrEnum):
+    """When the help is needed."""
+
+    ASAP = "asap"
+    TODAY = "today"
+    AT = "at"
+
+
+class Slot(StrEnum):
+    """When a volunteer is usually free (in the group's time zone)."""
+
+    WEEKDAY_DAYTIME = "weekday_day"  # Monday to Friday, 08:00-17:00
+    WEEKDAY_EVENING = "weekday_evening"  # Monday to Friday, 17:00-22:00
+    WEEKEND = "weekend"  # Saturday and Sunday, 08:00-22:00
+
+    def covers(self, weekday: int, hour: int) -> bool:
+        """Whether a moment (weekday 0 = Monday, local hour) falls in this slot."""
+        if self is Slot.WEEKEND:
+            return weekday >= 5 and 8 <= hour < 22
+        if weekday >= 5:
+            return False
+        return 8 <= hour < 17 if self is Slot.WEEKDAY_DAYTIME else 17 <= hour < 22
+
+
+MINUTES_A_DAY = 24 * 60
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """When a volunteer is not pinged: from `start` to `end`, minutes after local midnight;
+    a window that ends earlier than it starts runs over midnight (21:00-08:00)."""
+
+    start: int
+    end: int
+
+    @classmethod
+    def parse(cls, raw: str) -> QuietHours | None:
+        """ "21:00-08:00" (or "2100-0800", as in a button); "off" is None. ValueError if
+        it is neither, or starts and ends at the same minute."""
+        text = raw.strip().lower()
+        if text == "off":
+            return None
+        match = re.fullmatch(r"(\d{1,2}):?(\d{2})\s*-\s*(\d{1,2}):?(\d{2})", text)
+        if not match:
+            raise ValueError(raw)
+        h1, m1, h2, m2 = (int(part) for part in match.groups())
+        if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59 or (h1, m1) == (h2, m2):
+            raise ValueError(raw)
+        return cls(h1 * 60 + m1, h2 * 60 + m2)
+
+    def covers(self, minute: int) -> bool:
+        """Whether this minute of the local day is quiet."""
+        if self.start < self.end:
+            return self.start <= minute < self.end
+        return minute >= self.start or minute < self.end
+
+    def ends_after(self, moment: float, tz: ZoneInfo) -> float:
+        """The first moment after `moment` when the quiet hours are over (local clocks,
+        daylight saving included)."""
+        day = datetime.fromtimestamp(moment, tz).date()
+        at = time(self.end // 60, self.end % 60)
+        for offset in (0, 1):
+            end = datetime.combine(day + timedelta(days=offset), at, tzinfo=tz).timestamp()
+            if end > moment:
+                return end
+        return moment  # unreachable: tomorrow's end is always later
+
+    def code(self) -> str:
+        """HHMM-HHMM: fits in a button's callback data."""
+        return f"{_hhmm(self.start, '')}-{_hhmm(self.end, '')}"
+
+    def label(self) -> str:
+        return f"{_hhmm(self.start)}–{_hhmm(self.end)}"
+
+
+def _hhmm(minutes: int, sep: str = ":") -> str:
+    return f"{minutes // 60:02d}{sep}{minutes % 60:02d}"
+
+
+def minute_of_day(moment: float, tz: ZoneInfo) -> int:
+    local = datetime.fromtimestamp(moment, tz)
+    return local.hour * 60 + local.minute
+
+
+@dataclass(frozen=True)
+class PingRules:
+    """Fair to volunteers, as the radius search applies it (bot.services.fairness makes
+    these): nobody in their quiet hours, over the day's cap, within the spacing of a ping
+    they didn't take, or busy with a task at about the same time."""
+
+    now: float
+    tz: ZoneInfo
+    minute: int  # the local minute of the day, now
+    default_quiet: QuietHours | None  # for volunteers who never chose their own
+    task_at: float  # the request's due time, or now for "as soon as possible"
+    overlap_s: float  # two tasks this close in time are the same time window
+    day_start: float  # local midnight today: the daily cap counts from here
+    next_day: float  # the next local midnight: when the daily cap resets
+    max_per_day: int | None  # None: no cap (a coordinator's explicit ask)
+    spacing_s: float  # 0: no spacing
+
+    def held_until(
+        self, quiet: QuietHours | None, pings_today: int, last_untaken: float | None
+    ) -> float | None:
+        """When a volunteer held back becomes pingable (at the latest of the reasons;
+        the wait re-checks then), or None if nothing holds them back."""
+        times = []
+        if quiet is not None and quiet.covers(self.minute):
+            times.append(quiet.ends_after(self.now, self.tz))
+        if self.max_per_day is not None and pings_today >= self.max_per_day:
+            times.append(self.next_day)
+        if self.spacing_s > 0 and last_untaken is not None:
+            times.append(last_untaken + self.spacing_s)
+        return max(times) if times else None
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    first_name: str
+    language: str | None
+    consented_at: float | None
+    is_coordinator: bool
+    blocked_at: float | None
+    # The version of the privacy notice they agreed to (None: from before versions).
+    notice_version: int | None = None
+
+    @property
+    def has_consented(self) -> bool:
+        return self.consented_at is not None
+
+
+@dataclass(frozen=True)
+class Volunteer:
+    user_id: int
+    first_name: str
+    language: str | None
+    lat: float
+    lon: float
+    radius_km: float
+    categories: frozenset[Category]
+    status: VolunteerStatus
+    paused: bool  # their own /pause
+    dbs_checked: bool
+    # A coordinator's hold (not the volunteer's to lift): since when, by whom (None once
+    # that coordinator is erased) and why.
+    held_at: float | None = None
+    held_by: int | None = None
+    held_reason: str = ""
+    # Their own quiet hours, when they chose them (`own_quiet`); else the group's default.
+    own_quiet: bool = False
+    quiet_hours: QuietHours | None = None
+    approved_at: float | None = None
+
+    def quiet(self, default: QuietHours | None) -> QuietHours | None:
+        """The quiet hours that apply to them (None: none)."""
+        return self.quiet_hours if self.own_quiet else default
+
+    @property
+    def held(self) -> bool:
+        return self.held_at is not None
+
+    @property
+    def gets_pings(self) -> bool:
+        return self.status is VolunteerStatus.APPROVED and not self.paused and not self.held
+
+
+@dataclass(frozen=True)
+class HelpRequest:
+    id: int
+    requester_id: int | None
+    category: Category
+    description: str
+    address: str
+    lat: float
+    lon: float
+    when: When
+    due_at: float | None
+    safety_code: str
+    status: RequestStatus
+    volunteer_id: int | None
+    round: int
+    announced_at: float | None
+    created_at: float
+    claimed_at: float | None = None
+    expires_at: float | None = None
+    series_id: int | None = None
+    feedback: str | None = None
+    # A request taken over the phone: who it is for, their number, and the coordinator
+    # who recorded it (they get the requester's news; requester_id is None).
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    on_behalf_of: int | None = None
+
+    @property
+    def by_phone(self) -> bool:
+        return self.on_behalf_of is not None or self.contact_phone is not None
+
+
+@dataclass(frozen=True)
+class Ping:
+    """One message that told one volunteer about one request."""
+
+    id: int
+    request_id: int
+    volunteer_id: int
+    round: int
+    wave: int
+    distance_km: float
+    chat_id: int | None
+    message_id: int | None
+    answer: str | None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A volunteer who may be pinged for a request, and how far away they are."""
+
+    volunteer: Volunteer
+    distance_km: float
+    # Held back by quiet hours or the ping caps (bot.services.fairness): when that ends.
+    held_until: float | None = None
+
+
+@dataclass(frozen=True)
+class RequestDraft:
+    """Everything a requester has told the conversation, ready to be saved."""
+
+    category: Category
+    description: str
+    address: str
+    lat: float
+    lon: float
+    when: When
+    due_at: float | None
+    every: str | None = None  # 'daily' / 'weekly': the same help again, at the same time
+
+    @classmethod
+    def from_answers(cls, answers: dict[str, Any]) -> RequestDraft | None:
+        """The draft a conversation stored step by step; None if it is incomplete (a
+        summary pressed after its conversation was finished or reset)."""
+        if not {"category", "description", "when", "lat", "lon", "address"} <= answers.keys():
+            return None
+        return cls(
+            category=Category(answers["category"]),
+            description=answers["description"],
+            address=answers["address"],
+            lat=float(answers["lat"]),
+            lon=float(answers["lon"]),
+            when=When(answers["when"]),
+            due_at=answers.get("due_at"),
+            every=answers.get("every"),
+        )
+
+
+@dataclass(frozen=True)
+class Coordinator:
+    user_id: int
+    first_name: str  # '' for an ADMIN_ID who never started the bot
+    language: str | None
+    from_settings: bool  # listed in ADMIN_IDS
+    blocked: bool
+
+
+@dataclass(frozen=True)
+class Series:
+    id: int
+    requester_id: int | None
+    category: Category
+    description: str
+    address: str
+    lat: float
+    lon: float
+    every: str  # 'daily' or 'weekly'
+    next_due_at: float
+    local_time: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class Reminder:
+    id: int
+    key: str
+    kind: str
+    request_id: int | None
+    series_id: int | None
+    user_id: int | None
+    due_at: float
+
+
+@dataclass(frozen=True)
+class AddressMessage:
+    chat_id: int
+    message_id: int
+    request_id: int
+    volunteer_id: int
+    sent_at: float
+
+
+@dataclass(frozen=True)
+class GroupChat:
+    chat_id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class GroupPost:
+    request_id: int
+    chat_id: int
+    message_id: int | None  # None: reserved, but Telegram never confirmed it
+    shown: str  # 'open', 'taken', 'done' or 'closed': what the post says now
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    user_id: int
+    first_name: str
+    status: VolunteerStatus
+    paused: bool
+    dbs_checked: bool
+    held: bool = False
+
+
+@dataclass(frozen=True)
+class Concern:
+    id: int
+    request_id: int | None
+    reporter_id: int | None
+    role: str  # 'requester', 'volunteer' or 'other'
+    text: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Spending:
+    pence: int | None
+    receipt_file_id: str | None
+
+
+@dataclass(frozen=True)
+class Place:
+    """A point on the map: a shared location, or where a typed address was found."""
+
+    lat: float
+    lon: float

@@ -1,0 +1,1 @@
+"""Everything that knows python-telegram-bot: the application, handlers and what they send."""

@@ -1,0 +1,83 @@
+"""What every handler can reach: the services, through a typed context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, cast
+
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.db import Database, PingRepository, RequestRepository, UserRepository, VolunteerRepository
+from bot.db.availability import AvailabilityRepository
+from bot.db.updates import HandledUpdates
+from bot.services.addresses import AddressMessages
+from bot.services.broadcast import Broadcaster
+from bot.services.chaser import Chaser
+from bot.services.coordination import Coordinators
+from bot.services.desk import HelpDesk
+from bot.services.fairness import Fairness
+from bot.services.figures import Figures
+from bot.services.geo import NoGeocoder, NominatimGeocoder
+from bot.services.groupchat import GroupBoard
+from bot.services.groupmap import GroupMap
+from bot.services.matching import Matchmaker
+from bot.services.privacy import Privacy
+from bot.services.reminders import Reminders
+from bot.services.roster import Roster
+from bot.services.safeguarding import Safeguarding
+from bot.telegram.messenger import Messenger
+
+# The key of /onbehalf's answers in context.drafts: /forget drops a half-typed phone
+# request about the person it erases.
+ONBEHALF_DRAFT = "onbehalf"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    users: UserRepository
+    volunteers: VolunteerRepository
+    requests: RequestRepository
+    pings: PingRepository
+    messenger: Messenger
+    coordinators: Coordinators
+    matchmaker: Matchmaker
+    desk: HelpDesk
+    reminders: Reminders
+    chaser: Chaser
+    privacy: Privacy
+    safeguarding: Safeguarding
+    availability: AvailabilityRepository
+    roster: Roster  # coordinators' tools: volunteers and coordinators
+    board: GroupBoard  # the neighbourhood's group chat
+    figures: Figures  # /stats and /export
+    geocoder: NoGeocoder | NominatimGeocoder
+    handled: HandledUpdates  # update ids already handled: a redelivery changes nothing
+    clock: Callable[[], float]
+    broadcaster: Broadcaster
+    groupmap: GroupMap  # the coordinators' map (bot.webapp serves it)
+    addresses: AddressMessages  # which messages carried an address, to take it back
+    fairness: Fairness  # nobody left out: the kind notes and the weekly summary
+
+
+class _HasServices(Protocol):
+    services: Services
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The callback context, with the bot's services one attribute away."""
+
+    @property
+    def services(self) -> Services:
+        return cast(_HasServices, self.application).services
+
+    @property
+    def drafts(self) -> dict[str, Any]:
+        """This user's unfinished conversation answers (persisted after every update)."""
+        data = self.user_data
+        if data is None:
+            raise RuntimeError("no user in this update")
+        return data

@@ -1,0 +1,211 @@
+"""What every feature's handlers share: conversations that leave cleanly, consent, answers."""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from telegram import CallbackQuery, ReplyKeyboardRemove, Update
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    BaseHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.domain.models import User
+from bot.i18n import _
+from bot.telegram import keyboards
+from bot.telegram.callbacks import CallbackData
+from bot.telegram.context import BotContext
+
+END = ConversationHandler.END
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
+AnyHandler = BaseHandler[Update, BotContext, Any]
+
+# Handler groups, in the order PTB tries them. Each conversation has a group of its own,
+# so that a command typed mid-conversation can end it and still reach its own handler.
+GROUP_REQUEST_CONVERSATION = 0
+GROUP_VOLUNTEER_CONVERSATION = 1
+GROUP_BROADCAST_CONVERSATION = 2
+GROUP_FEATURES = 10
+# A concern comes before every other conversation: typed halfway through a request, it
+# must reach the coordinators, not become the request's description.
+GROUP_CONCERN_CONVERSATION = -1
+# What a volunteer spent on a task (after Done).
+GROUP_SPEND_CONVERSATION = 3
+# A coordinator recording a request taken over the phone (/onbehalf).
+GROUP_INTAKE_CONVERSATION = 4
+# A coordinator typing why they put a volunteer on hold.
+GROUP_HOLD_CONVERSATION = 6
+
+# Bump when the privacy notice changes in substance: consent is recorded with it, and
+# anyone who agreed to an older version is asked again before anything else.
+# 2: /forgetme, the retention period, receipts and concerns.
+NOTICE_VERSION = 2
+
+# New messages in private chats: an edited message is never taken as a fresh answer.
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+TEXT = PRIVATE & filters.TEXT & ~filters.COMMAND
+LOCATION = PRIVATE & filters.LOCATION
+ANYTHING_ELSE = PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+
+
+def _stopping(callback: Callback) -> Callback:
+    """Run a conversation step and stop there: later groups (e.g. the catch-all that says
+    "I didn't understand") must not answer the same message again."""
+
+    @functools.wraps(callback)
+    async def step(update: Update, context: BotContext) -> Any:
+        raise ApplicationHandlerStop(await callback(update, context))
+
+    return step
+
+
+async def cancel_conversation(update: Update, context: BotContext) -> int:
+    """/cancel: leave whatever we were doing; the draft is thrown away."""
+    context.drafts.clear()
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            _("OK, I've stopped. Nothing was saved. /help shows what I can do."),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+    return END
+
+
+async def leave_for_command(update: Update, context: BotContext) -> int:
+    """Another command mid-conversation: end this conversation and let the command run."""
+    context.drafts.clear()
+    return END
+
+
+def conversation(
+    name: str,
+    entry_points: Sequence[AnyHandler],
+    states: dict[object, list[AnyHandler]],
+    fallbacks: Sequence[AnyHandler] = (),
+) -> ConversationHandler[BotContext]:
+    """A persistent conversation that /cancel or any other command leaves.
+
+    Each conversation has a handler group of its own, and a command starting one must
+    still reach the conversations in later groups so that they end (a new command leaves
+    any conversation). So entry commands don't stop the update; every other step does,
+    and the catch-all for unknown commands knows the conversations' commands (see
+    known_commands()). Extra `fallbacks` run as they are (not stopping the update), e.g.
+    to leave quietly when another feature's button is pressed."""
+    steps = [
+        *(h for h in entry_points if not isinstance(h, CommandHandler)),
+        *(h for hs in states.values() for h in hs),
+    ]
+    for handler in steps:
+        handler.callback = _stopping(handler.callback)
+    every_fallback: list[AnyHandler] = [
+        CommandHandler("cancel", _stopping(cancel_conversation)),
+        MessageHandler(PRIVATE & filters.COMMAND, leave_for_command),
+        *fallbacks,
+    ]
+    with warnings.catch_warnings():
+        # Buttons inside our conversations are tracked per user, not per message, on purpose.
+        warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
+        return ConversationHandler(
+            entry_points=list(entry_points),
+            states=states,
+            fallbacks=every_fallback,
+            name=name,
+            persistent=True,
+            allow_reentry=True,
+        )
+
+
+def known_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> frozenset[str]:
+    """Every command some handler answers, inside conversations too."""
+    found: set[str] = set()
+    pending: list[object] = [h for group in app.handlers.values() for h in group]
+    while pending:
+        handler = pending.pop()
+        if isinstance(handler, CommandHandler):
+            found |= handler.commands
+        elif isinstance(handler, ConversationHandler):
+            pending += [*handler.entry_points, *handler.fallbacks]
+            pending += [h for hs in handler.states.values() for h in hs]
+    return frozenset(found)
+
+
+def callback_data(update: Update) -> CallbackData | None:
+    query = update.callback_query
+    return CallbackData.parse(query.data) if query is not None else None
+
+
+async def answer(
+    query: CallbackQuery | None, text: str | None = None, alert: bool = False
+) -> None:
+    """Every press is answered, or the user's client keeps spinning."""
+    if query is not None:
+        await query.answer(text, show_alert=alert)
+
+
+def coordinators_only(callback: Callback) -> Callback:
+    """For a coordinator's command or button: checked on the server at every update, so a
+    forwarded or forged button, or a command typed by anyone else, is refused politely (a
+    press answered) and changes nothing. In a conversation, a refusal also ends it."""
+
+    @functools.wraps(callback)
+    async def guarded(update: Update, context: BotContext) -> Any:
+        sender = update.effective_user
+        if sender is not None and await context.services.coordinators.is_coordinator(sender.id):
+            return await callback(update, context)
+        refusal = _("Only coordinators can do that.")
+        if update.callback_query is not None:
+            await answer(update.callback_query, refusal, alert=True)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(refusal)
+        return END
+
+    return guarded
+
+
+def needs_consent(user: User | None) -> bool:
+    """Whether someone must (again) agree to the notice: never did, or to an older one."""
+    return user is None or not user.has_consented or (user.notice_version or 0) < NOTICE_VERSION
+
+
+async def consented_user(update: Update, context: BotContext) -> User | None:
+    """The person, if they have agreed to the current privacy notice; else show it and
+    return None."""
+    sender = update.effective_user
+    if sender is None:
+        return None
+    user = await context.services.users.get(sender.id)
+    if user is not None and not needs_consent(user):
+        return user
+    await send_privacy_notice(update)
+    return None
+
+
+def privacy_notice() -> str:
+    return _(
+        "👋 <b>Welcome to the neighbourhood help group.</b>\n\n"
+        "Before we start, how we look after your details:\n"
+        "• We keep your Telegram name and id, and what you tell us about a request or about "
+        "volunteering.\n"
+        "• Volunteers nearby see only what kind of help is needed, your short description "
+        "and roughly how far away it is.\n"
+        "• Your address goes only to the one volunteer who takes your request.\n"
+        "• Coordinators of the group can see details to keep everyone safe.\n"
+        "• You can erase your details at any time with /forgetme; /privacy tells you more.\n\n"
+        "Press the button if you agree."
+    )
+
+
+async def send_privacy_notice(update: Update) -> None:
+    if update.callback_query is not None:
+        await answer(update.callback_query)
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(privacy_notice(), reply_markup=keyboards.consent())

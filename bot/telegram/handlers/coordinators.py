@@ -1,0 +1,151 @@
+"""Coordinators: approving volunteers (buttons and /pending). Every action is checked on
+the server: a forwarded or forged button pressed by anyone else is refused."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.domain.models import VolunteerStatus
+from bot.domain.results import Outcome
+from bot.i18n import _, ngettext
+from bot.telegram import keyboards, notices
+from bot.telegram.callbacks import Action, matches
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import (
+    GROUP_FEATURES,
+    PRIVATE,
+    answer,
+    callback_data,
+    coordinators_only,
+)
+from bot.telegram.texts import esc
+
+
+@coordinators_only
+async def decide(update: Update, context: BotContext) -> None:
+    """v1:approve:<user_id> / v1:reject:<user_id>."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    if data is None or query is None or sender is None:
+        return
+    services = context.services
+    volunteer_id = data.id_arg
+    volunteer = await services.volunteers.get(volunteer_id) if volunteer_id else None
+    if volunteer is None:
+        await answer(query, _("That volunteer is no longer signed up."))
+        await query.edit_message_reply_markup(reply_markup=None)
+        return
+    approve = data.action is Action.APPROVE
+    status = VolunteerStatus.APPROVED if approve else VolunteerStatus.REJECTED
+    if not await services.volunteers.decide(
+        volunteer.user_id, status, sender.id, services.clock()
+    ):
+        current = await services.volunteers.get(volunteer.user_id)
+        await answer(
+            query,
+            _("Already decided: {status}.").format(
+                status=_("approved")
+                if current and current.status is VolunteerStatus.APPROVED
+                else _("turned down")
+            ),
+        )
+        await query.edit_message_reply_markup(reply_markup=None)
+        return
+    name = esc(volunteer.first_name) or str(volunteer.user_id)
+    if approve:
+        await answer(query, _("Approved."))
+        await query.edit_message_text(
+            _("✅ {name} is approved (by {coordinator}).").format(
+                name=name, coordinator=esc(sender.first_name)
+            )
+        )
+        await services.messenger.tell(volunteer.user_id, notices.volunteer_approved)
+    else:
+        await answer(query, _("Turned down."))
+        await query.edit_message_text(
+            _("✖️ {name} was turned down (by {coordinator}).").format(
+                name=name, coordinator=esc(sender.first_name)
+            )
+        )
+        await services.messenger.tell(volunteer.user_id, notices.volunteer_rejected)
+
+
+@coordinators_only
+async def ask_everyone(update: Update, context: BotContext) -> None:
+    """v1:pingall:<id>: ping every eligible volunteer about a stuck request."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    if data is None or query is None or sender is None:
+        return
+    services = context.services
+    request_id = data.id_arg
+    asked = await services.desk.ask_everyone(request_id) if request_id else None
+    sent, waiting = asked if asked is not None else (0, None)
+    if asked is None:
+        await answer(query, _("That request is no longer open."))
+        await query.edit_message_reply_markup(reply_markup=None)
+    elif sent == 0 and waiting is not None:
+        await answer(
+            query,
+            notices.waiting_for_quiet_hours(waiting, services.settings.timezone),
+            alert=True,
+        )
+    elif sent == 0:
+        await answer(query, _("There is nobody else eligible to ask."), alert=True)
+    else:
+        await answer(
+            query,
+            ngettext("Asked {n} more volunteer.", "Asked {n} more volunteers.", sent).format(
+                n=sent
+            ),
+        )
+
+
+@coordinators_only
+async def close_stuck(update: Update, context: BotContext) -> None:
+    """v1:close:<id>: close a request nobody can take, with a message to the requester."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    if data is None or query is None or sender is None:
+        return
+    services = context.services
+    request_id = data.id_arg
+    result = await services.desk.close_stuck(request_id, sender.id) if request_id else None
+    if result is not None and result.outcome is Outcome.OK:
+        await answer(query, _("Closed."))
+        await query.edit_message_text(
+            _("✖️ #{id} was closed by {coordinator}; the requester has been told.").format(
+                id=request_id, coordinator=esc(sender.first_name)
+            )
+        )
+    else:
+        await answer(query, _("That request is already closed."))
+        await query.edit_message_reply_markup(reply_markup=None)
+
+
+@coordinators_only
+async def pending(update: Update, context: BotContext) -> None:
+    """/pending: volunteers waiting for approval, each with Approve / Turn down."""
+    message = update.effective_message
+    if message is None:
+        return
+    services = context.services
+    waiting = await services.volunteers.pending()
+    if not waiting:
+        await message.reply_text(_("Nobody is waiting for approval."))
+        return
+    for volunteer in waiting:
+        await message.reply_text(
+            notices.volunteer_waiting(volunteer),
+            reply_markup=keyboards.approval(volunteer.user_id),
+        )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handlers(
+        [
+            CallbackQueryHandler(decide, pattern=matches(Action.APPROVE, Action.REJECT)),
+            CallbackQueryHandler(ask_everyone, pattern=matches(Action.PING_EVERYONE)),
+            CallbackQueryHandler(close_stuck, pattern=matches(Action.CLOSE)),
+            CommandHandler("pending", pending, filters=PRIVATE),
+        ],
+        group=GROUP_FEATURES,
+    )

@@ -1,0 +1,593 @@
+"""Requesters: the /request conversation, /myrequests, and cancelling a request."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import IntEnum
+from typing import Any
+
+from telegram import Message, ReplyKeyboardRemove, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.config import Settings
+from bot.domain.limits import MAX_ADDRESS, MAX_DESCRIPTION
+from bot.domain.models import Category, HelpRequest, Place, RequestDraft, RequestStatus, When
+from bot.domain.results import Limit, Outcome
+from bot.domain.when import parse_due
+from bot.i18n import _, ngettext
+from bot.telegram import keyboards
+from bot.telegram.callbacks import Action, matches
+from bot.telegram.commands import REQUEST_LINK
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import (
+    END,
+    GROUP_FEATURES,
+    GROUP_REQUEST_CONVERSATION,
+    LOCATION,
+    PRIVATE,
+    TEXT,
+    answer,
+    callback_data,
+    consented_user,
+    conversation,
+)
+from bot.telegram.handlers.places import read_place
+from bot.telegram.texts import category_label, esc, request_line, when_text
+
+DRAFT = "request"
+
+
+class Step(IntEnum):
+    CATEGORY = 1
+    DESCRIPTION = 2
+    WHEN = 3
+    WHEN_AT = 4
+    LOCATION = 5
+    ADDRESS = 6
+    CONFIRM = 7
+
+
+def _draft(context: BotContext) -> dict[str, Any]:
+    draft: dict[str, Any] = context.drafts.setdefault(DRAFT, {})
+    return draft
+
+
+# --- what the requester is asked at each step ------------------------------------------
+
+
+def _ask_category() -> str:
+    return _("What do you need help with? Choose one:")
+
+
+def _ask_description() -> str:
+    return _(
+        "In a sentence or two, what do you need? For example: “milk, bread and eggs from "
+        "the corner shop”.\n\nVolunteers nearby will see this, so please don't put your "
+        "name, address or phone number here, and no medical details."
+    )
+
+
+def _ask_when() -> str:
+    return _("When do you need it?")
+
+
+def _ask_when_at() -> str:
+    return _(
+        "Type the day and time, for example “tomorrow 10:00”, “saturday 2pm” or “28/11 14:30”, "
+        "or just a time, e.g. “10:00” (the next such time)."
+    )
+
+
+def _ask_first_time() -> str:
+    return _(
+        "When should the first one be? Type the day and time, for example "
+        "“saturday 10:00”. I'll ask for the same help at that time each time."
+    )
+
+
+def _ask_location() -> str:
+    return _(
+        "Where do you need help? Press the button below to share your location, so we "
+        "can find volunteers near you."
+    )
+
+
+def _ask_address() -> str:
+    return _(
+        "What is your address, and anything the volunteer should know to get in "
+        "(for example “Flat 3, ring twice, side door”)?\n\n"
+        "🔒 Only the one volunteer who takes your request will see your address."
+    )
+
+
+def _repeat_text(every: str | None) -> str:
+    if every == "weekly":
+        return " " + _("(every week)")
+    if every == "daily":
+        return " " + _("(every day)")
+    return ""
+
+
+def _summary(draft: dict[str, Any], context: BotContext) -> str:
+    tz = context.services.settings.timezone
+    return _(
+        "<b>Please check your request</b>\n"
+        "{category}\n"
+        "“{description}”\n"
+        "🕒 {when}\n"
+        "🏠 {address}\n\n"
+        "Shall I send it to volunteers nearby?"
+    ).format(
+        category=category_label(Category(draft["category"])),
+        description=esc(draft["description"]),
+        when=when_text(When(draft["when"]), draft.get("due_at"), tz)
+        + _repeat_text(draft.get("every")),
+        address=esc(draft["address"]),
+    )
+
+
+def _limit_text(limit: Limit, settings: Settings) -> str:
+    """Why someone can't ask for more help just now, kindly, and when they can again."""
+    if limit is Limit.OPEN:
+        n = settings.max_open_requests
+        return ngettext(
+            "You already have {n} request open, which is as many as one person can have "
+            "at a time, so that volunteers can get round everyone. As soon as it is done, "
+            "or if you cancel it (/myrequests), you can ask again.",
+            "You already have {n} requests open, which is as many as one person can have "
+            "at a time, so that volunteers can get round everyone. As soon as one is done, "
+            "or if you cancel one (/myrequests), you can ask again.",
+            n,
+        ).format(n=n)
+    n = settings.max_requests_per_day
+    return ngettext(
+        "You've asked for help {n} time in the last 24 hours, which is as often as one "
+        "person can, so that volunteers aren't asked too often. Please ask again later; "
+        "/myrequests shows your requests.",
+        "You've asked for help {n} times in the last 24 hours, which is as often as one "
+        "person can, so that volunteers aren't asked too often. Please ask again later; "
+        "/myrequests shows your requests.",
+        n,
+    ).format(n=n)
+
+
+async def _reply(update: Update, text: str, markup: Any = None) -> Message | None:
+    message = update.effective_message
+    if message is None:
+        return None
+    return await message.reply_text(text, reply_markup=markup)
+
+
+# --- the conversation ----------------------------------------------------------------
+
+
+async def begin(update: Update, context: BotContext) -> int:
+    """/request (or "I need help", or a leaflet's link): start a fresh request."""
+    # Not answered before the consent check: showing the notice answers the press, and a
+    # second answer is refused by Telegram.
+    user = await consented_user(update, context)
+    if user is None:
+        return END
+    await answer(update.callback_query)
+    # Told before they type anything, not after.
+    limit = await context.services.desk.limit_reached(user.id)
+    if limit is not None:
+        context.drafts.pop(DRAFT, None)
+        await _reply(update, _limit_text(limit, context.services.settings))
+        return END
+    context.drafts[DRAFT] = {}
+    await _reply(update, _ask_category(), keyboards.categories())
+    return Step.CATEGORY
+
+
+async def chose_category(update: Update, context: BotContext) -> int:
+    data = callback_data(update)
+    category = Category.parse(data.arg) if data else None
+    if category is None:
+        await answer(update.callback_query, _("Please choose one of the buttons."))
+        return Step.CATEGORY
+    await answer(update.callback_query)
+    _draft(context)["category"] = category.value
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        await query.edit_message_text(
+            _("You chose: {category}").format(category=category_label(category))
+        )
+    await _reply(update, _ask_description())
+    return Step.DESCRIPTION
+
+
+async def category_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _("Please choose one of the buttons:"), keyboards.categories())
+    return Step.CATEGORY
+
+
+async def described(update: Update, context: BotContext) -> int:
+    text = (update.effective_message.text if update.effective_message else "") or ""
+    text = text.strip()
+    if len(text) < 3:
+        await _reply(update, _("Could you tell me a little more? A few words is enough."))
+        return Step.DESCRIPTION
+    if len(text) > MAX_DESCRIPTION:
+        await _reply(
+            update,
+            ngettext(
+                "That's a bit long for volunteers to read: please keep it under {n} character.",
+                "That's a bit long for volunteers to read: please keep it under {n} characters.",
+                MAX_DESCRIPTION,
+            ).format(n=MAX_DESCRIPTION),
+        )
+        return Step.DESCRIPTION
+    _draft(context)["description"] = text
+    await _reply(update, _ask_when(), keyboards.when_choices())
+    return Step.WHEN
+
+
+async def description_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _("Please type what you need in a few words."))
+    return Step.DESCRIPTION
+
+
+REPEATS = ("weekly", "daily")
+
+
+def _when(code: str) -> When | None:
+    try:
+        return When(code)
+    except ValueError:
+        return None
+
+
+async def chose_when(update: Update, context: BotContext) -> int:
+    data = callback_data(update)
+    every = data.arg if data and data.arg in REPEATS else None
+    when = When.AT if every else _when(data.arg if data else "")
+    if when is None:
+        await answer(update.callback_query, _("Please choose one of the buttons."))
+        return Step.WHEN
+    await answer(update.callback_query)
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        await query.edit_message_reply_markup(reply_markup=None)
+    draft = _draft(context)
+    draft["every"] = every
+    if when is When.AT:
+        await _reply(update, _ask_first_time() if every else _ask_when_at())
+        return Step.WHEN_AT
+    draft["when"], draft["due_at"] = when.value, None
+    await _reply(update, _ask_location(), keyboards.share_location())
+    return Step.LOCATION
+
+
+async def when_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _("Please choose one of the buttons:"), keyboards.when_choices())
+    return Step.WHEN
+
+
+async def typed_when(update: Update, context: BotContext) -> int:
+    text = (update.effective_message.text if update.effective_message else "") or ""
+    settings = context.services.settings
+    now = datetime.fromtimestamp(context.services.clock(), settings.timezone)
+    due = parse_due(text, now, settings.timezone)
+    if due is None:
+        await _reply(
+            update,
+            _("Sorry, I couldn't read that.") + "\n" + _ask_when_at(),
+        )
+        return Step.WHEN_AT
+    if due <= now:
+        await _reply(update, _("That time has already passed.") + "\n" + _ask_when_at())
+        return Step.WHEN_AT
+    draft = _draft(context)
+    draft["when"], draft["due_at"] = When.AT.value, due.timestamp()
+    await _reply(
+        update,
+        _("Got it: {when}.").format(when=when_text(When.AT, due.timestamp(), settings.timezone)),
+    )
+    await _reply(update, _ask_location(), keyboards.share_location())
+    return Step.LOCATION
+
+
+async def when_at_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _ask_when_at())
+    return Step.WHEN_AT
+
+
+async def located(update: Update, context: BotContext) -> int:
+    place = await read_place(update, context)
+    if not isinstance(place, Place):
+        return Step.LOCATION
+    draft = _draft(context)
+    draft["lat"], draft["lon"] = place.lat, place.lon
+    await _reply(update, _ask_address(), ReplyKeyboardRemove())
+    return Step.ADDRESS
+
+
+async def location_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _ask_location(), keyboards.share_location())
+    return Step.LOCATION
+
+
+async def addressed(update: Update, context: BotContext) -> int:
+    text = ((update.effective_message.text if update.effective_message else "") or "").strip()
+    if len(text) < 3:
+        await _reply(update, _("Please type your address so the volunteer can find you."))
+        return Step.ADDRESS
+    if len(text) > MAX_ADDRESS:
+        await _reply(
+            update,
+            ngettext(
+                "That's longer than an address needs: please keep it under {n} character.",
+                "That's longer than an address needs: please keep it under {n} characters.",
+                MAX_ADDRESS,
+            ).format(n=MAX_ADDRESS),
+        )
+        return Step.ADDRESS
+    draft = _draft(context)
+    draft["address"] = text
+    await _reply(update, _summary(draft, context), keyboards.confirm_request())
+    return Step.CONFIRM
+
+
+async def address_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _ask_address())
+    return Step.ADDRESS
+
+
+async def confirmed(update: Update, context: BotContext) -> int:
+    """The requester pressed Send (or Start again) under their summary."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    if data is None or query is None or sender is None:
+        return Step.CONFIRM
+    if data.arg != "yes":
+        await answer(query)
+        await query.edit_message_reply_markup(reply_markup=None)
+        context.drafts[DRAFT] = {}
+        await _reply(
+            update,
+            _("No problem, let's start again.") + "\n" + _ask_category(),
+            keyboards.categories(),
+        )
+        return Step.CATEGORY
+    answers = _draft(context)
+    draft = RequestDraft.from_answers(answers)
+    services = context.services
+    # Set once the request is saved: pressed again after a database fault cut the rest
+    # short, Send finishes that request instead of making a second one.
+    saved = await services.desk.saved(answers["saved_as"]) if "saved_as" in answers else None
+    if draft is None or ("saved_as" in answers and saved is None):
+        await answer(query, _("This summary is out of date. Please use /request to start again."))
+        return END
+    # Reached meanwhile (say, a repeating request's next one was posted): not saved.
+    limit = None if saved else await services.desk.limit_reached(sender.id)
+    if limit is not None:
+        await answer(query, _("Not sent."))
+        await query.edit_message_reply_markup(reply_markup=None)
+        context.drafts.pop(DRAFT, None)
+        await _reply(
+            update, _("I haven't sent this request.") + " " + _limit_text(limit, services.settings)
+        )
+        return END
+    await answer(query, _("Sent!"))
+    request = saved or await services.desk.submit(sender.id, draft)
+    answers["saved_as"] = request.id
+    await query.edit_message_reply_markup(reply_markup=None)
+    await _reply(
+        update,
+        _(
+            "✅ Thank you! Your request is saved as <b>#{id}</b>.\n"
+            "I'm letting volunteers nearby know now, and I'll message you as soon as "
+            "someone says they'll come.\n\n"
+            "🔑 Your safety code is <b>{code}</b>. The volunteer will say it at your door: "
+            "don't let anyone in who doesn't know it.\n\n"
+            "/myrequests shows your requests."
+        ).format(id=request.id, code=request.safety_code),
+    )
+    # The requester has their answer; now the (slower) pings.
+    await services.desk.announce(request)
+    context.drafts.pop(DRAFT, None)
+    return END
+
+
+async def confirm_again(update: Update, context: BotContext) -> int:
+    await _reply(
+        update,
+        _("Please press “Send my request”, or “Start again” to change something."),
+        keyboards.confirm_request(),
+    )
+    return Step.CONFIRM
+
+
+# --- outside the conversation ------------------------------------------------------------
+
+
+async def my_requests(update: Update, context: BotContext) -> None:
+    """/myrequests: the latest requests with how each stands, and a way to cancel."""
+    user = await consented_user(update, context)
+    if user is None:
+        return
+    services = context.services
+    requests = await services.desk.requests_of(user.id)
+    repeating = await services.desk.series_of(user.id)
+    if not requests and not repeating:
+        await _reply(update, _("You haven't asked for help yet. Use /request when you need it."))
+        return
+    tz = services.settings.timezone
+    await _reply(update, _("<b>Your requests</b>"))
+    for request in requests:
+        cancellable = request.status in (RequestStatus.OPEN, RequestStatus.CLAIMED)
+        await _reply(
+            update, _entry(request, context), keyboards.my_request(request.id, cancellable)
+        )
+    for series in repeating:
+        await _reply(
+            update,
+            _("🔁 {category} {repeat}, next on {when}\n“{description}”").format(
+                category=category_label(series.category),
+                repeat=_repeat_text(series.every).strip(),
+                when=when_text(When.AT, series.next_due_at, tz),
+                description=esc(series.description),
+            ),
+            keyboards.stop_series(series.id),
+        )
+
+
+def _entry(request: HelpRequest, context: BotContext) -> str:
+    """One request as /myrequests shows it."""
+    line = request_line(request, context.services.settings.timezone)
+    if request.description:  # blank once the retention purge has been
+        line += "\n“" + esc(request.description) + "”"
+    return line
+
+
+async def cancel_request(update: Update, context: BotContext) -> None:
+    """v1:cancelreq:<id>: the requester no longer needs the help. With a volunteer on it,
+    it asks first: v1:cancelreq:<id>:yes cancels, :no keeps it."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    if query is None or sender is None:
+        return
+    request_id = data.id_arg if data else None
+    choice = data.args[1] if data and len(data.args) == 2 else ""
+    if data is None or request_id is None or len(data.args) > 2 or choice not in ("", "yes", "no"):
+        await answer(query, _("This button doesn't work any more."))
+        return
+    if choice != "yes":
+        request = await context.services.requests.get(request_id)
+        if request is None or request.requester_id != sender.id:
+            await answer(query, _("That button isn't for you."), alert=True)
+            return
+        if request.status not in (RequestStatus.OPEN, RequestStatus.CLAIMED):
+            await answer(query, _("That request is already closed."))
+            await query.edit_message_reply_markup(reply_markup=None)
+            return
+        if choice == "no":
+            await answer(query, _("Good: it stays as it is."))
+            await query.edit_message_text(
+                _entry(request, context), reply_markup=keyboards.my_request(request_id, True)
+            )
+            return
+        if request.status is RequestStatus.CLAIMED:
+            await answer(query)
+            await query.edit_message_text(
+                _(
+                    "A volunteer is already on it for #{id}. Cancel it anyway? They'll be "
+                    "told there's no need to come."
+                ).format(id=request_id),
+                reply_markup=keyboards.confirm_cancel(request_id),
+            )
+            return
+    result = await context.services.desk.cancel(request_id, sender.id)
+    if result.outcome is Outcome.OK:
+        await answer(query, _("Cancelled."))
+        await query.edit_message_text(
+            _("Request #{id} is cancelled. Thank you for letting us know.").format(id=request_id)
+        )
+    elif result.outcome is Outcome.ALREADY:
+        await answer(query, _("That request is already closed."))
+        await query.edit_message_reply_markup(reply_markup=None)
+    else:
+        await answer(query, _("That button isn't for you."), alert=True)
+
+
+async def stop_series(update: Update, context: BotContext) -> None:
+    """v1:stopseries:<id>: no more occurrences of a recurring request."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    if query is None or sender is None:
+        return
+    series_id = data.id_arg if data else None
+    outcome = (
+        await context.services.desk.stop_series(series_id, sender.id)
+        if series_id
+        else Outcome.NOT_YOURS
+    )
+    if outcome is Outcome.OK:
+        await answer(query, _("Stopped."))
+        await query.edit_message_text(
+            _("🔁 This won't repeat any more. Requests already made are not affected.")
+        )
+    elif outcome is Outcome.ALREADY:
+        await answer(query, _("That has already stopped."))
+        await query.edit_message_reply_markup(reply_markup=None)
+    else:
+        await answer(query, _("That button isn't for you."), alert=True)
+
+
+async def feedback(update: Update, context: BotContext) -> None:
+    """v1:fb:<id>:yes|no: did the requester get the help?"""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    if query is None or sender is None:
+        return
+    request_id = data.id_arg if data else None
+    answer_arg = data.args[1] if data and len(data.args) > 1 else ""
+    if request_id is None or answer_arg not in ("yes", "no"):
+        await answer(query, _("This button doesn't work any more."))
+        return
+    result = await context.services.desk.record_feedback(
+        request_id, sender.id, answer_arg == "yes"
+    )
+    if result.outcome is Outcome.OK:
+        await answer(query, _("Thank you for telling us."))
+        await query.edit_message_reply_markup(reply_markup=None)
+        if answer_arg == "no":
+            await _reply(
+                update,
+                _("I'm sorry to hear that. A coordinator will get in touch with you."),
+            )
+    elif result.outcome is Outcome.ALREADY:
+        await answer(query, _("You've already told us. Thank you!"))
+    else:
+        await answer(query, _("That button isn't for you."), alert=True)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    chosen = matches(Action.CATEGORY)
+    app.add_handler(
+        conversation(
+            "request",
+            entry_points=[
+                CommandHandler("request", begin, filters=PRIVATE),
+                CommandHandler("start", begin, filters=PRIVATE & filters.Regex(REQUEST_LINK)),
+                CallbackQueryHandler(begin, pattern=matches(Action.ROLE, arg="need")),
+            ],
+            states={
+                Step.CATEGORY: [
+                    CallbackQueryHandler(chose_category, pattern=chosen),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, category_again),
+                ],
+                Step.DESCRIPTION: [
+                    MessageHandler(TEXT, described),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, description_again),
+                ],
+                Step.WHEN: [
+                    CallbackQueryHandler(chose_when, pattern=matches(Action.WHEN)),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, when_again),
+                ],
+                Step.WHEN_AT: [
+                    MessageHandler(TEXT, typed_when),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, when_at_again),
+                ],
+                Step.LOCATION: [
+                    MessageHandler(LOCATION | TEXT, located),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, location_again),
+                ],
+                Step.ADDRESS: [
+                    MessageHandler(TEXT, addressed),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, address_again),
+                ],
+                Step.CONFIRM: [
+                    CallbackQueryHandler(confirmed, pattern=matches(Action.CONFIRM)),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, confirm_again),
+                ],
+            },
+        ),
+        group=GROUP_REQUEST_CONVERSATION,
+    )
+    app.add_handlers(
+        [
+            CommandHandler("myrequests", my_requests, filters=PRIVATE),
+            CallbackQueryHandler(cancel_request, pattern=matches(Action.CANCEL_REQUEST)),
+            CallbackQueryHandler(stop_series, pattern=matches(Action.STOP_SERIES)),
+            CallbackQueryHandler(feedback, pattern=matches(Action.FEEDBACK)),
+        ],
+        group=GROUP_FEATURES,
+    )

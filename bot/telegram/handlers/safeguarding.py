@@ -1,0 +1,451 @@
+"""Safeguarding: raising a concern (/concern and the ⚠️ button), recording what a task cost
+(after ✅ Done), and the coordinators' logged look at a request's details (/details)."""
+
+from __future__ import annotations
+
+import re
+from enum import IntEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import Message, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.i18n import _, inserted, join_list, line, ngettext
+from bot.services.safeguarding import MAX_SPEND_PENCE, RequestDetails
+from bot.telegram import keyboards, notices
+from bot.telegram.callbacks import Action, matches
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import (
+    END,
+    GROUP_CONCERN_CONVERSATION,
+    GROUP_FEATURES,
+    GROUP_SPEND_CONVERSATION,
+    PRIVATE,
+    TEXT,
+    Callback,
+    answer,
+    callback_data,
+    consented_user,
+    conversation,
+)
+from bot.telegram.texts import category_label, clip, esc, money, status_label, when_text
+
+CONCERN = "concern"
+SPEND = "spend"
+MIN_CONCERN = 3
+MAX_CONCERN = 2000
+MAX_CONCERN_IN_DETAILS = 300
+RECEIPT = PRIVATE & (filters.PHOTO | filters.Document.IMAGE)
+
+
+class ConcernStep(IntEnum):
+    WHICH = 1
+    WORDS = 2
+
+
+class SpendStep(IntEnum):
+    AMOUNT = 1
+    RECEIPT = 2
+
+
+async def _reply(update: Update, text: str, markup: Any = None) -> Message | None:
+    message = update.effective_message
+    if message is None:
+        return None
+    return await message.reply_text(text, reply_markup=markup)
+
+
+def _draft(context: BotContext, name: str) -> dict[str, Any]:
+    draft: dict[str, Any] = context.drafts.setdefault(name, {})
+    return draft
+
+
+def _leaving(name: str) -> Callback:
+    """A fallback for another feature's button pressed mid-way: drop this draft quietly
+    and let the press go on to its own handler (it is not stopped here)."""
+
+    async def leave(update: Update, context: BotContext) -> int:
+        context.drafts.pop(name, None)
+        return END
+
+    return leave
+
+
+# --- concerns ----------------------------------------------------------------------------
+
+
+def _ask_concern(request_id: int | None) -> str:
+    if request_id is None:
+        question = _("⚠️ What's worrying you? Type it in your own words.")
+    else:
+        question = _("⚠️ What's worrying you about #{id}? Type it in your own words.").format(
+            id=request_id
+        )
+    return (
+        question
+        + " "
+        + _(
+            "It goes straight to the group's coordinators.\n"
+            "If someone is in danger right now, call 999."
+        )
+    )
+
+
+async def begin_concern(update: Update, context: BotContext) -> int:
+    """/concern: which request it is about (if any), then the person's own words."""
+    user = await consented_user(update, context)
+    if user is None:
+        return END
+    choices = await context.services.safeguarding.concern_choices(user.id)
+    context.drafts[CONCERN] = {"request_id": None}
+    if not choices:
+        await _reply(update, _ask_concern(None))
+        return ConcernStep.WORDS
+    await _reply(
+        update,
+        _("⚠️ Which request is it about? Press one, or just type what's worrying you."),
+        keyboards.concern_about(choices),
+    )
+    return ConcernStep.WHICH
+
+
+async def concern_about(update: Update, context: BotContext) -> int:
+    """v1:concern[:<id>]: a concern about this request (or about none), from its button."""
+    data, query = callback_data(update), update.callback_query
+    request_id = data.id_arg if data else None
+    if data is None or (data.arg and request_id is None):
+        # PTB passes a press with empty data to every pattern: it is junk all the same.
+        await answer(query, _("This button doesn't work any more."))
+        return END
+    user = await consented_user(update, context)  # shows the notice (and answers) if needed
+    if user is None:
+        return END
+    if request_id is not None and not await context.services.safeguarding.may_raise_about(
+        user.id, request_id
+    ):
+        await answer(query, _("That button isn't for you."), alert=True)
+        return END
+    await answer(query)
+    context.drafts[CONCERN] = {"request_id": request_id}
+    await _reply(update, _ask_concern(request_id))
+    return ConcernStep.WORDS
+
+
+async def concern_written(update: Update, context: BotContext) -> int:
+    """The concern in the person's words: stored, and sent to every coordinator at once."""
+    message, sender = update.effective_message, update.effective_user
+    if message is None or sender is None:
+        return END
+    text = (message.text or "").strip()
+    if len(text) < MIN_CONCERN:
+        await _reply(update, _("Could you tell me a little more? A few words is enough."))
+        return ConcernStep.WORDS
+    if len(text) > MAX_CONCERN:
+        await _reply(
+            update,
+            ngettext(
+                "That's a lot to read at once: please keep it under {n} character.",
+                "That's a lot to read at once: please keep it under {n} characters.",
+                MAX_CONCERN,
+            ).format(n=MAX_CONCERN),
+        )
+        return ConcernStep.WORDS
+    draft = context.drafts.pop(CONCERN, None) or {}
+    request_id = draft.get("request_id")
+    reached = await context.services.safeguarding.raise_concern(
+        sender.id, request_id if isinstance(request_id, int) else None, text
+    )
+    if reached:
+        await _reply(
+            update,
+            _(
+                "Thank you for telling us. The coordinators have been told and one of them "
+                "will get back to you."
+            ),
+        )
+    else:
+        await _reply(
+            update,
+            _(
+                "Thank you for telling us. I've recorded it, but I couldn't reach a "
+                "coordinator just now, so please also contact the group's organisers. "
+                "If someone is in danger, call 999."
+            ),
+        )
+    return END
+
+
+async def concern_choose_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _("Please press one of the buttons, or type what's worrying you."))
+    return ConcernStep.WHICH
+
+
+async def concern_words_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _("Please type your concern in words."))
+    return ConcernStep.WORDS
+
+
+# --- money spent on a task ---------------------------------------------------------------
+
+POUNDS = re.compile(r"£?\s*(\d{1,4})(?:[.,](\d{1,2}))?\s*(?:£|gbp|pounds?|quid)?")
+
+
+def parse_pounds(text: str) -> int | None:
+    """Pence from "12.50", "£12,5", "12 pounds"; None if it isn't an amount."""
+    match = POUNDS.fullmatch(text.strip().lower())
+    if not match:
+        return None
+    pence = int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+    return pence if pence <= MAX_SPEND_PENCE else None
+
+
+async def begin_spend(update: Update, context: BotContext) -> int:
+    """v1:spend:<id>: the volunteer records what a shopping or errand task cost."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    if query is None or sender is None:
+        return END
+    request_id = data.id_arg if data else None
+    task = (
+        await context.services.safeguarding.spending_task(sender.id, request_id)
+        if request_id
+        else None
+    )
+    if task is None:
+        await answer(query, _("This button doesn't work any more."))
+        return END
+    await answer(query)
+    context.drafts[SPEND] = {"request_id": task.id}
+    await _reply(
+        update,
+        _(
+            "How much did you spend on #{id}, in pounds? Type just the amount, for example "
+            "12.50 (or 0 if you paid nothing)."
+        ).format(id=task.id),
+    )
+    return SpendStep.AMOUNT
+
+
+def _spend_request(context: BotContext) -> int | None:
+    """The task whose spending is being recorded (from the persisted draft)."""
+    request_id = _draft(context, SPEND).get("request_id")
+    return request_id if isinstance(request_id, int) else None
+
+
+async def amount_given(update: Update, context: BotContext) -> int:
+    message, sender = update.effective_message, update.effective_user
+    if message is None or sender is None:
+        return END
+    pence = parse_pounds(message.text or "")
+    if pence is None:
+        await _reply(update, _("Please type just the amount in pounds, like 12.50."))
+        return SpendStep.AMOUNT
+    request_id = _spend_request(context)
+    services = context.services
+    over = (
+        await services.safeguarding.record_spend(sender.id, request_id, pence)
+        if request_id is not None
+        else None
+    )
+    if over is None or request_id is None:
+        context.drafts.pop(SPEND, None)
+        await _reply(update, _("That task is no longer yours to record, so nothing was saved."))
+        return END
+    if pence == 0:
+        context.drafts.pop(SPEND, None)
+        await _reply(update, _("Thank you: I've noted that you paid nothing."))
+        return END
+    text = _("Thank you: {amount} recorded for #{id}.").format(amount=money(pence), id=request_id)
+    if over:
+        text += "\n" + _(
+            "That's more than the group's limit of {cap} for one task, so I've let the "
+            "coordinators know; they may ask you about it."
+        ).format(cap=money(services.safeguarding.cap_pence))
+    text += "\n\n" + _("Now please send a photo of the receipt.")
+    await _reply(update, text, keyboards.no_receipt(request_id))
+    return SpendStep.RECEIPT
+
+
+async def amount_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _("Please type just the amount in pounds, like 12.50."))
+    return SpendStep.AMOUNT
+
+
+async def receipt_sent(update: Update, context: BotContext) -> int:
+    message, sender = update.effective_message, update.effective_user
+    if message is None or sender is None:
+        return END
+    if message.photo:
+        file_id = message.photo[-1].file_id  # the largest size
+    elif message.document is not None:
+        file_id = message.document.file_id
+    else:
+        return await receipt_again(update, context)
+    request_id = (context.drafts.pop(SPEND, None) or {}).get("request_id")
+    saved = isinstance(request_id, int) and await context.services.safeguarding.record_receipt(
+        sender.id, request_id, file_id
+    )
+    if saved:
+        await _reply(
+            update, _("🧾 Thank you, the receipt is saved with #{id}.").format(id=request_id)
+        )
+    else:
+        await _reply(update, _("That task is no longer yours to record, so nothing was saved."))
+    return END
+
+
+async def no_receipt(update: Update, context: BotContext) -> int:
+    """v1:noreceipt:<id>: the volunteer has no receipt to send."""
+    query = update.callback_query
+    context.drafts.pop(SPEND, None)
+    await answer(query, _("OK."))
+    if query is not None:
+        await query.edit_message_reply_markup(reply_markup=None)
+    await _reply(update, _("No problem. Thank you for helping!"))
+    return END
+
+
+async def receipt_again(update: Update, context: BotContext) -> int:
+    request_id = _draft(context, SPEND).get("request_id")
+    await _reply(
+        update,
+        _("Please send the receipt as a photo, or press “I have no receipt”."),
+        keyboards.no_receipt(request_id) if isinstance(request_id, int) else None,
+    )
+    return SpendStep.RECEIPT
+
+
+# --- coordinators ------------------------------------------------------------------------
+
+
+def _request_number(context: BotContext) -> int | None:
+    args = context.args or []
+    text = args[0].lstrip("#") if args else ""
+    return int(text) if text.isdigit() and len(text) <= 18 and int(text) > 0 else None
+
+
+def _details_text(details: RequestDetails, tz: ZoneInfo) -> str:
+    request = details.request
+    removed = _("(removed)")
+    lines = [
+        _("🔒 <b>Request #{id}</b>: for coordinators only; this look is logged.").format(
+            id=request.id
+        ),
+        line(join_list([category_label(request.category), status_label(request.status)])),
+        line("🕒 " + inserted(when_text(request.when, request.due_at, tz))),
+        line("“" + inserted(esc(request.description) or removed) + "”"),
+        _("Asked by: {name}").format(
+            name=notices.person_link(request.requester_id, details.requester_name or "")
+            if request.requester_id is not None
+            else _("(nobody stored)")
+        ),
+    ]
+    if request.contact_name or request.contact_phone:  # taken over the phone (/onbehalf)
+        lines.append(
+            _("For: {name}, phone {phone}").format(
+                name=esc(request.contact_name or "") or "-",
+                phone=esc(request.contact_phone or "") or "-",
+            )
+        )
+        lines.append(_("/forget {id} erases their details.").format(id=request.id))
+    lines += [
+        _("Address and notes: {address}").format(address=esc(request.address) or removed),
+        _("Safety code: {code}").format(code=request.safety_code),
+    ]
+    if request.volunteer_id is not None:
+        lines.append(
+            _("Volunteer: {name}").format(
+                name=notices.person_link(request.volunteer_id, details.volunteer_name or "")
+            )
+        )
+    spending = details.spending
+    if spending is not None and spending.pence is not None:
+        lines.append(_("Spent: {amount}").format(amount=money(spending.pence)))
+    for concern in details.concerns:
+        lines.append(
+            _("⚠️ Concern: “{text}”").format(
+                text=esc(clip(concern.text, MAX_CONCERN_IN_DETAILS)) or removed
+            )
+        )
+    return clip("\n".join(lines))
+
+
+async def show_details(update: Update, context: BotContext) -> None:
+    """/details <number>: a request's personal details, for coordinators; each look is
+    written to the audit log."""
+    message, sender = update.effective_message, update.effective_user
+    if message is None or sender is None:
+        return
+    services = context.services
+    if not await services.coordinators.is_coordinator(sender.id):
+        await message.reply_text(_("Only coordinators can do that."))
+        return
+    request_id = _request_number(context)
+    if request_id is None:
+        await message.reply_text(
+            _("Send /details and the request's number, for example /details 12.")
+        )
+        return
+    details = await services.safeguarding.details(sender.id, request_id)
+    if details is None:
+        await message.reply_text(_("There is no request #{id}.").format(id=request_id))
+        return
+    await message.reply_text(
+        _details_text(details, services.settings.timezone), protect_content=True
+    )
+    spending = details.spending
+    if spending is not None and spending.receipt_file_id:
+        await message.reply_photo(
+            spending.receipt_file_id,
+            caption=notices.receipt_caption(request_id, spending.pence),
+            protect_content=True,
+        )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(
+        conversation(
+            "concern",
+            entry_points=[
+                CommandHandler("concern", begin_concern, filters=PRIVATE),
+                CallbackQueryHandler(concern_about, pattern=matches(Action.CONCERN)),
+            ],
+            states={
+                ConcernStep.WHICH: [
+                    MessageHandler(TEXT, concern_written),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, concern_choose_again),
+                ],
+                ConcernStep.WORDS: [
+                    MessageHandler(TEXT, concern_written),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, concern_words_again),
+                ],
+            },
+            fallbacks=[CallbackQueryHandler(_leaving(CONCERN))],
+        ),
+        group=GROUP_CONCERN_CONVERSATION,
+    )
+    app.add_handler(
+        conversation(
+            "spend",
+            entry_points=[CallbackQueryHandler(begin_spend, pattern=matches(Action.SPEND))],
+            states={
+                SpendStep.AMOUNT: [
+                    MessageHandler(TEXT, amount_given),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, amount_again),
+                ],
+                SpendStep.RECEIPT: [
+                    MessageHandler(RECEIPT, receipt_sent),
+                    CallbackQueryHandler(no_receipt, pattern=matches(Action.NO_RECEIPT)),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, receipt_again),
+                ],
+            },
+            fallbacks=[CallbackQueryHandler(_leaving(SPEND))],
+        ),
+        group=GROUP_SPEND_CONVERSATION,
+    )
+    app.add_handlers(
+        [
+            CommandHandler("details", show_details, filters=PRIVATE),
+        ],
+        group=GROUP_FEATURES,
+    )

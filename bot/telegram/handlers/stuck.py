@@ -1,0 +1,218 @@
+"""Coordinators: /open, the list of what is stuck, and handing a request to a named
+volunteer. Asking everyone and closing reuse the buttons of the coordinators' alert
+(bot.telegram.handlers.coordinators)."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.domain.models import RequestStatus
+from bot.domain.results import Outcome
+from bot.i18n import _, inserted, line, ngettext
+from bot.services.desk import Stuck
+from bot.telegram import keyboards
+from bot.telegram.callbacks import Action, matches
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import (
+    GROUP_FEATURES,
+    PRIVATE,
+    answer,
+    callback_data,
+    coordinators_only,
+)
+from bot.telegram.texts import (
+    category_label,
+    distance_text,
+    esc,
+    format_time,
+    status_label,
+    when_text,
+)
+
+# One message per request, each with its own buttons: enough to act on, few enough that
+# /open never floods the coordinator's chat.
+OPEN_LIMIT = 10
+MAX_NAME_IN_BUTTON = 24
+
+
+def _entry(item: Stuck, context: BotContext) -> str:
+    request = item.request
+    tz = context.services.settings.timezone
+    lines = [
+        _("<b>#{id}</b> {category}, asked {asked}").format(
+            id=request.id,
+            category=category_label(request.category),
+            asked=format_time(request.created_at, tz),
+        ),
+        line(
+            "🕒 "
+            + inserted(when_text(request.when, request.due_at, tz))
+            + " · "
+            + status_label(request.status)
+            + " · "
+            + ngettext("{n} volunteer asked", "{n} volunteers asked", item.asked).format(
+                n=item.asked
+            )
+        ),
+        line("“" + inserted(esc(request.description)) + "”"),
+    ]
+    if request.by_phone:
+        lines.append(
+            _("📞 Taken by phone for {name}").format(
+                name=esc(request.contact_name or "") or _("(not given)")
+            )
+        )
+    now = context.services.clock()
+    if request.due_at is not None and request.due_at < now:
+        if request.status is RequestStatus.CLAIMED:
+            lines.append(
+                _("⚠️ Overdue: {name} has it, and it was due {when}.").format(
+                    name=esc(item.holder_name or ""), when=format_time(request.due_at, tz)
+                )
+            )
+        else:
+            lines.append(
+                _("⚠️ Its time has passed ({when}).").format(when=format_time(request.due_at, tz))
+            )
+    return "\n".join(lines)
+
+
+@coordinators_only
+async def open_requests(update: Update, context: BotContext) -> None:
+    """/open: open and overdue requests, oldest first, each with what can be done."""
+    message = update.effective_message
+    if message is None:
+        return
+    stuck, total = await context.services.desk.stuck(OPEN_LIMIT)
+    if not stuck:
+        await message.reply_text(_("Nothing is waiting: every request has a volunteer. 🎉"))
+        return
+    header = ngettext(
+        "<b>{n} request needs a look</b>, oldest first.",
+        "<b>{n} requests need a look</b>, oldest first.",
+        total,
+    ).format(n=total)
+    if total > len(stuck):
+        header += "\n" + ngettext(
+            "Here is the oldest {n}.", "Here are the oldest {n}.", len(stuck)
+        ).format(n=len(stuck))
+    await message.reply_text(header)
+    for item in stuck:
+        await message.reply_text(
+            _entry(item, context),
+            reply_markup=keyboards.open_request(
+                item.request.id, is_open=item.request.status is RequestStatus.OPEN
+            ),
+        )
+
+
+def _user_id(text: str) -> int | None:
+    number = int(text) if text.isdigit() and len(text) <= 19 else 0
+    return number if 0 < number < 2**63 else None
+
+
+@coordinators_only
+async def assign(update: Update, context: BotContext) -> None:
+    """v1:assign:<request_id> lists who could take it; v1:assign:<request_id>:<user_id>
+    hands it to them."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    if query is None or sender is None:
+        return
+    request_id = data.id_arg if data else None
+    if data is None or request_id is None or len(data.args) > 2:
+        await answer(query, _("This button doesn't work any more."))
+        return
+    if len(data.args) == 1:
+        await _show_choices(update, context, request_id)
+        return
+    volunteer_id = _user_id(data.args[1])
+    if volunteer_id is None:
+        await answer(query, _("This button doesn't work any more."))
+        return
+    await _hand_over(update, context, request_id, volunteer_id)
+
+
+async def _show_choices(update: Update, context: BotContext, request_id: int) -> None:
+    query, sender = update.callback_query, update.effective_user
+    assert query is not None
+    assert sender is not None
+    candidates = await context.services.desk.assign_choices(request_id)
+    if candidates is None:
+        await answer(query, _("That request is no longer open."))
+        return
+    if not candidates:
+        await answer(
+            query,
+            _("No approved volunteer who offers this kind of help lives near enough."),
+            alert=True,
+        )
+        return
+    await answer(query)
+    choices = [
+        (
+            c.volunteer.user_id,
+            f"{c.volunteer.first_name[:MAX_NAME_IN_BUTTON] or c.volunteer.user_id} · "
+            + distance_text(c.distance_km),
+        )
+        for c in candidates
+    ]
+    await context.bot.send_message(
+        sender.id,
+        _(
+            "Who should take #{id}? The nearest eligible volunteers come first. They get "
+            "the address at once, as if they had accepted, so agree it with them first."
+        ).format(id=request_id),
+        reply_markup=keyboards.assign_choices(request_id, choices),
+    )
+
+
+async def _hand_over(
+    update: Update, context: BotContext, request_id: int, volunteer_id: int
+) -> None:
+    query, sender = update.callback_query, update.effective_user
+    assert query is not None
+    assert sender is not None
+    services = context.services
+    result = await services.desk.assign(request_id, volunteer_id, sender.id)
+    if result.outcome is Outcome.OK:
+        volunteer = await services.users.get(volunteer_id)
+        await answer(query, _("Handed over."))
+        await query.edit_message_text(
+            _("👤 #{id} is now with {name} (handed over by {coordinator}).").format(
+                id=request_id,
+                name=esc(volunteer.first_name if volunteer else str(volunteer_id)),
+                coordinator=esc(sender.first_name),
+            )
+        )
+    elif result.outcome is Outcome.ALREADY:
+        await answer(query, _("They already have it."))
+    elif result.outcome is Outcome.TOO_LATE:
+        await answer(query, _("That request has just been taken or closed."))
+        await query.edit_message_reply_markup(reply_markup=None)
+    elif result.outcome is Outcome.NEEDS_CHECK:
+        await answer(
+            query, _("This kind of request needs a volunteer who is ID/DBS-checked."), alert=True
+        )
+    elif result.outcome is Outcome.NOT_FOUND:
+        await answer(query, _("This request no longer exists."))
+    elif result.outcome is Outcome.ON_HOLD:
+        await answer(
+            query, _("That volunteer is on hold: lift the hold on their card first."), alert=True
+        )
+    else:
+        await answer(
+            query,
+            _("That volunteer can't take it now: not approved any more, or not reachable."),
+            alert=True,
+        )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handlers(
+        [
+            CommandHandler("open", open_requests, filters=PRIVATE),
+            CallbackQueryHandler(assign, pattern=matches(Action.ASSIGN)),
+        ],
+        group=GROUP_FEATURES,
+    )

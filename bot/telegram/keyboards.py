@@ -1,0 +1,508 @@
+"""Every keyboard the bot shows, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    WebAppInfo,
+)
+
+from bot.domain.broadcasts import Audience
+from bot.domain.models import Category, QuietHours, Slot, Volunteer
+from bot.i18n import (
+    _,
+    available_languages,
+    current_language,
+    distance_unit,
+    language_name,
+    ngettext,
+    use_language,
+)
+from bot.telegram.callbacks import Action, button
+from bot.telegram.texts import audience_label, category_label, decimal
+
+
+def _one(text: str, action: Action, *args: str | int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=button(action, *args))
+
+
+def consent(language: str | None = None) -> InlineKeyboardMarkup:
+    """Agree to the notice, or read it in another language first. A language chosen before
+    agreeing rides on the button (`v1:consent:yes:<code>`): nothing is stored until then."""
+    agree = ("yes", language) if language else ("yes",)
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("✅ I agree"), Action.CONSENT, *agree)],
+            [_one(_language_label(), Action.LANGUAGE)],
+        ]
+    )
+
+
+def _language_label() -> str:
+    """The word "Language" in the reader's language, then in every other one: someone
+    whose phone is set to English may not read English."""
+    first = current_language()
+    words = []
+    for code in sorted(available_languages(), key=lambda c: c != first):
+        with use_language(code):
+            words.append(_("Language"))
+    return "🌐 " + " · ".join(dict.fromkeys(words))
+
+
+def languages() -> InlineKeyboardMarkup:
+    """Every language with a catalogue, each in its own name; the current one ticked."""
+    current = current_language()
+    return InlineKeyboardMarkup(
+        [
+            [_one(("✅ " if code == current else "") + language_name(code), Action.LANGUAGE, code)]
+            for code in available_languages()
+        ]
+    )
+
+
+def roles() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("🙋 I need help"), Action.ROLE, "need")],
+            [_one(_("💪 I want to volunteer"), Action.ROLE, "offer")],
+        ]
+    )
+
+
+def categories() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_one(category_label(c), Action.CATEGORY, c.value)] for c in Category]
+    )
+
+
+def when_choices() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("As soon as possible"), Action.WHEN, "asap")],
+            [_one(_("Some time today"), Action.WHEN, "today")],
+            [_one(_("A day and time I'll type"), Action.WHEN, "at")],
+            [
+                _one(_("🔁 Every week"), Action.WHEN, "weekly"),
+                _one(_("🔁 Every day"), Action.WHEN, "daily"),
+            ],
+        ]
+    )
+
+
+def share_location() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(_("📍 Share my location"), request_location=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+# The radius buttons, in the reader's unit (what they press is read in that unit).
+RADIUS_CHOICES = {"km": ((0.5, 1, 1.5), (2, 3, 5)), "mi": ((0.25, 0.5, 1), (2, 3, 5))}
+
+
+def radius_choices() -> ReplyKeyboardMarkup:
+    rows = RADIUS_CHOICES[distance_unit()]
+    return ReplyKeyboardMarkup(
+        [[decimal(value) for value in row] for row in rows],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def confirm_request() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("✅ Send my request"), Action.CONFIRM, "yes")],
+            [_one(_("✖️ Start again"), Action.CONFIRM, "no")],
+        ]
+    )
+
+
+def volunteer_categories(chosen: Collection[Category]) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            _one(
+                ("✅ " if c in chosen else "▫️ ") + category_label(c),
+                Action.VOLUNTEER_CATEGORY,
+                c.value,
+            )
+        ]
+        for c in Category
+    ]
+    rows.append([_one(_("💾 Save"), Action.VOLUNTEER_SAVE)])
+    return InlineKeyboardMarkup(rows)
+
+
+def ping(request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _one(_("🙋 I'll do it"), Action.ACCEPT, request_id),
+                _one(_("Not this time"), Action.DECLINE, request_id),
+            ]
+        ]
+    )
+
+
+def task(request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _one(_("✅ Done"), Action.DONE, request_id),
+                _one(_("↩️ Hand it back"), Action.RELEASE, request_id),
+            ],
+            [_raise_concern(request_id)],
+        ]
+    )
+
+
+def _raise_concern(request_id: int) -> InlineKeyboardButton:
+    return _one(_("⚠️ Raise a concern"), Action.CONCERN, request_id)
+
+
+def my_request(request_id: int, cancellable: bool) -> InlineKeyboardMarkup:
+    """Under each of the requester's /myrequests entries."""
+    rows = [[_raise_concern(request_id)]]
+    if cancellable:
+        rows.insert(
+            0, [_one(_("Cancel #{id}").format(id=request_id), Action.CANCEL_REQUEST, request_id)]
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+def concern_about(requests: Collection[tuple[int, Category]]) -> InlineKeyboardMarkup:
+    """/concern: which request it is about, or none of them."""
+    rows = [
+        [_one(f"#{request_id} {category_label(category)}", Action.CONCERN, request_id)]
+        for request_id, category in requests
+    ]
+    rows.append([_one(_("Something else"), Action.CONCERN)])
+    return InlineKeyboardMarkup(rows)
+
+
+def forget_me() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("🗑 Yes, erase my details"), Action.FORGET, "yes")],
+            [_one(_("No, keep them"), Action.FORGET, "no")],
+        ]
+    )
+
+
+def forget_contact(request_id: int) -> InlineKeyboardMarkup:
+    """A coordinator erasing someone without Telegram: ask first."""
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("🗑 Yes, erase their details"), Action.FORGET_CONTACT, request_id, "yes")],
+            [_one(_("No, keep them"), Action.FORGET_CONTACT, request_id, "no")],
+        ]
+    )
+
+
+def record_spending(request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_one(_("🧾 Record what I spent"), Action.SPEND, request_id)]])
+
+
+def no_receipt(request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_one(_("I have no receipt"), Action.NO_RECEIPT, request_id)]])
+
+
+def cancel_request(request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_one(_("Cancel #{id}").format(id=request_id), Action.CANCEL_REQUEST, request_id)]]
+    )
+
+
+def approval(user_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _one(_("✅ Approve"), Action.APPROVE, user_id),
+                _one(_("✖️ Turn down"), Action.REJECT, user_id),
+            ]
+        ]
+    )
+
+
+def stuck_request(request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("📣 Ask every eligible volunteer"), Action.PING_EVERYONE, request_id)],
+            [_one(_("✖️ Close it and tell the requester"), Action.CLOSE, request_id)],
+        ]
+    )
+
+
+def follow_up(request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("✅ Done"), Action.DONE, request_id)],
+            [_one(_("⏳ I need more time"), Action.LATER, request_id)],
+            [_one(_("↩️ I can't do it"), Action.RELEASE, request_id)],
+        ]
+    )
+
+
+def ask_again() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_one(_("🙋 Ask for help again"), Action.ROLE, "need")]])
+
+
+def feedback(request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _one(_("👍 Yes"), Action.FEEDBACK, request_id, "yes"),
+                _one(_("👎 No"), Action.FEEDBACK, request_id, "no"),
+            ]
+        ]
+    )
+
+
+def availability(chosen: Collection[Slot]) -> InlineKeyboardMarkup:
+    labels = {
+        Slot.WEEKDAY_DAYTIME: _("Weekday daytimes"),
+        Slot.WEEKDAY_EVENING: _("Weekday evenings"),
+        Slot.WEEKEND: _("Weekends"),
+    }
+    return InlineKeyboardMarkup(
+        [
+            [_one(("✅ " if slot in chosen else "▫️ ") + label, Action.AVAILABILITY, slot.value)]
+            for slot, label in labels.items()
+        ]
+    )
+
+
+# Quiet hours a volunteer can pick with one tap, besides the group's default and none.
+QUIET_CHOICES = ("22:00-07:00", "23:00-07:00", "20:00-09:00", "21:00-08:00")
+
+
+def quiet_hours(
+    current: QuietHours | None, own: bool, default: QuietHours | None
+) -> InlineKeyboardMarkup:
+    """The volunteer's quiet hours: the group's usual, a few others, or none."""
+
+    def mark(chosen: bool) -> str:
+        return "✅ " if chosen else "▫️ "
+
+    usual = default.label() if default else _("none")
+    rows = [
+        [
+            _one(
+                mark(not own) + _("The usual ({hours})").format(hours=usual),
+                Action.QUIET,
+                "default",
+            )
+        ]
+    ]
+    for raw in QUIET_CHOICES:
+        choice = QuietHours.parse(raw)
+        if choice is None or choice == default:
+            continue
+        rows.append(
+            [_one(mark(own and current == choice) + choice.label(), Action.QUIET, choice.code())]
+        )
+    rows.append([_one(mark(own and current is None) + _("No quiet hours"), Action.QUIET, "off")])
+    return InlineKeyboardMarkup(rows)
+
+
+def stop_series(series_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_one(_("Stop repeating"), Action.STOP_SERIES, series_id)]])
+
+
+def audiences() -> InlineKeyboardMarkup:
+    """Who a coordinators' broadcast goes to."""
+    return InlineKeyboardMarkup(
+        [[_one(audience_label(a), Action.AUDIENCE, a.value)] for a in Audience]
+    )
+
+
+def broadcast_preview(broadcast_id: int, recipients: int) -> InlineKeyboardMarkup:
+    send = ngettext("📣 Send to {n} person", "📣 Send to {n} people", recipients)
+    return InlineKeyboardMarkup(
+        [
+            [_one(send.format(n=recipients), Action.BROADCAST, "send", broadcast_id)],
+            [_one(_("✖️ Cancel"), Action.BROADCAST, "cancel", broadcast_id)],
+        ]
+    )
+
+
+def broadcast_stop(broadcast_id: int) -> InlineKeyboardMarkup:
+    """Under a broadcast's progress while it is going out."""
+    return InlineKeyboardMarkup(
+        [[_one(_("⏹ Stop sending"), Action.BROADCAST, "stop", broadcast_id)]]
+    )
+
+
+# --- coordinators' tools -------------------------------------------------------------
+
+
+def open_request(request_id: int, *, is_open: bool = True) -> InlineKeyboardMarkup:
+    """Under each entry of /open: ask everyone, hand it to someone, or close it. A taken
+    request that is overdue can only be closed from here."""
+    rows = []
+    if is_open:
+        rows += [
+            [_one(_("📣 Ask every eligible volunteer"), Action.PING_EVERYONE, request_id)],
+            [_one(_("👤 Hand it to a volunteer"), Action.ASSIGN, request_id)],
+        ]
+    rows.append([_one(_("✖️ Close it and tell the requester"), Action.CLOSE, request_id)])
+    return InlineKeyboardMarkup(rows)
+
+
+def assign_choices(request_id: int, choices: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """One button per volunteer who could take the request: (user id, label)."""
+    return InlineKeyboardMarkup(
+        [[_one(label, Action.ASSIGN, request_id, user_id)] for user_id, label in choices]
+    )
+
+
+def volunteer_list(
+    entries: list[tuple[int, str]], next_offset: int | None
+) -> InlineKeyboardMarkup:
+    rows = [[_one(label, Action.VOLUNTEER_CARD, user_id)] for user_id, label in entries]
+    if next_offset is not None:
+        rows.append([_one(_("More ➡️"), Action.VOLUNTEERS, next_offset)])
+    return InlineKeyboardMarkup(rows)
+
+
+def volunteer_card(volunteer: Volunteer, *, coordinator: bool) -> InlineKeyboardMarkup:
+    """What a coordinator can do about one volunteer. Each button says the state it sets,
+    so a double press never undoes itself."""
+    uid = volunteer.user_id
+    check = (
+        _one(_("✖️ Clear ID/DBS check"), Action.MARK_CHECKED, uid, 0)
+        if volunteer.dbs_checked
+        else _one(_("✔️ Mark ID/DBS-checked"), Action.MARK_CHECKED, uid, 1)
+    )
+    hold = (
+        _one(_("▶️ Lift the hold"), Action.HOLD, uid, 0)
+        if volunteer.held
+        else _one(_("✋ Put on hold"), Action.HOLD, uid, 1)
+    )
+    role = (
+        _one(_("Stop being a coordinator"), Action.COORDINATOR, uid, "remove", "card")
+        if coordinator
+        else _one(_("⭐ Make coordinator"), Action.COORDINATOR, uid, "add", "card")
+    )
+    return InlineKeyboardMarkup(
+        [[check], [hold, _one(_("🗑 Remove"), Action.REMOVE_VOLUNTEER, uid)], [role]]
+    )
+
+
+def confirm_removal(user_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("🗑 Yes, remove them"), Action.REMOVE_VOLUNTEER, user_id, "yes")],
+            [_one(_("↩️ No, keep them"), Action.VOLUNTEER_CARD, user_id, "here")],
+        ]
+    )
+
+
+def coordinator_list(entries: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """A "remove" button per coordinator: (user id, name)."""
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("✖️ Remove {name}").format(name=name), Action.COORDINATOR, uid, "remove")]
+            for uid, name in entries
+        ]
+    )
+
+
+def confirm_dismissal(user_id: int, *, on_card: bool) -> InlineKeyboardMarkup:
+    where = ("card",) if on_card else ()
+    return InlineKeyboardMarkup(
+        [
+            [
+                _one(
+                    _("Yes, remove them as coordinator"),
+                    Action.COORDINATOR,
+                    user_id,
+                    "dismiss",
+                    *where,
+                )
+            ],
+            [_one(_("No, keep them as coordinator"), Action.COORDINATOR, user_id, "keep", *where)],
+        ]
+    )
+
+
+def confirm_release(request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("↩️ Yes, hand it back"), Action.RELEASE, request_id, "yes")],
+            [_one(_("No, keep it"), Action.RELEASE, request_id, "no")],
+        ]
+    )
+
+
+def confirm_cancel(request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _one(
+                    _("Yes, cancel #{id}").format(id=request_id),
+                    Action.CANCEL_REQUEST,
+                    request_id,
+                    "yes",
+                )
+            ],
+            [_one(_("No, keep it"), Action.CANCEL_REQUEST, request_id, "no")],
+        ]
+    )
+
+
+def make_coordinator(user_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_one(_("⭐ Make coordinator"), Action.COORDINATOR, user_id, "add")]]
+    )
+
+
+def export_choice(language: str | None = None) -> InlineKeyboardMarkup:
+    """Plain or personal; a language asked for (/export en) rides on the buttons."""
+    extra = (language,) if language else ()
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("📄 Figures only, no personal details"), Action.EXPORT, "plain", *extra)],
+            [_one(_("🔒 With personal details (logged)"), Action.EXPORT, "personal", *extra)],
+        ]
+    )
+
+
+def group_help(request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_one(_("🙋 I can help"), Action.GROUP_HELP, request_id)]])
+
+
+def intake_when() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("As soon as possible"), Action.WHEN, "asap")],
+            [_one(_("Some time today"), Action.WHEN, "today")],
+            [_one(_("A day and time I'll type"), Action.WHEN, "at")],
+        ]
+    )
+
+
+def intake_confirm() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("✅ Send the request"), Action.CONFIRM, "yes")],
+            [_one(_("✖️ Start again"), Action.CONFIRM, "no")],
+        ]
+    )
+
+
+def map_button_text() -> str:
+    return _("🗺 Open the map")
+
+
+def open_map(url: str) -> InlineKeyboardMarkup:
+    """/map: opens the coordinators' map (a Mini App) inside Telegram."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(map_button_text(), web_app=WebAppInfo(url))]]
+    )
