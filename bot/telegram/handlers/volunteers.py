@@ -232,6 +232,13 @@ async def saved(update: Update, context: BotContext) -> int:
             lambda: notices.volunteer_waiting(volunteer),
             lambda: keyboards.approval(volunteer.user_id),
         )
+    # Before the availability question, which ends the form (and which people answer).
+    default = services.settings.quiet_hours
+    await context.bot.send_message(
+        sender.id,
+        notices.quiet_hours_prompt(volunteer.quiet(default), volunteer.own_quiet),
+        reply_markup=keyboards.quiet_hours(volunteer.quiet_hours, volunteer.own_quiet, default),
+    )
     slots = await services.availability.of(sender.id)
     await context.bot.send_message(
         sender.id,
@@ -241,12 +248,6 @@ async def saved(update: Update, context: BotContext) -> int:
             "to you first."
         ),
         reply_markup=keyboards.availability(slots),
-    )
-    default = services.settings.quiet_hours
-    await context.bot.send_message(
-        sender.id,
-        notices.quiet_hours_prompt(volunteer.quiet(default), volunteer.own_quiet),
-        reply_markup=keyboards.quiet_hours(volunteer.quiet_hours, volunteer.own_quiet, default),
     )
     return END
 
@@ -503,6 +504,9 @@ async def my_tasks(update: Update, context: BotContext) -> None:
             _("You have no tasks right now. Thank you for being ready!") + limits
         )
         return
+    if limits:
+        # First, so the task cards (with their buttons) stay the newest messages.
+        await message.reply_text(limits.strip())
     for task in tasks:
         requester = await services.users.get(task.requester_id) if task.requester_id else None
         shown = await message.reply_text(
@@ -514,8 +518,6 @@ async def my_tasks(update: Update, context: BotContext) -> None:
         )
         # Another copy of the address: it goes too when the task stops being theirs.
         await services.addresses.record(task.id, user.id, shown)
-    if limits:
-        await message.reply_text(limits.strip())
 
 
 async def _set_paused(update: Update, context: BotContext, paused: bool) -> None:
