@@ -35,6 +35,17 @@ class Area:
 
 
 @dataclass(frozen=True)
+class NeighbourGroup:
+    """A nearby group (NEIGHBOUR_GROUPS): people in its circle and not in ours are sent there."""
+
+    name: str
+    lat: float
+    lon: float
+    radius_km: float
+    link: str  # its t.me deep link
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the operator can set, already parsed and checked."""
 
@@ -92,6 +103,14 @@ class Settings:
     quiet_hours: QuietHours | None = field(default_factory=lambda: QuietHours(21 * 60, 8 * 60))
     max_pings_per_day: int = 6
     ping_spacing_s: float = 3600
+    # Nearby groups that cover what our area doesn't (the nearest covering one is named).
+    neighbour_groups: tuple[NeighbourGroup, ...] = ()
+    # Lone working: "Are you OK?" this long after "I've arrived" with no "I've left
+    # safely", and every coordinator alerted this long after that with no answer.
+    checkout_after_s: float = 5400
+    safety_alert_after_s: float = 900
+    # A volunteer's first tasks are flagged to the coordinators (0: none are).
+    first_tasks: int = 2
 
 
 def load_settings(
@@ -250,7 +269,60 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
             _positive_float(values, "MAX_PINGS_PER_DAY", 6, maximum=1000, integer=True)
         ),
         ping_spacing_s=_seconds_or_off(values, "PING_SPACING_S", 3600),
+        neighbour_groups=_parse_neighbours("NEIGHBOUR_GROUPS", get("NEIGHBOUR_GROUPS")),
+        checkout_after_s=_positive_float(values, "CHECKOUT_AFTER_S", 5400, maximum=86400),
+        safety_alert_after_s=_positive_float(values, "SAFETY_ALERT_AFTER_S", 900, maximum=86400),
+        first_tasks=_first_tasks(values),
     )
+
+
+def _first_tasks(values: Mapping[str, str]) -> int:
+    """FIRST_TASKS: how many of a volunteer's first tasks are flagged; 0 switches it off."""
+    if (values.get("FIRST_TASKS") or "").strip() == "0":
+        return 0
+    return int(_positive_float(values, "FIRST_TASKS", 2, maximum=100, integer=True))
+
+
+# A group's Telegram link: a bot's deep link (?start=...) or a public group or channel.
+T_ME_LINK = re.compile(
+    r"^https://t\.me/[A-Za-z0-9_]{4,64}(/[0-9]+)?(\?start=[A-Za-z0-9_-]{1,64})?$"
+)
+
+
+def _parse_neighbours(name: str, raw: str | None) -> tuple[NeighbourGroup, ...]:
+    """`Name|lat,lon|radius_km|link` entries separated by `;`; the error quotes the bad one."""
+    if raw is None:
+        return ()
+    found: list[NeighbourGroup] = []
+    for entry in raw.split(";"):
+        entry = entry.strip()
+        if not entry:
+            continue
+        bad = f"{name} entry {entry!r} must be Name|lat,lon|radius_km|https://t.me/link"
+        parts = [part.strip() for part in entry.split("|")]
+        if len(parts) != 4 or not parts[0] or len(parts[0]) > 64:
+            raise SettingsError(bad)
+        group_name, position, radius, link = parts
+        try:
+            lat, lon = _parse_lat_lon(name, position)
+        except SettingsError:
+            raise SettingsError(bad + ": its centre is not lat,lon in degrees") from None
+        try:
+            radius_km = float(radius)
+        except ValueError:
+            raise SettingsError(bad + ": its radius is not a number of km") from None
+        if not 0 < radius_km <= 500:
+            raise SettingsError(bad + ": its radius must be more than 0 and at most 500 km")
+        if link.startswith("t.me/"):
+            link = "https://" + link
+        if not T_ME_LINK.match(link):
+            raise SettingsError(
+                bad + ": its link must be a t.me link such as https://t.me/somebot?start=need"
+            )
+        if any(group.name == group_name for group in found):
+            raise SettingsError(f"{name} names {group_name!r} twice: each group once")
+        found.append(NeighbourGroup(group_name, lat, lon, radius_km, link))
+    return tuple(found)
 
 
 def _parse_lat_lon(name: str, raw: str) -> tuple[float, float]:

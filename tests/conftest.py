@@ -122,12 +122,20 @@ class Group:
         description: str = "Milk and bread please",
         address: str = "12 Acacia Avenue, ring twice",
         where: tuple[float, float] = HOME,
+        prescription: tuple[str, str, str] = ("paid", "no", "no"),
         **kw: Any,
     ) -> int:
-        """The whole /request conversation; returns the new request's id."""
+        """The whole /request conversation; returns the new request's id. Asked whether it
+        is the same need as an open one, it answers "something new"; a prescription's
+        questions get `prescription` (payment, fridge, controlled) and consent."""
         await self.say(user_id, "/request", **kw)
         await self.press(user_id, f"v1:cat:{category}", **kw)
+        same = [b for b in self.telegram.last_to(user_id).buttons if b.endswith(":new")]
+        if same:
+            await self.press(user_id, same[0], **kw)
         await self.say(user_id, description, **kw)
+        if category == "prescription":
+            await self.answer_prescription(user_id, *prescription, **kw)
         await self.press(user_id, "v1:when:asap", **kw)
         await self.share(user_id, *where, **kw)
         await self.say(user_id, address, **kw)
@@ -136,6 +144,20 @@ class Group:
         match = re.search(r"#(\d+)", confirmation)
         assert match, confirmation
         return int(match.group(1))
+
+    async def answer_prescription(
+        self, user_id: int, payment: str, fridge: str, controlled: str, **kw: Any
+    ) -> None:
+        """A prescription's questions: payment (paid, exempt, or an amount to pay), fridge
+        and controlled (yes/no/unsure), then consent to collection."""
+        if payment in ("paid", "exempt"):
+            await self.press(user_id, f"v1:rx:pay:{payment}", **kw)
+        else:
+            await self.press(user_id, "v1:rx:pay:topay", **kw)
+            await self.say(user_id, payment, **kw)
+        await self.press(user_id, f"v1:rx:fridge:{fridge}", **kw)
+        await self.press(user_id, f"v1:rx:cd:{controlled}", **kw)
+        await self.press(user_id, "v1:rx:ok:yes", **kw)
 
     async def stored(self, request_id: int) -> HelpRequest:
         """The request as the database has it now."""

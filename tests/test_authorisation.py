@@ -67,6 +67,14 @@ EVERYONE_ACTIONS = {
     Action.SPEND,
     Action.NO_RECEIPT,
     Action.GROUP_HELP,
+    Action.DUPLICATE,  # a requester's own conversation (in /onbehalf, checked there)
+    Action.PRESCRIPTION,
+    Action.ARRIVED,
+    Action.LEFT,
+    Action.SAFE,
+    Action.NO_SHOW,
+    Action.CHECK_IN,
+    Action.TALK,  # the server checks who is on the request's line
 }
 # Buttons that live inside a coordinator's conversation: to anyone not in it (as every
 # non-coordinator is) they are stale, and answered so.

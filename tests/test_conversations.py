@@ -13,8 +13,8 @@ async def test_nothing_is_stored_before_consent(group: Group) -> None:
     await group.say(REQUESTER, "/start")
     notice = group.telegram.last_to(REQUESTER)
     assert "v1:consent:yes" in notice.buttons
-    await group.say(REQUESTER, "/request")
-    assert "v1:consent:yes" in group.telegram.last_to(REQUESTER).buttons
+    await group.say(REQUESTER, "/request")  # the notice, then straight into the request
+    assert "v1:consent:yes:en:need" in group.telegram.last_to(REQUESTER).buttons
     assert await group.app.services.users.get(REQUESTER) is None
 
     await group.press(REQUESTER, "v1:consent:yes")
@@ -35,7 +35,7 @@ async def test_a_leaflet_link_lands_in_the_right_conversation(group: Group) -> N
     await group.say(REQUESTER, "/start need")
     assert "v1:cat:groceries" in group.telegram.last_to(REQUESTER).buttons
     await group.say(301, "/start volunteer")  # not consented yet: the notice first
-    assert "v1:consent:yes" in group.telegram.last_to(301).buttons
+    assert "v1:consent:yes:en:offer" in group.telegram.last_to(301).buttons
 
 
 async def test_unexpected_input_at_each_step_gets_a_re_prompt(group: Group) -> None:

@@ -68,8 +68,10 @@ async def test_my_tasks_shows_the_address_only_for_tasks_i_hold(group: Group) ->
     assert "Acacia" in task.text
     assert task.params.get("protect_content") is True
     assert task.buttons == [
+        f"v1:arrived:{request_id}",
         f"v1:done:{request_id}",
         f"v1:release:{request_id}",
+        f"v1:talk:{request_id}",
         f"v1:concern:{request_id}",
     ]
     await group.press(301, f"v1:done:{request_id}", name="Alice")

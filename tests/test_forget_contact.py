@@ -31,6 +31,10 @@ async def _call(
     for text in ("/onbehalf", name, phone):
         await group.say(COORDINATOR, text, name="Cora")
     await group.press(COORDINATOR, "v1:cat:groceries", name="Cora")
+    # Rung again about the same number: a separate need (tests/test_same_need.py adds).
+    new = [b for b in group.telegram.last_to(COORDINATOR).buttons if b.endswith(":new")]
+    if new:
+        await group.press(COORDINATOR, new[0], name="Cora")
     await group.say(COORDINATOR, description, name="Cora")
     await group.press(COORDINATOR, "v1:when:asap", name="Cora")
     await group.share(COORDINATOR, *HOME, name="Cora")
@@ -85,6 +89,7 @@ async def test_a_coordinator_erases_someone_without_telegram_after_asking(group:
     for text in ("/onbehalf", NAME, PHONE):
         await group.say(SUE, text, name="Sue")
     await group.press(SUE, "v1:cat:groceries", name="Sue")
+    await group.press(SUE, f"v1:dup:{still_open}:new", name="Sue")  # her open one: a new need
     await group.say(SUE, "Zanzibar biscuits", name="Sue")
     await group.press(SUE, "v1:when:asap", name="Sue")
     await group.share(SUE, *HOME, name="Sue")

@@ -105,8 +105,10 @@ async def test_the_volunteer_is_reminded_before_the_task_and_asked_after(group: 
     reminder = group.telegram.last_to(301)
     assert "Reminder" in reminder.text
     assert reminder.buttons == [
+        f"v1:arrived:{request_id}",
         f"v1:done:{request_id}",
         f"v1:release:{request_id}",
+        f"v1:talk:{request_id}",
         f"v1:concern:{request_id}",
     ]
 

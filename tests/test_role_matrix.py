@@ -73,6 +73,14 @@ BUTTONS: dict[Action, str] = {
     Action.FORGET_CONTACT: f"v1:forgetph:{OPEN}:yes",
     Action.SPEND: f"v1:spend:{DONE}",
     Action.NO_RECEIPT: f"v1:noreceipt:{DONE}",
+    Action.DUPLICATE: f"v1:dup:{OPEN}:same",
+    Action.PRESCRIPTION: "v1:rx:pay:paid",
+    Action.ARRIVED: f"v1:arrived:{CLAIMED}",
+    Action.LEFT: f"v1:left:{CLAIMED}",
+    Action.SAFE: f"v1:safe:{CLAIMED}:help",
+    Action.NO_SHOW: f"v1:nocome:{CLAIMED}:{VOLUNTEER}",
+    Action.CHECK_IN: f"v1:checkin:{DONE}",
+    Action.TALK: f"v1:talk:{CLAIMED}",
 }
 
 # Read by tests/test_zz_summary.py.
@@ -118,6 +126,9 @@ async def _world(group: Group) -> None:
     # A weekly request (#4), so that stopping a series has one to stop.
     await group.say(REQUESTER, "/request", name="Rita")
     await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
+    # Groceries are open already: this is a new need, not more for the open one.
+    new = [b for b in group.telegram.last_to(REQUESTER).buttons if b.endswith(":new")]
+    await group.press(REQUESTER, new[0], name="Rita")
     await group.say(REQUESTER, "Weekly shop", name="Rita")
     await group.press(REQUESTER, "v1:when:weekly", name="Rita")
     await group.say(REQUESTER, "saturday 10:00", name="Rita")
@@ -180,6 +191,7 @@ REFUSALS = (
     "haven't signed up as a volunteer",
     "Please sign up with /volunteer first",
     "That has already stopped",
+    "no longer yours to write about",  # a request's private line, not theirs
 )
 
 
@@ -244,6 +256,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     BUTTONS[Action.CATEGORY]: NOBODY,
     BUTTONS[Action.WHEN]: NOBODY,
     BUTTONS[Action.CONFIRM]: NOBODY,
+    BUTTONS[Action.DUPLICATE]: NOBODY,  # only inside /request and /onbehalf
+    BUTTONS[Action.PRESCRIPTION]: NOBODY,
     BUTTONS[Action.ACCEPT]: frozenset({"volunteer"}),  # the one it was offered to
     BUTTONS[Action.DECLINE]: frozenset({"volunteer"}),
     BUTTONS[Action.DONE]: frozenset({"volunteer"}),  # the one who has it
@@ -255,6 +269,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     BUTTONS[Action.FEEDBACK]: frozenset({"requester"}),
     BUTTONS[Action.STOP_SERIES]: frozenset({"requester"}),
     BUTTONS[Action.CONCERN]: frozenset({"requester", "volunteer"}),  # those involved
+    BUTTONS[Action.TALK]: frozenset({"requester", "volunteer"}),  # the two ends of its line
     BUTTONS[Action.VOLUNTEER_CATEGORY]: NOBODY,
     BUTTONS[Action.VOLUNTEER_SAVE]: NOBODY,
     BUTTONS[Action.AVAILABILITY]: VOLUNTEERS,
@@ -277,6 +292,11 @@ EXPECTED: dict[str, frozenset[str]] = {
     BUTTONS[Action.FORGET_CONTACT]: ONLY_COORDINATOR,  # "nothing to erase": not a phone one
     BUTTONS[Action.AUDIENCE]: NOBODY,
     BUTTONS[Action.BROADCAST]: NOBODY,
+    BUTTONS[Action.ARRIVED]: frozenset({"volunteer"}),  # the one on the task
+    BUTTONS[Action.LEFT]: NOBODY,  # nobody has arrived in this world
+    BUTTONS[Action.SAFE]: NOBODY,
+    BUTTONS[Action.NO_SHOW]: frozenset({"requester"}),  # the one who was told they'd come
+    BUTTONS[Action.CHECK_IN]: frozenset({"volunteer"}),  # the one who did the task
 }
 
 

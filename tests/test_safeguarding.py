@@ -312,7 +312,8 @@ async def test_a_concern_raised_halfway_through_a_request_is_not_taken_as_the_re
     await _ready(group)
     first = await group.ask()
     await group.say(REQUESTER, "/request", name="Rita")
-    await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
+    # Another kind than the first: the same kind would ask first if it is the same need.
+    await group.press(REQUESTER, "v1:cat:errand", name="Rita")
     await group.press(REQUESTER, f"v1:concern:{first}", name="Rita")
     await group.say(REQUESTER, "A man said he was from the group", name="Rita")
     assert any("A man said" in t for t in group.telegram.texts_to(COORDINATOR))
@@ -339,7 +340,8 @@ async def test_a_new_notice_version_asks_for_consent_again_before_anything_else(
     for command in ("/request", "/start", "/myrequests", "/concern"):
         await group.say(REQUESTER, command, name="Rita")
         notice = group.telegram.last_to(REQUESTER)
-        assert notice.buttons[0] == "v1:consent:yes", command
+        # /request's notice leads straight into the request once agreed.
+        assert notice.buttons[0].startswith("v1:consent:yes"), command
         assert "/forgetme" in notice.text
     await group.press(REQUESTER, "v1:consent:yes", name="Rita")
     user = await group.app.services.users.get(REQUESTER)

@@ -29,6 +29,10 @@ PERSONAL_REQUEST_COLUMNS: dict[str, object] = {
     # A request taken over the phone for someone without Telegram (migration 0005).
     "contact_name": None,
     "contact_phone": None,
+    # A prescription's fridge and controlled-drug answers say something about health
+    # (migration 0013); how it was paid stays, as a figure.
+    "rx_fridge": None,
+    "rx_controlled": None,
 }
 # The same for recurring requests (`series`).
 PERSONAL_SERIES_COLUMNS: dict[str, object] = {
@@ -83,6 +87,23 @@ class PrivacyRepository:
                 (user_id, user_id),
             )
 
+            # When they stood at a door, and what was said of them; what they said of a
+            # volunteer stays on that volunteer's card, not saying who said it.
+            await tx.execute("DELETE FROM visits WHERE volunteer_id = ?", (user_id,))
+            await tx.execute("DELETE FROM no_shows WHERE volunteer_id = ?", (user_id,))
+            await tx.execute(
+                "UPDATE no_shows SET reporter_id = NULL WHERE reporter_id = ?", (user_id,)
+            )
+            await tx.execute(
+                "UPDATE concerns SET volunteer_id = NULL WHERE volunteer_id = ?", (user_id,)
+            )
+            # Their private lines: what they wrote on any, and all of those about their
+            # own requests (what their volunteer wrote to them is about them too).
+            await tx.execute(
+                "DELETE FROM relay_messages WHERE sender_id = ? OR request_id IN "
+                "(SELECT id FROM requests WHERE requester_id = ?)",
+                (user_id, user_id),
+            )
             # What others wrote in concerns about their requests is about them too.
             await tx.execute(
                 "UPDATE concerns SET text = '' WHERE request_id IN "
@@ -250,6 +271,12 @@ class PrivacyRepository:
                 (before,),
             )
             blanked = concerns.rowcount
+            # Their private lines go with them, photos and voice notes included.
+            lines = await tx.execute(
+                "DELETE FROM relay_messages WHERE request_id IN "
+                "(SELECT id FROM requests WHERE purged_at IS NOT NULL)"
+            )
+            blanked += lines.rowcount
             await tx.execute(
                 f"""
                 UPDATE series SET {series_sets}, purged_at = ?
@@ -322,6 +349,7 @@ class PrivacyRepository:
                 [*values, now, *ids],
             )
             await tx.execute(f"UPDATE concerns SET text = '' WHERE request_id IN ({marks})", ids)
+            await tx.execute(f"DELETE FROM relay_messages WHERE request_id IN ({marks})", ids)
             await tx.execute(f"UPDATE audit SET note = '' WHERE request_id IN ({marks})", ids)
             await tx.execute(
                 "INSERT INTO audit (at, actor_id, request_id, action, note) "

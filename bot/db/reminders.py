@@ -66,13 +66,23 @@ class ReminderRepository:
             row = await tx.fetchone("SELECT * FROM reminders WHERE id = ?", (reminder_id,))
         return _reminder(row) if row else None
 
-    async def cancel(self, *, request_id: int, kinds: Collection[str] | None = None) -> list[int]:
-        """Cancel a request's pending reminders (of these kinds); returns their ids."""
+    async def cancel(
+        self,
+        *,
+        request_id: int,
+        kinds: Collection[str] | None = None,
+        sparing: Collection[str] = (),
+    ) -> list[int]:
+        """Cancel a request's pending reminders (of these kinds, but not of the `sparing`
+        kinds); returns their ids."""
         params: list[object] = [request_id]
         kind_sql = ""
         if kinds:
             kind_sql = f"AND kind IN ({','.join('?' * len(kinds))})"
             params += list(kinds)
+        if sparing:
+            kind_sql += f" AND kind NOT IN ({','.join('?' * len(sparing))})"
+            params += list(sparing)
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
                 f"SELECT id FROM reminders WHERE request_id = ? AND state = 'pending' {kind_sql}",

@@ -12,7 +12,21 @@ from collections.abc import Collection
 import aiosqlite
 
 from bot.db.connection import Database, Transaction
-from bot.domain.models import Category, HelpRequest, RequestStatus, When
+from bot.domain.models import Category, HelpRequest, Payment, Prescription, RequestStatus, When
+
+
+def _prescription(row: aiosqlite.Row) -> Prescription | None:
+    if row["rx_consent_at"] is None:
+        return None
+    return Prescription(
+        payment=Payment(row["rx_payment"]),
+        pence=row["rx_pence"],
+        fridge=bool(row["rx_fridge"]),
+        controlled=bool(row["rx_controlled"]),
+        consent_at=row["rx_consent_at"],
+        collector_id=row["rx_collector_id"],
+        named_at=row["rx_named_at"],
+    )
 
 
 def _request(row: aiosqlite.Row) -> HelpRequest:
@@ -39,6 +53,8 @@ def _request(row: aiosqlite.Row) -> HelpRequest:
         contact_name=row["contact_name"],
         contact_phone=row["contact_phone"],
         on_behalf_of=row["on_behalf_of"],
+        linked_to=row["linked_to"],
+        prescription=_prescription(row),
     )
 
 
@@ -77,6 +93,8 @@ class RequestRepository:
         on_behalf_of: int | None = None,
         contact_name: str | None = None,
         contact_phone: str | None = None,
+        linked_to: int | None = None,
+        prescription: Prescription | None = None,
     ) -> HelpRequest:
         """A new open request; `on_behalf_of` (with the contact's name and phone) for one a
         coordinator took over the phone, which then has no requester_id."""
@@ -85,8 +103,9 @@ class RequestRepository:
                 """
                 INSERT INTO requests (requester_id, category, description, address, lat, lon,
                     when_kind, due_at, safety_code, created_at, updated_at, expires_at,
-                    series_id, on_behalf_of, contact_name, contact_phone)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    series_id, on_behalf_of, contact_name, contact_phone, linked_to,
+                    rx_payment, rx_pence, rx_fridge, rx_controlled, rx_consent_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (
                     requester_id,
@@ -105,6 +124,12 @@ class RequestRepository:
                     on_behalf_of,
                     contact_name,
                     contact_phone,
+                    linked_to,
+                    prescription.payment.value if prescription else None,
+                    prescription.pence if prescription else None,
+                    prescription.fridge if prescription else None,
+                    prescription.controlled if prescription else None,
+                    prescription.consent_at if prescription else None,
                 ),
             )
             request_id = int(cursor.lastrowid or 0)
@@ -119,6 +144,74 @@ class RequestRepository:
             row = await tx.fetchone("SELECT * FROM requests WHERE id = ?", (request_id,))
         assert row is not None
         return _request(row)
+
+    async def open_like(
+        self, category: Category, *, requester_id: int | None = None, phone: str | None = None
+    ) -> HelpRequest | None:
+        """The newest open (or taken) request of this kind from this requester, or for this
+        phone number (digits compared, so "07700 900123" is "07700900123")."""
+        if requester_id is not None:
+            row = await self._db.fetchone(
+                "SELECT * FROM requests WHERE requester_id = ? AND category = ? "
+                "AND status IN ('open', 'claimed') ORDER BY id DESC LIMIT 1",
+                (requester_id, category.value),
+            )
+            return _request(row) if row else None
+        digits = "".join(ch for ch in phone or "" if ch.isdigit())
+        rows = await self._db.fetchall(
+            "SELECT * FROM requests WHERE requester_id IS NULL AND contact_phone IS NOT NULL "
+            "AND category = ? AND status IN ('open', 'claimed') ORDER BY id DESC",
+            (category.value,),
+        )
+        for row in rows:
+            if digits and "".join(ch for ch in row["contact_phone"] if ch.isdigit()) == digits:
+                return _request(row)
+        return None
+
+    async def add_to(
+        self, request_id: int, addition: str, actor_id: int, now: float, *, limit: int
+    ) -> HelpRequest | None:
+        """The requester's new details added to their open (or taken) request's
+        description; None if it closed meanwhile or the result would pass `limit`."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE requests SET description = description || char(10) || '➕ ' || ?, "
+                "updated_at = ? WHERE id = ? AND status IN ('open', 'claimed') "
+                "AND length(description) + length(?) + 3 <= ?",
+                (addition, now, request_id, addition, limit),
+            )
+            if cursor.rowcount != 1:
+                return None
+            await _audit(tx, now, actor_id, request_id, "added to")
+            row = await tx.fetchone("SELECT * FROM requests WHERE id = ?", (request_id,))
+        assert row is not None
+        return _request(row)
+
+    async def additions(self, request_id: int) -> list[float]:
+        """When its requester added to this request (a second ask for the same need)."""
+        rows = await self._db.fetchall(
+            "SELECT at FROM audit WHERE request_id = ? AND action = 'added to' ORDER BY at",
+            (request_id,),
+        )
+        return [float(row["at"]) for row in rows]
+
+    async def linked_from(self, request_id: int) -> list[int]:
+        """Requests their requester said are separate needs beside this one."""
+        rows = await self._db.fetchall(
+            "SELECT id FROM requests WHERE linked_to = ? ORDER BY id", (request_id,)
+        )
+        return [int(row["id"]) for row in rows]
+
+    async def name_collector(self, request_id: int, volunteer_id: int, now: float) -> None:
+        """The volunteer the requester is told will collect their prescription: the one
+        their consent now covers (audited, so a hand-back and a new name both show)."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE requests SET rx_collector_id = ?, rx_named_at = ? "
+                "WHERE id = ? AND rx_consent_at IS NOT NULL",
+                (volunteer_id, now, request_id),
+            )
+            await _audit(tx, now, volunteer_id, request_id, "named collector")
 
     async def get(self, request_id: int) -> HelpRequest | None:
         row = await self._db.fetchone("SELECT * FROM requests WHERE id = ?", (request_id,))

@@ -35,9 +35,12 @@ class SafeguardingRepository:
     ) -> Concern:
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
-                "INSERT INTO concerns (request_id, reporter_id, role, text, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (request_id, reporter_id, role, text, now),
+                # The volunteer holding the request now: its own column changes on a
+                # hand-back, and the concern stays on their card (bot.db.doorstep).
+                "INSERT INTO concerns (request_id, reporter_id, role, text, created_at, "
+                "volunteer_id) VALUES (?, ?, ?, ?, ?, "
+                "(SELECT volunteer_id FROM requests WHERE id = ?))",
+                (request_id, reporter_id, role, text, now, request_id),
             )
             concern_id = int(cursor.lastrowid or 0)
             await _audit(

@@ -209,6 +209,27 @@ class Volunteer:
         return self.status is VolunteerStatus.APPROVED and not self.paused and not self.held
 
 
+class Payment(StrEnum):
+    """How a prescription is paid for at the pharmacy."""
+
+    PAID = "paid"  # already paid (a prepayment certificate, or paid ahead)
+    EXEMPT = "exempt"  # free for this person
+    TO_PAY = "to_pay"  # the volunteer pays at the counter: `pence`
+
+
+@dataclass(frozen=True)
+class Prescription:
+    """What the pharmacy needs to hand a prescription to a volunteer. No medical details."""
+
+    payment: Payment
+    pence: int | None
+    fridge: bool
+    controlled: bool  # a controlled drug: ID-checked volunteers only, who bring photo ID
+    consent_at: float  # the requester agreed that the volunteer the group sends collects it
+    collector_id: int | None = None  # the volunteer named to them at hand-over
+    named_at: float | None = None
+
+
 @dataclass(frozen=True)
 class HelpRequest:
     id: int
@@ -235,6 +256,9 @@ class HelpRequest:
     contact_name: str | None = None
     contact_phone: str | None = None
     on_behalf_of: int | None = None
+    # An open request of the same kind its requester said this one is apart from.
+    linked_to: int | None = None
+    prescription: Prescription | None = None
 
     @property
     def by_phone(self) -> bool:
@@ -278,6 +302,9 @@ class RequestDraft:
     when: When
     due_at: float | None
     every: str | None = None  # 'daily' / 'weekly': the same help again, at the same time
+    # The open request of the same kind the requester said this one is apart from.
+    linked_to: int | None = None
+    prescription: Prescription | None = None
 
     @classmethod
     def from_answers(cls, answers: dict[str, Any]) -> RequestDraft | None:
@@ -294,7 +321,22 @@ class RequestDraft:
             when=When(answers["when"]),
             due_at=answers.get("due_at"),
             every=answers.get("every"),
+            linked_to=answers.get("linked_to"),
+            prescription=prescription_from(answers),
         )
+
+
+def prescription_from(answers: dict[str, Any]) -> Prescription | None:
+    """A prescription's answers (`rx_*`), once the requester has agreed to its collection."""
+    if answers.get("category") != Category.PRESCRIPTION.value or "rx_consent_at" not in answers:
+        return None
+    return Prescription(
+        payment=Payment(answers["rx_payment"]),
+        pence=answers.get("rx_pence"),
+        fridge=bool(answers["rx_fridge"]),
+        controlled=bool(answers["rx_controlled"]),
+        consent_at=float(answers["rx_consent_at"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -387,3 +429,41 @@ class Place:
 
     lat: float
     lon: float
+
+
+# --- the doorstep and a volunteer's record (bot.db.doorstep) ------------------------
+
+
+@dataclass(frozen=True)
+class Visit:
+    request_id: int
+    volunteer_id: int
+    arrived_at: float
+    left_at: float | None
+    asked_at: float | None
+    help_at: float | None
+    alerted_at: float | None
+
+    @property
+    def on_doorstep(self) -> bool:
+        return self.left_at is None
+
+
+@dataclass(frozen=True)
+class HandBack:
+    """A task a volunteer gave back: when they took it, when it was due, when they gave it."""
+
+    request_id: int
+    claimed_at: float | None
+    due_at: float | None
+    released_at: float
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What a coordinator should know about a volunteer's recent tasks."""
+
+    done: int
+    hand_backs: list[HandBack]  # latest first
+    no_shows: int
+    concerns: int

@@ -235,7 +235,7 @@ class Chaser:
         await self._messenger.tell(
             request.volunteer_id or 0,
             lambda: notices.task_soon(request, tz),
-            lambda: keyboards.task(request.id),
+            lambda: keyboards.task(request.id, ""),  # "" : the line's button, unnamed
         )
 
     async def _follow_up(self, reminder: Reminder) -> None:

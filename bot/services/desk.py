@@ -7,7 +7,7 @@ involved (requester, other volunteers, coordinators) is told from here.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +18,7 @@ from bot.db.series import SeriesRepository
 from bot.domain.distance import haversine_km
 from bot.domain.models import (
     Candidate,
+    Category,
     HelpRequest,
     RequestDraft,
     RequestStatus,
@@ -35,8 +36,9 @@ from bot.services.matching import (
     RECENT_TASKS_WINDOW_S,
     Matchmaker,
     distance_matters,
-    needs_check,
+    request_needs_check,
 )
+from bot.services.relay import requester_name
 from bot.services.requesters import news_recipient, tell_requester
 from bot.telegram import keyboards, notices
 from bot.telegram.messenger import Messenger
@@ -45,6 +47,10 @@ _LOGGER = logging.getLogger(__name__)
 # The step that saves a request, as the resilience journal knows it (see bot.telegram.app).
 SAVED = "request:saved"
 
+
+# A description with the details added by later asks for the same need: room for a
+# couple of additions, well inside a Telegram message.
+MAX_WITH_ADDITIONS = 1500
 
 # The day of MAX_REQUESTS_PER_DAY: a rolling 24 hours, so midnight resets nothing.
 LIMIT_WINDOW_S = 86400
@@ -57,6 +63,7 @@ class Stuck:
     request: HelpRequest
     asked: int  # volunteers pinged about it so far
     holder_name: str | None  # for a taken one that is overdue: who has it
+    additions: int = 0  # times its requester added to it, asking again for the same need
 
 
 class HelpDesk:
@@ -87,6 +94,47 @@ class HelpDesk:
         self._coordinators = coordinators
         self._addresses = addresses
         self._clock = clock
+        # Told after a request is taken, and after a task is done (first tasks follow
+        # these; see bot.services.newcomers).
+        self.on_taken: list[Callable[[HelpRequest], Awaitable[None]]] = []
+        self.on_done: list[Callable[[HelpRequest], Awaitable[None]]] = []
+
+    async def open_like(
+        self, category: Category, *, requester_id: int | None = None, phone: str | None = None
+    ) -> HelpRequest | None:
+        """An open request of the same kind from this requester (or, taken by phone, for
+        this number), which a new one may be the same need as."""
+        return await self._requests.open_like(category, requester_id=requester_id, phone=phone)
+
+    async def add_to(
+        self, request_id: int, addition: str, actor_id: int, *, by_phone: bool = False
+    ) -> Result:
+        """A second ask for the same need: its details go onto the open request, and the
+        volunteer on it (if any) is told. `by_phone`: a coordinator adds to a phone request."""
+        request = await self._requests.get(request_id)
+        if request is None:
+            return Result(Outcome.NOT_FOUND)
+        mine = request.requester_id is None if by_phone else request.requester_id == actor_id
+        if not mine:
+            return Result(Outcome.NOT_YOURS, request)
+        added = await self._requests.add_to(
+            request_id, addition, actor_id, self._clock(), limit=MAX_WITH_ADDITIONS
+        )
+        if added is None:
+            current = await self._requests.get(request_id)
+            still_open = current is not None and current.status in (
+                RequestStatus.OPEN,
+                RequestStatus.CLAIMED,
+            )
+            # Still open: only too long to add to; otherwise closed meanwhile.
+            return Result(Outcome.ALREADY if still_open else Outcome.TOO_LATE, current)
+        if added.status is RequestStatus.CLAIMED and added.volunteer_id is not None:
+            await self._messenger.tell(
+                added.volunteer_id,
+                lambda: notices.added_for_volunteer(added.id, addition),
+                lambda: keyboards.task(added.id),
+            )
+        return Result(Outcome.OK, added)
 
     async def limit_reached(self, requester_id: int) -> Limit | None:
         """Whether this requester has as many requests as one person may have for now.
@@ -127,6 +175,8 @@ class HelpDesk:
                 safety_code=new_safety_code(),
                 now=now,
                 expires_at=self._chaser.expiry_of(draft.when, draft.due_at, now),
+                linked_to=draft.linked_to,
+                prescription=draft.prescription,
                 **whose,
             ),
         )
@@ -219,25 +269,34 @@ class HelpDesk:
         await self._chaser.claimed(claimed)
         details_sent = await self._hand_over(claimed, volunteer.first_name)
         await self._matchmaker.close_pings(claimed, taken=True, keep=volunteer_id)
+        for taken in self.on_taken:
+            await taken(claimed)
         return Result(Outcome.OK, claimed, details_sent=details_sent)
 
     async def _hand_over(self, request: HelpRequest, volunteer_name: str) -> bool:
         """The address to the volunteer alone (protected), and the good news to the
         requester. Returns whether the address message reached the volunteer."""
         assert request.volunteer_id is not None
+        if request.prescription is not None:
+            # The consent now names this volunteer: the one the requester is told of.
+            await self._requests.name_collector(request.id, request.volunteer_id, self._clock())
         requester = await self._users.get(request.requester_id) if request.requester_id else None
         requester_name = requester.first_name if requester else ""
+        volunteer_id = request.volunteer_id
+        tz = self._settings.timezone
         details = await self._messenger.tell(
-            request.volunteer_id,
-            lambda: notices.private_details(request, requester_name),
+            volunteer_id,
+            lambda: notices.private_details(request, requester_name, volunteer_name, tz),
+            lambda: keyboards.doorstep(request.id),
             protect=True,
         )
-        await self._addresses.record(request.id, request.volunteer_id, details)
+        await self._addresses.record(request.id, volunteer_id, details)
         await tell_requester(
             self._messenger,
             self._coordinators,
             request,
             lambda: notices.volunteer_coming(request, volunteer_name),
+            lambda: keyboards.news(request.id, volunteer_id, volunteer_name),
         )
         return details is not None
 
@@ -279,6 +338,8 @@ class HelpDesk:
             ),
             lambda: keyboards.feedback(done.id),
         )
+        for finished in self.on_done:
+            await finished(done)
         return Result(Outcome.OK, done)
 
     async def release(self, request_id: int, volunteer_id: int) -> Result:
@@ -390,7 +451,12 @@ class HelpDesk:
             )
             return Result(Outcome.ALREADY if mine else Outcome.NOT_YOURS, request)
         if not got_help:
-            await self._coordinators.tell(lambda: notices.not_helped_for_coordinators(request_id))
+            request = await self._requests.get(request_id)
+            if request is not None:
+                name = await requester_name(self._users, request)
+                await self._coordinators.tell(
+                    lambda: notices.not_helped_for_coordinators(request, name)
+                )
         return Result(Outcome.OK)
 
     async def series_of(self, requester_id: int) -> list[Series]:
@@ -436,7 +502,8 @@ class HelpDesk:
         for request in requests:
             asked = len(await self._matchmaker.pinged_volunteers(request.id))
             holder = await self._users.get(request.volunteer_id) if request.volunteer_id else None
-            found.append(Stuck(request, asked, holder.first_name if holder else None))
+            additions = len(await self._requests.additions(request.id))
+            found.append(Stuck(request, asked, holder.first_name if holder else None, additions))
         return found, total
 
     async def assign_choices(self, request_id: int, limit: int = 8) -> list[Candidate] | None:
@@ -453,7 +520,7 @@ class HelpDesk:
             lon=request.lon,
             category=request.category,
             exclude={request.requester_id} if request.requester_id else set(),
-            needs_check=needs_check(request.category, self._settings),
+            needs_check=request_needs_check(request, self._settings),
             any_distance=not distance_matters(request.category),
             recent_since=self._clock() - RECENT_TASKS_WINDOW_S,
         )
@@ -475,10 +542,11 @@ class HelpDesk:
                 taken.id, coordinator_id, "assigned", self._clock(), note=str(volunteer_id)
             )
             tz = self._settings.timezone
+            name = await requester_name(self._users, taken)
             await self._messenger.tell(
                 volunteer_id,
                 lambda: notices.assigned_to_you(taken, tz),
-                lambda: keyboards.task(taken.id),
+                lambda: keyboards.task(taken.id, name),
             )
         return result
 
@@ -510,7 +578,7 @@ class HelpDesk:
             return Result(Outcome.NOT_YOURS, request)
         if volunteer.held:
             return Result(Outcome.ON_HOLD, request)
-        if needs_check(request.category, self._settings) and not volunteer.dbs_checked:
+        if request_needs_check(request, self._settings) and not volunteer.dbs_checked:
             return Result(Outcome.NEEDS_CHECK, request)
         user = await self._users.get(volunteer_id)
         if user is None or user.blocked_at is not None:

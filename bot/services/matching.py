@@ -36,6 +36,13 @@ def needs_check(category: Category, settings: Settings) -> bool:
     return category in settings.checked_categories
 
 
+def request_needs_check(request: HelpRequest, settings: Settings) -> bool:
+    """Checked-only by its kind, or a controlled drug (the pharmacist asks for ID), whatever
+    CHECKED_CATEGORIES lists."""
+    controlled = request.prescription is not None and request.prescription.controlled
+    return controlled or needs_check(request.category, settings)
+
+
 def distance_matters(category: Category) -> bool:
     """A friendly phone call can be made from anywhere."""
     return category is not Category.PHONE_CALL
@@ -238,7 +245,7 @@ class Matchmaker:
             lon=request.lon,
             category=request.category,
             exclude={request.requester_id} if request.requester_id else set(),
-            needs_check=needs_check(request.category, self._settings),
+            needs_check=request_needs_check(request, self._settings),
             any_distance=not distance_matters(request.category),
             recent_since=self._clock() - RECENT_TASKS_WINDOW_S,
             free_slots=self._slots_covering(request),

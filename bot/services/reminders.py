@@ -32,6 +32,8 @@ class Reminders:
         self._repository = repository
         self._clock = clock
         self._actions: dict[str, Action] = {}
+        # Kinds a request's closing does not cancel (a volunteer still on the doorstep).
+        self._lasting: set[str] = set()
         self._job_queue: JobQueue[Any] | None = None
         self._alarm: Job[Any] | None = None
         self._alarm_at: float | None = None
@@ -41,9 +43,12 @@ class Reminders:
         """Use this JobQueue to wake up when reminders fall due."""
         self._job_queue = job_queue
 
-    def on(self, kind: str, action: Action) -> None:
-        """What to do when a reminder of this kind falls due."""
+    def on(self, kind: str, action: Action, *, outlives_request: bool = False) -> None:
+        """What to do when a reminder of this kind falls due. `outlives_request`: cancelling
+        all of a request's reminders spares this kind; only naming it cancels it."""
         self._actions[kind] = action
+        if outlives_request:
+            self._lasting.add(kind)
 
     async def schedule(
         self,
@@ -72,9 +77,11 @@ class Reminders:
         return True
 
     async def cancel(self, request_id: int, *kinds: str) -> None:
-        """Forget a request's pending reminders (all, or of these kinds). The alarm may
-        still ring for them; it then finds nothing due and sets itself for the next."""
-        await self._repository.cancel(request_id=request_id, kinds=kinds)
+        """Forget a request's pending reminders (all but the lasting kinds, or these kinds).
+        The alarm may still ring for them; it then finds nothing due and sets itself for
+        the next."""
+        sparing = () if kinds else tuple(self._lasting)
+        await self._repository.cancel(request_id=request_id, kinds=kinds, sparing=sparing)
 
     async def cancel_series(self, series_id: int) -> None:
         await self._repository.cancel_series(series_id)

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.db import RequestRepository, UserRepository, VolunteerRepository
+from bot.db.doorstep import DoorstepRepository
 from bot.db.roles import RoleRepository
 from bot.db.roster import RosterRepository
 from bot.db.safeguarding import SafeguardingRepository
-from bot.domain.models import Coordinator, HelpRequest, RosterEntry, User, Volunteer
+from bot.domain.models import Coordinator, HelpRequest, RosterEntry, Signals, User, Volunteer
 from bot.domain.results import Appointment, Dismissal
 from bot.services.addresses import AddressMessages
 from bot.services.desk import HelpDesk
@@ -18,6 +19,8 @@ from bot.telegram import notices
 from bot.telegram.messenger import Messenger
 
 RECENT_TASKS = 5
+# The signals on a volunteer's card look back this far.
+SIGNALS_WINDOW_S = 90 * 86400
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,7 @@ class Card:
     coordinator: bool
     recent: list[tuple[HelpRequest, str]]  # their latest tasks, and 'accepted' or 'released'
     holder_name: str | None = None  # the coordinator who put them on hold, if still stored
+    signals: Signals | None = None  # the last 90 days: done, hand-backs, no-shows, concerns
 
 
 class Roster:
@@ -42,7 +46,9 @@ class Roster:
         messenger: Messenger,
         addresses: AddressMessages,
         clock: Callable[[], float],
+        doorstep: DoorstepRepository | None = None,
     ) -> None:
+        self._doorstep = doorstep
         self._admin_ids = admin_ids
         self._users = users
         self._volunteers = volunteers
@@ -70,6 +76,9 @@ class Roster:
             await self._roles.is_coordinator(user_id, self._admin_ids),
             await self._requests.recent_of_volunteer(user_id, RECENT_TASKS),
             holder.first_name if holder else None,
+            await self._doorstep.signals(user_id, self._clock() - SIGNALS_WINDOW_S)
+            if self._doorstep is not None
+            else None,
         )
 
     async def set_checked(self, user_id: int, checked: bool, coordinator_id: int) -> Card | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.config import Settings
 from bot.db import RequestRepository, UserRepository
@@ -34,6 +34,8 @@ class RequestDetails:
     volunteer_name: str | None
     spending: Spending | None
     concerns: list[Concern]
+    additions: list[float] = field(default_factory=list)  # when its requester added to it
+    linked_from: list[int] = field(default_factory=list)  # their separate needs beside it
 
 
 class Safeguarding:
@@ -118,10 +120,12 @@ class Safeguarding:
         await self._repository.flag_over_cap(request_id, pence, now)
         volunteer = await self._users.get(volunteer_id)
         name = volunteer.first_name if volunteer else ""
+        requester = await self._users.get(request.requester_id) if request.requester_id else None
+        asked_by = requester.first_name if requester else ""
         cap = self.cap_pence
         await self._coordinators.tell(
             lambda: notices.over_spend_cap_for_coordinators(
-                request, volunteer_id, name, pence, cap
+                request, volunteer_id, name, pence, cap, asked_by
             )
         )
         return True
@@ -162,4 +166,6 @@ class Safeguarding:
             volunteer_name=volunteer.first_name if volunteer else None,
             spending=await self._repository.spending_of(request_id),
             concerns=await self._repository.concerns_about(request_id),
+            additions=await self._requests.additions(request_id),
+            linked_from=await self._requests.linked_from(request_id),
         )

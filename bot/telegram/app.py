@@ -27,11 +27,14 @@ from bot.db import Database, PingRepository, RequestRepository, UserRepository, 
 from bot.db.addresses import AddressMessageRepository
 from bot.db.availability import AvailabilityRepository
 from bot.db.broadcasts import BroadcastRepository
+from bot.db.doorstep import DoorstepRepository
 from bot.db.fairness import FairnessRepository
 from bot.db.figures import FiguresRepository
 from bot.db.groupchats import GroupChatRepository
 from bot.db.groupmap import MapRepository
 from bot.db.privacy import PrivacyRepository
+from bot.db.referrals import ReferralRepository
+from bot.db.relay import RelayRepository
 from bot.db.reminders import ReminderRepository
 from bot.db.roles import RoleRepository
 from bot.db.roster import RosterRepository
@@ -49,13 +52,17 @@ from bot.services.broadcast import Broadcaster, RateLimiter
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import SAVED, HelpDesk
+from bot.services.doorstep import Doorstep
 from bot.services.fairness import Fairness, Nearby, WeeklySummary
 from bot.services.figures import Figures
 from bot.services.geo import build_geocoder
 from bot.services.groupchat import GroupBoard
 from bot.services.groupmap import GroupMap
 from bot.services.matching import Matchmaker
+from bot.services.neighbours import Neighbours
+from bot.services.newcomers import Newcomers
 from bot.services.privacy import Privacy
+from bot.services.relay import Relay
 from bot.services.reminders import Reminders
 from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
@@ -63,6 +70,7 @@ from bot.telegram import notices
 from bot.telegram.cleaning import clean_update
 from bot.telegram.commands import publish_commands
 from bot.telegram.context import BotContext, Services
+from bot.telegram.doorstep_news import DoorstepNotices
 from bot.telegram.handlers import register_all
 from bot.telegram.handlers.errors import apologise, describe
 from bot.telegram.messenger import Messenger
@@ -395,6 +403,11 @@ def build_application(
         addresses,
         clock,
     )
+    doorstep_records = DoorstepRepository(db)
+    doorstep_news = DoorstepNotices(messenger, coordinators, settings.timezone)
+    newcomers = Newcomers(settings, doorstep_records, requests, users, doorstep_news)
+    desk.on_taken.append(newcomers.taken)
+    desk.on_done.append(newcomers.done)
     board = GroupBoard(settings, app.bot, GroupChatRepository(db), requests, clock)
     board.follow(matchmaker, chaser)
     app.services = Services(
@@ -451,6 +464,7 @@ def build_application(
             messenger,
             addresses,
             clock,
+            doorstep_records,
         ),
         board=board,
         figures=Figures(FiguresRepository(db), settings.timezone, clock),
@@ -467,6 +481,19 @@ def build_application(
             clock,
         ),
         groupmap=GroupMap(settings, MapRepository(db), volunteers, clock),
+        neighbours=Neighbours(settings, ReferralRepository(db), clock),
+        doorstep=Doorstep(
+            settings,
+            doorstep_records,
+            requests,
+            users,
+            reminders,
+            coordinators,
+            doorstep_news,
+            clock,
+        ),
+        newcomers=newcomers,
+        relay=Relay(RelayRepository(db), requests, users, coordinators, clock),
     )
     app.map_server = MapServer(app.services) if settings.webapp_url else None
     app.watch = DatabaseWatch(coordinators.tell, desk.announce_unfinished)

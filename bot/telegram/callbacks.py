@@ -62,6 +62,22 @@ class Action(StrEnum):
     FORGET_CONTACT = "forgetph"
     SPEND = "spend"  # the volunteer records what a task cost (`v1:spend:<id>`)
     NO_RECEIPT = "noreceipt"  # ... and has no receipt photo to send
+    # A new request of a kind the requester already has open: `v1:dup:<open_id>:same|new`
+    # (add its details to that one, or save it as a separate need).
+    DUPLICATE = "dup"
+    # A prescription's questions, `v1:rx:<question>:<answer>`: pay (paid|exempt|topay),
+    # fridge (yes|no), cd (a controlled drug: yes|no|unsure), ok (consent: yes|no).
+    PRESCRIPTION = "rx"
+    # Safe on the doorstep: `v1:arrived:<id>` / `v1:left:<id>` on the volunteer's task,
+    # `v1:safe:<id>:ok|help` answers "Are you OK?".
+    ARRIVED = "arrived"
+    LEFT = "left"
+    SAFE = "safe"
+    NO_SHOW = "nocome"  # the requester: `v1:nocome:<request_id>:<volunteer_id>`
+    CHECK_IN = "checkin"  # after a first task: `v1:checkin:<id>` writes, `...:fine` doesn't
+    # `v1:talk:<request_id>`: write to the other side of a taken request's private line
+    # (the requester or the volunteer, whoever presses it: the server knows which).
+    TALK = "talk"
 
 
 @dataclass(frozen=True)

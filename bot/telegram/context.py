@@ -17,13 +17,17 @@ from bot.services.broadcast import Broadcaster
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import HelpDesk
+from bot.services.doorstep import Doorstep
 from bot.services.fairness import Fairness
 from bot.services.figures import Figures
 from bot.services.geo import NoGeocoder, NominatimGeocoder
 from bot.services.groupchat import GroupBoard
 from bot.services.groupmap import GroupMap
 from bot.services.matching import Matchmaker
+from bot.services.neighbours import Neighbours
+from bot.services.newcomers import Newcomers
 from bot.services.privacy import Privacy
+from bot.services.relay import Relay
 from bot.services.reminders import Reminders
 from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
@@ -61,6 +65,10 @@ class Services:
     groupmap: GroupMap  # the coordinators' map (bot.webapp serves it)
     addresses: AddressMessages  # which messages carried an address, to take it back
     fairness: Fairness  # nobody left out: the kind notes and the weekly summary
+    neighbours: Neighbours  # nearby groups (NEIGHBOUR_GROUPS) and referrals to them
+    doorstep: Doorstep  # lone working: arrived, left safely, "Are you OK?", the alert
+    newcomers: Newcomers  # a volunteer's first tasks
+    relay: Relay  # the private line between a request's requester and its volunteer
 
 
 class _HasServices(Protocol):

@@ -12,6 +12,7 @@ from telegram import (
     WebAppInfo,
 )
 
+from bot.config import NeighbourGroup
 from bot.domain.broadcasts import Audience
 from bot.domain.models import Category, QuietHours, Slot, Volunteer
 from bot.i18n import (
@@ -31,14 +32,18 @@ def _one(text: str, action: Action, *args: str | int) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=button(action, *args))
 
 
-def consent(language: str | None = None) -> InlineKeyboardMarkup:
+def consent(language: str | None = None, then: str | None = None) -> InlineKeyboardMarkup:
     """Agree to the notice, or read it in another language first. A language chosen before
-    agreeing rides on the button (`v1:consent:yes:<code>`): nothing is stored until then."""
-    agree = ("yes", language) if language else ("yes",)
+    agreeing rides on the button (`v1:consent:yes:<code>`): nothing is stored until then.
+    So does what they came for (`then`: "need" or "offer", from a leaflet's link or
+    /request, /volunteer): `v1:consent:yes:<code>:<then>` goes straight into it."""
+    agree: tuple[str, ...] = ("yes", language) if language else ("yes",)
+    if then:
+        agree = ("yes", language or current_language(), then)
     return InlineKeyboardMarkup(
         [
             [_one(_("✅ I agree"), Action.CONSENT, *agree)],
-            [_one(_language_label(), Action.LANGUAGE)],
+            [_one(_language_label(), Action.LANGUAGE, *(("", then) if then else ()))],
         ]
     )
 
@@ -54,12 +59,21 @@ def _language_label() -> str:
     return "🌐 " + " · ".join(dict.fromkeys(words))
 
 
-def languages() -> InlineKeyboardMarkup:
-    """Every language with a catalogue, each in its own name; the current one ticked."""
+def languages(then: str | None = None) -> InlineKeyboardMarkup:
+    """Every language with a catalogue, each in its own name; the current one ticked
+    (`then`: what someone who has not agreed yet came for, kept for the notice's button)."""
     current = current_language()
+    keep = (then,) if then else ()
     return InlineKeyboardMarkup(
         [
-            [_one(("✅ " if code == current else "") + language_name(code), Action.LANGUAGE, code)]
+            [
+                _one(
+                    ("✅ " if code == current else "") + language_name(code),
+                    Action.LANGUAGE,
+                    code,
+                    *keep,
+                )
+            ]
             for code in available_languages()
         ]
     )
@@ -90,6 +104,47 @@ def when_choices() -> InlineKeyboardMarkup:
                 _one(_("🔁 Every week"), Action.WHEN, "weekly"),
                 _one(_("🔁 Every day"), Action.WHEN, "daily"),
             ],
+        ]
+    )
+
+
+def neighbour(group: NeighbourGroup) -> InlineKeyboardMarkup:
+    """A neighbouring group's link (a URL button: it opens their bot or chat)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("➡️ {name}").format(name=group.name), url=group.link)]]
+    )
+
+
+def prescription(question: str, for_someone: bool = False) -> InlineKeyboardMarkup:
+    """The buttons under one of a prescription's questions (bot.handlers.prescriptions)."""
+    choices = {
+        "pay": [
+            ("paid", _("✅ Already paid")),
+            ("exempt", _("🆓 Free (exempt)")),
+            ("topay", _("💷 It needs paying")),
+        ],
+        "fridge": [("yes", _("❄️ Yes, a fridge")), ("no", _("No"))],
+        "cd": [("yes", _("Yes")), ("no", _("No")), ("unsure", _("Not sure"))],
+        "ok": [
+            ("yes", _("✅ Yes, they agreed") if for_someone else _("✅ Yes, I agree")),
+            ("no", _("✖️ No")),
+        ],
+    }[question]
+    return InlineKeyboardMarkup(
+        [[_one(label, Action.PRESCRIPTION, question, code)] for code, label in choices]
+    )
+
+
+def duplicate(open_id: int) -> InlineKeyboardMarkup:
+    """Is the new request the same need as the open one?"""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _one(
+                    _("➕ Yes, add to #{id}").format(id=open_id), Action.DUPLICATE, open_id, "same"
+                )
+            ],
+            [_one(_("🆕 No, it's something new"), Action.DUPLICATE, open_id, "new")],
         ]
     )
 
@@ -150,14 +205,90 @@ def ping(request_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def task(request_id: int) -> InlineKeyboardMarkup:
+def task(
+    request_id: int, talk_to: str | None = None, *, on_doorstep: bool = False
+) -> InlineKeyboardMarkup:
+    """The volunteer's task card: the doorstep button ("arrived", or once there "left
+    safely"), Done, Hand it back, a message to the requester (`talk_to`: their name, for
+    the private line), and a concern."""
+    rows = [
+        [_doorstep_button(request_id, on_doorstep)],
+        [
+            _one(_("✅ Done"), Action.DONE, request_id),
+            _one(_("↩️ Hand it back"), Action.RELEASE, request_id),
+        ],
+        [_raise_concern(request_id)],
+    ]
+    if talk_to is not None:
+        rows.insert(2, [_talk(request_id, talk_to)])
+    return InlineKeyboardMarkup(rows)
+
+
+def _talk(request_id: int, name: str) -> InlineKeyboardButton:
+    label = _("💬 Message {name}").format(name=name) if name else _("💬 Send a message")
+    return _one(label, Action.TALK, request_id)
+
+
+def talk(request_id: int, name: str, *, reply: bool = False) -> InlineKeyboardMarkup:
+    """Write to the other side of a request's private line: under news, or (`reply`)
+    under a message relayed from them."""
+    if reply:
+        label = _("↩️ Reply to {name}").format(name=name) if name else _("↩️ Reply")
+        return InlineKeyboardMarkup([[_one(label, Action.TALK, request_id)]])
+    return InlineKeyboardMarkup([[_talk(request_id, name)]])
+
+
+def _doorstep_button(request_id: int, on_doorstep: bool) -> InlineKeyboardButton:
+    if on_doorstep:
+        return _one(_("🏠 I've left safely"), Action.LEFT, request_id)
+    return _one(_("📍 I've arrived"), Action.ARRIVED, request_id)
+
+
+def doorstep(request_id: int, *, on_doorstep: bool = False) -> InlineKeyboardMarkup:
+    """Under the protected details message (and a done task's card while still there)."""
+    return InlineKeyboardMarkup([[_doorstep_button(request_id, on_doorstep)]])
+
+
+def after_done(request_id: int, *, spending: bool) -> InlineKeyboardMarkup:
+    """A task just done by a volunteer still on the doorstep: "left safely" stays."""
+    rows = [[_doorstep_button(request_id, True)]]
+    if spending:
+        rows += [list(row) for row in record_spending(request_id).inline_keyboard]
+    return InlineKeyboardMarkup(rows)
+
+
+def are_you_ok(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [
-                _one(_("✅ Done"), Action.DONE, request_id),
-                _one(_("↩️ Hand it back"), Action.RELEASE, request_id),
-            ],
-            [_raise_concern(request_id)],
+            [_one(_("✅ I'm fine, I've left"), Action.SAFE, request_id, "ok")],
+            [_one(_("🆘 I need help"), Action.SAFE, request_id, "help")],
+        ]
+    )
+
+
+def didnt_come(request_id: int, volunteer_id: int) -> InlineKeyboardMarkup:
+    """Under the requester's "Good news: X is going to help"."""
+    return InlineKeyboardMarkup([[_didnt_come(request_id, volunteer_id)]])
+
+
+def news(request_id: int, volunteer_id: int, volunteer_name: str) -> InlineKeyboardMarkup:
+    """Under the requester's "Good news": a message to the volunteer, and "they didn't
+    come"."""
+    return InlineKeyboardMarkup(
+        [[_talk(request_id, volunteer_name)], [_didnt_come(request_id, volunteer_id)]]
+    )
+
+
+def _didnt_come(request_id: int, volunteer_id: int) -> InlineKeyboardButton:
+    return _one(_("😟 They didn't come"), Action.NO_SHOW, request_id, volunteer_id)
+
+
+def check_in(request_id: int) -> InlineKeyboardMarkup:
+    """After a volunteer's first task: tell the coordinators how it went, or not."""
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("✍️ Tell the coordinators"), Action.CHECK_IN, request_id)],
+            [_one(_("👍 All fine, nothing to add"), Action.CHECK_IN, request_id, "fine")],
         ]
     )
 

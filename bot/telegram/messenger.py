@@ -10,7 +10,13 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from telegram import Bot, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from telegram import (
+    Bot,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
 from bot.db import UserRepository
@@ -80,6 +86,46 @@ class Messenger:
             await self._users.set_blocked(user_id, self._clock())
         except TelegramError as error:
             _LOGGER.warning("Sending a photo to %s failed: %s", user_id, error)
+        return None
+
+    async def tell_media(
+        self,
+        user_id: int,
+        caption: Callable[[], str],
+        markup: Callable[[], Markup | None] = lambda: None,
+        *,
+        photo: str | None = None,
+        voice: str | None = None,
+        location: tuple[float, float] | None = None,
+    ) -> Message | None:
+        """Send a photo or a voice note Telegram already has (by file_id), or a location,
+        in the recipient's language, protected. Sent anew, never forwarded: nothing shows
+        who sent it first. A location takes no caption (send it as a message first)."""
+        user = await self._users.get(user_id)
+        if user is not None and user.blocked_at is not None:
+            return None
+        with use_language(user.language if user else None):
+            text, keyboard = caption(), markup()
+        try:
+            if photo is not None:
+                return await self._bot.send_photo(
+                    user_id, photo, caption=text, reply_markup=keyboard, protect_content=True
+                )
+            if voice is not None:
+                return await self._bot.send_voice(
+                    user_id, voice, caption=text, reply_markup=keyboard, protect_content=True
+                )
+            assert location is not None
+            return await self._bot.send_location(
+                user_id, *location, reply_markup=keyboard, protect_content=True
+            )
+        except Forbidden:
+            _LOGGER.info("User %s blocked the bot; marking them unreachable", user_id)
+            await self._users.set_blocked(user_id, self._clock())
+        except TelegramError as error:
+            _LOGGER.warning(
+                "Sending a photo, voice note or place to %s failed: %s", user_id, error
+            )
         return None
 
     async def edit(

@@ -11,7 +11,16 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.broadcasts import Counts
 from bot.domain.figures import Digest
-from bot.domain.models import Category, HelpRequest, QuietHours, Volunteer
+from bot.domain.models import (
+    Category,
+    HelpRequest,
+    Payment,
+    Prescription,
+    QuietHours,
+    RequestStatus,
+    Volunteer,
+)
+from bot.domain.results import Outcome, Result
 from bot.i18n import _, inserted, join_list, line, ngettext
 from bot.telegram.texts import (
     category_label,
@@ -45,6 +54,10 @@ def ping(request: HelpRequest, distance_km: float, tz: ZoneInfo) -> str:
         description=esc(request.description),
         when=when_text(request.when, request.due_at, tz),
         where=where,
+    ) + (
+        "\n" + "\n".join(prescription_lines(request.prescription))
+        if request.prescription is not None
+        else ""
     )
 
 
@@ -72,7 +85,49 @@ def task_card(request: HelpRequest, tz: ZoneInfo) -> str:
     )
 
 
-def private_details(request: HelpRequest, requester_name: str) -> str:
+def prescription_lines(prescription: Prescription) -> list[str]:
+    """What a volunteer must know before going to the pharmacy: the money, the fridge, and
+    whether to bring photo ID. Never which medicine."""
+    if prescription.payment is Payment.TO_PAY and prescription.pence is not None:
+        lines = [
+            _("💷 To pay at the pharmacy: {amount}. Keep the receipt.").format(
+                amount=money(prescription.pence)
+            )
+        ]
+    elif prescription.payment is Payment.EXEMPT:
+        lines = [_("💷 Nothing to pay: it is free for them (exempt).")]
+    else:
+        lines = [_("💷 Nothing to pay: it is already paid.")]
+    if prescription.fridge:
+        lines.append(_("❄️ It needs a fridge: take it straight there after collecting."))
+    if prescription.controlled:
+        lines.append(
+            _("🪪 A controlled medicine: bring photo ID, the pharmacist will ask to see it.")
+        )
+    return lines
+
+
+def _collection_consent(
+    prescription: Prescription, name: str, volunteer_name: str, tz: ZoneInfo
+) -> str:
+    """The requester's agreement, for the volunteer to show the pharmacist if asked."""
+    return _(
+        "✍️ {name} agreed on {when} that the volunteer we send, {volunteer}, collects "
+        "this prescription for them. If the pharmacy asks, say you are collecting for "
+        "{name} and give their name and address."
+    ).format(
+        name=name or _("the person"),
+        when=format_time(prescription.consent_at, tz),
+        volunteer=esc(volunteer_name) or _("you"),
+    )
+
+
+def private_details(
+    request: HelpRequest,
+    requester_name: str,
+    volunteer_name: str = "",
+    tz: ZoneInfo | None = None,
+) -> str:
     """Address, access notes and safety code: for the volunteer who took it, alone."""
     text = _(
         "🔒 <b>Details for #{id}</b> (only you can see these)\n"
@@ -95,7 +150,21 @@ def private_details(request: HelpRequest, requester_name: str) -> str:
             "🛒 Before you shop: agree the list and any substitutions first. Never take a "
             "bank card, PIN or cash card. Keep the receipt."
         )
+    prescription = request.prescription
+    if prescription is not None:
+        name = esc(request.contact_name or requester_name)
+        text += "\n\n" + "\n".join(prescription_lines(prescription))
+        text += "\n" + _collection_consent(
+            prescription, name, volunteer_name, tz or ZoneInfo("UTC")
+        )
     return text
+
+
+def added_for_volunteer(request_id: int, addition: str) -> str:
+    """The requester asked again for the same need: what they added, for its volunteer."""
+    return _("➕ The person you're helping with #{id} added: “{addition}”").format(
+        id=request_id, addition=esc(addition)
+    )
 
 
 def details_removed(request_id: int) -> str:
@@ -107,11 +176,16 @@ def details_removed(request_id: int) -> str:
 
 
 def volunteer_coming(request: HelpRequest, volunteer_name: str) -> str:
-    return _(
+    text = _(
         "🎉 Good news: <b>{name}</b> is going to help with your request #{id}.\n"
         "🔑 When they arrive they will tell you the safety code <b>{code}</b>. "
         "If they don't, don't open the door and tell us."
     ).format(name=esc(volunteer_name), id=request.id, code=request.safety_code)
+    if request.prescription is not None:
+        text += "\n" + _(
+            "💊 As you agreed, {name} will collect your prescription for you."
+        ).format(name=esc(volunteer_name))
+    return text
 
 
 def task_done_for_requester(request: HelpRequest, volunteer_name: str) -> str:
@@ -152,7 +226,8 @@ def volunteer_waiting(volunteer: Volunteer) -> str:
         "🆕 <b>{name}</b> wants to volunteer.\nGoes up to {radius}. Offers: {categories}.\n"
         "Approve them only once you've checked who they are."
     ).format(
-        name=esc(volunteer.first_name) or str(volunteer.user_id),
+        # Tap to chat: a coordinator can check who they are before approving them.
+        name=person_link(volunteer.user_id, volunteer.first_name),
         radius=radius_text(volunteer.radius_km),
         categories=categories,
     )
@@ -220,11 +295,24 @@ def did_you_get_help(request_id: int) -> str:
     return _("Did you get the help you needed with #{id}?").format(id=request_id)
 
 
-def not_helped_for_coordinators(request_id: int) -> str:
+def not_helped_for_coordinators(request: HelpRequest, requester_name: str) -> str:
     return _(
-        "⚠️ The requester of #{id} says they did not get the help they needed. "
+        "⚠️ The requester of #{id}, {who}, says they did not get the help they needed. "
         "Please get in touch with them."
-    ).format(id=request_id)
+    ).format(id=request.id, who=requester_contact(request, requester_name))
+
+
+def requester_contact(request: HelpRequest, requester_name: str) -> str:
+    """How a coordinator reaches a request's requester: a tap-to-chat link, or for someone
+    without Telegram (/onbehalf) their name and phone number."""
+    if request.requester_id is not None:
+        return person_link(request.requester_id, requester_name)
+    if request.contact_phone:
+        return _("{name} (phone {phone})").format(
+            name=esc(request.contact_name or "") or _("(not given)"),
+            phone=esc(request.contact_phone),
+        )
+    return _("(nobody stored)")
 
 
 def daily_digest(figures: Digest, tz: ZoneInfo) -> str:
@@ -357,17 +445,26 @@ def concern_for_coordinators(
 
 
 def over_spend_cap_for_coordinators(
-    request: HelpRequest, volunteer_id: int, volunteer_name: str, pence: int, cap_pence: int
+    request: HelpRequest,
+    volunteer_id: int,
+    volunteer_name: str,
+    pence: int,
+    cap_pence: int,
+    requester_name: str = "",
 ) -> str:
-    return _(
-        "💷 <b>Over the spending cap</b>: for request #{id} ({category}) {name} says they "
-        "spent {amount}; the cap is {cap}. Please check it with them and the requester."
-    ).format(
-        id=request.id,
-        category=category_label(request.category),
-        name=person_link(volunteer_id, volunteer_name),
-        amount=money(pence),
-        cap=money(cap_pence),
+    return (
+        _(
+            "💷 <b>Over the spending cap</b>: for request #{id} ({category}) {name} says they "
+            "spent {amount}; the cap is {cap}. Please check it with them and the requester."
+        ).format(
+            id=request.id,
+            category=category_label(request.category),
+            name=person_link(volunteer_id, volunteer_name),
+            amount=money(pence),
+            cap=money(cap_pence),
+        )
+        + "\n"
+        + _("The requester: {who}").format(who=requester_contact(request, requester_name))
     )
 
 
@@ -635,3 +732,103 @@ def weekly_summary(summary: WeeklySummary) -> str:
     else:
         lines.append(_("No area had more requests than volunteers this week."))
     return "\n".join(lines)
+
+
+# --- safe on the doorstep, and first tasks --------------------------------------------
+
+
+def are_you_ok(request_id: int, arrived_at: float, tz: ZoneInfo) -> str:
+    """To a volunteer who arrived CHECKOUT_AFTER_S ago and hasn't said they've left."""
+    return _(
+        "👋 <b>Are you OK?</b> You arrived for #{id} at {time} and haven't said you've "
+        "left yet. Please press one of the buttons."
+    ).format(id=request_id, time=format_time(arrived_at, tz))
+
+
+def safety_alert_for_coordinators(
+    request_id: int, volunteer_id: int, name: str, arrived_at: float, tz: ZoneInfo, *, asked: bool
+) -> str:
+    """Every coordinator, at once: a volunteer on a doorstep may need help. Never the
+    address: that is a logged /details away."""
+    if asked:
+        headline = _("🆘 <b>{name} has pressed “I need help”</b> on request #{id}.")
+    else:
+        headline = _(
+            "🚨 <b>Safety check: {name} hasn't said they've left</b> request #{id}, and "
+            "didn't answer “Are you OK?”."
+        )
+    return (
+        headline.format(name=person_link(volunteer_id, name), id=request_id)
+        + "\n"
+        + _("They arrived at {time}.").format(time=format_time(arrived_at, tz))
+        + "\n"
+        + _("Tap their name to message them. The address, if you need it: /details {id}").format(
+            id=request_id
+        )
+    )
+
+
+def left_safely_for_coordinators(request_id: int, volunteer_id: int, name: str) -> str:
+    """After an alert: the all-clear."""
+    return _("✅ {name} has now said they've left #{id} safely.").format(
+        name=person_link(volunteer_id, name), id=request_id
+    )
+
+
+def no_show_for_coordinators(
+    request_id: int, volunteer_id: int, name: str, arrived_at: float | None, tz: ZoneInfo
+) -> str:
+    text = _(
+        "😟 The requester of #{id} says {name}, who was going to help, didn't come. "
+        "Please get in touch with them both."
+    ).format(id=request_id, name=person_link(volunteer_id, name))
+    if arrived_at is not None:
+        text += "\n" + _("{name} pressed “I've arrived” at {time}.").format(
+            name=esc(name) or volunteer_id, time=format_time(arrived_at, tz)
+        )
+    return text
+
+
+def first_task_for_coordinators(
+    request_id: int, volunteer_id: int, name: str, nth: int, first: int
+) -> str:
+    """One of a volunteer's first FIRST_TASKS tasks has just been taken."""
+    who = person_link(volunteer_id, name)
+    if nth == 1:
+        return _("🌱 {name}'s first task: #{id}").format(name=who, id=request_id)
+    return _("🌱 {name}'s task {n} of their first {first}: #{id}").format(
+        name=who, n=nth, first=first, id=request_id
+    )
+
+
+def first_task_check_in(request_id: int) -> str:
+    return _(
+        "🌱 Thank you for doing your first task (#{id})! How did it go? Anything we "
+        "should know? Press the button to tell the coordinators, in your own words."
+    ).format(id=request_id)
+
+
+def check_in_for_coordinators(request_id: int, volunteer_id: int, name: str, text: str) -> str:
+    return _("💬 {name} on their first task (#{id}): “{text}”").format(
+        name=person_link(volunteer_id, name), id=request_id, text=esc(text)
+    )
+
+
+def added_to_request(result: Result, open_id: int) -> str:
+    """What the person who added to an open request is told."""
+    request = result.request
+    if result.outcome is Outcome.OK and request is not None:
+        if request.status is RequestStatus.CLAIMED:
+            return _("✅ Added to #{id}. I've told the volunteer who is helping.").format(
+                id=open_id
+            )
+        return _("✅ Added to #{id}. The volunteer who takes it will see it.").format(id=open_id)
+    if result.outcome is Outcome.ALREADY:
+        return _(
+            "#{id} can't take any more details: please ask for this as a new request with "
+            "/request."
+        ).format(id=open_id)
+    return _(
+        "#{id} has closed meanwhile, so I couldn't add to it. Please use /request to ask "
+        "for this as a new request."
+    ).format(id=open_id)

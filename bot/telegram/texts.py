@@ -7,10 +7,10 @@ right-to-left language, the translated message's `format()` also isolates it (bo
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_skeleton, get_datetime_format
+from babel.dates import format_skeleton, format_timedelta, get_datetime_format
 from babel.dates import format_time as babel_time
 from babel.numbers import format_currency, format_decimal, get_currency_symbol
 
@@ -71,6 +71,13 @@ def format_time(timestamp: float, tz: ZoneInfo) -> str:
         else babel_time(moment, "short", tzinfo=tz, locale=locale)
     )
     return str(get_datetime_format("medium", locale=locale)).format(clock, day)
+
+
+def duration(seconds: float) -> str:
+    """A length of time as the reader would round it ("90 minutes", "3 hours")."""
+    return str(
+        format_timedelta(timedelta(seconds=max(1.0, seconds)), threshold=2, locale=babel_locale())
+    )
 
 
 def when_text(when: When, due_at: float | None, tz: ZoneInfo) -> str:

@@ -207,6 +207,7 @@ class BotMessage:
     text: str
     buttons: tuple[str, ...]  # callback_data of the inline buttons
     labels: tuple[str, ...]  # what the inline buttons say
+    links: tuple[str, ...]  # the url of each inline URL button
     asks_location: bool  # a reply-keyboard button that shares the location
     edited: bool
     protected: bool  # protect_content: can't be forwarded or saved
@@ -237,6 +238,7 @@ class BotMessage:
             text=str(message.get("text") or message.get("caption") or ""),
             buttons=tuple(str(button.get("callback_data", "")) for button in inline),
             labels=tuple(str(button.get("text", "")) for button in inline),
+            links=tuple(str(button["url"]) for button in inline if button.get("url")),
             asks_location=asks_location,
             edited=bool(entry.get("edited")),
             protected=_truthy(message.get("protect_content")),

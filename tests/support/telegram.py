@@ -49,6 +49,21 @@ class Call:
             for button in row
         ]
 
+    @property
+    def links(self) -> list[str]:
+        """url of every inline URL button on the message."""
+        markup = self.params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        if not isinstance(markup, dict):
+            return []
+        return [
+            button["url"]
+            for row in markup.get("inline_keyboard", [])
+            for button in row
+            if "url" in button
+        ]
+
 
 @dataclass
 class FakeTelegram(BaseRequest):
@@ -271,6 +286,11 @@ class People:
             {"file_id": file_id, "file_unique_id": "l", "width": 800, "height": 800},
         ]
         return self._message(user_id, name, language, photo=sizes)
+
+    def voice(self, user_id: int, file_id: str, name: str = "Sam", language: str = "en") -> Update:
+        """A voice note."""
+        voice = {"file_id": file_id, "file_unique_id": "v", "duration": 3}
+        return self._message(user_id, name, language, voice=voice)
 
     def membership(self, user_id: int, old: str, new: str) -> Update:
         """The bot's own membership in a private chat changed: blocked, or unblocked."""

@@ -9,12 +9,14 @@ from telegram.ext import Application
 from bot.telegram.handlers import (
     broadcast,
     coordinators,
+    doorstep,
     figures,
     groupchat,
     groupmap,
     intake,
     language,
     privacy,
+    relay,
     requests,
     roster,
     safeguarding,
@@ -28,6 +30,7 @@ from bot.telegram.handlers.errors import on_error
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     requests.register(app)
     volunteers.register(app)
+    doorstep.register(app)
     start.register(app)
     coordinators.register(app)
     stuck.register(app)
@@ -40,6 +43,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     language.register(app)
     safeguarding.register(app)
     privacy.register(app)
+    relay.register(app)
     # Last: anything no feature handled gets a friendly answer rather than silence.
     start.register_fallbacks(app)
     app.add_error_handler(on_error)

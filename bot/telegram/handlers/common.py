@@ -20,9 +20,9 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.domain.models import User
-from bot.i18n import _
+from bot.i18n import _, current_language
 from bot.telegram import keyboards
-from bot.telegram.callbacks import CallbackData
+from bot.telegram.callbacks import Action, CallbackData
 from bot.telegram.context import BotContext
 
 END = ConversationHandler.END
@@ -44,6 +44,9 @@ GROUP_SPEND_CONVERSATION = 3
 GROUP_INTAKE_CONVERSATION = 4
 # A coordinator typing why they put a volunteer on hold.
 GROUP_HOLD_CONVERSATION = 6
+# A volunteer's words after their first task: like a concern, before the other
+# conversations, so it never becomes a step of a half-finished one.
+GROUP_CHECK_IN_CONVERSATION = -2
 
 # Bump when the privacy notice changes in substance: consent is recorded with it, and
 # anyone who agreed to an older version is asked again before anything else.
@@ -175,17 +178,55 @@ def needs_consent(user: User | None) -> bool:
     return user is None or not user.has_consented or (user.notice_version or 0) < NOTICE_VERSION
 
 
-async def consented_user(update: Update, context: BotContext) -> User | None:
+async def consented_user(
+    update: Update, context: BotContext, then: str | None = None
+) -> User | None:
     """The person, if they have agreed to the current privacy notice; else show it and
-    return None."""
+    return None (`then`: the conversation agreeing leads straight into, see INTENTS)."""
     sender = update.effective_user
     if sender is None:
         return None
     user = await context.services.users.get(sender.id)
     if user is not None and not needs_consent(user):
         return user
-    await send_privacy_notice(update)
+    await send_privacy_notice(update, then)
     return None
+
+
+# What someone came for before agreeing (a leaflet's /start need or /start volunteer,
+# /request, /volunteer): agreeing goes straight into it. The ROLE buttons' own words.
+NEED, OFFER = "need", "offer"
+INTENTS = (NEED, OFFER)
+
+
+def intent_of(data: CallbackData | None, at: int) -> str | None:
+    """The intent a button carries as its argument number `at`, if it is a known one."""
+    if data is None or len(data.args) <= at or data.args[at] not in INTENTS:
+        return None
+    return data.args[at]
+
+
+def agreed_then(intent: str) -> Callable[[object], bool]:
+    """A pattern: "I agree" pressed on a notice shown to someone who came for `intent`."""
+
+    def check(raw: object) -> bool:
+        data = CallbackData.parse(raw)
+        return data is not None and data.action is Action.CONSENT and intent_of(data, 2) == intent
+
+    return check
+
+
+async def agree(update: Update, context: BotContext) -> None:
+    """v1:consent:yes[...]: store the person for the first time (or their new consent),
+    and take the buttons off the notice. The press is answered by the caller."""
+    query, sender = update.callback_query, update.effective_user
+    if query is None or sender is None:
+        return
+    services = context.services
+    await services.users.record_consent(
+        sender.id, sender.first_name, current_language(), NOTICE_VERSION, services.clock()
+    )
+    await query.edit_message_reply_markup(reply_markup=None)
 
 
 def privacy_notice() -> str:
@@ -203,9 +244,9 @@ def privacy_notice() -> str:
     )
 
 
-async def send_privacy_notice(update: Update) -> None:
+async def send_privacy_notice(update: Update, then: str | None = None) -> None:
     if update.callback_query is not None:
         await answer(update.callback_query)
     message = update.effective_message
     if message is not None:
-        await message.reply_text(privacy_notice(), reply_markup=keyboards.consent())
+        await message.reply_text(privacy_notice(), reply_markup=keyboards.consent(then=then))

@@ -25,6 +25,7 @@ from bot.i18n import (
     use_language,
 )
 from bot.services.figures import CHART_DAYS, ChartText, Day, Stats, draw_chart
+from bot.services.neighbours import REFERRAL_DAYS
 from bot.telegram import keyboards
 from bot.telegram.callbacks import Action, matches
 from bot.telegram.context import BotContext
@@ -35,7 +36,7 @@ from bot.telegram.handlers.common import (
     callback_data,
     coordinators_only,
 )
-from bot.telegram.texts import category_label, number, status_label
+from bot.telegram.texts import category_label, esc, number, status_label
 
 PERSONAL_WORDS = ("personal", "full", "details")
 
@@ -111,6 +112,22 @@ def _stats_text(stats: Stats) -> str:
     return "\n".join(lines)
 
 
+def _referrals_text(referred: dict[str, int]) -> str:
+    """How many people needing help were pointed to each neighbouring group lately."""
+    title = ngettext(
+        "<b>Sent to neighbouring groups</b> (outside our area), last {n} day:",
+        "<b>Sent to neighbouring groups</b> (outside our area), last {n} days:",
+        REFERRAL_DAYS,
+    ).format(n=REFERRAL_DAYS)
+    if not referred:
+        return title + " " + _("nobody")
+    return (
+        title
+        + " "
+        + " · ".join(f"{esc(name)} {number(count)}" for name, count in referred.items())
+    )
+
+
 def _chart_text(days: list[Day]) -> ChartText:
     locale = babel_locale()
     return ChartText(
@@ -138,8 +155,12 @@ async def show_stats(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    figures = context.services.figures
-    await message.reply_text(_stats_text(await figures.stats()))
+    services = context.services
+    figures = services.figures
+    text = _stats_text(await figures.stats())
+    if services.settings.neighbour_groups:
+        text += "\n" + _referrals_text(await services.neighbours.recent())
+    await message.reply_text(text)
     days = await figures.days()
     # Drawing takes a few hundred milliseconds of CPU: not on the event loop.
     png = await asyncio.to_thread(draw_chart, days, _chart_text(days))

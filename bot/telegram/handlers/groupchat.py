@@ -105,8 +105,9 @@ async def offer_help(update: Update, context: BotContext) -> None:
         taken = result.request
         await answer(query, _("It's yours, thank you! I've sent you the details privately."))
         tz = services.settings.timezone
+        name = await services.relay.requester_name(taken)
         await services.messenger.tell(
-            sender.id, lambda: notices.task_card(taken, tz), lambda: keyboards.task(taken.id)
+            sender.id, lambda: notices.task_card(taken, tz), lambda: keyboards.task(taken.id, name)
         )
     elif result.outcome is Outcome.ALREADY:
         await answer(query, _("You've already taken this one. Thank you!"))

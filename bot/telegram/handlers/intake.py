@@ -10,6 +10,7 @@ who rings them. Whatever names the person is sent protected.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from enum import IntEnum
 from typing import Any
@@ -21,9 +22,10 @@ from bot.domain.limits import MAX_ADDRESS, MAX_DESCRIPTION
 from bot.domain.models import Category, Place, RequestDraft, When
 from bot.domain.when import parse_due
 from bot.i18n import _, ngettext
-from bot.telegram import keyboards
+from bot.telegram import keyboards, notices
 from bot.telegram.callbacks import Action, matches
 from bot.telegram.context import ONBEHALF_DRAFT, BotContext
+from bot.telegram.handlers import prescriptions
 from bot.telegram.handlers.common import (
     END,
     GROUP_INTAKE_CONVERSATION,
@@ -35,7 +37,8 @@ from bot.telegram.handlers.common import (
     conversation,
     coordinators_only,
 )
-from bot.telegram.handlers.places import read_place
+from bot.telegram.handlers.places import Asker, read_place
+from bot.telegram.handlers.prescriptions import Rx
 from bot.telegram.texts import category_label, esc, when_text
 
 DRAFT = ONBEHALF_DRAFT
@@ -57,6 +60,22 @@ class Step(IntEnum):
     LOCATION = 7
     ADDRESS = 8
     CONFIRM = 9
+    DUPLICATE = 10  # an open request of this kind for the same number: same need, or new?
+    ADDITION = 11
+    RX_PAYMENT = 12
+    RX_AMOUNT = 13
+    RX_FRIDGE = 14
+    RX_CONTROLLED = 15
+    RX_CONSENT = 16
+
+
+RX_STEPS = {
+    Rx.PAYMENT: Step.RX_PAYMENT,
+    Rx.AMOUNT: Step.RX_AMOUNT,
+    Rx.FRIDGE: Step.RX_FRIDGE,
+    Rx.CONTROLLED: Step.RX_CONTROLLED,
+    Rx.CONSENT: Step.RX_CONSENT,
+}
 
 
 def _draft(context: BotContext) -> dict[str, Any]:
@@ -121,7 +140,7 @@ def _summary(draft: dict[str, Any], context: BotContext) -> str:
         description=esc(draft["description"]),
         when=when_text(When(draft["when"]), draft.get("due_at"), tz),
         address=esc(draft["address"]),
-    )
+    ) + "".join("\n" + line for line in prescriptions.summary_lines(draft))
 
 
 # --- the conversation ----------------------------------------------------------------
@@ -196,6 +215,23 @@ async def chose_category(update: Update, context: BotContext) -> int:
     await query.edit_message_text(
         _("You chose: {category}").format(category=category_label(category))
     )
+    same = await context.services.desk.open_like(category, phone=_draft(context).get("phone"))
+    if same is not None:
+        await _reply(
+            update,
+            _(
+                "There is already request #{id} open of this kind for this phone number: "
+                "“{description}”. Is this the same need? Then what they tell you now is added "
+                "to #{id}. Or is it something new?"
+            ).format(id=same.id, description=esc(same.description)),
+            keyboards.duplicate(same.id),
+        )
+        return Step.DUPLICATE
+    await _ask_description(update)
+    return Step.DESCRIPTION
+
+
+async def _ask_description(update: Update) -> None:
     await _reply(
         update,
         _(
@@ -203,7 +239,56 @@ async def chose_category(update: Update, context: BotContext) -> int:
             "no name, address, phone number or medical details here."
         ),
     )
+
+
+@coordinators_only
+async def chose_duplicate(update: Update, context: BotContext) -> int:
+    """v1:dup:<open_id>:same|new, for a phone request."""
+    data, query = callback_data(update), update.callback_query
+    open_id = data.id_arg if data else None
+    choice = data.args[1] if data and len(data.args) == 2 else ""
+    if query is None or open_id is None or choice not in ("same", "new"):
+        await answer(query, _("Please choose one of the buttons."))
+        return Step.DUPLICATE
+    await answer(query)
+    await query.edit_message_reply_markup(reply_markup=None)
+    if choice == "same":
+        _draft(context)["adding_to"] = open_id
+        await _reply(
+            update,
+            _("What should I add to #{id}? (No name, address, phone or medical details.)").format(
+                id=open_id
+            ),
+        )
+        return Step.ADDITION
+    _draft(context)["linked_to"] = open_id
+    await _ask_description(update)
     return Step.DESCRIPTION
+
+
+@coordinators_only
+async def added(update: Update, context: BotContext) -> int:
+    text, sender = _text(update), update.effective_user
+    open_id = _draft(context).get("adding_to")
+    if len(text) < 3 or len(text) > MAX_DESCRIPTION:
+        await _reply(
+            update,
+            ngettext(
+                "Please describe it in a few words (at most {n} character).",
+                "Please describe it in a few words (at most {n} characters).",
+                MAX_DESCRIPTION,
+            ).format(n=MAX_DESCRIPTION),
+        )
+        return Step.ADDITION
+    context.drafts.pop(DRAFT, None)
+    if sender is None or not isinstance(open_id, int):
+        await _reply(
+            update, _("This summary is out of date. Please use /onbehalf to start again.")
+        )
+        return END
+    result = await context.services.desk.add_to(open_id, text, sender.id, by_phone=True)
+    await _reply(update, notices.added_to_request(result, open_id))
+    return END
 
 
 @coordinators_only
@@ -219,9 +304,40 @@ async def described(update: Update, context: BotContext) -> int:
             ).format(n=MAX_DESCRIPTION),
         )
         return Step.DESCRIPTION
-    _draft(context)["description"] = text
+    draft = _draft(context)
+    draft["description"] = text
+    if draft.get("category") == Category.PRESCRIPTION.value:
+        return RX_STEPS[await prescriptions.ask(update, Rx.PAYMENT, for_someone=True)]
     await _reply(update, _("When do they need it?"), keyboards.intake_when())
     return Step.WHEN
+
+
+async def _after_rx(update: Update, context: BotContext, at: Rx) -> int:
+    if at is Rx.DECLINED:
+        context.drafts.pop(DRAFT, None)
+        await _reply(update, prescriptions.declined_text(for_someone=True))
+        return END
+    if at is Rx.DONE:
+        await _reply(update, _("When do they need it?"), keyboards.intake_when())
+        return Step.WHEN
+    return RX_STEPS[at]
+
+
+def _rx_pressed(at: Rx) -> Callable[[Update, BotContext], Coroutine[Any, Any, int]]:
+    @coordinators_only
+    async def pressed(update: Update, context: BotContext) -> int:
+        draft = _draft(context)
+        return await _after_rx(
+            update, context, await prescriptions.pressed(update, context, draft, at, True)
+        )
+
+    return pressed
+
+
+@coordinators_only
+async def prescription_amount(update: Update, context: BotContext) -> int:
+    at = await prescriptions.typed_amount(update, _draft(context), for_someone=True)
+    return await _after_rx(update, context, at)
 
 
 @coordinators_only
@@ -268,7 +384,7 @@ async def located(update: Update, context: BotContext) -> int:
         # read_place would offer "share my location": the coordinator's own, not theirs.
         await _reply(update, _ask_location(context))
         return Step.LOCATION
-    place = await read_place(update, context)
+    place = await read_place(update, context, Asker.COORDINATOR, _draft(context))
     if not isinstance(place, Place):
         return Step.LOCATION
     draft = _draft(context)
@@ -374,8 +490,27 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     CallbackQueryHandler(chose_category, pattern=matches(Action.CATEGORY)),
                     MessageHandler(other, repeat_step),
                 ],
+                Step.DUPLICATE: [
+                    CallbackQueryHandler(chose_duplicate, pattern=matches(Action.DUPLICATE)),
+                    MessageHandler(other, repeat_step),
+                ],
+                Step.ADDITION: [MessageHandler(TEXT, added), MessageHandler(other, repeat_step)],
                 Step.DESCRIPTION: [
                     MessageHandler(TEXT, described),
+                    MessageHandler(other, repeat_step),
+                ],
+                **{
+                    step: [
+                        CallbackQueryHandler(
+                            _rx_pressed(at), pattern=matches(Action.PRESCRIPTION)
+                        ),
+                        MessageHandler(other, repeat_step),
+                    ]
+                    for at, step in RX_STEPS.items()
+                    if at is not Rx.AMOUNT
+                },
+                Step.RX_AMOUNT: [
+                    MessageHandler(TEXT, prescription_amount),
                     MessageHandler(other, repeat_step),
                 ],
                 Step.WHEN: [

@@ -21,6 +21,7 @@ from bot.telegram.handlers.common import (
     PRIVATE,
     answer,
     callback_data,
+    intent_of,
     privacy_notice,
 )
 
@@ -35,8 +36,10 @@ async def show_languages(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
         return
+    # From the notice's button (`v1:lang::<then>`): what they came for stays with them.
+    then = intent_of(callback_data(update), 1)
     await message.reply_text(
-        _("Which language would you like me to use?"), reply_markup=keyboards.languages()
+        _("Which language would you like me to use?"), reply_markup=keyboards.languages(then)
     )
 
 
@@ -66,7 +69,9 @@ async def language_chosen(update: Update, context: BotContext) -> None:
         )
     if not stored:
         await context.bot.send_message(
-            sender.id, privacy_notice(), reply_markup=keyboards.consent(data.arg)
+            sender.id,
+            privacy_notice(),
+            reply_markup=keyboards.consent(data.arg, intent_of(data, 1)),
         )
 
 

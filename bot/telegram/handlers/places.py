@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from enum import Enum
+from typing import Any
 
+from telegram import Message, Update
+
+from bot.config import NeighbourGroup
 from bot.domain.models import Place
 from bot.i18n import _
 from bot.services.geo import inside_area, valid_position
 from bot.telegram import keyboards
 from bot.telegram.context import BotContext
+from bot.telegram.texts import esc
 
 
-async def read_place(update: Update, context: BotContext) -> Place | None:
+class Asker(Enum):
+    """Whose place is being read: what a neighbouring group is offered for differs."""
+
+    REQUESTER = "requester"
+    VOLUNTEER = "volunteer"
+    COORDINATOR = "coordinator"  # /onbehalf: someone else's home
+
+
+async def read_place(
+    update: Update,
+    context: BotContext,
+    asker: Asker = Asker.REQUESTER,
+    draft: dict[str, Any] | None = None,
+) -> Place | None:
     """The place in this message, inside the group's area; otherwise tell the person
-    kindly what to do and return None (the conversation stays on the same step)."""
+    kindly what to do and return None (the conversation stays on the same step).
+    `draft`: the conversation's answers, where a referral is noted so that sharing the
+    same place again is not counted twice."""
     message = update.effective_message
     if message is None:
         return None
@@ -48,6 +68,10 @@ async def read_place(update: Update, context: BotContext) -> Place | None:
         )
         return None
     if not inside_area(services.settings.area, lat, lon):
+        neighbour = services.neighbours.covering(lat, lon)
+        if neighbour is not None:
+            await _refer(message, context, neighbour, asker, draft)
+            return None
         await message.reply_text(
             _(
                 "I'm sorry: that's outside the area our group covers, so our volunteers "
@@ -59,3 +83,43 @@ async def read_place(update: Update, context: BotContext) -> Place | None:
         )
         return None
     return Place(lat, lon)
+
+
+def _referral_text(neighbour: NeighbourGroup, asker: Asker) -> str:
+    name = esc(neighbour.name)
+    if asker is Asker.VOLUNTEER:
+        return _(
+            "That's outside the area our group covers, but it is covered by <b>{name}</b>, "
+            "a mutual-aid group nearby: they would be glad of your help. Press the button "
+            "to join them. If you'd rather help here, share a place inside our area."
+        ).format(name=name)
+    if asker is Asker.COORDINATOR:
+        return _(
+            "That's outside our area, but inside the area of <b>{name}</b>, a neighbouring "
+            "group. Please pass the request to them (the button opens their bot), or send "
+            "another location if that one was wrong."
+        ).format(name=name)
+    return _(
+        "That's outside the area our group covers, so our volunteers can't reach it. "
+        "But <b>{name}</b>, a mutual-aid group near you, covers it: press the button to ask "
+        "them for help. If you're somewhere else, share that location instead."
+    ).format(name=name)
+
+
+async def _refer(
+    message: Message,
+    context: BotContext,
+    neighbour: NeighbourGroup,
+    asker: Asker,
+    draft: dict[str, Any] | None,
+) -> None:
+    """Point the person to the neighbouring group that covers them, with its link."""
+    await message.reply_text(
+        _referral_text(neighbour, asker), reply_markup=keyboards.neighbour(neighbour)
+    )
+    if asker is Asker.VOLUNTEER:
+        return  # /stats counts people who needed help
+    noted: list[str] = draft.setdefault("referred", []) if draft is not None else []
+    if neighbour.name not in noted:
+        noted.append(neighbour.name)
+        await context.services.neighbours.referred(neighbour)

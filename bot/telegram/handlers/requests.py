@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from enum import IntEnum
 from typing import Any
@@ -15,23 +16,28 @@ from bot.domain.models import Category, HelpRequest, Place, RequestDraft, Reques
 from bot.domain.results import Limit, Outcome
 from bot.domain.when import parse_due
 from bot.i18n import _, ngettext
-from bot.telegram import keyboards
+from bot.telegram import keyboards, notices
 from bot.telegram.callbacks import Action, matches
 from bot.telegram.commands import REQUEST_LINK
 from bot.telegram.context import BotContext
+from bot.telegram.handlers import prescriptions
 from bot.telegram.handlers.common import (
     END,
     GROUP_FEATURES,
     GROUP_REQUEST_CONVERSATION,
     LOCATION,
+    NEED,
     PRIVATE,
     TEXT,
+    agree,
+    agreed_then,
     answer,
     callback_data,
     consented_user,
     conversation,
 )
-from bot.telegram.handlers.places import read_place
+from bot.telegram.handlers.places import Asker, read_place
+from bot.telegram.handlers.prescriptions import Rx
 from bot.telegram.texts import category_label, esc, request_line, when_text
 
 DRAFT = "request"
@@ -45,6 +51,23 @@ class Step(IntEnum):
     LOCATION = 5
     ADDRESS = 6
     CONFIRM = 7
+    DUPLICATE = 8  # the requester has one of this kind open: the same need, or new?
+    ADDITION = 9  # the same: what to add to the open one
+    RX_PAYMENT = 10
+    RX_AMOUNT = 11
+    RX_FRIDGE = 12
+    RX_CONTROLLED = 13
+    RX_CONSENT = 14
+
+
+# Where a prescription's questions stand, as this conversation's steps.
+RX_STEPS = {
+    Rx.PAYMENT: Step.RX_PAYMENT,
+    Rx.AMOUNT: Step.RX_AMOUNT,
+    Rx.FRIDGE: Step.RX_FRIDGE,
+    Rx.CONTROLLED: Step.RX_CONTROLLED,
+    Rx.CONSENT: Step.RX_CONSENT,
+}
 
 
 def _draft(context: BotContext) -> dict[str, Any]:
@@ -110,7 +133,8 @@ def _repeat_text(every: str | None) -> str:
 
 def _summary(draft: dict[str, Any], context: BotContext) -> str:
     tz = context.services.settings.timezone
-    return _(
+    rx = prescriptions.summary_lines(draft)
+    text = _(
         "<b>Please check your request</b>\n"
         "{category}\n"
         "“{description}”\n"
@@ -124,6 +148,11 @@ def _summary(draft: dict[str, Any], context: BotContext) -> str:
         + _repeat_text(draft.get("every")),
         address=esc(draft["address"]),
     )
+    if not rx:
+        return text
+    # The prescription's answers go above the closing question.
+    body, _sep, question = text.rpartition("\n\n")
+    return body + "\n" + "\n".join(rx) + "\n\n" + question
 
 
 def _limit_text(limit: Limit, settings: Settings) -> str:
@@ -165,7 +194,7 @@ async def begin(update: Update, context: BotContext) -> int:
     """/request (or "I need help", or a leaflet's link): start a fresh request."""
     # Not answered before the consent check: showing the notice answers the press, and a
     # second answer is refused by Telegram.
-    user = await consented_user(update, context)
+    user = await consented_user(update, context, then=NEED)
     if user is None:
         return END
     await answer(update.callback_query)
@@ -178,6 +207,12 @@ async def begin(update: Update, context: BotContext) -> int:
     context.drafts[DRAFT] = {}
     await _reply(update, _ask_category(), keyboards.categories())
     return Step.CATEGORY
+
+
+async def agree_and_begin(update: Update, context: BotContext) -> int:
+    """ "I agree" under a notice shown to someone who came to ask for help: straight in."""
+    await agree(update, context)
+    return await begin(update, context)
 
 
 async def chose_category(update: Update, context: BotContext) -> int:
@@ -193,8 +228,87 @@ async def chose_category(update: Update, context: BotContext) -> int:
         await query.edit_message_text(
             _("You chose: {category}").format(category=category_label(category))
         )
+    sender = update.effective_user
+    same = (
+        await context.services.desk.open_like(category, requester_id=sender.id)
+        if sender is not None
+        else None
+    )
+    if same is not None:
+        await _reply(update, _same_need_question(same), keyboards.duplicate(same.id))
+        return Step.DUPLICATE
     await _reply(update, _ask_description())
     return Step.DESCRIPTION
+
+
+def _same_need_question(same: HelpRequest) -> str:
+    return _(
+        "You already have request #{id} open for this: “{description}”.\n"
+        "Is this for the same thing? Then I'll add what you tell me to #{id}. Or is it "
+        "something new?"
+    ).format(id=same.id, description=esc(same.description))
+
+
+async def chose_duplicate(update: Update, context: BotContext) -> int:
+    """v1:dup:<open_id>:same|new: add to the open request, or ask for a new one."""
+    data, query = callback_data(update), update.callback_query
+    open_id = data.id_arg if data else None
+    choice = data.args[1] if data and len(data.args) == 2 else ""
+    if query is None or open_id is None or choice not in ("same", "new"):
+        await answer(query, _("Please choose one of the buttons."))
+        return Step.DUPLICATE
+    await answer(query)
+    await query.edit_message_reply_markup(reply_markup=None)
+    draft = _draft(context)
+    if choice == "same":
+        draft["adding_to"] = open_id
+        await _reply(
+            update,
+            _(
+                "What would you like to add to #{id}? Volunteers may see it, so no name, "
+                "address, phone number or medical details."
+            ).format(id=open_id),
+        )
+        return Step.ADDITION
+    # A separate need: saved as its own request, linked so coordinators see the two.
+    draft["linked_to"] = open_id
+    await _reply(update, _ask_description())
+    return Step.DESCRIPTION
+
+
+async def duplicate_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _("Please choose one of the buttons above."))
+    return Step.DUPLICATE
+
+
+async def added(update: Update, context: BotContext) -> int:
+    """The details to add to the open request of the same need."""
+    text = ((update.effective_message.text if update.effective_message else "") or "").strip()
+    sender = update.effective_user
+    open_id = _draft(context).get("adding_to")
+    if len(text) < 3 or len(text) > MAX_DESCRIPTION:
+        await _reply(
+            update,
+            ngettext(
+                "Please tell me in a few words (at most {n} character).",
+                "Please tell me in a few words (at most {n} characters).",
+                MAX_DESCRIPTION,
+            ).format(n=MAX_DESCRIPTION),
+        )
+        return Step.ADDITION
+    if sender is None or not isinstance(open_id, int):
+        context.drafts.pop(DRAFT, None)
+        await _reply(update, _("This is out of date. Please use /request to start again."))
+        return END
+    result = await context.services.desk.add_to(open_id, text, sender.id)
+    context.drafts.pop(DRAFT, None)
+    await _reply(update, notices.added_to_request(result, open_id))
+    return END
+
+
+async def addition_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _("Please type what you'd like to add, in a few words."))
+    return Step.ADDITION
 
 
 async def category_again(update: Update, context: BotContext) -> int:
@@ -218,9 +332,47 @@ async def described(update: Update, context: BotContext) -> int:
             ).format(n=MAX_DESCRIPTION),
         )
         return Step.DESCRIPTION
-    _draft(context)["description"] = text
+    draft = _draft(context)
+    draft["description"] = text
+    if draft.get("category") == Category.PRESCRIPTION.value:
+        return RX_STEPS[await prescriptions.ask(update, Rx.PAYMENT)]
     await _reply(update, _ask_when(), keyboards.when_choices())
     return Step.WHEN
+
+
+async def _after_rx(update: Update, context: BotContext, at: Rx) -> int:
+    if at is Rx.DECLINED:
+        context.drafts.pop(DRAFT, None)
+        await _reply(update, prescriptions.declined_text(for_someone=False))
+        return END
+    if at is Rx.DONE:
+        await _reply(update, _ask_when(), keyboards.when_choices())
+        return Step.WHEN
+    return RX_STEPS[at]
+
+
+def _rx_pressed(at: Rx) -> Callable[[Update, BotContext], Coroutine[Any, Any, int]]:
+    """The handler of the buttons under the prescription's question `at`."""
+
+    async def pressed(update: Update, context: BotContext) -> int:
+        return await _after_rx(
+            update, context, await prescriptions.pressed(update, context, _draft(context), at)
+        )
+
+    return pressed
+
+
+async def prescription_amount(update: Update, context: BotContext) -> int:
+    return await _after_rx(
+        update, context, await prescriptions.typed_amount(update, _draft(context))
+    )
+
+
+def _rx_again(at: Rx) -> Callable[[Update, BotContext], Coroutine[Any, Any, int]]:
+    async def again(update: Update, context: BotContext) -> int:
+        return RX_STEPS[await prescriptions.ask(update, at)]
+
+    return again
 
 
 async def description_again(update: Update, context: BotContext) -> int:
@@ -294,7 +446,7 @@ async def when_at_again(update: Update, context: BotContext) -> int:
 
 
 async def located(update: Update, context: BotContext) -> int:
-    place = await read_place(update, context)
+    place = await read_place(update, context, Asker.REQUESTER, _draft(context))
     if not isinstance(place, Place):
         return Step.LOCATION
     draft = _draft(context)
@@ -547,16 +699,39 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             entry_points=[
                 CommandHandler("request", begin, filters=PRIVATE),
                 CommandHandler("start", begin, filters=PRIVATE & filters.Regex(REQUEST_LINK)),
-                CallbackQueryHandler(begin, pattern=matches(Action.ROLE, arg="need")),
+                CallbackQueryHandler(begin, pattern=matches(Action.ROLE, arg=NEED)),
+                CallbackQueryHandler(agree_and_begin, pattern=agreed_then(NEED)),
             ],
             states={
                 Step.CATEGORY: [
                     CallbackQueryHandler(chose_category, pattern=chosen),
                     MessageHandler(PRIVATE & ~filters.COMMAND, category_again),
                 ],
+                Step.DUPLICATE: [
+                    CallbackQueryHandler(chose_duplicate, pattern=matches(Action.DUPLICATE)),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, duplicate_again),
+                ],
+                Step.ADDITION: [
+                    MessageHandler(TEXT, added),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, addition_again),
+                ],
                 Step.DESCRIPTION: [
                     MessageHandler(TEXT, described),
                     MessageHandler(PRIVATE & ~filters.COMMAND, description_again),
+                ],
+                **{
+                    step: [
+                        CallbackQueryHandler(
+                            _rx_pressed(at), pattern=matches(Action.PRESCRIPTION)
+                        ),
+                        MessageHandler(PRIVATE & ~filters.COMMAND, _rx_again(at)),
+                    ]
+                    for at, step in RX_STEPS.items()
+                    if at is not Rx.AMOUNT
+                },
+                Step.RX_AMOUNT: [
+                    MessageHandler(TEXT, prescription_amount),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, _rx_again(Rx.AMOUNT)),
                 ],
                 Step.WHEN: [
                     CallbackQueryHandler(chose_when, pattern=matches(Action.WHEN)),

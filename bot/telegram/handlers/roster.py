@@ -9,11 +9,11 @@ from enum import IntEnum
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.domain.models import RosterEntry, VolunteerStatus
+from bot.domain.models import HandBack, RosterEntry, Signals, VolunteerStatus
 from bot.domain.results import Appointment, Dismissal
 from bot.i18n import _, join_list, ngettext
 from bot.services.roster import Card
-from bot.telegram import keyboards
+from bot.telegram import keyboards, notices
 from bot.telegram.callbacks import Action, matches
 from bot.telegram.commands import publish_commands_for
 from bot.telegram.context import BotContext
@@ -28,10 +28,21 @@ from bot.telegram.handlers.common import (
     conversation,
     coordinators_only,
 )
-from bot.telegram.texts import category_label, clip, esc, format_time, radius_text, status_label
+from bot.telegram.texts import (
+    category_label,
+    clip,
+    duration,
+    esc,
+    format_time,
+    number,
+    radius_text,
+    status_label,
+)
 
 PAGE = 20
 MAX_NAME_IN_BUTTON = 30
+# The card lists this many of the latest hand-backs, with how late each came.
+MAX_HAND_BACKS_SHOWN = 3
 HOLD_DRAFT = "hold"  # the volunteer a coordinator is putting on hold
 MAX_HOLD_REASON = 200
 
@@ -63,7 +74,9 @@ def _card_text(card: Card, context: BotContext) -> str:
     state.append(_("✔️ ID/DBS-checked") if volunteer.dbs_checked else _("not ID/DBS-checked"))
     lines = [
         _("<b>{name}</b> (id {id})").format(
-            name=_name(volunteer.first_name, volunteer.user_id), id=volunteer.user_id
+            # Tap to chat with them.
+            name=notices.person_link(volunteer.user_id, volunteer.first_name),
+            id=volunteer.user_id,
         ),
         " · ".join(state),
         _("Goes up to {radius}. Offers: {categories}.").format(
@@ -82,6 +95,8 @@ def _card_text(card: Card, context: BotContext) -> str:
         )
     if card.coordinator:
         lines.append(_("⭐ Also a coordinator"))
+    if card.signals is not None:
+        lines += ["", *_signal_lines(card.signals)]
     lines.append("")
     lines.append(_("<b>Recent tasks</b>"))
     if not card.recent:
@@ -97,6 +112,41 @@ def _card_text(card: Card, context: BotContext) -> str:
             )
         )
     return clip("\n".join(lines))
+
+
+def _signal_lines(signals: Signals) -> list[str]:
+    """The last 90 days at a glance, then how late the latest hand-backs came."""
+    lines = [
+        _("<b>Last 90 days</b>"),
+        _(
+            "✅ Done: {done} · ↩️ Handed back: {back} · 😟 “Didn't come”: {no_show} · "
+            "⚠️ Concerns: {concerns}"
+        ).format(
+            done=number(signals.done),
+            back=number(len(signals.hand_backs)),
+            no_show=number(signals.no_shows),
+            concerns=number(signals.concerns),
+        ),
+    ]
+    for hand_back in signals.hand_backs[:MAX_HAND_BACKS_SHOWN]:
+        lines.append(_hand_back_line(hand_back))
+    return lines
+
+
+def _hand_back_line(hand_back: HandBack) -> str:
+    """How late it came: before or after the due time, else how long after taking it."""
+    released, due = hand_back.released_at, hand_back.due_at
+    if due is not None and released <= due:
+        how = _("{time} before it was due").format(time=duration(due - released))
+    elif due is not None:
+        how = _("{time} after it was due").format(time=duration(released - due))
+    elif hand_back.claimed_at is not None:
+        how = _("{time} after taking it").format(time=duration(released - hand_back.claimed_at))
+    else:
+        how = ""
+    if not how:
+        return _("↩️ #{id}: handed back").format(id=hand_back.request_id)
+    return _("↩️ #{id}: handed back {how}").format(id=hand_back.request_id, how=how)
 
 
 def _button_label(entry: RosterEntry) -> str:

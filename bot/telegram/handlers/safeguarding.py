@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from enum import IntEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,6 +10,8 @@ from zoneinfo import ZoneInfo
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.domain.money import pounds_typed
+from bot.domain.relay import Kind, RelayedMessage, Side
 from bot.i18n import _, inserted, join_list, line, ngettext
 from bot.services.safeguarding import MAX_SPEND_PENCE, RequestDetails
 from bot.telegram import keyboards, notices
@@ -29,7 +30,15 @@ from bot.telegram.handlers.common import (
     consented_user,
     conversation,
 )
-from bot.telegram.texts import category_label, clip, esc, money, status_label, when_text
+from bot.telegram.texts import (
+    category_label,
+    clip,
+    esc,
+    format_time,
+    money,
+    status_label,
+    when_text,
+)
 
 CONCERN = "concern"
 SPEND = "spend"
@@ -188,16 +197,11 @@ async def concern_words_again(update: Update, context: BotContext) -> int:
 
 # --- money spent on a task ---------------------------------------------------------------
 
-POUNDS = re.compile(r"£?\s*(\d{1,4})(?:[.,](\d{1,2}))?\s*(?:£|gbp|pounds?|quid)?")
-
 
 def parse_pounds(text: str) -> int | None:
-    """Pence from "12.50", "£12,5", "12 pounds"; None if it isn't an amount."""
-    match = POUNDS.fullmatch(text.strip().lower())
-    if not match:
-        return None
-    pence = int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
-    return pence if pence <= MAX_SPEND_PENCE else None
+    """Pence from "12.50", "£12,5", "12 pounds"; None if it isn't an amount (or too much)."""
+    pence = pounds_typed(text)
+    return pence if pence is not None and pence <= MAX_SPEND_PENCE else None
 
 
 async def begin_spend(update: Update, context: BotContext) -> int:
@@ -324,6 +328,30 @@ def _request_number(context: BotContext) -> int | None:
     return int(text) if text.isdigit() and len(text) <= 18 and int(text) > 0 else None
 
 
+def _links_lines(details: RequestDetails, tz: ZoneInfo) -> list[str]:
+    """How this request is tied to its requester's other asks for the same kind of help."""
+    request, lines = details.request, []
+    if request.linked_to is not None:
+        lines.append(
+            _("🔗 Asked beside #{other}, which they said is a separate need.").format(
+                other=request.linked_to
+            )
+        )
+    if details.linked_from:
+        lines.append(
+            _("🔗 Their separate needs of the same kind: {ids}").format(
+                ids=", ".join(f"#{other}" for other in details.linked_from)
+            )
+        )
+    for at in details.additions:
+        lines.append(
+            _("➕ Added to by a second ask for the same need, {when}").format(
+                when=format_time(at, tz)
+            )
+        )
+    return lines
+
+
 def _details_text(details: RequestDetails, tz: ZoneInfo) -> str:
     request = details.request
     removed = _("(removed)")
@@ -358,6 +386,14 @@ def _details_text(details: RequestDetails, tz: ZoneInfo) -> str:
                 name=notices.person_link(request.volunteer_id, details.volunteer_name or "")
             )
         )
+    lines += _links_lines(details, tz)
+    if request.prescription is not None:
+        lines += notices.prescription_lines(request.prescription)
+        lines.append(
+            _("✍️ Agreed to collection by the volunteer we send: {when}").format(
+                when=format_time(request.prescription.consent_at, tz)
+            )
+        )
     spending = details.spending
     if spending is not None and spending.pence is not None:
         lines.append(_("Spent: {amount}").format(amount=money(spending.pence)))
@@ -368,6 +404,68 @@ def _details_text(details: RequestDetails, tz: ZoneInfo) -> str:
             )
         )
     return clip("\n".join(lines))
+
+
+# Of a request's private line, in /details: the latest messages, and the media among them.
+MAX_LINE_SHOWN = 40
+MAX_LINE_MEDIA = 10
+MAX_LINE_TEXT = 300
+
+
+def _line_text(request_id: int, messages: list[tuple[RelayedMessage, str]], tz: ZoneInfo) -> str:
+    """A request's private line as coordinators read it: when, who, what."""
+    sides = {
+        Side.REQUESTER: _("requester"),
+        Side.VOLUNTEER: _("volunteer"),
+        Side.DESK: _("coordinator"),
+    }
+    lines = [_("💬 <b>Messages on #{id}'s line</b>, oldest first:").format(id=request_id)]
+    if len(messages) > MAX_LINE_SHOWN:
+        lines.append(
+            ngettext("(the {n} latest)", "(the {n} latest)", MAX_LINE_SHOWN).format(
+                n=MAX_LINE_SHOWN
+            )
+        )
+    for message, name in messages[-MAX_LINE_SHOWN:]:
+        what = {
+            Kind.TEXT: "",
+            Kind.PHOTO: _("📷 a photo"),
+            Kind.VOICE: _("🎤 a voice note"),
+            Kind.LOCATION: _("📍 a location"),
+        }[message.kind]
+        if message.kind is Kind.LOCATION and message.lat is not None and message.lon is not None:
+            what += f" {message.lat:.5f},{message.lon:.5f}"
+        said = esc(clip(message.text, MAX_LINE_TEXT))
+        said = inserted("“" + said + "”") if said else ""
+        # Built outside _(): its line and its values marked as translated text's are.
+        lines.append(
+            line(
+                "{when} · <b>{name}</b> ({side}): {what}".format(
+                    when=inserted(format_time(message.sent_at, tz)),
+                    name=inserted(esc(name) or _("(erased)")),
+                    side=sides[message.side],
+                    what=" ".join(part for part in (what, said) if part),
+                )
+            )
+        )
+    return clip("\n".join(lines))
+
+
+async def _show_line(message: Message, context: BotContext, request_id: int) -> None:
+    """After /details (whose look is already logged): the request's private line."""
+    messages = await context.services.relay.transcript(request_id)
+    if not messages:
+        return
+    tz = context.services.settings.timezone
+    await message.reply_text(_line_text(request_id, messages, tz), protect_content=True)
+    media = [m for m, _name in messages if m.file_id and m.kind in (Kind.PHOTO, Kind.VOICE)]
+    for item in media[-MAX_LINE_MEDIA:]:
+        caption = _("💬 #{id}, {when}").format(id=request_id, when=format_time(item.sent_at, tz))
+        assert item.file_id is not None
+        if item.kind is Kind.PHOTO:
+            await message.reply_photo(item.file_id, caption=caption, protect_content=True)
+        else:
+            await message.reply_voice(item.file_id, caption=caption, protect_content=True)
 
 
 async def show_details(update: Update, context: BotContext) -> None:
@@ -400,6 +498,7 @@ async def show_details(update: Update, context: BotContext) -> None:
             caption=notices.receipt_caption(request_id, spending.pence),
             protect_content=True,
         )
+    await _show_line(message, context, request_id)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

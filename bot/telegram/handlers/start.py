@@ -15,7 +15,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.i18n import _, current_language, ngettext
+from bot.i18n import _, ngettext
 from bot.telegram import keyboards
 from bot.telegram.callbacks import Action, matches
 from bot.telegram.commands import LEAFLET_LINKS
@@ -23,8 +23,8 @@ from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     ANYTHING_ELSE,
     GROUP_FEATURES,
-    NOTICE_VERSION,
     PRIVATE,
+    agree,
     answer,
     known_commands,
     needs_consent,
@@ -54,12 +54,8 @@ async def consent(update: Update, context: BotContext) -> None:
     query, sender = update.callback_query, update.effective_user
     if query is None or sender is None:
         return
-    services = context.services
-    await services.users.record_consent(
-        sender.id, sender.first_name, current_language(), NOTICE_VERSION, services.clock()
-    )
+    await agree(update, context)
     await answer(query, _("Thank you!"))
-    await query.edit_message_reply_markup(reply_markup=None)
     await context.bot.send_message(
         sender.id, _roles_text(sender.first_name), reply_markup=keyboards.roles()
     )

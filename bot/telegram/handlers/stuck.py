@@ -57,6 +57,20 @@ def _entry(item: Stuck, context: BotContext) -> str:
         ),
         line("“" + inserted(esc(request.description)) + "”"),
     ]
+    if request.linked_to is not None:
+        lines.append(
+            _(
+                "🔗 The same person also has #{other} open: they said this is a separate need."
+            ).format(other=request.linked_to)
+        )
+    if item.additions:
+        lines.append(
+            ngettext(
+                "➕ Added to {n} time by a second ask for the same need",
+                "➕ Added to {n} times by a second ask for the same need",
+                item.additions,
+            ).format(n=item.additions)
+        )
     if request.by_phone:
         lines.append(
             _("📞 Taken by phone for {name}").format(

@@ -24,14 +24,17 @@ from bot.telegram.handlers.common import (
     GROUP_FEATURES,
     GROUP_VOLUNTEER_CONVERSATION,
     LOCATION,
+    OFFER,
     PRIVATE,
     TEXT,
+    agree,
+    agreed_then,
     answer,
     callback_data,
     consented_user,
     conversation,
 )
-from bot.telegram.handlers.places import read_place
+from bot.telegram.handlers.places import Asker, read_place
 from bot.telegram.texts import decimal, from_reader_unit, in_reader_unit, radius_text
 
 DRAFT = "volunteer"
@@ -81,7 +84,7 @@ async def begin(update: Update, context: BotContext) -> int:
     """/volunteer (or "I want to volunteer"): sign up, or change an existing profile."""
     # Not answered before the consent check: showing the notice answers the press, and a
     # second answer is refused by Telegram.
-    user = await consented_user(update, context)
+    user = await consented_user(update, context, then=OFFER)
     if user is None:
         return END
     await answer(update.callback_query)
@@ -96,8 +99,14 @@ async def begin(update: Update, context: BotContext) -> int:
     return Step.LOCATION
 
 
+async def agree_and_begin(update: Update, context: BotContext) -> int:
+    """ "I agree" under a notice shown to someone who came to volunteer: straight in."""
+    await agree(update, context)
+    return await begin(update, context)
+
+
 async def located(update: Update, context: BotContext) -> int:
-    place = await read_place(update, context)
+    place = await read_place(update, context, Asker.VOLUNTEER)
     if not isinstance(place, Place):
         return Step.LOCATION
     draft = _draft(context)
@@ -288,7 +297,9 @@ async def accept(update: Update, context: BotContext) -> None:
             )
         await query.edit_message_text(
             notices.task_card(result.request, services.settings.timezone),
-            reply_markup=keyboards.task(request_id),
+            reply_markup=keyboards.task(
+                request_id, await services.relay.requester_name(result.request)
+            ),
         )
     elif result.outcome is Outcome.ALREADY:
         await answer(query, _("You've already taken this one. Thank you!"))
@@ -336,6 +347,9 @@ async def done(update: Update, context: BotContext) -> None:
                 "receipt: it keeps things clear for everyone."
             )
             markup = keyboards.record_spending(result.request.id)
+        if await context.services.doorstep.on_doorstep(result.request.id, sender.id):
+            # Done is not gone: the check on them carries on until they say they've left.
+            markup = keyboards.after_done(result.request.id, spending=markup is not None)
         await query.edit_message_text(text, reply_markup=markup)
     elif result is not None and result.outcome is Outcome.ALREADY:
         await answer(query, _("It's already marked as done. Thank you!"))
@@ -411,8 +425,16 @@ async def _ask_or_keep(
     if message is not None and await services.addresses.find(message.chat.id, message.message_id):
         # It was a (protected) address message: it shows the details again.
         requester = await services.users.get(task.requester_id) if task.requester_id else None
-        text += "\n\n" + notices.private_details(task, requester.first_name if requester else "")
-    await query.edit_message_text(text, reply_markup=keyboards.task(request_id))
+        text += "\n\n" + notices.private_details(
+            task,
+            requester.first_name if requester else "",
+            tz=context.services.settings.timezone,
+        )
+    on_doorstep = await services.doorstep.on_doorstep(request_id, sender.id)
+    name = await services.relay.requester_name(task)
+    await query.edit_message_text(
+        text, reply_markup=keyboards.task(request_id, name, on_doorstep=on_doorstep)
+    )
 
 
 async def more_time(update: Update, context: BotContext) -> None:
@@ -421,10 +443,12 @@ async def more_time(update: Update, context: BotContext) -> None:
     if query is None or sender is None:
         return
     request_id = data.id_arg if data else None
-    result = await context.services.desk.more_time(request_id, sender.id) if request_id else None
-    if result is not None and result.outcome is Outcome.OK:
+    services = context.services
+    result = await services.desk.more_time(request_id, sender.id) if request_id else None
+    if result is not None and result.outcome is Outcome.OK and result.request is not None:
         await answer(query, _("No rush. I'll check in again later."))
-        await query.edit_message_reply_markup(reply_markup=keyboards.task(request_id or 0))
+        name = await services.relay.requester_name(result.request)
+        await query.edit_message_reply_markup(reply_markup=keyboards.task(result.request.id, name))
     else:
         await answer(query, _("This task is no longer yours to change."))
 
@@ -512,8 +536,16 @@ async def my_tasks(update: Update, context: BotContext) -> None:
         shown = await message.reply_text(
             notices.task_card(task, services.settings.timezone)
             + "\n\n"
-            + notices.private_details(task, requester.first_name if requester else ""),
-            reply_markup=keyboards.task(task.id),
+            + notices.private_details(
+                task,
+                requester.first_name if requester else "",
+                tz=context.services.settings.timezone,
+            ),
+            reply_markup=keyboards.task(
+                task.id,
+                await services.relay.requester_name(task),
+                on_doorstep=await services.doorstep.on_doorstep(task.id, user.id),
+            ),
             protect_content=True,
         )
         # Another copy of the address: it goes too when the task stops being theirs.
@@ -566,7 +598,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             entry_points=[
                 CommandHandler("volunteer", begin, filters=PRIVATE),
                 CommandHandler("start", begin, filters=PRIVATE & filters.Regex(VOLUNTEER_LINK)),
-                CallbackQueryHandler(begin, pattern=matches(Action.ROLE, arg="offer")),
+                CallbackQueryHandler(begin, pattern=matches(Action.ROLE, arg=OFFER)),
+                CallbackQueryHandler(agree_and_begin, pattern=agreed_then(OFFER)),
             ],
             states={
                 Step.LOCATION: [

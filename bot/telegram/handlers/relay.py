@@ -1,0 +1,259 @@
+"""The private line: "💬 Message Rose" / "💬 Message Vic" on a taken request, and the one
+message that follows it, sent again (never forwarded) to the other side with who it is from
+and for which request. Neither side sees the other's username or phone number."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.domain.relay import Closed, Kind, Line, Side
+from bot.i18n import _
+from bot.telegram import keyboards
+from bot.telegram.callbacks import Action, matches
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import END, PRIVATE, answer, callback_data, conversation
+from bot.telegram.texts import esc
+
+DRAFT = "relay"
+# Before every other conversation: pressed halfway through a request, "Message Vic" must
+# carry the next message to Vic, not make it the request's description (as with concerns).
+GROUP_RELAY_CONVERSATION = -4
+# Of what someone types, before escaping: room left for the header within Telegram's
+# 4,096 characters of a message and 1,024 of a caption.
+MAX_TEXT = 3500
+MAX_CAPTION = 800
+RELAYED = PRIVATE & (
+    filters.TEXT & ~filters.COMMAND | filters.PHOTO | filters.VOICE | filters.LOCATION
+)
+
+
+class Step(IntEnum):
+    WRITING = 1
+
+
+def closed_text(why: Closed, request_id: int) -> str:
+    """Why nothing can be written on this line (short: it may be a button's alert)."""
+    texts = {
+        Closed.NOT_FOUND: _("This request no longer exists."),
+        Closed.NOT_YOURS: _(
+            "This conversation has closed: #{id} is no longer yours to write about. Thank you!"
+        ),
+        Closed.NO_VOLUNTEER: _(
+            "Nobody is on #{id} just now, so there's no one to write to. I'll tell you as "
+            "soon as a volunteer takes it."
+        ),
+        Closed.DONE: _("#{id} is done, so its conversation has closed. Thank you!"),
+        Closed.CANCELLED: _("#{id} was cancelled, so its conversation has closed."),
+        Closed.EXPIRED: _("#{id} has closed, so its conversation has closed too."),
+    }
+    return texts[why].format(id=request_id)
+
+
+def _prompt(line: Line) -> str:
+    request_id, name = line.request.id, esc(line.other_name) or _("them")
+    if line.other_side is Side.DESK:
+        return _(
+            "✍️ What would you like to tell {name} about #{id}? A coordinator will pass it "
+            "on by phone. Send a message, a photo, a voice note or a location.\n\n"
+            "/cancel if you've changed your mind."
+        ).format(name=name, id=request_id)
+    return _(
+        "✍️ What would you like to say to {name} about #{id}? Send a message, a photo, a "
+        "voice note or a location. They won't see your username or phone number.\n\n"
+        "/cancel if you've changed your mind."
+    ).format(name=name, id=request_id)
+
+
+def _header(line: Line) -> str:
+    """Heads what the other side receives: who writes, about which request."""
+    request = line.request
+    name = esc(line.sender_name) or _("(no name)")
+    if line.side is Side.DESK:
+        return _("💬 A coordinator writes for <b>{name}</b> about #{id}:").format(
+            name=name, id=request.id
+        )
+    if line.side is Side.REQUESTER:
+        return _("💬 <b>{name}</b>, who asked for #{id}, writes:").format(name=name, id=request.id)
+    if line.other_side is Side.DESK:
+        return _(
+            "💬 <b>{name}</b>, the volunteer on #{id}, writes for <b>{person}</b> "
+            "({phone}). Please pass it on:"
+        ).format(
+            name=name,
+            id=request.id,
+            person=esc(request.contact_name or "") or _("(not given)"),
+            phone=esc(request.contact_phone or "") or _("no number"),
+        )
+    return _("💬 <b>{name}</b>, your volunteer for #{id}, writes:").format(
+        name=name, id=request.id
+    )
+
+
+def _sent(line: Line) -> str:
+    name = esc(line.other_name) or _("them")
+    if line.other_side is Side.DESK:
+        return _("✅ Sent: a coordinator will pass it on to {name}.").format(name=name)
+    return _("✅ Sent to {name}. Their answer will come here.").format(name=name)
+
+
+async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+async def start_writing(update: Update, context: BotContext) -> int:
+    """v1:talk:<id>: the next message goes to the other side of the request's line."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    if query is None or sender is None:
+        return END
+    request_id = data.id_arg if data else None
+    if request_id is None:
+        await answer(query, _("This button doesn't work any more."))
+        return END
+    line = await context.services.relay.line(request_id, sender.id)
+    if isinstance(line, Closed):
+        await answer(query, closed_text(line, request_id), alert=True)
+        context.drafts.pop(DRAFT, None)
+        return END
+    await answer(query)
+    context.drafts[DRAFT] = {"request": request_id}
+    await _reply(update, _prompt(line))
+    return Step.WRITING
+
+
+async def relay_message(update: Update, context: BotContext) -> int:
+    """The message written after "Message …": kept with the request, copied to the other side."""
+    message, sender = update.effective_message, update.effective_user
+    if message is None or sender is None:
+        return END
+    services = context.services
+    request_id = int(context.drafts.get(DRAFT, {}).get("request", 0))
+    line = await services.relay.line(request_id, sender.id) if request_id else Closed.NOT_FOUND
+    if isinstance(line, Closed):
+        # It closed while they were writing (done, handed back, cancelled): say so kindly.
+        context.drafts.pop(DRAFT, None)
+        await _reply(
+            update, closed_text(line, request_id) + "\n" + _("Your message wasn't passed on.")
+        )
+        return END
+    if not await services.relay.may_send(sender.id):
+        await _reply(
+            update,
+            _(
+                "That's a lot of messages in a short time, so I haven't passed this one on. "
+                "Please wait a minute and send it again."
+            ),
+        )
+        return Step.WRITING
+    delivered = await _deliver(message, line, context)
+    context.drafts.pop(DRAFT, None)
+    if not delivered:
+        await _reply(
+            update,
+            _(
+                "😔 I couldn't get that to {name} just now. Please try again later, or "
+                "/concern tells the coordinators."
+            ).format(name=esc(line.other_name) or _("them")),
+        )
+        return END
+    await _reply(update, _sent(line), keyboards.talk(line.request.id, line.other_name))
+    return END
+
+
+async def _deliver(message: Message, line: Line, context: BotContext) -> bool:
+    """Store it, then copy it to each reader of the other end; True if anyone got it."""
+    services, sender_id = context.services, message.chat.id
+    messenger = services.messenger
+    request_id = line.request.id
+
+    def reply_button() -> InlineKeyboardMarkup:
+        return keyboards.talk(request_id, line.sender_name, reply=True)
+
+    got = 0
+    if message.text is not None:
+        text = message.text[:MAX_TEXT]
+        await services.relay.keep(line, sender_id, Kind.TEXT, text)
+        for reader in line.recipients:
+            sent = await messenger.tell(
+                reader,
+                lambda: _header(line) + "\n\n" + esc(text),
+                reply_button,
+                protect=True,
+            )
+            got += sent is not None
+        return got > 0
+    if message.location is not None:
+        where = (message.location.latitude, message.location.longitude)
+        await services.relay.keep(line, sender_id, Kind.LOCATION, where=where)
+        for reader in line.recipients:
+            # A location carries no caption: the header goes first, the pin after it.
+            if await messenger.tell(reader, lambda: _header(line), protect=True) is None:
+                continue
+            sent = await messenger.tell_media(reader, str, reply_button, location=where)
+            got += sent is not None
+        return got > 0
+    caption = (message.caption or "")[:MAX_CAPTION]
+    if message.photo:
+        kind, file_id = Kind.PHOTO, message.photo[-1].file_id
+    else:
+        assert message.voice is not None
+        kind, file_id = Kind.VOICE, message.voice.file_id
+    await services.relay.keep(line, sender_id, kind, caption, file_id)
+    for reader in line.recipients:
+        # Sent again by its file_id: a copy, never a forward (which would show the sender).
+        sent = await messenger.tell_media(
+            reader,
+            lambda: _header(line) + ("\n\n" + esc(caption) if caption else ""),
+            reply_button,
+            photo=file_id if kind is Kind.PHOTO else None,
+            voice=file_id if kind is Kind.VOICE else None,
+        )
+        got += sent is not None
+    return got > 0
+
+
+async def not_relayable(update: Update, context: BotContext) -> int:
+    """A sticker, a file, a video…: say what can go, and keep waiting."""
+    await _reply(
+        update,
+        _(
+            "I can pass on a message, a photo, a voice note or a location. Please send one "
+            "of those, or /cancel."
+        ),
+    )
+    return Step.WRITING
+
+
+async def stop_writing(update: Update, context: BotContext) -> int:
+    """/cancel while writing: nothing is sent, and any other draft is left as it was."""
+    context.drafts.pop(DRAFT, None)
+    await _reply(update, _("OK, I haven't sent anything."))
+    return END
+
+
+async def leave_quietly(update: Update, context: BotContext) -> int:
+    """Another button pressed instead of writing: stop waiting, let the press go on."""
+    context.drafts.pop(DRAFT, None)
+    return END
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(
+        conversation(
+            "relay",
+            entry_points=[CallbackQueryHandler(start_writing, pattern=matches(Action.TALK))],
+            states={
+                Step.WRITING: [
+                    # Before the conversation's own /cancel, which would drop every draft.
+                    CommandHandler("cancel", stop_writing, filters=PRIVATE),
+                    MessageHandler(RELAYED, relay_message),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, not_relayable),
+                ],
+            },
+            fallbacks=[CallbackQueryHandler(leave_quietly)],
+        ),
+        group=GROUP_RELAY_CONVERSATION,
+    )
