@@ -42,6 +42,17 @@ COORDINATOR_BUTTONS: dict[Action, list[str]] = {
     Action.AUDIENCE: ["v1:audience:everyone"],
     Action.BROADCAST: ["v1:bcast:send:1", "v1:bcast:cancel:1", "v1:bcast:stop:1"],
     Action.FORGET_CONTACT: [f"v1:forgetph:{REQUEST}:yes", f"v1:forgetph:{REQUEST}:no"],
+    Action.REIMBURSE: ["v1:reimburse:1"],
+    Action.CLAIM_DECLINE: ["v1:claimno:1"],
+    Action.FUND: [
+        "v1:fund:ledger",
+        "v1:fund:statement",
+        "v1:fund:post:2024-01",
+        "v1:fund:rev:1:yes",
+    ],
+    Action.INFO_ENTRY: ["v1:infoe:1"],
+    Action.INFO_EDIT: ["v1:infoed:1:retire", "v1:infoed:1:phone"],
+    Action.INFO_ADD: ["v1:infoadd:lang:1:cy"],
 }
 EVERYONE_ACTIONS = {
     Action.CONSENT,
@@ -69,6 +80,7 @@ EVERYONE_ACTIONS = {
     Action.GROUP_HELP,
     Action.DUPLICATE,  # a requester's own conversation (in /onbehalf, checked there)
     Action.PRESCRIPTION,
+    Action.INFO,
     Action.ARRIVED,
     Action.LEFT,
     Action.SAFE,

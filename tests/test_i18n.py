@@ -492,7 +492,9 @@ def _rendered(message: Message) -> Iterator[tuple[str, dict[str, object]]]:
     """The message rendered in the current language with a distinct sample value for each
     placeholder (numbers for counts and ids, text for the rest), every plural form."""
     msgid = _key(message)[1]
-    fields = sorted(set(FIELD.findall(msgid)))
+    # A plural's forms may name a count its singular leaves out ("one" / "{n} requests").
+    every_form = " ".join(message.id) if isinstance(message.id, tuple | list) else msgid
+    fields = sorted(set(FIELD.findall(every_form)))
     values: dict[str, object] = {
         name: 7000 + i if name in ("n", "id", "count", "days") else f"Sample{i} x"
         for i, name in enumerate(fields)
@@ -522,7 +524,9 @@ def test_every_value_put_into_a_right_to_left_message_is_isolated(language: str)
             for text, values in _rendered(message):
                 for name, value in values.items():
                     isolated = f"{ISOLATE}{value}{POP}" in text or f"{LRI}#{value}{POP}" in text
-                    if not isolated:
+                    # A plural form may leave its count out ("one donor"); that the others
+                    # keep it is test_translations_keep_placeholders_tags_and_commands's job.
+                    if str(value) in text and not isolated:
                         problems.append(f"{name}={value!r} not isolated in {text!r}")
                 if LITERAL_COMMAND.search(text):
                     problems.append(f"a /command outside an isolate in {text!r}")

@@ -25,6 +25,7 @@ VOLUNTEER = 301
 PENDING = 302
 OPEN, CLAIMED, DONE = 1, 2, 3  # the world's requests: open (pinged to 301), 301's, done
 SERIES = 1  # the requester's weekly request
+CLAIM = 1  # what 301 spent on the done request, waiting for a coordinator
 ROLES = {
     "stranger": STRANGER,
     "requester": REQUESTER,
@@ -75,6 +76,13 @@ BUTTONS: dict[Action, str] = {
     Action.NO_RECEIPT: f"v1:noreceipt:{DONE}",
     Action.DUPLICATE: f"v1:dup:{OPEN}:same",
     Action.PRESCRIPTION: "v1:rx:pay:paid",
+    Action.REIMBURSE: f"v1:reimburse:{CLAIM}",
+    Action.CLAIM_DECLINE: f"v1:claimno:{CLAIM}",
+    Action.FUND: "v1:fund:ledger",
+    Action.INFO: "v1:info:food",
+    Action.INFO_ENTRY: "v1:infoe:1",
+    Action.INFO_EDIT: "v1:infoed:1:checked",
+    Action.INFO_ADD: "v1:infoadd:topic:food",
     Action.ARRIVED: f"v1:arrived:{CLAIMED}",
     Action.LEFT: f"v1:left:{CLAIMED}",
     Action.SAFE: f"v1:safe:{CLAIMED}:help",
@@ -122,6 +130,9 @@ async def _world(group: Group) -> None:
     # Done first: holding a task, Alice would not be pinged for another one meanwhile.
     await group.press(VOLUNTEER, f"v1:accept:{DONE}", name="Alice")
     await group.press(VOLUNTEER, f"v1:done:{DONE}", name="Alice")
+    await group.press(VOLUNTEER, f"v1:spend:{DONE}", name="Alice")
+    await group.say(VOLUNTEER, "5", name="Alice")
+    await group.press(VOLUNTEER, f"v1:noreceipt:{DONE}", name="Alice")
     await group.press(VOLUNTEER, f"v1:accept:{CLAIMED}", name="Alice")
     # A weekly request (#4), so that stopping a series has one to stop.
     await group.say(REQUESTER, "/request", name="Rita")
@@ -292,6 +303,15 @@ EXPECTED: dict[str, frozenset[str]] = {
     BUTTONS[Action.FORGET_CONTACT]: ONLY_COORDINATOR,  # "nothing to erase": not a phone one
     BUTTONS[Action.AUDIENCE]: NOBODY,
     BUTTONS[Action.BROADCAST]: NOBODY,
+    "/fund": CONSENTED,
+    "/info": CONSENTED,
+    BUTTONS[Action.REIMBURSE]: ONLY_COORDINATOR,
+    BUTTONS[Action.CLAIM_DECLINE]: ONLY_COORDINATOR,
+    BUTTONS[Action.FUND]: ONLY_COORDINATOR,
+    BUTTONS[Action.INFO]: CONSENTED,
+    BUTTONS[Action.INFO_ENTRY]: ONLY_COORDINATOR,  # "no longer shown": there is none
+    BUTTONS[Action.INFO_EDIT]: ONLY_COORDINATOR,
+    BUTTONS[Action.INFO_ADD]: NOBODY,  # only inside /info add
     BUTTONS[Action.ARRIVED]: frozenset({"volunteer"}),  # the one on the task
     BUTTONS[Action.LEFT]: NOBODY,  # nobody has arrived in this world
     BUTTONS[Action.SAFE]: NOBODY,

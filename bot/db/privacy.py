@@ -135,6 +135,26 @@ class PrivacyRepository:
                 "UPDATE audit SET subject_id = NULL, note = '' WHERE subject_id = ?", (user_id,)
             )
             await self._forget_in_notes(tx, user_id)
+            # The fund's rows are the group's accounts and stay; who recorded them, and
+            # whose claim it was, do not (as in the audit).
+            await tx.execute(
+                "UPDATE fund_ledger SET recorded_by = NULL WHERE recorded_by = ?", (user_id,)
+            )
+            await tx.execute(
+                "UPDATE fund_claims SET volunteer_id = NULL, receipt_file_id = NULL "
+                "WHERE volunteer_id = ?",
+                (user_id,),
+            )
+            await tx.execute(
+                "UPDATE fund_claims SET first_approver = NULL WHERE first_approver = ?",
+                (user_id,),
+            )
+            await tx.execute(
+                "UPDATE fund_claims SET decided_by = NULL WHERE decided_by = ?", (user_id,)
+            )
+            await tx.execute(
+                "UPDATE info_entries SET created_by = NULL WHERE created_by = ?", (user_id,)
+            )
             # Phone requests they recorded stay, with no recorder (news goes to all
             # coordinators); broadcasts they sent keep their counts, not who sent them.
             await tx.execute(

@@ -65,6 +65,10 @@ class Chaser:
         self._clock = clock
         # Told when a request is taken or closed (the group chat's post follows it).
         self.on_change: Callable[[HelpRequest], Awaitable[None]] | None = None
+        # What may help meanwhile (local services), under "nobody could take it"; and
+        # more for the coordinators' digest (local services to check again).
+        self.meanwhile: Callable[[HelpRequest], Awaitable[Callable[[], str]]] | None = None
+        self.digest_extra: Callable[[], Awaitable[Callable[[], str]]] | None = None
         matchmaker.on_wave = self.pinged
         matchmaker.on_waiting = self.waiting
         reminders.on(ESCALATE, self._escalate)
@@ -265,11 +269,12 @@ class Chaser:
             return
         await self.closed(expired)
         await self._matchmaker.close_pings(expired, taken=False, keep=None)
+        extra = await self.meanwhile(expired) if self.meanwhile else str
         await tell_requester(
             self._messenger,
             self._coordinators,
             expired,
-            lambda: notices.expired_for_requester(expired.id),
+            lambda: notices.expired_for_requester(expired.id) + extra(),
             # "Ask again" starts a request of one's own: not for a coordinator's phone one.
             keyboards.ask_again if expired.requester_id is not None else lambda: None,
         )
@@ -277,7 +282,8 @@ class Chaser:
     async def _digest(self, reminder: Reminder) -> None:
         figures = await self._stats.digest(self._clock())
         tz = self._settings.timezone
-        await self._coordinators.tell(lambda: notices.daily_digest(figures, tz))
+        extra = await self.digest_extra() if self.digest_extra else str
+        await self._coordinators.tell(lambda: notices.daily_digest(figures, tz) + extra())
         await self.start_daily_digest(after=reminder.due_at)
 
     async def _next_occurrence(self, reminder: Reminder) -> None:

@@ -84,6 +84,8 @@ class Matchmaker:
         self.on_waiting: Callable[[HelpRequest, int, float], Awaitable[None]] | None = None
         # Told when a request is announced, new or handed back (the group chat posts it).
         self.on_announced: Callable[[HelpRequest], Awaitable[None]] | None = None
+        # What may help meanwhile (local services), rendered under "nobody nearby".
+        self.meanwhile: Callable[[HelpRequest], Awaitable[Callable[[], str]]] | None = None
         self._messenger = messenger
         self._coordinators = coordinators
         self._clock = clock
@@ -294,6 +296,8 @@ class Matchmaker:
             return
         await self._coordinators.tell(lambda: notices.nobody_nearby_for_coordinators(current))
         if current.requester_id is not None and current.round == 1:
+            extra = await self.meanwhile(current) if self.meanwhile else str
             await self._messenger.tell(
-                current.requester_id, lambda: notices.nobody_nearby_for_requester(current.id)
+                current.requester_id,
+                lambda: notices.nobody_nearby_for_requester(current.id) + extra(),
             )

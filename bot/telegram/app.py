@@ -30,8 +30,10 @@ from bot.db.broadcasts import BroadcastRepository
 from bot.db.doorstep import DoorstepRepository
 from bot.db.fairness import FairnessRepository
 from bot.db.figures import FiguresRepository
+from bot.db.fund import FundRepository
 from bot.db.groupchats import GroupChatRepository
 from bot.db.groupmap import MapRepository
+from bot.db.info import InfoRepository
 from bot.db.privacy import PrivacyRepository
 from bot.db.referrals import ReferralRepository
 from bot.db.relay import RelayRepository
@@ -55,9 +57,11 @@ from bot.services.desk import SAVED, HelpDesk
 from bot.services.doorstep import Doorstep
 from bot.services.fairness import Fairness, Nearby, WeeklySummary
 from bot.services.figures import Figures
+from bot.services.fund import Fund
 from bot.services.geo import build_geocoder
 from bot.services.groupchat import GroupBoard
 from bot.services.groupmap import GroupMap
+from bot.services.info import LocalInfo
 from bot.services.matching import Matchmaker
 from bot.services.neighbours import Neighbours
 from bot.services.newcomers import Newcomers
@@ -73,6 +77,7 @@ from bot.telegram.context import BotContext, Services
 from bot.telegram.doorstep_news import DoorstepNotices
 from bot.telegram.handlers import register_all
 from bot.telegram.handlers.errors import apologise, describe
+from bot.telegram.info_views import offer_meanwhile, stale_for_digest
 from bot.telegram.messenger import Messenger
 from bot.telegram.once_request import OnceRequest
 from bot.telegram.persistence import SQLitePersistence
@@ -482,6 +487,8 @@ def build_application(
         ),
         groupmap=GroupMap(settings, MapRepository(db), volunteers, clock),
         neighbours=Neighbours(settings, ReferralRepository(db), clock),
+        fund=Fund(FundRepository(db), settings.timezone, clock),
+        info=LocalInfo(InfoRepository(db), clock),
         doorstep=Doorstep(
             settings,
             doorstep_records,
@@ -495,6 +502,12 @@ def build_application(
         newcomers=newcomers,
         relay=Relay(RelayRepository(db), requests, users, coordinators, clock),
     )
+    # Local services offered where they help: under "nobody could take it", and the
+    # coordinators' digest lists entries to check again.
+    matchmaker.meanwhile = chaser.meanwhile = offer_meanwhile(
+        app.services.info, settings.default_language
+    )
+    chaser.digest_extra = stale_for_digest(app.services.info, settings.default_language)
     app.map_server = MapServer(app.services) if settings.webapp_url else None
     app.watch = DatabaseWatch(coordinators.tell, desk.announce_unfinished)
     register_all(app)

@@ -68,6 +68,17 @@ class Action(StrEnum):
     # A prescription's questions, `v1:rx:<question>:<answer>`: pay (paid|exempt|topay),
     # fridge (yes|no), cd (a controlled drug: yes|no|unsure), ok (consent: yes|no).
     PRESCRIPTION = "rx"
+    # The shared fund: `v1:reimburse:<claim_id>` approves a claim, `v1:claimno:<claim_id>`
+    # declines it (a reason is asked for); `v1:fund:<what>[:...]` the coordinators' tools.
+    REIMBURSE = "reimburse"
+    CLAIM_DECLINE = "claimno"
+    FUND = "fund"
+    # Local services: `v1:info:<topic>` lists a topic, `v1:infoe:<entry_id>` a coordinator's
+    # card of one entry, `v1:infoed:<entry_id>:<what>` its buttons, `v1:infoadd:<step>...`.
+    INFO = "info"
+    INFO_ENTRY = "infoe"
+    INFO_EDIT = "infoed"
+    INFO_ADD = "infoadd"
     # Safe on the doorstep: `v1:arrived:<id>` / `v1:left:<id>` on the volunteer's task,
     # `v1:safe:<id>:ok|help` answers "Are you OK?".
     ARRIVED = "arrived"

@@ -43,6 +43,8 @@ def everyone_commands() -> list[BotCommand]:
         BotCommand("help", _("How this works")),
         BotCommand("privacy", _("What we keep and why")),
         BotCommand("concern", _("Tell the coordinators about a worry")),
+        BotCommand("fund", _("The group's shared fund")),
+        BotCommand("info", _("Other help nearby: food, medicines, money…")),
         BotCommand("forgetme", _("Erase my details")),
         BotCommand("language", _("Choose your language")),
         BotCommand("cancel", _("Stop what we're doing")),

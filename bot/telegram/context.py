@@ -20,9 +20,11 @@ from bot.services.desk import HelpDesk
 from bot.services.doorstep import Doorstep
 from bot.services.fairness import Fairness
 from bot.services.figures import Figures
+from bot.services.fund import Fund
 from bot.services.geo import NoGeocoder, NominatimGeocoder
 from bot.services.groupchat import GroupBoard
 from bot.services.groupmap import GroupMap
+from bot.services.info import LocalInfo
 from bot.services.matching import Matchmaker
 from bot.services.neighbours import Neighbours
 from bot.services.newcomers import Newcomers
@@ -66,6 +68,8 @@ class Services:
     addresses: AddressMessages  # which messages carried an address, to take it back
     fairness: Fairness  # nobody left out: the kind notes and the weekly summary
     neighbours: Neighbours  # nearby groups (NEIGHBOUR_GROUPS) and referrals to them
+    fund: Fund  # the shared fund and its ledger (/fund)
+    info: LocalInfo  # what else is available locally (/info)
     doorstep: Doorstep  # lone working: arrived, left safely, "Are you OK?", the alert
     newcomers: Newcomers  # a volunteer's first tasks
     relay: Relay  # the private line between a request's requester and its volunteer

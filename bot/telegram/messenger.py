@@ -74,12 +74,22 @@ class Messenger:
         return None
 
     async def send_photo(
-        self, user_id: int, file_id: str, caption: str, *, protect: bool = False
+        self,
+        user_id: int,
+        file_id: str,
+        caption: str,
+        *,
+        protect: bool = False,
+        markup: InlineKeyboardMarkup | None = None,
     ) -> Message | None:
         """Send a photo Telegram already has (by file_id), e.g. a receipt; None if it failed."""
         try:
             return await self._bot.send_photo(
-                chat_id=user_id, photo=file_id, caption=caption, protect_content=protect
+                chat_id=user_id,
+                photo=file_id,
+                caption=caption,
+                protect_content=protect,
+                reply_markup=markup,
             )
         except Forbidden:
             _LOGGER.info("User %s blocked the bot; marking them unreachable", user_id)

@@ -11,8 +11,10 @@ from bot.telegram.handlers import (
     coordinators,
     doorstep,
     figures,
+    fund,
     groupchat,
     groupmap,
+    info,
     intake,
     language,
     privacy,
@@ -37,6 +39,8 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     roster.register(app)
     intake.register(app)
     figures.register(app)
+    fund.register(app)
+    info.register(app)
     groupchat.register(app)
     groupmap.register(app)
     broadcast.register(app)

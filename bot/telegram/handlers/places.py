@@ -11,7 +11,7 @@ from bot.config import NeighbourGroup
 from bot.domain.models import Place
 from bot.i18n import _
 from bot.services.geo import inside_area, valid_position
-from bot.telegram import keyboards
+from bot.telegram import info_views, keyboards
 from bot.telegram.context import BotContext
 from bot.telegram.texts import esc
 
@@ -81,6 +81,7 @@ async def read_place(
             ),
             reply_markup=keyboards.share_location(),
         )
+        await offer_local_help(update, context)
         return None
     return Place(lat, lon)
 
@@ -123,3 +124,11 @@ async def _refer(
     if neighbour.name not in noted:
         noted.append(neighbour.name)
         await context.services.neighbours.referred(neighbour)
+
+
+async def offer_local_help(update: Update, context: BotContext) -> None:
+    """Under the out-of-area answer: the /info topics, when the group has listed any."""
+    message = update.effective_message
+    if message is None or not await context.services.info.topics_in_use():
+        return
+    await message.reply_text(info_views.out_of_area_help(), reply_markup=info_views.topics())

@@ -16,6 +16,7 @@ from bot.i18n import _, inserted, join_list, line, ngettext
 from bot.services.safeguarding import MAX_SPEND_PENCE, RequestDetails
 from bot.telegram import keyboards, notices
 from bot.telegram.callbacks import Action, matches
+from bot.telegram.claims import claim_receipt, claim_spend
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     END,
@@ -265,6 +266,9 @@ async def amount_given(update: Update, context: BotContext) -> int:
             "That's more than the group's limit of {cap} for one task, so I've let the "
             "coordinators know; they may ask you about it."
         ).format(cap=money(services.safeguarding.cap_pence))
+    claimed = await claim_spend(services, request_id, sender.id, pence)
+    if claimed:
+        text += "\n" + claimed
     text += "\n\n" + _("Now please send a photo of the receipt.")
     await _reply(update, text, keyboards.no_receipt(request_id))
     return SpendStep.RECEIPT
@@ -290,6 +294,8 @@ async def receipt_sent(update: Update, context: BotContext) -> int:
         sender.id, request_id, file_id
     )
     if saved:
+        assert isinstance(request_id, int)
+        await claim_receipt(context.services, request_id, file_id)
         await _reply(
             update, _("🧾 Thank you, the receipt is saved with #{id}.").format(id=request_id)
         )

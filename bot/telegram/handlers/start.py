@@ -82,6 +82,11 @@ async def show_help(update: Update, context: BotContext) -> None:
         "/language – choose your language\n"
         "/cancel – stop what we're doing"
     )
+    text += "\n\n" + _(
+        "<b>The group</b>\n"
+        "/fund – the shared fund: balance, money in and out\n"
+        "/info – other help nearby: food, medicines, money, health, someone to talk to"
+    )
     if await context.services.coordinators.is_coordinator(update.effective_user.id):
         text += "\n\n" + _("<b>Coordinators</b>\n/pending – volunteers waiting for approval")
         text += "\n" + _("/broadcast – message everyone or a group")
@@ -99,6 +104,10 @@ async def show_help(update: Update, context: BotContext) -> None:
         )
         text += "\n" + _("/forget &lt;number&gt; – erase the person a phone request was taken for")
         text += "\n" + _("/map – the map: open requests, and where volunteers can reach")
+        text += "\n" + _(
+            "/fund add – record money in; /fund reverse &lt;row&gt; – correct a mistake\n"
+            "/info add – add a local service; its buttons edit, re-check or retire it"
+        )
     await update.effective_message.reply_text(text, reply_markup=ReplyKeyboardRemove())
 
 
@@ -134,6 +143,13 @@ async def show_privacy(update: Update, context: BotContext) -> None:
             "a coordinator, we keep only your Telegram id and that fact, so that you are "
             "not made one again by mistake."
         ).format(days=ngettext("{n} day", "{n} days", days).format(n=days))
+        + "\n\n"
+        + _(
+            "<b>The group's fund:</b> when a volunteer is paid back for shopping, the "
+            "amount, the day and the request's number stay in the group's accounts, also "
+            "after /forgetme, with nothing that says who it was. /fund shows everyone the "
+            "figures, never names."
+        )
     )
 
 
