@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
-from bot.domain.models import Category
+from bot.domain.models import Category, QuietHours
 
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{2,}$")
 GEOCODERS = ("none", "nominatim")
@@ -98,6 +98,11 @@ class Settings:
     health_stale_s: float = 90
     # How long an update is tried again while the database fails (locked, disk full).
     db_retry_s: float = 60
+    # Fair to volunteers: no pings in their quiet hours (the default for those who never
+    # chose theirs), at most so many a local day, and this long apart.
+    quiet_hours: QuietHours | None = field(default_factory=lambda: QuietHours(21 * 60, 8 * 60))
+    max_pings_per_day: int = 6
+    ping_spacing_s: float = 3600
     # Nearby groups that cover what our area doesn't (the nearest covering one is named).
     neighbour_groups: tuple[NeighbourGroup, ...] = ()
     # Lone working: "Are you OK?" this long after "I've arrived" with no "I've left
@@ -202,6 +207,15 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
             + OSM_TILES
         )
 
+    quiet_raw = get("QUIET_HOURS") or "21:00-08:00"
+    try:
+        quiet_hours = QuietHours.parse(quiet_raw)
+    except ValueError:
+        raise SettingsError(
+            f"QUIET_HOURS must be HH:MM-HH:MM (in TIMEZONE, e.g. 21:00-08:00) or off, "
+            f"not {quiet_raw!r}"
+        ) from None
+
     return Settings(
         bot_token=token,
         bot_api_base_url=base_url,
@@ -250,6 +264,11 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         ),
         health_stale_s=_positive_float(values, "HEALTH_STALE_S", 90),
         db_retry_s=_positive_float(values, "DB_RETRY_S", 60, maximum=3600),
+        quiet_hours=quiet_hours,
+        max_pings_per_day=int(
+            _positive_float(values, "MAX_PINGS_PER_DAY", 6, maximum=1000, integer=True)
+        ),
+        ping_spacing_s=_seconds_or_off(values, "PING_SPACING_S", 3600),
         neighbour_groups=_parse_neighbours("NEIGHBOUR_GROUPS", get("NEIGHBOUR_GROUPS")),
         checkout_after_s=_positive_float(values, "CHECKOUT_AFTER_S", 5400, maximum=86400),
         safety_alert_after_s=_positive_float(values, "SAFETY_ALERT_AFTER_S", 900, maximum=86400),
@@ -336,6 +355,19 @@ def _non_negative_float(values: Mapping[str, str], name: str, default: float) ->
     if raw in ("", "0"):
         return default if raw == "" else 0.0
     return _positive_float(values, name, default, maximum=50)
+
+
+def _seconds_or_off(values: Mapping[str, str], name: str, default: float) -> float:
+    """A number of seconds, where 0 switches the rule off (at most a day)."""
+    raw = (values.get(name) or "").strip()
+    if raw == "0":
+        return 0.0
+    try:
+        return _positive_float(values, name, default, maximum=86400)
+    except SettingsError:
+        raise SettingsError(
+            f"{name} must be a number of seconds from 0 (off) to 86400, not {raw!r}"
+        ) from None
 
 
 def _parse_clock_time(name: str, raw: str) -> time | None:

@@ -71,6 +71,7 @@ EVERYONE_ACTIONS = {
     Action.LATER,
     Action.FEEDBACK,
     Action.AVAILABILITY,
+    Action.QUIET,
     Action.STOP_SERIES,
     Action.CONCERN,
     Action.FORGET,

@@ -1,5 +1,7 @@
 """The radius search's R*Tree (migration 0002) finds exactly whom a full scan finds, and
-follows every change to a volunteer: saved, approved, turned down, paused, moved, deleted."""
+follows every change to a volunteer: saved, approved, turned down, paused, moved, deleted;
+and its fairness rules (quiet hours, caps, spacing, busy) leave out exactly whom a plain
+reading of them does."""
 
 from __future__ import annotations
 
@@ -7,8 +9,10 @@ import math
 import random
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,7 +20,7 @@ from bot.db import Database, VolunteerRepository
 from bot.db.connection import MIGRATIONS_DIR
 from bot.db.volunteers import EDGE_KM
 from bot.domain.distance import EARTH_RADIUS_KM, haversine_km
-from bot.domain.models import Category, VolunteerStatus
+from bot.domain.models import Category, PingRules, QuietHours, VolunteerStatus
 
 # (centre, how far volunteers and requests spread from it in km): a city, both poles,
 # and both sides of the antimeridian, where a lat/lon box needs the most care.
@@ -271,3 +275,139 @@ async def test_the_migration_indexes_volunteers_stored_before_it(tmp_path: Path)
         assert set(await find(VolunteerRepository(db), 51.51, -0.1)) == {1}
     finally:
         await db.close()
+
+
+def fair_scan(
+    rows: list[dict[str, Any]],
+    pings: list[tuple[int, float, str | None]],
+    tasks: list[tuple[int, float | None]],
+    rules: PingRules,
+) -> tuple[set[int], set[int]]:
+    """The fairness rules, read one by one: who may be pinged now, and who is held back
+    (asleep, capped or spaced) though not busy."""
+    free, held = set(), set()
+    for row in rows:
+        user_id = row["user_id"]
+        own = QuietHours(row["quiet_from"], row["quiet_until"]) if row["quiet_from"] else None
+        quiet = own if row["quiet_own"] else rules.default_quiet
+        mine = [(at, answer) for who, at, answer in pings if who == user_id]
+        today = sum(1 for at, _ in mine if at >= rules.day_start)
+        spaced = rules.spacing_s > 0 and any(
+            at > rules.now - rules.spacing_s and answer not in ("accepted", "released")
+            for at, answer in mine
+        )
+        busy = any(
+            who == user_id
+            and abs((due if due is not None else rules.now) - rules.task_at) < rules.overlap_s
+            for who, due in tasks
+        )
+        if busy:
+            continue
+        asleep = quiet is not None and quiet.covers(rules.minute)
+        capped = rules.max_per_day is not None and today >= rules.max_per_day
+        (held if asleep or capped or spaced else free).add(user_id)
+    return free, held
+
+
+async def test_the_fairness_rules_in_sql_find_whom_a_plain_reading_finds(db: Database) -> None:
+    rng = random.Random(16)
+    ids = list(range(5000, 5600))
+    await add_users(db, ids)
+    now = 1_736_000_000.0
+    rows = []
+    for user_id in ids:
+        lat, lon = destination(51.5, -0.1, rng.uniform(0, 360), 3 * math.sqrt(rng.random()))
+        own = int(rng.random() < 0.4)
+        start, end = rng.randrange(1440), rng.randrange(1440)
+        start, end = (start, end) if own and start != end and rng.random() < 0.7 else (None, None)
+        rows.append((user_id, lat, lon, 5.0, "groceries", own, start, end))
+    await db.executemany(
+        "INSERT INTO volunteers (user_id, lat, lon, radius_km, categories, status, quiet_own, "
+        "quiet_from, quiet_until, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, 'approved', ?, ?, ?, 0, 0)",
+        rows,
+    )
+    await db.execute(
+        "INSERT INTO users (id, first_name, consented_at, created_at) VALUES (1, 'R', 0, 0)"
+    )
+    # History: requests some volunteers hold now, and pings of the last two days.
+    tasks: list[tuple[int, float | None]] = []
+    pings: list[tuple[int, float, str | None]] = []
+    for n in range(1, 400):
+        holder = rng.choice(ids)
+        due = None if rng.random() < 0.3 else now + rng.uniform(-6, 6) * 3600
+        claimed = rng.random() < 0.3
+        await db.execute(
+            "INSERT INTO requests (id, requester_id, category, description, address, lat, lon, "
+            "when_kind, due_at, safety_code, status, volunteer_id, created_at, updated_at) "
+            "VALUES (?, 1, 'groceries', 'x', 'y', 51.5, -0.1, 'asap', ?, '1234', ?, ?, 0, 0)",
+            (n + 1, due, "claimed" if claimed else "done", holder),
+        )
+        if claimed:
+            tasks.append((holder, due))
+        for _ in range(rng.randint(0, 3)):
+            who = rng.choice(ids)
+            sent = now - rng.uniform(0, 48) * 3600
+            answer = rng.choice((None, "declined", "accepted", "released"))
+            await db.execute(
+                "INSERT OR IGNORE INTO pings (request_id, volunteer_id, round, wave, "
+                "distance_km, sent_at, answer) VALUES (?, ?, 1, 1, 0, ?, ?)",
+                (n + 1, who, sent, answer),
+            )
+    stored = await db.fetchall("SELECT volunteer_id, sent_at, answer FROM pings")
+    pings = [(r["volunteer_id"], r["sent_at"], r["answer"]) for r in stored]
+    everyone = [dict(r) for r in await db.fetchall("SELECT * FROM volunteers")]
+    volunteers = VolunteerRepository(db)
+    tz = ZoneInfo("Europe/London")
+    for i in range(40):
+        moment = now + rng.uniform(-12, 12) * 3600
+        local = datetime.fromtimestamp(moment, tz)
+        rules = PingRules(
+            now=moment,
+            tz=tz,
+            minute=local.hour * 60 + local.minute,
+            default_quiet=rng.choice((None, QuietHours(21 * 60, 8 * 60), QuietHours(60, 300))),
+            task_at=moment + (rng.uniform(0, 5) * 3600 if i % 2 else 0),
+            overlap_s=2 * 3600,
+            day_start=moment - rng.uniform(0, 24) * 3600,
+            next_day=moment + 3600,
+            max_per_day=rng.choice((None, 1, 2, 6)),
+            spacing_s=rng.choice((0.0, 1800.0, 3600.0)),
+        )
+        expected_free, expected_held = fair_scan(everyone, pings, tasks, rules)
+        found = {}
+        for held in (False, True):
+            candidates = await volunteers.candidates(
+                request_id=10_000,
+                round_=1,
+                lat=51.5,
+                lon=-0.1,
+                category=Category.GROCERIES,
+                exclude=set(),
+                needs_check=False,
+                any_distance=False,
+                recent_since=0,
+                rules=rules,
+                held=held,
+            )
+            found[held] = {c.volunteer.user_id for c in candidates}
+            if held:
+                assert all(c.held_until is not None and c.held_until > moment for c in candidates)
+        assert found[False] == expected_free, i
+        assert found[True] == expected_held, i
+        # The first wave keeps its order and its limit in SQL, with the rules too.
+        wave = await volunteers.candidates(
+            request_id=10_000,
+            round_=1,
+            lat=51.5,
+            lon=-0.1,
+            category=Category.GROCERIES,
+            exclude=set(),
+            needs_check=False,
+            any_distance=False,
+            recent_since=0,
+            rules=rules,
+            limit=5,
+        )
+        assert {c.volunteer.user_id for c in wave} <= expected_free
+        assert len(wave) == min(5, len(expected_free))

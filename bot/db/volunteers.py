@@ -11,7 +11,15 @@ import aiosqlite
 from bot.db.connection import Database
 from bot.domain.distance import EARTH_RADIUS_KM, haversine_km
 from bot.domain.limits import MAX_RADIUS_KM
-from bot.domain.models import Candidate, Category, Slot, Volunteer, VolunteerStatus
+from bot.domain.models import (
+    Candidate,
+    Category,
+    PingRules,
+    QuietHours,
+    Slot,
+    Volunteer,
+    VolunteerStatus,
+)
 
 # A volunteer exactly at the edge of their radius is in it, whatever the last bit says.
 EDGE_KM = 1e-9
@@ -20,6 +28,12 @@ _COLUMNS = "v.*, u.first_name, u.language"
 # first test, shared with the coordinators' map so both count the same people.
 # A coordinator's hold keeps a volunteer out exactly as their own pause does.
 PINGABLE = "v.status = 'approved' AND v.paused = 0 AND v.held_at IS NULL AND u.blocked_at IS NULL"
+
+
+def _quiet(row: aiosqlite.Row) -> QuietHours | None:
+    if row["quiet_from"] is None or row["quiet_until"] is None:
+        return None
+    return QuietHours(row["quiet_from"], row["quiet_until"])
 
 
 # Only a few dozen different offers exist, and matching parses one per candidate.
@@ -43,6 +57,9 @@ def _volunteer(row: aiosqlite.Row) -> Volunteer:
         held_at=row["held_at"],
         held_by=row["held_by"],
         held_reason=row["held_reason"] or "",
+        own_quiet=bool(row["quiet_own"]),
+        quiet_hours=_quiet(row),
+        approved_at=row["approved_at"],
     )
 
 
@@ -92,9 +109,10 @@ class VolunteerRepository:
         """Approve or turn down a pending volunteer; False if someone already decided."""
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
-                "UPDATE volunteers SET status = ?, decided_by = ?, updated_at = ? "
+                "UPDATE volunteers SET status = ?, decided_by = ?, updated_at = ?, "
+                "approved_at = CASE WHEN ? = 'approved' THEN ? ELSE approved_at END "
                 "WHERE user_id = ? AND status = 'pending'",
-                (status.value, coordinator_id, now, user_id),
+                (status.value, coordinator_id, now, status.value, now, user_id),
             )
             if cursor.rowcount != 1:
                 return False
@@ -108,6 +126,23 @@ class VolunteerRepository:
         changed = await self._db.execute(
             "UPDATE volunteers SET paused = ?, updated_at = ? WHERE user_id = ?",
             (int(paused), now, user_id),
+        )
+        return changed > 0
+
+    async def set_quiet(
+        self, user_id: int, own: bool, quiet: QuietHours | None, now: float
+    ) -> bool:
+        """Their own quiet hours (None: none), or (own=False) the group's default again."""
+        changed = await self._db.execute(
+            "UPDATE volunteers SET quiet_own = ?, quiet_from = ?, quiet_until = ?, "
+            "updated_at = ? WHERE user_id = ?",
+            (
+                int(own),
+                quiet.start if own and quiet else None,
+                quiet.end if own and quiet else None,
+                now,
+                user_id,
+            ),
         )
         return changed > 0
 
@@ -141,6 +176,8 @@ class VolunteerRepository:
         free_slots: Collection[Slot] | None = None,
         limit: int | None = None,
         stretch_km: float = 0.0,
+        rules: PingRules | None = None,
+        held: bool = False,
     ) -> list[Candidate]:
         """Volunteers who may be pinged for a request, best first, at most `limit`.
 
@@ -157,6 +194,10 @@ class VolunteerRepository:
         a volunteer who set none is free any time) before those who aren't; then nearest
         first, and among volunteers about as near (the same 500 m band) those with fewer
         tasks lately, so the same people are not always asked.
+
+        With `rules`, those the fairness rules hold back right now are left out; with
+        `held` too, only they are found (not those busy with a task at the time), each
+        with when they may be asked (`held_until`): for a ping that has to wait.
 
         SQLite computes the distances, the order and the limit, so only the few rows a wave
         needs become Python objects: that, not the index search, is what costs at a city's
@@ -203,12 +244,19 @@ class VolunteerRepository:
                 "CASE WHEN av.slots IS NULL OR av.slots = '' THEN 0 "
                 f"WHEN {matches or '0'} THEN 0 ELSE 1 END"
             )
+        fair = "0 AS asleep, 0 AS pings_today, NULL AS last_untaken, 0 AS tasked"
+        if rules is not None:
+            fair = self._fairness_columns(rules, params)
         # The same haversine as bot.domain.distance.haversine_km, term for term.
         distance = f"""2 * {EARTH_RADIUS_KM!r} * asin(min(1.0, sqrt(
                 pow(sin((radians(v.lat) - :phi) / 2), 2)
                 + cos(:phi) * cos(radians(v.lat)) * pow(sin(radians(v.lon - :lmb_deg) / 2), 2)
             )))"""
-        within = "" if any_distance else "WHERE distance <= radius_km + :edge"
+        outer = [] if any_distance else ["distance <= radius_km + :edge"]
+        if rules is not None:
+            free = "asleep = 0 AND pings_today < :max_per_day AND last_untaken IS NULL"
+            outer += ["tasked = 0", f"NOT ({free})" if held else free]
+        within = f"WHERE {' AND '.join(outer)}" if outer else ""
         limit_sql = ""
         if limit is not None:
             # A few spare rows: the exact check below may still drop one at the very edge.
@@ -218,7 +266,9 @@ class VolunteerRepository:
             f"""
             SELECT * FROM (
                 SELECT v.user_id, v.lat, v.lon, v.radius_km, v.categories, v.dbs_checked,
-                       u.first_name, u.language, {busy} AS busy, {distance} AS distance
+                       v.quiet_own, v.quiet_from, v.quiet_until,
+                       u.first_name, u.language, {busy} AS busy, {distance} AS distance,
+                       {fair}
                 FROM {source} JOIN users u ON u.id = v.user_id
                      LEFT JOIN availability av ON av.user_id = v.user_id
                 WHERE {area} {PINGABLE}
@@ -255,6 +305,59 @@ class VolunteerRepository:
                 status=VolunteerStatus.APPROVED,
                 paused=False,
                 dbs_checked=bool(row["dbs_checked"]),
+                own_quiet=bool(row["quiet_own"]),
+                quiet_hours=_quiet(row),
             )
-            found.append(Candidate(volunteer, exact))
+            until = None
+            if held and rules is not None:
+                until = rules.held_until(
+                    volunteer.quiet(rules.default_quiet), row["pings_today"], row["last_untaken"]
+                )
+            found.append(Candidate(volunteer, exact, until))
         return found[:limit] if limit is not None else found
+
+    @staticmethod
+    def _fairness_columns(rules: PingRules, params: dict[str, object]) -> str:
+        """The columns the fairness rules filter on, for the radius search's inner query."""
+        default = rules.default_quiet
+        params.update(
+            minute=rules.minute,
+            dq_from=default.start if default else None,
+            dq_until=default.end if default else None,
+            day_start=rules.day_start,
+            # No cap: a count can never reach it.
+            max_per_day=rules.max_per_day if rules.max_per_day is not None else 2**62,
+            spacing_since=rules.now - rules.spacing_s,
+            now=rules.now,
+            task_at=rules.task_at,
+            overlap_s=rules.overlap_s,
+        )
+        q_from = "CASE WHEN v.quiet_own = 1 THEN v.quiet_from ELSE :dq_from END"
+        q_until = "CASE WHEN v.quiet_own = 1 THEN v.quiet_until ELSE :dq_until END"
+        # Like QuietHours.covers: a window that ends before it starts runs over midnight.
+        asleep = f"""CASE WHEN ({q_from}) IS NULL OR ({q_until}) IS NULL THEN 0
+                 WHEN ({q_from}) < ({q_until})
+                     THEN :minute >= ({q_from}) AND :minute < ({q_until})
+                 ELSE :minute >= ({q_from}) OR :minute < ({q_until}) END"""
+        pings_today = (
+            "(SELECT count(*) FROM pings p WHERE p.volunteer_id = v.user_id "
+            "AND p.sent_at >= :day_start)"
+        )
+        # Taken (or taken and handed back) is not a ping they were bothered by.
+        last_untaken = (
+            "(SELECT max(p.sent_at) FROM pings p WHERE p.volunteer_id = v.user_id "
+            "AND p.sent_at > :spacing_since "
+            "AND coalesce(p.answer, '') NOT IN ('accepted', 'released'))"
+            if rules.spacing_s > 0
+            else "NULL"
+        )
+        # A task in their hands at about the same time ("as soon as possible" counts as now).
+        tasked = (
+            "EXISTS (SELECT 1 FROM requests r WHERE r.volunteer_id = v.user_id "
+            "AND r.status = 'claimed' "
+            "AND abs(coalesce(r.due_at, :now) - :task_at) < :overlap_s)"
+        )
+        return (
+            f"{asleep} AS asleep, {pings_today} AS pings_today, "
+            f"{last_untaken} AS last_untaken, {tasked} AS tasked"
+        )

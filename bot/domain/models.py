@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 
 class Category(StrEnum):
@@ -63,6 +66,98 @@ class Slot(StrEnum):
         return 8 <= hour < 17 if self is Slot.WEEKDAY_DAYTIME else 17 <= hour < 22
 
 
+MINUTES_A_DAY = 24 * 60
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """When a volunteer is not pinged: from `start` to `end`, minutes after local midnight;
+    a window that ends earlier than it starts runs over midnight (21:00-08:00)."""
+
+    start: int
+    end: int
+
+    @classmethod
+    def parse(cls, raw: str) -> QuietHours | None:
+        """ "21:00-08:00" (or "2100-0800", as in a button); "off" is None. ValueError if
+        it is neither, or starts and ends at the same minute."""
+        text = raw.strip().lower()
+        if text == "off":
+            return None
+        match = re.fullmatch(r"(\d{1,2}):?(\d{2})\s*-\s*(\d{1,2}):?(\d{2})", text)
+        if not match:
+            raise ValueError(raw)
+        h1, m1, h2, m2 = (int(part) for part in match.groups())
+        if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59 or (h1, m1) == (h2, m2):
+            raise ValueError(raw)
+        return cls(h1 * 60 + m1, h2 * 60 + m2)
+
+    def covers(self, minute: int) -> bool:
+        """Whether this minute of the local day is quiet."""
+        if self.start < self.end:
+            return self.start <= minute < self.end
+        return minute >= self.start or minute < self.end
+
+    def ends_after(self, moment: float, tz: ZoneInfo) -> float:
+        """The first moment after `moment` when the quiet hours are over (local clocks,
+        daylight saving included)."""
+        day = datetime.fromtimestamp(moment, tz).date()
+        at = time(self.end // 60, self.end % 60)
+        for offset in (0, 1):
+            end = datetime.combine(day + timedelta(days=offset), at, tzinfo=tz).timestamp()
+            if end > moment:
+                return end
+        return moment  # unreachable: tomorrow's end is always later
+
+    def code(self) -> str:
+        """HHMM-HHMM: fits in a button's callback data."""
+        return f"{_hhmm(self.start, '')}-{_hhmm(self.end, '')}"
+
+    def label(self) -> str:
+        return f"{_hhmm(self.start)}–{_hhmm(self.end)}"
+
+
+def _hhmm(minutes: int, sep: str = ":") -> str:
+    return f"{minutes // 60:02d}{sep}{minutes % 60:02d}"
+
+
+def minute_of_day(moment: float, tz: ZoneInfo) -> int:
+    local = datetime.fromtimestamp(moment, tz)
+    return local.hour * 60 + local.minute
+
+
+@dataclass(frozen=True)
+class PingRules:
+    """Fair to volunteers, as the radius search applies it (bot.services.fairness makes
+    these): nobody in their quiet hours, over the day's cap, within the spacing of a ping
+    they didn't take, or busy with a task at about the same time."""
+
+    now: float
+    tz: ZoneInfo
+    minute: int  # the local minute of the day, now
+    default_quiet: QuietHours | None  # for volunteers who never chose their own
+    task_at: float  # the request's due time, or now for "as soon as possible"
+    overlap_s: float  # two tasks this close in time are the same time window
+    day_start: float  # local midnight today: the daily cap counts from here
+    next_day: float  # the next local midnight: when the daily cap resets
+    max_per_day: int | None  # None: no cap (a coordinator's explicit ask)
+    spacing_s: float  # 0: no spacing
+
+    def held_until(
+        self, quiet: QuietHours | None, pings_today: int, last_untaken: float | None
+    ) -> float | None:
+        """When a volunteer held back becomes pingable (at the latest of the reasons;
+        the wait re-checks then), or None if nothing holds them back."""
+        times = []
+        if quiet is not None and quiet.covers(self.minute):
+            times.append(quiet.ends_after(self.now, self.tz))
+        if self.max_per_day is not None and pings_today >= self.max_per_day:
+            times.append(self.next_day)
+        if self.spacing_s > 0 and last_untaken is not None:
+            times.append(last_untaken + self.spacing_s)
+        return max(times) if times else None
+
+
 @dataclass(frozen=True)
 class User:
     id: int
@@ -96,6 +191,14 @@ class Volunteer:
     held_at: float | None = None
     held_by: int | None = None
     held_reason: str = ""
+    # Their own quiet hours, when they chose them (`own_quiet`); else the group's default.
+    own_quiet: bool = False
+    quiet_hours: QuietHours | None = None
+    approved_at: float | None = None
+
+    def quiet(self, default: QuietHours | None) -> QuietHours | None:
+        """The quiet hours that apply to them (None: none)."""
+        return self.quiet_hours if self.own_quiet else default
 
     @property
     def held(self) -> bool:
@@ -183,6 +286,8 @@ class Candidate:
 
     volunteer: Volunteer
     distance_km: float
+    # Held back by quiet hours or the ping caps (bot.services.fairness): when that ends.
+    held_until: float | None = None
 
 
 @dataclass(frozen=True)

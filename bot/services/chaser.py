@@ -1,7 +1,8 @@
 """Nobody forgotten: the bot chases unanswered requests and forgetful volunteers.
 
 Each nudge is a stored reminder (bot.services.reminders): escalation to the next wave,
-the coordinators' alert, the volunteer's reminder before a task and follow-up after it,
+a ping that waits for volunteers' quiet hours (or the ping caps) to end, the
+coordinators' alert, the volunteer's reminder before a task and follow-up after it,
 expiry, the daily digest, and the next occurrence of recurring help.
 """
 
@@ -27,6 +28,7 @@ from bot.telegram.messenger import Messenger
 _LOGGER = logging.getLogger(__name__)
 
 ESCALATE = "escalate"
+WAIT = "wait"
 ALERT = "alert"
 BEFORE = "before"
 FOLLOW_UP = "follow_up"
@@ -68,7 +70,9 @@ class Chaser:
         self.meanwhile: Callable[[HelpRequest], Awaitable[Callable[[], str]]] | None = None
         self.digest_extra: Callable[[], Awaitable[Callable[[], str]]] | None = None
         matchmaker.on_wave = self.pinged
+        matchmaker.on_waiting = self.waiting
         reminders.on(ESCALATE, self._escalate)
+        reminders.on(WAIT, self._waited)
         reminders.on(ALERT, self._alert)
         reminders.on(BEFORE, self._before_task)
         reminders.on(FOLLOW_UP, self._follow_up)
@@ -116,10 +120,17 @@ class Chaser:
             request_id=request.id,
         )
 
+    async def waiting(self, request: HelpRequest, wave: int, at: float) -> None:
+        """Everyone left is in their quiet hours (or at their ping caps): ask again then.
+        Coordinators' alerts are not held: theirs is scheduled from the request alone."""
+        await self._reminders.schedule(
+            WAIT, at, request.id, request.round, wave, int(at), request_id=request.id
+        )
+
     async def claimed(self, request: HelpRequest) -> None:
         """Taken: no more escalation; remind the volunteer before, and ask after."""
         assert request.volunteer_id is not None
-        await self._reminders.cancel(request.id, ESCALATE)
+        await self._reminders.cancel(request.id, ESCALATE, WAIT)
         volunteer = request.volunteer_id
         if request.due_at is not None:
             before = request.due_at - self._settings.reminder_lead_s
@@ -195,6 +206,19 @@ class Chaser:
         sent = await self._matchmaker.send_wave(request, after_wave=int(wave))
         if sent == 0:
             # Nobody nearer is left: a wider radius, if the group set one.
+            await self._matchmaker.send_wave(request, after_wave=int(wave), stretch=True)
+
+    async def _waited(self, reminder: Reminder) -> None:
+        """The wait is over: the next wave, if the request is still open and nothing else
+        asked anyone since (after_wave); it may wait again if everyone is still resting."""
+        request = await self._open_request(reminder)
+        if request is None:
+            return
+        _, round_, wave, _at = reminder.key.rsplit(":", 3)
+        if int(round_) != request.round:
+            return
+        sent = await self._matchmaker.send_wave(request, after_wave=int(wave))
+        if sent == 0:
             await self._matchmaker.send_wave(request, after_wave=int(wave), stretch=True)
 
     async def _alert(self, reminder: Reminder) -> None:

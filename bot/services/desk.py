@@ -420,12 +420,14 @@ class HelpDesk:
                     lambda: notices.task_cancelled_for_volunteer(cancelled.id),
                 )
 
-    async def ask_everyone(self, request_id: int) -> int | None:
-        """Ping every eligible volunteer not yet asked; None if the request isn't open."""
+    async def ask_everyone(self, request_id: int) -> tuple[int, float | None] | None:
+        """Ping every eligible volunteer not yet asked (see Matchmaker.ask_everyone): how
+        many, and when the ping waits for if everyone left is in their quiet hours; None
+        if the request isn't open."""
         request = await self._requests.get(request_id)
         if request is None or request.status is not RequestStatus.OPEN:
             return None
-        return await self._matchmaker.send_wave(request, everyone=True)
+        return await self._matchmaker.ask_everyone(request)
 
     async def more_time(self, request_id: int, volunteer_id: int) -> Result:
         """The volunteer needs longer: ask again after another follow-up interval."""

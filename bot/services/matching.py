@@ -10,9 +10,18 @@ from functools import partial
 from bot.config import Settings
 from bot.db import PingRepository, RequestRepository, VolunteerRepository
 from bot.db.volunteers import EDGE_KM
-from bot.domain.models import Category, HelpRequest, RequestStatus, Slot, Volunteer
+from bot.domain.models import (
+    Candidate,
+    Category,
+    HelpRequest,
+    PingRules,
+    RequestStatus,
+    Slot,
+    Volunteer,
+)
 from bot.i18n import use_language
 from bot.services.coordination import Coordinators
+from bot.services.fairness import rules_for
 from bot.telegram import keyboards, notices
 from bot.telegram.messenger import Messenger
 
@@ -70,6 +79,9 @@ class Matchmaker:
         self._pings = pings
         # Told after each wave that went out (the chaser schedules the next escalation).
         self.on_wave: Callable[[HelpRequest, int], Awaitable[None]] | None = None
+        # Told when nobody could be asked now but someone held back by quiet hours or the
+        # caps can be later (the chaser stores the wait): the request, its latest wave, when.
+        self.on_waiting: Callable[[HelpRequest, int, float], Awaitable[None]] | None = None
         # Told when a request is announced, new or handed back (the group chat posts it).
         self.on_announced: Callable[[HelpRequest], Awaitable[None]] | None = None
         # What may help meanwhile (local services), rendered under "nobody nearby".
@@ -85,6 +97,7 @@ class Matchmaker:
         finds it and finishes the job, and the pings already recorded are not repeated.
         """
         interrupted = await self._pings.last_wave(request.id, request.round)
+        waiting: float | None = None
         if interrupted:
             # Start-up after a crash mid-wave: finish that wave rather than start another,
             # so volunteers further away are not asked before their time.
@@ -92,11 +105,13 @@ class Matchmaker:
             if self.on_wave is not None:
                 await self.on_wave(request, interrupted)
         else:
-            sent = await self.send_wave(request)
+            sent, waiting = await self._wave(request)
         if sent == 0 and not await self._pings.for_request(request.id, request.round):
-            sent = await self.send_wave(request, stretch=True)
+            sent, stretched_wait = await self._wave(request, stretch=True)
+            waiting = waiting or stretched_wait
         await self._requests.mark_announced(request.id, self._clock())
-        if sent == 0 and not await self._pings.for_request(request.id, request.round):
+        unasked = sent == 0 and not await self._pings.for_request(request.id, request.round)
+        if unasked and waiting is None:
             await self._tell_nobody_left(request)
         if self.on_announced is not None:
             await self.on_announced(request)
@@ -130,33 +145,46 @@ class Matchmaker:
         everyone: bool = False,
         stretch: bool = False,
     ) -> int:
-        """Ping the next few eligible volunteers (or all of them), nearest first.
+        """Ping the next few eligible volunteers (or all of them), nearest first; returns
+        how many were pinged.
 
         With `after_wave`, only if that wave is still the latest: an escalation that
         fires twice, or after a decline already moved on, sends nothing more. With
         `stretch`, volunteers are asked whose radius falls short of the request by up
         to ESCALATE_STRETCH_KM (nothing, when that is 0): for when nobody nearer is left.
         """
+        sent, _ = await self._wave(
+            request, after_wave=after_wave, everyone=everyone, stretch=stretch
+        )
+        return sent
+
+    async def ask_everyone(self, request: HelpRequest) -> tuple[int, float | None]:
+        """A coordinator's explicit ask: every eligible volunteer not yet asked, past the
+        daily cap and the spacing (they judged it worth it) but never in anyone's quiet
+        hours; returns how many were pinged, and when the ping waits for, if it does."""
+        return await self._wave(request, everyone=True)
+
+    async def _wave(
+        self,
+        request: HelpRequest,
+        *,
+        after_wave: int | None = None,
+        everyone: bool = False,
+        stretch: bool = False,
+    ) -> tuple[int, float | None]:
+        """One wave (see send_wave). When nobody may be asked now but someone held back
+        by the fairness rules may be later, the ping waits for then (on_waiting): also
+        returned, so that nobody is told "nobody nearby" about a request that waits."""
         stretch_km = self._settings.escalate_stretch_km if stretch else 0.0
         if stretch and stretch_km <= 0:
-            return 0
+            return 0, None
         last = await self._pings.last_wave(request.id, request.round)
         if after_wave is not None and last != after_wave:
-            return 0
+            return 0, None
         wave = last + 1
-        candidates = await self._volunteers.candidates(
-            request_id=request.id,
-            round_=request.round,
-            lat=request.lat,
-            lon=request.lon,
-            category=request.category,
-            exclude={request.requester_id} if request.requester_id else set(),
-            needs_check=request_needs_check(request, self._settings),
-            any_distance=not distance_matters(request.category),
-            recent_since=self._clock() - RECENT_TASKS_WINDOW_S,
-            free_slots=self._slots_covering(request),
-            stretch_km=stretch_km,
-            limit=None if everyone else self._settings.wave_size,
+        rules = rules_for(self._settings, self._clock(), request.due_at, asked=everyone)
+        candidates = await self._search(
+            request, stretch_km, None if everyone else self._settings.wave_size, rules
         )
         sent = asked = 0
         for candidate in candidates:
@@ -184,7 +212,50 @@ class Matchmaker:
         # escalates: otherwise the request would wait, unseen, for the coordinators' alert.
         if asked and self.on_wave is not None:
             await self.on_wave(request, wave)
-        return sent
+        if asked:
+            return sent, None
+        return 0, await self._wait_for_held(request, last, stretch_km, rules)
+
+    async def _wait_for_held(
+        self, request: HelpRequest, last_wave: int, stretch_km: float, rules: PingRules
+    ) -> float | None:
+        """Nobody could be asked now: the first moment someone held back by quiet hours or
+        the caps may be, and the wait stored for then (it asks again if still open)."""
+        held = await self._search(request, stretch_km, None, rules, held=True)
+        times = [c.held_until for c in held if c.held_until is not None]
+        if not times:
+            return None
+        at = min(times)
+        _LOGGER.info("Request %s: everyone left is resting; asking again at %s", request.id, at)
+        if self.on_waiting is not None:
+            await self.on_waiting(request, last_wave, at)
+        return at
+
+    async def _search(
+        self,
+        request: HelpRequest,
+        stretch_km: float,
+        limit: int | None,
+        rules: PingRules,
+        *,
+        held: bool = False,
+    ) -> list[Candidate]:
+        return await self._volunteers.candidates(
+            request_id=request.id,
+            round_=request.round,
+            lat=request.lat,
+            lon=request.lon,
+            category=request.category,
+            exclude={request.requester_id} if request.requester_id else set(),
+            needs_check=request_needs_check(request, self._settings),
+            any_distance=not distance_matters(request.category),
+            recent_since=self._clock() - RECENT_TASKS_WINDOW_S,
+            free_slots=self._slots_covering(request),
+            stretch_km=stretch_km,
+            limit=limit,
+            rules=rules,
+            held=held,
+        )
 
     def _slots_covering(self, request: HelpRequest) -> frozenset[Slot]:
         """The availability slots the task's time (or now) falls in: volunteers usually
@@ -203,7 +274,8 @@ class Matchmaker:
         pings = await self._pings.for_request(request.id, request.round)
         if any(p.answer is None and p.message_id is not None for p in pings):
             return
-        if await self.send_wave(request) == 0:
+        sent, waiting = await self._wave(request)
+        if sent == 0 and waiting is None:
             await self._tell_nobody_left(request)
 
     async def close_pings(self, request: HelpRequest, *, taken: bool, keep: int | None) -> None:

@@ -7,6 +7,7 @@ import logging
 import sqlite3
 import time
 from contextvars import ContextVar
+from functools import partial
 from typing import Any
 
 from telegram import Update
@@ -27,6 +28,7 @@ from bot.db.addresses import AddressMessageRepository
 from bot.db.availability import AvailabilityRepository
 from bot.db.broadcasts import BroadcastRepository
 from bot.db.doorstep import DoorstepRepository
+from bot.db.fairness import FairnessRepository
 from bot.db.figures import FiguresRepository
 from bot.db.fund import FundRepository
 from bot.db.groupchats import GroupChatRepository
@@ -42,6 +44,7 @@ from bot.db.safeguarding import SafeguardingRepository
 from bot.db.series import SeriesRepository
 from bot.db.stats import StatsRepository
 from bot.db.updates import KEEP_S, HandledUpdates
+from bot.domain.models import Volunteer
 from bot.domain.privacy import ConversationKey
 from bot.health import SERVING, STOPPED, Heartbeat, heartbeat_path
 from bot.i18n import _, use_language
@@ -52,6 +55,7 @@ from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import SAVED, HelpDesk
 from bot.services.doorstep import Doorstep
+from bot.services.fairness import Fairness, Nearby, WeeklySummary
 from bot.services.figures import Figures
 from bot.services.fund import Fund
 from bot.services.geo import build_geocoder
@@ -66,6 +70,7 @@ from bot.services.relay import Relay
 from bot.services.reminders import Reminders
 from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
+from bot.telegram import notices
 from bot.telegram.cleaning import clean_update
 from bot.telegram.commands import publish_commands
 from bot.telegram.context import BotContext, Services
@@ -423,6 +428,14 @@ def build_application(
         desk=desk,
         reminders=reminders,
         chaser=chaser,
+        fairness=Fairness(
+            settings,
+            FairnessRepository(db),
+            reminders,
+            partial(_tell_left_out, messenger),
+            partial(_tell_summary, coordinators),
+            clock,
+        ),
         privacy=Privacy(
             settings,
             PrivacyRepository(db),
@@ -509,6 +522,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     restored = await app.services.reminders.restore()
     _LOGGER.info("Re-armed %s pending reminder(s)", restored)
     await app.services.chaser.start_daily_digest()
+    await app.services.fairness.start()
     await app.services.privacy.start_daily_purge()
     resumed = await app.services.broadcaster.resume()
     if resumed:
@@ -526,3 +540,12 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
                 f"{app.services.settings.webapp_listen}:{app.services.settings.webapp_port}",
                 error,
             )
+
+
+async def _tell_left_out(messenger: Messenger, volunteer: Volunteer, nearby: list[Nearby]) -> None:
+    """The kind note to a volunteer nobody has asked yet, in their language."""
+    await messenger.tell(volunteer.user_id, partial(notices.left_out_note, volunteer, nearby))
+
+
+async def _tell_summary(coordinators: Coordinators, summary: WeeklySummary) -> None:
+    await coordinators.tell(partial(notices.weekly_summary, summary))

@@ -37,6 +37,7 @@ class Action(StrEnum):
     LATER = "later"  # the volunteer needs more time
     FEEDBACK = "fb"  # the requester: did you get the help? yes / no
     AVAILABILITY = "avail"  # toggle when a volunteer is usually free
+    QUIET = "quiet"  # `v1:quiet:<HHMM-HHMM|off|default>`: a volunteer's quiet hours
     STOP_SERIES = "stopseries"
     # Coordinators' tools: `v1:assign:<request_id>` lists who could take it, and
     # `v1:assign:<request_id>:<user_id>` hands it to them.

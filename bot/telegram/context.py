@@ -18,6 +18,7 @@ from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import HelpDesk
 from bot.services.doorstep import Doorstep
+from bot.services.fairness import Fairness
 from bot.services.figures import Figures
 from bot.services.fund import Fund
 from bot.services.geo import NoGeocoder, NominatimGeocoder
@@ -65,6 +66,7 @@ class Services:
     broadcaster: Broadcaster
     groupmap: GroupMap  # the coordinators' map (bot.webapp serves it)
     addresses: AddressMessages  # which messages carried an address, to take it back
+    fairness: Fairness  # nobody left out: the kind notes and the weekly summary
     neighbours: Neighbours  # nearby groups (NEIGHBOUR_GROUPS) and referrals to them
     fund: Fund  # the shared fund and its ledger (/fund)
     info: LocalInfo  # what else is available locally (/info)

@@ -14,7 +14,7 @@ from telegram import (
 
 from bot.config import NeighbourGroup
 from bot.domain.broadcasts import Audience
-from bot.domain.models import Category, Slot, Volunteer
+from bot.domain.models import Category, QuietHours, Slot, Volunteer
 from bot.i18n import (
     _,
     available_languages,
@@ -407,6 +407,39 @@ def availability(chosen: Collection[Slot]) -> InlineKeyboardMarkup:
             for slot, label in labels.items()
         ]
     )
+
+
+# Quiet hours a volunteer can pick with one tap, besides the group's default and none.
+QUIET_CHOICES = ("22:00-07:00", "23:00-07:00", "20:00-09:00", "21:00-08:00")
+
+
+def quiet_hours(
+    current: QuietHours | None, own: bool, default: QuietHours | None
+) -> InlineKeyboardMarkup:
+    """The volunteer's quiet hours: the group's usual, a few others, or none."""
+
+    def mark(chosen: bool) -> str:
+        return "✅ " if chosen else "▫️ "
+
+    usual = default.label() if default else _("none")
+    rows = [
+        [
+            _one(
+                mark(not own) + _("The usual ({hours})").format(hours=usual),
+                Action.QUIET,
+                "default",
+            )
+        ]
+    ]
+    for raw in QUIET_CHOICES:
+        choice = QuietHours.parse(raw)
+        if choice is None or choice == default:
+            continue
+        rows.append(
+            [_one(mark(own and current == choice) + choice.label(), Action.QUIET, choice.code())]
+        )
+    rows.append([_one(mark(own and current is None) + _("No quiet hours"), Action.QUIET, "off")])
+    return InlineKeyboardMarkup(rows)
 
 
 def stop_series(series_id: int) -> InlineKeyboardMarkup:

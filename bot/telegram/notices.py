@@ -6,6 +6,7 @@ recipient. Nothing here ever puts an address where a ping could show it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.domain.broadcasts import Counts
@@ -15,6 +16,7 @@ from bot.domain.models import (
     HelpRequest,
     Payment,
     Prescription,
+    QuietHours,
     RequestStatus,
     Volunteer,
 )
@@ -32,6 +34,9 @@ from bot.telegram.texts import (
     status_label,
     when_text,
 )
+
+if TYPE_CHECKING:  # the service imports this module to render its messages
+    from bot.services.fairness import Nearby, WeeklySummary
 
 
 def ping(request: HelpRequest, distance_km: float, tz: ZoneInfo) -> str:
@@ -603,6 +608,130 @@ def group_post_closed(request: HelpRequest) -> str:
     return _("<b>Request #{id}</b> ({category}) is no longer needed.").format(
         id=request.id, category=category_label(request.category)
     )
+
+
+# --- fair to volunteers ------------------------------------------------------------------
+
+
+def area_label(code: str) -> str:
+    """The areas of the weekly summary (bot.services.fairness.area_of)."""
+    labels = {
+        "centre": _("the centre"),
+        "n": _("north"),
+        "ne": _("north-east"),
+        "e": _("east"),
+        "se": _("south-east"),
+        "s": _("south"),
+        "sw": _("south-west"),
+        "w": _("west"),
+        "nw": _("north-west"),
+        "all": _("the whole area"),
+    }
+    return labels.get(code, code)
+
+
+def waiting_for_quiet_hours(at: float, tz: ZoneInfo) -> str:
+    """A coordinator's "ask everyone" when everyone left is asleep."""
+    return _(
+        "Everyone left to ask is in their quiet hours. I'll ask them at {time}, "
+        "if it's still open."
+    ).format(time=format_time(at, tz))
+
+
+def quiet_hours_prompt(quiet: QuietHours | None, own: bool) -> str:
+    """After /volunteer: the volunteer's quiet hours, and the buttons to change them."""
+    if quiet is None:
+        text = _("🌙 Quiet hours: none. You may get requests at any time of day or night.")
+    else:
+        text = _(
+            "🌙 Quiet hours: {hours}. I won't send you requests then; any that can't wait "
+            "go to volunteers who are awake."
+        ).format(hours=quiet.label())
+    if not own:
+        text += "\n" + _("(That's the group's usual setting.)")
+    return text + "\n" + _("Tap to change them:")
+
+
+def ping_limits(max_per_day: int, spacing_s: float, quiet: QuietHours | None) -> str:
+    """/mytasks: how often they can be asked, so nobody is worn out."""
+    lines = [
+        ngettext(
+            "🔔 You'll hear about at most {n} request a day.",
+            "🔔 You'll hear about at most {n} requests a day.",
+            max_per_day,
+        ).format(n=max_per_day)
+    ]
+    if spacing_s > 0:
+        minutes = max(1, round(spacing_s / 60))
+        lines.append(
+            ngettext(
+                "At least {n} minute apart, unless you took the last one.",
+                "At least {n} minutes apart, unless you took the last one.",
+                minutes,
+            ).format(n=minutes)
+        )
+    if quiet is not None:
+        lines.append(_("None during your quiet hours ({hours}).").format(hours=quiet.label()))
+    lines.append(_("Change your quiet hours, distance or kinds of help with /volunteer."))
+    return "\n".join(lines)
+
+
+def left_out_note(volunteer: Volunteer, nearby: list[Nearby]) -> str:
+    """Once, to a volunteer approved a month ago and never asked: kind, and what to do."""
+    lines = [
+        _(
+            "👋 Hello {name}! You've been one of our volunteers for a month, and no request "
+            "has come your way yet. Thank you for your patience: it isn't anything you did."
+        ).format(name=esc(volunteer.first_name))
+    ]
+    if nearby:
+        lines.append(_("In the last 30 days, near you:"))
+        for near in nearby:
+            reason = (
+                _("a little beyond your {km} km").format(km=f"{volunteer.radius_km:g}")
+                if near.category in volunteer.categories
+                else _("a kind of help you haven't chosen")
+            )
+            lines.append(f"• {category_label(near.category)}: {number(near.count)} ({reason})")
+        lines.append(
+            _(
+                "If you'd like to hear about more, use /volunteer to go a little further or "
+                "to add kinds of help. No pressure at all."
+            )
+        )
+    else:
+        lines.append(
+            _(
+                "It has been quiet near you: good news for your neighbours. If you'd like "
+                "to hear about more, use /volunteer to go a little further or to add kinds "
+                "of help."
+            )
+        )
+    return "\n".join(lines)
+
+
+def weekly_summary(summary: WeeklySummary) -> str:
+    """The coordinators' weekly look at who is left out, and where help is short."""
+    lines = [_("📅 <b>This week: is everyone included?</b>")]
+    if summary.left_out:
+        lines.append(_("Volunteers approved 30+ days ago who have never been asked:"))
+        for area, names in summary.left_out.items():
+            lines.append(f"• {area_label(area)}: {', '.join(esc(n) for n in names)}")
+    else:
+        lines.append(_("Every volunteer approved a month ago has been asked at least once."))
+    if summary.short:
+        lines.append(_("Areas where this week's requests outnumber the volunteers:"))
+        for count in summary.short:
+            requests = ngettext("{n} request", "{n} requests", count.requests).format(
+                n=number(count.requests)
+            )
+            volunteers = ngettext("{n} volunteer", "{n} volunteers", count.volunteers).format(
+                n=number(count.volunteers)
+            )
+            lines.append(f"• {area_label(count.area)}: {requests}, {volunteers}")
+    else:
+        lines.append(_("No area had more requests than volunteers this week."))
+    return "\n".join(lines)
 
 
 # --- safe on the doorstep, and first tasks --------------------------------------------

@@ -20,6 +20,7 @@ from tornado.web import Application, HTTPError, RequestHandler, StaticFileHandle
 
 from bot.domain.results import Outcome
 from bot.i18n import _, ngettext, pick_language, use_language
+from bot.telegram import notices
 from bot.telegram.texts import distance_text
 from bot.webapp.initdata import InitDataError, WebAppUser, validate
 from bot.webapp.texts import page_texts, request_texts, summary_lines
@@ -223,9 +224,15 @@ class ChoicesHandler(_Api):
 class AskHandler(_Api):
     async def act(self, *args: str) -> None:
         (request_id,) = args
-        sent = await self.server.services.desk.ask_everyone(int(request_id))
-        if sent is None:
+        services = self.server.services
+        asked = await services.desk.ask_everyone(int(request_id))
+        sent, waiting = asked if asked is not None else (0, None)
+        if asked is None:
             self.answer(False, _("That request is no longer open."), 409)
+        elif sent == 0 and waiting is not None:
+            self.answer(
+                True, notices.waiting_for_quiet_hours(waiting, services.settings.timezone), sent=0
+            )
         elif sent == 0:
             self.answer(False, _("There is nobody else eligible to ask."))
         else:

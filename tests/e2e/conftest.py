@@ -564,6 +564,10 @@ class BotProcess:
             AREA_CENTER=AREA_CENTER,
             AREA_RADIUS_KM="10",
             WAVE_SIZE="5",
+            # Fairness has its own e2e test; elsewhere the hour of the run must not matter.
+            QUIET_HOURS="off",
+            MAX_PINGS_PER_DAY="1000",
+            PING_SPACING_S="0",
             LOG_LEVEL="INFO",
             PYTHONPATH=os.pathsep.join(pythonpath),
             PYTHONUNBUFFERED="1",

@@ -78,10 +78,17 @@ async def ask_everyone(update: Update, context: BotContext) -> None:
         return
     services = context.services
     request_id = data.id_arg
-    sent = await services.desk.ask_everyone(request_id) if request_id else None
-    if sent is None:
+    asked = await services.desk.ask_everyone(request_id) if request_id else None
+    sent, waiting = asked if asked is not None else (0, None)
+    if asked is None:
         await answer(query, _("That request is no longer open."))
         await query.edit_message_reply_markup(reply_markup=None)
+    elif sent == 0 and waiting is not None:
+        await answer(
+            query,
+            notices.waiting_for_quiet_hours(waiting, services.settings.timezone),
+            alert=True,
+        )
     elif sent == 0:
         await answer(query, _("There is nobody else eligible to ask."), alert=True)
     else:

@@ -10,7 +10,7 @@ from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain.limits import MAX_RADIUS_KM, MIN_RADIUS_KM
-from bot.domain.models import Category, Place, RequestStatus, Slot, VolunteerStatus
+from bot.domain.models import Category, Place, QuietHours, RequestStatus, Slot, VolunteerStatus
 from bot.domain.results import Outcome
 from bot.domain.when import ascii_digits
 from bot.i18n import _, distance_unit
@@ -241,6 +241,13 @@ async def saved(update: Update, context: BotContext) -> int:
             lambda: notices.volunteer_waiting(volunteer),
             lambda: keyboards.approval(volunteer.user_id),
         )
+    # Before the availability question, which ends the form (and which people answer).
+    default = services.settings.quiet_hours
+    await context.bot.send_message(
+        sender.id,
+        notices.quiet_hours_prompt(volunteer.quiet(default), volunteer.own_quiet),
+        reply_markup=keyboards.quiet_hours(volunteer.quiet_hours, volunteer.own_quiet, default),
+    )
     slots = await services.availability.of(sender.id)
     await context.bot.send_message(
         sender.id,
@@ -466,6 +473,32 @@ async def toggled_availability(update: Update, context: BotContext) -> None:
     await query.edit_message_reply_markup(reply_markup=keyboards.availability(slots))
 
 
+async def chose_quiet_hours(update: Update, context: BotContext) -> None:
+    """v1:quiet:<HHMM-HHMM|off|default>: when the volunteer is not to be pinged."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    if query is None or sender is None:
+        return
+    services = context.services
+    raw = data.arg if data else ""
+    own = raw != "default"
+    try:
+        quiet = QuietHours.parse(raw) if own else None
+    except ValueError:
+        await answer(query, _("This button doesn't work any more."))
+        return
+    if not await services.volunteers.set_quiet(sender.id, own, quiet, services.clock()):
+        await answer(query, _("Please sign up with /volunteer first."))
+        return
+    volunteer = await services.volunteers.get(sender.id)
+    assert volunteer is not None
+    default = services.settings.quiet_hours
+    await answer(query, _("Saved."))
+    await query.edit_message_text(
+        notices.quiet_hours_prompt(volunteer.quiet(default), volunteer.own_quiet),
+        reply_markup=keyboards.quiet_hours(volunteer.quiet_hours, volunteer.own_quiet, default),
+    )
+
+
 # --- commands ----------------------------------------------------------------------------
 
 
@@ -477,9 +510,27 @@ async def my_tasks(update: Update, context: BotContext) -> None:
         return
     services = context.services
     tasks = await services.desk.tasks_of(user.id)
+    volunteer = await services.volunteers.get(user.id)
+    settings = services.settings
+    # How often they can be asked, so they know nobody will wear them out.
+    limits = (
+        "\n\n"
+        + notices.ping_limits(
+            settings.max_pings_per_day,
+            settings.ping_spacing_s,
+            volunteer.quiet(settings.quiet_hours),
+        )
+        if volunteer is not None
+        else ""
+    )
     if not tasks:
-        await message.reply_text(_("You have no tasks right now. Thank you for being ready!"))
+        await message.reply_text(
+            _("You have no tasks right now. Thank you for being ready!") + limits
+        )
         return
+    if limits:
+        # First, so the task cards (with their buttons) stay the newest messages.
+        await message.reply_text(limits.strip())
     for task in tasks:
         requester = await services.users.get(task.requester_id) if task.requester_id else None
         shown = await message.reply_text(
@@ -578,6 +629,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CallbackQueryHandler(release, pattern=matches(Action.RELEASE)),
             CallbackQueryHandler(more_time, pattern=matches(Action.LATER)),
             CallbackQueryHandler(toggled_availability, pattern=matches(Action.AVAILABILITY)),
+            CallbackQueryHandler(chose_quiet_hours, pattern=matches(Action.QUIET)),
             CommandHandler("mytasks", my_tasks, filters=PRIVATE),
             CommandHandler("pause", pause, filters=PRIVATE),
             CommandHandler("resume", resume, filters=PRIVATE),
