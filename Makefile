@@ -60,7 +60,7 @@ run: setup
 	$(BIN)/python -m bot
 
 test: setup emulator
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=15
 
 # tests/test_lock.py: the locks still match pyproject.toml's dependencies. lint-imports:
 # the layers' import rules (pyproject.toml, [tool.importlinter]).
