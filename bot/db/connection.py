@@ -50,6 +50,9 @@ class Database:
         self.path = path
         self._connection: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        # Counts opens: what lives only in a connection (a function, a TEMP trigger) is
+        # gone after a close, and whoever installed it can tell from this.
+        self.generation = 0
 
     @property
     def is_open(self) -> bool:
@@ -77,6 +80,7 @@ class Database:
         ):
             await connection.execute(pragma)
         self._connection = connection
+        self.generation += 1
         await self.migrate()
 
     async def close(self) -> None:
@@ -109,6 +113,13 @@ class Database:
                 )
                 version = number
             return version
+
+    async def create_function(self, name: str, arity: int, function: Any) -> None:
+        """A Python function SQL on this connection may call (gone when it closes). It runs
+        on aiosqlite's thread."""
+        connection = self._require()
+        async with self._lock:
+            await connection.create_function(name, arity, function)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement on its own; returns the number of rows it changed."""

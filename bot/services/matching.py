@@ -22,6 +22,7 @@ from bot.domain.models import (
 from bot.i18n import use_language
 from bot.services.coordination import Coordinators
 from bot.services.fairness import rules_for
+from bot.services.ports import CandidateSearch
 from bot.telegram import keyboards, notices
 from bot.telegram.messenger import Messenger
 
@@ -72,9 +73,12 @@ class Matchmaker:
         messenger: Messenger,
         coordinators: Coordinators,
         clock: Callable[[], float],
+        search: CandidateSearch | None = None,
     ) -> None:
         self._settings = settings
         self._volunteers = volunteers
+        # Where candidates come from: the repository's SQL unless a faster search is given.
+        self._candidates: CandidateSearch = search or volunteers
         self._requests = requests
         self._pings = pings
         # Told after each wave that went out (the chaser schedules the next escalation).
@@ -240,7 +244,7 @@ class Matchmaker:
         *,
         held: bool = False,
     ) -> list[Candidate]:
-        return await self._volunteers.candidates(
+        return await self._candidates.candidates(
             request_id=request.id,
             round_=request.round,
             lat=request.lat,

@@ -34,6 +34,7 @@ from bot.db.fund import FundRepository
 from bot.db.groupchats import GroupChatRepository
 from bot.db.groupmap import MapRepository
 from bot.db.info import InfoRepository
+from bot.db.nearest import NearestVolunteers
 from bot.db.privacy import PrivacyRepository
 from bot.db.referrals import ReferralRepository
 from bot.db.relay import RelayRepository
@@ -104,6 +105,10 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
     async def initialize(self) -> None:
         # The database must be open before PTB loads conversations from it.
         await self.services.db.open()
+        # Read before the first update, so the first wave is found nearest first at once
+        # (a million volunteers take about a second; until then, matching uses SQL).
+        await self.services.nearest.start()
+        await self.services.nearest.loaded()
         await super().initialize()
 
     async def start(self) -> None:
@@ -124,6 +129,7 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
         if self.map_server is not None:
             await self.map_server.stop()
         await super().shutdown()  # writes the last conversation states first
+        await self.services.nearest.stop()
         await self.services.db.close()
 
     async def _beat(self) -> None:
@@ -381,7 +387,10 @@ def build_application(
     coordinators = Coordinators(settings.admin_ids, messenger, roles)
     reminders = Reminders(ReminderRepository(db), clock)
     reminders.attach(app.job_queue)
-    matchmaker = Matchmaker(settings, volunteers, requests, pings, messenger, coordinators, clock)
+    nearest = NearestVolunteers(db, volunteers)
+    matchmaker = Matchmaker(
+        settings, volunteers, requests, pings, messenger, coordinators, clock, search=nearest
+    )
     chaser = Chaser(
         settings,
         reminders,
@@ -420,6 +429,7 @@ def build_application(
         db=db,
         users=users,
         volunteers=volunteers,
+        nearest=nearest,
         requests=requests,
         pings=pings,
         messenger=messenger,
