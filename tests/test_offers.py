@@ -279,14 +279,16 @@ async def test_a_taker_and_the_offerer_talk_through_the_bot(group: Group) -> Non
     await group.press(OFFERER, f"v1:take:{offer_id}", name="Olive")
     assert "your own offer" in str(group.telegram.answers()[-1].params.get("text"))
     news = group.telegram.last_to(OFFERER)
-    assert "Anna" in news.text and "1 of 2 left" in news.text
+    assert "Anna" in news.text
+    assert "1 of 2 left" in news.text
     talk = news.buttons[0]
     assert talk.startswith("v1:talk:take:")
 
     await group.press(OFFERER, talk, name="Olive")
     await group.say(OFFERER, "Come by at 6, flat 3", name="Olive")
     relayed = group.telegram.last_to(ANNA)
-    assert "Olive" in relayed.text and "Come by at 6, flat 3" in relayed.text
+    assert "Olive" in relayed.text
+    assert "Come by at 6, flat 3" in relayed.text
     assert relayed.params.get("protect_content") is True
     await group.press(ANNA, relayed.buttons[0], name="Anna")
     await group.say(ANNA, "Lovely, thank you", name="Anna")
@@ -313,7 +315,8 @@ async def test_the_group_chat_gets_it_without_names_and_can_take_it(group: Group
     posts = [c for c in group.telegram.sent_to(CHAT) if f"v1:take:{offer_id}" in c.buttons]
     assert len(posts) == 1
     post = posts[0]
-    assert "leek soup" in post.text and "near the middle of our area" in post.text
+    assert "leek soup" in post.text
+    assert "near the middle of our area" in post.text
     for secret in ("Olive", "51.5", "km away", "mile"):
         assert secret not in post.text
     # Someone the bot doesn't know: asked to start a chat first; nothing taken.

@@ -10,6 +10,7 @@ from enum import IntEnum
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain.models import Place
@@ -38,6 +39,7 @@ from bot.telegram.handlers.common import (
     consented_user,
     conversation,
     needs_consent,
+    send_privacy_notice,
 )
 from bot.telegram.handlers.places import Asker, read_place
 
@@ -307,8 +309,13 @@ async def take(update: Update, context: BotContext) -> None:
         return
     services = context.services
     if needs_consent(await services.users.get(sender.id)):
-        # Pressed in the group chat by someone the bot doesn't know: nothing is stored.
-        await answer(query, offer_views.take_answer_start_first(), alert=True)
+        # Nothing is stored before they agree: the notice in a private chat; pressed in
+        # the group chat, an alert (the notice can't be agreed to there).
+        chat = update.effective_chat
+        if chat is not None and chat.type == ChatType.PRIVATE:
+            await send_privacy_notice(update)
+        else:
+            await answer(query, offer_views.take_answer_start_first(), alert=True)
         return
     result = await services.offers.take(offer_id, sender.id)
     if result.outcome is TakeOutcome.OK and result.offer is not None and result.take is not None:

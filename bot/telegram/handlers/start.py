@@ -162,6 +162,14 @@ async def show_privacy(update: Update, context: BotContext) -> None:
             "after /forgetme, with nothing that says who it was. /fund shows everyone the "
             "figures, never names."
         )
+        + "\n\n"
+        + _(
+            "<b>Offers:</b> what you offer is shown to neighbours nearby with roughly how "
+            "far away it is, never the place or your name. Whoever takes one learns your "
+            "first name, and you theirs; you write through the bot. If you ask to hear of "
+            "offers nearby, we keep the place you shared for that until you turn it off. "
+            "{days} after an offer ends, what and where it was and who took it are deleted."
+        ).format(days=ngettext("{n} day", "{n} days", days).format(n=days))
     )
 
 
