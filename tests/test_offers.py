@@ -339,6 +339,9 @@ async def test_the_offerer_closes_it_early_after_being_asked(group: Group) -> No
     notice = notices_of(group, offer_id)[0]
     await group.press(ANNA, f"v1:offerclose:{offer_id}:yes", name="Anna")
     assert "isn't one of your offers" in str(group.telegram.answers()[-1].params.get("text"))
+    # The confirmation that it is up carries the button.
+    posted = [c for c in group.telegram.sent_to(OFFERER) if f"offer #{offer_id} is up" in c.text]
+    assert posted[0].buttons == [f"v1:offerclose:{offer_id}"]
     await group.press(OFFERER, f"v1:offerclose:{offer_id}", name="Olive")
     assert group.telegram.last_to(OFFERER).buttons == [
         f"v1:offerclose:{offer_id}:yes",

@@ -350,6 +350,13 @@ def mine_buttons(
     return InlineKeyboardMarkup(rows[:30]) if rows else None
 
 
+def close_button(offer_id: int) -> InlineKeyboardMarkup:
+    """Under the offerer's confirmation that it is up."""
+    return InlineKeyboardMarkup(
+        [[_one(_("✖️ Close #{id} early").format(id=offer_id), Action.OFFER_CLOSE, offer_id)]]
+    )
+
+
 def confirm_close(offer: Offer) -> str:
     return _(
         "Close offer #{id} now? Nobody else will be able to take it; those who already have "

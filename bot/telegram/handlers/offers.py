@@ -286,7 +286,11 @@ async def confirmed(update: Update, context: BotContext) -> int:
     await _press_done(update)
     posted = await services.offers.post(sender.id, offer)
     context.drafts.pop(DRAFT, None)
-    await _reply(update, offer_views.posted(posted.offer, posted.told, services.settings.timezone))
+    await _reply(
+        update,
+        offer_views.posted(posted.offer, posted.told, services.settings.timezone),
+        offer_views.close_button(posted.offer.id),
+    )
     return END
 
 
