@@ -160,16 +160,23 @@ class Offers:
     # --- taking ------------------------------------------------------------------------
 
     async def take(self, offer_id: int, taker_id: int) -> TakeResult:
-        """One unit for this member, if any is left; the offerer hears who it was."""
+        """One unit for this member, if any is left. Nobody is told yet: the press is
+        answered first (see told_of)."""
         result = await self._repository.take(offer_id, taker_id, self._clock())
-        if result.outcome is not TakeOutcome.OK or result.offer is None or result.take is None:
+        if result.outcome is not TakeOutcome.OK or result.take is None:
             return result
         taker = await self._users.get(taker_id)
-        name = taker.first_name if taker else ""
-        await self._news.taken(result.offer, result.take, name)
+        return replace(
+            result, take=replace(result.take, taker_name=taker.first_name if taker else "")
+        )
+
+    async def told_of(self, result: TakeResult) -> None:
+        """After a take: the offerer hears who it was; the last unit retires the notices."""
+        if result.outcome is not TakeOutcome.OK or result.offer is None or result.take is None:
+            return
+        await self._news.taken(result.offer, result.take, result.take.taker_name)
         if result.offer.status is OfferStatus.GONE:
             await self._retire(result.offer)
-        return replace(result, take=replace(result.take, taker_name=name))
 
     # --- ending ------------------------------------------------------------------------
 

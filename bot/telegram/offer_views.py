@@ -19,7 +19,13 @@ from bot.domain.offers import (
 )
 from bot.i18n import _, ngettext
 from bot.telegram.callbacks import Action, button
-from bot.telegram.texts import clip, distance_text, esc, format_time, radius_text
+from bot.telegram.texts import (
+    MAX_MESSAGE_CHARS,
+    distance_text,
+    esc,
+    format_time,
+    radius_text,
+)
 
 # The quick choices under "how many"; any number up to MAX_UNITS can be typed.
 UNIT_CHOICES = (1, 2, 3, 4, 5)
@@ -195,7 +201,18 @@ def listing(nearby: list[Nearby], tz: ZoneInfo) -> str:
                 distance=distance_text(near.distance_km),
             )
         )
-    return clip("\n".join(lines))
+    return _fit(lines)
+
+
+def _fit(blocks: list[str]) -> str:
+    """As many whole blocks as fit in one message (cutting one could break its HTML)."""
+    kept = blocks[:1]
+    for block in blocks[1:]:
+        if len("\n".join([*kept, block])) > MAX_MESSAGE_CHARS - 10:
+            kept.append("\n…")
+            break
+        kept.append(block)
+    return "\n".join(kept)
 
 
 def listing_buttons(nearby: list[Nearby]) -> InlineKeyboardMarkup | None:
@@ -273,10 +290,17 @@ def ended_for_offerer(offer: Offer, takes: list[Take]) -> str:
     return text + "\n" + takers_line(offer, takes)
 
 
+# Names shown for one offer's takers; the rest are counted.
+NAMES_SHOWN = 8
+
+
 def takers_line(offer: Offer, takes: list[Take]) -> str:
     if not takes:
         return _("Nobody took it this time. Thank you for offering!")
-    names = ", ".join(esc(take.taker_name) or _("(erased)") for take in takes)
+    names = ", ".join(esc(take.taker_name) or _("(erased)") for take in takes[:NAMES_SHOWN])
+    if len(takes) > NAMES_SHOWN:
+        more = len(takes) - NAMES_SHOWN
+        names += " " + ngettext("and {n} more", "and {n} more", more).format(n=more)
     return ngettext(
         "{n} of {units} taken, by {names}.", "{n} of {units} taken, by {names}.", len(takes)
     ).format(n=len(takes), units=offer.units, names=names)
@@ -309,7 +333,7 @@ def mine(offers: list[tuple[Offer, list[Take]]], tz: ZoneInfo) -> str:
         return _("You haven't offered anything yet. /offer to offer something to your neighbours.")
     lines = [_("🤝 <b>Your offers</b>")]
     for offer, takes in offers:
-        lines.append(
+        block = (
             "\n"
             + _("<b>#{id}</b> {kind}: “{description}”\nUntil {until}: {status}").format(
                 id=offer.id,
@@ -321,7 +345,8 @@ def mine(offers: list[tuple[Offer, list[Take]]], tz: ZoneInfo) -> str:
             + "\n"
             + takers_line(offer, takes)
         )
-    return clip("\n".join(lines))
+        lines.append(block)
+    return _fit(lines)
 
 
 def mine_buttons(

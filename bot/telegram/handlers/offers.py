@@ -333,6 +333,7 @@ async def take(update: Update, context: BotContext) -> None:
             lambda: offer_views.talk(take_id, name),
             protect=True,
         )
+        await services.offers.told_of(result)
         return
     refusals = {
         TakeOutcome.ALREADY: offer_views.take_answer_already,
