@@ -444,3 +444,38 @@ async def test_the_retention_purge_blanks_ended_offers(tmp_path: Path) -> None:
         takes = await app.services.offers._repository.takes_of(offer_id)
         assert [t.taker_id for t in takes] == [None]
         assert b"Kumquat" not in _database_bytes(group)
+
+
+async def test_start_shows_the_toggle_as_it_stands(group: Group) -> None:
+    await listen(group, ANNA, NEAR, "Anna")
+    await group.say(ANNA, "/start", name="Anna")
+    assert group.telegram.last_to(ANNA).buttons == [
+        "v1:role:need",
+        "v1:role:offer",
+        "v1:offernews:off",
+    ]
+    await group.press(ANNA, "v1:offernews:off", name="Anna")
+    assert not await group.app.services.offers.listening(ANNA)
+    await group.say(ANNA, "/start", name="Anna")
+    assert "v1:offernews:on" in group.telegram.last_to(ANNA).buttons
+
+
+async def test_the_line_closes_a_day_after_the_offers_time(tmp_path: Path) -> None:
+    clock = [datetime(2026, 6, 1, 10, 0, tzinfo=LONDON).timestamp()]
+    telegram = FakeTelegram()
+    app = build_application(make_settings(tmp_path), request=telegram, clock=lambda: clock[0])
+    async with app:
+        group = Group(app, telegram)
+        await group.consent(OFFERER, name="Olive")
+        offer_id = await post_offer(group, until="18:00")
+        await group.consent(ANNA, name="Anna")
+        await group.press(ANNA, f"v1:take:{offer_id}", name="Anna")
+        talk = telegram.last_to(ANNA).buttons[0]
+        # The evening after: still open, to hand over what was agreed.
+        clock[0] = datetime(2026, 6, 1, 21, 0, tzinfo=LONDON).timestamp()
+        await group.press(ANNA, talk, name="Anna")
+        await group.say(ANNA, "Sorry, running late!", name="Anna")
+        assert "running late" in telegram.last_to(OFFERER).text
+        clock[0] = datetime(2026, 6, 2, 19, 0, tzinfo=LONDON).timestamp()
+        await group.press(ANNA, talk, name="Anna")
+        assert "has ended" in str(telegram.answers()[-1].params.get("text"))
