@@ -285,7 +285,7 @@ def _not_delivered(name: str) -> str:
 
 
 Where = tuple[float, float] | None
-Keep = Callable[[Kind, str, "str | None", Where], Awaitable[None]]
+Keep = Callable[[Kind, str, str | None, Where], Awaitable[None]]
 
 
 async def _deliver(
