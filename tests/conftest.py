@@ -54,6 +54,36 @@ def make_settings(tmp_path: Path, **overrides: str) -> Settings:
     return parse_settings(values)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fresh_postgres() -> None:
+    """On PostgreSQL, the schemas an earlier run's tests left go first."""
+    if not POSTGRES_URL:
+        return
+    import asyncio
+
+    import asyncpg
+
+    async def drop() -> None:
+        try:
+            connection = await asyncpg.connect(POSTGRES_URL, timeout=5)
+        except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+            reason = f"PostgreSQL at TEST_DATABASE_URL is unreachable: {error}"
+            if os.environ.get("REQUIRE_E2E"):
+                pytest.fail(reason)
+            pytest.skip(reason)
+        try:
+            await connection.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+            names = await connection.fetch(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\\_%'"
+            )
+            for (name,) in names:
+                await connection.execute(f'DROP SCHEMA "{name}" CASCADE')
+        finally:
+            await connection.close()
+
+    asyncio.run(drop())
+
+
 class Group:
     """A neighbourhood in a test: one application, its fake Telegram, and people."""
 

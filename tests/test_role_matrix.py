@@ -18,6 +18,7 @@ from bot.services.broadcast import RateLimiter
 from bot.telegram.callbacks import Action
 from bot.telegram.commands import coordinator_commands
 from tests.conftest import COORDINATOR, NEAR, REQUESTER, Group
+from tests.support.storage import sqlite_only
 from tests.test_authorisation import snapshot
 
 STRANGER = 9001
@@ -333,6 +334,7 @@ async def test_a_stranger_pressing_i_need_help_is_shown_the_notice_once(group: G
     assert await group.app.services.users.get(STRANGER) is None
 
 
+@sqlite_only  # each action starts from a copy made with SQLite's backup API
 async def test_every_role_may_do_exactly_what_the_table_says(matrix: Matrix) -> None:
     global CHECKS, FAILURES
     wrong = {}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -106,7 +107,7 @@ class PgTransaction:
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         query, args = translate(sql, params)
-        with _noted(query):
+        with _faults(query):
             return [PgRow(record) for record in await self._connection.fetch(query, *args)]
 
 
@@ -138,11 +139,17 @@ class PostgresDatabase:
         settings = {"search_path": f"{self.schema}, public"} if self.schema else {}
         try:
             pool = await asyncpg.create_pool(
-                self.url, min_size=1, max_size=4, server_settings=settings, timeout=10
+                self.url,
+                min_size=1,
+                max_size=4,
+                server_settings=settings,
+                timeout=10,
+                reset=_tidy,
             )
         except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+            reason = " ".join(str(error).split())
             raise DatabaseUnavailable(
-                f"Database error: PostgreSQL at {describe(self.url)} is unreachable ({error})"
+                f"Database error: PostgreSQL at {describe(self.url)} is unreachable ({reason})"
             ) from error
         self._pool = pool
         try:
@@ -177,8 +184,9 @@ class PostgresDatabase:
             try:
                 await connection.execute("CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public")
             except asyncpg.PostgresError as error:
+                reason = " ".join(str(error).split())  # its HINT comes on a line of its own
                 raise DatabaseUnavailable(
-                    f"Database error: PostGIS is missing on {describe(self.url)} ({error}); "
+                    f"Database error: PostGIS is missing on {describe(self.url)} ({reason}); "
                     "install it (Debian: postgresql-15-postgis-3) or run "
                     "'CREATE EXTENSION postgis' as a superuser"
                 ) from error
@@ -215,9 +223,10 @@ class PostgresDatabase:
         """Run one statement on its own; returns the number of rows it changed."""
         if sql.lstrip().upper().startswith("PRAGMA"):
             return 0  # SQLite's housekeeping has no meaning here
-        async with self._require().acquire() as connection:
-            outcome = await _execute(connection, self._tables_with_id, sql, params)
-            return outcome.rowcount
+        with _faults():
+            async with self._require().acquire() as connection:
+                outcome = await _execute(connection, self._tables_with_id, sql, params)
+                return outcome.rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         async with self.transaction() as tx:
@@ -226,9 +235,10 @@ class PostgresDatabase:
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT; returns the new row's id."""
-        async with self._require().acquire() as connection:
-            outcome = await _execute(connection, self._tables_with_id, sql, params)
-            return int(outcome.lastrowid or 0)
+        with _faults():
+            async with self._require().acquire() as connection:
+                outcome = await _execute(connection, self._tables_with_id, sql, params)
+                return int(outcome.lastrowid or 0)
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         rows = await self.fetchall(sql, params)
@@ -238,23 +248,32 @@ class PostgresDatabase:
         if sql.lstrip().upper().startswith("PRAGMA"):
             return []
         query, args = translate(sql, params)
-        async with self._require().acquire() as connection:
-            with _noted(query):
+        with _faults(query):
+            async with self._require().acquire() as connection:
                 return [PgRow(record) for record in await connection.fetch(query, *args)]
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PgTransaction]:
         """Several statements that stand or fall together."""
-        async with self._require().acquire() as connection, connection.transaction():
-            await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
-            yield PgTransaction(connection, self._tables_with_id)
+        with _faults():
+            async with self._require().acquire() as connection, connection.transaction():
+                await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+                yield PgTransaction(connection, self._tables_with_id)
+
+
+async def _tidy(connection: asyncpg.Connection) -> None:
+    """Hand a connection back to the pool. asyncpg's own reset costs a round trip per use
+    (RESET ALL and more) for session state this code never sets; only an unfinished
+    transaction must not pass to the next user."""
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
 
 
 async def _execute(
     connection: asyncpg.Connection, tables_with_id: frozenset[str], sql: str, params: Params
 ) -> Outcome:
     query, args = translate(sql, params)
-    with _noted(query):
+    with _faults(query):
         return await _run(connection, tables_with_id, query, args)
 
 
@@ -287,13 +306,39 @@ def _inserted_table(query: str) -> str | None:
 
 
 @contextmanager
-def _noted(query: str) -> Iterator[None]:
-    """A failing statement's traceback names it (the SQL, never its parameters)."""
+def _faults(query: str = "") -> Iterator[None]:
+    """PostgreSQL's errors in the DB-API classes the layers above already handle.
+
+    The bot rides out a database fault (bot/resilience.py) and refuses a broken rule by
+    catching `sqlite3.OperationalError` and `sqlite3.IntegrityError`, DB-API's classes as
+    Python's sqlite3 defines them. A lost connection, a server restarting or a deadlock
+    is the same kind of passing fault here; a broken constraint or the ledger's trigger
+    the same refusal. Anything else (a mistake in the SQL) stays PostgreSQL's own. A
+    failing statement's traceback names it (the SQL, never its parameters).
+    """
     try:
         yield
+    except (asyncpg.IntegrityConstraintViolationError, asyncpg.RaiseError) as error:
+        raise sqlite3.IntegrityError(str(error)) from error
+    except _PASSING as error:
+        raise sqlite3.OperationalError(f"PostgreSQL: {error}") from error
     except asyncpg.PostgresError as error:
-        error.add_note(f"SQL: {' '.join(query.split())[:600]}")
+        if query:
+            error.add_note(f"SQL: {' '.join(query.split())[:600]}")
         raise
+
+
+# Faults that pass: the connection or the server went away (restart, failover), or two
+# transactions met in a deadlock; retrying the update is the right answer to each.
+_PASSING: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+    asyncpg.exceptions.TransactionRollbackError,
+)
 
 
 def translate(sql: str, params: Params) -> tuple[str, list[Any]]:
@@ -353,3 +398,8 @@ def migrations() -> list[tuple[int, str]]:
         if match:
             found.append((int(match.group(1)), path.read_text(encoding="utf-8")))
     return sorted(found)
+
+
+def latest_migration() -> int:
+    """The schema version this code expects on PostgreSQL."""
+    return max((number for number, _ in migrations()), default=0)

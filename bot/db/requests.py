@@ -266,7 +266,7 @@ class RequestRepository:
             allowed_from=(RequestStatus.OPEN, RequestStatus.CLAIMED),
             to=RequestStatus.CANCELLED,
             assignments="closed_at = :now",
-            condition="requester_id = :actor" if as_requester else "1",
+            condition="requester_id = :actor" if as_requester else "1 = 1",
             now=now,
         )
 
@@ -307,7 +307,7 @@ class RequestRepository:
         to: RequestStatus,
         assignments: str,
         now: float,
-        condition: str = "1",
+        condition: str = "1 = 1",
     ) -> tuple[HelpRequest, int | None] | None:
         """One conditional UPDATE plus its audit row. Returns the request after the change
         and the volunteer who held it before, or None when the condition no longer held."""

@@ -241,7 +241,7 @@ class VolunteerRepository:
                 params[f"slot{n}"] = f"%,{slot.value},%"
             busy = (
                 "CASE WHEN av.slots IS NULL OR av.slots = '' THEN 0 "
-                f"WHEN {matches or '0'} THEN 0 ELSE 1 END"
+                f"WHEN {matches or '1 = 0'} THEN 0 ELSE 1 END"
             )
         fair = "0 AS asleep, 0 AS pings_today, NULL AS last_untaken, 0 AS tasked"
         if rules is not None:

@@ -420,6 +420,9 @@ CREATE TABLE info_entries (
 CREATE INDEX info_entries_by_topic ON info_entries (topic) WHERE retired_at IS NULL;
 
 CREATE TABLE info_texts (
+    -- SQLite's implicit rowid, which the entries' texts are read in the order of (the
+    -- first one written is the one shown when the reader's language has none).
+    rowid     BIGINT GENERATED ALWAYS AS IDENTITY,
     entry_id  BIGINT NOT NULL REFERENCES info_entries(id),
     language  TEXT NOT NULL,
     title     TEXT NOT NULL,
