@@ -153,9 +153,6 @@ class PostgresDatabase:
             ) from error
         self._pool = pool
         try:
-            if self.schema is not None:
-                await self.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
-            await self._require_postgis()
             await self.migrate()
             self._tables_with_id = await self._identity_tables()
         except BaseException:
@@ -173,23 +170,23 @@ class PostgresDatabase:
             raise RuntimeError("the database is not open")
         return self._pool
 
-    async def _require_postgis(self) -> None:
-        pool = self._require()
-        async with pool.acquire() as connection:
-            installed = await connection.fetchval(
-                "SELECT 1 FROM pg_extension WHERE extname = 'postgis'"
-            )
-            if installed:
-                return
-            try:
+    async def _require_postgis(self, connection: asyncpg.Connection) -> None:
+        installed = await connection.fetchval(
+            "SELECT 1 FROM pg_extension WHERE extname = 'postgis'"
+        )
+        if installed:
+            return
+        try:
+            # A savepoint: the migration's transaction goes on only if this worked.
+            async with connection.transaction():
                 await connection.execute("CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public")
-            except asyncpg.PostgresError as error:
-                reason = " ".join(str(error).split())  # its HINT comes on a line of its own
-                raise DatabaseUnavailable(
-                    f"Database error: PostGIS is missing on {describe(self.url)} ({reason}); "
-                    "install it (Debian: postgresql-15-postgis-3) or run "
-                    "'CREATE EXTENSION postgis' as a superuser"
-                ) from error
+        except asyncpg.PostgresError as error:
+            reason = " ".join(str(error).split())  # its HINT comes on a line of its own
+            raise DatabaseUnavailable(
+                f"Database error: PostGIS is missing on {describe(self.url)} ({reason}); "
+                "install it (Debian: postgresql-15-postgis-3) or run "
+                "'CREATE EXTENSION postgis' as a superuser"
+            ) from error
 
     async def _identity_tables(self) -> frozenset[str]:
         """Tables whose `id` the database assigns: their INSERTs return it."""
@@ -201,11 +198,15 @@ class PostgresDatabase:
         return frozenset(row[0] for row in rows)
 
     async def migrate(self) -> int:
-        """Apply every numbered migration newer than the recorded version, once, under a
-        lock, so that two processes starting together migrate once."""
+        """Create the schema, check PostGIS, and apply every numbered migration newer
+        than the recorded version: once, under a lock, so that two processes starting
+        together migrate once (even CREATE SCHEMA IF NOT EXISTS races without it)."""
         pool = self._require()
         async with pool.acquire() as connection, connection.transaction():
             await connection.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+            if self.schema is not None:
+                await connection.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
+            await self._require_postgis(connection)
             await connection.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)"
             )
