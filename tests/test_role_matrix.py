@@ -14,6 +14,7 @@ from typing import Any
 import aiosqlite
 import pytest
 
+from bot.db.connection import SqliteDatabase
 from bot.services.broadcast import RateLimiter
 from bot.telegram.callbacks import Action
 from bot.telegram.commands import coordinator_commands
@@ -163,8 +164,7 @@ class Matrix:
 
     @property
     def live(self) -> aiosqlite.Connection:
-        # The Database keeps its connection private; a test may reach in to rewind it.
-        return self.group.app.services.db._require()
+        return _sqlite_connection(self.group)
 
     async def attempt(self, role: str, item: str) -> bool:
         """Try one command or button as one role, from the world; True if allowed."""
@@ -213,12 +213,19 @@ def refusal(text: str, item: str) -> bool:
     return any(phrase in text for phrase in REFUSALS)
 
 
+def _sqlite_connection(group: Group) -> aiosqlite.Connection:
+    # The Database keeps its connection private; a test may reach in to rewind it.
+    backend = group.app.services.db.backend
+    assert isinstance(backend, SqliteDatabase)
+    return backend._require()
+
+
 @pytest.fixture
 async def matrix(group: Group) -> AsyncIterator[Matrix]:
     await _world(group)
     copy = await aiosqlite.connect(":memory:")
     try:
-        live = group.app.services.db._require()
+        live = _sqlite_connection(group)
         await live.backup(copy)
         matrix = Matrix(group, copy)
         matrix.world = await snapshot(group)

@@ -111,6 +111,10 @@ class Database:
         self.dialect = self._backend.dialect
 
     @property
+    def backend(self) -> Backend:
+        return self._backend
+
+    @property
     def is_open(self) -> bool:
         return self._backend.is_open
 
