@@ -6,9 +6,7 @@ that is what keeps the takers to exactly the offer's units when many press at on
 
 from __future__ import annotations
 
-import aiosqlite
-
-from bot.db.connection import Database
+from bot.db.connection import Database, Row
 from bot.domain.distance import bounding_box
 from bot.domain.offers import (
     Listener,
@@ -26,7 +24,7 @@ from bot.domain.relay import Kind, Side
 ENDED = ("gone", "closed", "expired")
 
 
-def _offer(row: aiosqlite.Row) -> Offer:
+def _offer(row: Row) -> Offer:
     return Offer(
         id=row["id"],
         offerer_id=row["offerer_id"],
@@ -43,7 +41,7 @@ def _offer(row: aiosqlite.Row) -> Offer:
     )
 
 
-def _take(row: aiosqlite.Row) -> Take:
+def _take(row: Row) -> Take:
     keys = row.keys()
     return Take(
         id=row["id"],
@@ -199,19 +197,23 @@ class OfferRepository:
         self, offer_id: int, chat_id: int, day: str, cap: int | None, now: float
     ) -> bool:
         """Claim the right to send one notice to this chat: once per offer, and (with a
-        `cap`) while the chat has had fewer than `cap` notices on this local day. One
-        statement, so two offers posted at once can't both take a member's last one."""
-        cap_sql = (
-            "AND (SELECT count(*) FROM offer_notices WHERE chat_id = :chat AND day = :day) < :cap"
-            if cap is not None
-            else ""
-        )
-        changed = await self._db.execute(
-            "INSERT OR IGNORE INTO offer_notices (offer_id, chat_id, day, sent_at) "
-            f"SELECT :offer, :chat, :day, :now WHERE 1 {cap_sql}",
-            {"offer": offer_id, "chat": chat_id, "day": day, "now": now, "cap": cap},
-        )
-        return changed == 1
+        `cap`) while the chat has had fewer than `cap` notices on this local day. Counted
+        and claimed in one transaction (it holds the write lock), so two offers posted at
+        once can't both take a member's last one."""
+        async with self._db.transaction() as tx:
+            if cap is not None:
+                row = await tx.fetchone(
+                    "SELECT count(*) FROM offer_notices WHERE chat_id = ? AND day = ?",
+                    (chat_id, day),
+                )
+                if row is not None and int(row[0]) >= cap:
+                    return False
+            cursor = await tx.execute(
+                "INSERT OR IGNORE INTO offer_notices (offer_id, chat_id, day, sent_at) "
+                "VALUES (?, ?, ?, ?)",
+                (offer_id, chat_id, day, now),
+            )
+            return cursor.rowcount == 1
 
     async def set_notice_message(self, offer_id: int, chat_id: int, message_id: int) -> None:
         await self._db.execute(
@@ -286,7 +288,7 @@ class OfferRepository:
                 JOIN users u ON u.id = l.user_id
                 LEFT JOIN volunteers v ON v.user_id = l.user_id
                 WHERE u.consented_at IS NOT NULL AND u.blocked_at IS NULL
-            ) WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?
+            ) AS placed WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?
             """,
             (south, north, west, east),
         )
