@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -45,13 +46,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
     if args.check:
-        from bot.health import problems
+        from bot.health import STANDBY, heartbeat_state, problems
 
         found = problems(settings)
         for problem in found:
             print(f"Unhealthy: {problem}", file=sys.stderr)
         if not found:
-            print("Healthy")
+            standing_by = heartbeat_state(settings) == STANDBY
+            print("Healthy (standby: another process serves)" if standing_by else "Healthy")
         return 1 if found else 0
     if args.webhook and not (settings.webhook_url and settings.webhook_secret):
         print(
@@ -69,12 +71,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Set-up error: {error}", file=sys.stderr)
         return 2
     try:
+        if settings.database_url is not None:
+            _stand_by(app, settings.database_url, settings)
         _serve(app, settings, webhook=args.webhook)
     except DatabaseUnavailable as error:
         # An unreachable server or a missing PostGIS: one line, not a traceback.
         print(error, file=sys.stderr)
         return 2
-    return 0
+    # Stopped because the serving lock was lost: not a clean exit, so a supervisor
+    # starts this process again, as a standby.
+    return 3 if app.lost_serving else 0
+
+
+def _stand_by(app: MutualAidApplication, url: str, settings: Settings) -> None:
+    """With PostgreSQL, serve only once this process holds the serving lock (waiting as a
+    standby until then), in the event loop the bot will then run in."""
+    from bot.standby import Standby
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    standby = Standby(url, settings.failover_s, app.heartbeat)
+    loop.run_until_complete(standby.wait_to_serve())
+    app.standby = standby
 
 
 def _serve(app: MutualAidApplication, settings: Settings, *, webhook: bool) -> None:

@@ -5,7 +5,6 @@ Makefile's POSTGRES_TESTS.)"""
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -13,8 +12,8 @@ import pytest
 
 from bot.config import SettingsError, parse_settings
 from bot.db import Database
-from bot.db.postgres import latest_migration, translate
-from tests.conftest import POSTGRES_URL
+from bot.db.postgres import latest_migration, schema_in, translate
+from tests.conftest import POSTGRES_URL, postgres_url
 from tests.test_config import TOKEN, _run_bot
 
 needs_postgres = pytest.mark.skipif(
@@ -76,15 +75,10 @@ def test_the_repositories_sql_is_read_the_postgresql_way() -> None:
     assert translate("SELECT 1 FROM t WHERE c LIKE ?", ("%x%",))[0].endswith("ILIKE $1")
 
 
-def _schema_url(name: str) -> str:
-    return f"{POSTGRES_URL}?search_path={name}"
-
-
 @needs_postgres
-async def test_two_processes_starting_together_migrate_once() -> None:
-    schema = f"t_twostarts_{os.getpid()}"
-    first = Database(Path("unused"), _schema_url(schema))
-    second = Database(Path("unused"), _schema_url(schema))
+async def test_two_processes_starting_together_migrate_once(tmp_path: Path) -> None:
+    first = Database(tmp_path / "unused", postgres_url(tmp_path))
+    second = Database(tmp_path / "unused", postgres_url(tmp_path))
     await asyncio.gather(first.open(), second.open())
     try:
         rows = await first.fetchall("SELECT version FROM schema_version ORDER BY version")
@@ -129,15 +123,49 @@ async def test_a_missing_postgis_stops_start_up_with_one_line(tmp_path: Path) ->
 async def test_check_reads_a_migrated_postgresql_database_as_healthy(tmp_path: Path) -> None:
     from bot.health import SERVING, Heartbeat, heartbeat_path
 
-    schema = f"t_check_{os.getpid()}"
+    url = postgres_url(tmp_path, "check")
     db_path = tmp_path / "data" / "bot.db"
-    env = {"BOT_TOKEN": TOKEN, "DATABASE_PATH": str(db_path), "DATABASE_URL": _schema_url(schema)}
+    env = {"BOT_TOKEN": TOKEN, "DATABASE_PATH": str(db_path), "DATABASE_URL": url}
     before = _run_bot(tmp_path, "--check", **env)
     assert before.returncode == 1
     assert "schema is at version 0" in before.stderr
-    database = Database(db_path, _schema_url(schema))
+    database = Database(db_path, url)
     await database.open()
     await database.close()
     Heartbeat(heartbeat_path(db_path)).mark(SERVING)
     after = _run_bot(tmp_path, "--check", **env)
     assert after.returncode == 0, after.stderr
+
+
+@needs_postgres
+async def test_one_process_serves_and_a_lost_lock_connection_stops_it(tmp_path: Path) -> None:
+    from bot.health import STANDBY, Heartbeat
+    from bot.standby import Standby
+
+    url = postgres_url(tmp_path)
+    first = Standby(url, 1.0, Heartbeat(tmp_path / "one.heartbeat"))
+    second = Standby(url, 1.0, Heartbeat(tmp_path / "two.heartbeat"))
+    await first.wait_to_serve()
+    waiting = asyncio.create_task(second.wait_to_serve())
+    await asyncio.sleep(0.6)
+    assert not waiting.done()
+    assert STANDBY in (tmp_path / "two.heartbeat").read_text()
+
+    # The server cuts the serving process's connection (as a lost network would end).
+    lost = asyncio.Event()
+    keeping = asyncio.create_task(first.keep_serving(lost.set))
+    import asyncpg
+
+    admin = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks "
+            "WHERE locktype = 'advisory' AND granted AND objid = hashtext($1)::oid",
+            schema_in(url),
+        )
+    finally:
+        await admin.close()
+    await asyncio.wait_for(lost.wait(), timeout=5)
+    await asyncio.wait_for(waiting, timeout=5)  # and the standby serves
+    await keeping
+    await second.release()
