@@ -39,12 +39,21 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="check settings, catalogues and database, then exit 0 (healthy) or 1",
     )
+    parser.add_argument(
+        "command",
+        nargs="?",
+        choices=["migrate"],
+        help="migrate --to postgresql://...: copy the SQLite database into an empty one there",
+    )
+    parser.add_argument("--to", metavar="DATABASE_URL", help="where `migrate` copies to")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
     except SettingsError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
+    if args.command == "migrate":
+        return _migrate(settings, args.to)
     if args.check:
         from bot.health import STANDBY, heartbeat_state, problems
 
@@ -81,6 +90,38 @@ def main(argv: list[str] | None = None) -> int:
     # Stopped because the serving lock was lost: not a clean exit, so a supervisor
     # starts this process again, as a standby.
     return 3 if app.lost_serving else 0
+
+
+def _migrate(settings: Settings, to: str | None) -> int:
+    """Copy the group's SQLite database into an empty PostgreSQL one, and say what moved."""
+    from bot.config import checked_database_url
+    from bot.db.postgres import describe
+    from bot.db.transfer import TransferError, copy_group
+
+    try:
+        if to is None:
+            raise SettingsError("migrate needs --to postgresql://user:pass@host:port/db")
+        url = checked_database_url(to)
+    except SettingsError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    if not settings.database_path.is_file():
+        print(
+            f"Not copied: there is no SQLite database at {settings.database_path}", file=sys.stderr
+        )
+        return 1
+    try:
+        copied = asyncio.run(copy_group(settings.database_path, url))
+    except (TransferError, DatabaseUnavailable) as error:
+        print(f"Not copied: {error}", file=sys.stderr)
+        return 1
+    rows = sum(table.rows for table in copied)
+    print(
+        f"Copied {rows} rows in {len(copied)} tables from {settings.database_path} into "
+        f"{describe(url)}; the row counts match. Next: set DATABASE_URL to it and start "
+        "the bot."
+    )
+    return 0
 
 
 def _stand_by(app: MutualAidApplication, url: str, settings: Settings) -> None:

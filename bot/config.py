@@ -118,7 +118,7 @@ class Settings:
     first_tasks: int = 2
 
 
-def _database_url(url: str) -> str:
+def checked_database_url(url: str) -> str:
     """A PostgreSQL URL the driver can use, or a settings error that says what is wrong
     (never echoing the URL: it may hold a password)."""
     example = "e.g. postgresql://bot:secret@db.example.org:5432/mutualaid"
@@ -204,7 +204,7 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
 
     database_url = get("DATABASE_URL")
     if database_url is not None:
-        database_url = _database_url(database_url)
+        database_url = checked_database_url(database_url)
 
     webhook_url = get("WEBHOOK_URL")
     if webhook_url is not None and not re.match(r"^https?://", webhook_url):

@@ -169,3 +169,48 @@ async def test_one_process_serves_and_a_lost_lock_connection_stops_it(tmp_path: 
     await asyncio.wait_for(waiting, timeout=5)  # and the standby serves
     await keeping
     await second.release()
+
+
+@needs_postgres
+async def test_migrate_copies_a_groups_sqlite_database_into_postgresql(tmp_path: Path) -> None:
+    """A group's SQLite file with a help loop in it, copied: the same rows, the same ids,
+    and the bot on PostgreSQL carries on from them."""
+    from bot.telegram.app import build_application
+    from tests.conftest import COORDINATOR, NEAR, REQUESTER, Group, make_settings
+    from tests.support.telegram import FakeTelegram
+
+    on_sqlite = make_settings(tmp_path, DATABASE_URL="")
+    telegram = FakeTelegram()
+    async with build_application(on_sqlite, request=telegram) as app:
+        group = Group(app, telegram)
+        await group.consent(COORDINATOR, name="Cora")
+        await group.volunteer(301, NEAR)
+        await group.consent(REQUESTER, name="Rita")
+        taken = await group.ask(description="Milk and bread please")
+        await group.press(301, f"v1:accept:{taken}", name="V")
+        still_open = await group.ask(description="A loaf of rye")
+
+    url = postgres_url(tmp_path, "moved")
+    env = {"BOT_TOKEN": TOKEN, "DATABASE_PATH": str(on_sqlite.database_path)}
+    moved = _run_bot(tmp_path, "migrate", "--to", url, **env)
+    assert moved.returncode == 0, moved.stderr
+    assert "the row counts match" in moved.stdout
+    assert "rows of requests" in moved.stdout
+
+    on_postgres = make_settings(tmp_path, DATABASE_URL=url)
+    telegram = FakeTelegram()
+    async with build_application(on_postgres, request=telegram) as app:
+        group = Group(app, telegram)
+        assert (await group.stored(taken)).status == "claimed"
+        assert (await group.stored(taken)).volunteer_id == 301
+        assert (await group.stored(still_open)).description == "A loaf of rye"
+        # New rows get new ids, after the copied ones.
+        newer = await group.ask(description="Some eggs")
+        assert newer > still_open
+        await group.say(REQUESTER, "/myrequests", name="Rita")
+        listing = " ".join(group.telegram.texts_to(REQUESTER)[-3:])
+        assert f"#{still_open}" in listing
+
+    again = _run_bot(tmp_path, "migrate", "--to", url, **env)
+    assert again.returncode == 1
+    assert "already holds data" in again.stderr
