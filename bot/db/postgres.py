@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
 
-from bot.db.connection import DatabaseUnavailable, Params, Row
+from bot.db.connection import DatabaseUnavailable, Params, Row, numbered_scripts
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations" / "postgresql"
 _LOGGER = logging.getLogger(__name__)
@@ -399,12 +399,7 @@ def _rewrite(query: str) -> str:
 
 
 def migrations() -> list[tuple[int, str]]:
-    found = []
-    for path in MIGRATIONS_DIR.glob("*.sql"):
-        match = re.match(r"^(\d+)_", path.name)
-        if match:
-            found.append((int(match.group(1)), path.read_text(encoding="utf-8")))
-    return sorted(found)
+    return numbered_scripts(MIGRATIONS_DIR)
 
 
 def latest_migration() -> int:
