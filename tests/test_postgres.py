@@ -214,3 +214,47 @@ async def test_migrate_copies_a_groups_sqlite_database_into_postgresql(tmp_path:
     again = _run_bot(tmp_path, "migrate", "--to", url, **env)
     assert again.returncode == 1
     assert "already holds data" in again.stderr
+
+
+@needs_postgres
+async def test_fifty_accepts_split_across_two_processes_have_one_winner(tmp_path: Path) -> None:
+    """Two bots on one database, each handling half the presses at the same moment (as
+    two processes would, each with its own connections): one conditional UPDATE decides."""
+    from bot.telegram.app import build_application
+    from tests.conftest import COORDINATOR, NEAR, REQUESTER, Group, make_settings
+    from tests.support.telegram import FakeTelegram
+
+    settings = make_settings(tmp_path, WAVE_SIZE="60")
+    first_telegram, second_telegram = FakeTelegram(), FakeTelegram()
+    async with (
+        build_application(settings, request=first_telegram) as first_app,
+        build_application(settings, request=second_telegram) as second_app,
+    ):
+        first, second = Group(first_app, first_telegram), Group(second_app, second_telegram)
+        await first.consent(COORDINATOR, name="Cora")
+        await first.consent(REQUESTER, name="Rita")
+        volunteers = list(range(1001, 1051))
+        for v in volunteers:
+            await first.enrol(v, NEAR, name=f"V{v}")
+        request_id = await first.ask()
+        first_telegram.clear()
+
+        presses = [
+            (first if n % 2 else second).people.press(v, f"v1:accept:{request_id}", name="V")
+            for n, v in enumerate(volunteers)
+        ]
+        await asyncio.gather(
+            *((first if n % 2 else second).app.process_update(p) for n, p in enumerate(presses))
+        )
+
+        stored = await first.stored(request_id)
+        assert stored.status == "claimed"
+        answers = first_telegram.answers() + second_telegram.answers()
+        assert len(answers) == 50
+        refusals = [a for a in answers if "someone else" in str(a.params.get("text"))]
+        assert len(refusals) == 49
+        claims = await first.app.services.db.fetchall(
+            "SELECT * FROM audit WHERE request_id = ? AND action = 'open->claimed'",
+            (request_id,),
+        )
+        assert len(claims) == 1
