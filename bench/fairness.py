@@ -414,6 +414,8 @@ class Figures:
     max_pings_day: int
     never_tasked_share: float
     never_pinged_share: float  # not even asked: where they live, their radius and kinds
+    # Never tasked though they would have taken some ping: someone else was always first.
+    willing_untasked_share: float
     gini: float
     tasks: list[int]  # per volunteer, all of them
     api_calls: int
@@ -483,6 +485,9 @@ class Month:
         self._seen: Counter[tuple[int, int]] = Counter()
         self.claims: dict[int, float] = {}  # request id -> first claimed at
         self.taken: set[int] = set()  # claimed now (not handed back)
+        # Who would have said yes to some ping (taken or not by then): willing.
+        self.willing: set[int] = set()
+        self._where: dict[int, tuple[float, float, Category]] = {}
         self.tasks: Counter[int] = Counter()
         self._task_times: dict[int, list[float]] = defaultdict(list)
 
@@ -654,19 +659,24 @@ class Month:
     async def _look(
         self, person: Person, request_id: int, take: float, decline: float, later: float
     ) -> None:
-        if request_id in self.taken:
-            return  # their ping already says someone is on it
-        request = await self.requests.get(request_id)
-        if request is None:
-            return
+        where = self._where.get(request_id)
+        if where is None:
+            request = await self.requests.get(request_id)
+            if request is None:
+                return
+            where = self._where[request_id] = (request.lat, request.lon, request.category)
+        lat, lon, category = where
         distance = 0.0
-        if request.category is not Category.PHONE_CALL:
-            distance = haversine_km(person.lat, person.lon, request.lat, request.lon)
+        if category is not Category.PHONE_CALL:
+            distance = haversine_km(person.lat, person.lon, lat, lon)
         hour = datetime.fromtimestamp(self.now, self.tz).hour
         week = sum(1 for t in self._task_times[person.user_id] if t > self.now - WEEK_S)
         p = person.eagerness * math.exp(-distance / ACCEPT_KM) * hour_factor(hour)
         p /= 1 + WEEK_TIRING * week
         if take < p:
+            self.willing.add(person.user_id)
+            if request_id in self.taken:
+                return  # their ping already says someone is on it
             result = await self.desk.accept(request_id, person.user_id)
             if result.outcome is Outcome.OK and result.request is not None:
                 self.claims.setdefault(request_id, self.now)
@@ -680,7 +690,7 @@ class Month:
                 else:
                     done = start + 1800 + later * 9000
                     self.at(done, lambda: self._done(request_id, person.user_id))
-        elif decline < DECLINE_SHARE:
+        elif decline < DECLINE_SHARE and request_id not in self.taken:
             await self.desk.decline(request_id, person.user_id)
 
     async def _done(self, request_id: int, volunteer_id: int) -> None:
@@ -724,6 +734,12 @@ class Month:
             max_pings_day=max(per_day.values(), default=0),
             never_tasked_share=sum(1 for t in tasks if t == 0) / max(1, len(tasks)),
             never_pinged_share=sum(1 for p in self.ward.people if p.user_id not in asked)
+            / max(1, len(tasks)),
+            willing_untasked_share=sum(
+                1
+                for p in self.ward.people
+                if p.user_id in self.willing and not self.tasks[p.user_id]
+            )
             / max(1, len(tasks)),
             gini=gini(tasks),
             tasks=tasks,
@@ -797,6 +813,7 @@ def print_figures(config: Config, figures: Sequence[Figures]) -> None:
             "most pings, 1 volunteer, 1 day",
             "never tasked",
             "never pinged",
+            "willing, never tasked",
             "Gini of tasks",
             "CPU s",
         ),
@@ -811,6 +828,7 @@ def print_figures(config: Config, figures: Sequence[Figures]) -> None:
                 f.max_pings_day,
                 f"{f.never_tasked_share * 100:.0f}%",
                 f"{f.never_pinged_share * 100:.0f}%",
+                f"{f.willing_untasked_share * 100:.0f}%",
                 f"{f.gini:.2f}",
                 f.cpu_s,
             )
