@@ -45,7 +45,9 @@ from bot.telegram.app import build_application
 from tests.conftest import COORDINATOR, Group, make_settings
 from tests.support.telegram import Call, FakeTelegram
 
-REQUESTERS = range(200, 210)
+# Each request has a requester of its own: a second ask of the same kind by the same
+# person is asked whether it is the same need.
+FIRST_REQUESTER = 200
 SMALL_CITY = 1_000
 # Messages a second PTB's AIORateLimiter lets through after a burst.
 TELEGRAM_RATE = 30
@@ -171,7 +173,7 @@ async def measure(
         app = build_application(settings, request=telegram)
         await app.initialize()
         group = Group(app, telegram)
-        for person in (COORDINATOR, *REQUESTERS):
+        for person in (COORDINATOR, *range(FIRST_REQUESTER, FIRST_REQUESTER + requests + 2)):
             await group.consent(person)
         label = f"{n:,}" + (", broadcast going out" if broadcast else "")
         if broadcast:
@@ -186,7 +188,7 @@ async def measure(
         for i in range(-2, requests):  # two to warm up
             for group, figures in groups:
                 target = figures if i >= 0 else Latencies(0)
-                await one_request(group, REQUESTERS[i % len(REQUESTERS)], target, i)
+                await one_request(group, FIRST_REQUESTER + i + 2, target, i)
     finally:
         for group, _ in groups:
             await group.app.shutdown()
