@@ -47,6 +47,7 @@ from bench.support import (
     print_table,
     run,
 )
+from bot.db.connection import SqliteDatabase
 from bot.telegram.app import build_application
 from tests.conftest import COORDINATOR, Group, make_settings
 from tests.support.telegram import FakeTelegram, People
@@ -158,7 +159,9 @@ async def help_loop(
     With `sql`, the statements of the confirming press and the Accept press go there."""
     people, telegram = group.people, group.telegram
     tracer = Statements()
-    connection = group.app.services.db._require()  # the bench's look inside
+    backend = group.app.services.db.backend
+    assert isinstance(backend, SqliteDatabase), "the statement trace is SQLite's"
+    connection = backend._require()  # the bench's look inside
     seconds = 0.0
     for name, update in (
         ("/request", people.text(requester, "/request")),
