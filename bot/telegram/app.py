@@ -34,6 +34,7 @@ from bot.db.fund import FundRepository
 from bot.db.groupchats import GroupChatRepository
 from bot.db.groupmap import MapRepository
 from bot.db.info import InfoRepository
+from bot.db.offers import OfferRepository
 from bot.db.privacy import PrivacyRepository
 from bot.db.referrals import ReferralRepository
 from bot.db.relay import RelayRepository
@@ -66,6 +67,7 @@ from bot.services.info import LocalInfo
 from bot.services.matching import Matchmaker
 from bot.services.neighbours import Neighbours
 from bot.services.newcomers import Newcomers
+from bot.services.offers import Offers
 from bot.services.privacy import Privacy
 from bot.services.relay import Relay
 from bot.services.reminders import Reminders
@@ -81,6 +83,7 @@ from bot.telegram.handlers import register_all
 from bot.telegram.handlers.errors import apologise, describe
 from bot.telegram.info_views import offer_meanwhile, stale_for_digest
 from bot.telegram.messenger import Messenger
+from bot.telegram.offer_news import OfferNotices
 from bot.telegram.once_request import OnceRequest
 from bot.telegram.persistence import SQLitePersistence
 from bot.telegram.telegram_bot import GroupBot
@@ -441,8 +444,19 @@ def build_application(
     newcomers = Newcomers(settings, doorstep_records, requests, users, doorstep_news)
     desk.on_taken.append(newcomers.taken)
     desk.on_done.append(newcomers.done)
-    board = GroupBoard(settings, app.bot, GroupChatRepository(db), requests, clock)
+    group_chats = GroupChatRepository(db)
+    board = GroupBoard(settings, app.bot, group_chats, requests, clock)
     board.follow(matchmaker, chaser)
+    offer_records = OfferRepository(db)
+    offers = Offers(
+        settings,
+        offer_records,
+        users,
+        group_chats,
+        reminders,
+        OfferNotices(settings, messenger),
+        clock,
+    )
     app.services = Services(
         settings=settings,
         db=db,
@@ -474,6 +488,7 @@ def build_application(
             addresses,
             clock,
             app.forget_drafts,
+            offers,
         ),
         safeguarding=Safeguarding(
             settings,
@@ -528,7 +543,8 @@ def build_application(
             clock,
         ),
         newcomers=newcomers,
-        relay=Relay(RelayRepository(db), requests, users, coordinators, clock),
+        relay=Relay(RelayRepository(db), requests, users, coordinators, clock, offer_records),
+        offers=offers,
     )
     # Local services offered where they help: under "nobody could take it", and the
     # coordinators' digest lists entries to check again.
