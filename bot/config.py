@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -52,6 +53,8 @@ class Settings:
     bot_token: str = field(repr=False)
     bot_api_base_url: str | None = None
     database_path: Path = Path("data/mutualaid.db")
+    # postgresql://user:pass@host:port/db: PostgreSQL with PostGIS instead of the SQLite file.
+    database_url: str | None = None
     admin_ids: frozenset[int] = frozenset()
     area: Area | None = None
     default_radius_km: float = 1.5
@@ -98,6 +101,8 @@ class Settings:
     health_stale_s: float = 90
     # How long an update is tried again while the database fails (locked, disk full).
     db_retry_s: float = 60
+    # With PostgreSQL: a standby takes over within this after the serving process dies.
+    failover_s: float = 15
     # Fair to volunteers: no pings in their quiet hours (the default for those who never
     # chose theirs), at most so many a local day, and this long apart.
     quiet_hours: QuietHours | None = field(default_factory=lambda: QuietHours(21 * 60, 8 * 60))
@@ -111,6 +116,25 @@ class Settings:
     safety_alert_after_s: float = 900
     # A volunteer's first tasks are flagged to the coordinators (0: none are).
     first_tasks: int = 2
+    # Offers: members within this of an offer hear of it, at most so many a local day.
+    offer_radius_km: float = 2.0
+    max_offer_notices_per_day: int = 3
+
+
+def checked_database_url(url: str) -> str:
+    """A PostgreSQL URL the driver can use, or a settings error that says what is wrong
+    (never echoing the URL: it may hold a password)."""
+    example = "e.g. postgresql://bot:secret@db.example.org:5432/mutualaid"
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise SettingsError(f"DATABASE_URL must start with postgresql://, {example}")
+    try:
+        parts.port  # noqa: B018 (reading it checks it)
+    except ValueError:
+        raise SettingsError(f"DATABASE_URL has a port that is not a number, {example}") from None
+    if not parts.hostname or not parts.path.strip("/"):
+        raise SettingsError(f"DATABASE_URL must name a host and a database, {example}")
+    return url
 
 
 def load_settings(
@@ -181,6 +205,10 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise SettingsError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
 
+    database_url = get("DATABASE_URL")
+    if database_url is not None:
+        database_url = checked_database_url(database_url)
+
     webhook_url = get("WEBHOOK_URL")
     if webhook_url is not None and not re.match(r"^https?://", webhook_url):
         raise SettingsError("WEBHOOK_URL must start with https:// (or http:// for testing)")
@@ -220,6 +248,7 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         bot_token=token,
         bot_api_base_url=base_url,
         database_path=Path(get("DATABASE_PATH") or "data/mutualaid.db"),
+        database_url=database_url,
         admin_ids=_parse_ids("ADMIN_IDS", get("ADMIN_IDS")),
         area=area,
         default_radius_km=_positive_float(values, "DEFAULT_RADIUS_KM", 1.5, maximum=100),
@@ -264,6 +293,7 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         ),
         health_stale_s=_positive_float(values, "HEALTH_STALE_S", 90),
         db_retry_s=_positive_float(values, "DB_RETRY_S", 60, maximum=3600),
+        failover_s=_positive_float(values, "FAILOVER_S", 15, maximum=600),
         quiet_hours=quiet_hours,
         max_pings_per_day=int(
             _positive_float(values, "MAX_PINGS_PER_DAY", 6, maximum=1000, integer=True)
@@ -273,6 +303,10 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         checkout_after_s=_positive_float(values, "CHECKOUT_AFTER_S", 5400, maximum=86400),
         safety_alert_after_s=_positive_float(values, "SAFETY_ALERT_AFTER_S", 900, maximum=86400),
         first_tasks=_first_tasks(values),
+        offer_radius_km=_positive_float(values, "OFFER_RADIUS_KM", 2.0, maximum=100),
+        max_offer_notices_per_day=int(
+            _positive_float(values, "MAX_OFFER_NOTICES_PER_DAY", 3, maximum=1000, integer=True)
+        ),
     )
 
 

@@ -35,7 +35,7 @@ from collections.abc import Collection
 from functools import partial
 from pathlib import Path
 
-from bot.db.connection import Database
+from bot.db.connection import Database, SqliteDatabase
 from bot.db.volunteers import VolunteerRepository, _categories
 from bot.domain.distance import KM_PER_DEGREE_LAT
 from bot.domain.grid import SLACK_KM, VolunteerGrid, cell_size_for, offer_bits
@@ -119,6 +119,10 @@ class NearestVolunteers:
         self, db: Database, volunteers: VolunteerRepository, *, cell_km: float | None = None
     ) -> None:
         self._db = db
+        # Only SQLite's connection can call back into Python; on PostgreSQL every search
+        # goes to the repository (PostGIS's KNN would answer nearest first there: issue 13).
+        backend = db.backend
+        self._sqlite = backend if isinstance(backend, SqliteDatabase) else None
         self._cell_km = cell_km  # None: sized to how densely volunteers live
         self._volunteers = volunteers
         self._grid: VolunteerGrid | None = None
@@ -132,7 +136,10 @@ class NearestVolunteers:
 
     @property
     def ready(self) -> bool:
-        return self._grid is not None and self._generation == self._db.generation
+        return self._grid is not None and self._generation == self._opened()
+
+    def _opened(self) -> int:
+        return self._sqlite.generation if self._sqlite is not None else 0
 
     async def start(self) -> None:
         """Watch the volunteers table, then read the grid in a thread (searches use SQL
@@ -140,8 +147,10 @@ class NearestVolunteers:
         await self.stop()
         self._grid = None
         self._changed.clear()
-        self._generation = self._db.generation
-        await self._db.create_function(_FUNCTION, 3, self._note)
+        if self._sqlite is None:
+            return
+        self._generation = self._sqlite.generation
+        await self._sqlite.create_function(_FUNCTION, 3, self._note)
         for statement in _TRIGGERS:
             await self._db.execute(statement)
         self._loading = asyncio.create_task(self._load(), name="nearest-grid")
@@ -209,7 +218,7 @@ class NearestVolunteers:
     ) -> list[Candidate]:
         """The same as VolunteerRepository.candidates (same people, same order), found
         nearest first when a wave (`limit`) is asked within volunteers' radii."""
-        if self._grid is not None and self._generation != self._db.generation:
+        if self._grid is not None and self._generation != self._opened():
             # The connection was reopened: its triggers are gone, so is the grid's truth.
             _LOGGER.info("The database was reopened: reading the nearest-first grid again")
             await self.start()

@@ -8,7 +8,7 @@ import sqlite3
 import time
 from contextvars import ContextVar
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -35,6 +35,7 @@ from bot.db.groupchats import GroupChatRepository
 from bot.db.groupmap import MapRepository
 from bot.db.info import InfoRepository
 from bot.db.nearest import NearestVolunteers
+from bot.db.offers import OfferRepository
 from bot.db.privacy import PrivacyRepository
 from bot.db.referrals import ReferralRepository
 from bot.db.relay import RelayRepository
@@ -52,6 +53,7 @@ from bot.i18n import _, use_language
 from bot.resilience import DatabaseWatch, Journal, is_transient, keeping
 from bot.services.addresses import AddressMessages
 from bot.services.broadcast import Broadcaster, RateLimiter
+from bot.services.budget import SendBudget
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import SAVED, HelpDesk
@@ -66,11 +68,13 @@ from bot.services.info import LocalInfo
 from bot.services.matching import Matchmaker
 from bot.services.neighbours import Neighbours
 from bot.services.newcomers import Newcomers
+from bot.services.offers import Offers
 from bot.services.privacy import Privacy
 from bot.services.relay import Relay
 from bot.services.reminders import Reminders
 from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
+from bot.standby import Standby
 from bot.telegram import notices
 from bot.telegram.cleaning import clean_update
 from bot.telegram.commands import publish_commands
@@ -80,10 +84,15 @@ from bot.telegram.handlers import register_all
 from bot.telegram.handlers.errors import apologise, describe
 from bot.telegram.info_views import offer_meanwhile, stale_for_digest
 from bot.telegram.messenger import Messenger
+from bot.telegram.offer_news import OfferNotices
 from bot.telegram.once_request import OnceRequest
 from bot.telegram.persistence import SQLitePersistence
 from bot.telegram.telegram_bot import GroupBot
 from bot.webapp.server import MapServer
+
+if TYPE_CHECKING:
+    # Imported only under PostgreSQL (it loads the driver).
+    from bot.standby import Standby
 
 _LOGGER = logging.getLogger(__name__)
 TELEGRAM_API = "https://api.telegram.org/bot"
@@ -101,6 +110,11 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
     watch: DatabaseWatch
     heartbeat: Heartbeat
     _beating: asyncio.Task[None] | None
+    # With PostgreSQL: the serving lock this process holds (bot/standby.py), and whether
+    # it stopped because the lock was lost.
+    standby: Standby | None = None
+    lost_serving: bool = False
+    _keeping: asyncio.Task[None] | None = None
 
     async def initialize(self) -> None:
         # The database must be open before PTB loads conversations from it.
@@ -115,11 +129,23 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
         await super().start()
         self.heartbeat.mark(SERVING)
         self._beating = asyncio.create_task(self._beat(), name="heartbeat")
+        if self.standby is not None:
+            self._keeping = asyncio.create_task(
+                self.standby.keep_serving(self._lost_serving), name="serving lock"
+            )
+
+    def _lost_serving(self) -> None:
+        """Another process may take over at any moment: stop talking to Telegram now."""
+        self.lost_serving = True
+        self.stop_running()
 
     async def stop(self) -> None:
         if self._beating is not None:
             self._beating.cancel()
             self._beating = None
+        if self._keeping is not None:
+            self._keeping.cancel()
+            self._keeping = None
         self.heartbeat.mark(STOPPED)
         await super().stop()
 
@@ -131,6 +157,8 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
         await super().shutdown()  # writes the last conversation states first
         await self.services.nearest.stop()
         await self.services.db.close()
+        if self.standby is not None:
+            await self.standby.release()  # a standby need not wait for the server to notice
 
     async def _beat(self) -> None:
         """Send a beat down the update queue now and then: the heartbeat file is touched
@@ -344,10 +372,12 @@ def build_application(
     settings: Settings,
     request: BaseRequest | None = None,
     clock: Any = time.time,
+    budget: SendBudget | None = None,
 ) -> MutualAidApplication:
-    """The real application. Tests pass a recording `request` (and maybe a clock)."""
+    """The real application. Tests pass a recording `request` (and maybe a clock);
+    benchmarks whose Bot API is a stand-in may pass a larger `budget` than Telegram's."""
     i18n.load_catalogues(settings.default_language, distance_unit=settings.distance_unit)
-    db = Database(settings.database_path)
+    db = Database(settings.database_path, settings.database_url)
     base = (settings.bot_api_base_url or TELEGRAM_API).rstrip("/")
     bot = GroupBot(
         settings.bot_token,
@@ -356,8 +386,9 @@ def build_application(
         # Sending goes through OnceRequest: a retried update doesn't say things twice.
         request=OnceRequest(request or HTTPXRequest(connection_pool_size=256)),
         get_updates_request=request or HTTPXRequest(),
-        # AIORateLimiter(max_retries=3), except that broadcast sends pace themselves.
-        rate_limiter=RateLimiter(max_retries=3),
+        # AIORateLimiter(max_retries=3) on one budget of ~30 messages a second for
+        # everything the bot says; broadcast sends take what conversations leave.
+        rate_limiter=RateLimiter(budget or SendBudget(), max_retries=3),
         base_url=base,
         base_file_url=base.replace("/bot", "/file/bot", 1),
     )
@@ -422,8 +453,19 @@ def build_application(
     newcomers = Newcomers(settings, doorstep_records, requests, users, doorstep_news)
     desk.on_taken.append(newcomers.taken)
     desk.on_done.append(newcomers.done)
-    board = GroupBoard(settings, app.bot, GroupChatRepository(db), requests, clock)
+    group_chats = GroupChatRepository(db)
+    board = GroupBoard(settings, app.bot, group_chats, requests, clock)
     board.follow(matchmaker, chaser)
+    offer_records = OfferRepository(db)
+    offers = Offers(
+        settings,
+        offer_records,
+        users,
+        group_chats,
+        reminders,
+        OfferNotices(settings, messenger),
+        clock,
+    )
     app.services = Services(
         settings=settings,
         db=db,
@@ -456,6 +498,7 @@ def build_application(
             addresses,
             clock,
             app.forget_drafts,
+            offers,
         ),
         safeguarding=Safeguarding(
             settings,
@@ -510,7 +553,8 @@ def build_application(
             clock,
         ),
         newcomers=newcomers,
-        relay=Relay(RelayRepository(db), requests, users, coordinators, clock),
+        relay=Relay(RelayRepository(db), requests, users, coordinators, clock, offer_records),
+        offers=offers,
     )
     # Local services offered where they help: under "nobody could take it", and the
     # coordinators' digest lists entries to check again.
