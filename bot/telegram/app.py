@@ -119,10 +119,9 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
     async def initialize(self) -> None:
         # The database must be open before PTB loads conversations from it.
         await self.services.db.open()
-        # Read before the first update, so the first wave is found nearest first at once
-        # (a million volunteers take about a second; until then, matching uses SQL).
+        # Read in a thread while the bot starts (a million volunteers take seconds);
+        # until it is read, matching uses the R*Tree query, with the same results.
         await self.services.nearest.start()
-        await self.services.nearest.loaded()
         await super().initialize()
 
     async def start(self) -> None:
