@@ -73,7 +73,8 @@ class Figures:
     compared: int
     edges_found: int
     load_s: float  # reading the grid from the database
-    startup_s: float  # the whole application, build to ready, grid included
+    startup_s: float  # the whole application, build to ready
+    grid_ready_s: float  # build to the grid read (in the background)
 
 
 def rules_now(now: float) -> PingRules:
@@ -173,9 +174,9 @@ async def timed(wave: Wave, lat: float, lon: float, into: list[float]) -> list[i
     return found
 
 
-async def startup_s(path: Path) -> float:
-    """The real application from build to ready on a copy of `path`: the grid's read is
-    part of initialize()."""
+async def startup_s(path: Path) -> tuple[float, float]:
+    """The real application on a copy of `path`: seconds from build to ready, and to
+    the grid read (in a thread, while the bot already serves)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         copy_of(path, folder)
@@ -186,10 +187,12 @@ async def startup_s(path: Path) -> float:
         await app.post_init(app)
         await app.start()
         ready = time.perf_counter() - began
+        await app.services.nearest.loaded()
+        read = time.perf_counter() - began
         assert app.services.nearest.ready
         await app.stop()
         await app.shutdown()
-    return ready
+    return ready, read
 
 
 async def measure(n: int, queries: int) -> Figures:
@@ -250,6 +253,7 @@ async def measure(n: int, queries: int) -> Figures:
     finally:
         await nearest.stop()
         await db.close()
+    ready, read = await startup_s(path)
     return Figures(
         volunteers=n,
         found=statistics.median(sizes),
@@ -260,7 +264,8 @@ async def measure(n: int, queries: int) -> Figures:
         compared=compared,
         edges_found=edges_found,
         load_s=load_s,
-        startup_s=await startup_s(path),
+        startup_s=ready,
+        grid_ready_s=read,
     )
 
 
@@ -409,7 +414,9 @@ async def history(folder: Path) -> list[Condition]:
     plain = copy_of(await city(HISTORY_VOLUNTEERS, HISTORY_OPEN), folder / "plain")
     conditions = [await time_condition(plain, "open requests only, ANALYZE", now, [])]
     conditions.append(
-        await time_condition(plain, "open requests only, ANALYZE, no 0019 index", now, [drop])
+        await time_condition(
+            plain, "open requests only, ANALYZE, no 0019 index", now, [drop, "ANALYZE"]
+        )
     )
     (folder / "history").mkdir()
     path = await history_city(folder / "history", now)
@@ -453,6 +460,7 @@ async def main() -> None:
             "edge cases found",
             "grid read s",
             "start-up s",
+            "grid ready s",
         ),
         [
             (
@@ -467,6 +475,7 @@ async def main() -> None:
                 r.edges_found,
                 r.load_s,
                 r.startup_s,
+                r.grid_ready_s,
             )
             for r in results
         ],
