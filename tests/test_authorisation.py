@@ -87,6 +87,8 @@ EVERYONE_ACTIONS = {
     Action.NO_SHOW,
     Action.CHECK_IN,
     Action.TALK,  # the server checks who is on the request's line
+    Action.PAID_BACK,  # the server checks it is the request's requester
+    Action.CALL_BY,  # a requester's own conversation
 }
 # Buttons that live inside a coordinator's conversation: to anyone not in it (as every
 # non-coordinator is) they are stale, and answered so.
@@ -97,6 +99,7 @@ COMMAND_ARGUMENTS = {
     "coordinators": [str(REQUESTER)],
     "export": ["personal"],
     "details": [str(REQUEST)],
+    "spent": [f"{REQUEST} 1"],
     "forget": [str(REQUEST)],
     "checked": [str(VOLUNTEER)],
 }

@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.db import RequestRepository, UserRepository
 from bot.db.safeguarding import SafeguardingRepository
 from bot.domain.models import Category, Concern, HelpRequest, RequestStatus, Spending
+from bot.domain.results import Outcome, Result
 from bot.i18n import use_language
 from bot.services.coordination import Coordinators
 from bot.telegram import notices
@@ -146,6 +147,51 @@ class Safeguarding:
                     caption = notices.receipt_caption(request_id, pence)
                 await self._messenger.send_photo(user_id, file_id, caption, protect=True)
         return True
+
+    async def spending(self, request_id: int) -> Spending | None:
+        return await self._repository.spending_of(request_id)
+
+    async def settle_without_receipt(self, volunteer_id: int, request_id: int) -> bool:
+        """The volunteer has no receipt: the amount stands as typed (and is locked)."""
+        if await self.spending_task(volunteer_id, request_id) is None:
+            return False
+        return await self._repository.settle_without_receipt(
+            request_id, volunteer_id, self._clock()
+        )
+
+    async def correct_spend(
+        self, coordinator_id: int, request_id: int, pence: int
+    ) -> tuple[HelpRequest, int] | None:
+        """A coordinator corrects a done task's amount (audited): the task and the old
+        amount, or None when there is no such done task. Callers check the role."""
+        request = await self._requests.get(request_id)
+        if request is None or request.status is not RequestStatus.DONE:
+            return None
+        old = await self._repository.correct_spend(
+            request_id, coordinator_id, pence, self._clock()
+        )
+        return None if old is None else (request, old)
+
+    async def paid_back(self, actor_id: int, request_id: int) -> Result:
+        """ "I've paid them back": the requester, or for a request taken by phone a
+        coordinator passing it on. ALREADY when it was paid back (by them or the fund)."""
+        request = await self._requests.get(request_id)
+        if request is None:
+            return Result(Outcome.NOT_FOUND)
+        theirs = request.requester_id == actor_id or (
+            request.requester_id is None
+            and request.by_phone
+            and await self._coordinators.is_coordinator(actor_id)
+        )
+        if not theirs:
+            return Result(Outcome.NOT_YOURS, request)
+        if not await self._repository.mark_paid_back(request_id, actor_id, self._clock()):
+            return Result(Outcome.ALREADY, request)
+        return Result(Outcome.OK, request)
+
+    async def owed(self) -> tuple[int, int, list[tuple[int, int]]]:
+        """Money volunteers are still owed: tasks, total pence, the oldest (id, pence)."""
+        return await self._repository.owed()
 
     # --- coordinators ------------------------------------------------------------------
 

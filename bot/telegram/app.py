@@ -81,6 +81,7 @@ from bot.telegram.info_views import offer_meanwhile, stale_for_digest
 from bot.telegram.messenger import Messenger
 from bot.telegram.once_request import OnceRequest
 from bot.telegram.persistence import SQLitePersistence
+from bot.telegram.settling import digest_with_owed
 from bot.telegram.telegram_bot import GroupBot
 from bot.webapp.server import MapServer
 
@@ -507,7 +508,10 @@ def build_application(
     matchmaker.meanwhile = chaser.meanwhile = offer_meanwhile(
         app.services.info, settings.default_language
     )
-    chaser.digest_extra = stale_for_digest(app.services.info, settings.default_language)
+    chaser.digest_extra = digest_with_owed(
+        app.services.safeguarding,
+        stale_for_digest(app.services.info, settings.default_language),
+    )
     app.map_server = MapServer(app.services) if settings.webapp_url else None
     app.watch = DatabaseWatch(coordinators.tell, desk.announce_unfinished)
     register_all(app)

@@ -89,6 +89,10 @@ class Action(StrEnum):
     # `v1:talk:<request_id>`: write to the other side of a taken request's private line
     # (the requester or the volunteer, whoever presses it: the server knows which).
     TALK = "talk"
+    # `v1:paidback:<request_id>`: the requester has paid the volunteer back what a task cost.
+    PAID_BACK = "paidback"
+    # `v1:callby:bot`: a friendly phone call, by talking through the bot instead of a number.
+    CALL_BY = "callby"
 
 
 @dataclass(frozen=True)

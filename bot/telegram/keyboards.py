@@ -340,6 +340,23 @@ def record_spending(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_one(_("🧾 Record what I spent"), Action.SPEND, request_id)]])
 
 
+def paid_back(request_id: int, volunteer_name: str) -> InlineKeyboardMarkup:
+    """Under the requester's "what was spent": they've paid the volunteer back."""
+    label = (
+        _("💷 I've paid {name} back").format(name=volunteer_name)
+        if volunteer_name
+        else _("💷 I've paid them back")
+    )
+    return InlineKeyboardMarkup([[_one(label, Action.PAID_BACK, request_id)]])
+
+
+def call_by_bot() -> InlineKeyboardMarkup:
+    """A friendly phone call without giving a number: talk through the bot instead."""
+    return InlineKeyboardMarkup(
+        [[_one(_("💬 Talk through the bot instead"), Action.CALL_BY, "bot")]]
+    )
+
+
 def no_receipt(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_one(_("I have no receipt"), Action.NO_RECEIPT, request_id)]])
 

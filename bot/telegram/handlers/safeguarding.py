@@ -12,9 +12,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.domain.money import pounds_typed
 from bot.domain.relay import Kind, RelayedMessage, Side
+from bot.domain.results import Outcome
 from bot.i18n import _, inserted, join_list, line, ngettext
 from bot.services.safeguarding import MAX_SPEND_PENCE, RequestDetails
-from bot.telegram import keyboards, notices
+from bot.telegram import keyboards, notices, settling
 from bot.telegram.callbacks import Action, matches
 from bot.telegram.claims import claim_receipt, claim_spend
 from bot.telegram.context import BotContext
@@ -219,6 +220,12 @@ async def begin_spend(update: Update, context: BotContext) -> int:
     if task is None:
         await answer(query, _("This button doesn't work any more."))
         return END
+    spending = await context.services.safeguarding.spending(task.id)
+    if spending is not None and spending.settled_at is not None:
+        # The receipt is in: the amount is locked, and the requester has been told it.
+        await answer(query)
+        await _reply(update, _settled_text(task.id, spending.pence or 0))
+        return END
     await answer(query)
     context.drafts[SPEND] = {"request_id": task.id}
     await _reply(
@@ -229,6 +236,13 @@ async def begin_spend(update: Update, context: BotContext) -> int:
         ).format(id=task.id),
     )
     return SpendStep.AMOUNT
+
+
+def _settled_text(request_id: int, pence: int) -> str:
+    return _(
+        "What you spent on #{id} is already recorded ({amount}) with its receipt, so it "
+        "can't be changed here. If it's wrong, /concern reaches the coordinators."
+    ).format(id=request_id, amount=money(pence))
 
 
 def _spend_request(context: BotContext) -> int | None:
@@ -254,6 +268,10 @@ async def amount_given(update: Update, context: BotContext) -> int:
     )
     if over is None or request_id is None:
         context.drafts.pop(SPEND, None)
+        spending = await services.safeguarding.spending(request_id) if request_id else None
+        if request_id is not None and spending is not None and spending.settled_at is not None:
+            await _reply(update, _settled_text(request_id, spending.pence or 0))
+            return END
         await _reply(update, _("That task is no longer yours to record, so nothing was saved."))
         return END
     if pence == 0:
@@ -299,6 +317,7 @@ async def receipt_sent(update: Update, context: BotContext) -> int:
         await _reply(
             update, _("🧾 Thank you, the receipt is saved with #{id}.").format(id=request_id)
         )
+        await settling.tell_settled(context.services, request_id)
     else:
         await _reply(update, _("That task is no longer yours to record, so nothing was saved."))
     return END
@@ -306,13 +325,42 @@ async def receipt_sent(update: Update, context: BotContext) -> int:
 
 async def no_receipt(update: Update, context: BotContext) -> int:
     """v1:noreceipt:<id>: the volunteer has no receipt to send."""
-    query = update.callback_query
+    query, data, sender = update.callback_query, callback_data(update), update.effective_user
     context.drafts.pop(SPEND, None)
     await answer(query, _("OK."))
     if query is not None:
         await query.edit_message_reply_markup(reply_markup=None)
     await _reply(update, _("No problem. Thank you for helping!"))
+    request_id = data.id_arg if data else None
+    if (
+        request_id is not None
+        and sender is not None
+        and await context.services.safeguarding.settle_without_receipt(sender.id, request_id)
+    ):
+        await settling.tell_settled(context.services, request_id)
     return END
+
+
+async def paid_back(update: Update, context: BotContext) -> None:
+    """v1:paidback:<id>: the requester has paid the volunteer back; the volunteer is told."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    request_id = data.id_arg if data else None
+    if query is None or sender is None or request_id is None:
+        await answer(query, _("This button doesn't work any more."))
+        return
+    services = context.services
+    result = await services.safeguarding.paid_back(sender.id, request_id)
+    if result.outcome is Outcome.OK and result.request is not None:
+        await answer(query, _("Thank you! I've let them know."))
+        await query.edit_message_reply_markup(reply_markup=None)
+        await settling.tell_paid_back(services, result.request)
+    elif result.outcome is Outcome.ALREADY:
+        await answer(query, _("That's already settled. Thank you!"))
+        await query.edit_message_reply_markup(reply_markup=None)
+    elif result.outcome is Outcome.NOT_FOUND:
+        await answer(query, _("This button doesn't work any more."))
+    else:
+        await answer(query, _("That button isn't for you."), alert=True)
 
 
 async def receipt_again(update: Update, context: BotContext) -> int:
@@ -403,6 +451,15 @@ def _details_text(details: RequestDetails, tz: ZoneInfo) -> str:
     spending = details.spending
     if spending is not None and spending.pence is not None:
         lines.append(_("Spent: {amount}").format(amount=money(spending.pence)))
+        if spending.pence:
+            lines.append(
+                _("Paid back: yes")
+                if spending.paid_back_at is not None
+                else _("Paid back: not yet")
+            )
+            lines.append(
+                _("/spent {id} and an amount corrects it (logged).").format(id=request.id)
+            )
     for concern in details.concerns:
         lines.append(
             _("⚠️ Concern: “{text}”").format(
@@ -507,6 +564,42 @@ async def show_details(update: Update, context: BotContext) -> None:
     await _show_line(message, context, request_id)
 
 
+async def correct_spent(update: Update, context: BotContext) -> None:
+    """/spent <number> <amount>: a coordinator corrects what a done task cost (logged);
+    the volunteer and the requester are told the new amount."""
+    message, sender = update.effective_message, update.effective_user
+    if message is None or sender is None:
+        return
+    services = context.services
+    if not await services.coordinators.is_coordinator(sender.id):
+        await message.reply_text(_("Only coordinators can do that."))
+        return
+    args = context.args or []
+    request_id = _request_number(context)
+    pence = parse_pounds(" ".join(args[1:])) if len(args) >= 2 else None
+    if request_id is None or pence is None:
+        await message.reply_text(
+            _(
+                "Send /spent, the request's number and the right amount, for example "
+                "/spent 12 8.40."
+            )
+        )
+        return
+    corrected = await services.safeguarding.correct_spend(sender.id, request_id, pence)
+    if corrected is None:
+        await message.reply_text(
+            _("#{id} isn't a done task, so there is no amount to correct.").format(id=request_id)
+        )
+        return
+    request, old = corrected
+    await message.reply_text(
+        _("🧾 Corrected: #{id} cost {new} (it said {old}). This is logged.").format(
+            id=request_id, new=money(pence), old=money(old)
+        )
+    )
+    await settling.tell_corrected(services, request, old, pence)
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         conversation(
@@ -551,6 +644,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handlers(
         [
             CommandHandler("details", show_details, filters=PRIVATE),
+            CommandHandler("spent", correct_spent, filters=PRIVATE),
+            CallbackQueryHandler(paid_back, pattern=matches(Action.PAID_BACK)),
         ],
         group=GROUP_FEATURES,
     )

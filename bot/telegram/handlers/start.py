@@ -103,6 +103,9 @@ async def show_help(update: Update, context: BotContext) -> None:
             "/details &lt;number&gt; – a request's full details (each look is logged)"
         )
         text += "\n" + _("/forget &lt;number&gt; – erase the person a phone request was taken for")
+        text += "\n" + _(
+            "/spent &lt;number&gt; &lt;amount&gt; – correct what a task cost (logged)"
+        )
         text += "\n" + _("/map – the map: open requests, and where volunteers can reach")
         text += "\n" + _(
             "/fund add – record money in; /fund reverse &lt;row&gt; – correct a mistake\n"

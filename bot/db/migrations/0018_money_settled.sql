@@ -1,0 +1,12 @@
+-- Money settled openly. Once a task's receipt is in (or the volunteer said there is none)
+-- its spend is settled: the amount is locked (a coordinator may correct it, audited) and
+-- the requester has been told it. Then who paid the volunteer back, and when:
+-- 'requester' (they pressed "I've paid ... back"; for a phone request, its coordinator)
+-- or 'fund' (a coordinator approved the reimbursement claim).
+ALTER TABLE requests ADD COLUMN spend_settled_at REAL;
+ALTER TABLE requests ADD COLUMN paid_back_at REAL;
+ALTER TABLE requests ADD COLUMN paid_back_by TEXT
+    CHECK (paid_back_by IS NULL OR paid_back_by IN ('requester', 'fund'));
+-- The open amounts owed, for /stats, the digest and the exports.
+CREATE INDEX requests_owed ON requests (id)
+    WHERE spent_pence > 0 AND paid_back_at IS NULL;
