@@ -193,7 +193,8 @@ class VolunteerRepository:
         Order: those usually free at the task's time (`free_slots`: the slots covering it;
         a volunteer who set none is free any time) before those who aren't; then nearest
         first, and among volunteers about as near (the same 500 m band) those with fewer
-        tasks lately, so the same people are not always asked.
+        tasks lately, so the same people are not always asked. With `any_distance`, fewer
+        tasks lately first, wherever they live.
 
         With `rules`, those the fairness rules hold back right now are left out; with
         `held` too, only they are found (not those busy with a task at the time), each
@@ -262,6 +263,9 @@ class VolunteerRepository:
             # A few spare rows: the exact check below may still drop one at the very edge.
             params["limit"] = limit + 3
             limit_sql = "LIMIT :limit"
+        # Where distance doesn't matter (a phone call), nearness doesn't rank either: the
+        # fewest tasks lately come first.
+        band = "" if any_distance else "round(distance * 2),"
         rows = await self._db.fetchall(
             f"""
             SELECT * FROM (
@@ -281,7 +285,7 @@ class VolunteerRepository:
                         AND (p.round = :round OR p.answer IN ('declined', 'released')))
             )
             {within}
-            ORDER BY busy, round(distance * 2),
+            ORDER BY busy, {band}
                      (SELECT count(*) FROM requests r
                        WHERE r.volunteer_id = user_id AND r.claimed_at >= :recent_since),
                      distance, user_id

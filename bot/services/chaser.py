@@ -239,7 +239,8 @@ class Chaser:
         await self._messenger.tell(
             request.volunteer_id or 0,
             lambda: notices.task_soon(request, tz),
-            lambda: keyboards.task(request.id, ""),  # "" : the line's button, unnamed
+            # "" : the line's button, unnamed
+            lambda: keyboards.task(request.id, "", at_door=request.category.at_the_door),
         )
 
     async def _follow_up(self, reminder: Reminder) -> None:

@@ -132,7 +132,7 @@ class HelpDesk:
             await self._messenger.tell(
                 added.volunteer_id,
                 lambda: notices.added_for_volunteer(added.id, addition),
-                lambda: keyboards.task(added.id),
+                lambda: keyboards.task(added.id, at_door=added.category.at_the_door),
             )
         return Result(Outcome.OK, added)
 
@@ -287,7 +287,7 @@ class HelpDesk:
         details = await self._messenger.tell(
             volunteer_id,
             lambda: notices.private_details(request, requester_name, volunteer_name, tz),
-            lambda: keyboards.doorstep(request.id),
+            lambda: keyboards.doorstep(request.id, at_door=request.category.at_the_door),
             protect=True,
         )
         await self._addresses.record(request.id, volunteer_id, details)
@@ -296,7 +296,9 @@ class HelpDesk:
             self._coordinators,
             request,
             lambda: notices.volunteer_coming(request, volunteer_name),
-            lambda: keyboards.news(request.id, volunteer_id, volunteer_name),
+            lambda: keyboards.news(
+                request.id, volunteer_id, volunteer_name, at_door=request.category.at_the_door
+            ),
         )
         return details is not None
 
@@ -546,7 +548,7 @@ class HelpDesk:
             await self._messenger.tell(
                 volunteer_id,
                 lambda: notices.assigned_to_you(taken, tz),
-                lambda: keyboards.task(taken.id, name),
+                lambda: keyboards.task(taken.id, name, at_door=taken.category.at_the_door),
             )
         return result
 

@@ -206,13 +206,16 @@ def ping(request_id: int) -> InlineKeyboardMarkup:
 
 
 def task(
-    request_id: int, talk_to: str | None = None, *, on_doorstep: bool = False
+    request_id: int,
+    talk_to: str | None = None,
+    *,
+    on_doorstep: bool = False,
+    at_door: bool = True,
 ) -> InlineKeyboardMarkup:
     """The volunteer's task card: the doorstep button ("arrived", or once there "left
-    safely"), Done, Hand it back, a message to the requester (`talk_to`: their name, for
-    the private line), and a concern."""
+    safely"; none for a phone call, `at_door` False), Done, Hand it back, a message to the
+    requester (`talk_to`: their name, for the private line), and a concern."""
     rows = [
-        [_doorstep_button(request_id, on_doorstep)],
         [
             _one(_("✅ Done"), Action.DONE, request_id),
             _one(_("↩️ Hand it back"), Action.RELEASE, request_id),
@@ -220,7 +223,9 @@ def task(
         [_raise_concern(request_id)],
     ]
     if talk_to is not None:
-        rows.insert(2, [_talk(request_id, talk_to)])
+        rows.insert(1, [_talk(request_id, talk_to)])
+    if at_door or on_doorstep:
+        rows.insert(0, [_doorstep_button(request_id, on_doorstep)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -244,8 +249,13 @@ def _doorstep_button(request_id: int, on_doorstep: bool) -> InlineKeyboardButton
     return _one(_("📍 I've arrived"), Action.ARRIVED, request_id)
 
 
-def doorstep(request_id: int, *, on_doorstep: bool = False) -> InlineKeyboardMarkup:
-    """Under the protected details message (and a done task's card while still there)."""
+def doorstep(
+    request_id: int, *, on_doorstep: bool = False, at_door: bool = True
+) -> InlineKeyboardMarkup | None:
+    """Under the protected details message (and a done task's card while still there);
+    none for a friendly phone call (`at_door` False): there is no doorstep."""
+    if not at_door and not on_doorstep:
+        return None
     return InlineKeyboardMarkup([[_doorstep_button(request_id, on_doorstep)]])
 
 
@@ -271,16 +281,19 @@ def didnt_come(request_id: int, volunteer_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_didnt_come(request_id, volunteer_id)]])
 
 
-def news(request_id: int, volunteer_id: int, volunteer_name: str) -> InlineKeyboardMarkup:
+def news(
+    request_id: int, volunteer_id: int, volunteer_name: str, *, at_door: bool = True
+) -> InlineKeyboardMarkup:
     """Under the requester's "Good news": a message to the volunteer, and "they didn't
-    come"."""
+    come" (for a phone call, "they didn't call")."""
     return InlineKeyboardMarkup(
-        [[_talk(request_id, volunteer_name)], [_didnt_come(request_id, volunteer_id)]]
+        [[_talk(request_id, volunteer_name)], [_didnt_come(request_id, volunteer_id, at_door)]]
     )
 
 
-def _didnt_come(request_id: int, volunteer_id: int) -> InlineKeyboardButton:
-    return _one(_("😟 They didn't come"), Action.NO_SHOW, request_id, volunteer_id)
+def _didnt_come(request_id: int, volunteer_id: int, at_door: bool = True) -> InlineKeyboardButton:
+    label = _("😟 They didn't come") if at_door else _("😟 They didn't call")
+    return _one(label, Action.NO_SHOW, request_id, volunteer_id)
 
 
 def check_in(request_id: int) -> InlineKeyboardMarkup:

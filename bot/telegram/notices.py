@@ -129,6 +129,8 @@ def private_details(
     tz: ZoneInfo | None = None,
 ) -> str:
     """Address, access notes and safety code: for the volunteer who took it, alone."""
+    if not request.category.at_the_door:
+        return call_details(request, requester_name)
     text = _(
         "🔒 <b>Details for #{id}</b> (only you can see these)\n"
         "Name: {name}\n"
@@ -160,6 +162,39 @@ def private_details(
     return text
 
 
+def call_details(request: HelpRequest, requester_name: str) -> str:
+    """A friendly phone call: who to ring and on which number (or that they talk through
+    the bot), and to withhold the volunteer's own number. No address, no door."""
+    lines = [
+        _("🔒 <b>Details for #{id}</b> (only you can see these)").format(id=request.id),
+        _("Name: {name}").format(
+            name=esc(request.contact_name or requester_name) or _("(not given)")
+        ),
+    ]
+    # A number typed by the requester is kept where an address would be; an /onbehalf
+    # request has the number the coordinator took.
+    number = request.contact_phone or request.address
+    if number:
+        lines.append(_("📞 Number to ring: {phone}").format(phone=esc(number)))
+        lines.append(
+            _(
+                "📵 Please withhold your own number (in the UK, dial 141 before theirs) "
+                "unless you've agreed otherwise with them."
+            )
+        )
+    else:
+        lines.append(
+            _(
+                "💬 They'd rather not give a number: talk through the bot with the 💬 "
+                "button (messages and voice notes). Neither of you sees the other's number "
+                "or username unless you choose to share it."
+            )
+        )
+    if request.contact_phone:
+        lines.append(_("They don't use Telegram: a coordinator took this request by phone."))
+    return "\n".join(lines)
+
+
 def added_for_volunteer(request_id: int, addition: str) -> str:
     """The requester asked again for the same need: what they added, for its volunteer."""
     return _("➕ The person you're helping with #{id} added: “{addition}”").format(
@@ -176,6 +211,8 @@ def details_removed(request_id: int) -> str:
 
 
 def volunteer_coming(request: HelpRequest, volunteer_name: str) -> str:
+    if not request.category.at_the_door:
+        return call_coming(request, volunteer_name)
     text = _(
         "🎉 Good news: <b>{name}</b> is going to help with your request #{id}.\n"
         "🔑 When they arrive they will tell you the safety code <b>{code}</b>. "
@@ -186,6 +223,27 @@ def volunteer_coming(request: HelpRequest, volunteer_name: str) -> str:
             "💊 As you agreed, {name} will collect your prescription for you."
         ).format(name=esc(volunteer_name))
     return text
+
+
+def call_coming(request: HelpRequest, volunteer_name: str) -> str:
+    """A friendly phone call is taken: who will call, and how."""
+    text = _(
+        "🎉 Good news: <b>{name}</b> is going to give you a call for your request #{id}."
+    ).format(name=esc(volunteer_name), id=request.id)
+    if request.address or request.contact_phone:
+        return (
+            text
+            + "\n"
+            + _(
+                "📞 They'll ring the number you gave. The call may show as a withheld or "
+                "private number."
+            )
+        )
+    return (
+        text
+        + "\n"
+        + _("💬 They'll message you here through the bot to arrange it; reply with the 💬 button.")
+    )
 
 
 def task_done_for_requester(request: HelpRequest, volunteer_name: str) -> str:

@@ -13,6 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.config import Settings
 from bot.domain.limits import MAX_ADDRESS, MAX_DESCRIPTION
 from bot.domain.models import Category, HelpRequest, Place, RequestDraft, RequestStatus, When
+from bot.domain.phone import parse_phone
 from bot.domain.results import Limit, Outcome
 from bot.domain.when import parse_due
 from bot.i18n import _, ngettext
@@ -38,7 +39,13 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.handlers.places import Asker, read_place
 from bot.telegram.handlers.prescriptions import Rx
-from bot.telegram.texts import category_label, esc, request_line, when_text
+from bot.telegram.texts import (
+    category_label,
+    description_example,
+    esc,
+    request_line,
+    when_text,
+)
 
 DRAFT = "request"
 
@@ -58,6 +65,7 @@ class Step(IntEnum):
     RX_FRIDGE = 12
     RX_CONTROLLED = 13
     RX_CONSENT = 14
+    PHONE = 15  # a friendly phone call: the number to ring, or "talk through the bot"
 
 
 # Where a prescription's questions stand, as this conversation's steps.
@@ -82,11 +90,21 @@ def _ask_category() -> str:
     return _("What do you need help with? Choose one:")
 
 
-def _ask_description() -> str:
+def _ask_description(category: Category) -> str:
     return _(
-        "In a sentence or two, what do you need? For example: “milk, bread and eggs from "
-        "the corner shop”.\n\nVolunteers nearby will see this, so please don't put your "
-        "name, address or phone number here, and no medical details."
+        "In a sentence or two, what do you need? For example: “{example}”.\n\n"
+        "Volunteers will see this, so please don't put your name, address or phone number "
+        "here, and no medical details."
+    ).format(example=description_example(category))
+
+
+def _ask_phone() -> str:
+    return _(
+        "📞 What number should the volunteer ring? Only the one volunteer who takes your "
+        "request will see it.\n\n"
+        "Or, if you'd rather not give a number, press the button to talk through the bot: "
+        "messages and voice notes go between you and the volunteer without either of you "
+        "seeing the other's number."
     )
 
 
@@ -134,6 +152,24 @@ def _repeat_text(every: str | None) -> str:
 def _summary(draft: dict[str, Any], context: BotContext) -> str:
     tz = context.services.settings.timezone
     rx = prescriptions.summary_lines(draft)
+    category = Category(draft["category"])
+    when = when_text(When(draft["when"]), draft.get("due_at"), tz) + _repeat_text(
+        draft.get("every")
+    )
+    if not category.at_the_door:
+        return _(
+            "<b>Please check your request</b>\n"
+            "{category}\n"
+            "“{description}”\n"
+            "🕒 {when}\n"
+            "{how}\n\n"
+            "Shall I send it to volunteers?"
+        ).format(
+            category=category_label(category),
+            description=esc(draft["description"]),
+            when=when,
+            how=_call_how(draft["address"]),
+        )
     text = _(
         "<b>Please check your request</b>\n"
         "{category}\n"
@@ -142,10 +178,9 @@ def _summary(draft: dict[str, Any], context: BotContext) -> str:
         "🏠 {address}\n\n"
         "Shall I send it to volunteers nearby?"
     ).format(
-        category=category_label(Category(draft["category"])),
+        category=category_label(category),
         description=esc(draft["description"]),
-        when=when_text(When(draft["when"]), draft.get("due_at"), tz)
-        + _repeat_text(draft.get("every")),
+        when=when,
         address=esc(draft["address"]),
     )
     if not rx:
@@ -153,6 +188,13 @@ def _summary(draft: dict[str, Any], context: BotContext) -> str:
     # The prescription's answers go above the closing question.
     body, _sep, question = text.rpartition("\n\n")
     return body + "\n" + "\n".join(rx) + "\n\n" + question
+
+
+def _call_how(number: str) -> str:
+    """How a friendly phone call is to be made, as the requester's summary shows it."""
+    if number:
+        return _("📞 The volunteer rings {number}").format(number=esc(number))
+    return _("💬 Through the bot, without giving a number")
 
 
 def _limit_text(limit: Limit, settings: Settings) -> str:
@@ -215,6 +257,10 @@ async def agree_and_begin(update: Update, context: BotContext) -> int:
     return await begin(update, context)
 
 
+def _category(draft: dict[str, Any]) -> Category:
+    return Category.parse(str(draft.get("category"))) or Category.OTHER
+
+
 async def chose_category(update: Update, context: BotContext) -> int:
     data = callback_data(update)
     category = Category.parse(data.arg) if data else None
@@ -237,7 +283,7 @@ async def chose_category(update: Update, context: BotContext) -> int:
     if same is not None:
         await _reply(update, _same_need_question(same), keyboards.duplicate(same.id))
         return Step.DUPLICATE
-    await _reply(update, _ask_description())
+    await _reply(update, _ask_description(category))
     return Step.DESCRIPTION
 
 
@@ -272,7 +318,7 @@ async def chose_duplicate(update: Update, context: BotContext) -> int:
         return Step.ADDITION
     # A separate need: saved as its own request, linked so coordinators see the two.
     draft["linked_to"] = open_id
-    await _reply(update, _ask_description())
+    await _reply(update, _ask_description(_category(draft)))
     return Step.DESCRIPTION
 
 
@@ -407,8 +453,63 @@ async def chose_when(update: Update, context: BotContext) -> int:
         await _reply(update, _ask_first_time() if every else _ask_when_at())
         return Step.WHEN_AT
     draft["when"], draft["due_at"] = when.value, None
-    await _reply(update, _ask_location(), keyboards.share_location())
-    return Step.LOCATION
+    return await _after_when(update, context)
+
+
+async def _after_when(update: Update, context: BotContext) -> int:
+    """Where the help is, and the address; for a friendly phone call, the number instead
+    (it can be made from anywhere, so no location is asked for)."""
+    if _category(_draft(context)).at_the_door:
+        await _reply(update, _ask_location(), keyboards.share_location())
+        return Step.LOCATION
+    await _reply(update, _ask_phone(), keyboards.call_by_bot())
+    return Step.PHONE
+
+
+def _call_from_anywhere(context: BotContext, number: str) -> dict[str, Any]:
+    """A phone call's draft: the number is kept where an address is (protected, shown to
+    the volunteer who takes it alone, purged the same way); the place is the middle of
+    the group's area, since distance doesn't matter for a call."""
+    draft = _draft(context)
+    area = context.services.settings.area
+    draft["lat"], draft["lon"] = (area.lat, area.lon) if area is not None else (0.0, 0.0)
+    draft["address"] = number
+    return draft
+
+
+async def phoned(update: Update, context: BotContext) -> int:
+    """The number the volunteer should ring."""
+    text = (update.effective_message.text if update.effective_message else "") or ""
+    number = parse_phone(text)
+    if number is None:
+        await _reply(
+            update,
+            _(
+                "That doesn't look like a phone number. Please type it with its digits, "
+                "like 07700 900123, or press the button to talk through the bot instead."
+            ),
+            keyboards.call_by_bot(),
+        )
+        return Step.PHONE
+    draft = _call_from_anywhere(context, number)
+    await _reply(update, _summary(draft, context), keyboards.confirm_request())
+    return Step.CONFIRM
+
+
+async def call_by_bot(update: Update, context: BotContext) -> int:
+    """v1:callby:bot: no number; the volunteer and the requester talk through the bot."""
+    query = update.callback_query
+    await answer(query)
+    if query is not None and query.message is not None:
+        await query.edit_message_reply_markup(reply_markup=None)
+    draft = _call_from_anywhere(context, "")
+    await _reply(update, _summary(draft, context), keyboards.confirm_request())
+    return Step.CONFIRM
+
+
+async def phone_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _ask_phone(), keyboards.call_by_bot())
+    return Step.PHONE
 
 
 async def when_again(update: Update, context: BotContext) -> int:
@@ -436,8 +537,7 @@ async def typed_when(update: Update, context: BotContext) -> int:
         update,
         _("Got it: {when}.").format(when=when_text(When.AT, due.timestamp(), settings.timezone)),
     )
-    await _reply(update, _ask_location(), keyboards.share_location())
-    return Step.LOCATION
+    return await _after_when(update, context)
 
 
 async def when_at_again(update: Update, context: BotContext) -> int:
@@ -524,6 +624,11 @@ async def confirmed(update: Update, context: BotContext) -> int:
     request = saved or await services.desk.submit(sender.id, draft)
     answers["saved_as"] = request.id
     await query.edit_message_reply_markup(reply_markup=None)
+    if not request.category.at_the_door:
+        await _reply(update, _saved_call_text(request.id))
+        await services.desk.announce(request)
+        context.drafts.pop(DRAFT, None)
+        return END
     await _reply(
         update,
         _(
@@ -539,6 +644,16 @@ async def confirmed(update: Update, context: BotContext) -> int:
     await services.desk.announce(request)
     context.drafts.pop(DRAFT, None)
     return END
+
+
+def _saved_call_text(request_id: int) -> str:
+    """A friendly phone call is saved: no door, so no safety code."""
+    return _(
+        "✅ Thank you! Your request is saved as <b>#{id}</b>.\n"
+        "I'm letting our volunteers know now, and I'll message you as soon as someone "
+        "says they'll call.\n\n"
+        "/myrequests shows your requests."
+    ).format(id=request_id)
 
 
 async def confirm_again(update: Update, context: BotContext) -> int:
@@ -748,6 +863,11 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 Step.ADDRESS: [
                     MessageHandler(TEXT, addressed),
                     MessageHandler(PRIVATE & ~filters.COMMAND, address_again),
+                ],
+                Step.PHONE: [
+                    MessageHandler(TEXT, phoned),
+                    CallbackQueryHandler(call_by_bot, pattern=matches(Action.CALL_BY)),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, phone_again),
                 ],
                 Step.CONFIRM: [
                     CallbackQueryHandler(confirmed, pattern=matches(Action.CONFIRM)),

@@ -430,10 +430,17 @@ def _details_text(details: RequestDetails, tz: ZoneInfo) -> str:
             )
         )
         lines.append(_("/forget {id} erases their details.").format(id=request.id))
-    lines += [
-        _("Address and notes: {address}").format(address=esc(request.address) or removed),
-        _("Safety code: {code}").format(code=request.safety_code),
-    ]
+    if not request.category.at_the_door:
+        # A friendly phone call keeps the number to ring where an address would be.
+        if request.address:
+            lines.append(_("Number to ring: {phone}").format(phone=esc(request.address)))
+        elif not request.contact_phone:
+            lines.append(_("No number: they talk through the bot."))
+    else:
+        lines += [
+            _("Address and notes: {address}").format(address=esc(request.address) or removed),
+            _("Safety code: {code}").format(code=request.safety_code),
+        ]
     if request.volunteer_id is not None:
         lines.append(
             _("Volunteer: {name}").format(

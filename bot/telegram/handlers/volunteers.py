@@ -298,7 +298,9 @@ async def accept(update: Update, context: BotContext) -> None:
         await query.edit_message_text(
             notices.task_card(result.request, services.settings.timezone),
             reply_markup=keyboards.task(
-                request_id, await services.relay.requester_name(result.request)
+                request_id,
+                await services.relay.requester_name(result.request),
+                at_door=result.request.category.at_the_door,
             ),
         )
     elif result.outcome is Outcome.ALREADY:
@@ -433,7 +435,10 @@ async def _ask_or_keep(
     on_doorstep = await services.doorstep.on_doorstep(request_id, sender.id)
     name = await services.relay.requester_name(task)
     await query.edit_message_text(
-        text, reply_markup=keyboards.task(request_id, name, on_doorstep=on_doorstep)
+        text,
+        reply_markup=keyboards.task(
+            request_id, name, on_doorstep=on_doorstep, at_door=task.category.at_the_door
+        ),
     )
 
 
@@ -448,7 +453,10 @@ async def more_time(update: Update, context: BotContext) -> None:
     if result is not None and result.outcome is Outcome.OK and result.request is not None:
         await answer(query, _("No rush. I'll check in again later."))
         name = await services.relay.requester_name(result.request)
-        await query.edit_message_reply_markup(reply_markup=keyboards.task(result.request.id, name))
+        at_door = result.request.category.at_the_door
+        await query.edit_message_reply_markup(
+            reply_markup=keyboards.task(result.request.id, name, at_door=at_door)
+        )
     else:
         await answer(query, _("This task is no longer yours to change."))
 
@@ -545,6 +553,7 @@ async def my_tasks(update: Update, context: BotContext) -> None:
                 task.id,
                 await services.relay.requester_name(task),
                 on_doorstep=await services.doorstep.on_doorstep(task.id, user.id),
+                at_door=task.category.at_the_door,
             ),
             protect_content=True,
         )
