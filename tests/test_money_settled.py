@@ -110,7 +110,8 @@ async def test_a_coordinator_corrects_the_amount_logged_and_both_sides_hear(
     assert [(a["actor_id"], a["note"]) for a in audit] == [(COORDINATOR, "840->910")]
     # The fund's claim follows the new amount.
     live = await group.app.services.fund._repository.live_claim_of(request_id)
-    assert live is not None and live.pence == 910
+    assert live is not None
+    assert live.pence == 910
 
 
 async def test_no_receipt_still_tells_the_requester_the_amount(group: Group) -> None:

@@ -502,7 +502,8 @@ class HelpDesk:
         requests, total = await self._requests.open_and_overdue(self._clock(), limit)
         found = []
         for request in requests:
-            asked = len(await self._matchmaker.pinged_volunteers(request.id))
+            # People asked, not pings: after a hand-back the same person is pinged again.
+            asked = len(set(await self._matchmaker.pinged_volunteers(request.id)))
             holder = await self._users.get(request.volunteer_id) if request.volunteer_id else None
             additions = len(await self._requests.additions(request.id))
             found.append(Stuck(request, asked, holder.first_name if holder else None, additions))

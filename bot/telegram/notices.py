@@ -216,7 +216,7 @@ def volunteer_coming(request: HelpRequest, volunteer_name: str) -> str:
     text = _(
         "🎉 Good news: <b>{name}</b> is going to help with your request #{id}.\n"
         "🔑 When they arrive they will tell you the safety code <b>{code}</b>. "
-        "If they don't, don't open the door and tell us."
+        "If they don't, don't open the door, and tell us with /concern."
     ).format(name=esc(volunteer_name), id=request.id, code=request.safety_code)
     if request.prescription is not None:
         text += "\n" + _(
@@ -301,7 +301,7 @@ def volunteer_approved() -> str:
 def volunteer_rejected() -> str:
     return _(
         "Thank you for offering to help. A coordinator has not approved your sign-up this "
-        "time; they may get in touch."
+        "time; they may get in touch. /concern reaches them if you have questions."
     )
 
 
@@ -592,16 +592,16 @@ def checked_by_coordinator() -> str:
 def paused_by_coordinator() -> str:
     return _(
         "✋ A coordinator has put your requests on hold for now: you won't get new "
-        "requests, and can't take one, until a coordinator lifts the hold. Get in touch "
-        "with them if you have any questions."
+        "requests, and can't take one, until a coordinator lifts the hold. If you have "
+        "any questions, /concern reaches the coordinators."
     )
 
 
 def on_hold_refusal() -> str:
     """A held volunteer trying to take a request, from an old ping or the group chat."""
     return _(
-        "A coordinator has put your requests on hold, so you can't take this one. Get in "
-        "touch with them if you have any questions."
+        "A coordinator has put your requests on hold, so you can't take this one. If you "
+        "have any questions, /concern reaches the coordinators."
     )
 
 
@@ -615,8 +615,8 @@ def resumed_by_coordinator(still_paused: bool = False) -> str:
 def removed_by_coordinator() -> str:
     return _(
         "A coordinator has taken you off the list of volunteers, so you won't get requests "
-        "any more. Thank you for your help. If you think this is a mistake, please get in "
-        "touch with them."
+        "any more. Thank you for your help. If you think this is a mistake, /concern "
+        "reaches the coordinators."
     )
 
 

@@ -153,6 +153,12 @@ async def show_privacy(update: Update, context: BotContext) -> None:
             "after /forgetme, with nothing that says who it was. /fund shows everyone the "
             "figures, never names."
         )
+        + "\n\n"
+        + _(
+            "<b>A friendly phone call:</b> the number you give to be rung is kept, shown "
+            "and deleted just as an address is: only the volunteer who takes the call sees "
+            "it. For shopping, you are shown what the volunteer spent and the receipt."
+        )
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.domain.models import RequestStatus
+from bot.domain.models import HelpRequest, RequestStatus
 from bot.domain.results import Outcome
 from bot.i18n import _, inserted, line, ngettext
 from bot.services.desk import Stuck
@@ -192,6 +192,8 @@ async def _hand_over(
     if result.outcome is Outcome.OK:
         volunteer = await services.users.get(volunteer_id)
         await answer(query, _("Handed over."))
+        if result.request is not None:
+            await _retire_old_ping(context, result.request, volunteer_id)
         await query.edit_message_text(
             _("👤 #{id} is now with {name} (handed over by {coordinator}).").format(
                 id=request_id,
@@ -220,6 +222,23 @@ async def _hand_over(
             _("That volunteer can't take it now: not approved any more, or not reachable."),
             alert=True,
         )
+
+
+async def _retire_old_ping(context: BotContext, request: HelpRequest, volunteer_id: int) -> None:
+    """The taker's earlier ping still said "I'll do it / Not this time": it says the task
+    is theirs now, so a late "Not this time" can't look like giving it back."""
+    services = context.services
+    ping = await services.pings.find(request.id, volunteer_id, request.round)
+    if ping is None or ping.chat_id is None or ping.message_id is None:
+        return
+    await services.messenger.retell(
+        volunteer_id,
+        ping.chat_id,
+        ping.message_id,
+        lambda: _("👤 A coordinator has handed #{id} to you: its task card is below.").format(
+            id=request.id
+        ),
+    )
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -55,7 +55,7 @@ def _ask_location() -> str:
     return _(
         "Thank you for offering to help! 💪\n\nFirst, where are you based? Press the button "
         "below to share your location. It's only used to work out which requests are near "
-        "you: nobody else sees it."
+        "you: other volunteers and requesters never see it, only the coordinators."
     )
 
 
@@ -325,6 +325,23 @@ async def decline(update: Update, context: BotContext) -> None:
     if result is None or result.outcome in (Outcome.NOT_FOUND, Outcome.NOT_YOURS):
         await answer(query, _("This button doesn't work any more."))
         return
+    taken = result.request
+    if (
+        taken is not None
+        and taken.status is RequestStatus.CLAIMED
+        and taken.volunteer_id == sender.id
+    ):
+        # An old ping of a task that is now theirs (a coordinator handed it over): saying
+        # "no problem" would let them think they had declined it.
+        await answer(
+            query,
+            _(
+                "#{id} is yours now. To give it back, use “↩️ Hand it back” on its task card."
+            ).format(id=taken.id),
+            alert=True,
+        )
+        await query.edit_message_reply_markup(reply_markup=None)
+        return
     await answer(query, _("No problem, thank you for letting us know."))
     if result.outcome is Outcome.OK:
         await query.edit_message_text(
@@ -582,8 +599,8 @@ async def _set_paused(update: Update, context: BotContext, paused: bool) -> None
         await message.reply_text(
             _(
                 "Your own pause is off. A coordinator has put your requests on hold, though, "
-                "so you won't get any until a coordinator lifts it. Get in touch with them "
-                "if you have any questions."
+                "so you won't get any until a coordinator lifts it. If you have any "
+                "questions, /concern reaches the coordinators."
             )
         )
     else:

@@ -1,0 +1,85 @@
+"""Smaller things from the walkthrough that tripped people up: stale ping buttons after a
+hand-over, /open counting pings instead of people, "tell us" without saying how, and
+settings text describing what the bot doesn't do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+
+from tests.conftest import COORDINATOR, MIDDLE, NEAR, REQUESTER, Group
+
+OpenGroup = Callable[..., AbstractAsyncContextManager[Group]]
+REPO = Path(__file__).resolve().parent.parent
+
+
+async def _ready(group: Group, *volunteers: tuple[int, tuple[float, float]]) -> None:
+    await group.consent(COORDINATOR, name="Cora")
+    await group.consent(REQUESTER, name="Rita")
+    for user_id, where in volunteers:
+        await group.volunteer(user_id, where, name=f"V{user_id}")
+
+
+async def test_a_hand_over_retires_the_takers_old_ping(open_group: OpenGroup) -> None:
+    async with open_group(WAVE_SIZE="1") as group:
+        await _ready(group, (301, NEAR))
+        request_id = await group.ask()
+        [ping] = [c for c in group.telegram.sent_to(301) if f"v1:accept:{request_id}" in c.buttons]
+        group.telegram.clear()
+        await group.press(COORDINATOR, f"v1:assign:{request_id}:301", name="Cora")
+        retired = [
+            c
+            for c in group.telegram.sent_to(301, "editMessageText")
+            if c.params.get("message_id") == ping.message_id
+        ]
+        assert len(retired) == 1
+        assert "handed #" in retired[0].text
+        assert retired[0].buttons == []
+        # A "Not this time" pressed on it anyway says the truth, and gives nothing back.
+        await group.press(301, f"v1:decline:{request_id}", name="V301")
+        said = str(group.telegram.answers()[-1].params.get("text"))
+        assert "yours now" in said
+        assert "Hand it back" in said
+        stored = await group.stored(request_id)
+        assert (stored.status, stored.volunteer_id) == ("claimed", 301)
+
+
+async def test_open_counts_people_asked_not_pings(open_group: OpenGroup) -> None:
+    async with open_group(WAVE_SIZE="2") as group:
+        await _ready(group, (301, NEAR), (302, MIDDLE))
+        request_id = await group.ask()
+        await group.press(301, f"v1:accept:{request_id}", name="V301")
+        await group.press(301, f"v1:release:{request_id}:yes", name="V301")
+        # 302 was asked in both rounds: three pings, two people.
+        assert sorted(group.pinged(request_id)) == [301, 302, 302]
+        group.telegram.clear()
+        await group.say(COORDINATOR, "/open", name="Cora")
+        entry = next(c for c in group.telegram.sent_to(COORDINATOR) if f"#{request_id}" in c.text)
+        assert "2 volunteers asked" in entry.text
+
+
+async def test_tell_us_says_how(group: Group) -> None:
+    await _ready(group, (301, NEAR))
+    request_id = await group.ask()
+    await group.press(301, f"v1:accept:{request_id}", name="V301")
+    news = next(c for c in group.telegram.sent_to(REQUESTER) if "Good news" in c.text)
+    assert "tell us with /concern" in news.text
+    group.telegram.clear()
+    await group.press(COORDINATOR, "v1:vhold:301:1", name="Cora")
+    await group.say(COORDINATOR, "Checking a concern", name="Cora")
+    assert any("/concern reaches the coordinators" in t for t in group.telegram.texts_to(301))
+
+
+def test_settings_text_says_only_what_the_bot_does() -> None:
+    lines = (REPO / ".env.example").read_text().splitlines()
+    assert not any("/checked" in line for line in lines)  # there is no such command
+    at = next(n for n, line in enumerate(lines) if line.startswith("FOLLOW_UP_AFTER_S="))
+    comment = []
+    for line in reversed(lines[:at]):
+        if not line.startswith("#"):
+            break
+        comment.append(line)
+    # Only the volunteer is asked how it went.
+    assert comment
+    assert "requester" not in " ".join(comment)
