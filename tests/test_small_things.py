@@ -4,6 +4,7 @@ settings text describing what the bot doesn't do."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
@@ -83,3 +84,23 @@ def test_settings_text_says_only_what_the_bot_does() -> None:
     # Only the volunteer is asked how it went.
     assert comment
     assert "requester" not in " ".join(comment)
+
+
+async def test_myrequests_names_the_volunteer_and_who_closed_it(group: Group) -> None:
+    await _ready(group, (301, NEAR))
+    taken = await group.ask(description="Taken one")
+    await group.press(301, f"v1:accept:{taken}", name="V301")
+    mine = await group.ask(category="errand", description="Cancelled by me")
+    await group.press(REQUESTER, f"v1:cancelreq:{mine}:yes", name="Rita")
+    closed = await group.ask(category="other", description="Nobody could")
+    await group.press(COORDINATOR, f"v1:close:{closed}", name="Cora")
+    group.telegram.clear()
+    await group.say(REQUESTER, "/myrequests", name="Rita")
+    entries = {
+        int(m.group(1)): c.text
+        for c in group.telegram.sent_to(REQUESTER)
+        if (m := re.match(r"<b>#(\d+)", c.text))
+    }
+    assert "V301 is helping with it" in entries[taken]
+    assert "You cancelled it" in entries[mine]
+    assert "A coordinator closed it" in entries[closed]

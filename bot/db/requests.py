@@ -272,6 +272,17 @@ class RequestRepository:
             now=now,
         )
 
+    async def cancelled_by_requester(self, request_id: int) -> bool:
+        """Whether the requester cancelled it themselves (rather than a coordinator closing
+        it): their own id on the audit row of its cancelling."""
+        row = await self._db.fetchone(
+            "SELECT a.actor_id = r.requester_id AS theirs FROM audit a "
+            "JOIN requests r ON r.id = a.request_id "
+            "WHERE a.request_id = ? AND a.action LIKE '%->cancelled' ORDER BY a.id DESC LIMIT 1",
+            (request_id,),
+        )
+        return bool(row and row["theirs"])
+
     async def expire(self, request_id: int, now: float) -> HelpRequest | None:
         """Nobody took it within its window."""
         return _first(

@@ -684,7 +684,9 @@ async def my_requests(update: Update, context: BotContext) -> None:
     for request in requests:
         cancellable = request.status in (RequestStatus.OPEN, RequestStatus.CLAIMED)
         await _reply(
-            update, _entry(request, context), keyboards.my_request(request.id, cancellable)
+            update,
+            _entry(request, context, await _who(request, context)),
+            keyboards.my_request(request.id, cancellable),
         )
     for series in repeating:
         await _reply(
@@ -699,12 +701,31 @@ async def my_requests(update: Update, context: BotContext) -> None:
         )
 
 
-def _entry(request: HelpRequest, context: BotContext) -> str:
-    """One request as /myrequests shows it."""
+def _entry(request: HelpRequest, context: BotContext, who: str = "") -> str:
+    """One request as /myrequests shows it (`who`: who is on it, or who closed it)."""
     line = request_line(request, context.services.settings.timezone)
+    if who:
+        line += "\n" + who
     if request.description:  # blank once the retention purge has been
         line += "\n“" + esc(request.description) + "”"
     return line
+
+
+async def _who(request: HelpRequest, context: BotContext) -> str:
+    """The volunteer on a taken or done request by name, and who closed a cancelled one."""
+    services = context.services
+    if request.status in (RequestStatus.CLAIMED, RequestStatus.DONE) and request.volunteer_id:
+        volunteer = await services.users.get(request.volunteer_id)
+        if volunteer is None or not volunteer.first_name:
+            return ""
+        if request.status is RequestStatus.CLAIMED:
+            return _("🙋 {name} is helping with it.").format(name=esc(volunteer.first_name))
+        return _("🙋 {name} helped with it.").format(name=esc(volunteer.first_name))
+    if request.status is RequestStatus.CANCELLED:
+        if await services.requests.cancelled_by_requester(request.id):
+            return _("You cancelled it.")
+        return _("A coordinator closed it: no volunteer could take it.")
+    return ""
 
 
 async def cancel_request(update: Update, context: BotContext) -> None:
