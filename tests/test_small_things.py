@@ -104,3 +104,23 @@ async def test_myrequests_names_the_volunteer_and_who_closed_it(group: Group) ->
     assert "V301 is helping with it" in entries[taken]
     assert "You cancelled it" in entries[mine]
     assert "A coordinator closed it" in entries[closed]
+
+
+async def test_the_digest_names_what_needs_a_coordinator(group: Group) -> None:
+    await _ready(group)
+    expired = await group.ask(category="errand", description="Too late now")
+    await group.fire("expire")
+    assert (await group.stored(expired)).status == "expired"
+    waiting = await group.ask(description="Nobody near yet")
+    await group.sign_up(305, NEAR, name="Tom")  # not approved yet
+    await group.say(REQUESTER, "/concern", name="Rita")
+    await group.press(REQUESTER, "v1:concern", name="Rita")
+    await group.say(REQUESTER, "There was a smell of gas next door", name="Rita")
+    group.telegram.clear()
+    await group.app.services.chaser.start_daily_digest()
+    await group.fire("digest")
+    digest = next(c.text for c in group.telegram.sent_to(COORDINATOR) if "summary" in c.text)
+    assert f"Waiting for a volunteer: #{waiting}" in digest
+    assert f"Expired in the last day (nobody took them): #{expired}" in digest
+    assert "Concerns raised in the last day: not about a request: 1" in digest
+    assert "Waiting for approval: Tom" in digest

@@ -74,6 +74,7 @@ from bot.telegram import notices
 from bot.telegram.cleaning import clean_update
 from bot.telegram.commands import publish_commands
 from bot.telegram.context import BotContext, Services
+from bot.telegram.digest_lists import with_lists
 from bot.telegram.doorstep_news import DoorstepNotices
 from bot.telegram.handlers import register_all
 from bot.telegram.handlers.errors import apologise, describe
@@ -508,9 +509,15 @@ def build_application(
     matchmaker.meanwhile = chaser.meanwhile = offer_meanwhile(
         app.services.info, settings.default_language
     )
-    chaser.digest_extra = digest_with_owed(
-        app.services.safeguarding,
-        stale_for_digest(app.services.info, settings.default_language),
+    # The digest's counts are followed by what needs a coordinator, named: requests,
+    # concerns and volunteers waiting; money volunteers are owed; entries to re-check.
+    chaser.digest_extra = with_lists(
+        StatsRepository(db),
+        clock,
+        digest_with_owed(
+            app.services.safeguarding,
+            stale_for_digest(app.services.info, settings.default_language),
+        ),
     )
     app.map_server = MapServer(app.services) if settings.webapp_url else None
     app.watch = DatabaseWatch(coordinators.tell, desk.announce_unfinished)
