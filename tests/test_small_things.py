@@ -124,3 +124,28 @@ async def test_the_digest_names_what_needs_a_coordinator(group: Group) -> None:
     assert f"Expired in the last day (nobody took them): #{expired}" in digest
     assert "Concerns raised in the last day: not about a request: 1" in digest
     assert "Waiting for approval: Tom" in digest
+
+
+async def test_repeating_help_says_every_week_on_pings_and_task_cards(group: Group) -> None:
+    await _ready(group, (301, NEAR))
+    await group.say(REQUESTER, "/request", name="Rita")
+    await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
+    await group.say(REQUESTER, "Weekly shop", name="Rita")
+    await group.press(REQUESTER, "v1:when:weekly", name="Rita")
+    await group.say(REQUESTER, "saturday 10:00", name="Rita")
+    await group.share(REQUESTER, *NEAR, name="Rita")
+    await group.say(REQUESTER, "12 Acacia Avenue", name="Rita")
+    await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
+    [first] = await group.app.services.requests.by_requester(REQUESTER, 1)
+    assert first.every == "weekly"
+    ping = next(c for c in group.telegram.sent_to(301) if f"v1:accept:{first.id}" in c.buttons)
+    assert "(every week)" in ping.text
+    await group.press(301, f"v1:accept:{first.id}", name="V301")
+    card = group.telegram.sent_to(301, "editMessageText")[-1]
+    assert "You're helping" in card.text
+    assert "(every week)" in card.text
+    # The next occurrence carries it too.
+    await group.fire("series")
+    second = (await group.app.services.requests.by_requester(REQUESTER, 1))[0]
+    assert second.id != first.id
+    assert second.every == "weekly"

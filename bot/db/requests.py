@@ -55,6 +55,7 @@ def _request(row: aiosqlite.Row) -> HelpRequest:
         on_behalf_of=row["on_behalf_of"],
         linked_to=row["linked_to"],
         prescription=_prescription(row),
+        every=row["every"],
     )
 
 

@@ -265,6 +265,7 @@ class HelpRequest:
     # An open request of the same kind its requester said this one is apart from.
     linked_to: int | None = None
     prescription: Prescription | None = None
+    every: str | None = None  # 'weekly' / 'daily': an occurrence of repeating help
 
     @property
     def by_phone(self) -> bool:

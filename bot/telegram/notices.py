@@ -39,6 +39,16 @@ if TYPE_CHECKING:  # the service imports this module to render its messages
     from bot.services.fairness import Nearby, WeeklySummary
 
 
+def _when(request: HelpRequest, tz: ZoneInfo) -> str:
+    """When, and for repeating help how often: volunteers see it is a regular thing."""
+    text = when_text(request.when, request.due_at, tz)
+    if request.every == "weekly":
+        return text + " " + _("(every week)")
+    if request.every == "daily":
+        return text + " " + _("(every day)")
+    return text
+
+
 def ping(request: HelpRequest, distance_km: float, tz: ZoneInfo) -> str:
     """A volunteer's first sight of a request: what, when, roughly where. No name, no address."""
     where = (
@@ -52,7 +62,7 @@ def ping(request: HelpRequest, distance_km: float, tz: ZoneInfo) -> str:
         id=request.id,
         category=category_label(request.category),
         description=esc(request.description),
-        when=when_text(request.when, request.due_at, tz),
+        when=_when(request, tz),
         where=where,
     ) + (
         "\n" + "\n".join(prescription_lines(request.prescription))
@@ -81,7 +91,7 @@ def task_card(request: HelpRequest, tz: ZoneInfo) -> str:
         id=request.id,
         category=category_label(request.category),
         description=esc(request.description),
-        when=when_text(request.when, request.due_at, tz),
+        when=_when(request, tz),
     )
 
 

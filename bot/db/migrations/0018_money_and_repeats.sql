@@ -10,3 +10,15 @@ ALTER TABLE requests ADD COLUMN paid_back_by TEXT
 -- The open amounts owed, for /stats, the digest and the exports.
 CREATE INDEX requests_owed ON requests (id)
     WHERE spent_pence > 0 AND paid_back_at IS NULL;
+
+-- Repeating help, as each occurrence's volunteers see it ("every week"): copied from its
+-- series when the occurrence is stored, so that a ping or a task card needs no join.
+ALTER TABLE requests ADD COLUMN every TEXT CHECK (every IS NULL OR every IN ('daily', 'weekly'));
+UPDATE requests SET every = (SELECT s.every FROM series s WHERE s.id = requests.series_id)
+    WHERE series_id IS NOT NULL;
+CREATE TRIGGER requests_every_from_series AFTER INSERT ON requests
+WHEN NEW.series_id IS NOT NULL
+BEGIN
+    UPDATE requests SET every = (SELECT s.every FROM series s WHERE s.id = NEW.series_id)
+        WHERE id = NEW.id;
+END;
