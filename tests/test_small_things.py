@@ -149,3 +149,25 @@ async def test_repeating_help_says_every_week_on_pings_and_task_cards(group: Gro
     second = (await group.app.services.requests.by_requester(REQUESTER, 1))[0]
     assert second.id != first.id
     assert second.every == "weekly"
+
+
+async def test_a_coordinator_can_hand_a_task_to_anyone_approved_with_a_warning(
+    group: Group,
+) -> None:
+    await _ready(group, (301, NEAR))
+    await group.volunteer(302, MIDDLE, radius="0.5", categories=("dog_walking",), name="Dot")
+    request_id = await group.ask()
+    await group.press(COORDINATOR, f"v1:assign:{request_id}", name="Cora")
+    choices = group.telegram.last_to(COORDINATOR)
+    assert choices.buttons == [f"v1:assign:{request_id}:301", f"v1:assign:{request_id}:any"]
+    await group.press(COORDINATOR, f"v1:assign:{request_id}:any", name="Cora")
+    anyone = group.telegram.last_to(COORDINATOR)
+    assert anyone.buttons == [f"v1:assign:{request_id}:301", f"v1:assign:{request_id}:302"]
+    assert "⚠️" in str(anyone.params["reply_markup"])  # Dot is outside the usual match
+    await group.press(COORDINATOR, f"v1:assign:{request_id}:302", name="Cora")
+    stored = await group.stored(request_id)
+    assert (stored.status, stored.volunteer_id) == ("claimed", 302)
+    handed = group.telegram.sent_to(COORDINATOR, "editMessageText")[-1].text
+    assert "Outside their usual help" in handed
+    assert "don't offer" in handed
+    assert "beyond how far they go" in handed

@@ -516,11 +516,15 @@ def open_request(request_id: int, *, is_open: bool = True) -> InlineKeyboardMark
     return InlineKeyboardMarkup(rows)
 
 
-def assign_choices(request_id: int, choices: list[tuple[int, str]]) -> InlineKeyboardMarkup:
-    """One button per volunteer who could take the request: (user id, label)."""
-    return InlineKeyboardMarkup(
-        [[_one(label, Action.ASSIGN, request_id, user_id)] for user_id, label in choices]
-    )
+def assign_choices(
+    request_id: int, choices: list[tuple[int, str]], *, anyone: bool = False
+) -> InlineKeyboardMarkup:
+    """One button per volunteer who could take the request: (user id, label); with
+    `anyone`, a last one that lists every approved volunteer (`v1:assign:<id>:any`)."""
+    rows = [[_one(label, Action.ASSIGN, request_id, user_id)] for user_id, label in choices]
+    if anyone:
+        rows.append([_one(_("👥 Someone else…"), Action.ASSIGN, request_id, "any")])
+    return InlineKeyboardMarkup(rows)
 
 
 def volunteer_list(
