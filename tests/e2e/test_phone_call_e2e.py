@@ -33,7 +33,9 @@ def caller(people: Neighbours, user_id: int) -> None:
     people.wait_for(user_id, is_new, "news that they are approved")
 
 
-def test_a_friendly_phone_call_from_number_to_done(bot: BotProcess, neighbours: Neighbours) -> None:
+def test_a_friendly_phone_call_from_number_to_done(
+    bot: BotProcess, neighbours: Neighbours
+) -> None:
     people = neighbours
     consent(people, COORDINATOR)
     caller(people, 301)
