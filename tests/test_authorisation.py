@@ -89,6 +89,7 @@ EVERYONE_ACTIONS = {
     Action.TALK,  # the server checks who is on the request's line
     Action.PAID_BACK,  # the server checks it is the request's requester
     Action.CALL_BY,  # a requester's own conversation
+    Action.RESUME,  # a requester's own conversation
 }
 # Buttons that live inside a coordinator's conversation: to anyone not in it (as every
 # non-coordinator is) they are stale, and answered so.

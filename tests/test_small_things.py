@@ -171,3 +171,39 @@ async def test_a_coordinator_can_hand_a_task_to_anyone_approved_with_a_warning(
     assert "Outside their usual help" in handed
     assert "don't offer" in handed
     assert "beyond how far they go" in handed
+
+
+async def test_a_command_mid_request_sets_the_draft_aside_and_request_carries_on(
+    group: Group,
+) -> None:
+    await _ready(group, (301, NEAR))
+    await group.say(REQUESTER, "/request", name="Rita")
+    await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
+    await group.say(REQUESTER, "Bread and milk", name="Rita")
+    group.telegram.clear()
+    await group.say(REQUESTER, "/myrequests", name="Rita")
+    said = group.telegram.texts_to(REQUESTER)
+    assert "set your unfinished request aside" in said[0]
+    assert "/request" in said[0]
+
+    await group.say(REQUESTER, "/request", name="Rita")
+    offer = group.telegram.last_to(REQUESTER)
+    assert "unfinished request" in offer.text
+    assert "Bread and milk" in offer.text
+    assert offer.buttons == ["v1:resume:yes", "v1:resume:no"]
+    await group.press(REQUESTER, "v1:resume:yes", name="Rita")
+    # Straight on from where it stopped: when, then where.
+    assert group.telegram.last_to(REQUESTER).buttons[0] == "v1:when:asap"
+    await group.press(REQUESTER, "v1:when:asap", name="Rita")
+    await group.share(REQUESTER, *NEAR, name="Rita")
+    await group.say(REQUESTER, "12 Acacia Avenue", name="Rita")
+    await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
+    [saved] = await group.app.services.requests.by_requester(REQUESTER, 1)
+    assert saved.description == "Bread and milk"
+    # Afresh: nothing of the old draft is kept.
+    await group.say(REQUESTER, "/request", name="Rita")
+    await group.press(REQUESTER, "v1:cat:errand", name="Rita")
+    await group.say(REQUESTER, "/help", name="Rita")
+    await group.say(REQUESTER, "/request", name="Rita")
+    await group.press(REQUESTER, "v1:resume:no", name="Rita")
+    assert "What do you need help with" in group.telegram.last_to(REQUESTER).text

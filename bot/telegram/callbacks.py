@@ -93,6 +93,8 @@ class Action(StrEnum):
     PAID_BACK = "paidback"
     # `v1:callby:bot`: a friendly phone call, by talking through the bot instead of a number.
     CALL_BY = "callby"
+    # `v1:resume:yes|no`: carry on with a half-made request that was set aside, or not.
+    RESUME = "resume"
 
 
 @dataclass(frozen=True)

@@ -170,6 +170,16 @@ def radius_choices() -> ReplyKeyboardMarkup:
     )
 
 
+def resume_request() -> InlineKeyboardMarkup:
+    """A half-made request is waiting: carry on with it, or start afresh."""
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("▶️ Carry on where I left off"), Action.RESUME, "yes")],
+            [_one(_("✖️ Start afresh"), Action.RESUME, "no")],
+        ]
+    )
+
+
 def confirm_request() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [

@@ -29,6 +29,7 @@ from bot.telegram.handlers.common import (
     LOCATION,
     NEED,
     PRIVATE,
+    SET_ASIDE,
     TEXT,
     agree,
     agreed_then,
@@ -66,6 +67,7 @@ class Step(IntEnum):
     RX_CONTROLLED = 13
     RX_CONSENT = 14
     PHONE = 15  # a friendly phone call: the number to ring, or "talk through the bot"
+    RESUME = 16  # a half-made request was waiting: carry on with it, or start afresh?
 
 
 # Where a prescription's questions stand, as this conversation's steps.
@@ -246,9 +248,77 @@ async def begin(update: Update, context: BotContext) -> int:
         context.drafts.pop(DRAFT, None)
         await _reply(update, _limit_text(limit, context.services.settings))
         return END
+    waiting = context.drafts.pop(SET_ASIDE, None) or context.drafts.get(DRAFT)
+    if isinstance(waiting, dict) and waiting.get("category") and "saved_as" not in waiting:
+        context.drafts[DRAFT] = waiting
+        await _reply(update, _waiting_text(waiting), keyboards.resume_request())
+        return Step.RESUME
     context.drafts[DRAFT] = {}
     await _reply(update, _ask_category(), keyboards.categories())
     return Step.CATEGORY
+
+
+def _waiting_text(draft: dict[str, Any]) -> str:
+    what = category_label(_category(draft))
+    if draft.get("description"):
+        what += " “" + esc(str(draft["description"])) + "”"
+    return _(
+        "You have an unfinished request: {what}. Shall we carry on where you left off, or "
+        "start afresh?"
+    ).format(what=what)
+
+
+async def resumed(update: Update, context: BotContext) -> int:
+    """v1:resume:yes|no: carry on with the half-made request, or start afresh."""
+    data, query = callback_data(update), update.callback_query
+    await answer(query)
+    if query is not None and query.message is not None:
+        await query.edit_message_reply_markup(reply_markup=None)
+    if data is None or data.arg != "yes" or not _draft(context).get("category"):
+        context.drafts[DRAFT] = {}
+        await _reply(update, _ask_category(), keyboards.categories())
+        return Step.CATEGORY
+    return await _carry_on(update, context)
+
+
+async def _carry_on(update: Update, context: BotContext) -> int:
+    """Ask the first question the set-aside draft has no answer to."""
+    draft = _draft(context)
+    category = _category(draft)
+    if isinstance(draft.get("adding_to"), int):
+        await _reply(
+            update,
+            _(
+                "What would you like to add to #{id}? Volunteers may see it, so no name, "
+                "address, phone number or medical details."
+            ).format(id=draft["adding_to"]),
+        )
+        return Step.ADDITION
+    if not draft.get("description"):
+        await _reply(update, _ask_description(category))
+        return Step.DESCRIPTION
+    if category is Category.PRESCRIPTION and "rx_consent_at" not in draft:
+        return RX_STEPS[await prescriptions.ask(update, Rx.PAYMENT)]
+    if "when" not in draft:
+        await _reply(update, _ask_when(), keyboards.when_choices())
+        return Step.WHEN
+    if not category.at_the_door:
+        if "address" not in draft:
+            await _reply(update, _ask_phone(), keyboards.call_by_bot())
+            return Step.PHONE
+    elif "lat" not in draft:
+        await _reply(update, _ask_location(), keyboards.share_location())
+        return Step.LOCATION
+    elif "address" not in draft:
+        await _reply(update, _ask_address())
+        return Step.ADDRESS
+    await _reply(update, _summary(draft, context), keyboards.confirm_request())
+    return Step.CONFIRM
+
+
+async def resume_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _waiting_text(_draft(context)), keyboards.resume_request())
+    return Step.RESUME
 
 
 async def agree_and_begin(update: Update, context: BotContext) -> int:
@@ -884,6 +954,10 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 Step.ADDRESS: [
                     MessageHandler(TEXT, addressed),
                     MessageHandler(PRIVATE & ~filters.COMMAND, address_again),
+                ],
+                Step.RESUME: [
+                    CallbackQueryHandler(resumed, pattern=matches(Action.RESUME)),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, resume_again),
                 ],
                 Step.PHONE: [
                     MessageHandler(TEXT, phoned),
