@@ -89,6 +89,9 @@ BUTTONS: dict[Action, str] = {
     Action.NO_SHOW: f"v1:nocome:{CLAIMED}:{VOLUNTEER}",
     Action.CHECK_IN: f"v1:checkin:{DONE}",
     Action.TALK: f"v1:talk:{CLAIMED}",
+    Action.PAID_BACK: f"v1:paidback:{DONE}",
+    Action.CALL_BY: "v1:callby:bot",
+    Action.RESUME: "v1:resume:yes",
 }
 
 # Read by tests/test_zz_summary.py.
@@ -252,6 +255,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "/cancel": ALL,
     "/pending": ONLY_COORDINATOR,
     "/details": ONLY_COORDINATOR,
+    "/spent": ONLY_COORDINATOR,
     "/broadcast": ONLY_COORDINATOR,
     "/open": ONLY_COORDINATOR,
     "/volunteers": ONLY_COORDINATOR,
@@ -317,6 +321,9 @@ EXPECTED: dict[str, frozenset[str]] = {
     BUTTONS[Action.SAFE]: NOBODY,
     BUTTONS[Action.NO_SHOW]: frozenset({"requester"}),  # the one who was told they'd come
     BUTTONS[Action.CHECK_IN]: frozenset({"volunteer"}),  # the one who did the task
+    BUTTONS[Action.PAID_BACK]: frozenset({"requester"}),  # the one who was helped
+    BUTTONS[Action.CALL_BY]: NOBODY,  # only inside /request
+    BUTTONS[Action.RESUME]: NOBODY,  # only inside /request
 }
 
 
