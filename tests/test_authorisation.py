@@ -90,6 +90,8 @@ EVERYONE_ACTIONS = {
     Action.PAID_BACK,  # the server checks it is the request's requester
     Action.CALL_BY,  # a requester's own conversation
     Action.RESUME,  # a requester's own conversation
+    Action.CHANGE,  # a requester's own conversation
+    Action.SAME_PLACE,  # a requester's own conversation
 }
 # Buttons that live inside a coordinator's conversation: to anyone not in it (as every
 # non-coordinator is) they are stale, and answered so.

@@ -92,6 +92,8 @@ BUTTONS: dict[Action, str] = {
     Action.PAID_BACK: f"v1:paidback:{DONE}",
     Action.CALL_BY: "v1:callby:bot",
     Action.RESUME: "v1:resume:yes",
+    Action.CHANGE: "v1:change:what",
+    Action.SAME_PLACE: "v1:sameplace",
 }
 
 # Read by tests/test_zz_summary.py.
@@ -324,6 +326,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     BUTTONS[Action.PAID_BACK]: frozenset({"requester"}),  # the one who was helped
     BUTTONS[Action.CALL_BY]: NOBODY,  # only inside /request
     BUTTONS[Action.RESUME]: NOBODY,  # only inside /request
+    BUTTONS[Action.CHANGE]: NOBODY,
+    BUTTONS[Action.SAME_PLACE]: NOBODY,
 }
 
 

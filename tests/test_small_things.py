@@ -207,3 +207,50 @@ async def test_a_command_mid_request_sets_the_draft_aside_and_request_carries_on
     await group.say(REQUESTER, "/request", name="Rita")
     await group.press(REQUESTER, "v1:resume:no", name="Rita")
     assert "What do you need help with" in group.telegram.last_to(REQUESTER).text
+
+
+async def test_change_something_asks_one_question_again(group: Group) -> None:
+    await _ready(group, (301, NEAR))
+    await group.say(REQUESTER, "/request", name="Rita")
+    await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
+    await group.say(REQUESTER, "Bread and mlik", name="Rita")
+    await group.press(REQUESTER, "v1:when:asap", name="Rita")
+    await group.share(REQUESTER, *NEAR, name="Rita")
+    await group.say(REQUESTER, "12 Acacia Avenue", name="Rita")
+    await group.press(REQUESTER, "v1:confirm:no", name="Rita")
+    assert group.telegram.last_to(REQUESTER).buttons == [
+        "v1:change:what",
+        "v1:change:when",
+        "v1:change:where",
+        "v1:change:all",
+    ]
+    await group.press(REQUESTER, "v1:change:what", name="Rita")
+    assert "what do you need" in group.telegram.last_to(REQUESTER).text
+    await group.say(REQUESTER, "Bread and milk", name="Rita")
+    # Straight back to the summary, the place and address kept.
+    summary = group.telegram.last_to(REQUESTER)
+    assert "Please check your request" in summary.text
+    assert "Bread and milk" in summary.text
+    assert "12 Acacia Avenue" in summary.text
+    await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
+    [saved] = await group.app.services.requests.by_requester(REQUESTER, 1)
+    assert (saved.description, saved.address) == ("Bread and milk", "12 Acacia Avenue")
+
+
+async def test_a_returning_requester_is_offered_the_same_place(group: Group) -> None:
+    await _ready(group, (301, NEAR))
+    first = await group.ask(address="Flat 3, 14 Elm Road")
+    await group.say(REQUESTER, "/request", name="Rita")
+    await group.press(REQUESTER, "v1:cat:errand", name="Rita")
+    await group.say(REQUESTER, "Post a parcel", name="Rita")
+    await group.press(REQUESTER, "v1:when:today", name="Rita")
+    offer = group.telegram.last_to(REQUESTER)
+    assert offer.buttons == ["v1:sameplace"]
+    assert "Flat 3, 14 Elm Road" in str(offer.params["reply_markup"])
+    await group.press(REQUESTER, "v1:sameplace", name="Rita")
+    assert "Flat 3, 14 Elm Road" in group.telegram.last_to(REQUESTER).text
+    await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
+    [second] = await group.app.services.requests.by_requester(REQUESTER, 1)
+    before = await group.stored(first)
+    assert second.id != first
+    assert (second.address, second.lat, second.lon) == (before.address, before.lat, before.lon)

@@ -184,9 +184,28 @@ def confirm_request() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [_one(_("✅ Send my request"), Action.CONFIRM, "yes")],
-            [_one(_("✖️ Start again"), Action.CONFIRM, "no")],
+            [_one(_("✏️ Change something"), Action.CONFIRM, "no")],
         ]
     )
+
+
+def change_request(*, at_door: bool) -> InlineKeyboardMarkup:
+    """Which answer to change (a phone call has a number where others have a place)."""
+    where = _("📍 Where, and the address") if at_door else _("📞 The number to ring")
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("📝 What I need"), Action.CHANGE, "what")],
+            [_one(_("🕒 When"), Action.CHANGE, "when")],
+            [_one(where, Action.CHANGE, "where")],
+            [_one(_("✖️ Start again from the top"), Action.CHANGE, "all")],
+        ]
+    )
+
+
+def same_place(address: str) -> InlineKeyboardMarkup:
+    """Under the location question, for someone who asked before."""
+    label = _("🏠 Same place as last time: {address}").format(address=address[:40])
+    return InlineKeyboardMarkup([[_one(label, Action.SAME_PLACE)]])
 
 
 def volunteer_categories(chosen: Collection[Category]) -> InlineKeyboardMarkup:

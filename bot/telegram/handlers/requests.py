@@ -68,6 +68,7 @@ class Step(IntEnum):
     RX_CONSENT = 14
     PHONE = 15  # a friendly phone call: the number to ring, or "talk through the bot"
     RESUME = 16  # a half-made request was waiting: carry on with it, or start afresh?
+    CHANGE = 17  # which answer on the summary to change
 
 
 # Where a prescription's questions stand, as this conversation's steps.
@@ -307,8 +308,7 @@ async def _carry_on(update: Update, context: BotContext) -> int:
             await _reply(update, _ask_phone(), keyboards.call_by_bot())
             return Step.PHONE
     elif "lat" not in draft:
-        await _reply(update, _ask_location(), keyboards.share_location())
-        return Step.LOCATION
+        return await _ask_where(update, context)
     elif "address" not in draft:
         await _reply(update, _ask_address())
         return Step.ADDRESS
@@ -450,6 +450,9 @@ async def described(update: Update, context: BotContext) -> int:
         return Step.DESCRIPTION
     draft = _draft(context)
     draft["description"] = text
+    back = await _summary_if_changing(update, context)
+    if back is not None:
+        return back
     if draft.get("category") == Category.PRESCRIPTION.value:
         return RX_STEPS[await prescriptions.ask(update, Rx.PAYMENT)]
     await _reply(update, _ask_when(), keyboards.when_choices())
@@ -529,9 +532,11 @@ async def chose_when(update: Update, context: BotContext) -> int:
 async def _after_when(update: Update, context: BotContext) -> int:
     """Where the help is, and the address; for a friendly phone call, the number instead
     (it can be made from anywhere, so no location is asked for)."""
+    back = await _summary_if_changing(update, context)
+    if back is not None:
+        return back
     if _category(_draft(context)).at_the_door:
-        await _reply(update, _ask_location(), keyboards.share_location())
-        return Step.LOCATION
+        return await _ask_where(update, context)
     await _reply(update, _ask_phone(), keyboards.call_by_bot())
     return Step.PHONE
 
@@ -544,6 +549,7 @@ def _call_from_anywhere(context: BotContext, number: str) -> dict[str, Any]:
     area = context.services.settings.area
     draft["lat"], draft["lon"] = (area.lat, area.lon) if area is not None else (0.0, 0.0)
     draft["address"] = number
+    draft.pop("changing", None)
     return draft
 
 
@@ -630,6 +636,46 @@ async def location_again(update: Update, context: BotContext) -> int:
     return Step.LOCATION
 
 
+async def _last_place(context: BotContext, requester_id: int) -> HelpRequest | None:
+    """The requester's latest request with a place and an address still kept (not a
+    phone call, not purged)."""
+    for request in await context.services.requests.by_requester(requester_id, 5):
+        if request.category.at_the_door and request.address:
+            return request
+    return None
+
+
+async def _ask_where(update: Update, context: BotContext) -> int:
+    """The location question; someone who asked before may use the same place again."""
+    await _reply(update, _ask_location(), keyboards.share_location())
+    sender = update.effective_user
+    last = await _last_place(context, sender.id) if sender is not None else None
+    if last is not None:
+        await _reply(
+            update,
+            _("Or, if it's for the same place as before:"),
+            keyboards.same_place(last.address),
+        )
+    return Step.LOCATION
+
+
+async def same_place(update: Update, context: BotContext) -> int:
+    """v1:sameplace: the place and address of the requester's last request, again."""
+    query, sender = update.callback_query, update.effective_user
+    await answer(query)
+    last = await _last_place(context, sender.id) if sender is not None else None
+    if last is None:
+        return await location_again(update, context)
+    if query is not None and query.message is not None:
+        await query.edit_message_reply_markup(reply_markup=None)
+    draft = _draft(context)
+    draft["lat"], draft["lon"], draft["address"] = last.lat, last.lon, last.address
+    draft.pop("changing", None)
+    await _reply(update, _("Got it: the same place as last time."), ReplyKeyboardRemove())
+    await _reply(update, _summary(draft, context), keyboards.confirm_request())
+    return Step.CONFIRM
+
+
 async def addressed(update: Update, context: BotContext) -> int:
     text = ((update.effective_message.text if update.effective_message else "") or "").strip()
     if len(text) < 3:
@@ -647,6 +693,7 @@ async def addressed(update: Update, context: BotContext) -> int:
         return Step.ADDRESS
     draft = _draft(context)
     draft["address"] = text
+    draft.pop("changing", None)
     await _reply(update, _summary(draft, context), keyboards.confirm_request())
     return Step.CONFIRM
 
@@ -664,13 +711,13 @@ async def confirmed(update: Update, context: BotContext) -> int:
     if data.arg != "yes":
         await answer(query)
         await query.edit_message_reply_markup(reply_markup=None)
-        context.drafts[DRAFT] = {}
+        at_door = _category(_draft(context)).at_the_door
         await _reply(
             update,
-            _("No problem, let's start again.") + "\n" + _ask_category(),
-            keyboards.categories(),
+            _("What would you like to change?"),
+            keyboards.change_request(at_door=at_door),
         )
-        return Step.CATEGORY
+        return Step.CHANGE
     answers = _draft(context)
     draft = RequestDraft.from_answers(answers)
     services = context.services
@@ -726,10 +773,58 @@ def _saved_call_text(request_id: int) -> str:
     ).format(id=request_id)
 
 
+# What each choice of "change something" forgets, so that its question is asked again.
+CHANGES = {
+    "what": ("description",),
+    "when": ("when", "due_at", "every"),
+    "where": ("lat", "lon", "address"),
+}
+
+
+async def change(update: Update, context: BotContext) -> int:
+    """v1:change:what|when|where|all: ask that one question again, then the summary."""
+    data, query = callback_data(update), update.callback_query
+    choice = data.arg if data else ""
+    await answer(query)
+    if query is not None and query.message is not None:
+        await query.edit_message_reply_markup(reply_markup=None)
+    draft = _draft(context)
+    if choice not in CHANGES or not draft.get("category"):
+        context.drafts[DRAFT] = {}
+        await _reply(
+            update,
+            _("No problem, let's start again.") + "\n" + _ask_category(),
+            keyboards.categories(),
+        )
+        return Step.CATEGORY
+    for key in CHANGES[choice]:
+        draft.pop(key, None)
+    draft["changing"] = True  # back to the summary once it is answered
+    return await _carry_on(update, context)
+
+
+async def _summary_if_changing(update: Update, context: BotContext) -> int | None:
+    """After one changed answer: the summary again, if nothing else is missing."""
+    draft = _draft(context)
+    if not draft.get("changing") or RequestDraft.from_answers(draft) is None:
+        return None
+    draft.pop("changing", None)
+    await _reply(update, _summary(draft, context), keyboards.confirm_request())
+    return Step.CONFIRM
+
+
+async def change_again(update: Update, context: BotContext) -> int:
+    at_door = _category(_draft(context)).at_the_door
+    await _reply(
+        update, _("What would you like to change?"), keyboards.change_request(at_door=at_door)
+    )
+    return Step.CHANGE
+
+
 async def confirm_again(update: Update, context: BotContext) -> int:
     await _reply(
         update,
-        _("Please press “Send my request”, or “Start again” to change something."),
+        _("Please press “Send my request”, or “Change something”."),
         keyboards.confirm_request(),
     )
     return Step.CONFIRM
@@ -948,6 +1043,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     MessageHandler(PRIVATE & ~filters.COMMAND, when_at_again),
                 ],
                 Step.LOCATION: [
+                    CallbackQueryHandler(same_place, pattern=matches(Action.SAME_PLACE)),
                     MessageHandler(LOCATION | TEXT, located),
                     MessageHandler(PRIVATE & ~filters.COMMAND, location_again),
                 ],
@@ -963,6 +1059,10 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     MessageHandler(TEXT, phoned),
                     CallbackQueryHandler(call_by_bot, pattern=matches(Action.CALL_BY)),
                     MessageHandler(PRIVATE & ~filters.COMMAND, phone_again),
+                ],
+                Step.CHANGE: [
+                    CallbackQueryHandler(change, pattern=matches(Action.CHANGE)),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, change_again),
                 ],
                 Step.CONFIRM: [
                     CallbackQueryHandler(confirmed, pattern=matches(Action.CONFIRM)),
