@@ -53,6 +53,7 @@ COORDINATOR_BUTTONS: dict[Action, list[str]] = {
     Action.INFO_ENTRY: ["v1:infoe:1"],
     Action.INFO_EDIT: ["v1:infoed:1:retire", "v1:infoed:1:phone"],
     Action.INFO_ADD: ["v1:infoadd:lang:1:cy"],
+    Action.ON_IT: ["v1:onit:1"],
 }
 EVERYONE_ACTIONS = {
     Action.CONSENT,

@@ -94,6 +94,7 @@ BUTTONS: dict[Action, str] = {
     Action.RESUME: "v1:resume:yes",
     Action.CHANGE: "v1:change:what",
     Action.SAME_PLACE: "v1:sameplace",
+    Action.ON_IT: "v1:onit:1",
 }
 
 # Read by tests/test_zz_summary.py.
@@ -328,6 +329,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     BUTTONS[Action.RESUME]: NOBODY,  # only inside /request
     BUTTONS[Action.CHANGE]: NOBODY,
     BUTTONS[Action.SAME_PLACE]: NOBODY,
+    BUTTONS[Action.ON_IT]: NOBODY,  # there is no concern in this world
 }
 
 

@@ -254,3 +254,28 @@ async def test_a_returning_requester_is_offered_the_same_place(group: Group) -> 
     before = await group.stored(first)
     assert second.id != first
     assert (second.address, second.lat, second.lon) == (before.address, before.lat, before.lon)
+
+
+async def test_a_coordinator_says_im_on_it_so_two_dont_both_act(open_group: OpenGroup) -> None:
+    second = 101
+    async with open_group(ADMIN_IDS=f"{COORDINATOR},{second}") as group:
+        await _ready(group)
+        await group.consent(second, name="Dev")
+        await group.say(REQUESTER, "/concern", name="Rita")
+        await group.say(REQUESTER, "There was a smell of gas next door", name="Rita")
+        alerts = {
+            uid: next(c for c in group.telegram.sent_to(uid) if "gas" in c.text)
+            for uid in (COORDINATOR, second)
+        }
+        [button] = alerts[second].buttons
+        assert button.startswith("v1:onit:")
+        assert alerts[COORDINATOR].buttons == [button]
+        group.telegram.clear()
+        await group.press(COORDINATOR, button, name="Cora")
+        assert "Cora</a> is handling concern" in group.telegram.last_to(second).text
+        await group.press(second, button, name="Dev")
+        assert "Cora is already on it" in str(group.telegram.answers()[-1].params.get("text"))
+        rows = await group.app.services.db.fetchall("SELECT handled_by FROM concerns ORDER BY id")
+        assert [r["handled_by"] for r in rows] == [COORDINATOR]
+        await group.press(REQUESTER, button, name="Rita")
+        assert "Only coordinators" in str(group.telegram.answers()[-1].params.get("text"))

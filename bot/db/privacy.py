@@ -155,6 +155,9 @@ class PrivacyRepository:
             await tx.execute(
                 "UPDATE info_entries SET created_by = NULL WHERE created_by = ?", (user_id,)
             )
+            await tx.execute(
+                "UPDATE concerns SET handled_by = NULL WHERE handled_by = ?", (user_id,)
+            )
             # Phone requests they recorded stay, with no recorder (news goes to all
             # coordinators); broadcasts they sent keep their counts, not who sent them.
             await tx.execute(

@@ -61,6 +61,33 @@ class SafeguardingRepository:
             for r in rows
         ]
 
+    async def take_concern(
+        self, concern_id: int, coordinator_id: int, now: float
+    ) -> tuple[bool, int | None] | None:
+        """A coordinator says "I'm on it": (True, them) if they are now the one handling
+        it, (False, who is) if someone already was; None if there is no such concern."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE concerns SET handled_by = ?, handled_at = ? "
+                "WHERE id = ? AND handled_by IS NULL",
+                (coordinator_id, now, concern_id),
+            )
+            if cursor.rowcount == 1:
+                request = await tx.fetchone(
+                    "SELECT request_id FROM concerns WHERE id = ?", (concern_id,)
+                )
+                await _audit(
+                    tx,
+                    now,
+                    coordinator_id,
+                    "concern:handling",
+                    request_id=request["request_id"] if request else None,
+                    note=str(concern_id),
+                )
+                return True, coordinator_id
+            row = await tx.fetchone("SELECT handled_by FROM concerns WHERE id = ?", (concern_id,))
+            return None if row is None else (False, row["handled_by"])
+
     async def role_in(self, request_id: int, user_id: int) -> str | None:
         """How someone is involved in a request: 'requester', 'volunteer' (holds or held
         it, or was asked), or None."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.config import Settings
 from bot.db import RequestRepository, UserRepository
@@ -57,6 +58,9 @@ class Safeguarding:
         self._coordinators = coordinators
         self._messenger = messenger
         self._clock = clock
+        # The buttons under a concern sent to the coordinators ("I'm on it"): the
+        # Telegram side's to draw (set where the application is wired).
+        self.concern_buttons: Callable[[int], Any] | None = None
 
     @property
     def cap_pence(self) -> int:
@@ -66,6 +70,19 @@ class Safeguarding:
 
     async def concern_choices(self, user_id: int) -> list[tuple[int, Category]]:
         return await self._repository.involved_in(user_id)
+
+    async def take_concern(
+        self, coordinator_id: int, concern_id: int
+    ) -> tuple[Outcome, str] | None:
+        """ "I'm on it" on a concern: OK, or ALREADY with the name of whoever is; None if
+        there is no such concern. Callers check the role."""
+        taken = await self._repository.take_concern(concern_id, coordinator_id, self._clock())
+        if taken is None:
+            return None
+        mine, holder = taken
+        person = await self._users.get(holder) if holder is not None else None
+        name = person.first_name if person else ""
+        return (Outcome.OK if mine else Outcome.ALREADY), name
 
     async def may_raise_about(self, user_id: int, request_id: int) -> bool:
         """Only someone involved in a request (asked for it, took it, or was asked to) can
@@ -86,6 +103,7 @@ class Safeguarding:
         name = reporter.first_name if reporter else ""
         sent = await self._coordinators.tell(
             lambda: notices.concern_for_coordinators(request, reporter_id, name, role, text),
+            lambda: self.concern_buttons(concern.id) if self.concern_buttons else None,
             # What people write in a concern is about people, often with their addresses.
             protect=True,
         )

@@ -70,7 +70,7 @@ from bot.services.relay import Relay
 from bot.services.reminders import Reminders
 from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
-from bot.telegram import notices
+from bot.telegram import keyboards, notices
 from bot.telegram.cleaning import clean_update
 from bot.telegram.commands import publish_commands
 from bot.telegram.context import BotContext, Services
@@ -519,6 +519,7 @@ def build_application(
             stale_for_digest(app.services.info, settings.default_language),
         ),
     )
+    app.services.safeguarding.concern_buttons = keyboards.on_it
     app.map_server = MapServer(app.services) if settings.webapp_url else None
     app.watch = DatabaseWatch(coordinators.tell, desk.announce_unfinished)
     register_all(app)

@@ -99,6 +99,8 @@ class Action(StrEnum):
     CHANGE = "change"
     # `v1:sameplace`: the place and address of the requester's last request, again.
     SAME_PLACE = "sameplace"
+    # `v1:onit:<concern_id>`: a coordinator is handling this concern (the others are told).
+    ON_IT = "onit"
 
 
 @dataclass(frozen=True)

@@ -349,6 +349,11 @@ def my_request(request_id: int, cancellable: bool) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
+def on_it(concern_id: int) -> InlineKeyboardMarkup:
+    """Under a concern sent to the coordinators: one of them takes it on."""
+    return InlineKeyboardMarkup([[_one(_("🙋 I'm on it"), Action.ON_IT, concern_id)]])
+
+
 def concern_about(requests: Collection[tuple[int, Category]]) -> InlineKeyboardMarkup:
     """/concern: which request it is about, or none of them."""
     rows = [

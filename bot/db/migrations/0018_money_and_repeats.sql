@@ -22,3 +22,8 @@ BEGIN
     UPDATE requests SET every = (SELECT s.every FROM series s WHERE s.id = NEW.series_id)
         WHERE id = NEW.id;
 END;
+
+-- A concern a coordinator said "I'm on it" about: who, and since when (so that two
+-- coordinators don't both act on it).
+ALTER TABLE concerns ADD COLUMN handled_by INTEGER;
+ALTER TABLE concerns ADD COLUMN handled_at REAL;

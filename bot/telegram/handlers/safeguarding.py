@@ -187,6 +187,42 @@ async def concern_written(update: Update, context: BotContext) -> int:
     return END
 
 
+async def on_it(update: Update, context: BotContext) -> None:
+    """v1:onit:<concern_id>: a coordinator takes a concern on; the others are told, so
+    that two don't both act."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    concern_id = data.id_arg if data else None
+    if query is None or sender is None or concern_id is None:
+        await answer(query, _("This button doesn't work any more."))
+        return
+    services = context.services
+    if not await services.coordinators.is_coordinator(sender.id):
+        await answer(query, _("Only coordinators can do that."), alert=True)
+        return
+    taken = await services.safeguarding.take_concern(sender.id, concern_id)
+    if taken is None:
+        await answer(query, _("This button doesn't work any more."))
+        return
+    outcome, name = taken
+    await query.edit_message_reply_markup(reply_markup=None)
+    if outcome is not Outcome.OK:
+        await answer(
+            query,
+            _("{name} is already on it.").format(name=name or _("Another coordinator")),
+            alert=True,
+        )
+        return
+    await answer(query, _("Thank you: the other coordinators are told you're on it."))
+    for user_id, _language in await services.coordinators.recipients():
+        if user_id != sender.id:
+            await services.messenger.tell(
+                user_id,
+                lambda: _("🙋 {name} is handling concern #{id}.").format(
+                    name=notices.person_link(sender.id, sender.first_name), id=concern_id
+                ),
+            )
+
+
 async def concern_choose_again(update: Update, context: BotContext) -> int:
     await _reply(update, _("Please press one of the buttons, or type what's worrying you."))
     return ConcernStep.WHICH
@@ -653,6 +689,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("details", show_details, filters=PRIVATE),
             CommandHandler("spent", correct_spent, filters=PRIVATE),
             CallbackQueryHandler(paid_back, pattern=matches(Action.PAID_BACK)),
+            CallbackQueryHandler(on_it, pattern=matches(Action.ON_IT)),
         ],
         group=GROUP_FEATURES,
     )
