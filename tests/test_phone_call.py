@@ -104,10 +104,14 @@ async def test_a_booked_call_s_reminder_has_no_doorstep_button(group: Group) -> 
     await group.press(FAR_AWAY, f"v1:accept:{request_id}", name="Fay")
     group.telegram.clear()
     assert await group.fire("before") == 1
-    reminder = group.telegram.last_to(FAR_AWAY)
+    reminder, details = group.telegram.sent_to(FAR_AWAY)[-2:]
     assert "Reminder" in reminder.text
     assert f"v1:done:{request_id}" in reminder.buttons
     assert f"v1:arrived:{request_id}" not in reminder.buttons
+    # The details come again: the number to ring, no door, no doorstep button.
+    assert NUMBER in details.text
+    assert details.buttons == []
+    _no_door_words([reminder.text, details.text])
 
 
 async def test_a_call_taken_by_phone_asks_no_place_or_address(group: Group) -> None:

@@ -279,3 +279,29 @@ async def test_a_coordinator_says_im_on_it_so_two_dont_both_act(open_group: Open
         assert [r["handled_by"] for r in rows] == [COORDINATOR]
         await group.press(REQUESTER, button, name="Rita")
         assert "Only coordinators" in str(group.telegram.answers()[-1].params.get("text"))
+
+
+async def test_the_reminder_repeats_the_address_and_safety_code_protected(group: Group) -> None:
+    await _ready(group, (301, NEAR))
+    await group.say(REQUESTER, "/request", name="Rita")
+    await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
+    await group.say(REQUESTER, "Weekly shop", name="Rita")
+    await group.press(REQUESTER, "v1:when:at", name="Rita")
+    await group.say(REQUESTER, "tomorrow 10:00", name="Rita")
+    await group.share(REQUESTER, *NEAR, name="Rita")
+    await group.say(REQUESTER, "7 Birch Close, blue door", name="Rita")
+    await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
+    [request] = await group.app.services.requests.by_requester(REQUESTER, 1)
+    await group.press(301, f"v1:accept:{request.id}", name="V301")
+    group.telegram.clear()
+    assert await group.fire("before") == 1
+    reminder, details = group.telegram.sent_to(301)[-2:]
+    assert "Reminder" in reminder.text
+    assert "7 Birch Close" not in reminder.text
+    assert "7 Birch Close, blue door" in details.text
+    assert request.safety_code in details.text
+    assert details.params.get("protect_content") is True
+    # Like every copy of the address, it goes when the task stops being theirs.
+    await group.press(301, f"v1:release:{request.id}:yes", name="V301")
+    deleted = {c.params.get("message_id") for c in group.telegram.calls_of("deleteMessage")}
+    assert details.message_id in deleted

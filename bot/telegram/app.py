@@ -51,7 +51,7 @@ from bot.i18n import _, use_language
 from bot.resilience import DatabaseWatch, Journal, is_transient, keeping
 from bot.services.addresses import AddressMessages
 from bot.services.broadcast import Broadcaster, RateLimiter
-from bot.services.chaser import Chaser
+from bot.services.chaser import BEFORE, Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import SAVED, HelpDesk
 from bot.services.doorstep import Doorstep
@@ -82,6 +82,7 @@ from bot.telegram.info_views import offer_meanwhile, stale_for_digest
 from bot.telegram.messenger import Messenger
 from bot.telegram.once_request import OnceRequest
 from bot.telegram.persistence import SQLitePersistence
+from bot.telegram.reminded import details_again
 from bot.telegram.settling import digest_with_owed
 from bot.telegram.telegram_bot import GroupBot
 from bot.webapp.server import MapServer
@@ -520,6 +521,8 @@ def build_application(
         ),
     )
     app.services.safeguarding.concern_buttons = keyboards.on_it
+    # The reminder before a booked task brings its details again (protected).
+    reminders.also(BEFORE, partial(details_again, app.services))
     app.map_server = MapServer(app.services) if settings.webapp_url else None
     app.watch = DatabaseWatch(coordinators.tell, desk.announce_unfinished)
     register_all(app)
