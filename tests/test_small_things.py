@@ -305,3 +305,16 @@ async def test_the_reminder_repeats_the_address_and_safety_code_protected(group:
     await group.press(301, f"v1:release:{request.id}:yes", name="V301")
     deleted = {c.params.get("message_id") for c in group.telegram.calls_of("deleteMessage")}
     assert details.message_id in deleted
+
+
+async def test_a_cancel_notice_is_sent_once(group: Group) -> None:
+    await _ready(group, (301, NEAR))
+    request_id = await group.ask()
+    await group.press(301, f"v1:accept:{request_id}", name="V301")
+    group.telegram.clear()
+    await group.press(REQUESTER, f"v1:cancelreq:{request_id}:yes", name="Rita")
+    notices = [t for t in group.telegram.texts_to(301) if "no need to go" in t]
+    assert len(notices) == 1
+    # The old task card says so too, without its buttons.
+    [card] = [c for c in group.telegram.sent_to(301, "editMessageText") if "cancelled" in c.text]
+    assert card.buttons == []

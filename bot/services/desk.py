@@ -419,7 +419,8 @@ class HelpDesk:
                     holder,
                     ping.chat_id,
                     ping.message_id,
-                    lambda: notices.task_cancelled_for_volunteer(cancelled.id),
+                    # Not the notice again (that was just sent): the card's new state.
+                    lambda: notices.card_cancelled(cancelled.id),
                 )
 
     async def ask_everyone(self, request_id: int) -> tuple[int, float | None] | None:

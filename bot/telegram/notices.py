@@ -274,6 +274,11 @@ def task_cancelled_for_volunteer(request_id: int) -> str:
     )
 
 
+def card_cancelled(request_id: int) -> str:
+    """What the task card of a cancelled task becomes (the notice itself is sent once)."""
+    return _("✖️ #{id}: cancelled.").format(id=request_id)
+
+
 def nobody_nearby_for_requester(request_id: int) -> str:
     return _(
         "I couldn't find a volunteer nearby who is free right now for #{id}. "
