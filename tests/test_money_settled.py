@@ -173,3 +173,28 @@ async def test_the_fund_paying_the_claim_settles_it_and_tells_the_requester(
     assert "nothing for you to pay" in group.telegram.last_to(REQUESTER).text
     await group.press(REQUESTER, f"v1:paidback:{request_id}", name="Rita")
     assert "already settled" in str(group.telegram.answers()[-1].params.get("text"))
+
+
+async def test_a_coordinator_corrects_the_receipt_with_a_captioned_photo(group: Group) -> None:
+    await _ready(group)
+    request_id = await _spent(group)
+    group.telegram.clear()
+    await group.app.process_update(
+        group.people.photo(
+            COORDINATOR, "RECEIPT-RIGHT", name="Cora", caption=f"/spent {request_id} 8.90"
+        )
+    )
+    assert await _stored(group, request_id) == (890, "RECEIPT-RIGHT", None)
+    [again] = group.telegram.sent_to(REQUESTER, "sendPhoto")
+    assert again.params["photo"] == "RECEIPT-RIGHT"
+    assert "£8.90" in again.params["caption"]
+    audit = await group.app.services.db.fetchall(
+        "SELECT note FROM audit WHERE action = 'spend:corrected' AND request_id = ?",
+        (request_id,),
+    )
+    assert [a["note"] for a in audit] == ["840->890 receipt"]
+    # Not from someone else.
+    await group.app.process_update(
+        group.people.photo(VOLUNTEER, "RECEIPT-FAKE", name="Vic", caption=f"/spent {request_id} 1")
+    )
+    assert await _stored(group, request_id) == (890, "RECEIPT-RIGHT", None)

@@ -167,11 +167,16 @@ class SafeguardingRepository:
             return True
 
     async def correct_spend(
-        self, request_id: int, coordinator_id: int, pence: int, now: float
+        self,
+        request_id: int,
+        coordinator_id: int,
+        pence: int,
+        now: float,
+        receipt_file_id: str | None = None,
     ) -> int | None:
-        """A coordinator's correction of a done task's amount (audited with the old and
-        the new amount); returns the old amount (0 when none), None if there is no such
-        done task."""
+        """A coordinator's correction of a done task's amount, and with `receipt_file_id`
+        its receipt (audited with the old and the new amount); returns the old amount (0
+        when none), None if there is no such done task."""
         async with self._db.transaction() as tx:
             row = await tx.fetchone(
                 "SELECT spent_pence FROM requests WHERE id = ? AND status = 'done'",
@@ -182,8 +187,9 @@ class SafeguardingRepository:
             old = int(row["spent_pence"] or 0)
             await tx.execute(
                 "UPDATE requests SET spent_pence = ?, "
+                "receipt_file_id = coalesce(?, receipt_file_id), "
                 "spend_settled_at = coalesce(spend_settled_at, ?), updated_at = ? WHERE id = ?",
-                (pence, now, now, request_id),
+                (pence, receipt_file_id, now, now, request_id),
             )
             await _audit(
                 tx,
@@ -191,7 +197,7 @@ class SafeguardingRepository:
                 coordinator_id,
                 "spend:corrected",
                 request_id=request_id,
-                note=f"{old}->{pence}",
+                note=f"{old}->{pence}" + (" receipt" if receipt_file_id else ""),
             )
             return old
 

@@ -178,15 +178,16 @@ class Safeguarding:
         )
 
     async def correct_spend(
-        self, coordinator_id: int, request_id: int, pence: int
+        self, coordinator_id: int, request_id: int, pence: int, receipt: str | None = None
     ) -> tuple[HelpRequest, int] | None:
-        """A coordinator corrects a done task's amount (audited): the task and the old
-        amount, or None when there is no such done task. Callers check the role."""
+        """A coordinator corrects a done task's amount, and maybe its receipt photo
+        (audited): the task and the old amount, or None when there is no such done task.
+        Callers check the role."""
         request = await self._requests.get(request_id)
         if request is None or request.status is not RequestStatus.DONE:
             return None
         old = await self._repository.correct_spend(
-            request_id, coordinator_id, pence, self._clock()
+            request_id, coordinator_id, pence, self._clock(), receipt
         )
         return None if old is None else (request, old)
 

@@ -617,18 +617,23 @@ async def correct_spent(update: Update, context: BotContext) -> None:
     if not await services.coordinators.is_coordinator(sender.id):
         await message.reply_text(_("Only coordinators can do that."))
         return
-    args = context.args or []
-    request_id = _request_number(context)
+    # A photo captioned "/spent 12 8.40" is the right receipt too.
+    receipt = message.photo[-1].file_id if message.photo else None
+    caption_args = (message.caption or "").split()[1:] if receipt else None
+    args = caption_args if caption_args is not None else (context.args or [])
+    first = args[0].lstrip("#") if args else ""
+    request_id = int(first) if first.isdigit() and len(first) <= 18 and int(first) else None
     pence = parse_pounds(" ".join(args[1:])) if len(args) >= 2 else None
     if request_id is None or pence is None:
         await message.reply_text(
             _(
                 "Send /spent, the request's number and the right amount, for example "
-                "/spent 12 8.40."
+                "/spent 12 8.40. To change the receipt too, send its photo with that as "
+                "the caption."
             )
         )
         return
-    corrected = await services.safeguarding.correct_spend(sender.id, request_id, pence)
+    corrected = await services.safeguarding.correct_spend(sender.id, request_id, pence, receipt)
     if corrected is None:
         await message.reply_text(
             _("#{id} isn't a done task, so there is no amount to correct.").format(id=request_id)
@@ -688,6 +693,10 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         [
             CommandHandler("details", show_details, filters=PRIVATE),
             CommandHandler("spent", correct_spent, filters=PRIVATE),
+            MessageHandler(
+                PRIVATE & filters.PHOTO & filters.CaptionRegex(r"^/spent(@\w+)?(\s|$)"),
+                correct_spent,
+            ),
             CallbackQueryHandler(paid_back, pattern=matches(Action.PAID_BACK)),
             CallbackQueryHandler(on_it, pattern=matches(Action.ON_IT)),
         ],
