@@ -318,3 +318,25 @@ async def test_a_cancel_notice_is_sent_once(group: Group) -> None:
     # The old task card says so too, without its buttons.
     [card] = [c for c in group.telegram.sent_to(301, "editMessageText") if "cancelled" in c.text]
     assert card.buttons == []
+
+
+async def test_last_weeks_volunteer_is_asked_first_this_week(open_group: OpenGroup) -> None:
+    async with open_group(WAVE_SIZE="1") as group:
+        await _ready(group, (301, NEAR), (302, MIDDLE))
+        await group.say(REQUESTER, "/request", name="Rita")
+        await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
+        await group.say(REQUESTER, "Weekly shop", name="Rita")
+        await group.press(REQUESTER, "v1:when:weekly", name="Rita")
+        await group.say(REQUESTER, "saturday 10:00", name="Rita")
+        await group.share(REQUESTER, *NEAR, name="Rita")
+        await group.say(REQUESTER, "12 Acacia Avenue", name="Rita")
+        await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
+        [first] = await group.app.services.requests.by_requester(REQUESTER, 1)
+        assert group.pinged(first.id) == [301]  # the nearest
+        # The farther one did it this week (handed it by a coordinator).
+        await group.press(COORDINATOR, f"v1:assign:{first.id}:302", name="Cora")
+        await group.press(302, f"v1:done:{first.id}", name="V302")
+        await group.fire("series")
+        second = (await group.app.services.requests.by_requester(REQUESTER, 1))[0]
+        assert second.id != first.id
+        assert group.pinged(second.id) == [302]
