@@ -198,3 +198,14 @@ async def test_a_coordinator_corrects_the_receipt_with_a_captioned_photo(group: 
         group.people.photo(VOLUNTEER, "RECEIPT-FAKE", name="Vic", caption=f"/spent {request_id} 1")
     )
     assert await _stored(group, request_id) == (890, "RECEIPT-RIGHT", None)
+
+
+async def test_a_correction_after_paying_back_opens_no_new_claim(group: Group) -> None:
+    await _ready(group)
+    request_id = await _spent(group)
+    await group.press(REQUESTER, f"v1:paidback:{request_id}", name="Rita")
+    group.telegram.clear()
+    await group.say(COORDINATOR, f"/spent {request_id} 9.10", name="Cora")
+    assert "£8.40 is now £9.10" in group.telegram.last_to(VOLUNTEER).text
+    assert await group.app.services.fund._repository.live_claim_of(request_id) is None
+    assert group.telegram.sent_to(REQUESTER, "sendPhoto") == []

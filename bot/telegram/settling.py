@@ -178,20 +178,23 @@ async def tell_paid_back(services: Services, request: HelpRequest) -> None:
 
 
 async def tell_corrected(services: Services, request: HelpRequest, old: int, new: int) -> None:
-    """After a coordinator's /spent: the volunteer is told, a pending claim follows the new
-    amount (the coordinators get the new claim), and the requester hears the amount again
-    unless it was paid back."""
+    """After a coordinator's /spent: the volunteer is told; unless it was paid back
+    already, a pending claim follows the new amount (the coordinators get the new claim)
+    and the requester hears the amount again."""
     volunteer_id = request.volunteer_id
     if volunteer_id is not None:
         await services.messenger.tell(
             volunteer_id, lambda: corrected_for_volunteer(request.id, old, new)
         )
+    spending = await services.safeguarding.spending(request.id)
+    if spending is None or spending.paid_back_at is not None:
+        return  # settled already: a difference is for the coordinators to sort out
+    if volunteer_id is not None:
         if new > 0:
             await claim_spend(services, request.id, volunteer_id, new)
         else:
             await services.fund.withdraw_paid_back(request.id)
-    spending = await services.safeguarding.spending(request.id)
-    if spending is not None and spending.owed:
+    if spending.owed:
         await tell_settled(services, request.id)
 
 
