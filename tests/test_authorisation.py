@@ -93,6 +93,7 @@ EVERYONE_ACTIONS = {
     Action.RESUME,  # a requester's own conversation
     Action.CHANGE,  # a requester's own conversation
     Action.SAME_PLACE,  # a requester's own conversation
+    Action.REBOOK,  # the server checks it is the request's requester
 }
 # Buttons that live inside a coordinator's conversation: to anyone not in it (as every
 # non-coordinator is) they are stale, and answered so.

@@ -95,6 +95,7 @@ BUTTONS: dict[Action, str] = {
     Action.CHANGE: "v1:change:what",
     Action.SAME_PLACE: "v1:sameplace",
     Action.ON_IT: "v1:onit:1",
+    Action.REBOOK: f"v1:rebook:{OPEN}",
 }
 
 # Read by tests/test_zz_summary.py.
@@ -330,6 +331,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     BUTTONS[Action.CHANGE]: NOBODY,
     BUTTONS[Action.SAME_PLACE]: NOBODY,
     BUTTONS[Action.ON_IT]: NOBODY,  # there is no concern in this world
+    BUTTONS[Action.REBOOK]: frozenset({"requester"}),  # told it is not booked any more
 }
 
 

@@ -340,3 +340,31 @@ async def test_last_weeks_volunteer_is_asked_first_this_week(open_group: OpenGro
         second = (await group.app.services.requests.by_requester(REQUESTER, 1))[0]
         assert second.id != first.id
         assert group.pinged(second.id) == [302]
+
+
+async def test_a_hand_back_after_the_booked_time_asks_the_requester(group: Group) -> None:
+    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.say(REQUESTER, "/request", name="Rita")
+    await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
+    await group.say(REQUESTER, "Shop for Saturday", name="Rita")
+    await group.press(REQUESTER, "v1:when:at", name="Rita")
+    await group.say(REQUESTER, "tomorrow 10:00", name="Rita")
+    await group.share(REQUESTER, *NEAR, name="Rita")
+    await group.say(REQUESTER, "12 Acacia Avenue", name="Rita")
+    await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
+    [request] = await group.app.services.requests.by_requester(REQUESTER, 1)
+    await group.press(301, f"v1:accept:{request.id}", name="V301")
+    db = group.app.services.db
+    await db.execute("UPDATE requests SET due_at = ? WHERE id = ?", (1.0, request.id))
+    group.telegram.clear()
+    await group.press(301, f"v1:release:{request.id}:yes", name="V301")
+    asked = group.telegram.last_to(REQUESTER)
+    assert "the time it was booked for has passed" in asked.text
+    assert "asking other volunteers" not in asked.text
+    assert asked.buttons == [f"v1:rebook:{request.id}", f"v1:cancelreq:{request.id}:yes"]
+    assert group.pinged(request.id) == []  # nobody is asked for a time that has gone
+    await group.press(REQUESTER, f"v1:rebook:{request.id}", name="Rita")
+    stored = await group.stored(request.id)
+    assert (stored.when, stored.due_at) == ("asap", None)
+    assert group.pinged(request.id) == [302]  # not the one who handed it back
+    assert "as soon as possible" in group.telegram.last_to(REQUESTER).text

@@ -245,6 +245,21 @@ class RequestRepository:
             )
         )
 
+    async def rebook_asap(self, request_id: int, actor_id: int, now: float) -> HelpRequest | None:
+        """A booked request whose time passed while nobody had it: "as soon as possible"
+        now (its requester said so). None unless it is open and still booked."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE requests SET when_kind = 'asap', due_at = NULL, updated_at = ? "
+                "WHERE id = ? AND status = 'open' AND when_kind = 'at'",
+                (now, request_id),
+            )
+            if cursor.rowcount != 1:
+                return None
+            await _audit(tx, now, actor_id, request_id, "rebooked:asap")
+            row = await tx.fetchone("SELECT * FROM requests WHERE id = ?", (request_id,))
+            return _request(row) if row else None
+
     async def complete(self, request_id: int, volunteer_id: int, now: float) -> HelpRequest | None:
         """The volunteer who held it says it is done."""
         return _first(

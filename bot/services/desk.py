@@ -25,6 +25,7 @@ from bot.domain.models import (
     Series,
     Volunteer,
     VolunteerStatus,
+    When,
 )
 from bot.domain.results import Limit, Outcome, Result
 from bot.domain.safety import new_safety_code
@@ -359,8 +360,51 @@ class HelpDesk:
         await self._addresses.take_back(request_id, volunteer_id)
         volunteer = await self._users.get(volunteer_id)
         name = volunteer.first_name if volunteer else ""
+        if self._time_has_passed(released):
+            await self._ask_when_now(released, name)
+            return Result(Outcome.OK, released)
         await self.reopen(released, lambda: notices.task_released_for_requester(released, name))
         return Result(Outcome.OK, released)
+
+    def _time_has_passed(self, request: HelpRequest) -> bool:
+        return (
+            request.when is When.AT
+            and request.due_at is not None
+            and request.due_at <= self._clock()
+        )
+
+    async def _ask_when_now(self, released: HelpRequest, name: str) -> None:
+        """Handed back after its booked time: nobody is asked for a time that has gone;
+        its requester chooses "as soon as possible" (rebook_asap) or cancelling."""
+        await self._chaser.released(released)
+        await tell_requester(
+            self._messenger,
+            self._coordinators,
+            released,
+            lambda: notices.booked_time_passed(released, name),
+            lambda: keyboards.booked_time_passed(
+                released.id, by_phone=released.requester_id is None
+            ),
+        )
+
+    async def rebook_asap(self, request_id: int, actor_id: int) -> Result:
+        """The requester (or a phone request's coordinator) wants it as soon as possible
+        after its booked time passed: volunteers are asked again."""
+        request = await self._requests.get(request_id)
+        if request is None:
+            return Result(Outcome.NOT_FOUND)
+        theirs = request.requester_id == actor_id or (
+            request.requester_id is None
+            and request.by_phone
+            and await self._coordinators.is_coordinator(actor_id)
+        )
+        if not theirs:
+            return Result(Outcome.NOT_YOURS, request)
+        rebooked = await self._requests.rebook_asap(request_id, actor_id, self._clock())
+        if rebooked is None:
+            return Result(Outcome.ALREADY, request)
+        await self._matchmaker.announce(rebooked)
+        return Result(Outcome.OK, rebooked)
 
     async def reopen(self, released: HelpRequest, news: Callable[[], str]) -> None:
         """A task back on the board: its volunteer's reminders dropped, the requester told

@@ -101,6 +101,9 @@ class Action(StrEnum):
     SAME_PLACE = "sameplace"
     # `v1:onit:<concern_id>`: a coordinator is handling this concern (the others are told).
     ON_IT = "onit"
+    # `v1:rebook:<request_id>`: handed back after its booked time, wanted as soon as
+    # possible now.
+    REBOOK = "rebook"
 
 
 @dataclass(frozen=True)

@@ -408,6 +408,21 @@ def no_receipt(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_one(_("I have no receipt"), Action.NO_RECEIPT, request_id)]])
 
 
+def booked_time_passed(request_id: int, *, by_phone: bool = False) -> InlineKeyboardMarkup:
+    """Handed back after its booked time: as soon as possible now, or cancel it (for a
+    request taken by phone, the coordinator's "close" does that)."""
+    cancel = (
+        _one(_("✖️ Close it"), Action.CLOSE, request_id)
+        if by_phone
+        else _one(
+            _("Cancel #{id}").format(id=request_id), Action.CANCEL_REQUEST, request_id, "yes"
+        )
+    )
+    return InlineKeyboardMarkup(
+        [[_one(_("🙋 As soon as possible, please"), Action.REBOOK, request_id)], [cancel]]
+    )
+
+
 def cancel_request(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[_one(_("Cancel #{id}").format(id=request_id), Action.CANCEL_REQUEST, request_id)]]

@@ -268,6 +268,14 @@ def task_released_for_requester(request: HelpRequest, volunteer_name: str) -> st
     ).format(name=esc(volunteer_name), id=request.id)
 
 
+def booked_time_passed(request: HelpRequest, volunteer_name: str) -> str:
+    """Handed back after the time it was booked for: the requester chooses what now."""
+    return _(
+        "{name} can't help with #{id} after all, and the time it was booked for has "
+        "passed. Would you still like help as soon as possible, or shall I cancel it?"
+    ).format(name=esc(volunteer_name) or _("The volunteer"), id=request.id)
+
+
 def task_cancelled_for_volunteer(request_id: int) -> str:
     return _("Request #{id} was cancelled, so there's no need to go. Thank you!").format(
         id=request_id

@@ -942,6 +942,32 @@ async def cancel_request(update: Update, context: BotContext) -> None:
         await answer(query, _("That button isn't for you."), alert=True)
 
 
+async def rebook(update: Update, context: BotContext) -> None:
+    """v1:rebook:<id>: its booked time passed after a hand-back; as soon as possible now."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    request_id = data.id_arg if data else None
+    if query is None or sender is None or request_id is None:
+        await answer(query, _("This button doesn't work any more."))
+        return
+    result = await context.services.desk.rebook_asap(request_id, sender.id)
+    if result.outcome is Outcome.OK:
+        await answer(query, _("Thank you!"))
+        await query.edit_message_reply_markup(reply_markup=None)
+        await _reply(
+            update,
+            _("I'm asking volunteers for #{id} now, for as soon as possible.").format(
+                id=request_id
+            ),
+        )
+    elif result.outcome is Outcome.ALREADY:
+        await answer(query, _("That's already been sorted. /myrequests shows how it stands."))
+        await query.edit_message_reply_markup(reply_markup=None)
+    elif result.outcome is Outcome.NOT_FOUND:
+        await answer(query, _("This button doesn't work any more."))
+    else:
+        await answer(query, _("That button isn't for you."), alert=True)
+
+
 async def stop_series(update: Update, context: BotContext) -> None:
     """v1:stopseries:<id>: no more occurrences of a recurring request."""
     data, query, sender = callback_data(update), update.callback_query, update.effective_user
@@ -1077,6 +1103,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("myrequests", my_requests, filters=PRIVATE),
             CallbackQueryHandler(cancel_request, pattern=matches(Action.CANCEL_REQUEST)),
             CallbackQueryHandler(stop_series, pattern=matches(Action.STOP_SERIES)),
+            CallbackQueryHandler(rebook, pattern=matches(Action.REBOOK)),
             CallbackQueryHandler(feedback, pattern=matches(Action.FEEDBACK)),
         ],
         group=GROUP_FEATURES,
