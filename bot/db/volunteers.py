@@ -294,7 +294,7 @@ class VolunteerRepository:
                         AND (p.round = :round OR p.answer IN ('declined', 'released')))
             ) AS candidate
             {within}
-            ORDER BY user_id IS NOT {_LAST_TIME}, busy, {band}
+            ORDER BY CASE WHEN user_id = {_LAST_TIME} THEN 0 ELSE 1 END, busy, {band}
                      (SELECT count(*) FROM requests r
                        WHERE r.volunteer_id = user_id AND r.claimed_at >= :recent_since),
                      distance, user_id
