@@ -51,6 +51,7 @@ from bot.i18n import _, use_language
 from bot.resilience import DatabaseWatch, Journal, is_transient, keeping
 from bot.services.addresses import AddressMessages
 from bot.services.broadcast import Broadcaster, RateLimiter
+from bot.services.budget import SendBudget
 from bot.services.chaser import BEFORE, Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import SAVED, HelpDesk
@@ -365,8 +366,10 @@ def build_application(
     settings: Settings,
     request: BaseRequest | None = None,
     clock: Any = time.time,
+    budget: SendBudget | None = None,
 ) -> MutualAidApplication:
-    """The real application. Tests pass a recording `request` (and maybe a clock)."""
+    """The real application. Tests pass a recording `request` (and maybe a clock);
+    benchmarks whose Bot API is a stand-in may pass a larger `budget` than Telegram's."""
     i18n.load_catalogues(settings.default_language, distance_unit=settings.distance_unit)
     db = Database(settings.database_path, settings.database_url)
     base = (settings.bot_api_base_url or TELEGRAM_API).rstrip("/")
@@ -377,8 +380,9 @@ def build_application(
         # Sending goes through OnceRequest: a retried update doesn't say things twice.
         request=OnceRequest(request or HTTPXRequest(connection_pool_size=256)),
         get_updates_request=request or HTTPXRequest(),
-        # AIORateLimiter(max_retries=3), except that broadcast sends pace themselves.
-        rate_limiter=RateLimiter(max_retries=3),
+        # AIORateLimiter(max_retries=3) on one budget of ~30 messages a second for
+        # everything the bot says; broadcast sends take what conversations leave.
+        rate_limiter=RateLimiter(budget or SendBudget(), max_retries=3),
         base_url=base,
         base_file_url=base.replace("/bot", "/file/bot", 1),
     )
