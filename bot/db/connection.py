@@ -9,6 +9,7 @@ shows.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import re
 import sqlite3
@@ -23,6 +24,14 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _LOGGER = logging.getLogger(__name__)
 
 Params = Sequence[Any] | dict[str, Any]
+
+# The transaction this task is inside, if any: a repository's own transaction() (and its
+# single statements) joins it rather than wait for the lock its caller holds. That is how
+# a service writes a transition and its events (bot.db.events) in one transaction while
+# each repository keeps its own.
+_CURRENT: contextvars.ContextVar[tuple[Database, Transaction] | None] = contextvars.ContextVar(
+    "transaction", default=None
+)
 
 
 class Transaction:
@@ -91,6 +100,11 @@ class Database:
             raise RuntimeError("the database is not open")
         return self._connection
 
+    def _joined(self) -> Transaction | None:
+        """The transaction of ours this task is inside, if any."""
+        current = _CURRENT.get()
+        return current[1] if current is not None and current[0] is self else None
+
     async def migrate(self) -> int:
         """Apply every numbered migration newer than the file's `user_version`."""
         connection = self._require()
@@ -113,12 +127,17 @@ class Database:
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement on its own; returns the number of rows it changed."""
         connection = self._require()
+        if self._joined() is not None:
+            return (await connection.execute(sql, params)).rowcount
         async with self._lock:
             cursor = await connection.execute(sql, params)
             return cursor.rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         connection = self._require()
+        if self._joined() is not None:
+            await connection.executemany(sql, rows)
+            return
         async with self._lock:
             await connection.execute("BEGIN IMMEDIATE")
             try:
@@ -131,32 +150,49 @@ class Database:
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT; returns the new row's id."""
         connection = self._require()
+        if self._joined() is not None:
+            return int((await connection.execute(sql, params)).lastrowid or 0)
         async with self._lock:
             cursor = await connection.execute(sql, params)
             return int(cursor.lastrowid or 0)
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        joined = self._joined()
+        if joined is not None:
+            return await joined.fetchone(sql, params)
         connection = self._require()
         async with self._lock, connection.execute(sql, params) as cursor:
             return await cursor.fetchone()
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        joined = self._joined()
+        if joined is not None:
+            return await joined.fetchall(sql, params)
         connection = self._require()
         async with self._lock, connection.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        """Several statements that stand or fall together."""
+        """Several statements that stand or fall together. Inside another transaction of
+        this task, the statements join it: they commit, or roll back, with it."""
+        joined = self._joined()
+        if joined is not None:
+            yield joined
+            return
         connection = self._require()
         async with self._lock:
             await connection.execute("BEGIN IMMEDIATE")
+            transaction = Transaction(connection)
+            token = _CURRENT.set((self, transaction))
             try:
-                yield Transaction(connection)
+                yield transaction
                 await connection.execute("COMMIT")
             except BaseException:
                 await _roll_back(connection)
                 raise
+            finally:
+                _CURRENT.reset(token)
 
 
 async def _roll_back(connection: aiosqlite.Connection) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import partial
 
 from bot.config import Settings
 from bot.db import RequestRepository
@@ -17,7 +16,6 @@ from bot.services.addresses import AddressMessages
 from bot.services.chaser import Chaser
 from bot.services.desk import HelpDesk
 from bot.services.reminders import Reminders
-from bot.telegram import notices
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -76,9 +74,7 @@ class Privacy:
         for request_id in erasure.released:
             released = await self._requests.get(request_id)
             if released is not None and released.status is RequestStatus.OPEN:
-                await self._desk.reopen(
-                    released, partial(notices.volunteer_left_for_requester, request_id)
-                )
+                await self._desk.reopen(released)
         return erasure
 
     async def contact(self, request_id: int) -> Contact | None:
