@@ -6,9 +6,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.db import Database
+from bot.db.events import EventRepository
+from bot.domain.events import Event, RequestOpened, WaveSent
 from bot.telegram.app import build_application
 from tests.conftest import COORDINATOR, MIDDLE, NEAR, REQUESTER, Group, make_settings
 from tests.support.telegram import FakeTelegram
+
+
+async def _undelivered(db: Database, event: Event) -> None:
+    """The event as the outbox held it before its delivery (delivered, it is gone)."""
+    await EventRepository(db).add(event, 0.0)
 
 
 async def test_a_ping_recorded_but_never_sent_goes_out_at_start_up(tmp_path: Path) -> None:
@@ -28,11 +36,7 @@ async def test_a_ping_recorded_but_never_sent_goes_out_at_start_up(tmp_path: Pat
         await db.execute(
             "UPDATE pings SET chat_id = NULL, message_id = NULL WHERE volunteer_id = 302"
         )
-        await db.execute(
-            "DELETE FROM event_deliveries WHERE event_id IN "
-            "(SELECT id FROM events WHERE kind = 'wave_sent')"
-        )
-        await db.execute("UPDATE events SET delivered_at = NULL WHERE kind = 'wave_sent'")
+        await _undelivered(db, WaveSent(request_id, 1, 1, (301, 302)))
     telegram = FakeTelegram()
     second = build_application(settings, request=telegram)
     async with second:
@@ -60,11 +64,7 @@ async def test_a_wave_cut_short_is_finished_not_followed_by_another(tmp_path: Pa
         # The first wave went out, but the bot died before recording that the request's
         # opening was delivered: start-up hands it to its subscribers again.
         db = first.services.db
-        await db.execute(
-            "DELETE FROM event_deliveries WHERE event_id IN "
-            "(SELECT id FROM events WHERE kind = 'request_opened')"
-        )
-        await db.execute("UPDATE events SET delivered_at = NULL WHERE kind = 'request_opened'")
+        await _undelivered(db, RequestOpened(request_id))
     telegram = FakeTelegram()
     second = build_application(settings, request=telegram)
     async with second:

@@ -34,9 +34,6 @@ _LOGGER = logging.getLogger(__name__)
 E = TypeVar("E", bound=Event)
 Handler = Callable[[Any, int], Awaitable[None]]
 
-# Delivered events are kept this long (to look into what happened), then deleted.
-KEEP_DELIVERED_S = 7 * 24 * 3600
-
 # The delivery a subscriber runs in: events it records are picked up by the loop already
 # running, after the current one (in order), not by a nested loop waiting for it. A token
 # per delivery rather than a flag: a context copied along (a timer set by a subscriber)
@@ -130,9 +127,6 @@ class EventBus:
 
     async def start(self) -> int:
         """At start-up: deliver whatever the last run left undelivered, held events too."""
-        forgotten = await self._outbox.forget_delivered_before(self._clock() - KEEP_DELIVERED_S)
-        if forgotten:
-            _LOGGER.info("Forgot %s delivered event(s)", forgotten)
         return await self.deliver(held_too=True)
 
     async def deliver(self, *, held_too: bool = False) -> int:

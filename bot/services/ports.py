@@ -24,8 +24,6 @@ class Outbox(Protocol):
 
     async def mark_delivered(self, event_id: int, now: float) -> None: ...
 
-    async def forget_delivered_before(self, before: float) -> int: ...
-
 
 class SentMessage(Protocol):
     """A message the bot sent, as far as a service needs to know it again."""

@@ -1,20 +1,21 @@
 -- The outbox: each domain event (bot.domain.events) a transition caused, written in the
 -- transition's own transaction and delivered after the commit, in id order, to every
 -- subscriber of its kind (bot.services.events). A crash between the commit and the
--- delivery leaves the row undelivered; start-up delivers it then.
+-- delivery leaves the row; start-up delivers it then. AUTOINCREMENT: ids only grow,
+-- even after the newest row is deleted, so that their order is the order of events.
 -- hold_key: an event kept back until its service releases it (a new request's first
 -- wave waits for the requester's confirmation); start-up delivers held ones too.
--- delivered_at: set once every subscriber has had it; event_deliveries records each
--- subscriber's delivery, so that one cut short is not repeated for the others.
+-- event_deliveries records each subscriber's delivery, so that one cut short is not
+-- repeated for the others. Once every subscriber has had it, the event is deleted (with
+-- its deliveries): it names people by id, and an erasure must leave no id behind. So
+-- every row here is undelivered.
 CREATE TABLE events (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     kind         TEXT NOT NULL,
     payload      TEXT NOT NULL,
     created_at   REAL NOT NULL,
-    hold_key     TEXT,
-    delivered_at REAL
+    hold_key     TEXT
 );
-CREATE INDEX events_undelivered ON events (id) WHERE delivered_at IS NULL;
 CREATE INDEX events_held ON events (hold_key) WHERE hold_key IS NOT NULL;
 
 CREATE TABLE event_deliveries (
