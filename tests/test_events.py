@@ -11,11 +11,13 @@ may say that one message twice: at most twice, never not at all.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,10 +25,11 @@ from bot.domain import events as domain_events
 from bot.domain.events import KINDS, Event, RequestClosed, WaveSent, from_json
 from bot.services.events import EventBus, Subscription
 from bot.telegram.app import build_application
-from tests.conftest import COORDINATOR, MIDDLE, NEAR, REQUESTER, Group, make_settings
+from tests.conftest import COORDINATOR, FAR, MIDDLE, NEAR, REQUESTER, Group, make_settings
 from tests.support.telegram import FakeTelegram
 
 README = Path(__file__).resolve().parent.parent / "README.md"
+GROUP_CHAT = -1001234567890
 
 
 class Killed(BaseException):
@@ -387,3 +390,78 @@ def _registered(subscriptions: dict[str, list[Subscription]]) -> dict[str, list[
 
 async def test_the_readmes_event_table_lists_the_subscriptions(group: Group) -> None:
     assert _table_in_readme() == _registered(group.app.services.events.subscriptions())
+
+
+# --- sending: a wave at once, the group chat in the background ----------------------------
+
+
+class HeldTelegram(FakeTelegram):
+    """Holds back the sends it is told to, until they are let go."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hold: Callable[[str, dict[str, object]], bool] = lambda method, params: False
+        self.held = 0
+        self.all_held = asyncio.Event()
+        self.held_wanted = 0
+        self.go = asyncio.Event()
+
+    async def do_request(self, url: str, method: str, request_data: Any = None, **kw: Any) -> Any:
+        params = dict(request_data.parameters) if request_data else {}
+        if self.hold(url.rsplit("/", 1)[-1], params):
+            self.held += 1
+            if self.held >= self.held_wanted:
+                self.all_held.set()
+            await self.go.wait()
+        return await super().do_request(url, method, request_data, **kw)
+
+
+async def test_a_waves_pings_go_out_together_not_one_after_another(tmp_path: Path) -> None:
+    telegram = HeldTelegram()
+    async with build_application(make_settings(tmp_path), request=telegram) as app:
+        group = Group(app, telegram)
+        await _people(group)
+        await group.enrol(303, FAR, name="Chen")
+        telegram.hold = lambda method, params: "v1:accept:" in str(params.get("reply_markup"))
+        telegram.held_wanted = 3
+
+        async def all_in_flight() -> bool:
+            # One after another, the first ping would wait here until the deadline.
+            try:
+                await asyncio.wait_for(telegram.all_held.wait(), 10)
+                return True
+            except TimeoutError:
+                return False
+            finally:
+                telegram.go.set()
+
+        together = asyncio.create_task(all_in_flight())
+        request_id = await group.ask()
+        assert await together, "the pings went out one after another"
+        assert sorted(group.pinged(request_id)) == [301, 302, 303]
+
+
+async def test_a_slow_group_chat_holds_up_no_handler(tmp_path: Path) -> None:
+    telegram = HeldTelegram()
+    async with build_application(make_settings(tmp_path), request=telegram) as app:
+        group = Group(app, telegram)
+        await _asked_until_confirm(group)
+        await app.services.board.link(GROUP_CHAT, "Acacia Avenue", COORDINATOR)
+        # Telegram makes the group's posts wait (its 20 a minute, say).
+        telegram.hold = lambda method, params: params.get("chat_id") == GROUP_CHAT
+        handled = asyncio.create_task(
+            app.process_update(group.people.press(REQUESTER, "v1:confirm:yes", 1))
+        )
+        try:
+            # Posting inline, the handler would wait here until the deadline.
+            await asyncio.wait_for(asyncio.shield(handled), 10)
+        except TimeoutError:
+            telegram.go.set()
+            await handled
+            raise AssertionError("the handler waited for the group chat's post") from None
+        assert texts(group, REQUESTER, "saved as") == 1
+        assert sorted(group.pinged(1)) == [301, 302]
+        assert group.telegram.sent_to(GROUP_CHAT) == []  # still waiting, elsewhere
+        telegram.go.set()
+        await app.services.events.settled()
+        assert len(group.telegram.sent_to(GROUP_CHAT)) == 1
