@@ -144,6 +144,11 @@ async def _done_then_no(group: Group, request_id: int) -> None:
     await group.app.services.desk.record_feedback(request_id, REQUESTER, False)
 
 
+async def _people_ready(group: Group) -> int:
+    await _people(group)
+    return 0
+
+
 async def _people_then_digest(group: Group) -> int:
     await _people(group)
     await group.app.services.chaser.start_daily_digest()
@@ -263,6 +268,18 @@ CRASHES = [
         _taken,
         lambda g, i: g.fire("follow_up"),
         lambda g, i: _const({"volunteer asked": texts(g, 302, "How did request")}),
+    ),
+    Crash(
+        domain_events.VolunteerDecided,
+        _people_ready,
+        lambda g, i: g.app.services.roster.hold(301, COORDINATOR, "checking something"),
+        lambda g, i: _const({"volunteer told": texts(g, 301, "put your requests on hold")}),
+    ),
+    Crash(
+        domain_events.RoleChanged,
+        _people_ready,
+        lambda g, i: g.app.services.roster.appoint(301, COORDINATOR),
+        lambda g, i: _const({"person told": texts(g, 301, "now a coordinator")}),
     ),
     Crash(
         domain_events.DigestDue,

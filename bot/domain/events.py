@@ -154,6 +154,27 @@ class DigestDue(Event):
     day: str
 
 
+@dataclass(frozen=True)
+class VolunteerDecided(Event):
+    """A coordinator decided about a volunteer (`by`): "checked" (ID/DBS), "held",
+    "resumed" (the hold lifted) or "removed" from the roster."""
+
+    kind: ClassVar[str] = "volunteer_decided"
+    user_id: int
+    decision: str
+    by: int | None = None
+
+
+@dataclass(frozen=True)
+class RoleChanged(Event):
+    """Someone was made a coordinator (`coordinator`), or no longer is, by `by`."""
+
+    kind: ClassVar[str] = "role_changed"
+    user_id: int
+    coordinator: bool
+    by: int | None = None
+
+
 KINDS: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -171,6 +192,8 @@ KINDS: dict[str, type[Event]] = {
         TaskSoon,
         FollowUpDue,
         DigestDue,
+        VolunteerDecided,
+        RoleChanged,
     )
 }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.domain.events import Event, StoredEvent
 from bot.domain.models import AddressMessage
@@ -43,3 +43,12 @@ class AddressEraser(Protocol):
     async def blank(self, message: AddressMessage) -> bool:
         """Edit it so that the details are gone; False if Telegram would not."""
         ...
+
+
+class Sender(Protocol):
+    """Sending to a person's private chat (bot.telegram.messenger.Messenger); `markup` is
+    the Telegram side's own, which a service only passes on. None: not delivered."""
+
+    async def send(
+        self, user_id: int, text: str, markup: Any = None, *, protect: bool = False
+    ) -> SentMessage | None: ...

@@ -468,7 +468,7 @@ def build_application(
             roles,
             SafeguardingRepository(db),
             desk,
-            messenger,
+            events,
             addresses,
             clock,
             doorstep_records,

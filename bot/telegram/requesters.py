@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from telegram import Message
-
 from bot.domain.models import HelpRequest
 from bot.services.coordination import Coordinators
+from bot.services.ports import SentMessage
 from bot.telegram import notices
 from bot.telegram.messenger import Markup, Messenger
 
@@ -25,7 +24,7 @@ async def tell_requester(
     request: HelpRequest,
     render: Callable[[], str],
     markup: Callable[[], Markup | None] = _no_markup,
-) -> Message | None:
+) -> SentMessage | None:
     """Every piece of news meant for a request's requester goes through here."""
     if request.requester_id is not None:
         return await messenger.tell(request.requester_id, render, markup)

@@ -31,7 +31,9 @@ from bot.domain.events import (
     RequestDone,
     RequestOpened,
     RequestReleased,
+    RoleChanged,
     TaskSoon,
+    VolunteerDecided,
     WaveDeferred,
     WaveSent,
 )
@@ -344,6 +346,27 @@ class Tellers:
             lambda: keyboards.follow_up(request.id),
         )
 
+    async def decided_for_volunteer(self, event: VolunteerDecided, _id: int) -> None:
+        user_id = event.user_id
+        if event.decision == "checked":
+            await self.messenger.tell(user_id, notices.checked_by_coordinator)
+        elif event.decision == "held":
+            await self.messenger.tell(user_id, notices.paused_by_coordinator)
+        elif event.decision == "resumed":
+            volunteer = await self.volunteers.get(user_id)
+            still_paused = volunteer is not None and volunteer.paused
+            await self.messenger.tell(
+                user_id, lambda: notices.resumed_by_coordinator(still_paused)
+            )
+        elif event.decision == "removed":
+            await self.messenger.tell(user_id, notices.removed_by_coordinator)
+
+    async def role_for_person(self, event: RoleChanged, _id: int) -> None:
+        if event.coordinator:
+            await self.messenger.tell(event.user_id, notices.made_coordinator)
+        elif event.user_id != event.by:  # nobody is told what they did themselves
+            await self.messenger.tell(event.user_id, notices.no_longer_coordinator)
+
     async def daily_digest(self, event: DigestDue, _id: int) -> None:
         figures = await self.chaser.digest()
         tz = self.settings.timezone
@@ -452,3 +475,5 @@ def subscribe(
     bus.on(TaskSoon, "volunteer", t.task_soon)
     bus.on(FollowUpDue, "volunteer", t.how_did_it_go)
     bus.on(DigestDue, "coordinators", t.daily_digest)
+    bus.on(VolunteerDecided, "volunteer", t.decided_for_volunteer)
+    bus.on(RoleChanged, "person", t.role_for_person)
