@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
@@ -52,3 +53,17 @@ class Sender(Protocol):
     async def send(
         self, user_id: int, text: str, markup: Any = None, *, protect: bool = False
     ) -> SentMessage | None: ...
+
+
+class Ringing(Protocol):
+    """An alarm that is set."""
+
+    def cancel(self) -> None: ...
+
+
+class Alarm(Protocol):
+    """Waking up at a time, however late (bot.telegram.alarm: PTB's JobQueue)."""
+
+    def ring_in(
+        self, seconds: float, ring: Callable[[], Awaitable[None]], *, name: str
+    ) -> Ringing: ...

@@ -72,6 +72,7 @@ from bot.services.reminders import Reminders
 from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
 from bot.telegram import notices
+from bot.telegram.alarm import JobQueueAlarm
 from bot.telegram.cleaning import clean_update
 from bot.telegram.commands import publish_commands
 from bot.telegram.context import BotContext, Services
@@ -384,7 +385,7 @@ def build_application(
     addresses = AddressMessages(AddressMessageRepository(db), Eraser(messenger), clock)
     coordinators = Coordinators(settings.admin_ids, messenger, roles)
     reminders = Reminders(ReminderRepository(db), clock)
-    reminders.attach(app.job_queue)
+    reminders.attach(JobQueueAlarm(app.job_queue) if app.job_queue is not None else None)
     events = EventBus(EventRepository(db), clock)
     matchmaker = Matchmaker(settings, volunteers, requests, pings, events, clock)
     chaser = Chaser(
