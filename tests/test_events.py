@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -482,3 +483,28 @@ async def test_a_slow_group_chat_holds_up_no_handler(tmp_path: Path) -> None:
         telegram.go.set()
         await app.services.events.settled()
         assert len(group.telegram.sent_to(GROUP_CHAT)) == 1
+
+
+async def test_a_fault_mid_delivery_still_hands_the_address_over_once(group: Group) -> None:
+    """The claim committed; the disk filled as the address message was being recorded.
+    The retried press finds the request taken, so records nothing: what the fault left
+    undelivered is delivered then, and the address (sent once already) is not repeated."""
+    request_id = await _asked(group)
+    addresses = group.app.services.addresses
+    record = addresses.record
+    failed: list[bool] = []
+
+    async def full_once(*args: Any, **kwargs: Any) -> None:
+        if not failed:
+            failed.append(True)
+            raise sqlite3.OperationalError("database or disk is full")
+        await record(*args, **kwargs)
+
+    addresses.record = full_once  # type: ignore[method-assign]
+    await group.press(302, f"v1:accept:{request_id}", name="Bashir")
+    assert failed
+    assert texts(group, 302, "12 Acacia Avenue") == 1
+    assert await addresses.shown(request_id, 302)
+    assert texts(group, REQUESTER, "is going to help") == 1
+    assert edits(group, 301, "taken by another volunteer") == 1
+    assert await group.app.services.db.fetchall("SELECT id FROM events") == []

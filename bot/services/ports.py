@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
@@ -23,7 +23,7 @@ class Outbox(Protocol):
 
     async def mark_done(self, event_id: int, subscriber: str, now: float) -> None: ...
 
-    async def mark_delivered(self, event_id: int, now: float) -> None: ...
+    async def mark_delivered(self, event_id: int, subscribers: Collection[str]) -> bool: ...
 
 
 class SentMessage(Protocol):

@@ -235,12 +235,16 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
         deadline = time.monotonic() + (min(budget, 1.0) if self.watch.failing else budget)
         pause = 0.1
         journal = Journal()
+        retried = False
         with keeping(journal):
             while True:
                 journal.next_attempt()
                 fault = await self._attempt(update)
                 if fault is None:
+                    if retried:
+                        await self._deliver_what_a_fault_left()
                     return True
+                retried = True
                 if time.monotonic() + pause > deadline:
                     await self._give_up(update, fault, journal)
                     return False
@@ -281,6 +285,14 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
             attempt.fault = error
             return True
         return await super().process_error(update, error, job, coroutine)
+
+    async def _deliver_what_a_fault_left(self) -> None:
+        """A fault may have cut a delivery short after its transition committed (the
+        retry then finds the transition done, and records nothing to deliver): now."""
+        try:
+            await self.services.events.deliver()
+        except sqlite3.Error as error:
+            _LOGGER.warning("Could not deliver the events a fault left: %s", error)
 
     async def _give_up(self, update: Update, fault: BaseException, journal: Journal) -> None:
         """Out of time: say so to the person, and (once) to the coordinators."""
