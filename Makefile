@@ -59,8 +59,18 @@ emulator:
 run: setup
 	$(BIN)/python -m bot
 
+# The PostgreSQL half: these tests again, on PostgreSQL with PostGIS (tests/conftest.py,
+# TEST_DATABASE_URL). Skipped with the reason when the server can't be reached, except in
+# CI (REQUIRE_E2E=1). The list grows as the PostgreSQL backend does (issue 13).
+POSTGRES_TEST_URL ?= postgresql://postgres:postgres@127.0.0.1:5432/test
+POSTGRES_TESTS := tests/test_help_loop.py tests/test_lifecycle.py tests/test_races.py \
+	tests/test_matching.py tests/test_reminders.py tests/test_crash_recovery.py \
+	tests/test_fund.py tests/test_figures.py tests/test_nothing_left.py \
+	tests/test_forget_contact.py tests/test_coordination.py tests/test_postgres.py
+
 test: setup emulator
 	$(BIN)/pytest --durations=15
+	TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/pytest -p no:cacheprovider $(POSTGRES_TESTS)
 
 # tests/test_lock.py: the locks still match pyproject.toml's dependencies. lint-imports:
 # the layers' import rules (pyproject.toml, [tool.importlinter]).

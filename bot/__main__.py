@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tornado.httpserver import HTTPServer
 
-from bot.config import SettingsError, load_settings
+from bot.config import Settings, SettingsError, load_settings
+from bot.db.connection import DatabaseUnavailable
 from bot.i18n import CatalogueError
 from bot.redaction import set_up_logging
+
+if TYPE_CHECKING:
+    from bot.telegram.app import MutualAidApplication
 
 # The largest webhook request body read: anything longer is refused unread.
 MAX_BODY = 1024 * 1024
@@ -63,7 +68,17 @@ def main(argv: list[str] | None = None) -> int:
     except CatalogueError as error:
         print(f"Set-up error: {error}", file=sys.stderr)
         return 2
-    if args.webhook:
+    try:
+        _serve(app, settings, webhook=args.webhook)
+    except DatabaseUnavailable as error:
+        # An unreachable server or a missing PostGIS: one line, not a traceback.
+        print(error, file=sys.stderr)
+        return 2
+    return 0
+
+
+def _serve(app: MutualAidApplication, settings: Settings, *, webhook: bool) -> None:
+    if webhook:
         assert settings.webhook_url is not None
         url, path = webhook_address(settings.webhook_url)
         # Tornado, under PTB's webhook, would read a body of up to 100 MB before PTB
@@ -79,7 +94,6 @@ def main(argv: list[str] | None = None) -> int:
         )
     else:
         app.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
-    return 0
 
 
 if __name__ == "__main__":

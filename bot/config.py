@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -52,6 +53,8 @@ class Settings:
     bot_token: str = field(repr=False)
     bot_api_base_url: str | None = None
     database_path: Path = Path("data/mutualaid.db")
+    # postgresql://user:pass@host:port/db: PostgreSQL with PostGIS instead of the SQLite file.
+    database_url: str | None = None
     admin_ids: frozenset[int] = frozenset()
     area: Area | None = None
     default_radius_km: float = 1.5
@@ -111,6 +114,22 @@ class Settings:
     safety_alert_after_s: float = 900
     # A volunteer's first tasks are flagged to the coordinators (0: none are).
     first_tasks: int = 2
+
+
+def _database_url(url: str) -> str:
+    """A PostgreSQL URL the driver can use, or a settings error that says what is wrong
+    (never echoing the URL: it may hold a password)."""
+    example = "e.g. postgresql://bot:secret@db.example.org:5432/mutualaid"
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise SettingsError(f"DATABASE_URL must start with postgresql://, {example}")
+    try:
+        parts.port  # noqa: B018 (reading it checks it)
+    except ValueError:
+        raise SettingsError(f"DATABASE_URL has a port that is not a number, {example}") from None
+    if not parts.hostname or not parts.path.strip("/"):
+        raise SettingsError(f"DATABASE_URL must name a host and a database, {example}")
+    return url
 
 
 def load_settings(
@@ -181,6 +200,10 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise SettingsError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
 
+    database_url = get("DATABASE_URL")
+    if database_url is not None:
+        database_url = _database_url(database_url)
+
     webhook_url = get("WEBHOOK_URL")
     if webhook_url is not None and not re.match(r"^https?://", webhook_url):
         raise SettingsError("WEBHOOK_URL must start with https:// (or http:// for testing)")
@@ -220,6 +243,7 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         bot_token=token,
         bot_api_base_url=base_url,
         database_path=Path(get("DATABASE_PATH") or "data/mutualaid.db"),
+        database_url=database_url,
         admin_ids=_parse_ids("ADMIN_IDS", get("ADMIN_IDS")),
         area=area,
         default_radius_km=_positive_float(values, "DEFAULT_RADIUS_KM", 1.5, maximum=100),

@@ -87,9 +87,58 @@ def problems(settings: Settings) -> list[str]:
         load_catalogues(settings.default_language)
     except CatalogueError as error:
         found.append(str(error))
-    path = settings.database_path
+    if settings.database_url is not None:
+        found += postgres_problems(settings.database_url)
+    else:
+        found += sqlite_problems(settings.database_path)
+        if found and not settings.database_path.is_file():
+            return found
+    stale = heartbeat_problem(settings)
+    if stale is not None:
+        found.append(stale)
+    return found
+
+
+def postgres_problems(url: str) -> list[str]:
+    """The server answers, PostGIS is there, and the schema is the one the code expects.
+    Only reads, as for SQLite."""
+    import asyncio
+
+    from bot.db import postgres
+
+    async def check() -> list[str]:
+        import asyncpg
+
+        where = postgres.describe(url)
+        try:
+            connection = await asyncpg.connect(url, timeout=5)
+        except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+            return [f"PostgreSQL at {where} is unreachable: {error}"]
+        try:
+            if not await connection.fetchval(
+                "SELECT 1 FROM pg_extension WHERE extname = 'postgis'"
+            ):
+                return [f"PostGIS is not installed in {where}"]
+            version = 0
+            if await connection.fetchval("SELECT to_regclass('schema_version') IS NOT NULL"):
+                version = await connection.fetchval("SELECT max(version) FROM schema_version") or 0
+            expected = postgres.latest_migration()
+            if version != expected:
+                return [
+                    f"database schema is at version {version}, the code expects "
+                    f"{expected}: start the bot once to migrate it"
+                ]
+            return []
+        finally:
+            await connection.close()
+
+    return asyncio.run(check())
+
+
+def sqlite_problems(path: Path) -> list[str]:
+    found: list[str] = []
     if not path.is_file():
-        return [*found, f"database {path} does not exist yet (the bot creates it at start)"]
+        return [f"database {path} does not exist yet (the bot creates it at start)"]
     try:
         with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5) as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -103,7 +152,4 @@ def problems(settings: Settings) -> list[str]:
                 found.append(f"database integrity check failed: {integrity}")
     except sqlite3.Error as error:
         found.append(f"database {path} cannot be read: {error}")
-    stale = heartbeat_problem(settings)
-    if stale is not None:
-        found.append(stale)
     return found

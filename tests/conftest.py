@@ -3,6 +3,8 @@ only the HTTP edge to Telegram replaced by FakeTelegram."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -26,6 +28,8 @@ NEAR = (51.5030, -0.1000)  # ~0.33 km
 MIDDLE = (51.5090, -0.1000)  # ~1.0 km
 FAR = (51.5270, -0.1000)  # ~3.0 km
 AREA = "51.5000,-0.1000"
+# TEST_DATABASE_URL=postgresql://...: run the tests against PostgreSQL instead of SQLite.
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
 def make_settings(tmp_path: Path, **overrides: str) -> Settings:
@@ -42,8 +46,43 @@ def make_settings(tmp_path: Path, **overrides: str) -> Settings:
         "MAX_PINGS_PER_DAY": "1000",
         "PING_SPACING_S": "0",
     }
+    if POSTGRES_URL:
+        # The same group on PostgreSQL: a schema of its own, named after the test's folder
+        # so that a test which restarts the bot finds its data again.
+        schema = "t_" + hashlib.sha1(str(tmp_path).encode()).hexdigest()[:20]
+        values["DATABASE_URL"] = f"{POSTGRES_URL}?search_path={schema}"
     values.update(overrides)
     return parse_settings(values)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fresh_postgres() -> None:
+    """On PostgreSQL, the schemas an earlier run's tests left go first."""
+    if not POSTGRES_URL:
+        return
+    import asyncio
+
+    import asyncpg
+
+    async def drop() -> None:
+        try:
+            connection = await asyncpg.connect(POSTGRES_URL, timeout=5)
+        except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+            reason = f"PostgreSQL at TEST_DATABASE_URL is unreachable: {error}"
+            if os.environ.get("REQUIRE_E2E"):
+                pytest.fail(reason)
+            pytest.skip(reason)
+        try:
+            await connection.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+            names = await connection.fetch(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\\_%'"
+            )
+            for (name,) in names:
+                await connection.execute(f'DROP SCHEMA "{name}" CASCADE')
+        finally:
+            await connection.close()
+
+    asyncio.run(drop())
 
 
 class Group:

@@ -11,6 +11,7 @@ import pytest
 from bot.telegram.callbacks import Action
 from bot.telegram.commands import coordinator_commands, everyone_commands
 from tests.conftest import COORDINATOR, NEAR, REQUESTER, Group
+from tests.support.storage import every_row
 from tests.test_groupchat import CHAT, press_in_group, say_in_group
 
 STRANGER = 9001  # never started the bot
@@ -124,16 +125,11 @@ def refused(action: Action, answer: dict[str, Any]) -> bool:
 async def snapshot(group: Group) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table (PTB's stored conversations and drafts included), but
     the ids of updates handled, which every update adds to whatever it asked for."""
-    db = group.app.services.db
-    tables = await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-    found = {}
-    for table in tables:
-        name = table["name"]
-        if name == "handled_updates":
-            continue
-        rows = await db.fetchall(f'SELECT * FROM "{name}"')
-        found[name] = sorted((tuple(row) for row in rows), key=repr)
-    return found
+    return {
+        name: sorted(rows, key=repr)
+        for name, (_, rows) in (await every_row(group.app.services.db)).items()
+        if name != "handled_updates"
+    }
 
 
 async def _world(group: Group) -> None:

@@ -5,10 +5,10 @@ scans every row of every table for unique markers."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 
 from tests.conftest import COORDINATOR, HOME, NEAR, Group, group_with_clock
+from tests.support.storage import every_row
 
 DAY = 86400.0
 ASKER = 777_000_201  # ids no other number in the file is likely to equal
@@ -16,28 +16,22 @@ HELPER = 777_000_301
 DRAFTER = 777_000_202
 
 
-def leftovers(group: Group, markers: tuple[str, ...], ids: tuple[int, ...] = ()) -> list[str]:
+async def leftovers(
+    group: Group, markers: tuple[str, ...], ids: tuple[int, ...] = ()
+) -> list[str]:
     """Every cell of every table that holds a marker, or one of the ids (as a number, or
     as a whole number inside a text)."""
     found = []
-    path = group.app.services.settings.database_path
-    with sqlite3.connect(path) as connection:
-        tables = [
-            row[0]
-            for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        ]
-        for table in tables:
-            cursor = connection.execute(f'SELECT * FROM "{table}"')
-            columns = [d[0] for d in cursor.description]
-            for row in cursor:
-                for column, value in zip(columns, row, strict=True):
-                    text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-                    hit = any(m in text for m in markers) or any(
-                        value == i or (isinstance(value, str) and re.search(rf"\b{i}\b", text))
-                        for i in ids
-                    )
-                    if hit:
-                        found.append(f"{table}.{column}={text[:80]!r}")
+    for table, (columns, rows) in (await every_row(group.app.services.db)).items():
+        for row in rows:
+            for column, value in zip(columns, row, strict=True):
+                text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+                hit = any(m in text for m in markers) or any(
+                    value == i or (isinstance(value, str) and re.search(rf"\b{i}\b", text))
+                    for i in ids
+                )
+                if hit:
+                    found.append(f"{table}.{column}={text[:80]!r}")
     return found
 
 
@@ -76,15 +70,15 @@ async def test_forgetme_leaves_no_concern_about_them_and_no_id_in_the_audit(
         handed = await group.ask(ASKER, description="More ASKDESC", address="Flat 9 XQZADDR")
         await group.press(COORDINATOR, f"v1:assign:{handed}:{HELPER}", name="Cora")
         assert (await group.stored(handed)).volunteer_id == HELPER
-        assert leftovers(group, ("Rumpelstiltskinia", "XQZADDR"), (ASKER, HELPER))
+        assert await leftovers(group, ("Rumpelstiltskinia", "XQZADDR"), (ASKER, HELPER))
 
         await group.say(ASKER, "/forgetme", name="Rumpel")
         await group.press(ASKER, "v1:forget:yes", name="Rumpel")
-        assert leftovers(group, ("Rumpelstiltskinia", "XQZADDR", "ASKDESC"), (ASKER,)) == []
+        assert await leftovers(group, ("Rumpelstiltskinia", "XQZADDR", "ASKDESC"), (ASKER,)) == []
 
         await group.say(HELPER, "/forgetme", name="Quill")
         await group.press(HELPER, "v1:forget:yes", name="Quill")
-        assert leftovers(group, ("Quill",), (HELPER,)) == []
+        assert await leftovers(group, ("Quill",), (HELPER,)) == []
 
 
 async def test_the_purge_blanks_concerns_and_deletes_week_old_drafts(tmp_path: Path) -> None:
@@ -105,16 +99,19 @@ async def test_the_purge_blanks_concerns_and_deletes_week_old_drafts(tmp_path: P
         await _abandon_a_draft(group, ASKER, "NEW")  # a day-old one stays
         clock[0] += 1 * DAY
         await group.app.services.privacy.purge()
-        assert leftovers(group, ("OLDDESC", "OLDADDR")) == []
-        assert leftovers(group, ("NEWDESC", "NEWADDR"))
-        assert "CONCERNTXT" in " ".join(leftovers(group, ("CONCERNTXT",)))  # not 30 days yet
+        assert await leftovers(group, ("OLDDESC", "OLDADDR")) == []
+        assert await leftovers(group, ("NEWDESC", "NEWADDR"))
+        assert "CONCERNTXT" in " ".join(await leftovers(group, ("CONCERNTXT",)))  # not 30 days yet
         # The conversation is over in memory too: what they type now is no address.
         await group.say(DRAFTER, "Flat 1 OLDADDR again", name="Drafty")
         assert "request" not in group.app.user_data.get(DRAFTER, {})
-        assert leftovers(group, ("OLDADDR",)) == []
+        assert await leftovers(group, ("OLDADDR",)) == []
 
         clock[0] += 30 * DAY
         await group.app.services.privacy.purge()
-        assert leftovers(group, ("CONCERNTXT", "ALONETXT", "XQZADDR", "NEWDESC", "NEWADDR")) == []
+        assert (
+            await leftovers(group, ("CONCERNTXT", "ALONETXT", "XQZADDR", "NEWDESC", "NEWADDR"))
+            == []
+        )
         rows = await group.app.services.db.fetchall("SELECT * FROM conversation_states")
         assert rows == []

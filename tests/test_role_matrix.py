@@ -14,10 +14,12 @@ from typing import Any
 import aiosqlite
 import pytest
 
+from bot.db.connection import SqliteDatabase
 from bot.services.broadcast import RateLimiter
 from bot.telegram.callbacks import Action
 from bot.telegram.commands import coordinator_commands
 from tests.conftest import COORDINATOR, NEAR, REQUESTER, Group
+from tests.support.storage import sqlite_only
 from tests.test_authorisation import snapshot
 
 STRANGER = 9001
@@ -162,8 +164,7 @@ class Matrix:
 
     @property
     def live(self) -> aiosqlite.Connection:
-        # The Database keeps its connection private; a test may reach in to rewind it.
-        return self.group.app.services.db._require()
+        return _sqlite_connection(self.group)
 
     async def attempt(self, role: str, item: str) -> bool:
         """Try one command or button as one role, from the world; True if allowed."""
@@ -212,12 +213,19 @@ def refusal(text: str, item: str) -> bool:
     return any(phrase in text for phrase in REFUSALS)
 
 
+def _sqlite_connection(group: Group) -> aiosqlite.Connection:
+    # The Database keeps its connection private; a test may reach in to rewind it.
+    backend = group.app.services.db.backend
+    assert isinstance(backend, SqliteDatabase)
+    return backend._require()
+
+
 @pytest.fixture
 async def matrix(group: Group) -> AsyncIterator[Matrix]:
     await _world(group)
     copy = await aiosqlite.connect(":memory:")
     try:
-        live = group.app.services.db._require()
+        live = _sqlite_connection(group)
         await live.backup(copy)
         matrix = Matrix(group, copy)
         matrix.world = await snapshot(group)
@@ -333,6 +341,7 @@ async def test_a_stranger_pressing_i_need_help_is_shown_the_notice_once(group: G
     assert await group.app.services.users.get(STRANGER) is None
 
 
+@sqlite_only  # each action starts from a copy made with SQLite's backup API
 async def test_every_role_may_do_exactly_what_the_table_says(matrix: Matrix) -> None:
     global CHECKS, FAILURES
     wrong = {}

@@ -3,15 +3,13 @@ edited blank) when the task stops being theirs."""
 
 from __future__ import annotations
 
-import aiosqlite
-
-from bot.db.connection import Database
+from bot.db.connection import Database, Row
 from bot.domain.models import AddressMessage
 
 _CLOSED = "('done', 'cancelled', 'expired')"
 
 
-def _message(row: aiosqlite.Row) -> AddressMessage:
+def _message(row: Row) -> AddressMessage:
     return AddressMessage(
         row["chat_id"], row["message_id"], row["request_id"], row["volunteer_id"], row["sent_at"]
     )

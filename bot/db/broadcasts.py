@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import aiosqlite
-
-from bot.db.connection import Database
+from bot.db.connection import Database, Row
 from bot.domain.broadcasts import Audience, Broadcast, BroadcastStatus, Counts, Delivery, Recipient
 
 BATCH = 100
@@ -38,7 +36,7 @@ def _audience_filter(audience: Audience, admin_ids: Iterable[int]) -> tuple[str,
     return where, []
 
 
-def _broadcast(row: aiosqlite.Row) -> Broadcast:
+def _broadcast(row: Row) -> Broadcast:
     return Broadcast(
         id=row["id"],
         coordinator_id=row["coordinator_id"],

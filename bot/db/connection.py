@@ -1,6 +1,9 @@
-"""One aiosqlite connection, its pragmas, numbered migrations, and serialised access.
+"""The database: SQLite through one aiosqlite connection (the default), or PostgreSQL.
 
-The bot shares one connection between all handlers. Statements of concurrent coroutines
+`Database` is what the repositories hold. It opens the SQLite file at `path`, or, given a
+`postgresql://` URL, the PostgreSQL backend in `postgres.py`, which reads the same SQL.
+
+SQLite: the bot shares one connection between all handlers. Statements of concurrent coroutines
 would otherwise interleave inside each other's transactions, so every use of the
 connection goes through one asyncio lock; SQLite itself is fast enough that this never
 shows.
@@ -13,10 +16,10 @@ import contextvars
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
@@ -34,7 +37,162 @@ _CURRENT: contextvars.ContextVar[tuple[Database, Transaction] | None] = contextv
 )
 
 
-class Transaction:
+class DatabaseUnavailable(RuntimeError):
+    """The database could not be used at start (an unreachable PostgreSQL server, no
+    PostGIS): the message is the one line an operator sees."""
+
+
+class Row(Protocol):
+    """A result row, read by position or by column name (`aiosqlite.Row` and its
+    PostgreSQL twin)."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+
+    def keys(self) -> list[str]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Changed(Protocol):
+    """What a statement changed: a SQLite cursor, or its PostgreSQL twin."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    @property
+    def lastrowid(self) -> int | None: ...
+
+
+class Transaction(Protocol):
+    """Statements that stand or fall together, holding the database's write lock."""
+
+    async def execute(self, sql: str, params: Params = ()) -> Changed: ...
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+
+class Backend(Protocol):
+    """What `Database` hands every call to."""
+
+    dialect: str
+
+    @property
+    def is_open(self) -> bool: ...
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def migrate(self) -> int: ...
+
+    async def execute(self, sql: str, params: Params = ()) -> int: ...
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None: ...
+
+    async def insert(self, sql: str, params: Params = ()) -> int: ...
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+    def transaction(self) -> AbstractAsyncContextManager[Transaction]: ...
+
+
+class Database:
+    """The bot's database: the SQLite file at `path`, or PostgreSQL when `url` is given.
+
+    `dialect` ("sqlite" or "postgresql") lets the few repositories whose SQL must differ
+    (the radius search) choose theirs.
+    """
+
+    def __init__(self, path: Path, url: str | None = None, *, schema: str | None = None) -> None:
+        self.path = path
+        self.url = url
+        if url is None:
+            self._backend: Backend = SqliteDatabase(path)
+        else:
+            # Imported here: a group on SQLite never loads the PostgreSQL driver.
+            from bot.db.postgres import PostgresDatabase
+
+            self._backend = PostgresDatabase(url, schema=schema)
+        self.dialect = self._backend.dialect
+
+    @property
+    def backend(self) -> Backend:
+        return self._backend
+
+    @property
+    def is_open(self) -> bool:
+        return self._backend.is_open
+
+    async def open(self) -> None:
+        await self._backend.open()
+
+    async def close(self) -> None:
+        await self._backend.close()
+
+    async def migrate(self) -> int:
+        return await self._backend.migrate()
+
+    def _joined(self) -> Transaction | None:
+        """The transaction of ours this task is inside, if any."""
+        current = _CURRENT.get()
+        return current[1] if current is not None and current[0] is self else None
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement on its own (or in the transaction this task is inside);
+        returns the number of rows it changed."""
+        joined = self._joined()
+        if joined is not None:
+            return (await joined.execute(sql, params)).rowcount
+        return await self._backend.execute(sql, params)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        joined = self._joined()
+        if joined is not None:
+            for params in rows:
+                await joined.execute(sql, params)
+            return
+        await self._backend.executemany(sql, rows)
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run one INSERT; returns the new row's id."""
+        joined = self._joined()
+        if joined is not None:
+            return int((await joined.execute(sql, params)).lastrowid or 0)
+        return await self._backend.insert(sql, params)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        joined = self._joined()
+        if joined is not None:
+            return await joined.fetchone(sql, params)
+        return await self._backend.fetchone(sql, params)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        joined = self._joined()
+        if joined is not None:
+            return await joined.fetchall(sql, params)
+        return await self._backend.fetchall(sql, params)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """Several statements that stand or fall together. Inside another transaction of
+        this task, the statements join it: they commit, or roll back, with it."""
+        joined = self._joined()
+        if joined is not None:
+            yield joined
+            return
+        async with self._backend.transaction() as transaction:
+            token = _CURRENT.set((self, transaction))
+            try:
+                yield transaction
+            finally:
+                _CURRENT.reset(token)
+
+
+class SqliteTransaction:
     """Statements run inside one BEGIN IMMEDIATE ... COMMIT, holding the database lock."""
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
@@ -43,17 +201,20 @@ class Transaction:
     async def execute(self, sql: str, params: Params = ()) -> aiosqlite.Cursor:
         return await self._connection.execute(sql, params)
 
-    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         async with self._connection.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+            row: Row | None = await cursor.fetchone()
+            return row
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         async with self._connection.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
 
-class Database:
+class SqliteDatabase:
     """The bot's SQLite file, opened with WAL, foreign keys, a busy timeout and secure_delete."""
+
+    dialect = "sqlite"
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -100,11 +261,6 @@ class Database:
             raise RuntimeError("the database is not open")
         return self._connection
 
-    def _joined(self) -> Transaction | None:
-        """The transaction of ours this task is inside, if any."""
-        current = _CURRENT.get()
-        return current[1] if current is not None and current[0] is self else None
-
     async def migrate(self) -> int:
         """Apply every numbered migration newer than the file's `user_version`."""
         connection = self._require()
@@ -127,17 +283,12 @@ class Database:
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement on its own; returns the number of rows it changed."""
         connection = self._require()
-        if self._joined() is not None:
-            return (await connection.execute(sql, params)).rowcount
         async with self._lock:
             cursor = await connection.execute(sql, params)
             return cursor.rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         connection = self._require()
-        if self._joined() is not None:
-            await connection.executemany(sql, rows)
-            return
         async with self._lock:
             await connection.execute("BEGIN IMMEDIATE")
             try:
@@ -150,49 +301,33 @@ class Database:
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT; returns the new row's id."""
         connection = self._require()
-        if self._joined() is not None:
-            return int((await connection.execute(sql, params)).lastrowid or 0)
         async with self._lock:
             cursor = await connection.execute(sql, params)
             return int(cursor.lastrowid or 0)
 
-    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        joined = self._joined()
-        if joined is not None:
-            return await joined.fetchone(sql, params)
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         connection = self._require()
         async with self._lock, connection.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+            row: Row | None = await cursor.fetchone()
+            return row
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        joined = self._joined()
-        if joined is not None:
-            return await joined.fetchall(sql, params)
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         connection = self._require()
         async with self._lock, connection.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
-        """Several statements that stand or fall together. Inside another transaction of
-        this task, the statements join it: they commit, or roll back, with it."""
-        joined = self._joined()
-        if joined is not None:
-            yield joined
-            return
+    async def transaction(self) -> AsyncIterator[SqliteTransaction]:
+        """Several statements that stand or fall together."""
         connection = self._require()
         async with self._lock:
             await connection.execute("BEGIN IMMEDIATE")
-            transaction = Transaction(connection)
-            token = _CURRENT.set((self, transaction))
             try:
-                yield transaction
+                yield SqliteTransaction(connection)
                 await connection.execute("COMMIT")
             except BaseException:
                 await _roll_back(connection)
                 raise
-            finally:
-                _CURRENT.reset(token)
 
 
 async def _roll_back(connection: aiosqlite.Connection) -> None:

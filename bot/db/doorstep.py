@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
-from bot.db.connection import Database, Transaction
+from bot.db.connection import Database, Row, Transaction
 from bot.domain.models import HandBack, Signals, Visit
 
 
-def _visit(row: aiosqlite.Row) -> Visit:
+def _visit(row: Row) -> Visit:
     return Visit(
         request_id=row["request_id"],
         volunteer_id=row["volunteer_id"],

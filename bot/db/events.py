@@ -3,7 +3,6 @@ subscriber has had each (see migrations/0016_events.sql)."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
@@ -41,18 +40,19 @@ class EventRepository:
 
     async def undelivered(self, *, held_too: bool, after: int = 0) -> list[StoredEvent]:
         """Events some subscriber has not had yet, oldest first, with who has had them."""
+        held = "" if held_too else " AND hold_key IS NULL"
         rows = await self._db.fetchall(
-            """
-            SELECT e.id, e.kind, e.payload,
-                (SELECT group_concat(d.subscriber, char(31)) FROM event_deliveries d
-                 WHERE d.event_id = e.id) AS done
-            FROM events e
-            WHERE e.id > ? AND (? OR e.hold_key IS NULL)
-            ORDER BY e.id
-            LIMIT 200
-            """,
-            (after, held_too),
+            f"SELECT id, kind, payload FROM events WHERE id > ?{held} ORDER BY id LIMIT 200",
+            (after,),
         )
+        done: dict[int, set[str]] = {}
+        if rows:
+            marks = ", ".join("?" for _ in rows)
+            for row in await self._db.fetchall(
+                f"SELECT event_id, subscriber FROM event_deliveries WHERE event_id IN ({marks})",
+                [row["id"] for row in rows],
+            ):
+                done.setdefault(int(row["event_id"]), set()).add(row["subscriber"])
         found = []
         for row in rows:
             if row["kind"] not in KINDS:
@@ -61,8 +61,8 @@ class EventRepository:
                     "Event %s is of a kind this version lacks: %s", row["id"], row["kind"]
                 )
                 continue
-            done = frozenset(row["done"].split("\x1f")) if row["done"] else frozenset()
-            found.append(StoredEvent(row["id"], from_json(row["kind"], row["payload"]), done))
+            event = from_json(row["kind"], row["payload"])
+            found.append(StoredEvent(int(row["id"]), event, frozenset(done.get(row["id"], ()))))
         return found
 
     async def mark_done(self, event_id: int, subscriber: str, now: float) -> None:
@@ -76,13 +76,17 @@ class EventRepository:
         """Delete the event if every one of `subscribers` has had it (whichever lane
         finishes last sees that): it names people by id, and an erasure must leave no id
         behind (tests/test_nothing_left.py). True if it went."""
+        names = sorted(set(subscribers))
+        if not names:
+            return await self._db.execute("DELETE FROM events WHERE id = ?", (event_id,)) == 1
+        marks = ", ".join("?" for _ in names)
         deleted = await self._db.execute(
-            """
-            DELETE FROM events WHERE id = ? AND NOT EXISTS (
-                SELECT 1 FROM json_each(?) AS wanted WHERE wanted.value NOT IN
-                    (SELECT subscriber FROM event_deliveries WHERE event_id = ?)
-            )
+            f"""
+            DELETE FROM events WHERE id = ? AND (
+                SELECT COUNT(*) FROM event_deliveries
+                WHERE event_id = ? AND subscriber IN ({marks})
+            ) = ?
             """,
-            (event_id, json.dumps(sorted(subscribers)), event_id),
+            (event_id, event_id, *names, len(names)),
         )
         return deleted == 1

@@ -63,14 +63,16 @@ class FiguresRepository:
     async def volunteers(self, active_since: float) -> VolunteerCounts:
         row = await self._db.fetchone(
             """
-            SELECT
-              sum(v.status = 'approved' AND v.paused = 0 AND v.held_at IS NULL
-                  AND u.blocked_at IS NULL),
-              sum(v.status = 'approved' AND (v.paused = 1 OR v.held_at IS NOT NULL)),
-              sum(v.status = 'pending'),
-              sum(v.status = 'approved' AND v.dbs_checked = 1),
-              sum(EXISTS (SELECT 1 FROM pings p WHERE p.volunteer_id = v.user_id
-                          AND p.answer IN ('accepted', 'released') AND p.sent_at >= ?))
+            SELECT  -- CASE: a comparison is 0/1 in SQLite, a boolean in PostgreSQL
+              sum(CASE WHEN v.status = 'approved' AND v.paused = 0 AND v.held_at IS NULL
+                  AND u.blocked_at IS NULL THEN 1 ELSE 0 END),
+              sum(CASE WHEN v.status = 'approved' AND (v.paused = 1 OR v.held_at IS NOT NULL)
+                  THEN 1 ELSE 0 END),
+              sum(CASE WHEN v.status = 'pending' THEN 1 ELSE 0 END),
+              sum(CASE WHEN v.status = 'approved' AND v.dbs_checked = 1 THEN 1 ELSE 0 END),
+              sum(CASE WHEN EXISTS (SELECT 1 FROM pings p WHERE p.volunteer_id = v.user_id
+                          AND p.answer IN ('accepted', 'released') AND p.sent_at >= ?)
+                  THEN 1 ELSE 0 END)
             FROM volunteers v JOIN users u ON u.id = v.user_id
             """,
             (active_since,),

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-import aiosqlite
-
-from bot.db.connection import Database, Transaction
+from bot.db.connection import Database, Row, Transaction
 from bot.domain.fund import (
     Approval,
     Claim,
@@ -19,7 +17,7 @@ from bot.domain.fund import (
 )
 
 
-def _movement(row: aiosqlite.Row) -> Movement:
+def _movement(row: Row) -> Movement:
     return Movement(
         id=row["id"],
         kind=MovementKind(row["kind"]),
@@ -34,7 +32,7 @@ def _movement(row: aiosqlite.Row) -> Movement:
     )
 
 
-def _claim(row: aiosqlite.Row) -> Claim:
+def _claim(row: Row) -> Claim:
     return Claim(
         id=row["id"],
         request_id=row["request_id"],

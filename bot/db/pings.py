@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
-from bot.db.connection import Database
+from bot.db.connection import Database, Row
 from bot.domain.models import Ping
 
 
-def _ping(row: aiosqlite.Row) -> Ping:
+def _ping(row: Row) -> Ping:
     return Ping(
         id=row["id"],
         request_id=row["request_id"],

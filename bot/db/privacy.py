@@ -221,7 +221,7 @@ class PrivacyRepository:
     async def _forget_in_notes(tx: Transaction, user_id: int) -> None:
         """Audit notes that name them by id (e.g. 'assigned', note='<volunteer id>')."""
         rows = await tx.fetchall(
-            "SELECT id, note FROM audit WHERE instr(note, ?) > 0", (str(user_id),)
+            "SELECT id, note FROM audit WHERE note LIKE '%' || ? || '%'", (str(user_id),)
         )
         alone = re.compile(rf"(?<!\d){user_id}(?!\d)")
         for row in rows:

@@ -13,7 +13,7 @@ class ReferralRepository:
         """One more person needing help pointed to `neighbour` on `day` (YYYY-MM-DD)."""
         await self._db.execute(
             "INSERT INTO neighbour_referrals (day, neighbour, count) VALUES (?, ?, 1) "
-            "ON CONFLICT (day, neighbour) DO UPDATE SET count = count + 1",
+            "ON CONFLICT (day, neighbour) DO UPDATE SET count = neighbour_referrals.count + 1",
             (day, neighbour),
         )
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
-from bot.db.connection import Database
+from bot.db.connection import Database, Row
 from bot.domain.relay import Kind, RelayedMessage, Side
 
 
-def _message(row: aiosqlite.Row) -> RelayedMessage:
+def _message(row: Row) -> RelayedMessage:
     return RelayedMessage(
         id=row["id"],
         request_id=row["request_id"],

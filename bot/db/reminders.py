@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-import aiosqlite
-
-from bot.db.connection import Database
+from bot.db.connection import Database, Row
 from bot.domain.models import Reminder
 
 
-def _reminder(row: aiosqlite.Row) -> Reminder:
+def _reminder(row: Row) -> Reminder:
     return Reminder(
         id=row["id"],
         key=row["key"],

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-import aiosqlite
-
-from bot.db.connection import Database, Transaction
+from bot.db.connection import Database, Row, Transaction
 from bot.domain.models import Category, HelpRequest, Payment, Prescription, RequestStatus, When
 
 
-def _prescription(row: aiosqlite.Row) -> Prescription | None:
+def _prescription(row: Row) -> Prescription | None:
     if row["rx_consent_at"] is None:
         return None
     return Prescription(
@@ -29,7 +27,7 @@ def _prescription(row: aiosqlite.Row) -> Prescription | None:
     )
 
 
-def _request(row: aiosqlite.Row) -> HelpRequest:
+def _request(row: Row) -> HelpRequest:
     return HelpRequest(
         id=row["id"],
         requester_id=row["requester_id"],
@@ -175,10 +173,10 @@ class RequestRepository:
         description; None if it closed meanwhile or the result would pass `limit`."""
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
-                "UPDATE requests SET description = description || char(10) || '➕ ' || ?, "
+                "UPDATE requests SET description = description || ?, "
                 "updated_at = ? WHERE id = ? AND status IN ('open', 'claimed') "
-                "AND length(description) + length(?) + 3 <= ?",
-                (addition, now, request_id, addition, limit),
+                "AND length(description) + length(?) <= ?",
+                (f"\n➕ {addition}", now, request_id, f"\n➕ {addition}", limit),
             )
             if cursor.rowcount != 1:
                 return None
@@ -268,7 +266,7 @@ class RequestRepository:
             allowed_from=(RequestStatus.OPEN, RequestStatus.CLAIMED),
             to=RequestStatus.CANCELLED,
             assignments="closed_at = :now",
-            condition="requester_id = :actor" if as_requester else "1",
+            condition="requester_id = :actor" if as_requester else "1 = 1",
             now=now,
         )
 
@@ -309,7 +307,7 @@ class RequestRepository:
         to: RequestStatus,
         assignments: str,
         now: float,
-        condition: str = "1",
+        condition: str = "1 = 1",
     ) -> tuple[HelpRequest, int | None] | None:
         """One conditional UPDATE plus its audit row. Returns the request after the change
         and the volunteer who held it before, or None when the condition no longer held."""

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-import aiosqlite
-
-from bot.db.connection import Database, Transaction
+from bot.db.connection import Database, Row, Transaction
 from bot.domain.models import Coordinator
 from bot.domain.results import Dismissal
 
@@ -17,7 +15,7 @@ def _marks(ids: Collection[int]) -> str:
 
 
 def _current(
-    rows: list[aiosqlite.Row], admin_ids: frozenset[int], dismissed: set[int]
+    rows: list[Row], admin_ids: frozenset[int], dismissed: set[int]
 ) -> dict[int, Coordinator]:
     """Every coordinator now: those marked in the table, and ADMIN_IDS not dismissed since
     (also those who have no row: they never started the bot, or erased themselves)."""
@@ -58,7 +56,7 @@ class RoleRepository:
     async def is_coordinator(self, user_id: int, admin_ids: frozenset[int]) -> bool:
         row = await self._db.fetchone(
             "SELECT u.is_coordinator, d.user_id IS NOT NULL AS dismissed "
-            "FROM (SELECT ? AS id) me LEFT JOIN users u ON u.id = me.id "
+            "FROM (SELECT CAST(? AS BIGINT) AS id) me LEFT JOIN users u ON u.id = me.id "
             "LEFT JOIN dismissed_coordinators d ON d.user_id = me.id",
             (user_id,),
         )

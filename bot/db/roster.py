@@ -29,7 +29,7 @@ class RosterRepository:
     ) -> tuple[list[RosterEntry], int]:
         """Volunteers approved first, then waiting, then turned down; by name. With
         `search`, only those whose name contains it, or whose id it is."""
-        where, params = "1", []
+        where, params = "1 = 1", []
         if search:
             where = "(u.first_name LIKE ? ESCAPE '\\' OR v.user_id = ?)"
             params = [_like(search), int(search) if search.isdigit() else -1]

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
-from bot.db.connection import Database
+from bot.db.connection import Database, Row
 from bot.domain.models import Category, Series
 
 
-def _series(row: aiosqlite.Row) -> Series:
+def _series(row: Row) -> Series:
     return Series(
         id=row["id"],
         requester_id=row["requester_id"],

@@ -16,10 +16,11 @@ class StatsRepository:
         row = await self._db.fetchone(
             """
             SELECT
-              sum(status = 'open') AS open,
-              sum(status IN ('open', 'claimed') AND due_at IS NOT NULL AND due_at < :now)
-                  AS overdue,
-              sum(status = 'done' AND closed_at >= :since) AS done_last_day
+              sum(CASE WHEN status = 'open' THEN 1 ELSE 0 END) AS open,
+              sum(CASE WHEN status IN ('open', 'claimed') AND due_at IS NOT NULL
+                       AND due_at < :now THEN 1 ELSE 0 END) AS overdue,
+              sum(CASE WHEN status = 'done' AND closed_at >= :since THEN 1 ELSE 0 END)
+                  AS done_last_day
             FROM requests
             """,
             {"now": now, "since": now - DAY_S},
@@ -30,13 +31,15 @@ class StatsRepository:
         )
         idle = await self._db.fetchall(
             """
-            SELECT v.user_id, u.first_name,
-                   (SELECT max(r.claimed_at) FROM requests r WHERE r.volunteer_id = v.user_id)
-                       AS last_task_at
-            FROM volunteers v JOIN users u ON u.id = v.user_id
-            WHERE v.status = 'approved' AND v.paused = 0 AND v.held_at IS NULL
-              AND u.blocked_at IS NULL
-            ORDER BY last_task_at IS NOT NULL, last_task_at, v.created_at
+            SELECT * FROM (
+                SELECT v.user_id, u.first_name, v.created_at,
+                       (SELECT max(r.claimed_at) FROM requests r
+                        WHERE r.volunteer_id = v.user_id) AS last_task_at
+                FROM volunteers v JOIN users u ON u.id = v.user_id
+                WHERE v.status = 'approved' AND v.paused = 0 AND v.held_at IS NULL
+                  AND u.blocked_at IS NULL
+            ) AS idle  -- PostgreSQL orders by an alias only outside the query naming it
+            ORDER BY last_task_at IS NOT NULL, last_task_at, created_at
             LIMIT ?
             """,
             (idle_count,),

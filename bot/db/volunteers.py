@@ -6,9 +6,7 @@ import functools
 import math
 from collections.abc import Collection, Iterable
 
-import aiosqlite
-
-from bot.db.connection import Database
+from bot.db.connection import Database, Row
 from bot.domain.distance import EARTH_RADIUS_KM, haversine_km
 from bot.domain.limits import MAX_RADIUS_KM
 from bot.domain.models import (
@@ -30,7 +28,7 @@ _COLUMNS = "v.*, u.first_name, u.language"
 PINGABLE = "v.status = 'approved' AND v.paused = 0 AND v.held_at IS NULL AND u.blocked_at IS NULL"
 
 
-def _quiet(row: aiosqlite.Row) -> QuietHours | None:
+def _quiet(row: Row) -> QuietHours | None:
     if row["quiet_from"] is None or row["quiet_until"] is None:
         return None
     return QuietHours(row["quiet_from"], row["quiet_until"])
@@ -42,7 +40,7 @@ def _categories(raw: str) -> frozenset[Category]:
     return frozenset(c for c in (Category.parse(code) for code in raw.split(",")) if c)
 
 
-def _volunteer(row: aiosqlite.Row) -> Volunteer:
+def _volunteer(row: Row) -> Volunteer:
     return Volunteer(
         user_id=row["user_id"],
         first_name=row["first_name"],
@@ -95,7 +93,8 @@ class VolunteerRepository:
             ON CONFLICT (user_id) DO UPDATE SET
                 lat = excluded.lat, lon = excluded.lon, radius_km = excluded.radius_km,
                 categories = excluded.categories, updated_at = excluded.updated_at,
-                status = CASE WHEN status = 'rejected' THEN 'pending' ELSE status END
+                status = CASE WHEN volunteers.status = 'rejected' THEN 'pending'
+                              ELSE volunteers.status END
             """,
             (user_id, lat, lon, min(radius_km, MAX_RADIUS_KM), codes, now, now),
         )
@@ -242,7 +241,7 @@ class VolunteerRepository:
                 params[f"slot{n}"] = f"%,{slot.value},%"
             busy = (
                 "CASE WHEN av.slots IS NULL OR av.slots = '' THEN 0 "
-                f"WHEN {matches or '0'} THEN 0 ELSE 1 END"
+                f"WHEN {matches or '1 = 0'} THEN 0 ELSE 1 END"
             )
         fair = "0 AS asleep, 0 AS pings_today, NULL AS last_untaken, 0 AS tasked"
         if rules is not None:
@@ -279,7 +278,7 @@ class VolunteerRepository:
                       SELECT p.volunteer_id FROM pings p
                       WHERE p.request_id = :request_id
                         AND (p.round = :round OR p.answer IN ('declined', 'released')))
-            )
+            ) AS candidate
             {within}
             ORDER BY busy, round(distance * 2),
                      (SELECT count(*) FROM requests r
@@ -335,10 +334,11 @@ class VolunteerRepository:
         q_from = "CASE WHEN v.quiet_own = 1 THEN v.quiet_from ELSE :dq_from END"
         q_until = "CASE WHEN v.quiet_own = 1 THEN v.quiet_until ELSE :dq_until END"
         # Like QuietHours.covers: a window that ends before it starts runs over midnight.
+        # CAST: a comparison is 0/1 in SQLite but a boolean in PostgreSQL.
         asleep = f"""CASE WHEN ({q_from}) IS NULL OR ({q_until}) IS NULL THEN 0
                  WHEN ({q_from}) < ({q_until})
-                     THEN :minute >= ({q_from}) AND :minute < ({q_until})
-                 ELSE :minute >= ({q_from}) OR :minute < ({q_until}) END"""
+                     THEN CAST(:minute >= ({q_from}) AND :minute < ({q_until}) AS INTEGER)
+                 ELSE CAST(:minute >= ({q_from}) OR :minute < ({q_until}) AS INTEGER) END"""
         pings_today = (
             "(SELECT count(*) FROM pings p WHERE p.volunteer_id = v.user_id "
             "AND p.sent_at >= :day_start)"
@@ -353,9 +353,9 @@ class VolunteerRepository:
         )
         # A task in their hands at about the same time ("as soon as possible" counts as now).
         tasked = (
-            "EXISTS (SELECT 1 FROM requests r WHERE r.volunteer_id = v.user_id "
+            "CAST(EXISTS (SELECT 1 FROM requests r WHERE r.volunteer_id = v.user_id "
             "AND r.status = 'claimed' "
-            "AND abs(coalesce(r.due_at, :now) - :task_at) < :overlap_s)"
+            "AND abs(coalesce(r.due_at, :now) - :task_at) < :overlap_s) AS INTEGER)"
         )
         return (
             f"{asleep} AS asleep, {pings_today} AS pings_today, "

@@ -358,7 +358,7 @@ def build_application(
 ) -> MutualAidApplication:
     """The real application. Tests pass a recording `request` (and maybe a clock)."""
     i18n.load_catalogues(settings.default_language, distance_unit=settings.distance_unit)
-    db = Database(settings.database_path)
+    db = Database(settings.database_path, settings.database_url)
     base = (settings.bot_api_base_url or TELEGRAM_API).rstrip("/")
     bot = GroupBot(
         settings.bot_token,

@@ -1,0 +1,37 @@
+"""Reading a test group's whole database, on either backend (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.db import Database
+from tests.conftest import POSTGRES_URL
+
+# For tests of SQLite itself: its file on disk, its pragmas, its backup API.
+sqlite_only = pytest.mark.skipif(
+    bool(POSTGRES_URL), reason="about the SQLite file itself (this run is on PostgreSQL)"
+)
+
+
+async def table_names(db: Database) -> list[str]:
+    """The bot's own tables, sorted (not SQLite's R*Tree shadows' internals of PostgreSQL)."""
+    if db.dialect == "postgresql":
+        rows = await db.fetchall(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        )
+    else:
+        rows = await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return sorted(row[0] for row in rows)
+
+
+async def every_row(db: Database) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
+    """Each table's column names and rows."""
+    found = {}
+    for name in await table_names(db):
+        rows = await db.fetchall(f'SELECT * FROM "{name}"')
+        columns = list(rows[0].keys()) if rows else []
+        found[name] = (columns, [tuple(row) for row in rows])
+    return found
