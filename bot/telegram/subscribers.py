@@ -17,6 +17,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
 
+from telegram import InlineKeyboardMarkup
+
 from bot.config import Settings
 from bot.db import PingRepository, RequestRepository, UserRepository, VolunteerRepository
 from bot.domain.events import (
@@ -109,17 +111,21 @@ class Tellers:
             for p in await self.pings.for_request(request.id, event.round)
             if p.wave == event.wave and p.message_id is None and p.answer is None
         ]
-        sent = await asyncio.gather(*(self._ping(request, ping) for ping in pings))
+        # Rendered first, nearest first, in each volunteer's language; then sent together.
+        ready = []
+        for ping in pings:
+            volunteer = await self.volunteers.get(ping.volunteer_id)
+            if volunteer is None or not volunteer.gets_pings:
+                continue
+            with use_language(volunteer.language):
+                text = notices.ping(request, ping.distance_km, self.settings.timezone)
+                markup = keyboards.ping(request.id)
+            ready.append((ping, text, markup))
+        sent = await asyncio.gather(*(self._ping(*one) for one in ready))
         _LOGGER.info("Request %s: wave %s pinged %s volunteers", request.id, event.wave, sum(sent))
 
-    async def _ping(self, request: HelpRequest, ping: Ping) -> bool:
-        volunteer = await self.volunteers.get(ping.volunteer_id)
-        if volunteer is None or not volunteer.gets_pings:
-            return False
-        with use_language(volunteer.language):
-            text = notices.ping(request, ping.distance_km, self.settings.timezone)
-            markup = keyboards.ping(request.id)
-        message = await self.messenger.send(volunteer.user_id, text, markup)
+    async def _ping(self, ping: Ping, text: str, markup: InlineKeyboardMarkup) -> bool:
+        message = await self.messenger.send(ping.volunteer_id, text, markup)
         if message is None:
             return False
         await self.pings.set_message(ping.id, message.chat_id, message.message_id)
@@ -146,9 +152,10 @@ class Tellers:
 
     async def address_to_claimer(self, event: RequestClaimed, _id: int) -> None:
         """The address to the volunteer alone (protected), once: not if a message with it
-        is in their chat already, nor if the task is no longer theirs."""
+        is in their chat already. Sent even if the task has left their hands meanwhile:
+        events are delivered in order, so the hand-back's take-back follows."""
         request = await self._request(event.request_id)
-        if request is None or not _held_by(request, event.volunteer_id):
+        if request is None:
             return
         if await self.addresses.shown(request.id, event.volunteer_id):
             return
@@ -167,7 +174,7 @@ class Tellers:
 
     async def volunteer_coming(self, event: RequestClaimed, _id: int) -> None:
         request = await self._request(event.request_id)
-        if request is None or not _held_by(request, event.volunteer_id):
+        if request is None:
             return
         volunteer = await self.volunteers.get(event.volunteer_id)
         name = volunteer.first_name if volunteer else ""
@@ -418,6 +425,7 @@ def subscribe(
 
     async def reminders_claimed(event: RequestClaimed, _id: int) -> None:
         request = await t.requests.get(event.request_id)
+        # Not theirs any more (handed back at once): nothing of theirs to remind them of.
         if request is not None and _held_by(request, event.volunteer_id):
             await chaser.claimed(request)
 
