@@ -39,37 +39,41 @@ class EventRepository:
         return changed > 0
 
     async def undelivered(self, *, held_too: bool, after: int = 0) -> list[StoredEvent]:
-        """Events some subscriber has not had yet, oldest first, with who has had them."""
+        """Events some subscriber has not had yet, oldest first, with who has had them:
+        one statement, so that an event and its deliveries are read as they stood
+        together (the other lane may delete it meanwhile)."""
         held = "" if held_too else " AND hold_key IS NULL"
         rows = await self._db.fetchall(
-            f"SELECT id, kind, payload FROM events WHERE id > ?{held} ORDER BY id LIMIT 200",
+            f"""
+            SELECT e.id, e.kind, e.payload, d.subscriber
+            FROM events e LEFT JOIN event_deliveries d ON d.event_id = e.id
+            WHERE e.id IN (SELECT id FROM events WHERE id > ?{held} ORDER BY id LIMIT 200)
+            ORDER BY e.id
+            """,
             (after,),
         )
-        done: dict[int, set[str]] = {}
-        if rows:
-            marks = ", ".join("?" for _ in rows)
-            for row in await self._db.fetchall(
-                f"SELECT event_id, subscriber FROM event_deliveries WHERE event_id IN ({marks})",
-                [row["id"] for row in rows],
-            ):
-                done.setdefault(int(row["event_id"]), set()).add(row["subscriber"])
-        found = []
+        found: dict[int, tuple[str, str, set[str]]] = {}
         for row in rows:
-            if row["kind"] not in KINDS:
+            _kind, _payload, done = found.setdefault(
+                int(row["id"]), (row["kind"], row["payload"], set())
+            )
+            if row["subscriber"] is not None:
+                done.add(row["subscriber"])
+        events = []
+        for event_id, (kind, payload, done) in found.items():
+            if kind not in KINDS:
                 # Written by a newer version (and this one started after it): kept for it.
-                _LOGGER.warning(
-                    "Event %s is of a kind this version lacks: %s", row["id"], row["kind"]
-                )
+                _LOGGER.warning("Event %s is of a kind this version lacks: %s", event_id, kind)
                 continue
-            event = from_json(row["kind"], row["payload"])
-            found.append(StoredEvent(int(row["id"]), event, frozenset(done.get(row["id"], ()))))
-        return found
+            events.append(StoredEvent(event_id, from_json(kind, payload), frozenset(done)))
+        return events
 
     async def mark_done(self, event_id: int, subscriber: str, now: float) -> None:
+        """This subscriber has had it (nothing, if the event is gone)."""
         await self._db.execute(
             "INSERT OR IGNORE INTO event_deliveries (event_id, subscriber, delivered_at) "
-            "VALUES (?, ?, ?)",
-            (event_id, subscriber, now),
+            "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM events WHERE id = ?)",
+            (event_id, subscriber, now, event_id),
         )
 
     async def mark_delivered(self, event_id: int, subscribers: Collection[str]) -> bool:
