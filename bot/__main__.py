@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -38,20 +39,30 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="check settings, catalogues and database, then exit 0 (healthy) or 1",
     )
+    parser.add_argument(
+        "command",
+        nargs="?",
+        choices=["migrate"],
+        help="migrate --to postgresql://...: copy the SQLite database into an empty one there",
+    )
+    parser.add_argument("--to", metavar="DATABASE_URL", help="where `migrate` copies to")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
     except SettingsError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
+    if args.command == "migrate":
+        return _migrate(settings, args.to)
     if args.check:
-        from bot.health import problems
+        from bot.health import STANDBY, heartbeat_state, problems
 
         found = problems(settings)
         for problem in found:
             print(f"Unhealthy: {problem}", file=sys.stderr)
         if not found:
-            print("Healthy")
+            standing_by = heartbeat_state(settings) == STANDBY
+            print("Healthy (standby: another process serves)" if standing_by else "Healthy")
         return 1 if found else 0
     if args.webhook and not (settings.webhook_url and settings.webhook_secret):
         print(
@@ -69,12 +80,60 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Set-up error: {error}", file=sys.stderr)
         return 2
     try:
+        if settings.database_url is not None:
+            _stand_by(app, settings.database_url, settings)
         _serve(app, settings, webhook=args.webhook)
     except DatabaseUnavailable as error:
         # An unreachable server or a missing PostGIS: one line, not a traceback.
         print(error, file=sys.stderr)
         return 2
+    # Stopped because the serving lock was lost: not a clean exit, so a supervisor
+    # starts this process again, as a standby.
+    return 3 if app.lost_serving else 0
+
+
+def _migrate(settings: Settings, to: str | None) -> int:
+    """Copy the group's SQLite database into an empty PostgreSQL one, and say what moved."""
+    from bot.config import checked_database_url
+    from bot.db.postgres import describe
+    from bot.db.transfer import TransferError, copy_group
+
+    try:
+        if to is None:
+            raise SettingsError("migrate needs --to postgresql://user:pass@host:port/db")
+        url = checked_database_url(to)
+    except SettingsError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    if not settings.database_path.is_file():
+        print(
+            f"Not copied: there is no SQLite database at {settings.database_path}", file=sys.stderr
+        )
+        return 1
+    try:
+        copied = asyncio.run(copy_group(settings.database_path, url))
+    except (TransferError, DatabaseUnavailable) as error:
+        print(f"Not copied: {error}", file=sys.stderr)
+        return 1
+    rows = sum(table.rows for table in copied)
+    print(
+        f"Copied {rows} rows in {len(copied)} tables from {settings.database_path} into "
+        f"{describe(url)}; the row counts match. Next: set DATABASE_URL to it and start "
+        "the bot."
+    )
     return 0
+
+
+def _stand_by(app: MutualAidApplication, url: str, settings: Settings) -> None:
+    """With PostgreSQL, serve only once this process holds the serving lock (waiting as a
+    standby until then), in the event loop the bot will then run in."""
+    from bot.standby import Standby
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    standby = Standby(url, settings.failover_s, app.heartbeat)
+    loop.run_until_complete(standby.wait_to_serve())
+    app.standby = standby
 
 
 def _serve(app: MutualAidApplication, settings: Settings, *, webhook: bool) -> None:

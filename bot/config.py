@@ -101,6 +101,8 @@ class Settings:
     health_stale_s: float = 90
     # How long an update is tried again while the database fails (locked, disk full).
     db_retry_s: float = 60
+    # With PostgreSQL: a standby takes over within this after the serving process dies.
+    failover_s: float = 15
     # Fair to volunteers: no pings in their quiet hours (the default for those who never
     # chose theirs), at most so many a local day, and this long apart.
     quiet_hours: QuietHours | None = field(default_factory=lambda: QuietHours(21 * 60, 8 * 60))
@@ -116,7 +118,7 @@ class Settings:
     first_tasks: int = 2
 
 
-def _database_url(url: str) -> str:
+def checked_database_url(url: str) -> str:
     """A PostgreSQL URL the driver can use, or a settings error that says what is wrong
     (never echoing the URL: it may hold a password)."""
     example = "e.g. postgresql://bot:secret@db.example.org:5432/mutualaid"
@@ -202,7 +204,7 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
 
     database_url = get("DATABASE_URL")
     if database_url is not None:
-        database_url = _database_url(database_url)
+        database_url = checked_database_url(database_url)
 
     webhook_url = get("WEBHOOK_URL")
     if webhook_url is not None and not re.match(r"^https?://", webhook_url):
@@ -288,6 +290,7 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         ),
         health_stale_s=_positive_float(values, "HEALTH_STALE_S", 90),
         db_retry_s=_positive_float(values, "DB_RETRY_S", 60, maximum=3600),
+        failover_s=_positive_float(values, "FAILOVER_S", 15, maximum=600),
         quiet_hours=quiet_hours,
         max_pings_per_day=int(
             _positive_float(values, "MAX_PINGS_PER_DAY", 6, maximum=1000, integer=True)

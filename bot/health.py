@@ -27,6 +27,8 @@ from bot.i18n import CatalogueError, load_catalogues
 _LOGGER = logging.getLogger(__name__)
 SERVING = "serving"
 STOPPED = "stopped"
+# On PostgreSQL, waiting to take over from the process that serves (bot/standby.py).
+STANDBY = "standby"
 
 
 def heartbeat_path(database_path: Path) -> Path:
@@ -70,14 +72,25 @@ def heartbeat_problem(settings: Settings, now: float | None = None) -> str | Non
         return f"the bot is not running: no heartbeat at {path}"
     except (OSError, ValueError, AttributeError) as error:
         return f"the heartbeat {path} cannot be read: {error}"
-    if state != SERVING:
+    if state not in (SERVING, STANDBY):
         return f"the bot is not serving (its heartbeat says {state!r})"
     if age > settings.health_stale_s:
+        doing = "has handled no updates" if state == SERVING else "has not checked in"
         return (
-            f"the bot has handled no updates for {age:.0f} s (HEALTH_STALE_S is "
+            f"the bot {doing} for {age:.0f} s (HEALTH_STALE_S is "
             f"{settings.health_stale_s:g}): it is stuck"
         )
     return None
+
+
+def heartbeat_state(settings: Settings) -> str | None:
+    """What the running bot says it is doing (serving, standby), if it says."""
+    try:
+        text = heartbeat_path(settings.database_path).read_text(encoding="utf-8")
+        state = json.loads(text).get("state")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return state if isinstance(state, str) else None
 
 
 def problems(settings: Settings) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -49,39 +49,61 @@ def make_settings(tmp_path: Path, **overrides: str) -> Settings:
     if POSTGRES_URL:
         # The same group on PostgreSQL: a schema of its own, named after the test's folder
         # so that a test which restarts the bot finds its data again.
-        schema = "t_" + hashlib.sha1(str(tmp_path).encode()).hexdigest()[:20]
-        values["DATABASE_URL"] = f"{POSTGRES_URL}?search_path={schema}"
+        values["DATABASE_URL"] = postgres_url(tmp_path)
     values.update(overrides)
     return parse_settings(values)
 
 
+# The schemas this run's tests made on PostgreSQL: dropped when the run ends (only
+# these: another run may be using the same database at the same time).
+_SCHEMAS: set[str] = set()
+
+
+def postgres_url(folder: Path, name: str = "") -> str:
+    """TEST_DATABASE_URL with a schema of its own for a test's folder (the same folder,
+    the same schema: a test that restarts the bot finds its data again)."""
+    schema = "t_" + hashlib.sha1(f"{folder}{name}".encode()).hexdigest()[:20]
+    _SCHEMAS.add(schema)
+    return f"{POSTGRES_URL}?search_path={schema}"
+
+
 @pytest.fixture(autouse=True, scope="session")
-def _fresh_postgres() -> None:
-    """On PostgreSQL, the schemas an earlier run's tests left go first."""
+def _postgres_schemas() -> Iterator[None]:
+    """On PostgreSQL: the server must answer (or every test here is skipped, with the
+    reason, except in CI); at the end, this run's schemas go."""
     if not POSTGRES_URL:
+        yield
         return
     import asyncio
 
     import asyncpg
 
-    async def drop() -> None:
+    async def connect() -> asyncpg.Connection:
         try:
-            connection = await asyncpg.connect(POSTGRES_URL, timeout=5)
+            return await asyncpg.connect(POSTGRES_URL, timeout=5)
         except (OSError, asyncpg.PostgresError, TimeoutError) as error:
             reason = f"PostgreSQL at TEST_DATABASE_URL is unreachable: {error}"
             if os.environ.get("REQUIRE_E2E"):
                 pytest.fail(reason)
             pytest.skip(reason)
+
+    async def ready() -> None:
+        connection = await connect()
         try:
             await connection.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-            names = await connection.fetch(
-                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\\_%'"
-            )
-            for (name,) in names:
-                await connection.execute(f'DROP SCHEMA "{name}" CASCADE')
         finally:
             await connection.close()
 
+    async def drop() -> None:
+        connection = await connect()
+        try:
+            for name in sorted(_SCHEMAS):
+                await connection.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+        finally:
+            await connection.close()
+
+    asyncio.run(ready())
+    yield
     asyncio.run(drop())
 
 

@@ -268,7 +268,7 @@ class SqliteDatabase:
             async with connection.execute("PRAGMA user_version") as cursor:
                 row = await cursor.fetchone()
             version = int(row[0]) if row else 0
-            for number, script in _migrations():
+            for number, script in numbered_scripts():
                 if number <= version:
                     continue
                 _LOGGER.info("Applying database migration %04d", number)
@@ -344,12 +344,13 @@ async def _roll_back(connection: aiosqlite.Connection) -> None:
 
 def latest_migration() -> int:
     """The schema version this code expects."""
-    return max((number for number, _ in _migrations()), default=0)
+    return max((number for number, _ in numbered_scripts()), default=0)
 
 
-def _migrations() -> list[tuple[int, str]]:
+def numbered_scripts(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, str]]:
+    """The `NNNN_name.sql` scripts of a folder, in their numbers' order."""
     found = []
-    for path in MIGRATIONS_DIR.glob("*.sql"):
+    for path in directory.glob("*.sql"):
         match = re.match(r"^(\d+)_", path.name)
         if match:
             found.append((int(match.group(1)), path.read_text(encoding="utf-8")))

@@ -29,15 +29,23 @@ from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
 
-from bot.db.connection import DatabaseUnavailable, Params, Row
+from bot.db.connection import DatabaseUnavailable, Params, Row, numbered_scripts
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations" / "postgresql"
 _LOGGER = logging.getLogger(__name__)
 
 
-# pg_advisory_xact_lock keys: one for writers, one for migrations (any two fixed numbers).
+# pg_advisory_xact_lock keys: one for writers, one for migrations (any two fixed numbers),
+# each taken per schema, so that groups sharing a database (or tests) stay apart.
 WRITE_LOCK = 7_420_001
 MIGRATION_LOCK = 7_420_002
+_SCHEMA_LOCK = "SELECT pg_advisory_xact_lock($1, hashtext($2))"
+
+
+def schema_in(url: str) -> str | None:
+    """The schema a URL's `?search_path=` puts the bot's tables in, if it names one."""
+    query = parse_qs(urlsplit(url).query)
+    return (query.get("search_path") or [""])[0].split(",")[0].strip() or None
 
 
 def describe(url: str) -> str:
@@ -120,9 +128,7 @@ class PostgresDatabase:
         self.url = url
         # A schema of its own (tests give each group one in a shared database), from the
         # argument or the URL's `?search_path=`; created when missing.
-        query = parse_qs(urlsplit(url).query)
-        first = (query.get("search_path") or [""])[0].split(",")[0].strip()
-        self.schema = schema or first or None
+        self.schema = schema or schema_in(url)
         if self.schema is not None and not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", self.schema):
             raise DatabaseUnavailable(f"Database error: {self.schema!r} is not a schema name")
         self._pool: asyncpg.Pool | None = None
@@ -203,7 +209,7 @@ class PostgresDatabase:
         together migrate once (even CREATE SCHEMA IF NOT EXISTS races without it)."""
         pool = self._require()
         async with pool.acquire() as connection, connection.transaction():
-            await connection.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+            await connection.execute(_SCHEMA_LOCK, MIGRATION_LOCK, self.schema or "public")
             if self.schema is not None:
                 await connection.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
             await self._require_postgis(connection)
@@ -258,7 +264,7 @@ class PostgresDatabase:
         """Several statements that stand or fall together."""
         with _faults():
             async with self._require().acquire() as connection, connection.transaction():
-                await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+                await connection.execute(_SCHEMA_LOCK, WRITE_LOCK, self.schema or "public")
                 yield PgTransaction(connection, self._tables_with_id)
 
 
@@ -393,12 +399,7 @@ def _rewrite(query: str) -> str:
 
 
 def migrations() -> list[tuple[int, str]]:
-    found = []
-    for path in MIGRATIONS_DIR.glob("*.sql"):
-        match = re.match(r"^(\d+)_", path.name)
-        if match:
-            found.append((int(match.group(1)), path.read_text(encoding="utf-8")))
-    return sorted(found)
+    return numbered_scripts(MIGRATIONS_DIR)
 
 
 def latest_migration() -> int:

@@ -8,7 +8,7 @@ import sqlite3
 import time
 from contextvars import ContextVar
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -71,6 +71,7 @@ from bot.services.relay import Relay
 from bot.services.reminders import Reminders
 from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
+from bot.standby import Standby
 from bot.telegram import notices
 from bot.telegram.alarm import JobQueueAlarm
 from bot.telegram.cleaning import clean_update
@@ -88,6 +89,10 @@ from bot.telegram.subscribers import Eraser, Tellers, subscribe
 from bot.telegram.telegram_bot import GroupBot
 from bot.webapp.server import MapServer
 
+if TYPE_CHECKING:
+    # Imported only under PostgreSQL (it loads the driver).
+    from bot.standby import Standby
+
 _LOGGER = logging.getLogger(__name__)
 TELEGRAM_API = "https://api.telegram.org/bot"
 
@@ -104,6 +109,11 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
     watch: DatabaseWatch
     heartbeat: Heartbeat
     _beating: asyncio.Task[None] | None
+    # With PostgreSQL: the serving lock this process holds (bot/standby.py), and whether
+    # it stopped because the lock was lost.
+    standby: Standby | None = None
+    lost_serving: bool = False
+    _keeping: asyncio.Task[None] | None = None
 
     async def initialize(self) -> None:
         # The database must be open before PTB loads conversations from it.
@@ -114,11 +124,23 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
         await super().start()
         self.heartbeat.mark(SERVING)
         self._beating = asyncio.create_task(self._beat(), name="heartbeat")
+        if self.standby is not None:
+            self._keeping = asyncio.create_task(
+                self.standby.keep_serving(self._lost_serving), name="serving lock"
+            )
+
+    def _lost_serving(self) -> None:
+        """Another process may take over at any moment: stop talking to Telegram now."""
+        self.lost_serving = True
+        self.stop_running()
 
     async def stop(self) -> None:
         if self._beating is not None:
             self._beating.cancel()
             self._beating = None
+        if self._keeping is not None:
+            self._keeping.cancel()
+            self._keeping = None
         self.heartbeat.mark(STOPPED)
         await super().stop()
 
@@ -130,6 +152,8 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
             await self.map_server.stop()
         await super().shutdown()  # writes the last conversation states first
         await self.services.db.close()
+        if self.standby is not None:
+            await self.standby.release()  # a standby need not wait for the server to notice
 
     async def _beat(self) -> None:
         """Send a beat down the update queue now and then: the heartbeat file is touched
