@@ -23,7 +23,7 @@ CREATE TABLE event_deliveries (
     subscriber   TEXT NOT NULL,
     delivered_at REAL NOT NULL,
     PRIMARY KEY (event_id, subscriber)
-) WITHOUT ROWID;
+);
 
 -- Requests saved by the version before this one but never announced: their start
 -- waited for announce_unfinished() at start-up, which the outbox replaces.
