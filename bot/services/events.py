@@ -72,7 +72,6 @@ class EventBus:
         self._again = False
         self._delivering: object | None = None  # the running delivery's token
         self._more = False  # recorded during it, after its last look
-        self.paused = False  # tests: as if the bot died after the commit
 
     # --- who hears what ------------------------------------------------------------------
 
@@ -131,8 +130,6 @@ class EventBus:
 
     async def deliver(self, *, held_too: bool = False) -> int:
         """Hand every undelivered event to its subscribers; returns how many calls."""
-        if self.paused:
-            return 0
         current = _DELIVERING.get()
         if current is not None and current is self._delivering:
             self._more = True
