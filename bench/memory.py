@@ -7,13 +7,20 @@ Each bot is its own process running `run_polling()` as `python -m bot` does, the
 replaced by a recording request whose getUpdates waits out its long-poll timeout like
 Telegram's. Once start-up is over and the bot has idled a few seconds, this reads its
 VmRSS (resident now) and VmHWM (the peak) from /proc, then stops it with SIGTERM.
+
+Before idling, each bot runs WARM_QUERIES first-wave searches (the radius search
+matching runs for a new request) at points spread over the city, so that SQLite's page
+cache holds what a bot in use would: idle memory after a morning's requests, not
+straight after start-up.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -25,12 +32,25 @@ from typing import Any
 
 from telegram.request import RequestData
 
-from bench.support import CITY_CENTER, CITY_RADIUS_KM, city, copy_of, print_ratios, print_table
+from bench.support import (
+    CITY_CENTER,
+    CITY_RADIUS_KM,
+    city,
+    copy_of,
+    point_in_city,
+    print_ratios,
+    print_table,
+)
 from bot.config import parse_settings
+from bot.domain.models import Category
+from bot.services.fairness import rules_for
+from bot.services.matching import RECENT_TASKS_WINDOW_S
 from tests.support.telegram import FakeTelegram
 
 IDLE_S = 5.0
+STARTED = "started"
 READY = "ready"
+WARM_QUERIES = 60
 
 
 class IdleTelegram(FakeTelegram):
@@ -55,6 +75,29 @@ class IdleTelegram(FakeTelegram):
         )
 
 
+async def warm_up(services: Any) -> None:
+    """First waves at points over the city, as new requests would ask for them."""
+    rng = random.Random(5)
+    settings = services.settings
+    for _ in range(WARM_QUERIES):
+        lat, lon = point_in_city(rng)
+        now = time.time()
+        await services.volunteers.candidates(
+            request_id=0,
+            round_=1,
+            lat=lat,
+            lon=lon,
+            category=Category.GROCERIES,
+            exclude=(),
+            needs_check=False,
+            any_distance=False,
+            recent_since=now - RECENT_TASKS_WINDOW_S,
+            free_slots=frozenset(),
+            limit=settings.wave_size,
+            rules=rules_for(settings, now, None, asked=False),
+        )
+
+
 def run_bot(database: Path) -> None:
     """The child: the real application on `database`, polling until SIGTERM."""
     from bot.telegram.app import build_application
@@ -75,9 +118,11 @@ def run_bot(database: Path) -> None:
     assert original is not None
 
     async def post_init(application: Any) -> None:
-        """The bot's own post_init (menus, reminders, unfinished requests), then a word
-        to the parent that start-up is over."""
+        """The bot's own post_init (menus, reminders, unfinished requests), matching
+        warmed up, then a word to the parent that start-up is over."""
         await original(application)
+        print(STARTED, flush=True)
+        await warm_up(application.services)
         print(READY, flush=True)
 
     app.post_init = post_init
@@ -103,12 +148,14 @@ def measure(label: str, database: Path) -> Memory:
     )
     try:
         assert child.stdout is not None
+        start_s = math.nan
         for line in child.stdout:
+            if line.strip() == STARTED:
+                start_s = time.perf_counter() - started
             if line.strip() == READY:
                 break
         else:
             raise RuntimeError(f"the bot on {database} stopped before it was ready")
-        start_s = time.perf_counter() - started
         time.sleep(IDLE_S)
         status = Path(f"/proc/{child.pid}/status").read_text(encoding="utf-8")
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
@@ -159,7 +206,10 @@ def main() -> None:
                 min(m.start_s for m in found),
             )
         )
-    print(f"idle {IDLE_S:.0f} s after start-up, the larger of two runs each")
+    print(
+        f"idle {IDLE_S:.0f} s after start-up and {WARM_QUERIES} first-wave searches, "
+        "the larger of two runs each"
+    )
     print_table(("stored", "resident MB (VmRSS)", "peak MB (VmHWM)", "start-up s"), rows)
     print_ratios([("resident, stored/empty", rows[0][1] / rows[1][1])])
 

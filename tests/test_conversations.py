@@ -23,7 +23,12 @@ async def test_nothing_is_stored_before_consent(group: Group) -> None:
     user = await group.app.services.users.get(REQUESTER)
     assert user is not None
     assert user.consented_at is not None
-    assert group.telegram.last_to(REQUESTER).buttons == ["v1:role:need", "v1:role:offer"]
+    # The choice, and "tell me about offers nearby" (off until they turn it on).
+    assert group.telegram.last_to(REQUESTER).buttons == [
+        "v1:role:need",
+        "v1:role:offer",
+        "v1:offernews:on",
+    ]
 
 
 async def test_i_need_help_button_starts_the_request(group: Group) -> None:

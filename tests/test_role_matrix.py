@@ -28,6 +28,7 @@ PENDING = 302
 OPEN, CLAIMED, DONE = 1, 2, 3  # the world's requests: open (pinged to 301), 301's, done
 SERIES = 1  # the requester's weekly request
 CLAIM = 1  # what 301 spent on the done request, waiting for a coordinator
+OFFER = 1  # Alice's offer of a meal, open
 ROLES = {
     "stranger": STRANGER,
     "requester": REQUESTER,
@@ -91,6 +92,12 @@ BUTTONS: dict[Action, str] = {
     Action.NO_SHOW: f"v1:nocome:{CLAIMED}:{VOLUNTEER}",
     Action.CHECK_IN: f"v1:checkin:{DONE}",
     Action.TALK: f"v1:talk:{CLAIMED}",
+    Action.TAKE: f"v1:take:{OFFER}",
+    Action.OFFER_KIND: "v1:offerkind:meal",
+    Action.OFFER_UNITS: "v1:offerunits:2",
+    Action.OFFER_POST: "v1:offerpost:yes",
+    Action.OFFER_CLOSE: f"v1:offerclose:{OFFER}",
+    Action.OFFER_NEWS: "v1:offernews:on",
 }
 
 # Read by tests/test_zz_summary.py.
@@ -150,6 +157,15 @@ async def _world(group: Group) -> None:
     await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
     series = await group.app.services.db.fetchall("SELECT id FROM series")
     assert [row["id"] for row in series] == [SERIES]
+    # Alice offers a meal (#1).
+    await group.say(VOLUNTEER, "/offer", name="Alice")
+    await group.press(VOLUNTEER, "v1:offerkind:meal", name="Alice")
+    await group.say(VOLUNTEER, "Soup for two", name="Alice")
+    await group.press(VOLUNTEER, "v1:offerunits:2", name="Alice")
+    await group.say(VOLUNTEER, "tomorrow 18:00", name="Alice")
+    await group.share(VOLUNTEER, *NEAR, name="Alice")
+    await group.press(VOLUNTEER, "v1:offerpost:yes", name="Alice")
+    assert f"offer #{OFFER}" in group.telegram.last_to(VOLUNTEER).text
     group.telegram.clear()
 
 
@@ -204,6 +220,8 @@ REFUSALS = (
     "Please sign up with /volunteer first",
     "That has already stopped",
     "no longer yours to write about",  # a request's private line, not theirs
+    "isn't one of your offers",
+    "your own offer",
 )
 
 
@@ -325,6 +343,15 @@ EXPECTED: dict[str, frozenset[str]] = {
     BUTTONS[Action.SAFE]: NOBODY,
     BUTTONS[Action.NO_SHOW]: frozenset({"requester"}),  # the one who was told they'd come
     BUTTONS[Action.CHECK_IN]: frozenset({"volunteer"}),  # the one who did the task
+    "/offer": CONSENTED,
+    "/offers": CONSENTED,
+    "/myoffers": CONSENTED,
+    BUTTONS[Action.TAKE]: CONSENTED - {"volunteer"},  # anyone but the offerer
+    BUTTONS[Action.OFFER_KIND]: NOBODY,  # only inside /offer
+    BUTTONS[Action.OFFER_UNITS]: NOBODY,
+    BUTTONS[Action.OFFER_POST]: NOBODY,
+    BUTTONS[Action.OFFER_CLOSE]: frozenset({"volunteer"}),  # the offerer
+    BUTTONS[Action.OFFER_NEWS]: CONSENTED,
 }
 
 

@@ -43,6 +43,7 @@ from bot.domain.broadcasts import (
 )
 from bot.domain.results import Started
 from bot.i18n import use_language
+from bot.services.budget import SendBudget
 from bot.telegram import keyboards, notices
 from bot.telegram.messenger import Messenger
 
@@ -61,15 +62,23 @@ MAX_TEXT = 3500
 
 
 class RateLimiter(AIORateLimiter):
-    """PTB's AIORateLimiter for everything the bot says, except broadcast sends.
+    """PTB's AIORateLimiter, its overall 30 a second replaced by the bot's one SendBudget
+    (bot.services.budget), which broadcast sends share at a lower priority.
 
-    Broadcast sends (`rate_limit_args=BULK`) bypass it, because the outbox worker must
-    control them itself: AIORateLimiter would cap them at its own 30/s whatever
-    BROADCAST_RATE says, answer a 429 by retrying inside the call (the worker could not
-    put the row back and wait), and on the last retry raise with a logged traceback. The
-    worker paces itself at BROADCAST_RATE instead, which the operator keeps under
-    Telegram's ~30/s "in all" (25 by default), leaving room for conversations.
+    Broadcast sends (`rate_limit_args=BULK`) skip the rest of AIORateLimiter, because the
+    outbox worker must handle them itself: AIORateLimiter would answer a 429 by retrying
+    inside the call (the worker could not put the row back and wait), and on the last
+    retry raise with a logged traceback. They wait for the budget's spare room instead,
+    after the worker's own pacing at BROADCAST_RATE: conversations go first, and the two
+    together stay within Telegram's ~30 a second.
     """
+
+    def __init__(self, budget: SendBudget, max_retries: int = 0) -> None:
+        super().__init__(max_retries=max_retries)
+        # AIORateLimiter enters its overall limiter with `async with` for every call to
+        # a chat; the budget is entered the same way, as a conversation's send.
+        self._base_limiter = budget  # type: ignore[assignment]
+        self._budget = budget
 
     async def process_request(
         self,
@@ -81,6 +90,7 @@ class RateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         if rate_limit_args == BULK:
+            await self._budget.spare()
             return await callback(*args, **kwargs)
         return await super().process_request(
             callback, args, kwargs, endpoint, data, rate_limit_args

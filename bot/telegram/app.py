@@ -35,6 +35,7 @@ from bot.db.fund import FundRepository
 from bot.db.groupchats import GroupChatRepository
 from bot.db.groupmap import MapRepository
 from bot.db.info import InfoRepository
+from bot.db.offers import OfferRepository
 from bot.db.privacy import PrivacyRepository
 from bot.db.referrals import ReferralRepository
 from bot.db.relay import RelayRepository
@@ -52,6 +53,7 @@ from bot.i18n import _, use_language
 from bot.resilience import DatabaseWatch, Journal, is_transient, keeping
 from bot.services.addresses import AddressMessages
 from bot.services.broadcast import Broadcaster, RateLimiter
+from bot.services.budget import SendBudget
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import SAVED, HelpDesk
@@ -66,6 +68,7 @@ from bot.services.info import LocalInfo
 from bot.services.matching import Matchmaker
 from bot.services.neighbours import Neighbours
 from bot.services.newcomers import Newcomers
+from bot.services.offers import Offers
 from bot.services.privacy import Privacy
 from bot.services.relay import Relay
 from bot.services.reminders import Reminders
@@ -83,6 +86,7 @@ from bot.telegram.handlers import register_all
 from bot.telegram.handlers.errors import apologise, describe
 from bot.telegram.info_views import offer_meanwhile, stale_for_digest
 from bot.telegram.messenger import Messenger
+from bot.telegram.offer_news import OfferNotices
 from bot.telegram.once_request import OnceRequest
 from bot.telegram.persistence import SQLitePersistence
 from bot.telegram.subscribers import Eraser, Tellers, subscribe
@@ -379,8 +383,10 @@ def build_application(
     settings: Settings,
     request: BaseRequest | None = None,
     clock: Any = time.time,
+    budget: SendBudget | None = None,
 ) -> MutualAidApplication:
-    """The real application. Tests pass a recording `request` (and maybe a clock)."""
+    """The real application. Tests pass a recording `request` (and maybe a clock);
+    benchmarks whose Bot API is a stand-in may pass a larger `budget` than Telegram's."""
     i18n.load_catalogues(settings.default_language, distance_unit=settings.distance_unit)
     db = Database(settings.database_path, settings.database_url)
     base = (settings.bot_api_base_url or TELEGRAM_API).rstrip("/")
@@ -391,8 +397,9 @@ def build_application(
         # Sending goes through OnceRequest: a retried update doesn't say things twice.
         request=OnceRequest(request or HTTPXRequest(connection_pool_size=256)),
         get_updates_request=request or HTTPXRequest(),
-        # AIORateLimiter(max_retries=3), except that broadcast sends pace themselves.
-        rate_limiter=RateLimiter(max_retries=3),
+        # AIORateLimiter(max_retries=3) on one budget of ~30 messages a second for
+        # everything the bot says; broadcast sends take what conversations leave.
+        rate_limiter=RateLimiter(budget or SendBudget(), max_retries=3),
         base_url=base,
         base_file_url=base.replace("/bot", "/file/bot", 1),
     )
@@ -452,7 +459,18 @@ def build_application(
     doorstep_records = DoorstepRepository(db)
     doorstep_news = DoorstepNotices(messenger, coordinators, settings.timezone)
     newcomers = Newcomers(settings, doorstep_records, requests, users, doorstep_news)
-    board = GroupBoard(settings, app.bot, GroupChatRepository(db), requests, clock)
+    group_chats = GroupChatRepository(db)
+    board = GroupBoard(settings, app.bot, group_chats, requests, clock)
+    offer_records = OfferRepository(db)
+    offers = Offers(
+        settings,
+        offer_records,
+        users,
+        group_chats,
+        reminders,
+        OfferNotices(settings, messenger),
+        clock,
+    )
     app.services = Services(
         settings=settings,
         db=db,
@@ -485,6 +503,7 @@ def build_application(
             addresses,
             clock,
             app.forget_drafts,
+            offers,
         ),
         safeguarding=Safeguarding(
             settings,
@@ -539,7 +558,8 @@ def build_application(
             clock,
         ),
         newcomers=newcomers,
-        relay=Relay(RelayRepository(db), requests, users, coordinators, clock),
+        relay=Relay(RelayRepository(db), requests, users, coordinators, clock, offer_records),
+        offers=offers,
     )
     tellers = Tellers(
         settings=settings,

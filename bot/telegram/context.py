@@ -28,6 +28,7 @@ from bot.services.info import LocalInfo
 from bot.services.matching import Matchmaker
 from bot.services.neighbours import Neighbours
 from bot.services.newcomers import Newcomers
+from bot.services.offers import Offers
 from bot.services.privacy import Privacy
 from bot.services.relay import Relay
 from bot.services.reminders import Reminders
@@ -75,6 +76,7 @@ class Services:
     doorstep: Doorstep  # lone working: arrived, left safely, "Are you OK?", the alert
     newcomers: Newcomers  # a volunteer's first tasks
     relay: Relay  # the private line between a request's requester and its volunteer
+    offers: Offers  # what neighbours offer (/offer, /offers, /myoffers)
 
 
 class _HasServices(Protocol):

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
-from bot.config import Settings
+from bot.config import Area, Settings
 from bot.db import RequestRepository
 from bot.db.groupchats import GroupChatRepository
 from bot.domain.distance import haversine_km
@@ -155,26 +155,27 @@ class GroupBoard:
         await self._chats.set_shown(post.request_id, post.chat_id, shown)
 
     def _where(self, request: HelpRequest) -> str | None:
-        """Which part of the group's area: coarse enough that no home can be found from it."""
-        area = self._settings.area
-        if area is None:
-            return None
-        if (
-            haversine_km(area.lat, area.lon, request.lat, request.lon)
-            < area.radius_km * MIDDLE_SHARE
-        ):
-            return _("near the middle of our area")
-        parts = [
-            _("in the north of our area"),
-            _("in the north-east of our area"),
-            _("in the east of our area"),
-            _("in the south-east of our area"),
-            _("in the south of our area"),
-            _("in the south-west of our area"),
-            _("in the west of our area"),
-            _("in the north-west of our area"),
-        ]
-        return parts[round(_bearing(area.lat, area.lon, request.lat, request.lon) / 45) % 8]
+        return area_part(self._settings.area, request.lat, request.lon)
+
+
+def area_part(area: Area | None, lat: float, lon: float) -> str | None:
+    """Which part of the group's area a place is in: coarse enough that no home can be
+    found from it (a request's or an offer's post in the group chat)."""
+    if area is None:
+        return None
+    if haversine_km(area.lat, area.lon, lat, lon) < area.radius_km * MIDDLE_SHARE:
+        return _("near the middle of our area")
+    parts = [
+        _("in the north of our area"),
+        _("in the north-east of our area"),
+        _("in the east of our area"),
+        _("in the south-east of our area"),
+        _("in the south of our area"),
+        _("in the south-west of our area"),
+        _("in the west of our area"),
+        _("in the north-west of our area"),
+    ]
+    return parts[round(_bearing(area.lat, area.lon, lat, lon) / 45) % 8]
 
 
 def _bearing(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
