@@ -116,6 +116,9 @@ class Settings:
     safety_alert_after_s: float = 900
     # A volunteer's first tasks are flagged to the coordinators (0: none are).
     first_tasks: int = 2
+    # Offers: members within this of an offer hear of it, at most so many a local day.
+    offer_radius_km: float = 2.0
+    max_offer_notices_per_day: int = 3
 
 
 def checked_database_url(url: str) -> str:
@@ -300,6 +303,10 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         checkout_after_s=_positive_float(values, "CHECKOUT_AFTER_S", 5400, maximum=86400),
         safety_alert_after_s=_positive_float(values, "SAFETY_ALERT_AFTER_S", 900, maximum=86400),
         first_tasks=_first_tasks(values),
+        offer_radius_km=_positive_float(values, "OFFER_RADIUS_KM", 2.0, maximum=100),
+        max_offer_notices_per_day=int(
+            _positive_float(values, "MAX_OFFER_NOTICES_PER_DAY", 3, maximum=1000, integer=True)
+        ),
     )
 
 

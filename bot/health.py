@@ -132,14 +132,16 @@ def postgres_problems(url: str) -> list[str]:
                 "SELECT 1 FROM pg_extension WHERE extname = 'postgis'"
             ):
                 return [f"PostGIS is not installed in {where}"]
-            version = 0
+            applied: set[int] = set()
             if await connection.fetchval("SELECT to_regclass('schema_version') IS NOT NULL"):
-                version = await connection.fetchval("SELECT max(version) FROM schema_version") or 0
-            expected = postgres.latest_migration()
-            if version != expected:
+                rows = await connection.fetch("SELECT version FROM schema_version")
+                applied = {int(row[0]) for row in rows}
+            missing = sorted({number for number, _ in postgres.migrations()} - applied)
+            if missing:
                 return [
-                    f"database schema is at version {version}, the code expects "
-                    f"{expected}: start the bot once to migrate it"
+                    f"database schema is at version {max(applied, default=0)}, the code "
+                    f"expects {postgres.latest_migration()} (migrations {missing} are not "
+                    "applied): start the bot once to migrate it"
                 ]
             return []
         finally:

@@ -95,6 +95,12 @@ EVERYONE_ACTIONS = {
     Action.CHANGE,  # a requester's own conversation
     Action.SAME_PLACE,  # a requester's own conversation
     Action.REBOOK,  # the server checks it is the request's requester
+    Action.TAKE,  # any member may take one unit of an offer
+    Action.OFFER_KIND,
+    Action.OFFER_UNITS,
+    Action.OFFER_POST,
+    Action.OFFER_CLOSE,  # the server checks it is the offerer's
+    Action.OFFER_NEWS,
 }
 # Buttons that live inside a coordinator's conversation: to anyone not in it (as every
 # non-coordinator is) they are stale, and answered so.

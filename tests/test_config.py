@@ -25,6 +25,7 @@ def test_defaults_follow_the_interface() -> None:
     assert (settings.reminder_lead_s, settings.follow_up_after_s) == (1800, 7200)
     assert settings.broadcast_rate == 25
     assert settings.geocoder == "none"
+    assert (settings.offer_radius_km, settings.max_offer_notices_per_day) == (2, 3)
 
 
 def test_area_and_admins_are_parsed() -> None:
@@ -52,6 +53,8 @@ def test_area_and_admins_are_parsed() -> None:
         ({"BOT_TOKEN": TOKEN, "DEFAULT_LANGUAGE": "English"}, "DEFAULT_LANGUAGE"),
         ({"BOT_TOKEN": TOKEN, "BOT_API_BASE_URL": "localhost:9000"}, "BOT_API_BASE_URL"),
         ({"BOT_TOKEN": TOKEN, "WAVE_SIZE": "2.5"}, "WAVE_SIZE"),
+        ({"BOT_TOKEN": TOKEN, "OFFER_RADIUS_KM": "near"}, "OFFER_RADIUS_KM"),
+        ({"BOT_TOKEN": TOKEN, "MAX_OFFER_NOTICES_PER_DAY": "0"}, "MAX_OFFER_NOTICES_PER_DAY"),
     ],
 )
 def test_a_bad_setting_is_named(values: dict[str, str], named: str) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.db.events import EventRepository
+from bot.domain.events import RequestOpened
 from bot.telegram.app import build_application
 from tests.conftest import COORDINATOR, HOME, NEAR, REQUESTER, Group, make_settings
 from tests.support.telegram import FakeTelegram
@@ -21,7 +23,12 @@ async def test_nothing_is_stored_before_consent(group: Group) -> None:
     user = await group.app.services.users.get(REQUESTER)
     assert user is not None
     assert user.consented_at is not None
-    assert group.telegram.last_to(REQUESTER).buttons == ["v1:role:need", "v1:role:offer"]
+    # The choice, and "tell me about offers nearby" (off until they turn it on).
+    assert group.telegram.last_to(REQUESTER).buttons == [
+        "v1:role:need",
+        "v1:role:offer",
+        "v1:offernews:on",
+    ]
 
 
 async def test_i_need_help_button_starts_the_request(group: Group) -> None:
@@ -147,9 +154,13 @@ async def test_a_request_saved_but_not_announced_is_announced_at_start_up(
         await group.volunteer(301, NEAR, name="Alice")
         await group.consent(REQUESTER)
         request_id = await group.ask()
-        # As if the bot died between saving the request and sending its pings.
+        # As if the bot died between saving the request and sending its pings: its
+        # opening still held in the outbox, as the confirmation's press left it.
         await first.services.db.execute("DELETE FROM pings")
         await first.services.db.execute("UPDATE requests SET announced_at = NULL")
+        await EventRepository(first.services.db).add(
+            RequestOpened(request_id), 0.0, hold_key=f"opening:{request_id}"
+        )
     telegram = FakeTelegram()
     second = build_application(settings, request=telegram)
     async with second:

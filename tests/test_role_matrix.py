@@ -28,6 +28,7 @@ PENDING = 302
 OPEN, CLAIMED, DONE = 1, 2, 3  # the world's requests: open (pinged to 301), 301's, done
 SERIES = 1  # the requester's weekly request
 CLAIM = 1  # what 301 spent on the done request, waiting for a coordinator
+OFFER = 1  # Alice's offer of a meal, open
 ROLES = {
     "stranger": STRANGER,
     "requester": REQUESTER,
@@ -98,6 +99,12 @@ BUTTONS: dict[Action, str] = {
     Action.SAME_PLACE: "v1:sameplace",
     Action.ON_IT: "v1:onit:1",
     Action.REBOOK: f"v1:rebook:{OPEN}",
+    Action.TAKE: f"v1:take:{OFFER}",
+    Action.OFFER_KIND: "v1:offerkind:meal",
+    Action.OFFER_UNITS: "v1:offerunits:2",
+    Action.OFFER_POST: "v1:offerpost:yes",
+    Action.OFFER_CLOSE: f"v1:offerclose:{OFFER}",
+    Action.OFFER_NEWS: "v1:offernews:on",
 }
 
 # Read by tests/test_zz_summary.py.
@@ -157,6 +164,15 @@ async def _world(group: Group) -> None:
     await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
     series = await group.app.services.db.fetchall("SELECT id FROM series")
     assert [row["id"] for row in series] == [SERIES]
+    # Alice offers a meal (#1).
+    await group.say(VOLUNTEER, "/offer", name="Alice")
+    await group.press(VOLUNTEER, "v1:offerkind:meal", name="Alice")
+    await group.say(VOLUNTEER, "Soup for two", name="Alice")
+    await group.press(VOLUNTEER, "v1:offerunits:2", name="Alice")
+    await group.say(VOLUNTEER, "tomorrow 18:00", name="Alice")
+    await group.share(VOLUNTEER, *NEAR, name="Alice")
+    await group.press(VOLUNTEER, "v1:offerpost:yes", name="Alice")
+    assert f"offer #{OFFER}" in group.telegram.last_to(VOLUNTEER).text
     group.telegram.clear()
 
 
@@ -211,6 +227,8 @@ REFUSALS = (
     "Please sign up with /volunteer first",
     "That has already stopped",
     "no longer yours to write about",  # a request's private line, not theirs
+    "isn't one of your offers",
+    "your own offer",
 )
 
 
@@ -340,6 +358,15 @@ EXPECTED: dict[str, frozenset[str]] = {
     BUTTONS[Action.SAME_PLACE]: NOBODY,
     BUTTONS[Action.ON_IT]: NOBODY,  # there is no concern in this world
     BUTTONS[Action.REBOOK]: frozenset({"requester"}),  # told it is not booked any more
+    "/offer": CONSENTED,
+    "/offers": CONSENTED,
+    "/myoffers": CONSENTED,
+    BUTTONS[Action.TAKE]: CONSENTED - {"volunteer"},  # anyone but the offerer
+    BUTTONS[Action.OFFER_KIND]: NOBODY,  # only inside /offer
+    BUTTONS[Action.OFFER_UNITS]: NOBODY,
+    BUTTONS[Action.OFFER_POST]: NOBODY,
+    BUTTONS[Action.OFFER_CLOSE]: frozenset({"volunteer"}),  # the offerer
+    BUTTONS[Action.OFFER_NEWS]: CONSENTED,
 }
 
 

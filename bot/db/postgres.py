@@ -216,15 +216,18 @@ class PostgresDatabase:
             await connection.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)"
             )
-            version = await connection.fetchval("SELECT max(version) FROM schema_version") or 0
+            # Each applied migration has its row: one numbered below the newest applied
+            # (a branch merged later) is still applied, in number order.
+            rows = await connection.fetch("SELECT version FROM schema_version")
+            applied = {int(row[0]) for row in rows}
             for number, script in migrations():
-                if number <= version:
+                if number in applied:
                     continue
                 _LOGGER.info("Applying PostgreSQL migration %04d", number)
                 await connection.execute(script)
                 await connection.execute("INSERT INTO schema_version VALUES ($1)", number)
-                version = number
-            return int(version)
+                applied.add(number)
+            return max(applied, default=0)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement on its own; returns the number of rows it changed."""

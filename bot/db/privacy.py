@@ -41,6 +41,12 @@ PERSONAL_SERIES_COLUMNS: dict[str, object] = {
     "lat": 0.0,
     "lon": 0.0,
 }
+# The same for offers: what it was, and where.
+PERSONAL_OFFER_COLUMNS: dict[str, object] = {
+    "description": "",
+    "lat": 0.0,
+    "lon": 0.0,
+}
 CLOSED_STATES = ("done", "cancelled", "expired")
 # An unfinished conversation (a draft and where it stood) nobody touched for this long is
 # purged, whoever it belongs to.
@@ -158,6 +164,7 @@ class PrivacyRepository:
             await tx.execute(
                 "UPDATE concerns SET handled_by = NULL WHERE handled_by = ?", (user_id,)
             )
+            await self._forget_offers_of(tx, user_id, now)
             # Phone requests they recorded stay, with no recorder (news goes to all
             # coordinators); broadcasts they sent keep their counts, not who sent them.
             await tx.execute(
@@ -187,6 +194,32 @@ class PrivacyRepository:
             released=released,
             series_ids=[row["id"] for row in series_rows],
             conversations=conversations,
+        )
+
+    @staticmethod
+    async def _forget_offers_of(tx: Transaction, user_id: int, now: float) -> None:
+        """Their offers keep only what the group counts (kind, how many, when); the lines
+        they are on, the takes they made, the notices sent to them and their listening
+        go. Their open offers were closed just before, and the notices edited to say so."""
+        mine = "SELECT id FROM offers WHERE offerer_id = :user"
+        await tx.execute(
+            "DELETE FROM offer_messages WHERE sender_id = :user OR take_id IN ("
+            f"SELECT id FROM offer_takes WHERE taker_id = :user OR offer_id IN ({mine}))",
+            {"user": user_id},
+        )
+        await tx.execute(
+            f"DELETE FROM offer_notices WHERE chat_id = :user OR offer_id IN ({mine})",
+            {"user": user_id},
+        )
+        await tx.execute("UPDATE offer_takes SET taker_id = NULL WHERE taker_id = ?", (user_id,))
+        await tx.execute("DELETE FROM offer_listeners WHERE user_id = ?", (user_id,))
+        sets, values = _blanking(PERSONAL_OFFER_COLUMNS)
+        await tx.execute(
+            f"UPDATE offers SET {sets}, offerer_id = NULL, "
+            "status = CASE WHEN status = 'open' THEN 'closed' ELSE status END, "
+            "closed_at = coalesce(closed_at, ?), purged_at = coalesce(purged_at, ?) "
+            "WHERE offerer_id = ?",
+            [*values, now, now, user_id],
         )
 
     async def _cancel_requests_of(
@@ -309,6 +342,7 @@ class PrivacyRepository:
                 """,
                 [*series_values, now, before],
             )
+            blanked += await self._purge_offers(tx, before, now)
             if purged:
                 await tx.execute(
                     "INSERT INTO audit (at, action, note) VALUES (?, 'retention:purge', ?)",
@@ -317,6 +351,28 @@ class PrivacyRepository:
         if purged or blanked:
             await self.checkpoint()
         return purged
+
+    @staticmethod
+    async def _purge_offers(tx: Transaction, before: float, now: float) -> int:
+        """Offers that ended before `before`: what and where blanked, who took them, their
+        notices and their lines deleted. Returns how many offers were purged."""
+        sets, values = _blanking(PERSONAL_OFFER_COLUMNS)
+        cursor = await tx.execute(
+            f"UPDATE offers SET {sets}, purged_at = ? "
+            "WHERE purged_at IS NULL AND status != 'open' AND closed_at < ?",
+            [*values, now, before],
+        )
+        purged = "SELECT id FROM offers WHERE purged_at IS NOT NULL"
+        await tx.execute(
+            "DELETE FROM offer_messages WHERE take_id IN "
+            f"(SELECT id FROM offer_takes WHERE offer_id IN ({purged}))"
+        )
+        await tx.execute(f"DELETE FROM offer_notices WHERE offer_id IN ({purged})")
+        await tx.execute(
+            "UPDATE offer_takes SET taker_id = NULL "
+            f"WHERE taker_id IS NOT NULL AND offer_id IN ({purged})"
+        )
+        return int(cursor.rowcount)
 
     # --- someone without Telegram (/onbehalf), erased by a coordinator ------------------
 

@@ -366,13 +366,6 @@ class RequestRepository:
             (now, request_id),
         )
 
-    async def unannounced(self) -> list[HelpRequest]:
-        """Open requests whose first pings never went out (the bot died in between)."""
-        rows = await self._db.fetchall(
-            "SELECT * FROM requests WHERE status = 'open' AND announced_at IS NULL ORDER BY id"
-        )
-        return [_request(row) for row in rows]
-
     async def by_requester(self, requester_id: int, limit: int = 10) -> list[HelpRequest]:
         rows = await self._db.fetchall(
             "SELECT * FROM requests WHERE requester_id = ? ORDER BY id DESC LIMIT ?",

@@ -19,6 +19,9 @@ class Side(StrEnum):
     VOLUNTEER = "volunteer"
     # A coordinator, for someone without Telegram whose request they took by phone.
     DESK = "desk"
+    # The two ends of an offer's line (bot.domain.offers.OfferLine).
+    OFFERER = "offerer"
+    TAKER = "taker"
 
 
 class Kind(StrEnum):

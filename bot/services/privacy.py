@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import partial
 
 from bot.config import Settings
 from bot.db import RequestRepository
@@ -16,8 +15,8 @@ from bot.domain.privacy import Contact, ConversationKey, Erasure
 from bot.services.addresses import AddressMessages
 from bot.services.chaser import Chaser
 from bot.services.desk import HelpDesk
+from bot.services.offers import Offers
 from bot.services.reminders import Reminders
-from bot.telegram import notices
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -43,7 +42,9 @@ class Privacy:
         addresses: AddressMessages,
         clock: Callable[[], float],
         forget_drafts: ForgetDrafts,
+        offers: Offers | None = None,
     ) -> None:
+        self._offers = offers
         self._settings = settings
         self._forget_drafts = forget_drafts
         self._repository = repository
@@ -60,6 +61,9 @@ class Privacy:
         requests (pings edited), and the requesters of tasks they held (asked again).
         First, every address message they are in leaves Telegram: theirs to see, or theirs."""
         await self._addresses.take_back_of_person(user_id)
+        if self._offers is not None:
+            # Their open offers close first, so that every notice of them says so.
+            await self._offers.withdraw_all_of(user_id)
         erasure = await self._repository.erase_user(user_id, self._clock())
         self._forget_drafts([user_id], erasure.conversations)
         _LOGGER.info(
@@ -76,9 +80,7 @@ class Privacy:
         for request_id in erasure.released:
             released = await self._requests.get(request_id)
             if released is not None and released.status is RequestStatus.OPEN:
-                await self._desk.reopen(
-                    released, partial(notices.volunteer_left_for_requester, request_id)
-                )
+                await self._desk.reopen(released)
         return erasure
 
     async def contact(self, request_id: int) -> Contact | None:

@@ -3,7 +3,10 @@ who hears them, what is kept. The Telegram layer (bot.telegram.handlers.relay) c
 the messages; nothing here ever hands out a username or a phone number.
 
 A line is open while the request is taken (claimed): done, handed back, cancelled or
-expired, it closes. For a request a coordinator took by phone (/onbehalf), the
+expired, it closes. An offer's take has a line too, between the offerer and that taker
+(offer_line): open until a day after the offer's time, while both are still stored.
+
+For a request a coordinator took by phone (/onbehalf), the
 requester's end is that coordinator (or, once they no longer are one, every coordinator),
 who passes the volunteer's messages on and can answer on the same line.
 """
@@ -13,8 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.db import RequestRepository, UserRepository
+from bot.db.offers import OfferRepository
 from bot.db.relay import RelayRepository
 from bot.domain.models import HelpRequest, RequestStatus
+from bot.domain.offers import LINE_GRACE_S, Ended, OfferLine
 from bot.domain.relay import (
     MAX_PER_HOUR,
     MAX_PER_MINUTE,
@@ -50,7 +55,9 @@ class Relay:
         users: UserRepository,
         coordinators: Coordinators,
         clock: Callable[[], float],
+        offers: OfferRepository | None = None,
     ) -> None:
+        self._offers = offers
         self._relay = relay
         self._requests = requests
         self._users = users
@@ -123,8 +130,68 @@ class Relay:
         """Within the rate limit: a few messages a minute, a few dozen an hour."""
         now = self._clock()
         return (
-            await self._relay.sent_since(sender_id, now - 60) < MAX_PER_MINUTE
-            and await self._relay.sent_since(sender_id, now - 3600) < MAX_PER_HOUR
+            await self._sent_since(sender_id, now - 60) < MAX_PER_MINUTE
+            and await self._sent_since(sender_id, now - 3600) < MAX_PER_HOUR
+        )
+
+    async def _sent_since(self, sender_id: int, since: float) -> int:
+        """On every line: requests' and offers' alike."""
+        sent = await self._relay.sent_since(sender_id, since)
+        if self._offers is not None:
+            sent += await self._offers.sent_since(sender_id, since)
+        return sent
+
+    # --- an offer's take ---------------------------------------------------------------
+
+    async def offer_line(self, take_id: int, user_id: int) -> OfferLine | Ended:
+        """This person's end of the line between an offerer and one taker."""
+        if self._offers is None:
+            return Ended.NOT_FOUND
+        take = await self._offers.get_take(take_id)
+        offer = await self._offers.get(take.offer_id) if take is not None else None
+        if take is None or offer is None:
+            return Ended.NOT_FOUND
+        if user_id not in (take.taker_id, offer.offerer_id):
+            return Ended.NOT_YOURS
+        if (
+            take.taker_id is None
+            or offer.offerer_id is None
+            or self._clock() > offer.until_at + LINE_GRACE_S
+        ):
+            return Ended.OVER
+        offerer = await self._users.get(offer.offerer_id)
+        offerer_name = offerer.first_name if offerer else ""
+        if user_id == offer.offerer_id:
+            return OfferLine(
+                offer=offer,
+                take=take,
+                side=Side.OFFERER,
+                sender_name=offerer_name,
+                recipients=(take.taker_id,),
+                other_name=take.taker_name,
+            )
+        return OfferLine(
+            offer=offer,
+            take=take,
+            side=Side.TAKER,
+            sender_name=take.taker_name,
+            recipients=(offer.offerer_id,),
+            other_name=offerer_name,
+        )
+
+    async def keep_offer(
+        self,
+        line: OfferLine,
+        sender_id: int,
+        kind: Kind,
+        text: str = "",
+        file_id: str | None = None,
+        where: tuple[float, float] | None = None,
+    ) -> int:
+        """Store a message with the offer's take, before it goes out (as keep())."""
+        assert self._offers is not None
+        return await self._offers.add_message(
+            line.take.id, sender_id, line.side, kind, text, file_id, where, self._clock()
         )
 
     async def keep(

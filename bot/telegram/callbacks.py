@@ -104,6 +104,16 @@ class Action(StrEnum):
     # `v1:rebook:<request_id>`: handed back after its booked time, wanted as soon as
     # possible now.
     REBOOK = "rebook"
+    # Offers: `v1:take:<offer_id>` takes one unit; the /offer conversation's buttons
+    # `v1:offerkind:<kind>`, `v1:offerunits:<n>`, `v1:offerpost:yes|no`; the offerer's
+    # `v1:offerclose:<offer_id>[:yes|no]` (asks first); `v1:offernews:on|off`, the toggle
+    # "tell me about offers nearby". `v1:talk:take:<take_id>` is an offer take's line.
+    TAKE = "take"
+    OFFER_KIND = "offerkind"
+    OFFER_UNITS = "offerunits"
+    OFFER_POST = "offerpost"
+    OFFER_CLOSE = "offerclose"
+    OFFER_NEWS = "offernews"
 
 
 @dataclass(frozen=True)

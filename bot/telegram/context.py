@@ -18,21 +18,23 @@ from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import HelpDesk
 from bot.services.doorstep import Doorstep
+from bot.services.events import EventBus
 from bot.services.fairness import Fairness
 from bot.services.figures import Figures
 from bot.services.fund import Fund
 from bot.services.geo import NoGeocoder, NominatimGeocoder
-from bot.services.groupchat import GroupBoard
 from bot.services.groupmap import GroupMap
 from bot.services.info import LocalInfo
 from bot.services.matching import Matchmaker
 from bot.services.neighbours import Neighbours
 from bot.services.newcomers import Newcomers
+from bot.services.offers import Offers
 from bot.services.privacy import Privacy
 from bot.services.relay import Relay
 from bot.services.reminders import Reminders
 from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
+from bot.telegram.group_board import GroupBoard
 from bot.telegram.messenger import Messenger
 
 # The key of /onbehalf's answers in context.drafts: /forget drops a half-typed phone
@@ -52,6 +54,7 @@ class Services:
     coordinators: Coordinators
     matchmaker: Matchmaker
     desk: HelpDesk
+    events: EventBus  # the outbox's delivery: who hears of each transition
     reminders: Reminders
     chaser: Chaser
     privacy: Privacy
@@ -73,6 +76,7 @@ class Services:
     doorstep: Doorstep  # lone working: arrived, left safely, "Are you OK?", the alert
     newcomers: Newcomers  # a volunteer's first tasks
     relay: Relay  # the private line between a request's requester and its volunteer
+    offers: Offers  # what neighbours offer (/offer, /offers, /myoffers)
 
 
 class _HasServices(Protocol):

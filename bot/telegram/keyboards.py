@@ -24,6 +24,7 @@ from bot.i18n import (
     ngettext,
     use_language,
 )
+from bot.telegram import offer_views
 from bot.telegram.callbacks import Action, button
 from bot.telegram.texts import audience_label, category_label, decimal
 
@@ -79,13 +80,15 @@ def languages(then: str | None = None) -> InlineKeyboardMarkup:
     )
 
 
-def roles() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [_one(_("🙋 I need help"), Action.ROLE, "need")],
-            [_one(_("💪 I want to volunteer"), Action.ROLE, "offer")],
-        ]
-    )
+def roles(offer_news: bool | None = None) -> InlineKeyboardMarkup:
+    """/start's menu; with `offer_news` (whether they hear of offers nearby), its toggle."""
+    rows = [
+        [_one(_("🙋 I need help"), Action.ROLE, "need")],
+        [_one(_("💪 I want to volunteer"), Action.ROLE, "offer")],
+    ]
+    if offer_news is not None:
+        rows.append([offer_views.news_toggle(offer_news)])
+    return InlineKeyboardMarkup(rows)
 
 
 def categories() -> InlineKeyboardMarkup:

@@ -11,11 +11,11 @@ from telegram import InlineKeyboardMarkup
 
 from bot.domain.models import HelpRequest, Spending
 from bot.i18n import _, ngettext
-from bot.services.requesters import tell_requester
 from bot.services.safeguarding import Safeguarding
 from bot.telegram import keyboards, notices
 from bot.telegram.claims import claim_spend
 from bot.telegram.context import Services
+from bot.telegram.requesters import tell_requester
 from bot.telegram.texts import esc, money
 
 # At most this many owed tasks are listed by id (/stats, the digest); the total counts all.

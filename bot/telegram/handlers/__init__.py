@@ -17,6 +17,7 @@ from bot.telegram.handlers import (
     info,
     intake,
     language,
+    offers,
     privacy,
     relay,
     requests,
@@ -40,6 +41,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     intake.register(app)
     figures.register(app)
     fund.register(app)
+    offers.register(app)
     info.register(app)
     groupchat.register(app)
     groupmap.register(app)

@@ -1,5 +1,5 @@
 """The neighbourhood's group chat: a coordinator links it with /linkgroup (sent in the
-group), new requests are posted there (bot.services.groupchat), and approved volunteers
+group), new requests are posted there (bot.telegram.group_board), and approved volunteers
 take one with its "I can help" button. Everyone else is told how to sign up."""
 
 from __future__ import annotations

@@ -1,17 +1,22 @@
 """The private line: "💬 Message Rose" / "💬 Message Vic" on a taken request, and the one
 message that follows it, sent again (never forwarded) to the other side with who it is from
-and for which request. Neither side sees the other's username or phone number."""
+and for which request. Neither side sees the other's username or phone number.
+
+An offer's take has the same kind of line (`v1:talk:take:<take_id>`), between the
+offerer and that taker."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from enum import IntEnum
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.domain.offers import Ended, OfferLine
 from bot.domain.relay import Closed, Kind, Line, Side
 from bot.i18n import _
-from bot.telegram import keyboards
+from bot.telegram import keyboards, offer_views
 from bot.telegram.callbacks import Action, matches
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import END, PRIVATE, answer, callback_data, conversation
@@ -50,6 +55,36 @@ def closed_text(why: Closed, request_id: int) -> str:
         Closed.EXPIRED: _("#{id} has closed, so its conversation has closed too."),
     }
     return texts[why].format(id=request_id)
+
+
+def ended_text(why: Ended, offer_id: int | None) -> str:
+    """Why nothing can be written on an offer's line (short: it may be a button's alert)."""
+    if why is Ended.NOT_FOUND or offer_id is None:
+        return _("This offer no longer exists.")
+    if why is Ended.NOT_YOURS:
+        return _("This conversation isn't yours to write on.")
+    return _("Offer #{id} has ended, so its conversation has closed. Thank you!").format(
+        id=offer_id
+    )
+
+
+def _offer_prompt(line: OfferLine) -> str:
+    return _(
+        "✍️ What would you like to say to {name} about offer #{id}? Send a message, a photo, "
+        "a voice note or a location. They won't see your username or phone number.\n\n"
+        "/cancel if you've changed your mind."
+    ).format(name=esc(line.other_name) or _("them"), id=line.offer.id)
+
+
+def _offer_header(line: OfferLine) -> str:
+    name = esc(line.sender_name) or _("(no name)")
+    if line.side is Side.OFFERER:
+        return _("💬 <b>{name}</b>, who offered #{id}, writes:").format(
+            name=name, id=line.offer.id
+        )
+    return _("💬 <b>{name}</b>, who took one of your offer #{id}, writes:").format(
+        name=name, id=line.offer.id
+    )
 
 
 def _prompt(line: Line) -> str:
@@ -104,11 +139,35 @@ async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None 
         await update.effective_message.reply_text(text, reply_markup=markup)
 
 
+def _take_id(update: Update) -> int | None:
+    """`v1:talk:take:<take_id>`: an offer take's line, not a request's."""
+    data = callback_data(update)
+    if data is None or len(data.args) != 2 or data.args[0] != "take":
+        return None
+    raw = data.args[1]
+    return int(raw) if raw.isdigit() and 0 < len(raw) <= 19 and int(raw) > 0 else None
+
+
 async def start_writing(update: Update, context: BotContext) -> int:
-    """v1:talk:<id>: the next message goes to the other side of the request's line."""
+    """v1:talk:<id>: the next message goes to the other side of the request's line
+    (v1:talk:take:<id>: of an offer take's)."""
     data, query, sender = callback_data(update), update.callback_query, update.effective_user
     if query is None or sender is None:
         return END
+    take_id = _take_id(update)
+    if take_id is not None:
+        offer_line = await context.services.relay.offer_line(take_id, sender.id)
+        if isinstance(offer_line, Ended):
+            take = await context.services.offers.take_of(take_id)
+            await answer(
+                query, ended_text(offer_line, take.offer_id if take else None), alert=True
+            )
+            context.drafts.pop(DRAFT, None)
+            return END
+        await answer(query)
+        context.drafts[DRAFT] = {"take": take_id}
+        await _reply(update, _offer_prompt(offer_line))
+        return Step.WRITING
     request_id = data.id_arg if data else None
     if request_id is None:
         await answer(query, _("This button doesn't work any more."))
@@ -130,7 +189,10 @@ async def relay_message(update: Update, context: BotContext) -> int:
     if message is None or sender is None:
         return END
     services = context.services
-    request_id = int(context.drafts.get(DRAFT, {}).get("request", 0))
+    draft = context.drafts.get(DRAFT, {})
+    if "take" in draft:
+        return await _relay_offer_message(update, context, message, int(draft["take"]))
+    request_id = int(draft.get("request", 0))
     line = await services.relay.line(request_id, sender.id) if request_id else Closed.NOT_FOUND
     if isinstance(line, Closed):
         # It closed while they were writing (done, handed back, cancelled): say so kindly.
@@ -140,57 +202,118 @@ async def relay_message(update: Update, context: BotContext) -> int:
         )
         return END
     if not await services.relay.may_send(sender.id):
-        await _reply(
-            update,
-            _(
-                "That's a lot of messages in a short time, so I haven't passed this one on. "
-                "Please wait a minute and send it again."
-            ),
-        )
+        await _reply(update, _too_many())
         return Step.WRITING
-    delivered = await _deliver(message, line, context)
+    request_id = line.request.id
+
+    async def keep(kind: Kind, text: str, file_id: str | None, where: Where) -> None:
+        await services.relay.keep(line, sender.id, kind, text, file_id, where)
+
+    delivered = await _deliver(
+        message,
+        context,
+        keep,
+        line.recipients,
+        lambda: _header(line),
+        lambda: keyboards.talk(request_id, line.sender_name, reply=True),
+    )
     context.drafts.pop(DRAFT, None)
     if not delivered:
-        await _reply(
-            update,
-            _(
-                "😔 I couldn't get that to {name} just now. Please try again later, or "
-                "/concern tells the coordinators."
-            ).format(name=esc(line.other_name) or _("them")),
-        )
+        await _reply(update, _not_delivered(line.other_name))
         return END
     await _reply(update, _sent(line), keyboards.talk(line.request.id, line.other_name))
     return END
 
 
-async def _deliver(message: Message, line: Line, context: BotContext) -> bool:
-    """Store it, then copy it to each reader of the other end; True if anyone got it."""
+async def _relay_offer_message(
+    update: Update, context: BotContext, message: Message, take_id: int
+) -> int:
+    """The same, on an offer take's line."""
     services, sender_id = context.services, message.chat.id
-    messenger = services.messenger
-    request_id = line.request.id
+    line = await services.relay.offer_line(take_id, sender_id)
+    if isinstance(line, Ended):
+        context.drafts.pop(DRAFT, None)
+        take = await services.offers.take_of(take_id)
+        await _reply(
+            update,
+            ended_text(line, take.offer_id if take else None)
+            + "\n"
+            + _("Your message wasn't passed on."),
+        )
+        return END
+    if not await services.relay.may_send(sender_id):
+        await _reply(update, _too_many())
+        return Step.WRITING
 
-    def reply_button() -> InlineKeyboardMarkup:
-        return keyboards.talk(request_id, line.sender_name, reply=True)
+    async def keep(kind: Kind, text: str, file_id: str | None, where: Where) -> None:
+        await services.relay.keep_offer(line, sender_id, kind, text, file_id, where)
 
+    delivered = await _deliver(
+        message,
+        context,
+        keep,
+        line.recipients,
+        lambda: _offer_header(line),
+        lambda: offer_views.talk(take_id, line.sender_name, reply=True),
+    )
+    context.drafts.pop(DRAFT, None)
+    if not delivered:
+        await _reply(update, _not_delivered(line.other_name))
+        return END
+    await _reply(
+        update,
+        _("✅ Sent to {name}. Their answer will come here.").format(
+            name=esc(line.other_name) or _("them")
+        ),
+        offer_views.talk(take_id, line.other_name),
+    )
+    return END
+
+
+def _too_many() -> str:
+    return _(
+        "That's a lot of messages in a short time, so I haven't passed this one on. "
+        "Please wait a minute and send it again."
+    )
+
+
+def _not_delivered(name: str) -> str:
+    return _(
+        "😔 I couldn't get that to {name} just now. Please try again later, or "
+        "/concern tells the coordinators."
+    ).format(name=esc(name) or _("them"))
+
+
+Where = tuple[float, float] | None
+Keep = Callable[[Kind, str, str | None, Where], Awaitable[None]]
+
+
+async def _deliver(
+    message: Message,
+    context: BotContext,
+    keep: Keep,
+    recipients: tuple[int, ...],
+    header: Callable[[], str],
+    reply_button: Callable[[], InlineKeyboardMarkup],
+) -> bool:
+    """Store it, then copy it to each reader of the other end; True if anyone got it."""
+    messenger = context.services.messenger
     got = 0
     if message.text is not None:
         text = message.text[:MAX_TEXT]
-        await services.relay.keep(line, sender_id, Kind.TEXT, text)
-        for reader in line.recipients:
+        await keep(Kind.TEXT, text, None, None)
+        for reader in recipients:
             sent = await messenger.tell(
-                reader,
-                lambda: _header(line) + "\n\n" + esc(text),
-                reply_button,
-                protect=True,
+                reader, lambda: header() + "\n\n" + esc(text), reply_button, protect=True
             )
             got += sent is not None
         return got > 0
     if message.location is not None:
         where = (message.location.latitude, message.location.longitude)
-        await services.relay.keep(line, sender_id, Kind.LOCATION, where=where)
-        for reader in line.recipients:
+        await keep(Kind.LOCATION, "", None, where)
+        for reader in recipients:
             # A location carries no caption: the header goes first, the pin after it.
-            if await messenger.tell(reader, lambda: _header(line), protect=True) is None:
+            if await messenger.tell(reader, header, protect=True) is None:
                 continue
             sent = await messenger.tell_media(reader, str, reply_button, location=where)
             got += sent is not None
@@ -201,12 +324,12 @@ async def _deliver(message: Message, line: Line, context: BotContext) -> bool:
     else:
         assert message.voice is not None
         kind, file_id = Kind.VOICE, message.voice.file_id
-    await services.relay.keep(line, sender_id, kind, caption, file_id)
-    for reader in line.recipients:
+    await keep(kind, caption, file_id, None)
+    for reader in recipients:
         # Sent again by its file_id: a copy, never a forward (which would show the sender).
         sent = await messenger.tell_media(
             reader,
-            lambda: _header(line) + ("\n\n" + esc(caption) if caption else ""),
+            lambda: header() + ("\n\n" + esc(caption) if caption else ""),
             reply_button,
             photo=file_id if kind is Kind.PHOTO else None,
             voice=file_id if kind is Kind.VOICE else None,

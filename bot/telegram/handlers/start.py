@@ -46,7 +46,10 @@ async def start(update: Update, context: BotContext) -> None:
     if needs_consent(user):
         await message.reply_text(privacy_notice(), reply_markup=keyboards.consent())
         return
-    await message.reply_text(_roles_text(sender.first_name), reply_markup=keyboards.roles())
+    listening = await context.services.offers.listening(sender.id)
+    await message.reply_text(
+        _roles_text(sender.first_name), reply_markup=keyboards.roles(offer_news=listening)
+    )
 
 
 async def consent(update: Update, context: BotContext) -> None:
@@ -57,7 +60,11 @@ async def consent(update: Update, context: BotContext) -> None:
     await agree(update, context)
     await answer(query, _("Thank you!"))
     await context.bot.send_message(
-        sender.id, _roles_text(sender.first_name), reply_markup=keyboards.roles()
+        sender.id,
+        _roles_text(sender.first_name),
+        reply_markup=keyboards.roles(
+            offer_news=await context.services.offers.listening(sender.id)
+        ),
     )
 
 
@@ -86,6 +93,11 @@ async def show_help(update: Update, context: BotContext) -> None:
         "<b>The group</b>\n"
         "/fund – the shared fund: balance, money in and out\n"
         "/info – other help nearby: food, medicines, money, health, someone to talk to"
+    )
+    text += "\n" + _(
+        "/offer – offer neighbours something: a shop run, spare things, a lift, a meal\n"
+        "/offers – what neighbours nearby are offering\n"
+        "/myoffers – my offers, who took them; close one early"
     )
     if await context.services.coordinators.is_coordinator(update.effective_user.id):
         text += "\n\n" + _("<b>Coordinators</b>\n/pending – volunteers waiting for approval")
@@ -159,6 +171,14 @@ async def show_privacy(update: Update, context: BotContext) -> None:
             "and deleted just as an address is: only the volunteer who takes the call sees "
             "it. For shopping, you are shown what the volunteer spent and the receipt."
         )
+        + "\n\n"
+        + _(
+            "<b>Offers:</b> what you offer is shown to neighbours nearby with roughly how "
+            "far away it is, never the place or your name. Whoever takes one learns your "
+            "first name, and you theirs; you write through the bot. If you ask to hear of "
+            "offers nearby, we keep the place you shared for that until you turn it off. "
+            "{days} after an offer ends, what and where it was and who took it are deleted."
+        ).format(days=ngettext("{n} day", "{n} days", days).format(n=days))
     )
 
 

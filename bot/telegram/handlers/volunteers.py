@@ -15,7 +15,7 @@ from bot.domain.results import Outcome
 from bot.domain.when import ascii_digits
 from bot.i18n import _, distance_unit
 from bot.services.safeguarding import SPENDING_CATEGORIES
-from bot.telegram import keyboards, notices
+from bot.telegram import keyboards, notices, offer_views
 from bot.telegram.callbacks import Action, matches
 from bot.telegram.commands import VOLUNTEER_LINK
 from bot.telegram.context import BotContext
@@ -247,6 +247,13 @@ async def saved(update: Update, context: BotContext) -> int:
         sender.id,
         notices.quiet_hours_prompt(volunteer.quiet(default), volunteer.own_quiet),
         reply_markup=keyboards.quiet_hours(volunteer.quiet_hours, volunteer.own_quiet, default),
+    )
+    # Anyone can hear of neighbours' offers; a volunteer near where they volunteer from.
+    listening = await services.offers.listening(sender.id)
+    await context.bot.send_message(
+        sender.id,
+        offer_views.news_prompt(listening),
+        reply_markup=offer_views.news_keyboard(listening),
     )
     slots = await services.availability.of(sender.id)
     await context.bot.send_message(

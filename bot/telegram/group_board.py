@@ -1,6 +1,9 @@
 """The neighbourhood's group chat: each new request posted there with no personal detail
 and an "I can help" button, and the post edited as the request is taken, done or closed.
 
+It follows the request's events in the background lane of the delivery
+(bot.services.events, bot.telegram.subscribers), so no handler waits for a post.
+
 Telegram allows a bot about 20 messages a minute in one group. Every call here goes
 through the application's rate limiter (bot.telegram.app: PTB's AIORateLimiter, subclassed in
 bot.services.broadcast only to let broadcast sends pace themselves), which holds a
@@ -23,14 +26,12 @@ from collections.abc import Callable
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
-from bot.config import Settings
+from bot.config import Area, Settings
 from bot.db import RequestRepository
 from bot.db.groupchats import GroupChatRepository
 from bot.domain.distance import haversine_km
 from bot.domain.models import GroupChat, GroupPost, HelpRequest, RequestStatus
 from bot.i18n import _, use_language
-from bot.services.chaser import Chaser
-from bot.services.matching import Matchmaker
 from bot.telegram import keyboards, notices
 
 _LOGGER = logging.getLogger(__name__)
@@ -60,11 +61,6 @@ class GroupBoard:
         self._chats = chats
         self._requests = requests
         self._clock = clock
-
-    def follow(self, matchmaker: Matchmaker, chaser: Chaser) -> None:
-        """Post a request once it is announced; edit the post when it changes hands."""
-        matchmaker.on_announced = self.sync
-        chaser.on_change = self.sync
 
     async def link(self, chat_id: int, title: str, coordinator_id: int) -> bool:
         return await self._chats.link(chat_id, title, coordinator_id, self._clock())
@@ -159,26 +155,27 @@ class GroupBoard:
         await self._chats.set_shown(post.request_id, post.chat_id, shown)
 
     def _where(self, request: HelpRequest) -> str | None:
-        """Which part of the group's area: coarse enough that no home can be found from it."""
-        area = self._settings.area
-        if area is None:
-            return None
-        if (
-            haversine_km(area.lat, area.lon, request.lat, request.lon)
-            < area.radius_km * MIDDLE_SHARE
-        ):
-            return _("near the middle of our area")
-        parts = [
-            _("in the north of our area"),
-            _("in the north-east of our area"),
-            _("in the east of our area"),
-            _("in the south-east of our area"),
-            _("in the south of our area"),
-            _("in the south-west of our area"),
-            _("in the west of our area"),
-            _("in the north-west of our area"),
-        ]
-        return parts[round(_bearing(area.lat, area.lon, request.lat, request.lon) / 45) % 8]
+        return area_part(self._settings.area, request.lat, request.lon)
+
+
+def area_part(area: Area | None, lat: float, lon: float) -> str | None:
+    """Which part of the group's area a place is in: coarse enough that no home can be
+    found from it (a request's or an offer's post in the group chat)."""
+    if area is None:
+        return None
+    if haversine_km(area.lat, area.lon, lat, lon) < area.radius_km * MIDDLE_SHARE:
+        return _("near the middle of our area")
+    parts = [
+        _("in the north of our area"),
+        _("in the north-east of our area"),
+        _("in the east of our area"),
+        _("in the south-east of our area"),
+        _("in the south of our area"),
+        _("in the south-west of our area"),
+        _("in the west of our area"),
+        _("in the north-west of our area"),
+    ]
+    return parts[round(_bearing(area.lat, area.lon, lat, lon) / 45) % 8]
 
 
 def _bearing(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -1,0 +1,593 @@
+"""Offers: /offer (what, a short description, how many, until when, where), /offers (open
+ones nearby, nearest first), /myoffers (mine, who took them, close early), the "🙋 I'd like
+this" button under notices and group posts, and the toggle "tell me about offers nearby"
+(in /start's menu and after /volunteer)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import IntEnum
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.constants import ChatType
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.domain.models import Place
+from bot.domain.offers import (
+    LINE_GRACE_S,
+    MAX_DESCRIPTION,
+    MAX_UNITS,
+    OfferDraft,
+    OfferKind,
+    OfferStatus,
+    TakeOutcome,
+)
+from bot.domain.when import parse_due
+from bot.i18n import _, ngettext
+from bot.telegram import keyboards, offer_views
+from bot.telegram.callbacks import Action, CallbackData, matches
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import (
+    END,
+    GROUP_FEATURES,
+    LOCATION,
+    PRIVATE,
+    TEXT,
+    answer,
+    callback_data,
+    consented_user,
+    conversation,
+    needs_consent,
+    send_privacy_notice,
+)
+from bot.telegram.handlers.places import Asker, read_place
+
+DRAFT = "offer"
+# Its own group, before the features' catch-all (see handlers.common).
+GROUP_OFFER_CONVERSATION = 5
+OTHER = PRIVATE & ~filters.COMMAND
+
+
+class Step(IntEnum):
+    KIND = 1
+    DESCRIPTION = 2
+    UNITS = 3
+    UNTIL = 4
+    WHERE = 5
+    CONFIRM = 6
+    LISTEN_WHERE = 7  # "tell me about offers nearby", with no place known yet
+    BROWSE_WHERE = 8  # /offers, with no place known yet
+
+
+def _draft(context: BotContext) -> dict[str, Any]:
+    draft: dict[str, Any] = context.drafts.setdefault(DRAFT, {})
+    return draft
+
+
+async def _reply(update: Update, text: str, markup: Any = None) -> None:
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+async def _press_done(update: Update) -> None:
+    """Take the buttons off the message whose button was just pressed."""
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        await query.edit_message_reply_markup(reply_markup=None)
+
+
+# --- /offer ------------------------------------------------------------------------------
+
+
+async def begin(update: Update, context: BotContext) -> int:
+    """/offer: what would you like to offer?"""
+    if await consented_user(update, context) is None:
+        return END
+    context.drafts[DRAFT] = {}
+    await _reply(update, offer_views.ask_kind(), offer_views.kinds())
+    return Step.KIND
+
+
+async def chose_kind(update: Update, context: BotContext) -> int:
+    data = callback_data(update)
+    try:
+        kind = OfferKind(data.arg if data else "")
+    except ValueError:
+        await answer(update.callback_query, _("Please choose one of the buttons."))
+        return Step.KIND
+    await answer(update.callback_query)
+    await _press_done(update)
+    _draft(context)["kind"] = kind.value
+    await _reply(update, offer_views.ask_description())
+    return Step.DESCRIPTION
+
+
+async def kind_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _("Please choose one of the buttons:"), offer_views.kinds())
+    return Step.KIND
+
+
+async def described(update: Update, context: BotContext) -> int:
+    text = ((update.effective_message.text if update.effective_message else "") or "").strip()
+    text = " ".join(text.split())
+    if len(text) < 3:
+        await _reply(update, _("Could you tell me a little more? A few words is enough."))
+        return Step.DESCRIPTION
+    if len(text) > MAX_DESCRIPTION:
+        await _reply(
+            update,
+            ngettext(
+                "That's a bit long: please keep it under {n} character.",
+                "That's a bit long: please keep it under {n} characters.",
+                MAX_DESCRIPTION,
+            ).format(n=MAX_DESCRIPTION),
+        )
+        return Step.DESCRIPTION
+    _draft(context)["description"] = text
+    await _reply(update, offer_views.ask_units(), offer_views.units())
+    return Step.UNITS
+
+
+async def description_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _("Please type what you're offering in a few words."))
+    return Step.DESCRIPTION
+
+
+def parse_units(text: str) -> int | None:
+    """1 to MAX_UNITS, typed as digits (any script's)."""
+    text = text.strip()
+    if not text.isdecimal() or len(text) > 3:
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_UNITS else None
+
+
+async def _units_chosen(update: Update, context: BotContext, units: int) -> int:
+    _draft(context)["units"] = units
+    await _reply(update, offer_views.ask_until())
+    return Step.UNTIL
+
+
+async def chose_units(update: Update, context: BotContext) -> int:
+    data = callback_data(update)
+    units = parse_units(data.arg if data else "")
+    if units is None:
+        await answer(update.callback_query, _("Please choose one of the buttons."))
+        return Step.UNITS
+    await answer(update.callback_query)
+    await _press_done(update)
+    return await _units_chosen(update, context, units)
+
+
+async def typed_units(update: Update, context: BotContext) -> int:
+    units = parse_units((update.effective_message.text if update.effective_message else "") or "")
+    if units is None:
+        await _reply(
+            update,
+            _("Please type a number from 1 to {n}, or press one.").format(n=MAX_UNITS),
+            offer_views.units(),
+        )
+        return Step.UNITS
+    return await _units_chosen(update, context, units)
+
+
+async def units_again(update: Update, context: BotContext) -> int:
+    await _reply(update, offer_views.ask_units(), offer_views.units())
+    return Step.UNITS
+
+
+async def typed_until(update: Update, context: BotContext) -> int:
+    text = (update.effective_message.text if update.effective_message else "") or ""
+    services = context.services
+    tz = services.settings.timezone
+    now = datetime.fromtimestamp(services.clock(), tz)
+    until = parse_due(text, now, tz)
+    if until is None:
+        await _reply(update, _("Sorry, I couldn't read that.") + "\n" + offer_views.ask_until())
+        return Step.UNTIL
+    if until <= now:
+        await _reply(update, _("That time has already passed.") + "\n" + offer_views.ask_until())
+        return Step.UNTIL
+    if until.timestamp() > services.offers.latest_until():
+        await _reply(
+            update,
+            _("That's a long way ahead: please choose a time within two weeks.")
+            + "\n"
+            + offer_views.ask_until(),
+        )
+        return Step.UNTIL
+    _draft(context)["until_at"] = until.timestamp()
+    await _reply(update, offer_views.ask_where(), keyboards.share_location())
+    return Step.WHERE
+
+
+async def until_again(update: Update, context: BotContext) -> int:
+    await _reply(update, offer_views.ask_until())
+    return Step.UNTIL
+
+
+async def located(update: Update, context: BotContext) -> int:
+    place = await read_place(update, context, Asker.VOLUNTEER, _draft(context))
+    if not isinstance(place, Place):
+        return Step.WHERE
+    draft = _draft(context)
+    draft["lat"], draft["lon"] = place.lat, place.lon
+    offer = _offer_draft(draft)
+    if offer is None:
+        return await _out_of_date(update, context)
+    await _reply(update, _("📍 Thank you."), ReplyKeyboardRemove())
+    await _reply(
+        update,
+        offer_views.summary(
+            offer.kind,
+            offer.description,
+            offer.units,
+            offer.until_at,
+            context.services.settings.timezone,
+        ),
+        offer_views.confirm(),
+    )
+    return Step.CONFIRM
+
+
+async def where_again(update: Update, context: BotContext) -> int:
+    await _reply(update, offer_views.ask_where(), keyboards.share_location())
+    return Step.WHERE
+
+
+def _offer_draft(draft: dict[str, Any]) -> OfferDraft | None:
+    try:
+        return OfferDraft(
+            kind=OfferKind(draft["kind"]),
+            description=str(draft["description"]),
+            units=int(draft["units"]),
+            until_at=float(draft["until_at"]),
+            lat=float(draft["lat"]),
+            lon=float(draft["lon"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+async def _out_of_date(update: Update, context: BotContext) -> int:
+    context.drafts.pop(DRAFT, None)
+    await _reply(
+        update,
+        _("This form is out of date. Please use /offer to start again."),
+        ReplyKeyboardRemove(),
+    )
+    return END
+
+
+async def confirmed(update: Update, context: BotContext) -> int:
+    """v1:offerpost:yes|no: post the offer (and tell the neighbours), or throw it away."""
+    query, sender, data = update.callback_query, update.effective_user, callback_data(update)
+    if query is None or sender is None or data is None or data.arg not in ("yes", "no"):
+        await answer(query, _("Please choose one of the buttons."))
+        return Step.CONFIRM
+    services = context.services
+    if data.arg == "no":
+        context.drafts.pop(DRAFT, None)
+        await answer(query, _("Thrown away."))
+        await _press_done(update)
+        await _reply(update, _("OK, I haven't posted anything. /offer to start again."))
+        return END
+    offer = _offer_draft(_draft(context))
+    if offer is None:
+        await answer(query)
+        return await _out_of_date(update, context)
+    if offer.until_at <= services.clock():
+        await answer(query)
+        _draft(context).pop("until_at", None)
+        await _reply(update, _("That time has already passed.") + "\n" + offer_views.ask_until())
+        return Step.UNTIL
+    await answer(query, _("Posted!"))
+    await _press_done(update)
+    posted = await services.offers.post(sender.id, offer)
+    context.drafts.pop(DRAFT, None)
+    await _reply(
+        update,
+        offer_views.posted(posted.offer, posted.told, services.settings.timezone),
+        offer_views.close_button(posted.offer.id),
+    )
+    return END
+
+
+async def confirm_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _("Please choose one of the buttons:"), offer_views.confirm())
+    return Step.CONFIRM
+
+
+# --- taking ------------------------------------------------------------------------------
+
+
+async def take(update: Update, context: BotContext) -> None:
+    """v1:take:<offer_id>: one unit for this member, if any is left (also in a group chat)."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    if query is None or sender is None:
+        return
+    offer_id = data.id_arg if data else None
+    if offer_id is None:
+        await answer(query, _("This button doesn't work any more."))
+        return
+    services = context.services
+    if needs_consent(await services.users.get(sender.id)):
+        # Nothing is stored before they agree: the notice in a private chat; pressed in
+        # the group chat, an alert (the notice can't be agreed to there).
+        chat = update.effective_chat
+        if chat is not None and chat.type == ChatType.PRIVATE:
+            await send_privacy_notice(update)
+        else:
+            await answer(query, offer_views.take_answer_start_first(), alert=True)
+        return
+    result = await services.offers.take(offer_id, sender.id)
+    if result.outcome is TakeOutcome.OK and result.offer is not None and result.take is not None:
+        await answer(query, offer_views.take_answer_ok())
+        offer, take_id = result.offer, result.take.id
+        offerer = await services.users.get(offer.offerer_id) if offer.offerer_id else None
+        name = offerer.first_name if offerer else ""
+        await services.messenger.tell(
+            sender.id,
+            lambda: offer_views.got_it_for_taker(offer, name),
+            lambda: offer_views.talk(take_id, name),
+            protect=True,
+        )
+        await services.offers.told_of(result)
+        return
+    refusals = {
+        TakeOutcome.ALREADY: offer_views.take_answer_already,
+        TakeOutcome.GONE: offer_views.take_answer_gone,
+        TakeOutcome.OWN: offer_views.take_answer_own,
+    }
+    await answer(query, refusals.get(result.outcome, offer_views.take_answer_not_found)())
+
+
+# --- /myoffers and closing early ---------------------------------------------------------
+
+
+async def my_offers(update: Update, context: BotContext) -> None:
+    """/myoffers: my offers, open first, who took each; close buttons and message buttons."""
+    user = await consented_user(update, context)
+    if user is None:
+        return
+    services = context.services
+    mine = await services.offers.mine(user.id)
+    now = services.clock()
+    can_talk = {
+        take.id
+        for offer, takes in mine
+        for take in takes
+        if take.taker_id is not None and now <= offer.until_at + LINE_GRACE_S
+    }
+    await _reply(
+        update,
+        offer_views.mine(mine, services.settings.timezone),
+        offer_views.mine_buttons(mine, can_talk),
+    )
+
+
+async def close(update: Update, context: BotContext) -> None:
+    """v1:offerclose:<id> asks; v1:offerclose:<id>:yes closes it early, :no keeps it."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    if query is None or sender is None:
+        return
+    offer_id = data.id_arg if data else None
+    if data is None or offer_id is None:
+        await answer(query, _("This button doesn't work any more."))
+        return
+    services = context.services
+    offer = await services.offers.get(offer_id)
+    if offer is None or offer.offerer_id != sender.id:
+        await answer(query, _("This isn't one of your offers."), alert=True)
+        return
+    choice = data.args[1] if len(data.args) > 1 else ""
+    if offer.status is not OfferStatus.OPEN:
+        await answer(
+            query,
+            _("Offer #{id} is already {status}.").format(
+                id=offer.id, status=offer_views.status_label(offer.status)
+            ),
+        )
+        return
+    if choice == "no":
+        await answer(query, _("Kept."))
+        await _press_done(update)
+        return
+    if choice != "yes":
+        await answer(query)
+        await _reply(
+            update, offer_views.confirm_close(offer), offer_views.confirm_close_buttons(offer.id)
+        )
+        return
+    closed = await services.offers.close(offer.id, sender.id)
+    if closed is None:
+        await answer(query, _("Offer #{id} has already ended.").format(id=offer.id))
+        return
+    await answer(query, _("Closed."))
+    await query.edit_message_text(offer_views.closed_for_offerer(closed))
+
+
+# --- /offers -----------------------------------------------------------------------------
+
+
+async def _list_near(
+    update: Update, context: BotContext, user_id: int, where: tuple[float, float]
+) -> None:
+    services = context.services
+    nearby = await services.offers.nearby(*where, viewer_id=user_id)
+    await _reply(
+        update,
+        offer_views.listing(nearby, services.settings.timezone),
+        offer_views.listing_buttons(nearby),
+    )
+
+
+async def browse(update: Update, context: BotContext) -> int:
+    """/offers: the open ones near me, nearest first; asks where first when it doesn't know."""
+    user = await consented_user(update, context)
+    if user is None:
+        return END
+    where = await context.services.offers.place_of(user.id)
+    if where is None:
+        await _reply(update, offer_views.ask_browse_where(), keyboards.share_location())
+        return Step.BROWSE_WHERE
+    await _list_near(update, context, user.id, where)
+    return END
+
+
+async def browse_located(update: Update, context: BotContext) -> int:
+    sender = update.effective_user
+    place = await read_place(update, context, Asker.REQUESTER, _draft(context))
+    if not isinstance(place, Place) or sender is None:
+        return Step.BROWSE_WHERE
+    context.drafts.pop(DRAFT, None)  # the place is used once, not kept
+    await _reply(update, _("📍 Thank you."), ReplyKeyboardRemove())
+    await _list_near(update, context, sender.id, (place.lat, place.lon))
+    return END
+
+
+async def browse_where_again(update: Update, context: BotContext) -> int:
+    await _reply(update, offer_views.ask_browse_where(), keyboards.share_location())
+    return Step.BROWSE_WHERE
+
+
+# --- "tell me about offers nearby" ---------------------------------------------------------
+
+
+def _with_toggle(markup: InlineKeyboardMarkup | None, on: bool) -> InlineKeyboardMarkup:
+    """The pressed message's buttons, with the toggle showing its new state."""
+    if markup is None:
+        return offer_views.news_keyboard(on)
+    rows = []
+    for row in markup.inline_keyboard:
+        rows.append(
+            [
+                offer_views.news_toggle(on)
+                if (parsed := CallbackData.parse(b.callback_data)) is not None
+                and parsed.action is Action.OFFER_NEWS
+                else b
+                for b in row
+            ]
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+async def _show_toggle(update: Update, on: bool) -> None:
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    markup = getattr(query.message, "reply_markup", None)
+    if markup is None:
+        return  # an old message without it: the text that follows says how it stands
+    await query.edit_message_reply_markup(reply_markup=_with_toggle(markup, on))
+
+
+async def toggle_news(update: Update, context: BotContext) -> int:
+    """v1:offernews:on|off: hear of offers nearby, or stop. With no place known yet (not
+    a volunteer), asks for one first."""
+    user = await consented_user(update, context)
+    query, data = update.callback_query, callback_data(update)
+    if user is None or query is None:
+        return END
+    services = context.services
+    settings = services.settings
+    if data is None or data.arg not in ("on", "off"):
+        await answer(query, _("This button doesn't work any more."))
+        return END
+    if data.arg == "off":
+        await services.offers.stop_listening(user.id)
+        await answer(query, _("Saved."))
+        await _show_toggle(update, False)
+        await _reply(update, offer_views.not_listening())
+        return END
+    if await services.offers.place_of(user.id) is None:
+        await answer(query)
+        await _reply(update, offer_views.ask_listen_where(), keyboards.share_location())
+        return Step.LISTEN_WHERE
+    # A volunteer hears of offers near where they volunteer from.
+    await services.offers.listen(user.id, None)
+    await answer(query, _("Saved."))
+    await _show_toggle(update, True)
+    await _reply(
+        update,
+        offer_views.listening(settings.offer_radius_km, settings.max_offer_notices_per_day),
+    )
+    return END
+
+
+async def listen_located(update: Update, context: BotContext) -> int:
+    sender = update.effective_user
+    place = await read_place(update, context, Asker.REQUESTER, _draft(context))
+    if not isinstance(place, Place) or sender is None:
+        return Step.LISTEN_WHERE
+    services = context.services
+    settings = services.settings
+    context.drafts.pop(DRAFT, None)
+    await services.offers.listen(sender.id, (place.lat, place.lon))
+    await _reply(
+        update,
+        offer_views.listening(settings.offer_radius_km, settings.max_offer_notices_per_day),
+        ReplyKeyboardRemove(),
+    )
+    return END
+
+
+async def listen_where_again(update: Update, context: BotContext) -> int:
+    await _reply(update, offer_views.ask_listen_where(), keyboards.share_location())
+    return Step.LISTEN_WHERE
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    place = LOCATION | TEXT
+    app.add_handler(
+        conversation(
+            "offer",
+            entry_points=[
+                CommandHandler("offer", begin, filters=PRIVATE),
+                CommandHandler("offers", browse, filters=PRIVATE),
+                CallbackQueryHandler(toggle_news, pattern=matches(Action.OFFER_NEWS)),
+            ],
+            states={
+                Step.KIND: [
+                    CallbackQueryHandler(chose_kind, pattern=matches(Action.OFFER_KIND)),
+                    MessageHandler(OTHER, kind_again),
+                ],
+                Step.DESCRIPTION: [
+                    MessageHandler(TEXT, described),
+                    MessageHandler(OTHER, description_again),
+                ],
+                Step.UNITS: [
+                    CallbackQueryHandler(chose_units, pattern=matches(Action.OFFER_UNITS)),
+                    MessageHandler(TEXT, typed_units),
+                    MessageHandler(OTHER, units_again),
+                ],
+                Step.UNTIL: [
+                    MessageHandler(TEXT, typed_until),
+                    MessageHandler(OTHER, until_again),
+                ],
+                Step.WHERE: [MessageHandler(place, located), MessageHandler(OTHER, where_again)],
+                Step.CONFIRM: [
+                    CallbackQueryHandler(confirmed, pattern=matches(Action.OFFER_POST)),
+                    MessageHandler(OTHER, confirm_again),
+                ],
+                Step.LISTEN_WHERE: [
+                    MessageHandler(place, listen_located),
+                    MessageHandler(OTHER, listen_where_again),
+                ],
+                Step.BROWSE_WHERE: [
+                    MessageHandler(place, browse_located),
+                    MessageHandler(OTHER, browse_where_again),
+                ],
+            },
+        ),
+        group=GROUP_OFFER_CONVERSATION,
+    )
+    app.add_handlers(
+        [
+            CommandHandler("myoffers", my_offers, filters=PRIVATE),
+            CallbackQueryHandler(take, pattern=matches(Action.TAKE)),
+            CallbackQueryHandler(close, pattern=matches(Action.OFFER_CLOSE)),
+        ],
+        group=GROUP_FEATURES,
+    )
