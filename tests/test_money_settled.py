@@ -137,8 +137,10 @@ async def test_owed_money_shows_in_stats_digest_and_both_exports(group: Group) -
     assert f"#{owed} £8.40" in stats
     assert f"#{paid} " not in stats
 
-    extra = await group.app.services.chaser.digest_extra()  # type: ignore[misc]
-    assert f"#{owed} £8.40" in extra()
+    await group.app.services.chaser.start_daily_digest()
+    await group.fire("digest")
+    digest = next(c.text for c in group.telegram.sent_to(COORDINATOR) if "summary" in c.text)
+    assert f"#{owed} £8.40" in digest
 
     for personal in (False, True):
         export = await group.app.services.figures.requests_csv(personal=personal, codes=True)
