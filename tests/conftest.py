@@ -204,8 +204,12 @@ class Group:
         if category == "prescription":
             await self.answer_prescription(user_id, *prescription, **kw)
         await self.press(user_id, "v1:when:asap", **kw)
-        await self.share(user_id, *where, **kw)
-        await self.say(user_id, address, **kw)
+        if category == "phone_call":
+            # A call is made from anywhere: a number to ring instead of a place and address.
+            await self.say(user_id, "07700 900111", **kw)
+        else:
+            await self.share(user_id, *where, **kw)
+            await self.say(user_id, address, **kw)
         await self.press(user_id, "v1:confirm:yes", **kw)
         confirmation = self.telegram.last_to(user_id).text
         match = re.search(r"#(\d+)", confirmation)

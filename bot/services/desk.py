@@ -37,6 +37,7 @@ from bot.domain.models import (
     Series,
     Volunteer,
     VolunteerStatus,
+    When,
 )
 from bot.domain.results import Limit, Outcome, Result
 from bot.domain.safety import new_safety_code
@@ -332,10 +333,43 @@ class HelpDesk:
             released = await self._requests.release(request_id, volunteer_id, self._clock())
             if released is not None:
                 await self._pings.mark_released(request_id, volunteer_id)
-                record(RequestReleased(released.id, volunteer_id))
+                # After its booked time nobody is asked for a time that has gone: its
+                # requester chooses "as soon as possible" (rebook_asap) or cancelling.
+                passed = self._time_has_passed(released)
+                record(
+                    RequestReleased(released.id, volunteer_id, "passed" if passed else "released")
+                )
         if released is None:
             return Result(Outcome.TOO_LATE, await self._requests.get(request_id))
         return Result(Outcome.OK, released)
+
+    def _time_has_passed(self, request: HelpRequest) -> bool:
+        return (
+            request.when is When.AT
+            and request.due_at is not None
+            and request.due_at <= self._clock()
+        )
+
+    async def rebook_asap(self, request_id: int, actor_id: int) -> Result:
+        """The requester (or a phone request's coordinator) wants it as soon as possible
+        after its booked time passed: volunteers are asked again."""
+        request = await self._requests.get(request_id)
+        if request is None:
+            return Result(Outcome.NOT_FOUND)
+        theirs = request.requester_id == actor_id or (
+            request.requester_id is None
+            and request.by_phone
+            and await self._coordinators.is_coordinator(actor_id)
+        )
+        if not theirs:
+            return Result(Outcome.NOT_YOURS, request)
+        async with self._events.recording() as record:
+            rebooked = await self._requests.rebook_asap(request_id, actor_id, self._clock())
+            if rebooked is not None:
+                record(RequestReleased(rebooked.id, None, "rebooked"))
+        if rebooked is None:
+            return Result(Outcome.ALREADY, request)
+        return Result(Outcome.OK, rebooked)
 
     async def reopen(self, released: HelpRequest) -> None:
         """A task back on the board because its volunteer was erased (bot.services.privacy
@@ -450,7 +484,8 @@ class HelpDesk:
         requests, total = await self._requests.open_and_overdue(self._clock(), limit)
         found = []
         for request in requests:
-            asked = len(await self._matchmaker.pinged_volunteers(request.id))
+            # People asked, not pings: after a hand-back the same person is pinged again.
+            asked = len(set(await self._matchmaker.pinged_volunteers(request.id)))
             holder = await self._users.get(request.volunteer_id) if request.volunteer_id else None
             additions = len(await self._requests.additions(request.id))
             found.append(Stuck(request, asked, holder.first_name if holder else None, additions))

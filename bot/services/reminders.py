@@ -30,6 +30,8 @@ class Reminders:
         self._repository = repository
         self._clock = clock
         self._actions: dict[str, Action] = {}
+        # More to do after a kind's own action (the Telegram side adding to a service's).
+        self._after: dict[str, list[Action]] = {}
         # Kinds a request's closing does not cancel (a volunteer still on the doorstep).
         self._lasting: set[str] = set()
         self._clock_alarm: Alarm | None = None
@@ -48,6 +50,10 @@ class Reminders:
         self._actions[kind] = action
         if outlives_request:
             self._lasting.add(kind)
+
+    def also(self, kind: str, action: Action) -> None:
+        """After the action of this kind (see `on`), this one too."""
+        self._after.setdefault(kind, []).append(action)
 
     async def schedule(
         self,
@@ -103,6 +109,8 @@ class Reminders:
             return False
         try:
             await action(reminder)
+            for after in self._after.get(reminder.kind, ()):
+                await after(reminder)
         except Exception:
             # One failing reminder must not stop the others; it is logged with its key.
             _LOGGER.exception("Reminder %s failed", reminder.key)

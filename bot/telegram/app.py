@@ -54,7 +54,7 @@ from bot.resilience import DatabaseWatch, Journal, is_transient, keeping
 from bot.services.addresses import AddressMessages
 from bot.services.broadcast import Broadcaster, RateLimiter
 from bot.services.budget import SendBudget
-from bot.services.chaser import Chaser
+from bot.services.chaser import BEFORE, Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import SAVED, HelpDesk
 from bot.services.doorstep import Doorstep
@@ -75,11 +75,12 @@ from bot.services.reminders import Reminders
 from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
 from bot.standby import Standby
-from bot.telegram import notices
+from bot.telegram import keyboards, notices
 from bot.telegram.alarm import JobQueueAlarm
 from bot.telegram.cleaning import clean_update
 from bot.telegram.commands import publish_commands
 from bot.telegram.context import BotContext, Services
+from bot.telegram.digest_lists import with_lists
 from bot.telegram.doorstep_news import DoorstepNotices
 from bot.telegram.group_board import GroupBoard
 from bot.telegram.handlers import register_all
@@ -89,6 +90,8 @@ from bot.telegram.messenger import Messenger
 from bot.telegram.offer_news import OfferNotices
 from bot.telegram.once_request import OnceRequest
 from bot.telegram.persistence import SQLitePersistence
+from bot.telegram.reminded import details_again
+from bot.telegram.settling import digest_with_owed
 from bot.telegram.subscribers import Eraser, Tellers, subscribe
 from bot.telegram.telegram_bot import GroupBot
 from bot.webapp.server import MapServer
@@ -573,9 +576,21 @@ def build_application(
         # Local services offered where they help: under "nobody could take it", and the
         # coordinators' digest lists entries to check again.
         meanwhile=offer_meanwhile(app.services.info, settings.default_language),
-        digest_extra=stale_for_digest(app.services.info, settings.default_language),
+        # The digest's counts are followed by what needs a coordinator, named: requests,
+        # concerns and volunteers waiting; money volunteers are owed; entries to re-check.
+        digest_extra=with_lists(
+            StatsRepository(db),
+            clock,
+            digest_with_owed(
+                app.services.safeguarding,
+                stale_for_digest(app.services.info, settings.default_language),
+            ),
+        ),
         chaser=chaser,
     )
+    app.services.safeguarding.concern_buttons = keyboards.on_it
+    # The reminder before a booked task brings its details again (protected).
+    reminders.also(BEFORE, partial(details_again, app.services))
     subscribe(events, tellers, chaser, matchmaker, board, newcomers)
     app.map_server = MapServer(app.services) if settings.webapp_url else None
     # When the database works again: what a fault left undelivered (a request saved

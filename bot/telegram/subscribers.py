@@ -167,7 +167,7 @@ class Tellers:
         details = await self.messenger.tell(
             event.volunteer_id,
             lambda: notices.private_details(request, name, volunteer_name, tz),
-            lambda: keyboards.doorstep(request.id),
+            lambda: keyboards.doorstep(request.id, at_door=request.category.at_the_door),
             protect=True,
         )
         await self.addresses.record(request.id, event.volunteer_id, details)
@@ -184,7 +184,9 @@ class Tellers:
             self.coordinators,
             request,
             lambda: notices.volunteer_coming(request, name),
-            lambda: keyboards.news(request.id, volunteer_id, name),
+            lambda: keyboards.news(
+                request.id, volunteer_id, name, at_door=request.category.at_the_door
+            ),
         )
 
     async def pings_taken(self, event: RequestClaimed, _id: int) -> None:
@@ -202,7 +204,7 @@ class Tellers:
         await self.messenger.tell(
             event.volunteer_id,
             lambda: notices.assigned_to_you(taken, tz),
-            lambda: keyboards.task(taken.id, name),
+            lambda: keyboards.task(taken.id, name, at_door=taken.category.at_the_door),
         )
 
     async def _close_pings(self, request_id: int, *, taken: bool, keep: int | None) -> None:
@@ -227,11 +229,27 @@ class Tellers:
         released = await self._request(event.request_id)
         if released is None:
             return
+        if event.reason == "rebooked":
+            return  # they asked for it themselves, and were answered
+        volunteer = await self.users.get(event.volunteer_id) if event.volunteer_id else None
+        name = volunteer.first_name if volunteer else ""
+        if event.reason == "passed":
+            # Its booked time has gone: the requester chooses what now.
+            await tell_requester(
+                self.messenger,
+                self.coordinators,
+                released,
+                partial(notices.booked_time_passed, released, name),
+                partial(
+                    keyboards.booked_time_passed,
+                    released.id,
+                    by_phone=released.requester_id is None,
+                ),
+            )
+            return
         if event.reason == "left":
             news: Callable[[], str] = partial(notices.volunteer_left_for_requester, released.id)
         else:
-            volunteer = await self.users.get(event.volunteer_id) if event.volunteer_id else None
-            name = volunteer.first_name if volunteer else ""
             news = partial(notices.task_released_for_requester, released, name)
         await tell_requester(self.messenger, self.coordinators, released, news)
 
@@ -277,7 +295,8 @@ class Tellers:
                 holder,
                 ping.chat_id,
                 ping.message_id,
-                lambda: notices.task_cancelled_for_volunteer(request_id),
+                # Not the notice again (that was just sent): the card's new state.
+                lambda: notices.card_cancelled(request_id),
             )
 
     async def closed_for_requester(self, event: RequestClosed, _id: int) -> None:
@@ -309,10 +328,12 @@ class Tellers:
 
     async def added_for_volunteer(self, event: DetailsAdded, _id: int) -> None:
         request_id, addition = event.request_id, event.addition
+        request = await self._request(request_id)
+        at_door = request.category.at_the_door if request is not None else True
         await self.messenger.tell(
             event.volunteer_id,
             lambda: notices.added_for_volunteer(request_id, addition),
-            lambda: keyboards.task(request_id),
+            lambda: keyboards.task(request_id, at_door=at_door),
         )
 
     async def not_helped_for_coordinators(self, event: HelpMissed, _id: int) -> None:
@@ -340,7 +361,8 @@ class Tellers:
         await self.messenger.tell(
             event.volunteer_id,
             lambda: notices.task_soon(request, tz),
-            lambda: keyboards.task(request.id, ""),  # "" : the line's button, unnamed
+            # "" : the line's button, unnamed
+            lambda: keyboards.task(request.id, "", at_door=request.category.at_the_door),
         )
 
     async def how_did_it_go(self, event: FollowUpDue, _id: int) -> None:
@@ -408,6 +430,8 @@ def subscribe(
         await requested(board.sync, event.request_id)
 
     async def first_wave(event: RequestOpened | RequestReleased, _id: int) -> None:
+        if isinstance(event, RequestReleased) and event.reason == "passed":
+            return  # nobody is asked for a time that has gone (see released_for_requester)
         await matchmaker.first_wave(event.request_id)
 
     async def reminders_opened(event: RequestOpened, _id: int) -> None:

@@ -107,7 +107,9 @@ async def offer_help(update: Update, context: BotContext) -> None:
         tz = services.settings.timezone
         name = await services.relay.requester_name(taken)
         await services.messenger.tell(
-            sender.id, lambda: notices.task_card(taken, tz), lambda: keyboards.task(taken.id, name)
+            sender.id,
+            lambda: notices.task_card(taken, tz),
+            lambda: keyboards.task(taken.id, name, at_door=taken.category.at_the_door),
         )
     elif result.outcome is Outcome.ALREADY:
         await answer(query, _("You've already taken this one. Thank you!"))
