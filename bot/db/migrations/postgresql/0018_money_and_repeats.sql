@@ -1,4 +1,4 @@
--- SQLite's migration 0018, in PostgreSQL's words (numbered on from 0001, which holds
+-- SQLite's migration 0018, in PostgreSQL's words (numbered as SQLite's; 0001 holds
 -- SQLite's 0001-0015): money settled openly (the spend is settled once its receipt is
 -- in; who paid the volunteer back, and when), repeating help knowing its rhythm, and a
 -- concern's "I'm on it".
