@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from telegram import Update
 
 from bot.config import Settings, parse_settings
 from bot.domain.models import Category, HelpRequest, VolunteerStatus
@@ -114,16 +115,21 @@ class Group:
         self.telegram = telegram
         self.people = People(app.bot)
 
+    async def handle(self, update: Update) -> None:
+        """One update, then what it set going in the background (the group-chat posts)."""
+        await self.app.process_update(update)
+        await self.app.services.events.settled()
+
     async def say(self, user_id: int, text: str, **kw: Any) -> None:
-        await self.app.process_update(self.people.text(user_id, text, **kw))
+        await self.handle(self.people.text(user_id, text, **kw))
 
     async def share(self, user_id: int, lat: float, lon: float, **kw: Any) -> None:
-        await self.app.process_update(self.people.location(user_id, lat, lon, **kw))
+        await self.handle(self.people.location(user_id, lat, lon, **kw))
 
     async def press(self, user_id: int, data: str, message_id: int = 1, **kw: Any) -> None:
         """Press a button; every press must be answered, or the client keeps spinning."""
         answered = len(self.telegram.answers())
-        await self.app.process_update(self.people.press(user_id, data, message_id, **kw))
+        await self.handle(self.people.press(user_id, data, message_id, **kw))
         assert len(self.telegram.answers()) == answered + 1, f"press {data!r} not answered once"
 
     async def consent(self, user_id: int, **kw: Any) -> None:
@@ -198,8 +204,12 @@ class Group:
         if category == "prescription":
             await self.answer_prescription(user_id, *prescription, **kw)
         await self.press(user_id, "v1:when:asap", **kw)
-        await self.share(user_id, *where, **kw)
-        await self.say(user_id, address, **kw)
+        if category == "phone_call":
+            # A call is made from anywhere: a number to ring instead of a place and address.
+            await self.say(user_id, "07700 900111", **kw)
+        else:
+            await self.share(user_id, *where, **kw)
+            await self.say(user_id, address, **kw)
         await self.press(user_id, "v1:confirm:yes", **kw)
         confirmation = self.telegram.last_to(user_id).text
         match = re.search(r"#(\d+)", confirmation)
@@ -239,6 +249,7 @@ class Group:
         fired = 0
         for reminder_id in await self.reminders(kind):
             fired += await self.app.services.reminders.fire(reminder_id)
+        await self.app.services.events.settled()
         return fired
 
     def pinged(self, request_id: int) -> list[int]:

@@ -54,6 +54,7 @@ COORDINATOR_BUTTONS: dict[Action, list[str]] = {
     Action.INFO_ENTRY: ["v1:infoe:1"],
     Action.INFO_EDIT: ["v1:infoed:1:retire", "v1:infoed:1:phone"],
     Action.INFO_ADD: ["v1:infoadd:lang:1:cy"],
+    Action.ON_IT: ["v1:onit:1"],
 }
 EVERYONE_ACTIONS = {
     Action.CONSENT,
@@ -88,6 +89,12 @@ EVERYONE_ACTIONS = {
     Action.NO_SHOW,
     Action.CHECK_IN,
     Action.TALK,  # the server checks who is on the request's line
+    Action.PAID_BACK,  # the server checks it is the request's requester
+    Action.CALL_BY,  # a requester's own conversation
+    Action.RESUME,  # a requester's own conversation
+    Action.CHANGE,  # a requester's own conversation
+    Action.SAME_PLACE,  # a requester's own conversation
+    Action.REBOOK,  # the server checks it is the request's requester
     Action.TAKE,  # any member may take one unit of an offer
     Action.OFFER_KIND,
     Action.OFFER_UNITS,
@@ -104,6 +111,7 @@ COMMAND_ARGUMENTS = {
     "coordinators": [str(REQUESTER)],
     "export": ["personal"],
     "details": [str(REQUEST)],
+    "spent": [f"{REQUEST} 1"],
     "forget": [str(REQUEST)],
     "checked": [str(VOLUNTEER)],
 }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.db.events import EventRepository
+from bot.domain.events import RequestOpened
 from bot.telegram.app import build_application
 from tests.conftest import COORDINATOR, HOME, NEAR, REQUESTER, Group, make_settings
 from tests.support.telegram import FakeTelegram
@@ -152,9 +154,13 @@ async def test_a_request_saved_but_not_announced_is_announced_at_start_up(
         await group.volunteer(301, NEAR, name="Alice")
         await group.consent(REQUESTER)
         request_id = await group.ask()
-        # As if the bot died between saving the request and sending its pings.
+        # As if the bot died between saving the request and sending its pings: its
+        # opening still held in the outbox, as the confirmation's press left it.
         await first.services.db.execute("DELETE FROM pings")
         await first.services.db.execute("UPDATE requests SET announced_at = NULL")
+        await EventRepository(first.services.db).add(
+            RequestOpened(request_id), 0.0, hold_key=f"opening:{request_id}"
+        )
     telegram = FakeTelegram()
     second = build_application(settings, request=telegram)
     async with second:

@@ -279,6 +279,7 @@ async def test_a_request_is_handed_to_a_named_volunteer(open_group: OpenGroup) -
             f"v1:assign:{request_id}:301",
             f"v1:assign:{request_id}:302",
             f"v1:assign:{request_id}:303",
+            f"v1:assign:{request_id}:any",  # someone else, past the usual filter
         ]
         await group.press(COORDINATOR, f"v1:assign:{request_id}:303", name="Cora")
 

@@ -44,7 +44,7 @@ async def say_in_group(group: Group, user_id: int, text: str, chat_id: int = CHA
             "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}],
         },
     }
-    await group.app.process_update(Update.de_json(payload, group.app.bot))
+    await group.handle(Update.de_json(payload, group.app.bot))
 
 
 async def press_in_group(
@@ -68,7 +68,7 @@ async def press_in_group(
             },
         },
     }
-    await group.app.process_update(Update.de_json(payload, group.app.bot))
+    await group.handle(Update.de_json(payload, group.app.bot))
     answers = group.telegram.answers()
     assert len(answers) == answered + 1, f"press {data!r} not answered once"
     return answers[-1]

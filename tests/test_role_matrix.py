@@ -92,6 +92,13 @@ BUTTONS: dict[Action, str] = {
     Action.NO_SHOW: f"v1:nocome:{CLAIMED}:{VOLUNTEER}",
     Action.CHECK_IN: f"v1:checkin:{DONE}",
     Action.TALK: f"v1:talk:{CLAIMED}",
+    Action.PAID_BACK: f"v1:paidback:{DONE}",
+    Action.CALL_BY: "v1:callby:bot",
+    Action.RESUME: "v1:resume:yes",
+    Action.CHANGE: "v1:change:what",
+    Action.SAME_PLACE: "v1:sameplace",
+    Action.ON_IT: "v1:onit:1",
+    Action.REBOOK: f"v1:rebook:{OPEN}",
     Action.TAKE: f"v1:take:{OFFER}",
     Action.OFFER_KIND: "v1:offerkind:meal",
     Action.OFFER_UNITS: "v1:offerunits:2",
@@ -278,6 +285,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "/cancel": ALL,
     "/pending": ONLY_COORDINATOR,
     "/details": ONLY_COORDINATOR,
+    "/spent": ONLY_COORDINATOR,
     "/broadcast": ONLY_COORDINATOR,
     "/open": ONLY_COORDINATOR,
     "/volunteers": ONLY_COORDINATOR,
@@ -343,6 +351,13 @@ EXPECTED: dict[str, frozenset[str]] = {
     BUTTONS[Action.SAFE]: NOBODY,
     BUTTONS[Action.NO_SHOW]: frozenset({"requester"}),  # the one who was told they'd come
     BUTTONS[Action.CHECK_IN]: frozenset({"volunteer"}),  # the one who did the task
+    BUTTONS[Action.PAID_BACK]: frozenset({"requester"}),  # the one who was helped
+    BUTTONS[Action.CALL_BY]: NOBODY,  # only inside /request
+    BUTTONS[Action.RESUME]: NOBODY,  # only inside /request
+    BUTTONS[Action.CHANGE]: NOBODY,
+    BUTTONS[Action.SAME_PLACE]: NOBODY,
+    BUTTONS[Action.ON_IT]: NOBODY,  # there is no concern in this world
+    BUTTONS[Action.REBOOK]: frozenset({"requester"}),  # told it is not booked any more
     "/offer": CONSENTED,
     "/offers": CONSENTED,
     "/myoffers": CONSENTED,

@@ -12,6 +12,7 @@ shows.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import re
 import sqlite3
@@ -26,6 +27,14 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _LOGGER = logging.getLogger(__name__)
 
 Params = Sequence[Any] | dict[str, Any]
+
+# The transaction this task is inside, if any: a repository's own transaction() (and its
+# single statements) joins it rather than wait for the lock its caller holds. That is how
+# a service writes a transition and its events (bot.db.events) in one transaction while
+# each repository keeps its own.
+_CURRENT: contextvars.ContextVar[tuple[Database, Transaction] | None] = contextvars.ContextVar(
+    "transaction", default=None
+)
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -127,26 +136,60 @@ class Database:
     async def migrate(self) -> int:
         return await self._backend.migrate()
 
+    def _joined(self) -> Transaction | None:
+        """The transaction of ours this task is inside, if any."""
+        current = _CURRENT.get()
+        return current[1] if current is not None and current[0] is self else None
+
     async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one statement on its own; returns the number of rows it changed."""
+        """Run one statement on its own (or in the transaction this task is inside);
+        returns the number of rows it changed."""
+        joined = self._joined()
+        if joined is not None:
+            return (await joined.execute(sql, params)).rowcount
         return await self._backend.execute(sql, params)
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        joined = self._joined()
+        if joined is not None:
+            for params in rows:
+                await joined.execute(sql, params)
+            return
         await self._backend.executemany(sql, rows)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT; returns the new row's id."""
+        joined = self._joined()
+        if joined is not None:
+            return int((await joined.execute(sql, params)).lastrowid or 0)
         return await self._backend.insert(sql, params)
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        joined = self._joined()
+        if joined is not None:
+            return await joined.fetchone(sql, params)
         return await self._backend.fetchone(sql, params)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        joined = self._joined()
+        if joined is not None:
+            return await joined.fetchall(sql, params)
         return await self._backend.fetchall(sql, params)
 
-    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
-        """Several statements that stand or fall together."""
-        return self._backend.transaction()
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """Several statements that stand or fall together. Inside another transaction of
+        this task, the statements join it: they commit, or roll back, with it."""
+        joined = self._joined()
+        if joined is not None:
+            yield joined
+            return
+        async with self._backend.transaction() as transaction:
+            token = _CURRENT.set((self, transaction))
+            try:
+                yield transaction
+            finally:
+                _CURRENT.reset(token)
 
 
 class SqliteTransaction:

@@ -13,7 +13,8 @@ from bot.domain.figures import VolunteerCounts
 # names its columns exactly, so nothing else can slip into a file.
 _REQUEST_COLUMNS = """
     r.id, r.created_at, r.category, r.status, r.when_kind, r.due_at, r.claimed_at,
-    r.closed_at, r.round, r.feedback, r.description, r.on_behalf_of IS NOT NULL AS by_phone
+    r.closed_at, r.round, r.feedback, r.description, r.on_behalf_of IS NOT NULL AS by_phone,
+    r.spent_pence, r.receipt_file_id IS NOT NULL AS has_receipt, r.paid_back_at, r.paid_back_by
 """
 _REQUEST_PERSONAL = """,
     r.requester_id, ru.first_name AS requester_name, r.contact_name, r.contact_phone,

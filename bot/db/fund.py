@@ -155,6 +155,13 @@ class FundRepository:
                     "UPDATE fund_claims SET status = 'reversed' WHERE id = ? AND status = 'paid'",
                     (original.claim_id,),
                 )
+                # Owed again, unless the requester paid it back meanwhile.
+                await tx.execute(
+                    "UPDATE requests SET paid_back_at = NULL, paid_back_by = NULL "
+                    "WHERE paid_back_by = 'fund' AND id = "
+                    "(SELECT request_id FROM fund_claims WHERE id = ?)",
+                    (original.claim_id,),
+                )
             return Reversal.DONE, original
 
     # --- claims ------------------------------------------------------------------------
@@ -219,6 +226,24 @@ class FundRepository:
             )
             return _claim(row) if row else None
 
+    async def withdraw_pending(self, request_id: int, reason: str, now: float) -> Claim | None:
+        """The task's pending claim, withdrawn because the volunteer was paid back another
+        way (returned); None when it had none pending."""
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT * FROM fund_claims WHERE request_id = ? AND status = 'pending'",
+                (request_id,),
+            )
+            if row is None:
+                return None
+            await tx.execute(
+                "UPDATE fund_claims SET status = 'withdrawn', decided_at = ?, reason = ? "
+                "WHERE id = ? AND status = 'pending'",
+                (now, reason, row["id"]),
+            )
+            done = await tx.fetchone("SELECT * FROM fund_claims WHERE id = ?", (row["id"],))
+            return _claim(done) if done else None
+
     async def approve(
         self, claim_id: int, coordinator_id: int, on_date: date, now: float
     ) -> tuple[Approval, Claim | None, int]:
@@ -254,6 +279,12 @@ class FundRepository:
                 "UPDATE fund_claims SET status = 'paid', decided_by = ?, decided_at = ? "
                 "WHERE id = ? AND status = 'pending'",
                 (coordinator_id, now, claim.id),
+            )
+            # The volunteer is paid back: nothing is owed on the task any more.
+            await tx.execute(
+                "UPDATE requests SET paid_back_at = ?, paid_back_by = 'fund' "
+                "WHERE id = ? AND paid_back_at IS NULL",
+                (now, claim.request_id),
             )
             row = await tx.fetchone("SELECT * FROM fund_claims WHERE id = ?", (claim_id,))
             return Approval.PAID, _claim(row) if row else claim, balance - claim.pence

@@ -161,6 +161,9 @@ class PrivacyRepository:
             await tx.execute(
                 "UPDATE info_entries SET created_by = NULL WHERE created_by = ?", (user_id,)
             )
+            await tx.execute(
+                "UPDATE concerns SET handled_by = NULL WHERE handled_by = ?", (user_id,)
+            )
             await self._forget_offers_of(tx, user_id, now)
             # Phone requests they recorded stay, with no recorder (news goes to all
             # coordinators); broadcasts they sent keep their counts, not who sent them.

@@ -53,6 +53,7 @@ def _request(row: Row) -> HelpRequest:
         on_behalf_of=row["on_behalf_of"],
         linked_to=row["linked_to"],
         prescription=_prescription(row),
+        every=row["every"],
     )
 
 
@@ -242,6 +243,21 @@ class RequestRepository:
             )
         )
 
+    async def rebook_asap(self, request_id: int, actor_id: int, now: float) -> HelpRequest | None:
+        """A booked request whose time passed while nobody had it: "as soon as possible"
+        now (its requester said so). None unless it is open and still booked."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE requests SET when_kind = 'asap', due_at = NULL, updated_at = ? "
+                "WHERE id = ? AND status = 'open' AND when_kind = 'at'",
+                (now, request_id),
+            )
+            if cursor.rowcount != 1:
+                return None
+            await _audit(tx, now, actor_id, request_id, "rebooked:asap")
+            row = await tx.fetchone("SELECT * FROM requests WHERE id = ?", (request_id,))
+            return _request(row) if row else None
+
     async def complete(self, request_id: int, volunteer_id: int, now: float) -> HelpRequest | None:
         """The volunteer who held it says it is done."""
         return _first(
@@ -269,6 +285,17 @@ class RequestRepository:
             condition="requester_id = :actor" if as_requester else "1 = 1",
             now=now,
         )
+
+    async def cancelled_by_requester(self, request_id: int) -> bool:
+        """Whether the requester cancelled it themselves (rather than a coordinator closing
+        it): their own id on the audit row of its cancelling."""
+        row = await self._db.fetchone(
+            "SELECT a.actor_id = r.requester_id AS theirs FROM audit a "
+            "JOIN requests r ON r.id = a.request_id "
+            "WHERE a.request_id = ? AND a.action LIKE '%->cancelled' ORDER BY a.id DESC LIMIT 1",
+            (request_id,),
+        )
+        return bool(row and row["theirs"])
 
     async def expire(self, request_id: int, now: float) -> HelpRequest | None:
         """Nobody took it within its window."""
@@ -338,13 +365,6 @@ class RequestRepository:
             "UPDATE requests SET announced_at = ? WHERE id = ? AND announced_at IS NULL",
             (now, request_id),
         )
-
-    async def unannounced(self) -> list[HelpRequest]:
-        """Open requests whose first pings never went out (the bot died in between)."""
-        rows = await self._db.fetchall(
-            "SELECT * FROM requests WHERE status = 'open' AND announced_at IS NULL ORDER BY id"
-        )
-        return [_request(row) for row in rows]
 
     async def by_requester(self, requester_id: int, limit: int = 10) -> list[HelpRequest]:
         rows = await self._db.fetchall(

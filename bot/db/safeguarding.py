@@ -61,6 +61,33 @@ class SafeguardingRepository:
             for r in rows
         ]
 
+    async def take_concern(
+        self, concern_id: int, coordinator_id: int, now: float
+    ) -> tuple[bool, int | None] | None:
+        """A coordinator says "I'm on it": (True, them) if they are now the one handling
+        it, (False, who is) if someone already was; None if there is no such concern."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE concerns SET handled_by = ?, handled_at = ? "
+                "WHERE id = ? AND handled_by IS NULL",
+                (coordinator_id, now, concern_id),
+            )
+            if cursor.rowcount == 1:
+                request = await tx.fetchone(
+                    "SELECT request_id FROM concerns WHERE id = ?", (concern_id,)
+                )
+                await _audit(
+                    tx,
+                    now,
+                    coordinator_id,
+                    "concern:handling",
+                    request_id=request["request_id"] if request else None,
+                    note=str(concern_id),
+                )
+                return True, coordinator_id
+            row = await tx.fetchone("SELECT handled_by FROM concerns WHERE id = ?", (concern_id,))
+            return None if row is None else (False, row["handled_by"])
+
     async def role_in(self, request_id: int, user_id: int) -> str | None:
         """How someone is involved in a request: 'requester', 'volunteer' (holds or held
         it, or was asked), or None."""
@@ -97,8 +124,10 @@ class SafeguardingRepository:
         """What the volunteer who did a task spent on it; False if it isn't their done task."""
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
+                # Settled (the receipt is in): locked, only a coordinator corrects it.
                 "UPDATE requests SET spent_pence = ?, updated_at = ? "
-                "WHERE id = ? AND volunteer_id = ? AND status = 'done'",
+                "WHERE id = ? AND volunteer_id = ? AND status = 'done' "
+                "AND spend_settled_at IS NULL",
                 (pence, now, request_id, volunteer_id),
             )
             if cursor.rowcount != 1:
@@ -113,20 +142,110 @@ class SafeguardingRepository:
     ) -> bool:
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
-                "UPDATE requests SET receipt_file_id = ?, updated_at = ? "
-                "WHERE id = ? AND volunteer_id = ? AND status = 'done'",
-                (file_id, now, request_id, volunteer_id),
+                "UPDATE requests SET receipt_file_id = ?, spend_settled_at = ?, updated_at = ? "
+                "WHERE id = ? AND volunteer_id = ? AND status = 'done' "
+                "AND spend_settled_at IS NULL",
+                (file_id, now, now, request_id, volunteer_id),
             )
             if cursor.rowcount != 1:
                 return False
             await _audit(tx, now, volunteer_id, "spend:receipt", request_id=request_id)
             return True
 
+    async def settle_without_receipt(self, request_id: int, volunteer_id: int, now: float) -> bool:
+        """The volunteer has no receipt: the amount they typed is settled as it is."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE requests SET spend_settled_at = ?, updated_at = ? "
+                "WHERE id = ? AND volunteer_id = ? AND status = 'done' "
+                "AND spent_pence > 0 AND spend_settled_at IS NULL",
+                (now, now, request_id, volunteer_id),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await _audit(tx, now, volunteer_id, "spend:no_receipt", request_id=request_id)
+            return True
+
+    async def correct_spend(
+        self,
+        request_id: int,
+        coordinator_id: int,
+        pence: int,
+        now: float,
+        receipt_file_id: str | None = None,
+    ) -> int | None:
+        """A coordinator's correction of a done task's amount, and with `receipt_file_id`
+        its receipt (audited with the old and the new amount); returns the old amount (0
+        when none), None if there is no such done task."""
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT spent_pence FROM requests WHERE id = ? AND status = 'done'",
+                (request_id,),
+            )
+            if row is None:
+                return None
+            old = int(row["spent_pence"] or 0)
+            await tx.execute(
+                "UPDATE requests SET spent_pence = ?, "
+                "receipt_file_id = coalesce(?, receipt_file_id), "
+                "spend_settled_at = coalesce(spend_settled_at, ?), updated_at = ? WHERE id = ?",
+                (pence, receipt_file_id, now, now, request_id),
+            )
+            await _audit(
+                tx,
+                now,
+                coordinator_id,
+                "spend:corrected",
+                request_id=request_id,
+                note=f"{old}->{pence}" + (" receipt" if receipt_file_id else ""),
+            )
+            return old
+
+    async def mark_paid_back(self, request_id: int, actor_id: int, now: float) -> bool:
+        """The requester (or a phone request's coordinator) paid the volunteer back;
+        False when it was already paid back, or there is nothing settled to pay."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE requests SET paid_back_at = ?, paid_back_by = 'requester', "
+                "updated_at = ? WHERE id = ? AND status = 'done' AND spent_pence > 0 "
+                "AND spend_settled_at IS NOT NULL AND paid_back_at IS NULL",
+                (now, now, request_id),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await _audit(tx, now, actor_id, "spend:paid_back", request_id=request_id)
+            return True
+
     async def spending_of(self, request_id: int) -> Spending | None:
         row = await self._db.fetchone(
-            "SELECT spent_pence, receipt_file_id FROM requests WHERE id = ?", (request_id,)
+            "SELECT spent_pence, receipt_file_id, spend_settled_at, paid_back_at "
+            "FROM requests WHERE id = ?",
+            (request_id,),
         )
-        return Spending(row["spent_pence"], row["receipt_file_id"]) if row else None
+        if row is None:
+            return None
+        return Spending(
+            row["spent_pence"],
+            row["receipt_file_id"],
+            row["spend_settled_at"],
+            row["paid_back_at"],
+        )
+
+    async def owed(self, limit: int = 20) -> tuple[int, int, list[tuple[int, int]]]:
+        """Money volunteers are still out of pocket by: (how many tasks, how much in all,
+        the oldest few as (request id, pence))."""
+        total = await self._db.fetchone(
+            "SELECT count(*) AS n, coalesce(sum(spent_pence), 0) AS pence FROM requests "
+            "WHERE spent_pence > 0 AND paid_back_at IS NULL"
+        )
+        rows = await self._db.fetchall(
+            "SELECT id, spent_pence FROM requests WHERE spent_pence > 0 AND paid_back_at IS NULL "
+            "ORDER BY id LIMIT ?",
+            (limit,),
+        )
+        count = int(total["n"]) if total else 0
+        pence = int(total["pence"]) if total else 0
+        return count, pence, [(int(r["id"]), int(r["spent_pence"])) for r in rows]
 
     async def flag_over_cap(self, request_id: int, pence: int, now: float) -> None:
         async with self._db.transaction() as tx:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.db.connection import Database
-from bot.domain.figures import Digest, IdleVolunteer
+from bot.domain.figures import Digest, DigestLists, IdleVolunteer
 
 DAY_S = 86400
 
@@ -50,4 +50,33 @@ class StatsRepository:
             done_last_day=int(row["done_last_day"] or 0) if row else 0,
             not_helped=[r["id"] for r in not_helped],
             idle=[IdleVolunteer(r["user_id"], r["first_name"], r["last_task_at"]) for r in idle],
+        )
+
+    async def digest_lists(self, now: float, limit: int = 10) -> DigestLists:
+        """The requests, volunteers and concerns the digest names (at most `limit` each)."""
+
+        async def ids(where: str, params: dict[str, float]) -> list[int]:
+            rows = await self._db.fetchall(
+                f"SELECT id FROM requests WHERE {where} ORDER BY id LIMIT {int(limit)}", params
+            )
+            return [int(r["id"]) for r in rows]
+
+        since = {"now": now, "since": now - DAY_S}
+        concerns = await self._db.fetchall(
+            "SELECT request_id FROM concerns WHERE created_at >= ? ORDER BY id LIMIT ?",
+            (now - DAY_S, limit),
+        )
+        waiting = await self._db.fetchall(
+            "SELECT u.first_name FROM volunteers v JOIN users u ON u.id = v.user_id "
+            "WHERE v.status = 'pending' ORDER BY v.created_at LIMIT ?",
+            (limit,),
+        )
+        return DigestLists(
+            open=await ids("status = 'open'", since),
+            overdue=await ids(
+                "status IN ('open', 'claimed') AND due_at IS NOT NULL AND due_at < :now", since
+            ),
+            expired=await ids("status = 'expired' AND closed_at >= :since", since),
+            concerns=[r["request_id"] for r in concerns],
+            waiting=[str(r["first_name"]) for r in waiting],
         )

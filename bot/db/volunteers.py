@@ -30,6 +30,15 @@ _COLUMNS = "v.*, u.first_name, u.language"
 PINGABLE = "v.status = 'approved' AND v.paused = 0 AND v.held_at IS NULL AND u.blocked_at IS NULL"
 
 
+# Repeating help: whoever did the last occurrence of the same series is asked first, so
+# the same neighbour comes week after week (NULL for anything else: nobody is first).
+_LAST_TIME = """(SELECT prev.volunteer_id FROM requests prev
+                JOIN requests this ON this.id = :request_id
+                WHERE this.series_id IS NOT NULL AND prev.series_id = this.series_id
+                  AND prev.id < this.id AND prev.status = 'done'
+                ORDER BY prev.id DESC LIMIT 1)"""
+
+
 def _quiet(row: Row) -> QuietHours | None:
     if row["quiet_from"] is None or row["quiet_until"] is None:
         return None
@@ -241,7 +250,9 @@ class VolunteerRepository:
         Order: those usually free at the task's time (`free_slots`: the slots covering it;
         a volunteer who set none is free any time) before those who aren't; then nearest
         first, and among volunteers about as near (the same 500 m band) those with fewer
-        tasks lately, so the same people are not always asked.
+        tasks lately, so the same people are not always asked. With `any_distance`, fewer
+        tasks lately first, wherever they live. Before all of that, for repeating help,
+        the volunteer who did its last occurrence.
 
         With `rules`, those the fairness rules hold back right now are left out; with
         `held` too, only they are found (not those busy with a task at the time), each
@@ -318,6 +329,9 @@ class VolunteerRepository:
             # A few spare rows: the exact check below may still drop one at the very edge.
             params["limit"] = limit + 3
             limit_sql = "LIMIT :limit"
+        # Where distance doesn't matter (a phone call), nearness doesn't rank either: the
+        # fewest tasks lately come first.
+        band = "" if any_distance else "round(distance * 2),"
         rows = await self._db.fetchall(
             f"""
             SELECT * FROM (
@@ -337,7 +351,7 @@ class VolunteerRepository:
                         AND (p.round = :round OR p.answer IN ('declined', 'released')))
             ) AS candidate
             {within}
-            ORDER BY busy, round(distance * 2),
+            ORDER BY CASE WHEN user_id = {_LAST_TIME} THEN 0 ELSE 1 END, busy, {band}
                      (SELECT count(*) FROM requests r
                        WHERE r.volunteer_id = user_id AND r.claimed_at >= :recent_since),
                      distance, user_id

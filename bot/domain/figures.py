@@ -46,3 +46,15 @@ class VolunteerCounts:
     waiting: int  # signed up, not yet approved
     checked: int  # approved and ID/DBS-checked
     recently_active: int  # took a task (and kept it, or not) in the window
+
+
+@dataclass(frozen=True)
+class DigestLists:
+    """What the digest names, so a coordinator can act on each: request ids, and the
+    volunteers waiting for approval."""
+
+    open: list[int]
+    overdue: list[int]
+    expired: list[int]  # in the last day
+    concerns: list[int | None]  # raised in the last day: the request each is about
+    waiting: list[str]  # first names of volunteers waiting for approval

@@ -27,6 +27,12 @@ class Category(StrEnum):
         except ValueError:
             return None
 
+    @property
+    def at_the_door(self) -> bool:
+        """Whether the volunteer goes to the person's home: everything but a friendly phone
+        call, which has no address, no doorstep and no safety code to say at the door."""
+        return self is not Category.PHONE_CALL
+
 
 class RequestStatus(StrEnum):
     OPEN = "open"
@@ -259,6 +265,7 @@ class HelpRequest:
     # An open request of the same kind its requester said this one is apart from.
     linked_to: int | None = None
     prescription: Prescription | None = None
+    every: str | None = None  # 'weekly' / 'daily': an occurrence of repeating help
 
     @property
     def by_phone(self) -> bool:
@@ -421,6 +428,16 @@ class Concern:
 class Spending:
     pence: int | None
     receipt_file_id: str | None
+    # Once the receipt is in (or the volunteer said there is none), the amount is settled:
+    # only a coordinator can change it, and the requester has been told it.
+    settled_at: float | None = None
+    # The requester (or, for a phone request, its coordinator) said they paid it back.
+    paid_back_at: float | None = None
+
+    @property
+    def owed(self) -> bool:
+        """Money the volunteer is still out of pocket by, as far as the bot knows."""
+        return bool(self.pence) and self.paid_back_at is None
 
 
 @dataclass(frozen=True)

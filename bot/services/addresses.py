@@ -7,12 +7,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from telegram import Message
-
 from bot.db.addresses import AddressMessageRepository
 from bot.domain.models import AddressMessage
-from bot.telegram import notices
-from bot.telegram.messenger import Messenger
+from bot.services.ports import AddressEraser, SentMessage
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -25,20 +22,26 @@ class AddressMessages:
     def __init__(
         self,
         repository: AddressMessageRepository,
-        messenger: Messenger,
+        eraser: AddressEraser,
         clock: Callable[[], float],
     ) -> None:
         self._repository = repository
-        self._messenger = messenger
+        self._eraser = eraser
         self._clock = clock
 
-    async def record(self, request_id: int, volunteer_id: int, message: Message | None) -> None:
+    async def record(
+        self, request_id: int, volunteer_id: int, message: SentMessage | None
+    ) -> None:
         """Remember a message that showed this volunteer this request's address."""
         if message is None:
             return
         await self._repository.add(
             request_id, volunteer_id, message.chat_id, message.message_id, self._clock()
         )
+
+    async def shown(self, request_id: int, volunteer_id: int) -> bool:
+        """Whether a message showing this volunteer this task's address is in their chat."""
+        return bool(await self._repository.of_task(request_id, volunteer_id))
 
     async def find(self, chat_id: int, message_id: int) -> AddressMessage | None:
         return await self._repository.find(chat_id, message_id)
@@ -76,14 +79,9 @@ class AddressMessages:
     async def _remove_one(self, message: AddressMessage) -> bool:
         chat_id, message_id = message.chat_id, message.message_id
         fresh = self._clock() - message.sent_at < DELETABLE_FOR_S
-        if fresh and await self._messenger.delete(chat_id, message_id):
+        if fresh and await self._eraser.delete(chat_id, message_id):
             return True
-        edited = await self._messenger.retell(
-            message.volunteer_id,
-            chat_id,
-            message_id,
-            lambda: notices.details_removed(message.request_id),
-        )
+        edited = await self._eraser.blank(message)
         if not edited:
             _LOGGER.warning(
                 "Address message of #%s could not be deleted or edited", message.request_id

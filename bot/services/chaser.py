@@ -3,27 +3,35 @@
 Each nudge is a stored reminder (bot.services.reminders): escalation to the next wave,
 a ping that waits for volunteers' quiet hours (or the ping caps) to end, the
 coordinators' alert, the volunteer's reminder before a task and follow-up after it,
-expiry, the daily digest, and the next occurrence of recurring help.
+expiry, the daily digest, and the next occurrence of recurring help. The chaser hears of
+a request's changes as a subscriber (bot.telegram.subscribers lists where), and what a
+reminder has to say is recorded as an event for the Telegram side to tell.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.db import RequestRepository, VolunteerRepository
 from bot.db.series import SeriesRepository
 from bot.db.stats import StatsRepository
+from bot.domain.events import (
+    AlertDue,
+    DigestDue,
+    FollowUpDue,
+    RequestClosed,
+    RequestOpened,
+    TaskSoon,
+)
+from bot.domain.figures import Digest
 from bot.domain.models import HelpRequest, Reminder, RequestStatus, Series, When
 from bot.domain.safety import new_safety_code
-from bot.services.coordination import Coordinators
+from bot.services.events import EventBus
 from bot.services.matching import Matchmaker
 from bot.services.reminders import Reminders
-from bot.services.requesters import tell_requester
-from bot.telegram import keyboards, notices
-from bot.telegram.messenger import Messenger
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -49,8 +57,7 @@ class Chaser:
         series: SeriesRepository,
         stats: StatsRepository,
         matchmaker: Matchmaker,
-        messenger: Messenger,
-        coordinators: Coordinators,
+        events: EventBus,
         clock: Callable[[], float],
     ) -> None:
         self._settings = settings
@@ -60,17 +67,8 @@ class Chaser:
         self._series = series
         self._stats = stats
         self._matchmaker = matchmaker
-        self._messenger = messenger
-        self._coordinators = coordinators
+        self._events = events
         self._clock = clock
-        # Told when a request is taken or closed (the group chat's post follows it).
-        self.on_change: Callable[[HelpRequest], Awaitable[None]] | None = None
-        # What may help meanwhile (local services), under "nobody could take it"; and
-        # more for the coordinators' digest (local services to check again).
-        self.meanwhile: Callable[[HelpRequest], Awaitable[Callable[[], str]]] | None = None
-        self.digest_extra: Callable[[], Awaitable[Callable[[], str]]] | None = None
-        matchmaker.on_wave = self.pinged
-        matchmaker.on_waiting = self.waiting
         reminders.on(ESCALATE, self._escalate)
         reminders.on(WAIT, self._waited)
         reminders.on(ALERT, self._alert)
@@ -80,7 +78,7 @@ class Chaser:
         reminders.on(DIGEST, self._digest)
         reminders.on(SERIES, self._next_occurrence)
 
-    # --- hooks the help desk calls as a request moves -----------------------------------
+    # --- what the chaser does as a request moves (it subscribes to the events) ----------
 
     def expiry_of(self, when: When, due_at: float | None, created_at: float) -> float:
         """When an open request stops being worth answering."""
@@ -145,8 +143,6 @@ class Chaser:
                 )
         start = request.due_at if request.due_at is not None else self._clock()
         await self.follow_up_later(request, start + self._settings.follow_up_after_s)
-        if self.on_change is not None:
-            await self.on_change(request)
 
     async def follow_up_later(self, request: HelpRequest, at: float) -> None:
         await self._reminders.schedule(
@@ -165,8 +161,6 @@ class Chaser:
     async def closed(self, request: HelpRequest) -> None:
         """Done, cancelled or expired: nothing more to chase."""
         await self._reminders.cancel(request.id)
-        if self.on_change is not None:
-            await self.on_change(request)
 
     async def start_daily_digest(self, after: float | None = None) -> None:
         """Schedule the next digest after now (or `after`); keyed by its local date, so
@@ -226,31 +220,19 @@ class Chaser:
         if request is None:
             return
         pinged = len(await self._matchmaker.pinged_volunteers(request.id))
-        await self._coordinators.tell(
-            lambda: notices.still_open_for_coordinators(request, pinged),
-            lambda: keyboards.stuck_request(request.id),
-        )
+        await self._events.record(AlertDue(request.id, pinged))
 
     async def _before_task(self, reminder: Reminder) -> None:
         request = await self._held_by(reminder)
-        if request is None:
+        if request is None or request.volunteer_id is None:
             return
-        tz = self._settings.timezone
-        await self._messenger.tell(
-            request.volunteer_id or 0,
-            lambda: notices.task_soon(request, tz),
-            lambda: keyboards.task(request.id, ""),  # "" : the line's button, unnamed
-        )
+        await self._events.record(TaskSoon(request.id, request.volunteer_id))
 
     async def _follow_up(self, reminder: Reminder) -> None:
         request = await self._held_by(reminder)
-        if request is None:
+        if request is None or request.volunteer_id is None:
             return
-        await self._messenger.tell(
-            request.volunteer_id or 0,
-            lambda: notices.how_did_it_go(request.id),
-            lambda: keyboards.follow_up(request.id),
-        )
+        await self._events.record(FollowUpDue(request.id, request.volunteer_id))
 
     async def _held_by(self, reminder: Reminder) -> HelpRequest | None:
         """The task, if the volunteer the reminder is for still holds it."""
@@ -264,27 +246,18 @@ class Chaser:
     async def _expire(self, reminder: Reminder) -> None:
         if reminder.request_id is None:
             return
-        expired = await self._requests.expire(reminder.request_id, self._clock())
-        if expired is None:
-            return
-        await self.closed(expired)
-        await self._matchmaker.close_pings(expired, taken=False, keep=None)
-        extra = await self.meanwhile(expired) if self.meanwhile else str
-        await tell_requester(
-            self._messenger,
-            self._coordinators,
-            expired,
-            lambda: notices.expired_for_requester(expired.id) + extra(),
-            # "Ask again" starts a request of one's own: not for a coordinator's phone one.
-            keyboards.ask_again if expired.requester_id is not None else lambda: None,
-        )
+        async with self._events.recording() as record:
+            expired = await self._requests.expire(reminder.request_id, self._clock())
+            if expired is not None:
+                record(RequestClosed(expired.id, "expired"))
 
     async def _digest(self, reminder: Reminder) -> None:
-        figures = await self._stats.digest(self._clock())
-        tz = self._settings.timezone
-        extra = await self.digest_extra() if self.digest_extra else str
-        await self._coordinators.tell(lambda: notices.daily_digest(figures, tz) + extra())
+        await self._events.record(DigestDue(reminder.key.rsplit(":", 1)[-1]))
         await self.start_daily_digest(after=reminder.due_at)
+
+    async def digest(self) -> Digest:
+        """The figures of the coordinators' daily digest, as they stand now."""
+        return await self._stats.digest(self._clock())
 
     async def _next_occurrence(self, reminder: Reminder) -> None:
         if reminder.series_id is None:
@@ -294,25 +267,25 @@ class Chaser:
             return
         upcoming = series.next_due_at
         following = self.next_in_series(series, upcoming)
-        if not await self._series.advance(series.id, upcoming, following):
-            return
-        request = await self._requests.create(
-            requester_id=series.requester_id,
-            category=series.category,
-            description=series.description,
-            address=series.address,
-            lat=series.lat,
-            lon=series.lon,
-            when=When.AT,
-            due_at=upcoming,
-            safety_code=new_safety_code(),
-            now=self._clock(),
-            expires_at=upcoming,
-            series_id=series.id,
-        )
+        async with self._events.recording() as record:
+            if not await self._series.advance(series.id, upcoming, following):
+                return
+            request = await self._requests.create(
+                requester_id=series.requester_id,
+                category=series.category,
+                description=series.description,
+                address=series.address,
+                lat=series.lat,
+                lon=series.lon,
+                when=When.AT,
+                due_at=upcoming,
+                safety_code=new_safety_code(),
+                now=self._clock(),
+                expires_at=upcoming,
+                series_id=series.id,
+            )
+            record(RequestOpened(request.id))
         _LOGGER.info("Series %s: request %s for its next occurrence", series.id, request.id)
-        await self.opened(request)
-        await self._matchmaker.announce(request)
         advanced = await self._series.get(series.id)
         if advanced is not None and advanced.active:
             await self.series_started(advanced)

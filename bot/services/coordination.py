@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-
-from telegram import Message
+from typing import Any
 
 from bot.db.roles import RoleRepository
 from bot.i18n import use_language
-from bot.telegram.messenger import Markup, Messenger
+from bot.services.ports import Sender, SentMessage
 
 
 class Coordinators:
     def __init__(
         self,
         admin_ids: frozenset[int],
-        messenger: Messenger,
+        messenger: Sender,
         roles: RoleRepository,
     ):
         self._admin_ids = admin_ids
@@ -47,10 +46,10 @@ class Coordinators:
     async def tell(
         self,
         render: Callable[[], str],
-        markup: Callable[[], Markup | None] = lambda: None,
+        markup: Callable[[], Any] = lambda: None,
         *,
         protect: bool = False,
-    ) -> list[Message]:
+    ) -> list[SentMessage]:
         """Send the same news to every coordinator, each in their own language (`protect`:
         it carries personal details, so it can't be forwarded or saved)."""
         sent = []

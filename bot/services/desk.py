@@ -1,13 +1,16 @@
-"""The help desk: a request's life from asking to done, and who is told what at each step.
+"""The help desk: a request's life from asking to done.
 
-Handlers call these methods and render the answer to the person who acted; everyone else
-involved (requester, other volunteers, coordinators) is told from here.
+Handlers call these methods and render the answer to the person who acted. Each
+transition is stored with the events it causes (bot.domain.events), in one transaction;
+everyone else involved (requester, other volunteers, coordinators, the group chat, the
+chaser's reminders) hears of it from the subscribers those events are delivered to
+(bot.telegram.subscribers), after the commit and before the method returns.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +19,15 @@ from bot.config import Settings
 from bot.db import PingRepository, RequestRepository, UserRepository, VolunteerRepository
 from bot.db.series import SeriesRepository
 from bot.domain.distance import haversine_km
+from bot.domain.events import (
+    DetailsAdded,
+    HelpMissed,
+    RequestClaimed,
+    RequestClosed,
+    RequestDone,
+    RequestOpened,
+    RequestReleased,
+)
 from bot.domain.models import (
     Candidate,
     Category,
@@ -25,6 +37,7 @@ from bot.domain.models import (
     Series,
     Volunteer,
     VolunteerStatus,
+    When,
 )
 from bot.domain.results import Limit, Outcome, Result
 from bot.domain.safety import new_safety_code
@@ -32,16 +45,14 @@ from bot.resilience import once
 from bot.services.addresses import AddressMessages
 from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
+from bot.services.events import EventBus
 from bot.services.matching import (
     RECENT_TASKS_WINDOW_S,
     Matchmaker,
     distance_matters,
     request_needs_check,
 )
-from bot.services.relay import requester_name
-from bot.services.requesters import news_recipient, tell_requester
-from bot.telegram import keyboards, notices
-from bot.telegram.messenger import Messenger
+from bot.services.requesters import news_recipient
 
 _LOGGER = logging.getLogger(__name__)
 # The step that saves a request, as the resilience journal knows it (see bot.telegram.app).
@@ -74,7 +85,7 @@ class HelpDesk:
         volunteers: VolunteerRepository,
         requests: RequestRepository,
         pings: PingRepository,
-        messenger: Messenger,
+        events: EventBus,
         matchmaker: Matchmaker,
         chaser: Chaser,
         series: SeriesRepository,
@@ -87,17 +98,13 @@ class HelpDesk:
         self._volunteers = volunteers
         self._requests = requests
         self._pings = pings
-        self._messenger = messenger
+        self._events = events
         self._matchmaker = matchmaker
         self._chaser = chaser
         self._series = series
         self._coordinators = coordinators
         self._addresses = addresses
         self._clock = clock
-        # Told after a request is taken, and after a task is done (first tasks follow
-        # these; see bot.services.newcomers).
-        self.on_taken: list[Callable[[HelpRequest], Awaitable[None]]] = []
-        self.on_done: list[Callable[[HelpRequest], Awaitable[None]]] = []
 
     async def open_like(
         self, category: Category, *, requester_id: int | None = None, phone: str | None = None
@@ -117,9 +124,16 @@ class HelpDesk:
         mine = request.requester_id is None if by_phone else request.requester_id == actor_id
         if not mine:
             return Result(Outcome.NOT_YOURS, request)
-        added = await self._requests.add_to(
-            request_id, addition, actor_id, self._clock(), limit=MAX_WITH_ADDITIONS
-        )
+        async with self._events.recording() as record:
+            added = await self._requests.add_to(
+                request_id, addition, actor_id, self._clock(), limit=MAX_WITH_ADDITIONS
+            )
+            if (
+                added is not None
+                and added.status is RequestStatus.CLAIMED
+                and added.volunteer_id is not None
+            ):
+                record(DetailsAdded(added.id, added.volunteer_id, addition))
         if added is None:
             current = await self._requests.get(request_id)
             still_open = current is not None and current.status in (
@@ -128,12 +142,6 @@ class HelpDesk:
             )
             # Still open: only too long to add to; otherwise closed meanwhile.
             return Result(Outcome.ALREADY if still_open else Outcome.TOO_LATE, current)
-        if added.status is RequestStatus.CLAIMED and added.volunteer_id is not None:
-            await self._messenger.tell(
-                added.volunteer_id,
-                lambda: notices.added_for_volunteer(added.id, addition),
-                lambda: keyboards.task(added.id),
-            )
         return Result(Outcome.OK, added)
 
     async def limit_reached(self, requester_id: int) -> Limit | None:
@@ -159,12 +167,15 @@ class HelpDesk:
         return await self._save(draft, now, requester_id=requester_id, series_id=series_id)
 
     async def _save(self, draft: RequestDraft, now: float, **whose: Any) -> HelpRequest:
-        """Store a request from a draft, with its safety code and expiry, and start
-        chasing it. `whose`: the requester, or the contact taken over the phone."""
+        """Store a request from a draft, with its safety code and expiry, and its
+        RequestOpened event, held until `announce`. `whose`: the requester, or the
+        contact taken over the phone."""
         # once: a retry after a database fault finds the request it saved, not a second.
-        request = await once(
-            SAVED,
-            lambda: self._requests.create(
+        return await once(SAVED, lambda: self._create(draft, now, **whose))
+
+    async def _create(self, draft: RequestDraft, now: float, **whose: Any) -> HelpRequest:
+        async with self._events.recording() as record:
+            request = await self._requests.create(
                 category=draft.category,
                 description=draft.description,
                 address=draft.address,
@@ -178,10 +189,10 @@ class HelpDesk:
                 linked_to=draft.linked_to,
                 prescription=draft.prescription,
                 **whose,
-            ),
-        )
-        # Its reminders are scheduled by announce(), after the requester has their answer:
-        # a fault from here on leaves a saved request that announce_unfinished() completes.
+            )
+            # Held: its reminders and pings start after the requester has their answer.
+            # A fault or a crash before then leaves it to the next start-up's delivery.
+            record(RequestOpened(request.id), hold=_opening(request.id))
         return request
 
     async def _start_series(self, requester_id: int, draft: RequestDraft, now: float) -> Series:
@@ -213,27 +224,19 @@ class HelpDesk:
         return advanced
 
     async def announce(self, request: HelpRequest) -> int:
-        """A saved request starts: its alert and expiry (each scheduled once), then the
-        first wave; nothing when it has started already (a press repeated after a fault)."""
+        """A saved request starts (its RequestOpened event is let go): its alert and
+        expiry, then the first wave; returns how many were asked. Nothing when it has
+        started already (a press repeated after a fault)."""
         current = await self._requests.get(request.id)
         if current is None or current.announced_at is not None:
             return 0
-        await self._chaser.opened(current)
-        return await self._matchmaker.announce(current)
+        await self._events.release(_opening(request.id))
+        return len(await self._pings.for_request(request.id, current.round))
 
     async def saved(self, request_id: int) -> HelpRequest | None:
         """A request this conversation saved already, when its Send is pressed again
         (recorded as this update's saved request, for the apology after a fault)."""
         return await once(SAVED, lambda: self._requests.get(request_id))
-
-    async def announce_unfinished(self) -> int:
-        """At start-up, and when the database works again: start any request saved just
-        before a crash or a database fault (reminders and the first wave)."""
-        pending = await self._requests.unannounced()
-        for request in pending:
-            _LOGGER.info("Request %s was saved but not announced; announcing now", request.id)
-            await self.announce(request)
-        return len(pending)
 
     async def accept(self, request_id: int, volunteer_id: int) -> Result:
         request = await self._requests.get(request_id)
@@ -255,50 +258,39 @@ class HelpDesk:
             return Result(Outcome.TOO_LATE if late else Outcome.NOT_YOURS, request)
         return await self._take(request, volunteer, ping.id)
 
-    async def _take(self, request: HelpRequest, volunteer: Volunteer, ping_id: int) -> Result:
-        """The one way a request changes hands: the conditional claim, then the reminders,
-        the hand-over and the other pings, whoever pressed what."""
+    async def _take(
+        self,
+        request: HelpRequest,
+        volunteer: Volunteer,
+        ping_id: int,
+        assigned_by: int | None = None,
+    ) -> Result:
+        """The one way a request changes hands: the conditional claim, its ping answered,
+        a prescription's consent naming this volunteer, all with RequestClaimed; its
+        subscribers then hand over the address, tell the requester, edit the other pings,
+        whoever pressed what."""
         volunteer_id = volunteer.user_id
-        claimed = await self._requests.claim(request.id, volunteer_id, self._clock())
+        now = self._clock()
+        async with self._events.recording() as record:
+            claimed = await self._requests.claim(request.id, volunteer_id, now)
+            if claimed is not None:
+                await self._pings.set_answer(ping_id, "accepted")
+                if claimed.prescription is not None:
+                    # The consent now names this volunteer: the one the requester is told of.
+                    await self._requests.name_collector(claimed.id, volunteer_id, now)
+                if assigned_by is not None:
+                    await self._requests.note(
+                        claimed.id, assigned_by, "assigned", now, note=str(volunteer_id)
+                    )
+                record(RequestClaimed(claimed.id, volunteer_id, assigned_by))
         if claimed is None:
             current = await self._requests.get(request.id)
             if current is not None and current.volunteer_id == volunteer_id:
                 return Result(Outcome.ALREADY, current)
             return Result(Outcome.TOO_LATE, current)
-        await self._pings.set_answer(ping_id, "accepted")
-        await self._chaser.claimed(claimed)
-        details_sent = await self._hand_over(claimed, volunteer.first_name)
-        await self._matchmaker.close_pings(claimed, taken=True, keep=volunteer_id)
-        for taken in self.on_taken:
-            await taken(claimed)
+        # Delivered by now: whether the address message reached the volunteer.
+        details_sent = await self._addresses.shown(claimed.id, volunteer_id)
         return Result(Outcome.OK, claimed, details_sent=details_sent)
-
-    async def _hand_over(self, request: HelpRequest, volunteer_name: str) -> bool:
-        """The address to the volunteer alone (protected), and the good news to the
-        requester. Returns whether the address message reached the volunteer."""
-        assert request.volunteer_id is not None
-        if request.prescription is not None:
-            # The consent now names this volunteer: the one the requester is told of.
-            await self._requests.name_collector(request.id, request.volunteer_id, self._clock())
-        requester = await self._users.get(request.requester_id) if request.requester_id else None
-        requester_name = requester.first_name if requester else ""
-        volunteer_id = request.volunteer_id
-        tz = self._settings.timezone
-        details = await self._messenger.tell(
-            volunteer_id,
-            lambda: notices.private_details(request, requester_name, volunteer_name, tz),
-            lambda: keyboards.doorstep(request.id),
-            protect=True,
-        )
-        await self._addresses.record(request.id, volunteer_id, details)
-        await tell_requester(
-            self._messenger,
-            self._coordinators,
-            request,
-            lambda: notices.volunteer_coming(request, volunteer_name),
-            lambda: keyboards.news(request.id, volunteer_id, volunteer_name),
-        )
-        return details is not None
 
     async def decline(self, request_id: int, volunteer_id: int) -> Result:
         request = await self._requests.get(request_id)
@@ -307,7 +299,7 @@ class HelpDesk:
         ping = await self._pings.find(request_id, volunteer_id, request.round)
         if ping is None:
             return Result(Outcome.NOT_YOURS, request)
-        if not await self._pings.set_answer(ping.id, "declined"):
+        if not await self._pings.set_answer(ping.id, "declined"):  # nobody hears of it
             return Result(Outcome.ALREADY, request)
         if request.status is RequestStatus.OPEN:
             await self._matchmaker.after_decline(request)
@@ -321,25 +313,12 @@ class HelpDesk:
             return Result(Outcome.NOT_YOURS, request)
         if request.status is RequestStatus.DONE:
             return Result(Outcome.ALREADY, request)
-        done = await self._requests.complete(request_id, volunteer_id, self._clock())
+        async with self._events.recording() as record:
+            done = await self._requests.complete(request_id, volunteer_id, self._clock())
+            if done is not None:
+                record(RequestDone(done.id, volunteer_id))
         if done is None:
             return Result(Outcome.TOO_LATE, await self._requests.get(request_id))
-        await self._chaser.closed(done)
-        volunteer = await self._users.get(volunteer_id)
-        name = volunteer.first_name if volunteer else ""
-        await tell_requester(
-            self._messenger,
-            self._coordinators,
-            done,
-            lambda: (
-                notices.task_done_for_requester(done, name)
-                + "\n\n"
-                + notices.did_you_get_help(done.id)
-            ),
-            lambda: keyboards.feedback(done.id),
-        )
-        for finished in self.on_done:
-            await finished(done)
         return Result(Outcome.OK, done)
 
     async def release(self, request_id: int, volunteer_id: int) -> Result:
@@ -350,75 +329,85 @@ class HelpDesk:
             return Result(Outcome.TOO_LATE, request)  # a stale press: handed back or closed
         if request.volunteer_id != volunteer_id:
             return Result(Outcome.NOT_YOURS, request)
-        released = await self._requests.release(request_id, volunteer_id, self._clock())
+        async with self._events.recording() as record:
+            released = await self._requests.release(request_id, volunteer_id, self._clock())
+            if released is not None:
+                await self._pings.mark_released(request_id, volunteer_id)
+                # After its booked time nobody is asked for a time that has gone: its
+                # requester chooses "as soon as possible" (rebook_asap) or cancelling.
+                passed = self._time_has_passed(released)
+                record(
+                    RequestReleased(released.id, volunteer_id, "passed" if passed else "released")
+                )
         if released is None:
             return Result(Outcome.TOO_LATE, await self._requests.get(request_id))
-        await self._pings.mark_released(request_id, volunteer_id)
-        await self._addresses.take_back(request_id, volunteer_id)
-        volunteer = await self._users.get(volunteer_id)
-        name = volunteer.first_name if volunteer else ""
-        await self.reopen(released, lambda: notices.task_released_for_requester(released, name))
         return Result(Outcome.OK, released)
 
-    async def reopen(self, released: HelpRequest, news: Callable[[], str]) -> None:
-        """A task back on the board: its volunteer's reminders dropped, the requester told
-        (`news`), other volunteers asked."""
-        await self._chaser.released(released)
-        await tell_requester(self._messenger, self._coordinators, released, news)
-        await self._matchmaker.announce(released)
+    def _time_has_passed(self, request: HelpRequest) -> bool:
+        return (
+            request.when is When.AT
+            and request.due_at is not None
+            and request.due_at <= self._clock()
+        )
+
+    async def rebook_asap(self, request_id: int, actor_id: int) -> Result:
+        """The requester (or a phone request's coordinator) wants it as soon as possible
+        after its booked time passed: volunteers are asked again."""
+        request = await self._requests.get(request_id)
+        if request is None:
+            return Result(Outcome.NOT_FOUND)
+        theirs = request.requester_id == actor_id or (
+            request.requester_id is None
+            and request.by_phone
+            and await self._coordinators.is_coordinator(actor_id)
+        )
+        if not theirs:
+            return Result(Outcome.NOT_YOURS, request)
+        async with self._events.recording() as record:
+            rebooked = await self._requests.rebook_asap(request_id, actor_id, self._clock())
+            if rebooked is not None:
+                record(RequestReleased(rebooked.id, None, "rebooked"))
+        if rebooked is None:
+            return Result(Outcome.ALREADY, request)
+        return Result(Outcome.OK, rebooked)
+
+    async def reopen(self, released: HelpRequest) -> None:
+        """A task back on the board because its volunteer was erased (bot.services.privacy
+        stored that): their reminders dropped, the requester told, others asked."""
+        await self._events.record(RequestReleased(released.id, None, "left"))
 
     async def cancel(self, request_id: int, requester_id: int) -> Result:
         """The requester no longer needs help."""
         request = await self._requests.get(request_id)
         if request is None or request.requester_id != requester_id:
             return Result(Outcome.NOT_YOURS if request else Outcome.NOT_FOUND, request)
-        result = await self._requests.cancel(
-            request_id, requester_id, self._clock(), as_requester=True
-        )
+        async with self._events.recording() as record:
+            result = await self._requests.cancel(
+                request_id, requester_id, self._clock(), as_requester=True
+            )
+            if result is not None:
+                record(RequestClosed(request_id, "cancelled", result[1], requester_id))
         if result is None:
             return Result(Outcome.ALREADY, await self._requests.get(request_id))
-        cancelled, holder = result
-        await self.withdraw(cancelled, holder)
-        return Result(Outcome.OK, cancelled)
+        return Result(Outcome.OK, result[0])
 
     async def close_stuck(self, request_id: int, coordinator_id: int) -> Result:
         """A coordinator closes a request nobody could take; the requester is told."""
-        result = await self._requests.cancel(
-            request_id, coordinator_id, self._clock(), as_requester=False
-        )
+        async with self._events.recording() as record:
+            result = await self._requests.cancel(
+                request_id, coordinator_id, self._clock(), as_requester=False
+            )
+            if result is not None:
+                record(RequestClosed(request_id, "closed", result[1], coordinator_id))
         if result is None:
             request = await self._requests.get(request_id)
             return Result(Outcome.ALREADY if request else Outcome.NOT_FOUND, request)
-        closed, holder = result
-        await self.withdraw(closed, holder)
-        # A phone request's news goes to the coordinator who recorded it: not when that
-        # is the very coordinator closing it.
-        if news_recipient(closed) != coordinator_id:
-            await tell_requester(
-                self._messenger,
-                self._coordinators,
-                closed,
-                lambda: notices.closed_by_coordinator_for_requester(closed.id),
-            )
-        return Result(Outcome.OK, closed)
+        return Result(Outcome.OK, result[0])
 
     async def withdraw(self, cancelled: HelpRequest, holder: int | None) -> None:
-        """A cancelled request: no more reminders, pings edited, its volunteer told."""
-        await self._chaser.closed(cancelled)
-        await self._matchmaker.close_pings(cancelled, taken=False, keep=holder)
-        if holder is not None:
-            await self._addresses.take_back(cancelled.id, holder)
-            await self._messenger.tell(
-                holder, lambda: notices.task_cancelled_for_volunteer(cancelled.id)
-            )
-            ping = await self._pings.find(cancelled.id, holder, cancelled.round)
-            if ping is not None and ping.chat_id is not None and ping.message_id is not None:
-                await self._messenger.retell(
-                    holder,
-                    ping.chat_id,
-                    ping.message_id,
-                    lambda: notices.task_cancelled_for_volunteer(cancelled.id),
-                )
+        """A request cancelled by an erasure (bot.services.privacy stored that): no more
+        reminders, pings edited, its volunteer told."""
+        await self._events.record(RequestClosed(cancelled.id, "cancelled", holder))
 
     async def ask_everyone(self, request_id: int) -> tuple[int, float | None] | None:
         """Ping every eligible volunteer not yet asked (see Matchmaker.ask_everyone): how
@@ -451,12 +440,7 @@ class HelpDesk:
             )
             return Result(Outcome.ALREADY if mine else Outcome.NOT_YOURS, request)
         if not got_help:
-            request = await self._requests.get(request_id)
-            if request is not None:
-                name = await requester_name(self._users, request)
-                await self._coordinators.tell(
-                    lambda: notices.not_helped_for_coordinators(request, name)
-                )
+            await self._events.record(HelpMissed(request_id))
         return Result(Outcome.OK)
 
     async def series_of(self, requester_id: int) -> list[Series]:
@@ -500,7 +484,8 @@ class HelpDesk:
         requests, total = await self._requests.open_and_overdue(self._clock(), limit)
         found = []
         for request in requests:
-            asked = len(await self._matchmaker.pinged_volunteers(request.id))
+            # People asked, not pings: after a hand-back the same person is pinged again.
+            asked = len(set(await self._matchmaker.pinged_volunteers(request.id)))
             holder = await self._users.get(request.volunteer_id) if request.volunteer_id else None
             additions = len(await self._requests.additions(request.id))
             found.append(Stuck(request, asked, holder.first_name if holder else None, additions))
@@ -535,20 +520,8 @@ class HelpDesk:
         volunteer = await self._may_take(request, volunteer_id)
         if isinstance(volunteer, Result):
             return volunteer
-        result = await self._take(request, volunteer, await self._offer(request, volunteer))
-        taken = result.request
-        if result.outcome is Outcome.OK and taken is not None:
-            await self._requests.note(
-                taken.id, coordinator_id, "assigned", self._clock(), note=str(volunteer_id)
-            )
-            tz = self._settings.timezone
-            name = await requester_name(self._users, taken)
-            await self._messenger.tell(
-                volunteer_id,
-                lambda: notices.assigned_to_you(taken, tz),
-                lambda: keyboards.task(taken.id, name),
-            )
-        return result
+        ping_id = await self._offer(request, volunteer)
+        return await self._take(request, volunteer, ping_id, assigned_by=coordinator_id)
 
     async def take_offer(self, request_id: int, volunteer_id: int) -> Result:
         """An approved volunteer pressed "I can help" under the request's post in the group
@@ -601,3 +574,8 @@ class HelpDesk:
             assert raced is not None
             return raced.id
         return ping_id
+
+
+def _opening(request_id: int) -> str:
+    """What a new request's RequestOpened is held under until it is announced."""
+    return f"opening:{request_id}"

@@ -122,6 +122,9 @@ class Figures:
             _("Requester said helped"),
             _("By phone"),
             _("Description"),
+            _("Spent"),
+            _("Receipt"),
+            _("Paid back"),
         ]
         if personal:
             header += [
@@ -157,6 +160,7 @@ class Figures:
                 _yes_no(row["feedback"] == "yes", codes) if row["feedback"] else "",
                 _yes_no(row["by_phone"], codes),
                 row["description"],
+                *_money_cells(row, codes),
             ]
             if personal:
                 line += [
@@ -387,6 +391,21 @@ def _when(code: str, codes: bool) -> str:
         return code if codes else labels[When(code)]
     except ValueError:
         return code
+
+
+def _money_cells(row: dict[str, Any], codes: bool) -> list[Any]:
+    """Spent (pounds, as a number a spreadsheet adds up), receipt yes/no, and paid back:
+    empty when nothing was spent; "fund" when the group's fund paid it."""
+    pence = row["spent_pence"]
+    if not pence:
+        return ["" if pence is None else "0.00", "", ""]
+    if row["paid_back_at"] is None:
+        paid = _yes_no(False, codes)
+    elif row["paid_back_by"] == "fund":
+        paid = "fund" if codes else _("by the fund")
+    else:
+        paid = _yes_no(True, codes)
+    return [f"{pence / 100:.2f}", _yes_no(row["has_receipt"], codes), paid]
 
 
 def _yes_no(value: object, codes: bool) -> str:

@@ -93,6 +93,11 @@ class Fund:
     async def attach_receipt(self, request_id: int, file_id: str) -> Claim | None:
         return await self._repository.attach_receipt(request_id, file_id)
 
+    async def withdraw_paid_back(self, request_id: int) -> Claim | None:
+        """The requester paid the volunteer back: the task's pending claim is withdrawn, so
+        the fund never pays it too. Returns the withdrawn claim, if there was one."""
+        return await self._repository.withdraw_pending(request_id, "", self._clock())
+
     async def get_claim(self, claim_id: int) -> Claim | None:
         return await self._repository.claim(claim_id)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import partial
 
 from bot.config import Settings
 from bot.db import RequestRepository
@@ -18,7 +17,6 @@ from bot.services.chaser import Chaser
 from bot.services.desk import HelpDesk
 from bot.services.offers import Offers
 from bot.services.reminders import Reminders
-from bot.telegram import notices
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -82,9 +80,7 @@ class Privacy:
         for request_id in erasure.released:
             released = await self._requests.get(request_id)
             if released is not None and released.status is RequestStatus.OPEN:
-                await self._desk.reopen(
-                    released, partial(notices.volunteer_left_for_requester, request_id)
-                )
+                await self._desk.reopen(released)
         return erasure
 
     async def contact(self, request_id: int) -> Contact | None:

@@ -14,12 +14,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
-
-from telegram.ext import CallbackContext, Job, JobQueue
 
 from bot.db.reminders import ReminderRepository
 from bot.domain.models import Reminder
+from bot.services.ports import Alarm, Ringing
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -32,16 +30,19 @@ class Reminders:
         self._repository = repository
         self._clock = clock
         self._actions: dict[str, Action] = {}
+        # More to do after a kind's own action (the Telegram side adding to a service's).
+        self._after: dict[str, list[Action]] = {}
         # Kinds a request's closing does not cancel (a volunteer still on the doorstep).
         self._lasting: set[str] = set()
-        self._job_queue: JobQueue[Any] | None = None
-        self._alarm: Job[Any] | None = None
+        self._clock_alarm: Alarm | None = None
+        self._alarm: Ringing | None = None
         self._alarm_at: float | None = None
         self._draining = asyncio.Lock()
 
-    def attach(self, job_queue: JobQueue[Any] | None) -> None:
-        """Use this JobQueue to wake up when reminders fall due."""
-        self._job_queue = job_queue
+    def attach(self, alarm: Alarm | None) -> None:
+        """Use this alarm (PTB's JobQueue: bot.telegram.alarm) to wake up when reminders
+        fall due."""
+        self._clock_alarm = alarm
 
     def on(self, kind: str, action: Action, *, outlives_request: bool = False) -> None:
         """What to do when a reminder of this kind falls due. `outlives_request`: cancelling
@@ -49,6 +50,10 @@ class Reminders:
         self._actions[kind] = action
         if outlives_request:
             self._lasting.add(kind)
+
+    def also(self, kind: str, action: Action) -> None:
+        """After the action of this kind (see `on`), this one too."""
+        self._after.setdefault(kind, []).append(action)
 
     async def schedule(
         self,
@@ -104,6 +109,8 @@ class Reminders:
             return False
         try:
             await action(reminder)
+            for after in self._after.get(reminder.kind, ()):
+                await after(reminder)
         except Exception:
             # One failing reminder must not stop the others; it is logged with its key.
             _LOGGER.exception("Reminder %s failed", reminder.key)
@@ -127,19 +134,16 @@ class Reminders:
 
     def _set_alarm(self, due_at: float) -> None:
         """Ring at `due_at` unless the alarm is already set to ring earlier."""
-        if self._job_queue is None:
+        if self._clock_alarm is None:
             return
         if self._alarm is not None and self._alarm_at is not None and self._alarm_at <= due_at:
             return
         if self._alarm is not None:
-            self._alarm.schedule_removal()
+            self._alarm.cancel()
         self._alarm_at = due_at
-        self._alarm = self._job_queue.run_once(
-            self._ring,
-            when=max(0.0, due_at - self._clock()),
-            name=ALARM,
-            job_kwargs={"misfire_grace_time": None},
+        self._alarm = self._clock_alarm.ring_in(
+            max(0.0, due_at - self._clock()), self._ring, name=ALARM
         )
 
-    async def _ring(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+    async def _ring(self) -> None:
         await self.fire_due()

@@ -1,5 +1,6 @@
 """What coordinators do about people: a volunteer's card, ID/DBS checks, pausing and
-removing volunteers, and who else is a coordinator. Each change tells the person."""
+removing volunteers, and who else is a coordinator. Each change is recorded with an event
+(VolunteerDecided, RoleChanged) that tells the person (bot.telegram.subscribers)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from bot.db.doorstep import DoorstepRepository
 from bot.db.roles import RoleRepository
 from bot.db.roster import RosterRepository
 from bot.db.safeguarding import SafeguardingRepository
+from bot.domain.events import RoleChanged, VolunteerDecided
 from bot.domain.models import Coordinator, HelpRequest, RosterEntry, Signals, User, Volunteer
 from bot.domain.results import Appointment, Dismissal
 from bot.services.addresses import AddressMessages
 from bot.services.desk import HelpDesk
-from bot.telegram import notices
-from bot.telegram.messenger import Messenger
+from bot.services.events import EventBus
 
 RECENT_TASKS = 5
 # The signals on a volunteer's card look back this far.
@@ -43,7 +44,7 @@ class Roster:
         roles: RoleRepository,
         safeguarding: SafeguardingRepository,
         desk: HelpDesk,
-        messenger: Messenger,
+        events: EventBus,
         addresses: AddressMessages,
         clock: Callable[[], float],
         doorstep: DoorstepRepository | None = None,
@@ -57,7 +58,7 @@ class Roster:
         self._roles = roles
         self._safeguarding = safeguarding
         self._desk = desk
-        self._messenger = messenger
+        self._events = events
         self._addresses = addresses
         self._clock = clock
 
@@ -88,25 +89,26 @@ class Roster:
         if before is None:
             return None
         if before.dbs_checked != checked:
-            await self._safeguarding.set_checked(user_id, checked, coordinator_id, self._clock())
-            if checked:
-                await self._messenger.tell(user_id, notices.checked_by_coordinator)
+            async with self._events.recording() as record:
+                await self._safeguarding.set_checked(
+                    user_id, checked, coordinator_id, self._clock()
+                )
+                if checked:
+                    record(VolunteerDecided(user_id, "checked", coordinator_id))
         return await self.card(user_id)
 
     async def hold(self, user_id: int, coordinator_id: int, reason: str) -> Card | None:
         """Put a volunteer on hold (no pings, no taking requests) until a coordinator lifts
         it; their own /resume does not. None if they are not a volunteer."""
-        if await self._roster.hold(user_id, coordinator_id, reason, self._clock()):
-            await self._messenger.tell(user_id, notices.paused_by_coordinator)
+        async with self._events.recording() as record:
+            if await self._roster.hold(user_id, coordinator_id, reason, self._clock()):
+                record(VolunteerDecided(user_id, "held", coordinator_id))
         return await self.card(user_id)
 
     async def lift_hold(self, user_id: int, coordinator_id: int) -> Card | None:
-        if await self._roster.lift_hold(user_id, coordinator_id, self._clock()):
-            volunteer = await self._volunteers.get(user_id)
-            still_paused = volunteer is not None and volunteer.paused
-            await self._messenger.tell(
-                user_id, lambda: notices.resumed_by_coordinator(still_paused)
-            )
+        async with self._events.recording() as record:
+            if await self._roster.lift_hold(user_id, coordinator_id, self._clock()):
+                record(VolunteerDecided(user_id, "resumed", coordinator_id))
         return await self.card(user_id)
 
     async def remove(self, user_id: int, coordinator_id: int) -> bool:
@@ -118,10 +120,11 @@ class Roster:
             await self._desk.release(task.id, user_id)
         # Done tasks' addresses too: someone taken off the list keeps none.
         await self._addresses.take_back_from_volunteer(user_id)
-        if not await self._roster.remove(user_id, coordinator_id, self._clock()):
-            return False
-        await self._messenger.tell(user_id, notices.removed_by_coordinator)
-        return True
+        async with self._events.recording() as record:
+            removed = await self._roster.remove(user_id, coordinator_id, self._clock())
+            if removed:
+                record(VolunteerDecided(user_id, "removed", coordinator_id))
+        return removed
 
     async def coordinators(self) -> list[Coordinator]:
         return await self._roles.coordinators(self._admin_ids)
@@ -132,15 +135,17 @@ class Roster:
     async def appoint(self, user_id: int, coordinator_id: int) -> Appointment:
         if await self._roles.is_coordinator(user_id, self._admin_ids):
             return Appointment.ALREADY
-        if not await self._roles.appoint(user_id, coordinator_id, self._clock()):
-            return Appointment.UNKNOWN
-        await self._messenger.tell(user_id, notices.made_coordinator)
-        return Appointment.DONE
+        async with self._events.recording() as record:
+            appointed = await self._roles.appoint(user_id, coordinator_id, self._clock())
+            if appointed:
+                record(RoleChanged(user_id, True, coordinator_id))
+        return Appointment.DONE if appointed else Appointment.UNKNOWN
 
     async def dismiss(self, user_id: int, coordinator_id: int) -> Dismissal:
-        outcome = await self._roles.dismiss(
-            user_id, coordinator_id, self._admin_ids, self._clock()
-        )
-        if outcome is Dismissal.DONE and user_id != coordinator_id:
-            await self._messenger.tell(user_id, notices.no_longer_coordinator)
+        async with self._events.recording() as record:
+            outcome = await self._roles.dismiss(
+                user_id, coordinator_id, self._admin_ids, self._clock()
+            )
+            if outcome is Dismissal.DONE:
+                record(RoleChanged(user_id, False, coordinator_id))
         return outcome

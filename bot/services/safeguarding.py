@@ -6,11 +6,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.config import Settings
 from bot.db import RequestRepository, UserRepository
 from bot.db.safeguarding import SafeguardingRepository
 from bot.domain.models import Category, Concern, HelpRequest, RequestStatus, Spending
+from bot.domain.results import Outcome, Result
 from bot.i18n import use_language
 from bot.services.coordination import Coordinators
 from bot.telegram import notices
@@ -56,6 +58,9 @@ class Safeguarding:
         self._coordinators = coordinators
         self._messenger = messenger
         self._clock = clock
+        # The buttons under a concern sent to the coordinators ("I'm on it"): the
+        # Telegram side's to draw (set where the application is wired).
+        self.concern_buttons: Callable[[int], Any] | None = None
 
     @property
     def cap_pence(self) -> int:
@@ -65,6 +70,19 @@ class Safeguarding:
 
     async def concern_choices(self, user_id: int) -> list[tuple[int, Category]]:
         return await self._repository.involved_in(user_id)
+
+    async def take_concern(
+        self, coordinator_id: int, concern_id: int
+    ) -> tuple[Outcome, str] | None:
+        """ "I'm on it" on a concern: OK, or ALREADY with the name of whoever is; None if
+        there is no such concern. Callers check the role."""
+        taken = await self._repository.take_concern(concern_id, coordinator_id, self._clock())
+        if taken is None:
+            return None
+        mine, holder = taken
+        person = await self._users.get(holder) if holder is not None else None
+        name = person.first_name if person else ""
+        return (Outcome.OK if mine else Outcome.ALREADY), name
 
     async def may_raise_about(self, user_id: int, request_id: int) -> bool:
         """Only someone involved in a request (asked for it, took it, or was asked to) can
@@ -85,6 +103,7 @@ class Safeguarding:
         name = reporter.first_name if reporter else ""
         sent = await self._coordinators.tell(
             lambda: notices.concern_for_coordinators(request, reporter_id, name, role, text),
+            lambda: self.concern_buttons(concern.id) if self.concern_buttons else None,
             # What people write in a concern is about people, often with their addresses.
             protect=True,
         )
@@ -146,6 +165,52 @@ class Safeguarding:
                     caption = notices.receipt_caption(request_id, pence)
                 await self._messenger.send_photo(user_id, file_id, caption, protect=True)
         return True
+
+    async def spending(self, request_id: int) -> Spending | None:
+        return await self._repository.spending_of(request_id)
+
+    async def settle_without_receipt(self, volunteer_id: int, request_id: int) -> bool:
+        """The volunteer has no receipt: the amount stands as typed (and is locked)."""
+        if await self.spending_task(volunteer_id, request_id) is None:
+            return False
+        return await self._repository.settle_without_receipt(
+            request_id, volunteer_id, self._clock()
+        )
+
+    async def correct_spend(
+        self, coordinator_id: int, request_id: int, pence: int, receipt: str | None = None
+    ) -> tuple[HelpRequest, int] | None:
+        """A coordinator corrects a done task's amount, and maybe its receipt photo
+        (audited): the task and the old amount, or None when there is no such done task.
+        Callers check the role."""
+        request = await self._requests.get(request_id)
+        if request is None or request.status is not RequestStatus.DONE:
+            return None
+        old = await self._repository.correct_spend(
+            request_id, coordinator_id, pence, self._clock(), receipt
+        )
+        return None if old is None else (request, old)
+
+    async def paid_back(self, actor_id: int, request_id: int) -> Result:
+        """ "I've paid them back": the requester, or for a request taken by phone a
+        coordinator passing it on. ALREADY when it was paid back (by them or the fund)."""
+        request = await self._requests.get(request_id)
+        if request is None:
+            return Result(Outcome.NOT_FOUND)
+        theirs = request.requester_id == actor_id or (
+            request.requester_id is None
+            and request.by_phone
+            and await self._coordinators.is_coordinator(actor_id)
+        )
+        if not theirs:
+            return Result(Outcome.NOT_YOURS, request)
+        if not await self._repository.mark_paid_back(request_id, actor_id, self._clock()):
+            return Result(Outcome.ALREADY, request)
+        return Result(Outcome.OK, request)
+
+    async def owed(self) -> tuple[int, int, list[tuple[int, int]]]:
+        """Money volunteers are still owed: tasks, total pence, the oldest (id, pence)."""
+        return await self._repository.owed()
 
     # --- coordinators ------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from bot.db.addresses import AddressMessageRepository
 from bot.db.availability import AvailabilityRepository
 from bot.db.broadcasts import BroadcastRepository
 from bot.db.doorstep import DoorstepRepository
+from bot.db.events import EventRepository
 from bot.db.fairness import FairnessRepository
 from bot.db.figures import FiguresRepository
 from bot.db.fund import FundRepository
@@ -54,15 +55,15 @@ from bot.resilience import DatabaseWatch, Journal, is_transient, keeping
 from bot.services.addresses import AddressMessages
 from bot.services.broadcast import Broadcaster, RateLimiter
 from bot.services.budget import SendBudget
-from bot.services.chaser import Chaser
+from bot.services.chaser import BEFORE, Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import SAVED, HelpDesk
 from bot.services.doorstep import Doorstep
+from bot.services.events import EventBus
 from bot.services.fairness import Fairness, Nearby, WeeklySummary
 from bot.services.figures import Figures
 from bot.services.fund import Fund
 from bot.services.geo import build_geocoder
-from bot.services.groupchat import GroupBoard
 from bot.services.groupmap import GroupMap
 from bot.services.info import LocalInfo
 from bot.services.matching import Matchmaker
@@ -75,11 +76,14 @@ from bot.services.reminders import Reminders
 from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
 from bot.standby import Standby
-from bot.telegram import notices
+from bot.telegram import keyboards, notices
+from bot.telegram.alarm import JobQueueAlarm
 from bot.telegram.cleaning import clean_update
 from bot.telegram.commands import publish_commands
 from bot.telegram.context import BotContext, Services
+from bot.telegram.digest_lists import with_lists
 from bot.telegram.doorstep_news import DoorstepNotices
+from bot.telegram.group_board import GroupBoard
 from bot.telegram.handlers import register_all
 from bot.telegram.handlers.errors import apologise, describe
 from bot.telegram.info_views import offer_meanwhile, stale_for_digest
@@ -87,6 +91,9 @@ from bot.telegram.messenger import Messenger
 from bot.telegram.offer_news import OfferNotices
 from bot.telegram.once_request import OnceRequest
 from bot.telegram.persistence import SQLitePersistence
+from bot.telegram.reminded import details_again
+from bot.telegram.settling import digest_with_owed
+from bot.telegram.subscribers import Eraser, Tellers, subscribe
 from bot.telegram.telegram_bot import GroupBot
 from bot.webapp.server import MapServer
 
@@ -151,6 +158,7 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
     async def shutdown(self) -> None:
         # The broadcast worker finishes the message in flight before the database closes.
         await self.services.broadcaster.stop()
+        await self.services.events.stop()
         if self.map_server is not None:
             await self.map_server.stop()
         await super().shutdown()  # writes the last conversation states first
@@ -263,12 +271,16 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
         deadline = time.monotonic() + (min(budget, 1.0) if self.watch.failing else budget)
         pause = 0.1
         journal = Journal()
+        retried = False
         with keeping(journal):
             while True:
                 journal.next_attempt()
                 fault = await self._attempt(update)
                 if fault is None:
+                    if retried:
+                        await self._deliver_what_a_fault_left()
                     return True
+                retried = True
                 if time.monotonic() + pause > deadline:
                     await self._give_up(update, fault, journal)
                     return False
@@ -309,6 +321,14 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
             attempt.fault = error
             return True
         return await super().process_error(update, error, job, coroutine)
+
+    async def _deliver_what_a_fault_left(self) -> None:
+        """A fault may have cut a delivery short after its transition committed (the
+        retry then finds the transition done, and records nothing to deliver): now."""
+        try:
+            await self.services.events.deliver()
+        except sqlite3.Error as error:
+            _LOGGER.warning("Could not deliver the events a fault left: %s", error)
 
     async def _give_up(self, update: Update, fault: BaseException, journal: Journal) -> None:
         """Out of time: say so to the person, and (once) to the coordinators."""
@@ -413,14 +433,13 @@ def build_application(
     availability = AvailabilityRepository(db)
     messenger = Messenger(app.bot, users, clock)
     roles = RoleRepository(db)
-    addresses = AddressMessages(AddressMessageRepository(db), messenger, clock)
+    addresses = AddressMessages(AddressMessageRepository(db), Eraser(messenger), clock)
     coordinators = Coordinators(settings.admin_ids, messenger, roles)
     reminders = Reminders(ReminderRepository(db), clock)
-    reminders.attach(app.job_queue)
+    reminders.attach(JobQueueAlarm(app.job_queue) if app.job_queue is not None else None)
+    events = EventBus(EventRepository(db), clock)
     nearest = NearestVolunteers(db, volunteers)
-    matchmaker = Matchmaker(
-        settings, volunteers, requests, pings, messenger, coordinators, clock, search=nearest
-    )
+    matchmaker = Matchmaker(settings, volunteers, requests, pings, events, clock, search=nearest)
     chaser = Chaser(
         settings,
         reminders,
@@ -429,8 +448,7 @@ def build_application(
         series,
         StatsRepository(db),
         matchmaker,
-        messenger,
-        coordinators,
+        events,
         clock,
     )
     desk = HelpDesk(
@@ -439,7 +457,7 @@ def build_application(
         volunteers,
         requests,
         pings,
-        messenger,
+        events,
         matchmaker,
         chaser,
         series,
@@ -450,11 +468,8 @@ def build_application(
     doorstep_records = DoorstepRepository(db)
     doorstep_news = DoorstepNotices(messenger, coordinators, settings.timezone)
     newcomers = Newcomers(settings, doorstep_records, requests, users, doorstep_news)
-    desk.on_taken.append(newcomers.taken)
-    desk.on_done.append(newcomers.done)
     group_chats = GroupChatRepository(db)
     board = GroupBoard(settings, app.bot, group_chats, requests, clock)
-    board.follow(matchmaker, chaser)
     offer_records = OfferRepository(db)
     offers = Offers(
         settings,
@@ -477,6 +492,7 @@ def build_application(
         coordinators=coordinators,
         matchmaker=matchmaker,
         desk=desk,
+        events=events,
         reminders=reminders,
         chaser=chaser,
         fairness=Fairness(
@@ -518,7 +534,7 @@ def build_application(
             roles,
             SafeguardingRepository(db),
             desk,
-            messenger,
+            events,
             addresses,
             clock,
             doorstep_records,
@@ -555,14 +571,38 @@ def build_application(
         relay=Relay(RelayRepository(db), requests, users, coordinators, clock, offer_records),
         offers=offers,
     )
-    # Local services offered where they help: under "nobody could take it", and the
-    # coordinators' digest lists entries to check again.
-    matchmaker.meanwhile = chaser.meanwhile = offer_meanwhile(
-        app.services.info, settings.default_language
+    tellers = Tellers(
+        settings=settings,
+        messenger=messenger,
+        coordinators=coordinators,
+        users=users,
+        volunteers=volunteers,
+        requests=requests,
+        pings=pings,
+        addresses=addresses,
+        # Local services offered where they help: under "nobody could take it", and the
+        # coordinators' digest lists entries to check again.
+        meanwhile=offer_meanwhile(app.services.info, settings.default_language),
+        # The digest's counts are followed by what needs a coordinator, named: requests,
+        # concerns and volunteers waiting; money volunteers are owed; entries to re-check.
+        digest_extra=with_lists(
+            StatsRepository(db),
+            clock,
+            digest_with_owed(
+                app.services.safeguarding,
+                stale_for_digest(app.services.info, settings.default_language),
+            ),
+        ),
+        chaser=chaser,
     )
-    chaser.digest_extra = stale_for_digest(app.services.info, settings.default_language)
+    app.services.safeguarding.concern_buttons = keyboards.on_it
+    # The reminder before a booked task brings its details again (protected).
+    reminders.also(BEFORE, partial(details_again, app.services))
+    subscribe(events, tellers, chaser, matchmaker, board, newcomers)
     app.map_server = MapServer(app.services) if settings.webapp_url else None
-    app.watch = DatabaseWatch(coordinators.tell, desk.announce_unfinished)
+    # When the database works again: what a fault left undelivered (a request saved
+    # just before it, say) is delivered.
+    app.watch = DatabaseWatch(coordinators.tell, partial(events.deliver, held_too=True))
     register_all(app)
     return app
 
@@ -580,9 +620,9 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     resumed = await app.services.broadcaster.resume()
     if resumed:
         _LOGGER.info("Resumed %s broadcast(s) interrupted by the last stop", resumed)
-    finished = await app.services.desk.announce_unfinished()
+    finished = await app.services.events.start()
     if finished:
-        _LOGGER.info("Announced %s request(s) interrupted by the last stop", finished)
+        _LOGGER.info("Delivered %s event(s) the last stop left undelivered", finished)
     if app.map_server is not None:
         try:
             await app.map_server.start()

@@ -89,6 +89,21 @@ class Action(StrEnum):
     # `v1:talk:<request_id>`: write to the other side of a taken request's private line
     # (the requester or the volunteer, whoever presses it: the server knows which).
     TALK = "talk"
+    # `v1:paidback:<request_id>`: the requester has paid the volunteer back what a task cost.
+    PAID_BACK = "paidback"
+    # `v1:callby:bot`: a friendly phone call, by talking through the bot instead of a number.
+    CALL_BY = "callby"
+    # `v1:resume:yes|no`: carry on with a half-made request that was set aside, or not.
+    RESUME = "resume"
+    # The requester's summary: `v1:change:what|when|where|all` changes one answer (or all).
+    CHANGE = "change"
+    # `v1:sameplace`: the place and address of the requester's last request, again.
+    SAME_PLACE = "sameplace"
+    # `v1:onit:<concern_id>`: a coordinator is handling this concern (the others are told).
+    ON_IT = "onit"
+    # `v1:rebook:<request_id>`: handed back after its booked time, wanted as soon as
+    # possible now.
+    REBOOK = "rebook"
     # Offers: `v1:take:<offer_id>` takes one unit; the /offer conversation's buttons
     # `v1:offerkind:<kind>`, `v1:offerunits:<n>`, `v1:offerpost:yes|no`; the offerer's
     # `v1:offerclose:<offer_id>[:yes|no]` (asks first); `v1:offernews:on|off`, the toggle

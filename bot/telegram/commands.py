@@ -59,6 +59,7 @@ def coordinator_commands() -> list[BotCommand]:
         *everyone_commands(),
         BotCommand("pending", _("Volunteers waiting for approval")),
         BotCommand("details", _("A request's full details (logged)")),
+        BotCommand("spent", _("Correct what a task cost (logged)")),
         BotCommand("broadcast", _("Message everyone or a group")),
         BotCommand("open", _("Requests still waiting, oldest first")),
         BotCommand("volunteers", _("Volunteers: checks, pauses, recent tasks")),

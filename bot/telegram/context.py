@@ -19,11 +19,11 @@ from bot.services.chaser import Chaser
 from bot.services.coordination import Coordinators
 from bot.services.desk import HelpDesk
 from bot.services.doorstep import Doorstep
+from bot.services.events import EventBus
 from bot.services.fairness import Fairness
 from bot.services.figures import Figures
 from bot.services.fund import Fund
 from bot.services.geo import NoGeocoder, NominatimGeocoder
-from bot.services.groupchat import GroupBoard
 from bot.services.groupmap import GroupMap
 from bot.services.info import LocalInfo
 from bot.services.matching import Matchmaker
@@ -35,6 +35,7 @@ from bot.services.relay import Relay
 from bot.services.reminders import Reminders
 from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
+from bot.telegram.group_board import GroupBoard
 from bot.telegram.messenger import Messenger
 
 # The key of /onbehalf's answers in context.drafts: /forget drops a half-typed phone
@@ -55,6 +56,7 @@ class Services:
     coordinators: Coordinators
     matchmaker: Matchmaker
     desk: HelpDesk
+    events: EventBus  # the outbox's delivery: who hears of each transition
     reminders: Reminders
     chaser: Chaser
     privacy: Privacy

@@ -173,13 +173,42 @@ def radius_choices() -> ReplyKeyboardMarkup:
     )
 
 
+def resume_request() -> InlineKeyboardMarkup:
+    """A half-made request is waiting: carry on with it, or start afresh."""
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("▶️ Carry on where I left off"), Action.RESUME, "yes")],
+            [_one(_("✖️ Start afresh"), Action.RESUME, "no")],
+        ]
+    )
+
+
 def confirm_request() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [_one(_("✅ Send my request"), Action.CONFIRM, "yes")],
-            [_one(_("✖️ Start again"), Action.CONFIRM, "no")],
+            [_one(_("✏️ Change something"), Action.CONFIRM, "no")],
         ]
     )
+
+
+def change_request(*, at_door: bool) -> InlineKeyboardMarkup:
+    """Which answer to change (a phone call has a number where others have a place)."""
+    where = _("📍 Where, and the address") if at_door else _("📞 The number to ring")
+    return InlineKeyboardMarkup(
+        [
+            [_one(_("📝 What I need"), Action.CHANGE, "what")],
+            [_one(_("🕒 When"), Action.CHANGE, "when")],
+            [_one(where, Action.CHANGE, "where")],
+            [_one(_("✖️ Start again from the top"), Action.CHANGE, "all")],
+        ]
+    )
+
+
+def same_place(address: str) -> InlineKeyboardMarkup:
+    """Under the location question, for someone who asked before."""
+    label = _("🏠 Same place as last time: {address}").format(address=address[:40])
+    return InlineKeyboardMarkup([[_one(label, Action.SAME_PLACE)]])
 
 
 def volunteer_categories(chosen: Collection[Category]) -> InlineKeyboardMarkup:
@@ -209,13 +238,16 @@ def ping(request_id: int) -> InlineKeyboardMarkup:
 
 
 def task(
-    request_id: int, talk_to: str | None = None, *, on_doorstep: bool = False
+    request_id: int,
+    talk_to: str | None = None,
+    *,
+    on_doorstep: bool = False,
+    at_door: bool = True,
 ) -> InlineKeyboardMarkup:
     """The volunteer's task card: the doorstep button ("arrived", or once there "left
-    safely"), Done, Hand it back, a message to the requester (`talk_to`: their name, for
-    the private line), and a concern."""
+    safely"; none for a phone call, `at_door` False), Done, Hand it back, a message to the
+    requester (`talk_to`: their name, for the private line), and a concern."""
     rows = [
-        [_doorstep_button(request_id, on_doorstep)],
         [
             _one(_("✅ Done"), Action.DONE, request_id),
             _one(_("↩️ Hand it back"), Action.RELEASE, request_id),
@@ -223,7 +255,9 @@ def task(
         [_raise_concern(request_id)],
     ]
     if talk_to is not None:
-        rows.insert(2, [_talk(request_id, talk_to)])
+        rows.insert(1, [_talk(request_id, talk_to)])
+    if at_door or on_doorstep:
+        rows.insert(0, [_doorstep_button(request_id, on_doorstep)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -247,8 +281,13 @@ def _doorstep_button(request_id: int, on_doorstep: bool) -> InlineKeyboardButton
     return _one(_("📍 I've arrived"), Action.ARRIVED, request_id)
 
 
-def doorstep(request_id: int, *, on_doorstep: bool = False) -> InlineKeyboardMarkup:
-    """Under the protected details message (and a done task's card while still there)."""
+def doorstep(
+    request_id: int, *, on_doorstep: bool = False, at_door: bool = True
+) -> InlineKeyboardMarkup | None:
+    """Under the protected details message (and a done task's card while still there);
+    none for a friendly phone call (`at_door` False): there is no doorstep."""
+    if not at_door and not on_doorstep:
+        return None
     return InlineKeyboardMarkup([[_doorstep_button(request_id, on_doorstep)]])
 
 
@@ -274,16 +313,19 @@ def didnt_come(request_id: int, volunteer_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_didnt_come(request_id, volunteer_id)]])
 
 
-def news(request_id: int, volunteer_id: int, volunteer_name: str) -> InlineKeyboardMarkup:
+def news(
+    request_id: int, volunteer_id: int, volunteer_name: str, *, at_door: bool = True
+) -> InlineKeyboardMarkup:
     """Under the requester's "Good news": a message to the volunteer, and "they didn't
-    come"."""
+    come" (for a phone call, "they didn't call")."""
     return InlineKeyboardMarkup(
-        [[_talk(request_id, volunteer_name)], [_didnt_come(request_id, volunteer_id)]]
+        [[_talk(request_id, volunteer_name)], [_didnt_come(request_id, volunteer_id, at_door)]]
     )
 
 
-def _didnt_come(request_id: int, volunteer_id: int) -> InlineKeyboardButton:
-    return _one(_("😟 They didn't come"), Action.NO_SHOW, request_id, volunteer_id)
+def _didnt_come(request_id: int, volunteer_id: int, at_door: bool = True) -> InlineKeyboardButton:
+    label = _("😟 They didn't come") if at_door else _("😟 They didn't call")
+    return _one(label, Action.NO_SHOW, request_id, volunteer_id)
 
 
 def check_in(request_id: int) -> InlineKeyboardMarkup:
@@ -308,6 +350,11 @@ def my_request(request_id: int, cancellable: bool) -> InlineKeyboardMarkup:
             0, [_one(_("Cancel #{id}").format(id=request_id), Action.CANCEL_REQUEST, request_id)]
         )
     return InlineKeyboardMarkup(rows)
+
+
+def on_it(concern_id: int) -> InlineKeyboardMarkup:
+    """Under a concern sent to the coordinators: one of them takes it on."""
+    return InlineKeyboardMarkup([[_one(_("🙋 I'm on it"), Action.ON_IT, concern_id)]])
 
 
 def concern_about(requests: Collection[tuple[int, Category]]) -> InlineKeyboardMarkup:
@@ -343,8 +390,40 @@ def record_spending(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_one(_("🧾 Record what I spent"), Action.SPEND, request_id)]])
 
 
+def paid_back(request_id: int, volunteer_name: str) -> InlineKeyboardMarkup:
+    """Under the requester's "what was spent": they've paid the volunteer back."""
+    label = (
+        _("💷 I've paid {name} back").format(name=volunteer_name)
+        if volunteer_name
+        else _("💷 I've paid them back")
+    )
+    return InlineKeyboardMarkup([[_one(label, Action.PAID_BACK, request_id)]])
+
+
+def call_by_bot() -> InlineKeyboardMarkup:
+    """A friendly phone call without giving a number: talk through the bot instead."""
+    return InlineKeyboardMarkup(
+        [[_one(_("💬 Talk through the bot instead"), Action.CALL_BY, "bot")]]
+    )
+
+
 def no_receipt(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_one(_("I have no receipt"), Action.NO_RECEIPT, request_id)]])
+
+
+def booked_time_passed(request_id: int, *, by_phone: bool = False) -> InlineKeyboardMarkup:
+    """Handed back after its booked time: as soon as possible now, or cancel it (for a
+    request taken by phone, the coordinator's "close" does that)."""
+    cancel = (
+        _one(_("✖️ Close it"), Action.CLOSE, request_id)
+        if by_phone
+        else _one(
+            _("Cancel #{id}").format(id=request_id), Action.CANCEL_REQUEST, request_id, "yes"
+        )
+    )
+    return InlineKeyboardMarkup(
+        [[_one(_("🙋 As soon as possible, please"), Action.REBOOK, request_id)], [cancel]]
+    )
 
 
 def cancel_request(request_id: int) -> InlineKeyboardMarkup:
@@ -489,11 +568,15 @@ def open_request(request_id: int, *, is_open: bool = True) -> InlineKeyboardMark
     return InlineKeyboardMarkup(rows)
 
 
-def assign_choices(request_id: int, choices: list[tuple[int, str]]) -> InlineKeyboardMarkup:
-    """One button per volunteer who could take the request: (user id, label)."""
-    return InlineKeyboardMarkup(
-        [[_one(label, Action.ASSIGN, request_id, user_id)] for user_id, label in choices]
-    )
+def assign_choices(
+    request_id: int, choices: list[tuple[int, str]], *, anyone: bool = False
+) -> InlineKeyboardMarkup:
+    """One button per volunteer who could take the request: (user id, label); with
+    `anyone`, a last one that lists every approved volunteer (`v1:assign:<id>:any`)."""
+    rows = [[_one(label, Action.ASSIGN, request_id, user_id)] for user_id, label in choices]
+    if anyone:
+        rows.append([_one(_("👥 Someone else…"), Action.ASSIGN, request_id, "any")])
+    return InlineKeyboardMarkup(rows)
 
 
 def volunteer_list(

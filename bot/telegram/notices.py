@@ -39,6 +39,16 @@ if TYPE_CHECKING:  # the service imports this module to render its messages
     from bot.services.fairness import Nearby, WeeklySummary
 
 
+def _when(request: HelpRequest, tz: ZoneInfo) -> str:
+    """When, and for repeating help how often: volunteers see it is a regular thing."""
+    text = when_text(request.when, request.due_at, tz)
+    if request.every == "weekly":
+        return text + " " + _("(every week)")
+    if request.every == "daily":
+        return text + " " + _("(every day)")
+    return text
+
+
 def ping(request: HelpRequest, distance_km: float, tz: ZoneInfo) -> str:
     """A volunteer's first sight of a request: what, when, roughly where. No name, no address."""
     where = (
@@ -52,7 +62,7 @@ def ping(request: HelpRequest, distance_km: float, tz: ZoneInfo) -> str:
         id=request.id,
         category=category_label(request.category),
         description=esc(request.description),
-        when=when_text(request.when, request.due_at, tz),
+        when=_when(request, tz),
         where=where,
     ) + (
         "\n" + "\n".join(prescription_lines(request.prescription))
@@ -81,7 +91,7 @@ def task_card(request: HelpRequest, tz: ZoneInfo) -> str:
         id=request.id,
         category=category_label(request.category),
         description=esc(request.description),
-        when=when_text(request.when, request.due_at, tz),
+        when=_when(request, tz),
     )
 
 
@@ -129,6 +139,8 @@ def private_details(
     tz: ZoneInfo | None = None,
 ) -> str:
     """Address, access notes and safety code: for the volunteer who took it, alone."""
+    if not request.category.at_the_door:
+        return call_details(request, requester_name)
     text = _(
         "🔒 <b>Details for #{id}</b> (only you can see these)\n"
         "Name: {name}\n"
@@ -160,6 +172,39 @@ def private_details(
     return text
 
 
+def call_details(request: HelpRequest, requester_name: str) -> str:
+    """A friendly phone call: who to ring and on which number (or that they talk through
+    the bot), and to withhold the volunteer's own number. No address, no door."""
+    lines = [
+        _("🔒 <b>Details for #{id}</b> (only you can see these)").format(id=request.id),
+        _("Name: {name}").format(
+            name=esc(request.contact_name or requester_name) or _("(not given)")
+        ),
+    ]
+    # A number typed by the requester is kept where an address would be; an /onbehalf
+    # request has the number the coordinator took.
+    number = request.contact_phone or request.address
+    if number:
+        lines.append(_("📞 Number to ring: {phone}").format(phone=esc(number)))
+        lines.append(
+            _(
+                "📵 Please withhold your own number (in the UK, dial 141 before theirs) "
+                "unless you've agreed otherwise with them."
+            )
+        )
+    else:
+        lines.append(
+            _(
+                "💬 They'd rather not give a number: talk through the bot with the 💬 "
+                "button (messages and voice notes). Neither of you sees the other's number "
+                "or username unless you choose to share it."
+            )
+        )
+    if request.contact_phone:
+        lines.append(_("They don't use Telegram: a coordinator took this request by phone."))
+    return "\n".join(lines)
+
+
 def added_for_volunteer(request_id: int, addition: str) -> str:
     """The requester asked again for the same need: what they added, for its volunteer."""
     return _("➕ The person you're helping with #{id} added: “{addition}”").format(
@@ -176,16 +221,39 @@ def details_removed(request_id: int) -> str:
 
 
 def volunteer_coming(request: HelpRequest, volunteer_name: str) -> str:
+    if not request.category.at_the_door:
+        return call_coming(request, volunteer_name)
     text = _(
         "🎉 Good news: <b>{name}</b> is going to help with your request #{id}.\n"
         "🔑 When they arrive they will tell you the safety code <b>{code}</b>. "
-        "If they don't, don't open the door and tell us."
+        "If they don't, don't open the door, and tell us with /concern."
     ).format(name=esc(volunteer_name), id=request.id, code=request.safety_code)
     if request.prescription is not None:
         text += "\n" + _(
             "💊 As you agreed, {name} will collect your prescription for you."
         ).format(name=esc(volunteer_name))
     return text
+
+
+def call_coming(request: HelpRequest, volunteer_name: str) -> str:
+    """A friendly phone call is taken: who will call, and how."""
+    text = _(
+        "🎉 Good news: <b>{name}</b> is going to give you a call for your request #{id}."
+    ).format(name=esc(volunteer_name), id=request.id)
+    if request.address or request.contact_phone:
+        return (
+            text
+            + "\n"
+            + _(
+                "📞 They'll ring the number you gave. The call may show as a withheld or "
+                "private number."
+            )
+        )
+    return (
+        text
+        + "\n"
+        + _("💬 They'll message you here through the bot to arrange it; reply with the 💬 button.")
+    )
 
 
 def task_done_for_requester(request: HelpRequest, volunteer_name: str) -> str:
@@ -200,10 +268,23 @@ def task_released_for_requester(request: HelpRequest, volunteer_name: str) -> st
     ).format(name=esc(volunteer_name), id=request.id)
 
 
+def booked_time_passed(request: HelpRequest, volunteer_name: str) -> str:
+    """Handed back after the time it was booked for: the requester chooses what now."""
+    return _(
+        "{name} can't help with #{id} after all, and the time it was booked for has "
+        "passed. Would you still like help as soon as possible, or shall I cancel it?"
+    ).format(name=esc(volunteer_name) or _("The volunteer"), id=request.id)
+
+
 def task_cancelled_for_volunteer(request_id: int) -> str:
     return _("Request #{id} was cancelled, so there's no need to go. Thank you!").format(
         id=request_id
     )
+
+
+def card_cancelled(request_id: int) -> str:
+    """What the task card of a cancelled task becomes (the notice itself is sent once)."""
+    return _("✖️ #{id}: cancelled.").format(id=request_id)
 
 
 def nobody_nearby_for_requester(request_id: int) -> str:
@@ -243,7 +324,7 @@ def volunteer_approved() -> str:
 def volunteer_rejected() -> str:
     return _(
         "Thank you for offering to help. A coordinator has not approved your sign-up this "
-        "time; they may get in touch."
+        "time; they may get in touch. /concern reaches them if you have questions."
     )
 
 
@@ -534,16 +615,16 @@ def checked_by_coordinator() -> str:
 def paused_by_coordinator() -> str:
     return _(
         "✋ A coordinator has put your requests on hold for now: you won't get new "
-        "requests, and can't take one, until a coordinator lifts the hold. Get in touch "
-        "with them if you have any questions."
+        "requests, and can't take one, until a coordinator lifts the hold. If you have "
+        "any questions, /concern reaches the coordinators."
     )
 
 
 def on_hold_refusal() -> str:
     """A held volunteer trying to take a request, from an old ping or the group chat."""
     return _(
-        "A coordinator has put your requests on hold, so you can't take this one. Get in "
-        "touch with them if you have any questions."
+        "A coordinator has put your requests on hold, so you can't take this one. If you "
+        "have any questions, /concern reaches the coordinators."
     )
 
 
@@ -557,8 +638,8 @@ def resumed_by_coordinator(still_paused: bool = False) -> str:
 def removed_by_coordinator() -> str:
     return _(
         "A coordinator has taken you off the list of volunteers, so you won't get requests "
-        "any more. Thank you for your help. If you think this is a mistake, please get in "
-        "touch with them."
+        "any more. Thank you for your help. If you think this is a mistake, /concern "
+        "reaches the coordinators."
     )
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from bot.config import Settings
 from bot.domain.offers import Notice, Offer, Take
 from bot.i18n import use_language
-from bot.services.groupchat import area_part
 from bot.telegram import offer_views
+from bot.telegram.group_board import area_part
 from bot.telegram.messenger import Messenger
 
 

@@ -15,7 +15,7 @@ from babel.dates import format_time as babel_time
 from babel.numbers import format_currency, format_decimal, get_currency_symbol
 
 from bot.domain.broadcasts import Audience
-from bot.domain.models import HelpRequest, When
+from bot.domain.models import Category, HelpRequest, When
 from bot.i18n import _, babel_locale, current_language, distance_unit, ngettext, pgettext
 
 # Re-exported: the messages use them beside the other texts.
@@ -166,3 +166,17 @@ def request_line(request: HelpRequest, tz: ZoneInfo) -> str:
         when=when_text(request.when, request.due_at, tz),
         status=status_label(request.status),
     )
+
+
+def description_example(category: Category) -> str:
+    """One example of a short description that fits the kind of help chosen (worded so it
+    fits someone asking for themselves and a coordinator asking for them)."""
+    examples = {
+        Category.GROCERIES: _("milk, bread and eggs from the corner shop"),
+        Category.PRESCRIPTION: _("a prescription to collect from the chemist on the high street"),
+        Category.DOG_WALKING: _("a half-hour walk round the park for a friendly old Labrador"),
+        Category.PHONE_CALL: _("a chat once a week, about gardening or the old days"),
+        Category.ERRAND: _("a parcel to post at the post office"),
+        Category.OTHER: _("a light bulb to change on the landing"),
+    }
+    return examples[category]

@@ -57,7 +57,10 @@ def volunteer(people: Neighbours, user_id: int, where: tuple[float, float], radi
     )
     people.read_all(user_id)  # "thank you for signing up"
     people.press(COORDINATOR, f"v1:approve:{user_id}", on=approval)
-    people.wait_for(user_id, is_new, "news that they are approved")
+    # Not just any new message: quiet hours or the availability question may come too.
+    people.wait_for(
+        user_id, lambda m: is_new(m) and "You're approved" in m.text, "news that they are approved"
+    )
 
 
 def start_request(people: Neighbours, description: str) -> BotMessage:

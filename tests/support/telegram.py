@@ -279,13 +279,22 @@ class People:
     ) -> Update:
         return self._message(user_id, name, language, location={"latitude": lat, "longitude": lon})
 
-    def photo(self, user_id: int, file_id: str, name: str = "Sam", language: str = "en") -> Update:
+    def photo(
+        self,
+        user_id: int,
+        file_id: str,
+        name: str = "Sam",
+        language: str = "en",
+        caption: str | None = None,
+    ) -> Update:
         """A photo (Telegram sends several sizes; the last is the largest)."""
         sizes = [
             {"file_id": f"{file_id}-small", "file_unique_id": "s", "width": 90, "height": 90},
             {"file_id": file_id, "file_unique_id": "l", "width": 800, "height": 800},
         ]
-        return self._message(user_id, name, language, photo=sizes)
+        if caption is None:
+            return self._message(user_id, name, language, photo=sizes)
+        return self._message(user_id, name, language, photo=sizes, caption=caption)
 
     def voice(self, user_id: int, file_id: str, name: str = "Sam", language: str = "en") -> Update:
         """A voice note."""

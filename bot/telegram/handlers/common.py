@@ -82,9 +82,24 @@ async def cancel_conversation(update: Update, context: BotContext) -> int:
     return END
 
 
+# A half-made request left for another command: /request offers to carry on with it.
+SET_ASIDE = "request_set_aside"
+
+
 async def leave_for_command(update: Update, context: BotContext) -> int:
-    """Another command mid-conversation: end this conversation and let the command run."""
+    """Another command mid-conversation: end this conversation and let the command run.
+    A half-made request is set aside, and the person told how to go back to it."""
+    request = context.drafts.get("request")
     context.drafts.clear()
+    if isinstance(request, dict) and request.get("category") and "saved_as" not in request:
+        context.drafts[SET_ASIDE] = request
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(
+                _(
+                    "📝 I've set your unfinished request aside. Send /request when you'd "
+                    "like to carry on with it."
+                )
+            )
     return END
 
 

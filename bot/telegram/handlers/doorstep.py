@@ -61,9 +61,11 @@ async def _swap_doorstep_button(
         and request.status is RequestStatus.CLAIMED
         and request.volunteer_id == query.from_user.id
     )
+    new: InlineKeyboardMarkup | None
     if still_theirs and request is not None and _has_done_button(markup):
         name = await context.services.relay.requester_name(request)
-        new = keyboards.task(request_id, name, on_doorstep=on_doorstep)
+        at_door = request.category.at_the_door
+        new = keyboards.task(request_id, name, on_doorstep=on_doorstep, at_door=at_door)
     elif still_theirs or on_doorstep:
         new = keyboards.doorstep(request_id, on_doorstep=on_doorstep)
     else:
@@ -183,14 +185,19 @@ async def didnt_come(update: Update, context: BotContext) -> None:
     if outcome is Outcome.OK:
         await answer(query, _("Thank you for telling us."))
         await query.edit_message_reply_markup(reply_markup=None)
-        await context.bot.send_message(
-            sender.id,
-            _(
+        request = await context.services.requests.get(request_id)
+        if request is not None and not request.category.at_the_door:
+            text = _(
+                "Thank you for telling us about #{id}. The coordinators have been told "
+                "and one of them will be in touch."
+            ).format(id=request_id)
+        else:
+            text = _(
                 "Thank you for telling us about #{id}. The coordinators have been told "
                 "and one of them will be in touch. Please don't open the door to anyone "
                 "who can't tell you the safety code."
-            ).format(id=request_id),
-        )
+            ).format(id=request_id)
+        await context.bot.send_message(sender.id, text)
     elif outcome is Outcome.ALREADY:
         await answer(query, _("You've told us already. Thank you!"))
     elif outcome is Outcome.NOT_FOUND:

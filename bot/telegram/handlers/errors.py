@@ -58,9 +58,9 @@ async def on_error(update: object, context: BotContext) -> None:
     # A handler cut short between saving a request and asking volunteers (say, its reply
     # to the requester failed) would leave it unseen until the next restart.
     try:
-        await context.services.desk.announce_unfinished()
+        await context.services.events.deliver(held_too=True)
     except Exception:
-        _LOGGER.exception("Could not announce unfinished requests after an error")
+        _LOGGER.exception("Could not deliver what was left undelivered after an error")
     if isinstance(update, Update):
         await apologise(
             context.bot,

@@ -26,7 +26,7 @@ from bot.i18n import (
 )
 from bot.services.figures import CHART_DAYS, ChartText, Day, Stats, draw_chart
 from bot.services.neighbours import REFERRAL_DAYS
-from bot.telegram import keyboards
+from bot.telegram import keyboards, settling
 from bot.telegram.callbacks import Action, matches
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
@@ -157,7 +157,7 @@ async def show_stats(update: Update, context: BotContext) -> None:
         return
     services = context.services
     figures = services.figures
-    text = _stats_text(await figures.stats())
+    text = _stats_text(await figures.stats()) + await settling.owed_text(services)
     if services.settings.neighbour_groups:
         text += "\n" + _referrals_text(await services.neighbours.recent())
     await message.reply_text(text)

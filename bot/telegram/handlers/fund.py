@@ -15,7 +15,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.domain.fund import Approval, Reversal
 from bot.i18n import _, use_language
 from bot.services.fund import MAX_DONATION_PENCE, MAX_DONOR_NOTE, MAX_REASON
-from bot.telegram import fund_views
+from bot.telegram import fund_views, settling
 from bot.telegram.callbacks import Action, matches
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
@@ -302,6 +302,8 @@ async def approve(update: Update, context: BotContext) -> None:
         await services.messenger.tell(
             claim.volunteer_id, lambda: fund_views.paid_for_volunteer(claim)
         )
+    # A requester who was told the amount needn't pay it now.
+    await settling.tell_fund_paid(services, claim.request_id)
 
 
 @coordinators_only

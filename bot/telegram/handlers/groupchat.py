@@ -1,5 +1,5 @@
 """The neighbourhood's group chat: a coordinator links it with /linkgroup (sent in the
-group), new requests are posted there (bot.services.groupchat), and approved volunteers
+group), new requests are posted there (bot.telegram.group_board), and approved volunteers
 take one with its "I can help" button. Everyone else is told how to sign up."""
 
 from __future__ import annotations
@@ -107,7 +107,9 @@ async def offer_help(update: Update, context: BotContext) -> None:
         tz = services.settings.timezone
         name = await services.relay.requester_name(taken)
         await services.messenger.tell(
-            sender.id, lambda: notices.task_card(taken, tz), lambda: keyboards.task(taken.id, name)
+            sender.id,
+            lambda: notices.task_card(taken, tz),
+            lambda: keyboards.task(taken.id, name, at_door=taken.category.at_the_door),
         )
     elif result.outcome is Outcome.ALREADY:
         await answer(query, _("You've already taken this one. Thank you!"))

@@ -9,7 +9,6 @@ who rings them. Whatever names the person is sent protected.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Coroutine
 from datetime import datetime
 from enum import IntEnum
@@ -20,6 +19,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.domain.limits import MAX_ADDRESS, MAX_DESCRIPTION
 from bot.domain.models import Category, Place, RequestDraft, When
+from bot.domain.phone import parse_phone
 from bot.domain.when import parse_due
 from bot.i18n import _, ngettext
 from bot.telegram import keyboards, notices
@@ -39,15 +39,10 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.handlers.places import Asker, read_place
 from bot.telegram.handlers.prescriptions import Rx
-from bot.telegram.texts import category_label, esc, when_text
+from bot.telegram.texts import category_label, description_example, esc, when_text
 
 DRAFT = ONBEHALF_DRAFT
 MAX_NAME = 64
-# Digits with the usual separators, optionally a leading +: "07700 900123",
-# "+44 (0)20 7946 0018". 7 to 15 digits (E.164 allows 15).
-PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{5,24}$")
-MIN_PHONE_DIGITS = 7
-MAX_PHONE_DIGITS = 15
 
 
 class Step(IntEnum):
@@ -96,15 +91,6 @@ async def _reply(update: Update, text: str, markup: Any = None, protect: bool = 
         )
 
 
-def parse_phone(text: str) -> str | None:
-    """A phone number as typed (spaces tidied), or None if it can't be one."""
-    tidy = " ".join(text.split())
-    digits = sum(ch.isdigit() for ch in tidy)
-    if not PHONE.match(tidy) or not MIN_PHONE_DIGITS <= digits <= MAX_PHONE_DIGITS:
-        return None
-    return tidy
-
-
 def _ask_location(context: BotContext) -> str:
     text = _(
         "Where do they live? Send a location pin: 📎, then Location, then move the pin to "
@@ -124,6 +110,23 @@ def _ask_when_at() -> str:
 
 def _summary(draft: dict[str, Any], context: BotContext) -> str:
     tz = context.services.settings.timezone
+    if not Category(draft["category"]).at_the_door:
+        # A friendly phone call: the volunteer rings the number above, no address.
+        return _(
+            "<b>Please check the request</b>\n"
+            "For: {name}, 📞 {phone}\n"
+            "{category}\n"
+            "“{description}”\n"
+            "🕒 {when}\n\n"
+            "By sending it you confirm that {name} agreed on the phone to us keeping these "
+            "details to arrange their help."
+        ).format(
+            name=esc(draft["name"]),
+            phone=esc(draft["phone"]),
+            category=category_label(Category(draft["category"])),
+            description=esc(draft["description"]),
+            when=when_text(When(draft["when"]), draft.get("due_at"), tz),
+        )
     return _(
         "<b>Please check the request</b>\n"
         "For: {name}, 📞 {phone}\n"
@@ -227,18 +230,22 @@ async def chose_category(update: Update, context: BotContext) -> int:
             keyboards.duplicate(same.id),
         )
         return Step.DUPLICATE
-    await _ask_description(update)
+    await _ask_description(update, category)
     return Step.DESCRIPTION
 
 
-async def _ask_description(update: Update) -> None:
+async def _ask_description(update: Update, category: Category) -> None:
     await _reply(
         update,
         _(
-            "In a sentence or two, what do they need? Volunteers nearby will see this, so "
-            "no name, address, phone number or medical details here."
-        ),
+            "In a sentence or two, what do they need? For example: “{example}”. Volunteers "
+            "will see this, so no name, address, phone number or medical details here."
+        ).format(example=description_example(category)),
     )
+
+
+def _category(draft: dict[str, Any]) -> Category:
+    return Category.parse(str(draft.get("category"))) or Category.OTHER
 
 
 @coordinators_only
@@ -262,7 +269,7 @@ async def chose_duplicate(update: Update, context: BotContext) -> int:
         )
         return Step.ADDITION
     _draft(context)["linked_to"] = open_id
-    await _ask_description(update)
+    await _ask_description(update, _category(_draft(context)))
     return Step.DESCRIPTION
 
 
@@ -354,8 +361,21 @@ async def chose_when(update: Update, context: BotContext) -> int:
         await _reply(update, _ask_when_at())
         return Step.WHEN_AT
     draft["when"], draft["due_at"] = code, None
+    if not _category(draft).at_the_door:
+        return await _phone_call_ready(update, context)
     await _reply(update, _ask_location(context), ReplyKeyboardRemove())
     return Step.LOCATION
+
+
+async def _phone_call_ready(update: Update, context: BotContext) -> int:
+    """A friendly phone call needs no place and no address: the volunteer rings the
+    number already given, from wherever they are (the place is the middle of the area)."""
+    draft = _draft(context)
+    area = context.services.settings.area
+    draft["lat"], draft["lon"] = (area.lat, area.lon) if area is not None else (0.0, 0.0)
+    draft["address"] = ""
+    await _reply(update, _summary(draft, context), keyboards.intake_confirm(), protect=True)
+    return Step.CONFIRM
 
 
 @coordinators_only
@@ -371,6 +391,8 @@ async def typed_when(update: Update, context: BotContext) -> int:
         return Step.WHEN_AT
     draft = _draft(context)
     draft["when"], draft["due_at"] = When.AT.value, due.timestamp()
+    if not _category(draft).at_the_door:
+        return await _phone_call_ready(update, context)
     await _reply(update, _ask_location(context))
     return Step.LOCATION
 
@@ -455,6 +477,19 @@ async def confirmed(update: Update, context: BotContext) -> int:
     )
     answers["saved_as"] = request.id
     await query.edit_message_reply_markup(reply_markup=None)
+    if not request.category.at_the_door:
+        await _reply(
+            update,
+            _(
+                "✅ Saved as <b>#{id}</b>; I'm asking our volunteers now. The one who takes "
+                "it will ring {name} on the number you gave.\n\n"
+                "I'll send you the news {name} would have had, so you can ring them."
+            ).format(id=request.id, name=esc(answers["name"])),
+            protect=True,
+        )
+        await services.desk.announce(request)
+        context.drafts.pop(DRAFT, None)
+        return END
     await _reply(
         update,
         _(

@@ -13,6 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.config import Settings
 from bot.domain.limits import MAX_ADDRESS, MAX_DESCRIPTION
 from bot.domain.models import Category, HelpRequest, Place, RequestDraft, RequestStatus, When
+from bot.domain.phone import parse_phone
 from bot.domain.results import Limit, Outcome
 from bot.domain.when import parse_due
 from bot.i18n import _, ngettext
@@ -28,6 +29,7 @@ from bot.telegram.handlers.common import (
     LOCATION,
     NEED,
     PRIVATE,
+    SET_ASIDE,
     TEXT,
     agree,
     agreed_then,
@@ -38,7 +40,13 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.handlers.places import Asker, read_place
 from bot.telegram.handlers.prescriptions import Rx
-from bot.telegram.texts import category_label, esc, request_line, when_text
+from bot.telegram.texts import (
+    category_label,
+    description_example,
+    esc,
+    request_line,
+    when_text,
+)
 
 DRAFT = "request"
 
@@ -58,6 +66,9 @@ class Step(IntEnum):
     RX_FRIDGE = 12
     RX_CONTROLLED = 13
     RX_CONSENT = 14
+    PHONE = 15  # a friendly phone call: the number to ring, or "talk through the bot"
+    RESUME = 16  # a half-made request was waiting: carry on with it, or start afresh?
+    CHANGE = 17  # which answer on the summary to change
 
 
 # Where a prescription's questions stand, as this conversation's steps.
@@ -82,11 +93,21 @@ def _ask_category() -> str:
     return _("What do you need help with? Choose one:")
 
 
-def _ask_description() -> str:
+def _ask_description(category: Category) -> str:
     return _(
-        "In a sentence or two, what do you need? For example: “milk, bread and eggs from "
-        "the corner shop”.\n\nVolunteers nearby will see this, so please don't put your "
-        "name, address or phone number here, and no medical details."
+        "In a sentence or two, what do you need? For example: “{example}”.\n\n"
+        "Volunteers will see this, so please don't put your name, address or phone number "
+        "here, and no medical details."
+    ).format(example=description_example(category))
+
+
+def _ask_phone() -> str:
+    return _(
+        "📞 What number should the volunteer ring? Only the one volunteer who takes your "
+        "request will see it.\n\n"
+        "Or, if you'd rather not give a number, press the button to talk through the bot: "
+        "messages and voice notes go between you and the volunteer without either of you "
+        "seeing the other's number."
     )
 
 
@@ -134,6 +155,24 @@ def _repeat_text(every: str | None) -> str:
 def _summary(draft: dict[str, Any], context: BotContext) -> str:
     tz = context.services.settings.timezone
     rx = prescriptions.summary_lines(draft)
+    category = Category(draft["category"])
+    when = when_text(When(draft["when"]), draft.get("due_at"), tz) + _repeat_text(
+        draft.get("every")
+    )
+    if not category.at_the_door:
+        return _(
+            "<b>Please check your request</b>\n"
+            "{category}\n"
+            "“{description}”\n"
+            "🕒 {when}\n"
+            "{how}\n\n"
+            "Shall I send it to volunteers?"
+        ).format(
+            category=category_label(category),
+            description=esc(draft["description"]),
+            when=when,
+            how=_call_how(draft["address"]),
+        )
     text = _(
         "<b>Please check your request</b>\n"
         "{category}\n"
@@ -142,10 +181,9 @@ def _summary(draft: dict[str, Any], context: BotContext) -> str:
         "🏠 {address}\n\n"
         "Shall I send it to volunteers nearby?"
     ).format(
-        category=category_label(Category(draft["category"])),
+        category=category_label(category),
         description=esc(draft["description"]),
-        when=when_text(When(draft["when"]), draft.get("due_at"), tz)
-        + _repeat_text(draft.get("every")),
+        when=when,
         address=esc(draft["address"]),
     )
     if not rx:
@@ -153,6 +191,13 @@ def _summary(draft: dict[str, Any], context: BotContext) -> str:
     # The prescription's answers go above the closing question.
     body, _sep, question = text.rpartition("\n\n")
     return body + "\n" + "\n".join(rx) + "\n\n" + question
+
+
+def _call_how(number: str) -> str:
+    """How a friendly phone call is to be made, as the requester's summary shows it."""
+    if number:
+        return _("📞 The volunteer rings {number}").format(number=esc(number))
+    return _("💬 Through the bot, without giving a number")
 
 
 def _limit_text(limit: Limit, settings: Settings) -> str:
@@ -204,15 +249,86 @@ async def begin(update: Update, context: BotContext) -> int:
         context.drafts.pop(DRAFT, None)
         await _reply(update, _limit_text(limit, context.services.settings))
         return END
+    waiting = context.drafts.pop(SET_ASIDE, None) or context.drafts.get(DRAFT)
+    if isinstance(waiting, dict) and waiting.get("category") and "saved_as" not in waiting:
+        context.drafts[DRAFT] = waiting
+        await _reply(update, _waiting_text(waiting), keyboards.resume_request())
+        return Step.RESUME
     context.drafts[DRAFT] = {}
     await _reply(update, _ask_category(), keyboards.categories())
     return Step.CATEGORY
+
+
+def _waiting_text(draft: dict[str, Any]) -> str:
+    what = category_label(_category(draft))
+    if draft.get("description"):
+        what += " “" + esc(str(draft["description"])) + "”"
+    return _(
+        "You have an unfinished request: {what}. Shall we carry on where you left off, or "
+        "start afresh?"
+    ).format(what=what)
+
+
+async def resumed(update: Update, context: BotContext) -> int:
+    """v1:resume:yes|no: carry on with the half-made request, or start afresh."""
+    data, query = callback_data(update), update.callback_query
+    await answer(query)
+    if query is not None and query.message is not None:
+        await query.edit_message_reply_markup(reply_markup=None)
+    if data is None or data.arg != "yes" or not _draft(context).get("category"):
+        context.drafts[DRAFT] = {}
+        await _reply(update, _ask_category(), keyboards.categories())
+        return Step.CATEGORY
+    return await _carry_on(update, context)
+
+
+async def _carry_on(update: Update, context: BotContext) -> int:
+    """Ask the first question the set-aside draft has no answer to."""
+    draft = _draft(context)
+    category = _category(draft)
+    if isinstance(draft.get("adding_to"), int):
+        await _reply(
+            update,
+            _(
+                "What would you like to add to #{id}? Volunteers may see it, so no name, "
+                "address, phone number or medical details."
+            ).format(id=draft["adding_to"]),
+        )
+        return Step.ADDITION
+    if not draft.get("description"):
+        await _reply(update, _ask_description(category))
+        return Step.DESCRIPTION
+    if category is Category.PRESCRIPTION and "rx_consent_at" not in draft:
+        return RX_STEPS[await prescriptions.ask(update, Rx.PAYMENT)]
+    if "when" not in draft:
+        await _reply(update, _ask_when(), keyboards.when_choices())
+        return Step.WHEN
+    if not category.at_the_door:
+        if "address" not in draft:
+            await _reply(update, _ask_phone(), keyboards.call_by_bot())
+            return Step.PHONE
+    elif "lat" not in draft:
+        return await _ask_where(update, context)
+    elif "address" not in draft:
+        await _reply(update, _ask_address())
+        return Step.ADDRESS
+    await _reply(update, _summary(draft, context), keyboards.confirm_request())
+    return Step.CONFIRM
+
+
+async def resume_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _waiting_text(_draft(context)), keyboards.resume_request())
+    return Step.RESUME
 
 
 async def agree_and_begin(update: Update, context: BotContext) -> int:
     """ "I agree" under a notice shown to someone who came to ask for help: straight in."""
     await agree(update, context)
     return await begin(update, context)
+
+
+def _category(draft: dict[str, Any]) -> Category:
+    return Category.parse(str(draft.get("category"))) or Category.OTHER
 
 
 async def chose_category(update: Update, context: BotContext) -> int:
@@ -237,7 +353,7 @@ async def chose_category(update: Update, context: BotContext) -> int:
     if same is not None:
         await _reply(update, _same_need_question(same), keyboards.duplicate(same.id))
         return Step.DUPLICATE
-    await _reply(update, _ask_description())
+    await _reply(update, _ask_description(category))
     return Step.DESCRIPTION
 
 
@@ -272,7 +388,7 @@ async def chose_duplicate(update: Update, context: BotContext) -> int:
         return Step.ADDITION
     # A separate need: saved as its own request, linked so coordinators see the two.
     draft["linked_to"] = open_id
-    await _reply(update, _ask_description())
+    await _reply(update, _ask_description(_category(draft)))
     return Step.DESCRIPTION
 
 
@@ -334,6 +450,9 @@ async def described(update: Update, context: BotContext) -> int:
         return Step.DESCRIPTION
     draft = _draft(context)
     draft["description"] = text
+    back = await _summary_if_changing(update, context)
+    if back is not None:
+        return back
     if draft.get("category") == Category.PRESCRIPTION.value:
         return RX_STEPS[await prescriptions.ask(update, Rx.PAYMENT)]
     await _reply(update, _ask_when(), keyboards.when_choices())
@@ -407,8 +526,66 @@ async def chose_when(update: Update, context: BotContext) -> int:
         await _reply(update, _ask_first_time() if every else _ask_when_at())
         return Step.WHEN_AT
     draft["when"], draft["due_at"] = when.value, None
-    await _reply(update, _ask_location(), keyboards.share_location())
-    return Step.LOCATION
+    return await _after_when(update, context)
+
+
+async def _after_when(update: Update, context: BotContext) -> int:
+    """Where the help is, and the address; for a friendly phone call, the number instead
+    (it can be made from anywhere, so no location is asked for)."""
+    back = await _summary_if_changing(update, context)
+    if back is not None:
+        return back
+    if _category(_draft(context)).at_the_door:
+        return await _ask_where(update, context)
+    await _reply(update, _ask_phone(), keyboards.call_by_bot())
+    return Step.PHONE
+
+
+def _call_from_anywhere(context: BotContext, number: str) -> dict[str, Any]:
+    """A phone call's draft: the number is kept where an address is (protected, shown to
+    the volunteer who takes it alone, purged the same way); the place is the middle of
+    the group's area, since distance doesn't matter for a call."""
+    draft = _draft(context)
+    area = context.services.settings.area
+    draft["lat"], draft["lon"] = (area.lat, area.lon) if area is not None else (0.0, 0.0)
+    draft["address"] = number
+    draft.pop("changing", None)
+    return draft
+
+
+async def phoned(update: Update, context: BotContext) -> int:
+    """The number the volunteer should ring."""
+    text = (update.effective_message.text if update.effective_message else "") or ""
+    number = parse_phone(text)
+    if number is None:
+        await _reply(
+            update,
+            _(
+                "That doesn't look like a phone number. Please type it with its digits, "
+                "like 07700 900123, or press the button to talk through the bot instead."
+            ),
+            keyboards.call_by_bot(),
+        )
+        return Step.PHONE
+    draft = _call_from_anywhere(context, number)
+    await _reply(update, _summary(draft, context), keyboards.confirm_request())
+    return Step.CONFIRM
+
+
+async def call_by_bot(update: Update, context: BotContext) -> int:
+    """v1:callby:bot: no number; the volunteer and the requester talk through the bot."""
+    query = update.callback_query
+    await answer(query)
+    if query is not None and query.message is not None:
+        await query.edit_message_reply_markup(reply_markup=None)
+    draft = _call_from_anywhere(context, "")
+    await _reply(update, _summary(draft, context), keyboards.confirm_request())
+    return Step.CONFIRM
+
+
+async def phone_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _ask_phone(), keyboards.call_by_bot())
+    return Step.PHONE
 
 
 async def when_again(update: Update, context: BotContext) -> int:
@@ -436,8 +613,7 @@ async def typed_when(update: Update, context: BotContext) -> int:
         update,
         _("Got it: {when}.").format(when=when_text(When.AT, due.timestamp(), settings.timezone)),
     )
-    await _reply(update, _ask_location(), keyboards.share_location())
-    return Step.LOCATION
+    return await _after_when(update, context)
 
 
 async def when_at_again(update: Update, context: BotContext) -> int:
@@ -460,6 +636,46 @@ async def location_again(update: Update, context: BotContext) -> int:
     return Step.LOCATION
 
 
+async def _last_place(context: BotContext, requester_id: int) -> HelpRequest | None:
+    """The requester's latest request with a place and an address still kept (not a
+    phone call, not purged)."""
+    for request in await context.services.requests.by_requester(requester_id, 5):
+        if request.category.at_the_door and request.address:
+            return request
+    return None
+
+
+async def _ask_where(update: Update, context: BotContext) -> int:
+    """The location question; someone who asked before may use the same place again."""
+    await _reply(update, _ask_location(), keyboards.share_location())
+    sender = update.effective_user
+    last = await _last_place(context, sender.id) if sender is not None else None
+    if last is not None:
+        await _reply(
+            update,
+            _("Or, if it's for the same place as before:"),
+            keyboards.same_place(last.address),
+        )
+    return Step.LOCATION
+
+
+async def same_place(update: Update, context: BotContext) -> int:
+    """v1:sameplace: the place and address of the requester's last request, again."""
+    query, sender = update.callback_query, update.effective_user
+    await answer(query)
+    last = await _last_place(context, sender.id) if sender is not None else None
+    if last is None:
+        return await location_again(update, context)
+    if query is not None and query.message is not None:
+        await query.edit_message_reply_markup(reply_markup=None)
+    draft = _draft(context)
+    draft["lat"], draft["lon"], draft["address"] = last.lat, last.lon, last.address
+    draft.pop("changing", None)
+    await _reply(update, _("Got it: the same place as last time."), ReplyKeyboardRemove())
+    await _reply(update, _summary(draft, context), keyboards.confirm_request())
+    return Step.CONFIRM
+
+
 async def addressed(update: Update, context: BotContext) -> int:
     text = ((update.effective_message.text if update.effective_message else "") or "").strip()
     if len(text) < 3:
@@ -477,6 +693,7 @@ async def addressed(update: Update, context: BotContext) -> int:
         return Step.ADDRESS
     draft = _draft(context)
     draft["address"] = text
+    draft.pop("changing", None)
     await _reply(update, _summary(draft, context), keyboards.confirm_request())
     return Step.CONFIRM
 
@@ -494,13 +711,13 @@ async def confirmed(update: Update, context: BotContext) -> int:
     if data.arg != "yes":
         await answer(query)
         await query.edit_message_reply_markup(reply_markup=None)
-        context.drafts[DRAFT] = {}
+        at_door = _category(_draft(context)).at_the_door
         await _reply(
             update,
-            _("No problem, let's start again.") + "\n" + _ask_category(),
-            keyboards.categories(),
+            _("What would you like to change?"),
+            keyboards.change_request(at_door=at_door),
         )
-        return Step.CATEGORY
+        return Step.CHANGE
     answers = _draft(context)
     draft = RequestDraft.from_answers(answers)
     services = context.services
@@ -524,6 +741,11 @@ async def confirmed(update: Update, context: BotContext) -> int:
     request = saved or await services.desk.submit(sender.id, draft)
     answers["saved_as"] = request.id
     await query.edit_message_reply_markup(reply_markup=None)
+    if not request.category.at_the_door:
+        await _reply(update, _saved_call_text(request.id))
+        await services.desk.announce(request)
+        context.drafts.pop(DRAFT, None)
+        return END
     await _reply(
         update,
         _(
@@ -541,10 +763,68 @@ async def confirmed(update: Update, context: BotContext) -> int:
     return END
 
 
+def _saved_call_text(request_id: int) -> str:
+    """A friendly phone call is saved: no door, so no safety code."""
+    return _(
+        "✅ Thank you! Your request is saved as <b>#{id}</b>.\n"
+        "I'm letting our volunteers know now, and I'll message you as soon as someone "
+        "says they'll call.\n\n"
+        "/myrequests shows your requests."
+    ).format(id=request_id)
+
+
+# What each choice of "change something" forgets, so that its question is asked again.
+CHANGES = {
+    "what": ("description",),
+    "when": ("when", "due_at", "every"),
+    "where": ("lat", "lon", "address"),
+}
+
+
+async def change(update: Update, context: BotContext) -> int:
+    """v1:change:what|when|where|all: ask that one question again, then the summary."""
+    data, query = callback_data(update), update.callback_query
+    choice = data.arg if data else ""
+    await answer(query)
+    if query is not None and query.message is not None:
+        await query.edit_message_reply_markup(reply_markup=None)
+    draft = _draft(context)
+    if choice not in CHANGES or not draft.get("category"):
+        context.drafts[DRAFT] = {}
+        await _reply(
+            update,
+            _("No problem, let's start again.") + "\n" + _ask_category(),
+            keyboards.categories(),
+        )
+        return Step.CATEGORY
+    for key in CHANGES[choice]:
+        draft.pop(key, None)
+    draft["changing"] = True  # back to the summary once it is answered
+    return await _carry_on(update, context)
+
+
+async def _summary_if_changing(update: Update, context: BotContext) -> int | None:
+    """After one changed answer: the summary again, if nothing else is missing."""
+    draft = _draft(context)
+    if not draft.get("changing") or RequestDraft.from_answers(draft) is None:
+        return None
+    draft.pop("changing", None)
+    await _reply(update, _summary(draft, context), keyboards.confirm_request())
+    return Step.CONFIRM
+
+
+async def change_again(update: Update, context: BotContext) -> int:
+    at_door = _category(_draft(context)).at_the_door
+    await _reply(
+        update, _("What would you like to change?"), keyboards.change_request(at_door=at_door)
+    )
+    return Step.CHANGE
+
+
 async def confirm_again(update: Update, context: BotContext) -> int:
     await _reply(
         update,
-        _("Please press “Send my request”, or “Start again” to change something."),
+        _("Please press “Send my request”, or “Change something”."),
         keyboards.confirm_request(),
     )
     return Step.CONFIRM
@@ -569,7 +849,9 @@ async def my_requests(update: Update, context: BotContext) -> None:
     for request in requests:
         cancellable = request.status in (RequestStatus.OPEN, RequestStatus.CLAIMED)
         await _reply(
-            update, _entry(request, context), keyboards.my_request(request.id, cancellable)
+            update,
+            _entry(request, context, await _who(request, context)),
+            keyboards.my_request(request.id, cancellable),
         )
     for series in repeating:
         await _reply(
@@ -584,12 +866,31 @@ async def my_requests(update: Update, context: BotContext) -> None:
         )
 
 
-def _entry(request: HelpRequest, context: BotContext) -> str:
-    """One request as /myrequests shows it."""
+def _entry(request: HelpRequest, context: BotContext, who: str = "") -> str:
+    """One request as /myrequests shows it (`who`: who is on it, or who closed it)."""
     line = request_line(request, context.services.settings.timezone)
+    if who:
+        line += "\n" + who
     if request.description:  # blank once the retention purge has been
         line += "\n“" + esc(request.description) + "”"
     return line
+
+
+async def _who(request: HelpRequest, context: BotContext) -> str:
+    """The volunteer on a taken or done request by name, and who closed a cancelled one."""
+    services = context.services
+    if request.status in (RequestStatus.CLAIMED, RequestStatus.DONE) and request.volunteer_id:
+        volunteer = await services.users.get(request.volunteer_id)
+        if volunteer is None or not volunteer.first_name:
+            return ""
+        if request.status is RequestStatus.CLAIMED:
+            return _("🙋 {name} is helping with it.").format(name=esc(volunteer.first_name))
+        return _("🙋 {name} helped with it.").format(name=esc(volunteer.first_name))
+    if request.status is RequestStatus.CANCELLED:
+        if await services.requests.cancelled_by_requester(request.id):
+            return _("You cancelled it.")
+        return _("A coordinator closed it: no volunteer could take it.")
+    return ""
 
 
 async def cancel_request(update: Update, context: BotContext) -> None:
@@ -637,6 +938,32 @@ async def cancel_request(update: Update, context: BotContext) -> None:
     elif result.outcome is Outcome.ALREADY:
         await answer(query, _("That request is already closed."))
         await query.edit_message_reply_markup(reply_markup=None)
+    else:
+        await answer(query, _("That button isn't for you."), alert=True)
+
+
+async def rebook(update: Update, context: BotContext) -> None:
+    """v1:rebook:<id>: its booked time passed after a hand-back; as soon as possible now."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    request_id = data.id_arg if data else None
+    if query is None or sender is None or request_id is None:
+        await answer(query, _("This button doesn't work any more."))
+        return
+    result = await context.services.desk.rebook_asap(request_id, sender.id)
+    if result.outcome is Outcome.OK:
+        await answer(query, _("Thank you!"))
+        await query.edit_message_reply_markup(reply_markup=None)
+        await _reply(
+            update,
+            _("I'm asking volunteers for #{id} now, for as soon as possible.").format(
+                id=request_id
+            ),
+        )
+    elif result.outcome is Outcome.ALREADY:
+        await answer(query, _("That's already been sorted. /myrequests shows how it stands."))
+        await query.edit_message_reply_markup(reply_markup=None)
+    elif result.outcome is Outcome.NOT_FOUND:
+        await answer(query, _("This button doesn't work any more."))
     else:
         await answer(query, _("That button isn't for you."), alert=True)
 
@@ -742,12 +1069,26 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     MessageHandler(PRIVATE & ~filters.COMMAND, when_at_again),
                 ],
                 Step.LOCATION: [
+                    CallbackQueryHandler(same_place, pattern=matches(Action.SAME_PLACE)),
                     MessageHandler(LOCATION | TEXT, located),
                     MessageHandler(PRIVATE & ~filters.COMMAND, location_again),
                 ],
                 Step.ADDRESS: [
                     MessageHandler(TEXT, addressed),
                     MessageHandler(PRIVATE & ~filters.COMMAND, address_again),
+                ],
+                Step.RESUME: [
+                    CallbackQueryHandler(resumed, pattern=matches(Action.RESUME)),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, resume_again),
+                ],
+                Step.PHONE: [
+                    MessageHandler(TEXT, phoned),
+                    CallbackQueryHandler(call_by_bot, pattern=matches(Action.CALL_BY)),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, phone_again),
+                ],
+                Step.CHANGE: [
+                    CallbackQueryHandler(change, pattern=matches(Action.CHANGE)),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, change_again),
                 ],
                 Step.CONFIRM: [
                     CallbackQueryHandler(confirmed, pattern=matches(Action.CONFIRM)),
@@ -762,6 +1103,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("myrequests", my_requests, filters=PRIVATE),
             CallbackQueryHandler(cancel_request, pattern=matches(Action.CANCEL_REQUEST)),
             CallbackQueryHandler(stop_series, pattern=matches(Action.STOP_SERIES)),
+            CallbackQueryHandler(rebook, pattern=matches(Action.REBOOK)),
             CallbackQueryHandler(feedback, pattern=matches(Action.FEEDBACK)),
         ],
         group=GROUP_FEATURES,

@@ -12,9 +12,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.domain.money import pounds_typed
 from bot.domain.relay import Kind, RelayedMessage, Side
+from bot.domain.results import Outcome
 from bot.i18n import _, inserted, join_list, line, ngettext
 from bot.services.safeguarding import MAX_SPEND_PENCE, RequestDetails
-from bot.telegram import keyboards, notices
+from bot.telegram import keyboards, notices, settling
 from bot.telegram.callbacks import Action, matches
 from bot.telegram.claims import claim_receipt, claim_spend
 from bot.telegram.context import BotContext
@@ -186,6 +187,42 @@ async def concern_written(update: Update, context: BotContext) -> int:
     return END
 
 
+async def on_it(update: Update, context: BotContext) -> None:
+    """v1:onit:<concern_id>: a coordinator takes a concern on; the others are told, so
+    that two don't both act."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    concern_id = data.id_arg if data else None
+    if query is None or sender is None or concern_id is None:
+        await answer(query, _("This button doesn't work any more."))
+        return
+    services = context.services
+    if not await services.coordinators.is_coordinator(sender.id):
+        await answer(query, _("Only coordinators can do that."), alert=True)
+        return
+    taken = await services.safeguarding.take_concern(sender.id, concern_id)
+    if taken is None:
+        await answer(query, _("This button doesn't work any more."))
+        return
+    outcome, name = taken
+    await query.edit_message_reply_markup(reply_markup=None)
+    if outcome is not Outcome.OK:
+        await answer(
+            query,
+            _("{name} is already on it.").format(name=name or _("Another coordinator")),
+            alert=True,
+        )
+        return
+    await answer(query, _("Thank you: the other coordinators are told you're on it."))
+    for user_id, _language in await services.coordinators.recipients():
+        if user_id != sender.id:
+            await services.messenger.tell(
+                user_id,
+                lambda: _("🙋 {name} is handling concern #{id}.").format(
+                    name=notices.person_link(sender.id, sender.first_name), id=concern_id
+                ),
+            )
+
+
 async def concern_choose_again(update: Update, context: BotContext) -> int:
     await _reply(update, _("Please press one of the buttons, or type what's worrying you."))
     return ConcernStep.WHICH
@@ -219,6 +256,12 @@ async def begin_spend(update: Update, context: BotContext) -> int:
     if task is None:
         await answer(query, _("This button doesn't work any more."))
         return END
+    spending = await context.services.safeguarding.spending(task.id)
+    if spending is not None and spending.settled_at is not None:
+        # The receipt is in: the amount is locked, and the requester has been told it.
+        await answer(query)
+        await _reply(update, _settled_text(task.id, spending.pence or 0))
+        return END
     await answer(query)
     context.drafts[SPEND] = {"request_id": task.id}
     await _reply(
@@ -229,6 +272,13 @@ async def begin_spend(update: Update, context: BotContext) -> int:
         ).format(id=task.id),
     )
     return SpendStep.AMOUNT
+
+
+def _settled_text(request_id: int, pence: int) -> str:
+    return _(
+        "What you spent on #{id} is already recorded ({amount}) with its receipt, so it "
+        "can't be changed here. If it's wrong, /concern reaches the coordinators."
+    ).format(id=request_id, amount=money(pence))
 
 
 def _spend_request(context: BotContext) -> int | None:
@@ -254,6 +304,10 @@ async def amount_given(update: Update, context: BotContext) -> int:
     )
     if over is None or request_id is None:
         context.drafts.pop(SPEND, None)
+        spending = await services.safeguarding.spending(request_id) if request_id else None
+        if request_id is not None and spending is not None and spending.settled_at is not None:
+            await _reply(update, _settled_text(request_id, spending.pence or 0))
+            return END
         await _reply(update, _("That task is no longer yours to record, so nothing was saved."))
         return END
     if pence == 0:
@@ -299,6 +353,7 @@ async def receipt_sent(update: Update, context: BotContext) -> int:
         await _reply(
             update, _("🧾 Thank you, the receipt is saved with #{id}.").format(id=request_id)
         )
+        await settling.tell_settled(context.services, request_id)
     else:
         await _reply(update, _("That task is no longer yours to record, so nothing was saved."))
     return END
@@ -306,13 +361,42 @@ async def receipt_sent(update: Update, context: BotContext) -> int:
 
 async def no_receipt(update: Update, context: BotContext) -> int:
     """v1:noreceipt:<id>: the volunteer has no receipt to send."""
-    query = update.callback_query
+    query, data, sender = update.callback_query, callback_data(update), update.effective_user
     context.drafts.pop(SPEND, None)
     await answer(query, _("OK."))
     if query is not None:
         await query.edit_message_reply_markup(reply_markup=None)
     await _reply(update, _("No problem. Thank you for helping!"))
+    request_id = data.id_arg if data else None
+    if (
+        request_id is not None
+        and sender is not None
+        and await context.services.safeguarding.settle_without_receipt(sender.id, request_id)
+    ):
+        await settling.tell_settled(context.services, request_id)
     return END
+
+
+async def paid_back(update: Update, context: BotContext) -> None:
+    """v1:paidback:<id>: the requester has paid the volunteer back; the volunteer is told."""
+    data, query, sender = callback_data(update), update.callback_query, update.effective_user
+    request_id = data.id_arg if data else None
+    if query is None or sender is None or request_id is None:
+        await answer(query, _("This button doesn't work any more."))
+        return
+    services = context.services
+    result = await services.safeguarding.paid_back(sender.id, request_id)
+    if result.outcome is Outcome.OK and result.request is not None:
+        await answer(query, _("Thank you! I've let them know."))
+        await query.edit_message_reply_markup(reply_markup=None)
+        await settling.tell_paid_back(services, result.request)
+    elif result.outcome is Outcome.ALREADY:
+        await answer(query, _("That's already settled. Thank you!"))
+        await query.edit_message_reply_markup(reply_markup=None)
+    elif result.outcome is Outcome.NOT_FOUND:
+        await answer(query, _("This button doesn't work any more."))
+    else:
+        await answer(query, _("That button isn't for you."), alert=True)
 
 
 async def receipt_again(update: Update, context: BotContext) -> int:
@@ -382,10 +466,17 @@ def _details_text(details: RequestDetails, tz: ZoneInfo) -> str:
             )
         )
         lines.append(_("/forget {id} erases their details.").format(id=request.id))
-    lines += [
-        _("Address and notes: {address}").format(address=esc(request.address) or removed),
-        _("Safety code: {code}").format(code=request.safety_code),
-    ]
+    if not request.category.at_the_door:
+        # A friendly phone call keeps the number to ring where an address would be.
+        if request.address:
+            lines.append(_("Number to ring: {phone}").format(phone=esc(request.address)))
+        elif not request.contact_phone:
+            lines.append(_("No number: they talk through the bot."))
+    else:
+        lines += [
+            _("Address and notes: {address}").format(address=esc(request.address) or removed),
+            _("Safety code: {code}").format(code=request.safety_code),
+        ]
     if request.volunteer_id is not None:
         lines.append(
             _("Volunteer: {name}").format(
@@ -403,6 +494,15 @@ def _details_text(details: RequestDetails, tz: ZoneInfo) -> str:
     spending = details.spending
     if spending is not None and spending.pence is not None:
         lines.append(_("Spent: {amount}").format(amount=money(spending.pence)))
+        if spending.pence:
+            lines.append(
+                _("Paid back: yes")
+                if spending.paid_back_at is not None
+                else _("Paid back: not yet")
+            )
+            lines.append(
+                _("/spent {id} and an amount corrects it (logged).").format(id=request.id)
+            )
     for concern in details.concerns:
         lines.append(
             _("⚠️ Concern: “{text}”").format(
@@ -507,6 +607,47 @@ async def show_details(update: Update, context: BotContext) -> None:
     await _show_line(message, context, request_id)
 
 
+async def correct_spent(update: Update, context: BotContext) -> None:
+    """/spent <number> <amount>: a coordinator corrects what a done task cost (logged);
+    the volunteer and the requester are told the new amount."""
+    message, sender = update.effective_message, update.effective_user
+    if message is None or sender is None:
+        return
+    services = context.services
+    if not await services.coordinators.is_coordinator(sender.id):
+        await message.reply_text(_("Only coordinators can do that."))
+        return
+    # A photo captioned "/spent 12 8.40" is the right receipt too.
+    receipt = message.photo[-1].file_id if message.photo else None
+    caption_args = (message.caption or "").split()[1:] if receipt else None
+    args = caption_args if caption_args is not None else (context.args or [])
+    first = args[0].lstrip("#") if args else ""
+    request_id = int(first) if first.isdigit() and len(first) <= 18 and int(first) else None
+    pence = parse_pounds(" ".join(args[1:])) if len(args) >= 2 else None
+    if request_id is None or pence is None:
+        await message.reply_text(
+            _(
+                "Send /spent, the request's number and the right amount, for example "
+                "/spent 12 8.40. To change the receipt too, send its photo with that as "
+                "the caption."
+            )
+        )
+        return
+    corrected = await services.safeguarding.correct_spend(sender.id, request_id, pence, receipt)
+    if corrected is None:
+        await message.reply_text(
+            _("#{id} isn't a done task, so there is no amount to correct.").format(id=request_id)
+        )
+        return
+    request, old = corrected
+    await message.reply_text(
+        _("🧾 Corrected: #{id} cost {new} (it said {old}). This is logged.").format(
+            id=request_id, new=money(pence), old=money(old)
+        )
+    )
+    await settling.tell_corrected(services, request, old, pence)
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         conversation(
@@ -551,6 +692,13 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handlers(
         [
             CommandHandler("details", show_details, filters=PRIVATE),
+            CommandHandler("spent", correct_spent, filters=PRIVATE),
+            MessageHandler(
+                PRIVATE & filters.PHOTO & filters.CaptionRegex(r"^/spent(@\w+)?(\s|$)"),
+                correct_spent,
+            ),
+            CallbackQueryHandler(paid_back, pattern=matches(Action.PAID_BACK)),
+            CallbackQueryHandler(on_it, pattern=matches(Action.ON_IT)),
         ],
         group=GROUP_FEATURES,
     )

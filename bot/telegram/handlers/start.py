@@ -115,6 +115,9 @@ async def show_help(update: Update, context: BotContext) -> None:
             "/details &lt;number&gt; – a request's full details (each look is logged)"
         )
         text += "\n" + _("/forget &lt;number&gt; – erase the person a phone request was taken for")
+        text += "\n" + _(
+            "/spent &lt;number&gt; &lt;amount&gt; – correct what a task cost (logged)"
+        )
         text += "\n" + _("/map – the map: open requests, and where volunteers can reach")
         text += "\n" + _(
             "/fund add – record money in; /fund reverse &lt;row&gt; – correct a mistake\n"
@@ -161,6 +164,12 @@ async def show_privacy(update: Update, context: BotContext) -> None:
             "amount, the day and the request's number stay in the group's accounts, also "
             "after /forgetme, with nothing that says who it was. /fund shows everyone the "
             "figures, never names."
+        )
+        + "\n\n"
+        + _(
+            "<b>A friendly phone call:</b> the number you give to be rung is kept, shown "
+            "and deleted just as an address is: only the volunteer who takes the call sees "
+            "it. For shopping, you are shown what the volunteer spent and the receipt."
         )
         + "\n\n"
         + _(

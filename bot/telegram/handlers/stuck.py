@@ -7,10 +7,12 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.domain.models import RequestStatus
+from bot.domain.distance import haversine_km
+from bot.domain.models import HelpRequest, RequestStatus, Volunteer
 from bot.domain.results import Outcome
-from bot.i18n import _, inserted, line, ngettext
+from bot.i18n import _, inserted, join_list, line, ngettext
 from bot.services.desk import Stuck
+from bot.services.matching import distance_matters, request_needs_check, within_reach
 from bot.telegram import keyboards
 from bot.telegram.callbacks import Action, matches
 from bot.telegram.context import BotContext
@@ -34,6 +36,9 @@ from bot.telegram.texts import (
 # /open never floods the coordinator's chat.
 OPEN_LIMIT = 10
 MAX_NAME_IN_BUTTON = 24
+# "Someone else": at most this many approved volunteers, nearest first.
+ANYONE_LIMIT = 20
+ANYONE = "any"
 
 
 def _entry(item: Stuck, context: BotContext) -> str:
@@ -140,6 +145,9 @@ async def assign(update: Update, context: BotContext) -> None:
     if len(data.args) == 1:
         await _show_choices(update, context, request_id)
         return
+    if data.args[1] == ANYONE:
+        await _show_anyone(update, context, request_id)
+        return
     volunteer_id = _user_id(data.args[1])
     if volunteer_id is None:
         await answer(query, _("This button doesn't work any more."))
@@ -156,11 +164,8 @@ async def _show_choices(update: Update, context: BotContext, request_id: int) ->
         await answer(query, _("That request is no longer open."))
         return
     if not candidates:
-        await answer(
-            query,
-            _("No approved volunteer who offers this kind of help lives near enough."),
-            alert=True,
-        )
+        # Not a dead end: the coordinator may have phoned someone who said yes.
+        await _show_anyone(update, context, request_id)
         return
     await answer(query)
     choices = [
@@ -177,6 +182,63 @@ async def _show_choices(update: Update, context: BotContext, request_id: int) ->
             "Who should take #{id}? The nearest eligible volunteers come first. They get "
             "the address at once, as if they had accepted, so agree it with them first."
         ).format(id=request_id),
+        reply_markup=keyboards.assign_choices(request_id, choices, anyone=True),
+    )
+
+
+def _misfit(request: HelpRequest, volunteer: Volunteer) -> list[str]:
+    """Why a volunteer is outside the usual match for a request ([] if they fit)."""
+    reasons = []
+    if request.category not in volunteer.categories:
+        reasons.append(
+            _("they don't offer {category}").format(category=category_label(request.category))
+        )
+    distance = haversine_km(request.lat, request.lon, volunteer.lat, volunteer.lon)
+    if distance_matters(request.category) and not within_reach(volunteer, distance):
+        reasons.append(
+            _("it is {distance}, beyond how far they go").format(distance=distance_text(distance))
+        )
+    return reasons
+
+
+async def _show_anyone(update: Update, context: BotContext, request_id: int) -> None:
+    """Every approved volunteer who could be handed it, past the usual filter (the kind
+    of help, the distance), nearest first; ⚠️ marks those outside it."""
+    query, sender = update.callback_query, update.effective_user
+    assert query is not None
+    assert sender is not None
+    services = context.services
+    request = await services.requests.get(request_id)
+    if request is None or request.status is not RequestStatus.OPEN:
+        await answer(query, _("That request is no longer open."))
+        return
+    # An ID/DBS check is never passed over: desk.assign would refuse them anyway.
+    needs_check = request_needs_check(request, services.settings)
+    everyone = [
+        v
+        for v in await services.volunteers.pingable()
+        if v.user_id != request.requester_id and (v.dbs_checked or not needs_check)
+    ]
+    if not everyone:
+        await answer(query, _("No approved volunteer can be handed this one."), alert=True)
+        return
+    await answer(query)
+
+    def far(v: Volunteer) -> float:
+        return haversine_km(request.lat, request.lon, v.lat, v.lon)
+
+    choices = []
+    for volunteer in sorted(everyone, key=far)[:ANYONE_LIMIT]:
+        mark = " ⚠️" if _misfit(request, volunteer) else ""
+        name = volunteer.first_name[:MAX_NAME_IN_BUTTON] or str(volunteer.user_id)
+        choices.append((volunteer.user_id, f"{name} · {distance_text(far(volunteer))}{mark}"))
+    await context.bot.send_message(
+        sender.id,
+        _(
+            "Who should take #{id}? Any approved volunteer, nearest first; ⚠️ marks someone "
+            "who doesn't offer this kind of help or lives beyond how far they go, so agree "
+            "it with them first. They get the address at once."
+        ).format(id=request_id),
         reply_markup=keyboards.assign_choices(request_id, choices),
     )
 
@@ -192,13 +254,20 @@ async def _hand_over(
     if result.outcome is Outcome.OK:
         volunteer = await services.users.get(volunteer_id)
         await answer(query, _("Handed over."))
-        await query.edit_message_text(
-            _("👤 #{id} is now with {name} (handed over by {coordinator}).").format(
-                id=request_id,
-                name=esc(volunteer.first_name if volunteer else str(volunteer_id)),
-                coordinator=esc(sender.first_name),
-            )
+        text = _("👤 #{id} is now with {name} (handed over by {coordinator}).").format(
+            id=request_id,
+            name=esc(volunteer.first_name if volunteer else str(volunteer_id)),
+            coordinator=esc(sender.first_name),
         )
+        profile = await services.volunteers.get(volunteer_id)
+        if result.request is not None:
+            await _retire_old_ping(context, result.request, volunteer_id)
+            misfit = _misfit(result.request, profile) if profile is not None else []
+            if misfit:
+                text += "\n" + _("⚠️ Outside their usual help: {reasons}.").format(
+                    reasons=join_list(misfit)
+                )
+        await query.edit_message_text(text)
     elif result.outcome is Outcome.ALREADY:
         await answer(query, _("They already have it."))
     elif result.outcome is Outcome.TOO_LATE:
@@ -220,6 +289,23 @@ async def _hand_over(
             _("That volunteer can't take it now: not approved any more, or not reachable."),
             alert=True,
         )
+
+
+async def _retire_old_ping(context: BotContext, request: HelpRequest, volunteer_id: int) -> None:
+    """The taker's earlier ping still said "I'll do it / Not this time": it says the task
+    is theirs now, so a late "Not this time" can't look like giving it back."""
+    services = context.services
+    ping = await services.pings.find(request.id, volunteer_id, request.round)
+    if ping is None or ping.chat_id is None or ping.message_id is None:
+        return
+    await services.messenger.retell(
+        volunteer_id,
+        ping.chat_id,
+        ping.message_id,
+        lambda: _("👤 A coordinator has handed #{id} to you: its task card is below.").format(
+            id=request.id
+        ),
+    )
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

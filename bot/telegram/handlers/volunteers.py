@@ -55,7 +55,7 @@ def _ask_location() -> str:
     return _(
         "Thank you for offering to help! 💪\n\nFirst, where are you based? Press the button "
         "below to share your location. It's only used to work out which requests are near "
-        "you: nobody else sees it."
+        "you: other volunteers and requesters never see it, only the coordinators."
     )
 
 
@@ -305,7 +305,9 @@ async def accept(update: Update, context: BotContext) -> None:
         await query.edit_message_text(
             notices.task_card(result.request, services.settings.timezone),
             reply_markup=keyboards.task(
-                request_id, await services.relay.requester_name(result.request)
+                request_id,
+                await services.relay.requester_name(result.request),
+                at_door=result.request.category.at_the_door,
             ),
         )
     elif result.outcome is Outcome.ALREADY:
@@ -329,6 +331,23 @@ async def decline(update: Update, context: BotContext) -> None:
     result = await context.services.desk.decline(request_id, sender.id) if request_id else None
     if result is None or result.outcome in (Outcome.NOT_FOUND, Outcome.NOT_YOURS):
         await answer(query, _("This button doesn't work any more."))
+        return
+    taken = result.request
+    if (
+        taken is not None
+        and taken.status is RequestStatus.CLAIMED
+        and taken.volunteer_id == sender.id
+    ):
+        # An old ping of a task that is now theirs (a coordinator handed it over): saying
+        # "no problem" would let them think they had declined it.
+        await answer(
+            query,
+            _(
+                "#{id} is yours now. To give it back, use “↩️ Hand it back” on its task card."
+            ).format(id=taken.id),
+            alert=True,
+        )
+        await query.edit_message_reply_markup(reply_markup=None)
         return
     await answer(query, _("No problem, thank you for letting us know."))
     if result.outcome is Outcome.OK:
@@ -440,7 +459,10 @@ async def _ask_or_keep(
     on_doorstep = await services.doorstep.on_doorstep(request_id, sender.id)
     name = await services.relay.requester_name(task)
     await query.edit_message_text(
-        text, reply_markup=keyboards.task(request_id, name, on_doorstep=on_doorstep)
+        text,
+        reply_markup=keyboards.task(
+            request_id, name, on_doorstep=on_doorstep, at_door=task.category.at_the_door
+        ),
     )
 
 
@@ -455,7 +477,10 @@ async def more_time(update: Update, context: BotContext) -> None:
     if result is not None and result.outcome is Outcome.OK and result.request is not None:
         await answer(query, _("No rush. I'll check in again later."))
         name = await services.relay.requester_name(result.request)
-        await query.edit_message_reply_markup(reply_markup=keyboards.task(result.request.id, name))
+        at_door = result.request.category.at_the_door
+        await query.edit_message_reply_markup(
+            reply_markup=keyboards.task(result.request.id, name, at_door=at_door)
+        )
     else:
         await answer(query, _("This task is no longer yours to change."))
 
@@ -552,6 +577,7 @@ async def my_tasks(update: Update, context: BotContext) -> None:
                 task.id,
                 await services.relay.requester_name(task),
                 on_doorstep=await services.doorstep.on_doorstep(task.id, user.id),
+                at_door=task.category.at_the_door,
             ),
             protect_content=True,
         )
@@ -580,8 +606,8 @@ async def _set_paused(update: Update, context: BotContext, paused: bool) -> None
         await message.reply_text(
             _(
                 "Your own pause is off. A coordinator has put your requests on hold, though, "
-                "so you won't get any until a coordinator lifts it. Get in touch with them "
-                "if you have any questions."
+                "so you won't get any until a coordinator lifts it. If you have any "
+                "questions, /concern reaches the coordinators."
             )
         )
     else:

@@ -1,6 +1,9 @@
 """The neighbourhood's group chat: each new request posted there with no personal detail
 and an "I can help" button, and the post edited as the request is taken, done or closed.
 
+It follows the request's events in the background lane of the delivery
+(bot.services.events, bot.telegram.subscribers), so no handler waits for a post.
+
 Telegram allows a bot about 20 messages a minute in one group. Every call here goes
 through the application's rate limiter (bot.telegram.app: PTB's AIORateLimiter, subclassed in
 bot.services.broadcast only to let broadcast sends pace themselves), which holds a
@@ -29,8 +32,6 @@ from bot.db.groupchats import GroupChatRepository
 from bot.domain.distance import haversine_km
 from bot.domain.models import GroupChat, GroupPost, HelpRequest, RequestStatus
 from bot.i18n import _, use_language
-from bot.services.chaser import Chaser
-from bot.services.matching import Matchmaker
 from bot.telegram import keyboards, notices
 
 _LOGGER = logging.getLogger(__name__)
@@ -60,11 +61,6 @@ class GroupBoard:
         self._chats = chats
         self._requests = requests
         self._clock = clock
-
-    def follow(self, matchmaker: Matchmaker, chaser: Chaser) -> None:
-        """Post a request once it is announced; edit the post when it changes hands."""
-        matchmaker.on_announced = self.sync
-        chaser.on_change = self.sync
 
     async def link(self, chat_id: int, title: str, coordinator_id: int) -> bool:
         return await self._chats.link(chat_id, title, coordinator_id, self._clock())
