@@ -103,7 +103,7 @@ async def plans_of_the_search(db: Database, among: bool) -> list[str]:
         )
     finally:
         db.fetchall = fetchall  # type: ignore[method-assign]
-    searches = [(sql, p) for sql, p in seen if "ORDER BY busy" in sql]
+    searches = [(sql, p) for sql, p in seen if "claimed_at >= :recent_since" in sql]
     assert searches, "the search query was not run"
     details = []
     for sql, params in searches:

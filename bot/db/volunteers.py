@@ -279,7 +279,12 @@ class VolunteerRepository:
         }
         if among is not None:
             source = "volunteers v"
-            area = "v.user_id IN (SELECT value FROM json_each(:among)) AND"
+            # And whoever did a repeating request's last occurrence: they come first,
+            # however far (within their radius), so the grid's nearest few can't miss them.
+            area = (
+                "(v.user_id IN (SELECT value FROM json_each(:among)) "
+                f"OR v.user_id = {_LAST_TIME}) AND"
+            )
             params["among"] = json.dumps(sorted(set(among)))
         elif any_distance or stretch_km > 0:
             source = "volunteers v"
