@@ -311,3 +311,52 @@ async def test_the_nearest_first_wave_matches_a_plain_full_scan_at_every_edge(
         assert {c.volunteer.user_id for c in found} == expected.keys()
         edges += edge_of["user_id"] in expected
     assert edges > 20
+
+
+async def test_whoever_did_the_last_time_is_asked_first_from_far_off_too(db: Database) -> None:
+    """Repeating help goes first to whoever did its last occurrence: from the edge of
+    their radius, beyond the nearest few the grid reads, they still come first."""
+    home = (51.5, -0.1)
+    near = list(range(400, 440))
+    await add_users(db, [*near, 500, 1])
+    rng = random.Random(5)
+    await db.executemany(
+        "INSERT INTO volunteers (user_id, lat, lon, radius_km, categories, status, "
+        "created_at, updated_at) VALUES (?, ?, ?, 2.0, 'groceries', 'approved', 0, 0)",
+        [(u, *destination(*home, rng.uniform(0, 360), rng.uniform(0, 1))) for u in near],
+    )
+    await db.execute(
+        "INSERT INTO volunteers (user_id, lat, lon, radius_km, categories, status, "
+        "created_at, updated_at) VALUES (500, ?, ?, 9.0, 'groceries', 'approved', 0, 0)",
+        destination(*home, 90, 8.5),
+    )
+    await db.execute(
+        "INSERT INTO series (id, requester_id, category, description, address, lat, lon, "
+        "every, next_due_at, local_time, created_at) "
+        "VALUES (1, 1, 'groceries', 'x', 'y', 51.5, -0.1, 'weekly', 0, '10:00', 0)"
+    )
+    for request_id, status, holder in ((1, "done", 500), (2, "open", None)):
+        await db.execute(
+            "INSERT INTO requests (id, requester_id, category, description, address, lat, "
+            "lon, when_kind, safety_code, status, volunteer_id, series_id, created_at, "
+            "updated_at) VALUES (?, 1, 'groceries', 'x', 'y', 51.5, -0.1, 'asap', '1234', ?, "
+            "?, 1, 0, 0)",
+            (request_id, status, holder),
+        )
+    volunteers, nearest = await nearest_search(db, cell_km=0.5)
+    asked = dict(
+        request_id=2,
+        round_=1,
+        lat=home[0],
+        lon=home[1],
+        category=Category.GROCERIES,
+        exclude=set(),
+        needs_check=False,
+        any_distance=False,
+        recent_since=0,
+        limit=5,
+    )
+    expected = await volunteers.candidates(**asked)  # type: ignore[arg-type]
+    found = await nearest.candidates(**asked)  # type: ignore[arg-type]
+    assert [c.volunteer.user_id for c in found] == [c.volunteer.user_id for c in expected]
+    assert found[0].volunteer.user_id == 500
