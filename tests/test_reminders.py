@@ -195,6 +195,23 @@ async def test_the_daily_digest_goes_to_coordinators_and_the_next_is_set(group: 
     assert len(await group.reminders("digest")) == 1  # tomorrow's
 
 
+async def test_the_digest_shows_what_needs_a_look_at_a_press(group: Group) -> None:
+    await _ready(group, (301, NEAR))
+    request_id = await group.ask()
+    await group.app.services.chaser.start_daily_digest()
+    group.telegram.clear()
+    await group.fire("digest")
+    digest = group.telegram.last_to(COORDINATOR)
+    assert digest.buttons == ["v1:openlist"]
+    await group.press(COORDINATOR, "v1:openlist", name="Cora")
+    shown = " ".join(group.telegram.texts_to(COORDINATOR))
+    assert "1 request needs a look" in shown
+    assert f"v1:pingall:{request_id}" in group.telegram.last_to(COORDINATOR).buttons
+    # Refused to anyone else, as /open is.
+    await group.press(301, "v1:openlist", name="V301")
+    assert "Only coordinators" in str(group.telegram.answers()[-1].params.get("text"))
+
+
 async def test_recurring_help_creates_each_occurrence_and_can_be_stopped(group: Group) -> None:
     await _ready(group, (301, NEAR))
     first = await _ask_for_tomorrow(group, "saturday 10:00", when="weekly")
