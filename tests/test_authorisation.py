@@ -26,6 +26,7 @@ COORDINATOR_BUTTONS: dict[Action, list[str]] = {
     Action.APPROVE: [f"v1:approve:{PENDING}"],
     Action.REJECT: [f"v1:reject:{PENDING}"],
     Action.PING_EVERYONE: [f"v1:pingall:{REQUEST}"],
+    Action.OPEN_LIST: ["v1:openlist"],
     Action.CLOSE: [f"v1:close:{REQUEST}"],
     Action.ASSIGN: [f"v1:assign:{REQUEST}", f"v1:assign:{REQUEST}:{VOLUNTEER}"],
     Action.VOLUNTEERS: ["v1:vols:0"],

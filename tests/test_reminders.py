@@ -12,7 +12,16 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.models import Category, Series
 from bot.telegram.app import build_application
-from tests.conftest import COORDINATOR, FAR, MIDDLE, NEAR, REQUESTER, Group, make_settings
+from tests.conftest import (
+    COORDINATOR,
+    FAR,
+    MIDDLE,
+    NEAR,
+    REQUESTER,
+    Group,
+    group_with_clock,
+    make_settings,
+)
 from tests.support.telegram import FakeTelegram
 
 OpenGroup = Callable[..., AbstractAsyncContextManager[Group]]
@@ -186,6 +195,23 @@ async def test_the_daily_digest_goes_to_coordinators_and_the_next_is_set(group: 
     assert len(await group.reminders("digest")) == 1  # tomorrow's
 
 
+async def test_the_digest_shows_what_needs_a_look_at_a_press(group: Group) -> None:
+    await _ready(group, (301, NEAR))
+    request_id = await group.ask()
+    await group.app.services.chaser.start_daily_digest()
+    group.telegram.clear()
+    await group.fire("digest")
+    digest = group.telegram.last_to(COORDINATOR)
+    assert digest.buttons == ["v1:openlist"]
+    await group.press(COORDINATOR, "v1:openlist", name="Cora")
+    shown = " ".join(group.telegram.texts_to(COORDINATOR))
+    assert "1 request needs a look" in shown
+    assert f"v1:pingall:{request_id}" in group.telegram.last_to(COORDINATOR).buttons
+    # Refused to anyone else, as /open is.
+    await group.press(301, "v1:openlist", name="V301")
+    assert "Only coordinators" in str(group.telegram.answers()[-1].params.get("text"))
+
+
 async def test_recurring_help_creates_each_occurrence_and_can_be_stopped(group: Group) -> None:
     await _ready(group, (301, NEAR))
     first = await _ask_for_tomorrow(group, "saturday 10:00", when="weekly")
@@ -231,6 +257,20 @@ async def test_availability_puts_volunteers_free_at_that_time_first(
         # A Monday morning: the nearer volunteer is only free at weekends.
         request_id = await _ask_for_tomorrow(group, "monday 11:00")
         assert group.pinged(request_id) == [302]
+
+
+async def test_as_soon_as_possible_goes_to_the_nearest_whatever_they_said_of_their_time(
+    tmp_path: Path,
+) -> None:
+    """Usually-free times rank volunteers for a booked time only: for "as soon as
+    possible" the nearest is asked first (the walkthrough saw them asked 15 minutes late)."""
+    monday_11 = datetime(2027, 3, 1, 11, 0, tzinfo=ZoneInfo("Europe/London")).timestamp()
+    clock = [monday_11]
+    async with group_with_clock(tmp_path, clock, WAVE_SIZE="1") as group:
+        await _ready(group, (301, NEAR), (302, MIDDLE))
+        await group.press(301, "v1:avail:weekend", name="V301")  # not free on a Monday
+        request_id = await group.ask()
+        assert group.pinged(request_id) == [301]
 
 
 async def test_a_reminder_due_while_the_bot_was_down_fires_once_after_restart(

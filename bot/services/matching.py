@@ -213,7 +213,9 @@ class Matchmaker:
             needs_check=request_needs_check(request, self._settings),
             any_distance=not distance_matters(request.category),
             recent_since=self._clock() - RECENT_TASKS_WINDOW_S,
-            free_slots=self._slots_covering(request),
+            # When they are usually free ranks volunteers for a booked time only: for "as
+            # soon as possible" the nearest goes first, whatever time it is now.
+            free_slots=self._slots_covering(request) if request.due_at is not None else None,
             stretch_km=stretch_km,
             limit=limit,
             rules=rules,

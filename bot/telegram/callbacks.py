@@ -95,6 +95,8 @@ class Action(StrEnum):
     CALL_BY = "callby"
     # `v1:resume:yes|no`: carry on with a half-made request that was set aside, or not.
     RESUME = "resume"
+    # `v1:openlist`: under the daily digest, what /open shows (each request with its buttons).
+    OPEN_LIST = "openlist"
     # The requester's summary: `v1:change:what|when|where|all` changes one answer (or all).
     CHANGE = "change"
     # `v1:sameplace`: the place and address of the requester's last request, again.

@@ -555,6 +555,13 @@ def broadcast_stop(broadcast_id: int) -> InlineKeyboardMarkup:
 # --- coordinators' tools -------------------------------------------------------------
 
 
+def digest(needs_a_look: bool) -> InlineKeyboardMarkup | None:
+    """Under the daily digest, when something waits: each waiting request with its buttons."""
+    if not needs_a_look:
+        return None
+    return InlineKeyboardMarkup([[_one(_("📋 Show what needs a look"), Action.OPEN_LIST)]])
+
+
 def open_request(request_id: int, *, is_open: bool = True) -> InlineKeyboardMarkup:
     """Under each entry of /open: ask everyone, hand it to someone, or close it. A taken
     request that is overdue can only be closed from here."""

@@ -400,7 +400,11 @@ class Tellers:
         figures = await self.chaser.digest()
         tz = self.settings.timezone
         extra = await self.digest_extra()
-        await self.coordinators.tell(lambda: notices.daily_digest(figures, tz) + extra())
+        waiting = figures.open + figures.overdue > 0
+        await self.coordinators.tell(
+            lambda: notices.daily_digest(figures, tz) + extra(),
+            lambda: keyboards.digest(waiting),
+        )
 
 
 def _held_by(request: HelpRequest, volunteer_id: int) -> bool:

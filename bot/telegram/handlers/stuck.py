@@ -126,6 +126,14 @@ async def open_requests(update: Update, context: BotContext) -> None:
         )
 
 
+@coordinators_only
+async def open_list_pressed(update: Update, context: BotContext) -> None:
+    """The digest's button: what /open shows, as replies under the digest."""
+    if update.callback_query is not None:
+        await answer(update.callback_query)
+    await open_requests(update, context)
+
+
 def _user_id(text: str) -> int | None:
     number = int(text) if text.isdigit() and len(text) <= 19 else 0
     return number if 0 < number < 2**63 else None
@@ -313,6 +321,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         [
             CommandHandler("open", open_requests, filters=PRIVATE),
             CallbackQueryHandler(assign, pattern=matches(Action.ASSIGN)),
+            CallbackQueryHandler(open_list_pressed, pattern=matches(Action.OPEN_LIST)),
         ],
         group=GROUP_FEATURES,
     )
