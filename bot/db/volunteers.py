@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import json
 import math
 from collections.abc import Collection, Iterable
+from typing import NamedTuple
 
 from bot.db.connection import Database, Row
 from bot.domain.distance import EARTH_RADIUS_KM, haversine_km
@@ -68,6 +70,14 @@ def _volunteer(row: Row) -> Volunteer:
         quiet_hours=_quiet(row),
         approved_at=row["approved_at"],
     )
+
+
+class Ranked(NamedTuple):
+    """A candidate as the search ranked them: `busy` when not usually free at the task's
+    time (they come after everyone who is, however near)."""
+
+    candidate: Candidate
+    busy: bool
 
 
 class VolunteerRepository:
@@ -188,6 +198,45 @@ class VolunteerRepository:
         held: bool = False,
     ) -> list[Candidate]:
         """Volunteers who may be pinged for a request, best first, at most `limit`.
+        (`ranked` without `among`; see there.)"""
+        ranked = await self.ranked(
+            request_id=request_id,
+            round_=round_,
+            lat=lat,
+            lon=lon,
+            category=category,
+            exclude=exclude,
+            needs_check=needs_check,
+            any_distance=any_distance,
+            recent_since=recent_since,
+            free_slots=free_slots,
+            limit=limit,
+            stretch_km=stretch_km,
+            rules=rules,
+            held=held,
+        )
+        return [r.candidate for r in ranked]
+
+    async def ranked(
+        self,
+        *,
+        request_id: int,
+        round_: int,
+        lat: float,
+        lon: float,
+        category: Category,
+        exclude: Collection[int],
+        needs_check: bool,
+        any_distance: bool,
+        recent_since: float,
+        free_slots: Collection[Slot] | None = None,
+        limit: int | None = None,
+        stretch_km: float = 0.0,
+        rules: PingRules | None = None,
+        held: bool = False,
+        among: Collection[int] | None = None,
+    ) -> list[Ranked]:
+        """Volunteers who may be pinged for a request, best first, at most `limit`.
 
         Eligible: approved, not paused, not held by a coordinator, not blocked, offering
         the category, checked where the category needs it, not pinged in this round, never
@@ -209,6 +258,10 @@ class VolunteerRepository:
         `held` too, only they are found (not those busy with a task at the time), each
         with when they may be asked (`held_until`): for a ping that has to wait.
 
+        With `among`, only those volunteers are considered (looked up by id, no R*Tree):
+        the nearest-first grid (bot/db/nearest.py) passes the nearest few it found, and
+        every rule above is still checked here, against the database.
+
         SQLite computes the distances, the order and the limit, so only the few rows a wave
         needs become Python objects: that, not the index search, is what costs at a city's
         scale (bench/matching.py).
@@ -224,7 +277,16 @@ class VolunteerRepository:
             "round": round_,
             "edge": EDGE_KM * 1000 + stretch_km,  # generous here; exact below
         }
-        if any_distance or stretch_km > 0:
+        if among is not None:
+            source = "volunteers v"
+            # And whoever did a repeating request's last occurrence: they come first,
+            # however far (within their radius), so the grid's nearest few can't miss them.
+            area = (
+                "(v.user_id IN (SELECT value FROM json_each(:among)) "
+                f"OR v.user_id = {_LAST_TIME}) AND"
+            )
+            params["among"] = json.dumps(sorted(set(among)))
+        elif any_distance or stretch_km > 0:
             source = "volunteers v"
             area = ""
         else:
@@ -302,7 +364,7 @@ class VolunteerRepository:
             """,
             params,
         )
-        found: list[Candidate] = []
+        found: list[Ranked] = []
         for row in rows:
             exact = haversine_km(lat, lon, row["lat"], row["lon"])
             if not any_distance and exact > row["radius_km"] + stretch_km + EDGE_KM:
@@ -326,7 +388,7 @@ class VolunteerRepository:
                 until = rules.held_until(
                     volunteer.quiet(rules.default_quiet), row["pings_today"], row["last_untaken"]
                 )
-            found.append(Candidate(volunteer, exact, until))
+            found.append(Ranked(Candidate(volunteer, exact, until), bool(row["busy"])))
         return found[:limit] if limit is not None else found
 
     @staticmethod

@@ -25,6 +25,7 @@ from bot.domain.models import (
 )
 from bot.services.events import EventBus, Recorder
 from bot.services.fairness import rules_for
+from bot.services.ports import CandidateSearch
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -72,9 +73,12 @@ class Matchmaker:
         pings: PingRepository,
         events: EventBus,
         clock: Callable[[], float],
+        search: CandidateSearch | None = None,
     ) -> None:
         self._settings = settings
         self._volunteers = volunteers
+        # Where candidates come from: the repository's SQL unless a faster search is given.
+        self._candidates: CandidateSearch = search or volunteers
         self._requests = requests
         self._pings = pings
         self._events = events
@@ -199,7 +203,7 @@ class Matchmaker:
         *,
         held: bool = False,
     ) -> list[Candidate]:
-        return await self._volunteers.candidates(
+        return await self._candidates.candidates(
             request_id=request.id,
             round_=request.round,
             lat=request.lat,

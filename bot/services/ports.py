@@ -7,7 +7,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
 from bot.domain.events import Event, StoredEvent
-from bot.domain.models import AddressMessage
+from bot.domain.models import AddressMessage, Candidate, Category, PingRules, Slot
 
 
 class Outbox(Protocol):
@@ -67,3 +67,30 @@ class Alarm(Protocol):
     def ring_in(
         self, seconds: float, ring: Callable[[], Awaitable[None]], *, name: str
     ) -> Ringing: ...
+
+
+class CandidateSearch(Protocol):
+    """Who may be pinged about a request, best first (see VolunteerRepository.candidates
+    for the rules and the order). On SQLite: the repository's R*Tree query, or
+    bot.db.nearest.NearestVolunteers, which finds a wave nearest first; on PostGIS it would
+    be a KNN query (`ORDER BY geog <-> point`). Every implementation finds the same
+    people in the same order."""
+
+    async def candidates(
+        self,
+        *,
+        request_id: int,
+        round_: int,
+        lat: float,
+        lon: float,
+        category: Category,
+        exclude: Collection[int],
+        needs_check: bool,
+        any_distance: bool,
+        recent_since: float,
+        free_slots: Collection[Slot] | None = None,
+        limit: int | None = None,
+        stretch_km: float = 0.0,
+        rules: PingRules | None = None,
+        held: bool = False,
+    ) -> list[Candidate]: ...

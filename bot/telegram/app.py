@@ -35,6 +35,7 @@ from bot.db.fund import FundRepository
 from bot.db.groupchats import GroupChatRepository
 from bot.db.groupmap import MapRepository
 from bot.db.info import InfoRepository
+from bot.db.nearest import NearestVolunteers
 from bot.db.offers import OfferRepository
 from bot.db.privacy import PrivacyRepository
 from bot.db.referrals import ReferralRepository
@@ -125,6 +126,9 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
     async def initialize(self) -> None:
         # The database must be open before PTB loads conversations from it.
         await self.services.db.open()
+        # Read in a thread while the bot starts (a million volunteers take seconds);
+        # until it is read, matching uses the R*Tree query, with the same results.
+        await self.services.nearest.start()
         await super().initialize()
 
     async def start(self) -> None:
@@ -158,6 +162,7 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
         if self.map_server is not None:
             await self.map_server.stop()
         await super().shutdown()  # writes the last conversation states first
+        await self.services.nearest.stop()
         await self.services.db.close()
         if self.standby is not None:
             await self.standby.release()  # a standby need not wait for the server to notice
@@ -433,7 +438,8 @@ def build_application(
     reminders = Reminders(ReminderRepository(db), clock)
     reminders.attach(JobQueueAlarm(app.job_queue) if app.job_queue is not None else None)
     events = EventBus(EventRepository(db), clock)
-    matchmaker = Matchmaker(settings, volunteers, requests, pings, events, clock)
+    nearest = NearestVolunteers(db, volunteers)
+    matchmaker = Matchmaker(settings, volunteers, requests, pings, events, clock, search=nearest)
     chaser = Chaser(
         settings,
         reminders,
@@ -479,6 +485,7 @@ def build_application(
         db=db,
         users=users,
         volunteers=volunteers,
+        nearest=nearest,
         requests=requests,
         pings=pings,
         messenger=messenger,

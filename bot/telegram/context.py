@@ -11,6 +11,7 @@ from telegram.ext import CallbackContext, ExtBot
 from bot.config import Settings
 from bot.db import Database, PingRepository, RequestRepository, UserRepository, VolunteerRepository
 from bot.db.availability import AvailabilityRepository
+from bot.db.nearest import NearestVolunteers
 from bot.db.updates import HandledUpdates
 from bot.services.addresses import AddressMessages
 from bot.services.broadcast import Broadcaster
@@ -48,6 +49,7 @@ class Services:
     db: Database
     users: UserRepository
     volunteers: VolunteerRepository
+    nearest: NearestVolunteers  # the first wave's search, nearest first (kept in step)
     requests: RequestRepository
     pings: PingRepository
     messenger: Messenger
