@@ -50,22 +50,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import constants
-from telegram.ext import Defaults
 from telegram.request import BaseRequest, RequestData
 
 from bench.support import OFFERS, destination, print_table
 from bot import i18n
 from bot.config import Settings, parse_settings
-from bot.db import Database, PingRepository, RequestRepository, UserRepository, VolunteerRepository
-from bot.db.addresses import AddressMessageRepository
+from bot.db import Database, VolunteerRepository
 from bot.db.availability import AvailabilityRepository
-from bot.db.fairness import FairnessRepository
-from bot.db.reminders import ReminderRepository
-from bot.db.roles import RoleRepository
 from bot.db.safeguarding import SafeguardingRepository
-from bot.db.series import SeriesRepository
-from bot.db.stats import StatsRepository
 from bot.domain.distance import haversine_km
 from bot.domain.models import (
     Candidate,
@@ -79,17 +71,10 @@ from bot.domain.models import (
     When,
 )
 from bot.domain.results import Outcome
-from bot.services.addresses import AddressMessages
-from bot.services.chaser import Chaser
-from bot.services.coordination import Coordinators
-from bot.services.desk import HelpDesk
-from bot.services.fairness import Fairness
-from bot.services.matching import Matchmaker
-from bot.services.reminders import Reminders
+from bot.services.budget import SendBudget
+from bot.telegram.app import MutualAidApplication, build_application
 from bot.telegram.handlers.common import NOTICE_VERSION
 from bot.telegram.keyboards import QUIET_CHOICES, RADIUS_CHOICES
-from bot.telegram.messenger import Messenger
-from bot.telegram.telegram_bot import GroupBot
 
 TZ = "Europe/London"
 # A Monday at midnight, with no change of clocks in the month after it.
@@ -443,18 +428,19 @@ def gini(values: Sequence[int]) -> float:
 
 
 class Alarm:
-    """Stands in for PTB's JobQueue, which Reminders uses for one alarm only: when the
-    earliest pending reminder falls due (`at`), on the simulated clock."""
+    """Stands in for the alarm port (PTB's JobQueue in the bot), which Reminders uses for
+    one alarm only: when the earliest pending reminder falls due (`at`), on the simulated
+    clock."""
 
     def __init__(self, clock: Callable[[], float]) -> None:
         self._clock = clock
         self.at: float | None = None
 
-    def run_once(self, callback: Any, when: float, **_: Any) -> Alarm:
-        self.at = self._clock() + when
+    def ring_in(self, seconds: float, ring: Any, *, name: str) -> Alarm:
+        self.at = self._clock() + seconds
         return self
 
-    def schedule_removal(self) -> None:
+    def cancel(self) -> None:
         self.at = None
 
 
@@ -499,21 +485,15 @@ class Month:
 
     async def run(self) -> Figures:
         started = time.process_time()
-        i18n.load_catalogues(
-            self.settings.default_language, distance_unit=self.settings.distance_unit
+        self.telegram = WardTelegram(self.clock, self._pinged)
+        # The bot as it is built for Telegram (its services, the event outbox and its
+        # subscribers), on the simulated clock; only the Bot API is a stand-in, with a
+        # send budget no simulated second can reach.
+        app = build_application(
+            self.settings, request=self.telegram, clock=self.clock, budget=SendBudget(1e9)
         )
-        self.db = db = Database(self.settings.database_path)
-        await db.open()
-        try:
-            self.telegram = WardTelegram(self.clock, self._pinged)
-            bot = GroupBot(
-                self.settings.bot_token,
-                defaults=Defaults(parse_mode=constants.ParseMode.HTML),
-                request=self.telegram,
-                get_updates_request=self.telegram,
-            )
-            await bot.initialize()
-            self._wire(db, bot)
+        async with app:
+            self._wire(app)
             await self._enrol()
             await self.fairness.start()
             for index, need in enumerate(self.ward.needs):
@@ -522,62 +502,29 @@ class Month:
             end = START + (self.config.days + 2) * 86400
             await self._loop(end)
             return await self._figures(time.process_time() - started)
-        finally:
-            await db.close()
 
-    def _wire(self, db: Database, bot: GroupBot) -> None:
-        settings, clock = self.settings, self.clock
-        self.users = users = UserRepository(db)
-        self.volunteers = volunteers = self.policy.repository(db, settings, self.config.seed)
-        requests = RequestRepository(db)
-        pings = PingRepository(db)
-        series = SeriesRepository(db)
-        messenger = Messenger(bot, users, clock)
-        roles = RoleRepository(db)
-        addresses = AddressMessages(AddressMessageRepository(db), messenger, clock)
-        coordinators = Coordinators(settings.admin_ids, messenger, roles)
-        self.reminder_store = ReminderRepository(db)
+    def _wire(self, app: MutualAidApplication) -> None:
+        services = self.services = app.services
+        self.db = services.db
+        self.users = services.users
+        self.requests = services.requests
+        self.desk = services.desk
+        self.fairness = services.fairness
+        # The policy's volunteers: the bot's own search, or a baseline's reordering of
+        # the real search's answer, handed to the real matchmaker.
+        self.volunteers = volunteers = self.policy.repository(
+            services.db, self.settings, self.config.seed
+        )
+        if not isinstance(volunteers, Reordered):
+            volunteers = services.volunteers
+            self.volunteers = volunteers
+        else:
+            services.matchmaker._volunteers = volunteers
+            services.matchmaker._candidates = volunteers
         # The alarm is set on the simulated clock instead of PTB's JobQueue.
-        self.reminders = reminders = Reminders(self.reminder_store, clock)
-        self.alarm = Alarm(clock)
-        reminders.attach(self.alarm)  # type: ignore[arg-type]
-        self.requests = requests
-        matchmaker = Matchmaker(
-            settings, volunteers, requests, pings, messenger, coordinators, clock
-        )
-        chaser = Chaser(
-            settings,
-            reminders,
-            requests,
-            volunteers,
-            series,
-            StatsRepository(db),
-            matchmaker,
-            messenger,
-            coordinators,
-            clock,
-        )
-        self.desk = HelpDesk(
-            settings,
-            users,
-            volunteers,
-            requests,
-            pings,
-            messenger,
-            matchmaker,
-            chaser,
-            series,
-            coordinators,
-            addresses,
-            clock,
-        )
-
-        async def nothing(*_: Any) -> None:
-            pass
-
-        self.fairness = Fairness(
-            settings, FairnessRepository(db), reminders, nothing, nothing, clock
-        )
+        self.reminders = services.reminders
+        self.alarm = Alarm(self.clock)
+        self.reminders.attach(self.alarm)  # type: ignore[arg-type]
 
     async def _enrol(self) -> None:
         """The roster as coordinators left it: everyone approved, some ID-checked."""
