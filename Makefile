@@ -64,11 +64,10 @@ run: setup
 # CI (REQUIRE_E2E=1). The list grows as the PostgreSQL backend does (issue 13).
 POSTGRES_TEST_URL ?= postgresql://postgres:postgres@127.0.0.1:5432/test
 POSTGRES_TESTS := tests/test_help_loop.py tests/test_lifecycle.py tests/test_races.py \
-	tests/test_matching.py tests/test_reminders.py tests/test_crash_recovery.py \
-	tests/test_fund.py tests/test_figures.py tests/test_nothing_left.py \
-	tests/test_forget_contact.py tests/test_coordination.py tests/test_offers.py \
-	tests/test_postgres.py tests/e2e/test_failover_e2e.py tests/test_events.py \
-	tests/test_money_settled.py tests/test_phone_call.py
+	tests/test_matching.py tests/test_crash_recovery.py tests/test_fund.py \
+	tests/test_figures.py tests/test_nothing_left.py tests/test_forget_contact.py \
+	tests/test_coordination.py tests/test_offers.py tests/test_postgres.py \
+	tests/e2e/test_failover_e2e.py tests/test_events.py tests/test_money_settled.py
 
 test: setup emulator
 	$(BIN)/pytest --durations=15

@@ -217,7 +217,7 @@ async def _run(folder: Path, batch: list[dict[str, Any]]) -> None:
         assert all(len(c.text) <= 4096 for c in telegram.calls)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
 @given(batch=st.lists(updates(), min_size=15, max_size=40))
 def test_no_update_breaks_the_bot(tmp_path_factory: Any, batch: list[dict[str, Any]]) -> None:
     folder = tmp_path_factory.mktemp("fuzz")
