@@ -208,7 +208,7 @@ async def until_again(update: Update, context: BotContext) -> int:
 
 
 async def located(update: Update, context: BotContext) -> int:
-    place = await read_place(update, context, Asker.VOLUNTEER, _draft(context))
+    place = await read_place(update, context, Asker.VOLUNTEER)
     if not isinstance(place, Place):
         return Step.WHERE
     draft = _draft(context)
@@ -438,7 +438,9 @@ async def browse(update: Update, context: BotContext) -> int:
 
 async def browse_located(update: Update, context: BotContext) -> int:
     sender = update.effective_user
-    place = await read_place(update, context, Asker.REQUESTER, _draft(context))
+    place = await read_place(
+        update, context, Asker.REQUESTER, _draft(context).setdefault("referred", [])
+    )
     if not isinstance(place, Place) or sender is None:
         return Step.BROWSE_WHERE
     context.drafts.pop(DRAFT, None)  # the place is used once, not kept
@@ -518,7 +520,9 @@ async def toggle_news(update: Update, context: BotContext) -> int:
 
 async def listen_located(update: Update, context: BotContext) -> int:
     sender = update.effective_user
-    place = await read_place(update, context, Asker.REQUESTER, _draft(context))
+    place = await read_place(
+        update, context, Asker.REQUESTER, _draft(context).setdefault("referred", [])
+    )
     if not isinstance(place, Place) or sender is None:
         return Step.LISTEN_WHERE
     services = context.services
