@@ -64,7 +64,8 @@ class RequestAnswers:
         kept: dict[str, Any] = {}
         for each in fields(self):
             value = getattr(self, each.name)
-            if value is None or value is False or value == []:
+            # Unanswered, or nothing to say: left out, so that a fresh form is {}.
+            if value is None or (each.name in ("changing", "referred") and not value):
                 continue
             kept[each.name] = value.value if isinstance(value, Enum) else value
         return kept
