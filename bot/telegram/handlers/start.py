@@ -18,7 +18,7 @@ from telegram.ext import (
 from bot.i18n import _, ngettext
 from bot.telegram import keyboards
 from bot.telegram.callbacks import Action, matches
-from bot.telegram.commands import LEAFLET_LINKS
+from bot.telegram.commands import LEAFLET_LINKS, help_text
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     ANYTHING_ELSE,
@@ -72,57 +72,8 @@ async def show_help(update: Update, context: BotContext) -> None:
     """/help: what the bot does and the commands for each role."""
     if update.effective_message is None or update.effective_user is None:
         return
-    text = _(
-        "<b>How this works</b>\n"
-        "Neighbours help neighbours: shopping, prescriptions, dog walks, a friendly call.\n\n"
-        "<b>If you need help</b>\n"
-        "/request – ask for help\n"
-        "/myrequests – see or cancel your requests\n\n"
-        "<b>If you want to help</b>\n"
-        "/volunteer – sign up or change your details\n"
-        "/mytasks – the tasks you've taken\n"
-        "/pause and /resume – take a break from requests\n\n"
-        "<b>Any time</b>\n"
-        "/concern – tell the coordinators about a worry\n"
-        "/privacy – what we keep and why\n"
-        "/forgetme – erase my details\n"
-        "/language – choose your language\n"
-        "/cancel – stop what we're doing"
-    )
-    text += "\n\n" + _(
-        "<b>The group</b>\n"
-        "/fund – the shared fund: balance, money in and out\n"
-        "/info – other help nearby: food, medicines, money, health, someone to talk to"
-    )
-    text += "\n" + _(
-        "/offer – offer neighbours something: a shop run, spare things, a lift, a meal\n"
-        "/offers – what neighbours nearby are offering\n"
-        "/myoffers – my offers, who took them; close one early"
-    )
-    if await context.services.coordinators.is_coordinator(update.effective_user.id):
-        text += "\n\n" + _("<b>Coordinators</b>\n/pending – volunteers waiting for approval")
-        text += "\n" + _("/broadcast – message everyone or a group")
-        text += "\n" + _(
-            "/open – requests still waiting, oldest first\n"
-            "/volunteers – volunteers: ID checks, pauses, recent tasks\n"
-            "/coordinators – who coordinates; add or remove one\n"
-            "/onbehalf – record a request taken by phone\n"
-            "/stats – figures and a chart\n"
-            "/export – requests and volunteers as CSV files\n"
-            "/linkgroup – send it in a group chat to post new requests there"
-        )
-        text += "\n" + _(
-            "/details &lt;number&gt; – a request's full details (each look is logged)"
-        )
-        text += "\n" + _("/forget &lt;number&gt; – erase the person a phone request was taken for")
-        text += "\n" + _(
-            "/spent &lt;number&gt; &lt;amount&gt; – correct what a task cost (logged)"
-        )
-        text += "\n" + _("/map – the map: open requests, and where volunteers can reach")
-        text += "\n" + _(
-            "/fund add – record money in; /fund reverse &lt;row&gt; – correct a mistake\n"
-            "/info add – add a local service; its buttons edit, re-check or retire it"
-        )
+    coordinator = await context.services.coordinators.is_coordinator(update.effective_user.id)
+    text = help_text(coordinator)
     await update.effective_message.reply_text(text, reply_markup=ReplyKeyboardRemove())
 
 
