@@ -6,8 +6,9 @@ from collections.abc import Awaitable, Callable, Collection
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
+from bot.domain.broadcasts import Audience, Broadcast, Counts, Delivery, Recipient, Tried
 from bot.domain.events import Event, StoredEvent
-from bot.domain.models import AddressMessage, Candidate, Category, PingRules, Slot
+from bot.domain.models import AddressMessage, Candidate, Category, PingRules, Slot, User
 
 
 class Outbox(Protocol):
@@ -94,3 +95,69 @@ class CandidateSearch(Protocol):
         rules: PingRules | None = None,
         held: bool = False,
     ) -> list[Candidate]: ...
+
+
+class People(Protocol):
+    """Who someone is, and marking them unreachable (bot.db.UserRepository)."""
+
+    async def get(self, user_id: int) -> User | None: ...
+
+    async def set_blocked(self, user_id: int, blocked_at: float | None) -> bool: ...
+
+
+class BroadcastStore(Protocol):
+    """Broadcasts and their outbox of one row per recipient (bot.db.broadcasts; migration
+    0004 has the rows' transitions). Every change is conditional, so that a press
+    delivered twice, or two workers, change a row once."""
+
+    async def count_audience(self, audience: Audience) -> int: ...
+
+    async def create(
+        self, coordinator_id: int, audience: Audience, text: str, now: float
+    ) -> int: ...
+
+    async def get(self, broadcast_id: int) -> Broadcast | None: ...
+
+    async def begin(self, broadcast_id: int, now: float) -> int | None:
+        """Draft -> sending with its outbox rows: how many, or None if not a draft."""
+        ...
+
+    async def cancel(self, broadcast_id: int, now: float) -> bool: ...
+
+    async def stop(self, broadcast_id: int, coordinator_id: int, now: float) -> bool: ...
+
+    async def sending(self) -> list[Broadcast]: ...
+
+    async def set_progress_message(
+        self, broadcast_id: int, chat_id: int, message_id: int
+    ) -> None: ...
+
+    async def pending(self, broadcast_id: int) -> list[Recipient]:
+        """The next batch of rows to send (none once the broadcast is stopped)."""
+        ...
+
+    async def claim(self, entry_id: int) -> bool:
+        """Pending -> sending, just before the Bot API call; False if it was not pending."""
+        ...
+
+    async def release(self, entry_id: int) -> None:
+        """Sending -> pending: it was not delivered, and will be tried again."""
+        ...
+
+    async def settle(self, entry_id: int, state: Delivery, now: float) -> None: ...
+
+    async def mark_interrupted(self) -> int:
+        """At start-up: rows still `sending` become `unsure`; how many."""
+        ...
+
+    async def counts(self, broadcast_id: int) -> Counts: ...
+
+    async def finish(self, broadcast_id: int, counts: Counts, now: float) -> bool: ...
+
+
+class BulkSender(Protocol):
+    """One broadcast message to one person, paced by the bot's send budget's spare room
+    (bot.telegram.broadcast_news), and how Telegram answered. `text` goes out exactly
+    as typed, under a header in the recipient's language."""
+
+    async def send(self, recipient: Recipient, text: str) -> Tried: ...
