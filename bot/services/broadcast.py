@@ -20,7 +20,7 @@ import contextlib
 import contextvars
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.domain.broadcasts import (
@@ -40,6 +40,8 @@ _LOGGER = logging.getLogger(__name__)
 
 # Tries of one message that failed for a reason other than 429 before it counts as failed.
 MAX_ATTEMPTS = 3
+# The pause before the next try of such a message grows by this much each time.
+RETRY_PAUSE_S = 1.0
 # The coordinator's progress message is edited at most this often (an edit is a message
 # too, and editing one message many times a second earns a 429 of its own).
 PROGRESS_EVERY_S = 3.0
@@ -78,9 +80,15 @@ class Pacer:
     than that, or after `restart()`, the timetable starts again from now: no burst to
     catch up, which is what Telegram would answer with a 429."""
 
-    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        rate: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self._interval = 1.0 / rate
         self._clock = clock
+        self._sleep = sleep
         self._next = float("-inf")
 
     async def wait(self) -> None:
@@ -88,7 +96,7 @@ class Pacer:
         slot = self._next if self._next >= now - self._interval else now
         self._next = slot + self._interval
         if slot > now:
-            await asyncio.sleep(slot - now)
+            await self._sleep(slot - now)
 
     def restart(self) -> None:
         self._next = float("-inf")
@@ -365,7 +373,7 @@ class Broadcaster:
         self, broadcast: Broadcast, recipient: Recipient, failures: int
     ) -> None:
         await self._repository.release(recipient.entry_id)
-        await self._pause(float(failures), broadcast.id)
+        await self._pause(RETRY_PAUSE_S * failures, broadcast.id)
 
     async def _pause(self, seconds: float, broadcast_id: int) -> None:
         """Sleep, but wake up at once when the bot is stopping or the broadcast is."""

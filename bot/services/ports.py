@@ -8,7 +8,16 @@ from typing import Any, Protocol
 
 from bot.domain.broadcasts import Audience, Broadcast, Counts, Delivery, Recipient, Tried
 from bot.domain.events import Event, StoredEvent
-from bot.domain.models import AddressMessage, Candidate, Category, PingRules, Slot, User
+from bot.domain.models import (
+    AddressMessage,
+    Candidate,
+    Category,
+    HelpRequest,
+    Ping,
+    PingRules,
+    Slot,
+    User,
+)
 
 
 class Outbox(Protocol):
@@ -161,3 +170,37 @@ class BulkSender(Protocol):
     as typed, under a header in the recipient's language."""
 
     async def send(self, recipient: Recipient, text: str) -> Tried: ...
+
+
+class Requests(Protocol):
+    """Requests as matching reads and marks them (bot.db.RequestRepository)."""
+
+    async def get(self, request_id: int) -> HelpRequest | None: ...
+
+    async def mark_announced(self, request_id: int, now: float) -> None:
+        """The first wave went (or nobody could be asked): once, the first time."""
+        ...
+
+
+class Pings(Protocol):
+    """The pings of a request's rounds and waves (bot.db.PingRepository)."""
+
+    async def add(
+        self,
+        request_id: int,
+        volunteer_id: int,
+        round_: int,
+        wave: int,
+        distance_km: float,
+        now: float,
+    ) -> int | None:
+        """Record a ping before it is sent; None if this volunteer had one this round."""
+        ...
+
+    async def for_request(self, request_id: int, round_: int | None = None) -> list[Ping]:
+        """In the order they were recorded; every round's when `round_` is None."""
+        ...
+
+    async def last_wave(self, request_id: int, round_: int) -> int:
+        """The round's latest wave (0: none yet)."""
+        ...
