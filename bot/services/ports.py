@@ -15,6 +15,7 @@ from bot.domain.models import (
     HelpRequest,
     Ping,
     PingRules,
+    Reminder,
     Slot,
     User,
 )
@@ -203,4 +204,45 @@ class Pings(Protocol):
 
     async def last_wave(self, request_id: int, round_: int) -> int:
         """The round's latest wave (0: none yet)."""
+        ...
+
+
+class ReminderBook(Protocol):
+    """Stored reminders (bot.db.reminders): a key is used once, and a reminder is claimed
+    before it acts, so that it fires once."""
+
+    async def add(
+        self,
+        key: str,
+        kind: str,
+        due_at: float,
+        now: float,
+        *,
+        request_id: int | None = None,
+        series_id: int | None = None,
+        user_id: int | None = None,
+    ) -> Reminder | None:
+        """None if one with this key exists already (in any state)."""
+        ...
+
+    async def claim(self, reminder_id: int, now: float) -> Reminder | None:
+        """Pending -> fired; None if it already fired or was cancelled."""
+        ...
+
+    async def cancel(
+        self,
+        *,
+        request_id: int,
+        kinds: Collection[str] | None = None,
+        sparing: Collection[str] = (),
+    ) -> list[int]: ...
+
+    async def cancel_series(self, series_id: int) -> list[int]: ...
+
+    async def due(self, now: float, limit: int) -> list[Reminder]:
+        """Pending reminders whose time has come, earliest first."""
+        ...
+
+    async def pending_summary(self) -> tuple[int, float | None]:
+        """How many are pending, and when the earliest falls due."""
         ...

@@ -23,7 +23,16 @@ from bot.domain.broadcasts import (
     Tried,
 )
 from bot.domain.events import Event, StoredEvent
-from bot.domain.models import Candidate, Category, HelpRequest, Ping, PingRules, Slot, User
+from bot.domain.models import (
+    Candidate,
+    Category,
+    HelpRequest,
+    Ping,
+    PingRules,
+    Reminder,
+    Slot,
+    User,
+)
 from bot.services.broadcast import Progress
 from bot.services.events import EventBus
 
@@ -162,6 +171,79 @@ class FakeAlarm:
             ringing.cancelled = True
             await ringing.ring()
         return len(due)
+
+
+# --- reminders -------------------------------------------------------------------------------
+
+
+class FakeReminderBook:
+    """bot.services.ports.ReminderBook: `states` says what became of each (by key)."""
+
+    def __init__(self) -> None:
+        self.reminders: list[Reminder] = []
+        self.states: dict[str, str] = {}
+
+    async def add(
+        self,
+        key: str,
+        kind: str,
+        due_at: float,
+        now: float,
+        *,
+        request_id: int | None = None,
+        series_id: int | None = None,
+        user_id: int | None = None,
+    ) -> Reminder | None:
+        if key in self.states:
+            return None
+        reminder = Reminder(
+            len(self.reminders) + 1, key, kind, request_id, series_id, user_id, due_at
+        )
+        self.reminders.append(reminder)
+        self.states[key] = "pending"
+        return reminder
+
+    def _pending(self) -> list[Reminder]:
+        return [r for r in self.reminders if self.states[r.key] == "pending"]
+
+    async def claim(self, reminder_id: int, now: float) -> Reminder | None:
+        for reminder in self._pending():
+            if reminder.id == reminder_id:
+                self.states[reminder.key] = "fired"
+                return reminder
+        return None
+
+    async def cancel(
+        self,
+        *,
+        request_id: int,
+        kinds: Collection[str] | None = None,
+        sparing: Collection[str] = (),
+    ) -> list[int]:
+        cancelled = [
+            r
+            for r in self._pending()
+            if r.request_id == request_id
+            and (not kinds or r.kind in kinds)
+            and r.kind not in sparing
+        ]
+        for reminder in cancelled:
+            self.states[reminder.key] = "cancelled"
+        return [r.id for r in cancelled]
+
+    async def cancel_series(self, series_id: int) -> list[int]:
+        cancelled = [r for r in self._pending() if r.series_id == series_id]
+        for reminder in cancelled:
+            self.states[reminder.key] = "cancelled"
+        return [r.id for r in cancelled]
+
+    async def due(self, now: float, limit: int) -> list[Reminder]:
+        due = sorted((r for r in self._pending() if r.due_at <= now), key=lambda r: r.due_at)
+        return due[:limit]
+
+    async def pending_summary(self) -> tuple[int, float | None]:
+        pending = self._pending()
+        return len(pending), min((r.due_at for r in pending), default=None)
 
 
 # --- matching ---------------------------------------------------------------------------------
