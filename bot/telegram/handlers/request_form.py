@@ -12,10 +12,10 @@ context.drafts as the plain dict PTB's persistence writes (RequestAnswers.stored
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from enum import Enum, IntEnum, auto
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
@@ -33,7 +33,8 @@ from bot.domain.request_answers import (
 )
 from bot.i18n import _, ngettext
 from bot.telegram import keyboards, notices
-from bot.telegram.callbacks import Action, matches
+from bot.telegram.buttons import ChooseCategory, Confirm, Duplicate, Prescription, WhenChoice
+from bot.telegram.callbacks import Button
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import prescriptions
 from bot.telegram.handlers.common import (
@@ -44,11 +45,15 @@ from bot.telegram.handlers.common import (
     AnyHandler,
     Callback,
     answer,
-    callback_data,
 )
 from bot.telegram.handlers.places import Asker, read_place
 from bot.telegram.handlers.prescriptions import Rx
+from bot.telegram.presses import Press, choose_a_button, press
 from bot.telegram.texts import category_label, description_example, esc, when_text
+
+B = TypeVar("B", bound=Button)
+# A step's handler of a button, handed the press @press read.
+Reads = Callable[[Update, BotContext, Press[B]], Coroutine[Any, Any, int]]
 
 
 class Stage(Enum):
@@ -463,12 +468,10 @@ class RequestForm(ABC):
 
     # --- the steps -------------------------------------------------------------------------
 
-    async def chose_category(self, update: Update, context: BotContext) -> int:
-        data, query = callback_data(update), update.callback_query
-        category = Category.parse(data.arg) if data else None
-        if query is None or category is None:
-            await answer(query, _("Please choose one of the buttons."))
-            return self.step(Stage.CATEGORY)
+    async def chose_category(
+        self, update: Update, context: BotContext, pressed: Press[ChooseCategory]
+    ) -> int:
+        query, category = pressed.query, pressed.data.category
         await answer(query)
         answers = self.answers(context)
         answers.category = category
@@ -488,14 +491,11 @@ class RequestForm(ABC):
         await reply(update, self.ask_description(category))
         return self.step(Stage.DESCRIPTION)
 
-    async def chose_duplicate(self, update: Update, context: BotContext) -> int:
+    async def chose_duplicate(
+        self, update: Update, context: BotContext, pressed: Press[Duplicate]
+    ) -> int:
         """v1:dup:<open_id>:same|new: add to the open request, or ask for a new one."""
-        data, query = callback_data(update), update.callback_query
-        open_id = data.id_arg if data else None
-        choice = data.args[1] if data and len(data.args) == 2 else ""
-        if query is None or open_id is None or choice not in ("same", "new"):
-            await answer(query, _("Please choose one of the buttons."))
-            return self.step(Stage.DUPLICATE)
+        query, open_id, choice = pressed.query, pressed.data.open_id, pressed.data.choice
         await answer(query)
         await query.edit_message_reply_markup(reply_markup=None)
         answers = self.answers(context)
@@ -571,13 +571,15 @@ class RequestForm(ABC):
         self.keep(context, answers)
         return await self._after_rx(update, context, at)
 
-    async def chose_when(self, update: Update, context: BotContext) -> int:
-        data, query = callback_data(update), update.callback_query
-        code = data.arg if data else ""
+    async def chose_when(
+        self, update: Update, context: BotContext, pressed: Press[WhenChoice]
+    ) -> int:
+        query, code = pressed.query, pressed.data.choice
+        # No repeating requests taken by phone.
         every = code if code in REPEATS and not self.for_someone else None
         when = When.AT if every else _when(code)
-        if query is None or when is None:
-            await answer(query, _("Please choose one of the buttons."))
+        if when is None:
+            await answer(query, choose_a_button())
             return self.step(Stage.WHEN)
         await answer(query)
         if query.message is not None:
@@ -646,12 +648,10 @@ class RequestForm(ABC):
         self.keep(context, answers)
         return await self.show_summary(update, context, answers)
 
-    async def confirmed(self, update: Update, context: BotContext) -> int:
+    async def confirmed(self, update: Update, context: BotContext, pressed: Press[Confirm]) -> int:
         """Send (or something else) pressed under the summary."""
-        data, query, sender = callback_data(update), update.callback_query, update.effective_user
-        if query is None or sender is None:
-            return self.step(Stage.CONFIRM)
-        if data is None or data.arg != "yes":
+        query, sender = pressed.query, pressed.sender
+        if pressed.data.answer != "yes":
             await answer(query)
             await query.edit_message_reply_markup(reply_markup=None)
             return await self.not_sending(update, context)
@@ -691,28 +691,36 @@ class RequestForm(ABC):
         def step(stage: Stage, *handlers: AnyHandler) -> tuple[int, list[AnyHandler]]:
             return self.step(stage), [*handlers, MessageHandler(other, again(stage))]
 
-        def pressed(callback: Callback, action: Action) -> AnyHandler:
-            return CallbackQueryHandler(guard(callback), pattern=matches(action))
+        def pressed(stage: Stage, kind: type[B], callback: Reads[B]) -> AnyHandler:
+            # A stale or forged press is answered by @press and stays at this step.
+            read = press(kind, stay=self.step(stage))(callback)
+            return CallbackQueryHandler(guard(read), pattern=kind.matches())
 
         def typed(callback: Callback, kind: filters.BaseFilter = TEXT) -> AnyHandler:
             return MessageHandler(kind, guard(callback))
 
         return dict(
             [
-                step(Stage.CATEGORY, pressed(self.chose_category, Action.CATEGORY)),
-                step(Stage.DUPLICATE, pressed(self.chose_duplicate, Action.DUPLICATE)),
+                step(Stage.CATEGORY, pressed(Stage.CATEGORY, ChooseCategory, self.chose_category)),
+                step(Stage.DUPLICATE, pressed(Stage.DUPLICATE, Duplicate, self.chose_duplicate)),
                 step(Stage.ADDITION, typed(self.added)),
                 step(Stage.DESCRIPTION, typed(self.described)),
                 *(
-                    step(stage, pressed(self.rx_pressed(at), Action.PRESCRIPTION))
+                    step(
+                        stage,
+                        # prescriptions.pressed reads the press: which answers fit which question.
+                        CallbackQueryHandler(
+                            guard(self.rx_pressed(at)), pattern=Prescription.matches()
+                        ),
+                    )
                     for at, stage in RX_STAGES.items()
                     if at is not Rx.AMOUNT
                 ),
                 step(Stage.RX_AMOUNT, typed(self.prescription_amount)),
-                step(Stage.WHEN, pressed(self.chose_when, Action.WHEN)),
+                step(Stage.WHEN, pressed(Stage.WHEN, WhenChoice, self.chose_when)),
                 step(Stage.WHEN_AT, typed(self.typed_when)),
                 step(Stage.LOCATION, typed(self.located, LOCATION | TEXT)),
                 step(Stage.ADDRESS, typed(self.addressed)),
-                step(Stage.CONFIRM, pressed(self.confirmed, Action.CONFIRM)),
+                step(Stage.CONFIRM, pressed(Stage.CONFIRM, Confirm, self.confirmed)),
             ]
         )

@@ -19,7 +19,17 @@ from bot.domain.request_answers import RequestAnswers
 from bot.domain.results import Limit, Outcome
 from bot.i18n import _, ngettext
 from bot.telegram import keyboards
-from bot.telegram.callbacks import Action, matches
+from bot.telegram.buttons import (
+    CallBy,
+    CancelRequest,
+    Change,
+    Feedback,
+    Rebook,
+    Resume,
+    Role,
+    SamePlace,
+    StopSeries,
+)
 from bot.telegram.commands import REQUEST_LINK
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import prescriptions
@@ -35,7 +45,6 @@ from bot.telegram.handlers.common import (
     agree,
     agreed_then,
     answer,
-    callback_data,
     consented_user,
     conversation,
 )
@@ -48,6 +57,7 @@ from bot.telegram.handlers.request_form import (
     repeat_text,
 )
 from bot.telegram.handlers.request_form import reply as _reply
+from bot.telegram.presses import Press, press, stale_answer
 from bot.telegram.texts import category_label, esc, request_line, when_text
 
 DRAFT = "request"
@@ -188,13 +198,14 @@ def _waiting_text(answers: RequestAnswers) -> str:
     ).format(what=what)
 
 
-async def resumed(update: Update, context: BotContext) -> int:
+@press(Resume, stay=Step.RESUME)
+async def resumed(update: Update, context: BotContext, press: Press[Resume]) -> int:
     """v1:resume:yes|no: carry on with the half-made request, or start afresh."""
-    data, query = callback_data(update), update.callback_query
+    query = press.query
     await answer(query)
-    if query is not None and query.message is not None:
+    if query.message is not None:
         await query.edit_message_reply_markup(reply_markup=None)
-    if data is None or data.arg != "yes" or FORM.answers(context).category is None:
+    if press.data.answer != "yes" or FORM.answers(context).category is None:
         return await FORM.start_from_category(update, context)
     return await _carry_on(update, context)
 
@@ -327,12 +338,12 @@ CHANGES = {
 }
 
 
-async def change(update: Update, context: BotContext) -> int:
+@press(Change, stay=Step.CHANGE)
+async def change(update: Update, context: BotContext, press: Press[Change]) -> int:
     """v1:change:what|when|where|all: ask that one question again, then the summary."""
-    data, query = callback_data(update), update.callback_query
-    choice = data.arg if data else ""
+    query, choice = press.query, press.data.what
     await answer(query)
-    if query is not None and query.message is not None:
+    if query.message is not None:
         await query.edit_message_reply_markup(reply_markup=None)
     answers = FORM.answers(context)
     if choice not in CHANGES or answers.category is None:
@@ -490,17 +501,12 @@ async def _who(request: HelpRequest, context: BotContext) -> str:
     return ""
 
 
-async def cancel_request(update: Update, context: BotContext) -> None:
+@press(CancelRequest)
+async def cancel_request(update: Update, context: BotContext, press: Press[CancelRequest]) -> None:
     """v1:cancelreq:<id>: the requester no longer needs the help. With a volunteer on it,
     it asks first: v1:cancelreq:<id>:yes cancels, :no keeps it."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    request_id = data.id_arg if data else None
-    choice = data.args[1] if data and len(data.args) == 2 else ""
-    if data is None or request_id is None or len(data.args) > 2 or choice not in ("", "yes", "no"):
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, request_id = press.query, press.sender, press.data.request_id
+    choice = press.data.answer or ""
     if choice != "yes":
         request = await context.services.requests.get(request_id)
         if request is None or request.requester_id != sender.id:
@@ -539,13 +545,10 @@ async def cancel_request(update: Update, context: BotContext) -> None:
         await answer(query, _("That button isn't for you."), alert=True)
 
 
-async def rebook(update: Update, context: BotContext) -> None:
+@press(Rebook)
+async def rebook(update: Update, context: BotContext, press: Press[Rebook]) -> None:
     """v1:rebook:<id>: its booked time passed after a hand-back; as soon as possible now."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    request_id = data.id_arg if data else None
-    if query is None or sender is None or request_id is None:
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, request_id = press.query, press.sender, press.data.request_id
     result = await context.services.desk.rebook_asap(request_id, sender.id)
     if result.outcome is Outcome.OK:
         await answer(query, _("Thank you!"))
@@ -560,22 +563,16 @@ async def rebook(update: Update, context: BotContext) -> None:
         await answer(query, _("That's already been sorted. /myrequests shows how it stands."))
         await query.edit_message_reply_markup(reply_markup=None)
     elif result.outcome is Outcome.NOT_FOUND:
-        await answer(query, _("This button doesn't work any more."))
+        await answer(query, stale_answer())
     else:
         await answer(query, _("That button isn't for you."), alert=True)
 
 
-async def stop_series(update: Update, context: BotContext) -> None:
+@press(StopSeries)
+async def stop_series(update: Update, context: BotContext, press: Press[StopSeries]) -> None:
     """v1:stopseries:<id>: no more occurrences of a recurring request."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    series_id = data.id_arg if data else None
-    outcome = (
-        await context.services.desk.stop_series(series_id, sender.id)
-        if series_id
-        else Outcome.NOT_YOURS
-    )
+    query, sender, series_id = press.query, press.sender, press.data.series_id
+    outcome = await context.services.desk.stop_series(series_id, sender.id)
     if outcome is Outcome.OK:
         await answer(query, _("Stopped."))
         await query.edit_message_text(
@@ -588,16 +585,11 @@ async def stop_series(update: Update, context: BotContext) -> None:
         await answer(query, _("That button isn't for you."), alert=True)
 
 
-async def feedback(update: Update, context: BotContext) -> None:
+@press(Feedback)
+async def feedback(update: Update, context: BotContext, press: Press[Feedback]) -> None:
     """v1:fb:<id>:yes|no: did the requester get the help?"""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    request_id = data.id_arg if data else None
-    answer_arg = data.args[1] if data and len(data.args) > 1 else ""
-    if request_id is None or answer_arg not in ("yes", "no"):
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, request_id = press.query, press.sender, press.data.request_id
+    answer_arg = press.data.answer
     result = await context.services.desk.record_feedback(
         request_id, sender.id, answer_arg == "yes"
     )
@@ -619,31 +611,29 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     other = PRIVATE & ~filters.COMMAND
     states = FORM.states(AGAIN.__getitem__)
     # Someone who asked before may press "the same place" instead of sharing it.
-    states[Step.LOCATION].insert(
-        0, CallbackQueryHandler(same_place, pattern=matches(Action.SAME_PLACE))
-    )
+    states[Step.LOCATION].insert(0, CallbackQueryHandler(same_place, pattern=SamePlace.matches()))
     app.add_handler(
         conversation(
             "request",
             entry_points=[
                 CommandHandler("request", begin, filters=PRIVATE),
                 CommandHandler("start", begin, filters=PRIVATE & filters.Regex(REQUEST_LINK)),
-                CallbackQueryHandler(begin, pattern=matches(Action.ROLE, arg=NEED)),
+                CallbackQueryHandler(begin, pattern=Role.matches(intent=NEED)),
                 CallbackQueryHandler(agree_and_begin, pattern=agreed_then(NEED)),
             ],
             states={
                 **states,
                 Step.RESUME: [
-                    CallbackQueryHandler(resumed, pattern=matches(Action.RESUME)),
+                    CallbackQueryHandler(resumed, pattern=Resume.matches()),
                     MessageHandler(other, resume_again),
                 ],
                 Step.PHONE: [
                     MessageHandler(TEXT, phoned),
-                    CallbackQueryHandler(call_by_bot, pattern=matches(Action.CALL_BY)),
+                    CallbackQueryHandler(call_by_bot, pattern=CallBy.matches()),
                     MessageHandler(other, phone_again),
                 ],
                 Step.CHANGE: [
-                    CallbackQueryHandler(change, pattern=matches(Action.CHANGE)),
+                    CallbackQueryHandler(change, pattern=Change.matches()),
                     MessageHandler(other, change_again),
                 ],
             },
@@ -653,10 +643,10 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handlers(
         [
             CommandHandler("myrequests", my_requests, filters=PRIVATE),
-            CallbackQueryHandler(cancel_request, pattern=matches(Action.CANCEL_REQUEST)),
-            CallbackQueryHandler(stop_series, pattern=matches(Action.STOP_SERIES)),
-            CallbackQueryHandler(rebook, pattern=matches(Action.REBOOK)),
-            CallbackQueryHandler(feedback, pattern=matches(Action.FEEDBACK)),
+            CallbackQueryHandler(cancel_request, pattern=CancelRequest.matches()),
+            CallbackQueryHandler(stop_series, pattern=StopSeries.matches()),
+            CallbackQueryHandler(rebook, pattern=Rebook.matches()),
+            CallbackQueryHandler(feedback, pattern=Feedback.matches()),
         ],
         group=GROUP_FEATURES,
     )
