@@ -191,6 +191,20 @@ class Database:
             finally:
                 _CURRENT.reset(token)
 
+    @asynccontextmanager
+    async def apart(self) -> AsyncIterator[Transaction]:
+        """PostgreSQL only: a transaction of its own, which this task's statements do not
+        join and which takes no write lock, to hold a claim in (bot/db/claims.py) while the
+        claimed work runs in transactions beside it. SQLite has one connection, and one
+        process: nothing there needs claiming."""
+        # Imported here: a group on SQLite never loads the PostgreSQL driver.
+        from bot.db.postgres import PostgresDatabase
+
+        if not isinstance(self._backend, PostgresDatabase):
+            raise RuntimeError("only PostgreSQL holds claims apart")
+        async with self._backend.apart() as transaction:
+            yield transaction
+
 
 class SqliteTransaction:
     """Statements run inside one BEGIN IMMEDIATE ... COMMIT, holding the database lock."""

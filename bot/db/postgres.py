@@ -147,7 +147,9 @@ class PostgresDatabase:
             pool = await asyncpg.create_pool(
                 self.url,
                 min_size=1,
-                max_size=4,
+                # Two of them may be holding claims on the outbox (one per lane) while
+                # the work claimed needs its own.
+                max_size=6,
                 server_settings=settings,
                 timeout=10,
                 reset=_tidy,
@@ -268,6 +270,14 @@ class PostgresDatabase:
         with _faults():
             async with self._require().acquire() as connection, connection.transaction():
                 await connection.execute(_SCHEMA_LOCK, WRITE_LOCK, self.schema or "public")
+                yield PgTransaction(connection, self._tables_with_id)
+
+    @asynccontextmanager
+    async def apart(self) -> AsyncIterator[PgTransaction]:
+        """A transaction without the write lock, for holding a claim (bot/db/claims.py)
+        while the work claimed goes on in other transactions beside it."""
+        with _faults():
+            async with self._require().acquire() as connection, connection.transaction():
                 yield PgTransaction(connection, self._tables_with_id)
 
 

@@ -218,3 +218,14 @@ class StoredEvent:
     id: int
     event: Event
     done: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An event held for one lane of delivery (bot.services.events): who has had it by
+    now; or that another process's same lane holds it (it carries on from there), or
+    that it is gone (delivered to everyone meanwhile)."""
+
+    done: frozenset[str] = frozenset()
+    elsewhere: bool = False
+    gone: bool = False

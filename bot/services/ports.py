@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Collection
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
-from bot.domain.events import Event, StoredEvent
+from bot.domain.events import Claim, Event, StoredEvent
 from bot.domain.models import AddressMessage, Candidate, Category, PingRules, Slot
 
 
@@ -20,6 +20,8 @@ class Outbox(Protocol):
     async def release(self, hold_key: str) -> bool: ...
 
     async def undelivered(self, *, held_too: bool, after: int = 0) -> list[StoredEvent]: ...
+
+    def claim(self, stored: StoredEvent, lane: str) -> AbstractAsyncContextManager[Claim]: ...
 
     async def mark_done(self, event_id: int, subscriber: str, now: float) -> None: ...
 
