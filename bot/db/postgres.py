@@ -341,12 +341,18 @@ def _faults(query: str = "") -> Iterator[None]:
     except (asyncpg.IntegrityConstraintViolationError, asyncpg.RaiseError) as error:
         raise sqlite3.IntegrityError(str(error)) from error
     except _PASSING as error:
-        raise sqlite3.OperationalError(f"PostgreSQL: {error}") from error
+        fault = sqlite3.OperationalError(f"PostgreSQL: {error}")
+        # Marked as SQLite marks a failing disk: bot.resilience then retries the update
+        # as it does for SQLite's passing faults (a server restarting is one).
+        fault.sqlite_errorcode = _SQLITE_IOERR
+        raise fault from error
     except asyncpg.PostgresError as error:
         if query:
             error.add_note(f"SQL: {' '.join(query.split())[:600]}")
         raise
 
+
+_SQLITE_IOERR = 10
 
 # Faults that pass: the connection or the server went away (restart, failover), or two
 # transactions met in a deadlock; retrying the update is the right answer to each.
