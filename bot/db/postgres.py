@@ -146,7 +146,12 @@ class PostgresDatabase:
         try:
             pool = await asyncpg.create_pool(
                 self.url,
-                min_size=1,
+                # One connection at once (an unreachable server is found at start), and
+                # no floor kept after: asyncpg would reconnect to it in a loop while the
+                # server is down, logging a traceback a second (the bot's own retry
+                # says it once, bot.resilience).
+                init_size=1,
+                min_size=0,
                 # Two of them may be holding claims on the outbox (one per lane) while
                 # the work claimed needs its own.
                 max_size=6,
