@@ -23,10 +23,12 @@ RETURNING *
 # An event in the outbox is handed on lane by lane (bot.services.events): the lane that
 # runs right after a commit and the background one (group-chat posts) each call their own
 # subscribers of the same event, so each lane claims the event for itself. A row lock
-# cannot tell lanes apart (a lane would wait behind the other's paced posts) and would
-# hold up the erasure deleting the row; a transaction-level advisory lock per lane and
-# event is the same claim, taken with a try, and gone when the claim's transaction ends
-# (a process killed mid-delivery leaves no claim behind).
+# (FOR UPDATE SKIP LOCKED) cannot tell lanes apart: one lane would wait behind the
+# other's paced posts, and the row's own UPDATE (a held event let go) and DELETE (the
+# last delivery) would wait behind the claim. A transaction-level advisory lock per lane
+# and event is the same claim, taken with a try (SKIP LOCKED's "not now, someone has
+# it"), and gone when the claim's transaction ends: a process killed mid-delivery
+# leaves no claim behind.
 OUTBOX_LANES = {"foreground": 7_420_004, "background": 7_420_005}
 CLAIM_EVENT = (
     "SELECT pg_try_advisory_xact_lock(?, hashtext(current_schema() || ':' || CAST(? AS BIGINT)))"

@@ -136,6 +136,11 @@ class Database:
     async def migrate(self) -> int:
         return await self._backend.migrate()
 
+    @property
+    def in_transaction(self) -> bool:
+        """Whether this task is inside one of our transactions (statements join it)."""
+        return self._joined() is not None
+
     def _joined(self) -> Transaction | None:
         """The transaction of ours this task is inside, if any."""
         current = _CURRENT.get()

@@ -74,7 +74,9 @@ class EventRepository:
         """Hold an event for one lane while its subscribers have it (bot/db/claims.py).
         On SQLite one process delivers, each lane to its own subscribers: nothing to
         hold, and what `undelivered` read is still true."""
-        if self._db.dialect != "postgresql":
+        if self._db.dialect != "postgresql" or self._db.in_transaction:
+            # (Delivered inside the transaction that wrote it, the event is that
+            # transaction's alone: no other connection sees it before the commit.)
             yield Claim(stored.done)
             return
         async with self._db.apart() as held:
