@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.config import Settings
-from bot.db import PingRepository, RequestRepository, VolunteerRepository
 from bot.db.volunteers import EDGE_KM
 from bot.domain.events import NobodyLeft, WaveDeferred, WaveSent
 from bot.domain.models import (
@@ -25,7 +24,7 @@ from bot.domain.models import (
 )
 from bot.services.events import EventBus, Recorder
 from bot.services.fairness import rules_for
-from bot.services.ports import CandidateSearch
+from bot.services.ports import CandidateSearch, Pings, Requests
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -68,16 +67,17 @@ class Matchmaker:
     def __init__(
         self,
         settings: Settings,
-        volunteers: VolunteerRepository,
-        requests: RequestRepository,
-        pings: PingRepository,
+        volunteers: CandidateSearch,
+        requests: Requests,
+        pings: Pings,
         events: EventBus,
         clock: Callable[[], float],
         search: CandidateSearch | None = None,
     ) -> None:
         self._settings = settings
         self._volunteers = volunteers
-        # Where candidates come from: the repository's SQL unless a faster search is given.
+        # Where candidates come from: the volunteers' repository's SQL unless a faster
+        # search is given.
         self._candidates: CandidateSearch = search or volunteers
         self._requests = requests
         self._pings = pings
