@@ -18,6 +18,7 @@ from bot.domain.models import (
     Candidate,
     Category,
     HelpRequest,
+    Ping,
     PingRules,
     RequestStatus,
     Slot,
@@ -230,6 +231,10 @@ class Matchmaker:
             self._settings.timezone,
         )
         return frozenset(s for s in Slot if s.covers(moment.weekday(), moment.hour))
+
+    async def ping_to(self, request: HelpRequest, volunteer_id: int) -> Ping | None:
+        """The ping this round of the request sent to a volunteer, if any."""
+        return await self._pings.find(request.id, volunteer_id, request.round)
 
     async def pinged_volunteers(self, request_id: int) -> list[int]:
         return [p.volunteer_id for p in await self._pings.for_request(request_id)]

@@ -28,24 +28,25 @@ async def decide(update: Update, context: BotContext) -> None:
     data, query, sender = callback_data(update), update.callback_query, update.effective_user
     if data is None or query is None or sender is None:
         return
-    services = context.services
     volunteer_id = data.id_arg
-    volunteer = await services.volunteers.get(volunteer_id) if volunteer_id else None
-    if volunteer is None:
+    approve = data.action is Action.APPROVE
+    # The volunteer hears of it from the roster's event (bot.telegram.subscribers).
+    decision = (
+        await context.services.roster.decide(volunteer_id, approve, sender.id)
+        if volunteer_id
+        else None
+    )
+    volunteer = decision.volunteer if decision is not None else None
+    if decision is None or volunteer is None:
         await answer(query, _("That volunteer is no longer signed up."))
         await query.edit_message_reply_markup(reply_markup=None)
         return
-    approve = data.action is Action.APPROVE
-    status = VolunteerStatus.APPROVED if approve else VolunteerStatus.REJECTED
-    if not await services.volunteers.decide(
-        volunteer.user_id, status, sender.id, services.clock()
-    ):
-        current = await services.volunteers.get(volunteer.user_id)
+    if not decision.decided:
         await answer(
             query,
             _("Already decided: {status}.").format(
                 status=_("approved")
-                if current and current.status is VolunteerStatus.APPROVED
+                if decision.status is VolunteerStatus.APPROVED
                 else _("turned down")
             ),
         )
@@ -59,7 +60,6 @@ async def decide(update: Update, context: BotContext) -> None:
                 name=name, coordinator=esc(sender.first_name)
             )
         )
-        await services.messenger.tell(volunteer.user_id, notices.volunteer_approved)
     else:
         await answer(query, _("Turned down."))
         await query.edit_message_text(
@@ -67,7 +67,6 @@ async def decide(update: Update, context: BotContext) -> None:
                 name=name, coordinator=esc(sender.first_name)
             )
         )
-        await services.messenger.tell(volunteer.user_id, notices.volunteer_rejected)
 
 
 @coordinators_only
@@ -127,8 +126,7 @@ async def pending(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    services = context.services
-    waiting = await services.volunteers.pending()
+    waiting = await context.services.roster.waiting()
     if not waiting:
         await message.reply_text(_("Nobody is waiting for approval."))
         return

@@ -56,15 +56,16 @@ async def language_chosen(update: Update, context: BotContext) -> None:
         return
     switch_language(data.arg)  # the rest of this update is already in the new language
     services = context.services
-    stored = await services.users.set_language(sender.id, data.arg)
+    stored = await services.people.choose_language(sender.id, data.arg)
     await answer(query, _("✅ Language changed."))
     await query.edit_message_text(_("✅ From now on I'll write to you in English."))
     if stored:
+        await context.person_changed()  # stored in their new language from now on
         await publish_language_menu(
             context.bot,
             sender.id,
             data.arg,
-            coordinator=await services.coordinators.is_coordinator(sender.id),
+            coordinator=context.is_coordinator,
             map_url=services.settings.webapp_url,
         )
     if not stored:
