@@ -1,6 +1,6 @@
 """What every handler can reach: the services, and the person who sent the update
 (loaded once per update), through a typed context. Handlers reach storage only through
-the services: Services holds no repository (tests/test_layers.py checks it)."""
+the services: Services holds no repository (tests/test_person.py checks it)."""
 
 from __future__ import annotations
 
