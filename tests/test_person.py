@@ -22,11 +22,13 @@ _ABOUT_ONE_PERSON = (
 
 
 def _recording(group: Group) -> list[tuple[str, tuple[Any, ...]]]:
-    """Every statement the database is sent from now on, with its parameters."""
+    """Every statement run on its own from now on (not those inside a transaction: no
+    lookup of a person is), with its parameters; counted where every repository sends
+    them, whichever the backend."""
     seen: list[tuple[str, tuple[Any, ...]]] = []
-    backend = group.app.storage.db.backend
-    for name in ("execute", "executemany", "insert", "fetchone", "fetchall"):
-        original = getattr(backend, name)
+    db = group.app.storage.db
+    for name in ("execute", "insert", "fetchone", "fetchall"):
+        original = getattr(db, name)
 
         def counted(
             sql: str, params: Any = (), *, _original: Callable[..., Awaitable[Any]] = original
@@ -34,7 +36,7 @@ def _recording(group: Group) -> list[tuple[str, tuple[Any, ...]]]:
             seen.append((sql, tuple(params) if isinstance(params, list | tuple) else ()))
             return _original(sql, params)
 
-        setattr(backend, name, counted)
+        setattr(db, name, counted)
     return seen
 
 
