@@ -20,7 +20,7 @@ from tests.conftest import COORDINATOR, NEAR, REQUESTER, Group, make_settings
 from tests.support.telegram import Call, FakeTelegram
 
 # PTB 22 warns, when it builds the RetryAfter for a 429, that its int will become a
-# timedelta; the bot reads it either way (bot.services.broadcast.retry_after_seconds).
+# timedelta; the bot reads it either way (bot.telegram.broadcast_news.retry_after_seconds).
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*attribute `retry_after` will be of type:telegram.warnings.PTBDeprecationWarning"
 )

@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.offers import OfferStatus
-from bot.services.broadcast import RateLimiter
 from bot.services.offers import EXPIRE
 from bot.telegram.app import build_application
 from bot.telegram.handlers.common import NOTICE_VERSION
+from bot.telegram.rate_limiter import RateLimiter
 from tests.conftest import (
     COORDINATOR,
     FAR,

@@ -17,7 +17,7 @@ import pytest
 from telegram import Update
 
 from bot.domain.models import RequestStatus
-from bot.services.broadcast import RateLimiter
+from bot.telegram.rate_limiter import RateLimiter
 from tests.conftest import COORDINATOR, NEAR, REQUESTER, Group
 
 OpenGroup = Callable[..., AbstractAsyncContextManager[Group]]

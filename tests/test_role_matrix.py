@@ -15,9 +15,9 @@ import aiosqlite
 import pytest
 
 from bot.db.connection import SqliteDatabase
-from bot.services.broadcast import RateLimiter
 from bot.telegram.callbacks import Action
 from bot.telegram.commands import coordinator_commands
+from bot.telegram.rate_limiter import RateLimiter
 from tests.conftest import COORDINATOR, NEAR, REQUESTER, Group
 from tests.support.storage import sqlite_only
 from tests.test_authorisation import snapshot

@@ -6,8 +6,19 @@ from collections.abc import Awaitable, Callable, Collection
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
+from bot.domain.broadcasts import Audience, Broadcast, Counts, Delivery, Recipient, Tried
 from bot.domain.events import Event, StoredEvent
-from bot.domain.models import AddressMessage, Candidate, Category, PingRules, Slot
+from bot.domain.models import (
+    AddressMessage,
+    Candidate,
+    Category,
+    HelpRequest,
+    Ping,
+    PingRules,
+    Reminder,
+    Slot,
+    User,
+)
 
 
 class Outbox(Protocol):
@@ -94,3 +105,144 @@ class CandidateSearch(Protocol):
         rules: PingRules | None = None,
         held: bool = False,
     ) -> list[Candidate]: ...
+
+
+class People(Protocol):
+    """Who someone is, and marking them unreachable (bot.db.UserRepository)."""
+
+    async def get(self, user_id: int) -> User | None: ...
+
+    async def set_blocked(self, user_id: int, blocked_at: float | None) -> bool: ...
+
+
+class BroadcastStore(Protocol):
+    """Broadcasts and their outbox of one row per recipient (bot.db.broadcasts; migration
+    0004 has the rows' transitions). Every change is conditional, so that a press
+    delivered twice, or two workers, change a row once."""
+
+    async def count_audience(self, audience: Audience) -> int: ...
+
+    async def create(
+        self, coordinator_id: int, audience: Audience, text: str, now: float
+    ) -> int: ...
+
+    async def get(self, broadcast_id: int) -> Broadcast | None: ...
+
+    async def begin(self, broadcast_id: int, now: float) -> int | None:
+        """Draft -> sending with its outbox rows: how many, or None if not a draft."""
+        ...
+
+    async def cancel(self, broadcast_id: int, now: float) -> bool: ...
+
+    async def stop(self, broadcast_id: int, coordinator_id: int, now: float) -> bool: ...
+
+    async def sending(self) -> list[Broadcast]: ...
+
+    async def set_progress_message(
+        self, broadcast_id: int, chat_id: int, message_id: int
+    ) -> None: ...
+
+    async def pending(self, broadcast_id: int) -> list[Recipient]:
+        """The next batch of rows to send (none once the broadcast is stopped)."""
+        ...
+
+    async def claim(self, entry_id: int) -> bool:
+        """Pending -> sending, just before the Bot API call; False if it was not pending."""
+        ...
+
+    async def release(self, entry_id: int) -> None:
+        """Sending -> pending: it was not delivered, and will be tried again."""
+        ...
+
+    async def settle(self, entry_id: int, state: Delivery, now: float) -> None: ...
+
+    async def mark_interrupted(self) -> int:
+        """At start-up: rows still `sending` become `unsure`; how many."""
+        ...
+
+    async def counts(self, broadcast_id: int) -> Counts: ...
+
+    async def finish(self, broadcast_id: int, counts: Counts, now: float) -> bool: ...
+
+
+class BulkSender(Protocol):
+    """One broadcast message to one person, paced by the bot's send budget's spare room
+    (bot.telegram.broadcast_news), and how Telegram answered. `text` goes out exactly
+    as typed, under a header in the recipient's language."""
+
+    async def send(self, recipient: Recipient, text: str) -> Tried: ...
+
+
+class Requests(Protocol):
+    """Requests as matching reads and marks them (bot.db.RequestRepository)."""
+
+    async def get(self, request_id: int) -> HelpRequest | None: ...
+
+    async def mark_announced(self, request_id: int, now: float) -> None:
+        """The first wave went (or nobody could be asked): once, the first time."""
+        ...
+
+
+class Pings(Protocol):
+    """The pings of a request's rounds and waves (bot.db.PingRepository)."""
+
+    async def add(
+        self,
+        request_id: int,
+        volunteer_id: int,
+        round_: int,
+        wave: int,
+        distance_km: float,
+        now: float,
+    ) -> int | None:
+        """Record a ping before it is sent; None if this volunteer had one this round."""
+        ...
+
+    async def for_request(self, request_id: int, round_: int | None = None) -> list[Ping]:
+        """In the order they were recorded; every round's when `round_` is None."""
+        ...
+
+    async def last_wave(self, request_id: int, round_: int) -> int:
+        """The round's latest wave (0: none yet)."""
+        ...
+
+
+class ReminderBook(Protocol):
+    """Stored reminders (bot.db.reminders): a key is used once, and a reminder is claimed
+    before it acts, so that it fires once."""
+
+    async def add(
+        self,
+        key: str,
+        kind: str,
+        due_at: float,
+        now: float,
+        *,
+        request_id: int | None = None,
+        series_id: int | None = None,
+        user_id: int | None = None,
+    ) -> Reminder | None:
+        """None if one with this key exists already (in any state)."""
+        ...
+
+    async def claim(self, reminder_id: int, now: float) -> Reminder | None:
+        """Pending -> fired; None if it already fired or was cancelled."""
+        ...
+
+    async def cancel(
+        self,
+        *,
+        request_id: int,
+        kinds: Collection[str] | None = None,
+        sparing: Collection[str] = (),
+    ) -> list[int]: ...
+
+    async def cancel_series(self, series_id: int) -> list[int]: ...
+
+    async def due(self, now: float, limit: int) -> list[Reminder]:
+        """Pending reminders whose time has come, earliest first."""
+        ...
+
+    async def pending_summary(self) -> tuple[int, float | None]:
+        """How many are pending, and when the earliest falls due."""
+        ...

@@ -15,9 +15,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.db.reminders import ReminderRepository
 from bot.domain.models import Reminder
-from bot.services.ports import Alarm, Ringing
+from bot.services.ports import Alarm, ReminderBook, Ringing
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -26,7 +25,7 @@ ALARM = "reminders:alarm"
 
 
 class Reminders:
-    def __init__(self, repository: ReminderRepository, clock: Callable[[], float]) -> None:
+    def __init__(self, repository: ReminderBook, clock: Callable[[], float]) -> None:
         self._repository = repository
         self._clock = clock
         self._actions: dict[str, Action] = {}

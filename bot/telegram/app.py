@@ -54,7 +54,7 @@ from bot.health import SERVING, STOPPED, Heartbeat, heartbeat_path
 from bot.i18n import _, use_language
 from bot.resilience import DatabaseWatch, Journal, is_transient, keeping
 from bot.services.addresses import AddressMessages
-from bot.services.broadcast import Broadcaster, RateLimiter
+from bot.services.broadcast import Broadcaster
 from bot.services.budget import SendBudget
 from bot.services.chaser import BEFORE, Chaser
 from bot.services.coordination import Coordinators
@@ -79,8 +79,9 @@ from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
 from bot.services.volunteering import Volunteering
 from bot.standby import Standby
-from bot.telegram import keyboards, notices
+from bot.telegram import notices
 from bot.telegram.alarm import JobQueueAlarm
+from bot.telegram.broadcast_news import BroadcastNotices, BulkMessages
 from bot.telegram.cleaning import clean_update
 from bot.telegram.commands import publish_commands
 from bot.telegram.context import BotContext, Services
@@ -94,7 +95,9 @@ from bot.telegram.messenger import Messenger
 from bot.telegram.offer_news import OfferNotices
 from bot.telegram.once_request import OnceRequest
 from bot.telegram.persistence import SQLitePersistence
+from bot.telegram.rate_limiter import RateLimiter
 from bot.telegram.reminded import details_again
+from bot.telegram.safeguarding_news import SafeguardingNotices
 from bot.telegram.settling import digest_with_owed
 from bot.telegram.subscribers import Eraser, Tellers, subscribe
 from bot.telegram.telegram_bot import GroupBot
@@ -567,7 +570,7 @@ def build_application(
             requests,
             users,
             coordinators,
-            messenger,
+            SafeguardingNotices(messenger, coordinators),
             clock,
         ),
         roster=Roster(
@@ -591,10 +594,10 @@ def build_application(
         clock=clock,
         broadcaster=Broadcaster(
             settings.broadcast_rate,
-            app.bot,
             BroadcastRepository(db, settings.admin_ids),
             users,
-            messenger,
+            BulkMessages(app.bot),
+            BroadcastNotices(messenger),
             clock,
         ),
         groupmap=GroupMap(settings, MapRepository(db), volunteers, clock),
@@ -639,7 +642,6 @@ def build_application(
         ),
         chaser=chaser,
     )
-    app.services.safeguarding.concern_buttons = keyboards.on_it
     # The reminder before a booked task brings its details again (protected).
     reminders.also(BEFORE, partial(details_again, app.services))
     subscribe(events, tellers, chaser, matchmaker, board, newcomers)

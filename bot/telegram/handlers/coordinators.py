@@ -10,34 +10,28 @@ from bot.domain.models import VolunteerStatus
 from bot.domain.results import Outcome
 from bot.i18n import _, ngettext
 from bot.telegram import keyboards, notices
-from bot.telegram.callbacks import Action, matches
+from bot.telegram.buttons import Approve, Close, PingEveryone, Reject
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     GROUP_FEATURES,
     PRIVATE,
     answer,
-    callback_data,
     coordinators_only,
 )
+from bot.telegram.presses import Press, press
 from bot.telegram.texts import esc
 
 
 @coordinators_only
-async def decide(update: Update, context: BotContext) -> None:
+@press(Approve, Reject)
+async def decide(update: Update, context: BotContext, press: Press[Approve | Reject]) -> None:
     """v1:approve:<user_id> / v1:reject:<user_id>."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if data is None or query is None or sender is None:
-        return
-    volunteer_id = data.id_arg
-    approve = data.action is Action.APPROVE
+    query, sender, volunteer_id = press.query, press.sender, press.data.user_id
+    approve = isinstance(press.data, Approve)
     # The volunteer hears of it from the roster's event (bot.telegram.subscribers).
-    decision = (
-        await context.services.roster.decide(volunteer_id, approve, sender.id)
-        if volunteer_id
-        else None
-    )
-    volunteer = decision.volunteer if decision is not None else None
-    if decision is None or volunteer is None:
+    decision = await context.services.roster.decide(volunteer_id, approve, sender.id)
+    volunteer = decision.volunteer
+    if volunteer is None:
         await answer(query, _("That volunteer is no longer signed up."))
         await query.edit_message_reply_markup(reply_markup=None)
         return
@@ -70,14 +64,12 @@ async def decide(update: Update, context: BotContext) -> None:
 
 
 @coordinators_only
-async def ask_everyone(update: Update, context: BotContext) -> None:
+@press(PingEveryone)
+async def ask_everyone(update: Update, context: BotContext, press: Press[PingEveryone]) -> None:
     """v1:pingall:<id>: ping every eligible volunteer about a stuck request."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if data is None or query is None or sender is None:
-        return
+    query, request_id = press.query, press.data.request_id
     services = context.services
-    request_id = data.id_arg
-    asked = await services.desk.ask_everyone(request_id) if request_id else None
+    asked = await services.desk.ask_everyone(request_id)
     sent, waiting = asked if asked is not None else (0, None)
     if asked is None:
         await answer(query, _("That request is no longer open."))
@@ -100,15 +92,13 @@ async def ask_everyone(update: Update, context: BotContext) -> None:
 
 
 @coordinators_only
-async def close_stuck(update: Update, context: BotContext) -> None:
+@press(Close)
+async def close_stuck(update: Update, context: BotContext, press: Press[Close]) -> None:
     """v1:close:<id>: close a request nobody can take, with a message to the requester."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if data is None or query is None or sender is None:
-        return
+    query, sender, request_id = press.query, press.sender, press.data.request_id
     services = context.services
-    request_id = data.id_arg
-    result = await services.desk.close_stuck(request_id, sender.id) if request_id else None
-    if result is not None and result.outcome is Outcome.OK:
+    result = await services.desk.close_stuck(request_id, sender.id)
+    if result.outcome is Outcome.OK:
         await answer(query, _("Closed."))
         await query.edit_message_text(
             _("✖️ #{id} was closed by {coordinator}; the requester has been told.").format(
@@ -140,9 +130,10 @@ async def pending(update: Update, context: BotContext) -> None:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handlers(
         [
-            CallbackQueryHandler(decide, pattern=matches(Action.APPROVE, Action.REJECT)),
-            CallbackQueryHandler(ask_everyone, pattern=matches(Action.PING_EVERYONE)),
-            CallbackQueryHandler(close_stuck, pattern=matches(Action.CLOSE)),
+            CallbackQueryHandler(decide, pattern=Approve.matches()),
+            CallbackQueryHandler(decide, pattern=Reject.matches()),
+            CallbackQueryHandler(ask_everyone, pattern=PingEveryone.matches()),
+            CallbackQueryHandler(close_stuck, pattern=Close.matches()),
             CommandHandler("pending", pending, filters=PRIVATE),
         ],
         group=GROUP_FEATURES,

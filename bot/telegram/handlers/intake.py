@@ -23,7 +23,7 @@ from bot.domain.phone import parse_phone
 from bot.domain.when import parse_due
 from bot.i18n import _, ngettext
 from bot.telegram import keyboards, notices
-from bot.telegram.callbacks import Action, matches
+from bot.telegram.buttons import ChooseCategory, Confirm, Duplicate, Prescription, WhenChoice
 from bot.telegram.context import ONBEHALF_DRAFT, BotContext
 from bot.telegram.handlers import prescriptions
 from bot.telegram.handlers.common import (
@@ -33,12 +33,12 @@ from bot.telegram.handlers.common import (
     PRIVATE,
     TEXT,
     answer,
-    callback_data,
     conversation,
     coordinators_only,
 )
 from bot.telegram.handlers.places import Asker, read_place
 from bot.telegram.handlers.prescriptions import Rx
+from bot.telegram.presses import Press, choose_a_button, press
 from bot.telegram.texts import category_label, description_example, esc, when_text
 
 DRAFT = ONBEHALF_DRAFT
@@ -207,12 +207,9 @@ async def phoned(update: Update, context: BotContext) -> int:
 
 
 @coordinators_only
-async def chose_category(update: Update, context: BotContext) -> int:
-    data, query = callback_data(update), update.callback_query
-    category = Category.parse(data.arg) if data else None
-    if query is None or category is None:
-        await answer(query, _("Please choose one of the buttons."))
-        return Step.CATEGORY
+@press(ChooseCategory, stay=Step.CATEGORY)
+async def chose_category(update: Update, context: BotContext, press: Press[ChooseCategory]) -> int:
+    query, category = press.query, press.data.category
     await answer(query)
     _draft(context)["category"] = category.value
     await query.edit_message_text(
@@ -249,14 +246,10 @@ def _category(draft: dict[str, Any]) -> Category:
 
 
 @coordinators_only
-async def chose_duplicate(update: Update, context: BotContext) -> int:
+@press(Duplicate, stay=Step.DUPLICATE)
+async def chose_duplicate(update: Update, context: BotContext, press: Press[Duplicate]) -> int:
     """v1:dup:<open_id>:same|new, for a phone request."""
-    data, query = callback_data(update), update.callback_query
-    open_id = data.id_arg if data else None
-    choice = data.args[1] if data and len(data.args) == 2 else ""
-    if query is None or open_id is None or choice not in ("same", "new"):
-        await answer(query, _("Please choose one of the buttons."))
-        return Step.DUPLICATE
+    query, open_id, choice = press.query, press.data.open_id, press.data.choice
     await answer(query)
     await query.edit_message_reply_markup(reply_markup=None)
     if choice == "same":
@@ -348,11 +341,11 @@ async def prescription_amount(update: Update, context: BotContext) -> int:
 
 
 @coordinators_only
-async def chose_when(update: Update, context: BotContext) -> int:
-    data, query = callback_data(update), update.callback_query
-    code = data.arg if data else ""
-    if query is None or code not in {w.value for w in When}:
-        await answer(query, _("Please choose one of the buttons."))
+@press(WhenChoice, stay=Step.WHEN)
+async def chose_when(update: Update, context: BotContext, press: Press[WhenChoice]) -> int:
+    query, code = press.query, press.data.choice
+    if code not in {w.value for w in When}:  # no repeating requests taken by phone
+        await answer(query, choose_a_button())
         return Step.WHEN
     await answer(query)
     await query.edit_message_reply_markup(reply_markup=None)
@@ -449,12 +442,11 @@ async def addressed(update: Update, context: BotContext) -> int:
 
 
 @coordinators_only
-async def confirmed(update: Update, context: BotContext) -> int:
+@press(Confirm, stay=Step.CONFIRM)
+async def confirmed(update: Update, context: BotContext, press: Press[Confirm]) -> int:
     """Send (or start again) under the summary."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return Step.CONFIRM
-    if data is None or data.arg != "yes":
+    query, sender = press.query, press.sender
+    if press.data.answer != "yes":
         await answer(query)
         await query.edit_message_reply_markup(reply_markup=None)
         context.drafts[DRAFT] = {}
@@ -522,11 +514,11 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 Step.NAME: [MessageHandler(TEXT, named), MessageHandler(other, repeat_step)],
                 Step.PHONE: [MessageHandler(TEXT, phoned), MessageHandler(other, repeat_step)],
                 Step.CATEGORY: [
-                    CallbackQueryHandler(chose_category, pattern=matches(Action.CATEGORY)),
+                    CallbackQueryHandler(chose_category, pattern=ChooseCategory.matches()),
                     MessageHandler(other, repeat_step),
                 ],
                 Step.DUPLICATE: [
-                    CallbackQueryHandler(chose_duplicate, pattern=matches(Action.DUPLICATE)),
+                    CallbackQueryHandler(chose_duplicate, pattern=Duplicate.matches()),
                     MessageHandler(other, repeat_step),
                 ],
                 Step.ADDITION: [MessageHandler(TEXT, added), MessageHandler(other, repeat_step)],
@@ -536,9 +528,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 ],
                 **{
                     step: [
-                        CallbackQueryHandler(
-                            _rx_pressed(at), pattern=matches(Action.PRESCRIPTION)
-                        ),
+                        CallbackQueryHandler(_rx_pressed(at), pattern=Prescription.matches()),
                         MessageHandler(other, repeat_step),
                     ]
                     for at, step in RX_STEPS.items()
@@ -549,7 +539,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     MessageHandler(other, repeat_step),
                 ],
                 Step.WHEN: [
-                    CallbackQueryHandler(chose_when, pattern=matches(Action.WHEN)),
+                    CallbackQueryHandler(chose_when, pattern=WhenChoice.matches()),
                     MessageHandler(other, repeat_step),
                 ],
                 Step.WHEN_AT: [
@@ -565,7 +555,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     MessageHandler(other, repeat_step),
                 ],
                 Step.CONFIRM: [
-                    CallbackQueryHandler(confirmed, pattern=matches(Action.CONFIRM)),
+                    CallbackQueryHandler(confirmed, pattern=Confirm.matches()),
                     MessageHandler(other, repeat_step),
                 ],
             },

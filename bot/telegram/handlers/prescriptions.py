@@ -13,8 +13,9 @@ from bot.domain.models import Payment, prescription_from
 from bot.domain.money import pounds_typed
 from bot.i18n import _
 from bot.telegram import keyboards
+from bot.telegram.buttons import Prescription
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import answer, callback_data
+from bot.telegram.handlers.common import answer
 from bot.telegram.notices import prescription_lines
 
 
@@ -85,9 +86,9 @@ async def pressed(
     update: Update, context: BotContext, draft: dict[str, Any], at: Rx, for_someone: bool = False
 ) -> Rx:
     """A button under one of the questions: note the answer and ask the next one."""
-    data, query = callback_data(update), update.callback_query
-    question = data.arg if data else ""
-    choice = data.args[1] if data and len(data.args) == 2 else ""
+    query = update.callback_query
+    data = Prescription.parse(query.data) if query is not None else None
+    question, choice = (data.question, data.answer) if data is not None else ("", "")
     if query is None or question != at.value or choice not in ANSWERS.get(at, ()):
         await answer(query, _("Please answer the question above."))
         return at

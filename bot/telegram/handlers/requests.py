@@ -18,7 +18,22 @@ from bot.domain.results import Limit, Outcome
 from bot.domain.when import parse_due
 from bot.i18n import _, ngettext
 from bot.telegram import keyboards, notices
-from bot.telegram.callbacks import Action, matches
+from bot.telegram.buttons import (
+    CallBy,
+    CancelRequest,
+    Change,
+    ChooseCategory,
+    Confirm,
+    Duplicate,
+    Feedback,
+    Prescription,
+    Rebook,
+    Resume,
+    Role,
+    SamePlace,
+    StopSeries,
+    WhenChoice,
+)
 from bot.telegram.commands import REQUEST_LINK
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import prescriptions
@@ -34,12 +49,12 @@ from bot.telegram.handlers.common import (
     agree,
     agreed_then,
     answer,
-    callback_data,
     consented_user,
     conversation,
 )
 from bot.telegram.handlers.places import Asker, read_place
 from bot.telegram.handlers.prescriptions import Rx
+from bot.telegram.presses import Press, press, stale_answer
 from bot.telegram.texts import (
     category_label,
     description_example,
@@ -269,13 +284,14 @@ def _waiting_text(draft: dict[str, Any]) -> str:
     ).format(what=what)
 
 
-async def resumed(update: Update, context: BotContext) -> int:
+@press(Resume, stay=Step.RESUME)
+async def resumed(update: Update, context: BotContext, press: Press[Resume]) -> int:
     """v1:resume:yes|no: carry on with the half-made request, or start afresh."""
-    data, query = callback_data(update), update.callback_query
+    query = press.query
     await answer(query)
-    if query is not None and query.message is not None:
+    if query.message is not None:
         await query.edit_message_reply_markup(reply_markup=None)
-    if data is None or data.arg != "yes" or not _draft(context).get("category"):
+    if press.data.answer != "yes" or not _draft(context).get("category"):
         context.drafts[DRAFT] = {}
         await _reply(update, _ask_category(), keyboards.categories())
         return Step.CATEGORY
@@ -331,12 +347,9 @@ def _category(draft: dict[str, Any]) -> Category:
     return Category.parse(str(draft.get("category"))) or Category.OTHER
 
 
-async def chose_category(update: Update, context: BotContext) -> int:
-    data = callback_data(update)
-    category = Category.parse(data.arg) if data else None
-    if category is None:
-        await answer(update.callback_query, _("Please choose one of the buttons."))
-        return Step.CATEGORY
+@press(ChooseCategory, stay=Step.CATEGORY)
+async def chose_category(update: Update, context: BotContext, press: Press[ChooseCategory]) -> int:
+    category = press.data.category
     await answer(update.callback_query)
     _draft(context)["category"] = category.value
     query = update.callback_query
@@ -365,14 +378,10 @@ def _same_need_question(same: HelpRequest) -> str:
     ).format(id=same.id, description=esc(same.description))
 
 
-async def chose_duplicate(update: Update, context: BotContext) -> int:
+@press(Duplicate, stay=Step.DUPLICATE)
+async def chose_duplicate(update: Update, context: BotContext, press: Press[Duplicate]) -> int:
     """v1:dup:<open_id>:same|new: add to the open request, or ask for a new one."""
-    data, query = callback_data(update), update.callback_query
-    open_id = data.id_arg if data else None
-    choice = data.args[1] if data and len(data.args) == 2 else ""
-    if query is None or open_id is None or choice not in ("same", "new"):
-        await answer(query, _("Please choose one of the buttons."))
-        return Step.DUPLICATE
+    query, open_id, choice = press.query, press.data.open_id, press.data.choice
     await answer(query)
     await query.edit_message_reply_markup(reply_markup=None)
     draft = _draft(context)
@@ -509,10 +518,11 @@ def _when(code: str) -> When | None:
         return None
 
 
-async def chose_when(update: Update, context: BotContext) -> int:
-    data = callback_data(update)
-    every = data.arg if data and data.arg in REPEATS else None
-    when = When.AT if every else _when(data.arg if data else "")
+@press(WhenChoice, stay=Step.WHEN)
+async def chose_when(update: Update, context: BotContext, press: Press[WhenChoice]) -> int:
+    code = press.data.choice
+    every = code if code in REPEATS else None
+    when = When.AT if every else _when(code)
     if when is None:
         await answer(update.callback_query, _("Please choose one of the buttons."))
         return Step.WHEN
@@ -694,12 +704,11 @@ async def address_again(update: Update, context: BotContext) -> int:
     return Step.ADDRESS
 
 
-async def confirmed(update: Update, context: BotContext) -> int:
+@press(Confirm, stay=Step.CONFIRM)
+async def confirmed(update: Update, context: BotContext, press: Press[Confirm]) -> int:
     """The requester pressed Send (or Start again) under their summary."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if data is None or query is None or sender is None:
-        return Step.CONFIRM
-    if data.arg != "yes":
+    query, sender = press.query, press.sender
+    if press.data.answer != "yes":
         await answer(query)
         await query.edit_message_reply_markup(reply_markup=None)
         at_door = _category(_draft(context)).at_the_door
@@ -772,12 +781,12 @@ CHANGES = {
 }
 
 
-async def change(update: Update, context: BotContext) -> int:
+@press(Change, stay=Step.CHANGE)
+async def change(update: Update, context: BotContext, press: Press[Change]) -> int:
     """v1:change:what|when|where|all: ask that one question again, then the summary."""
-    data, query = callback_data(update), update.callback_query
-    choice = data.arg if data else ""
+    query, choice = press.query, press.data.what
     await answer(query)
-    if query is not None and query.message is not None:
+    if query.message is not None:
         await query.edit_message_reply_markup(reply_markup=None)
     draft = _draft(context)
     if choice not in CHANGES or not draft.get("category"):
@@ -884,17 +893,12 @@ async def _who(request: HelpRequest, context: BotContext) -> str:
     return ""
 
 
-async def cancel_request(update: Update, context: BotContext) -> None:
+@press(CancelRequest)
+async def cancel_request(update: Update, context: BotContext, press: Press[CancelRequest]) -> None:
     """v1:cancelreq:<id>: the requester no longer needs the help. With a volunteer on it,
     it asks first: v1:cancelreq:<id>:yes cancels, :no keeps it."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    request_id = data.id_arg if data else None
-    choice = data.args[1] if data and len(data.args) == 2 else ""
-    if data is None or request_id is None or len(data.args) > 2 or choice not in ("", "yes", "no"):
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, request_id = press.query, press.sender, press.data.request_id
+    choice = press.data.answer or ""
     if choice != "yes":
         request = await context.services.desk.find(request_id)
         if request is None or request.requester_id != sender.id:
@@ -933,13 +937,10 @@ async def cancel_request(update: Update, context: BotContext) -> None:
         await answer(query, _("That button isn't for you."), alert=True)
 
 
-async def rebook(update: Update, context: BotContext) -> None:
+@press(Rebook)
+async def rebook(update: Update, context: BotContext, press: Press[Rebook]) -> None:
     """v1:rebook:<id>: its booked time passed after a hand-back; as soon as possible now."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    request_id = data.id_arg if data else None
-    if query is None or sender is None or request_id is None:
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, request_id = press.query, press.sender, press.data.request_id
     result = await context.services.desk.rebook_asap(request_id, sender.id)
     if result.outcome is Outcome.OK:
         await answer(query, _("Thank you!"))
@@ -954,22 +955,16 @@ async def rebook(update: Update, context: BotContext) -> None:
         await answer(query, _("That's already been sorted. /myrequests shows how it stands."))
         await query.edit_message_reply_markup(reply_markup=None)
     elif result.outcome is Outcome.NOT_FOUND:
-        await answer(query, _("This button doesn't work any more."))
+        await answer(query, stale_answer())
     else:
         await answer(query, _("That button isn't for you."), alert=True)
 
 
-async def stop_series(update: Update, context: BotContext) -> None:
+@press(StopSeries)
+async def stop_series(update: Update, context: BotContext, press: Press[StopSeries]) -> None:
     """v1:stopseries:<id>: no more occurrences of a recurring request."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    series_id = data.id_arg if data else None
-    outcome = (
-        await context.services.desk.stop_series(series_id, sender.id)
-        if series_id
-        else Outcome.NOT_YOURS
-    )
+    query, sender, series_id = press.query, press.sender, press.data.series_id
+    outcome = await context.services.desk.stop_series(series_id, sender.id)
     if outcome is Outcome.OK:
         await answer(query, _("Stopped."))
         await query.edit_message_text(
@@ -982,16 +977,11 @@ async def stop_series(update: Update, context: BotContext) -> None:
         await answer(query, _("That button isn't for you."), alert=True)
 
 
-async def feedback(update: Update, context: BotContext) -> None:
+@press(Feedback)
+async def feedback(update: Update, context: BotContext, press: Press[Feedback]) -> None:
     """v1:fb:<id>:yes|no: did the requester get the help?"""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    request_id = data.id_arg if data else None
-    answer_arg = data.args[1] if data and len(data.args) > 1 else ""
-    if request_id is None or answer_arg not in ("yes", "no"):
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, request_id = press.query, press.sender, press.data.request_id
+    answer_arg = press.data.answer
     result = await context.services.desk.record_feedback(
         request_id, sender.id, answer_arg == "yes"
     )
@@ -1010,14 +1000,14 @@ async def feedback(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    chosen = matches(Action.CATEGORY)
+    chosen = ChooseCategory.matches()
     app.add_handler(
         conversation(
             "request",
             entry_points=[
                 CommandHandler("request", begin, filters=PRIVATE),
                 CommandHandler("start", begin, filters=PRIVATE & filters.Regex(REQUEST_LINK)),
-                CallbackQueryHandler(begin, pattern=matches(Action.ROLE, arg=NEED)),
+                CallbackQueryHandler(begin, pattern=Role.matches(intent=NEED)),
                 CallbackQueryHandler(agree_and_begin, pattern=agreed_then(NEED)),
             ],
             states={
@@ -1026,7 +1016,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     MessageHandler(PRIVATE & ~filters.COMMAND, category_again),
                 ],
                 Step.DUPLICATE: [
-                    CallbackQueryHandler(chose_duplicate, pattern=matches(Action.DUPLICATE)),
+                    CallbackQueryHandler(chose_duplicate, pattern=Duplicate.matches()),
                     MessageHandler(PRIVATE & ~filters.COMMAND, duplicate_again),
                 ],
                 Step.ADDITION: [
@@ -1039,9 +1029,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 ],
                 **{
                     step: [
-                        CallbackQueryHandler(
-                            _rx_pressed(at), pattern=matches(Action.PRESCRIPTION)
-                        ),
+                        CallbackQueryHandler(_rx_pressed(at), pattern=Prescription.matches()),
                         MessageHandler(PRIVATE & ~filters.COMMAND, _rx_again(at)),
                     ]
                     for at, step in RX_STEPS.items()
@@ -1052,7 +1040,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     MessageHandler(PRIVATE & ~filters.COMMAND, _rx_again(Rx.AMOUNT)),
                 ],
                 Step.WHEN: [
-                    CallbackQueryHandler(chose_when, pattern=matches(Action.WHEN)),
+                    CallbackQueryHandler(chose_when, pattern=WhenChoice.matches()),
                     MessageHandler(PRIVATE & ~filters.COMMAND, when_again),
                 ],
                 Step.WHEN_AT: [
@@ -1060,7 +1048,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     MessageHandler(PRIVATE & ~filters.COMMAND, when_at_again),
                 ],
                 Step.LOCATION: [
-                    CallbackQueryHandler(same_place, pattern=matches(Action.SAME_PLACE)),
+                    CallbackQueryHandler(same_place, pattern=SamePlace.matches()),
                     MessageHandler(LOCATION | TEXT, located),
                     MessageHandler(PRIVATE & ~filters.COMMAND, location_again),
                 ],
@@ -1069,20 +1057,20 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     MessageHandler(PRIVATE & ~filters.COMMAND, address_again),
                 ],
                 Step.RESUME: [
-                    CallbackQueryHandler(resumed, pattern=matches(Action.RESUME)),
+                    CallbackQueryHandler(resumed, pattern=Resume.matches()),
                     MessageHandler(PRIVATE & ~filters.COMMAND, resume_again),
                 ],
                 Step.PHONE: [
                     MessageHandler(TEXT, phoned),
-                    CallbackQueryHandler(call_by_bot, pattern=matches(Action.CALL_BY)),
+                    CallbackQueryHandler(call_by_bot, pattern=CallBy.matches()),
                     MessageHandler(PRIVATE & ~filters.COMMAND, phone_again),
                 ],
                 Step.CHANGE: [
-                    CallbackQueryHandler(change, pattern=matches(Action.CHANGE)),
+                    CallbackQueryHandler(change, pattern=Change.matches()),
                     MessageHandler(PRIVATE & ~filters.COMMAND, change_again),
                 ],
                 Step.CONFIRM: [
-                    CallbackQueryHandler(confirmed, pattern=matches(Action.CONFIRM)),
+                    CallbackQueryHandler(confirmed, pattern=Confirm.matches()),
                     MessageHandler(PRIVATE & ~filters.COMMAND, confirm_again),
                 ],
             },
@@ -1092,10 +1080,10 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handlers(
         [
             CommandHandler("myrequests", my_requests, filters=PRIVATE),
-            CallbackQueryHandler(cancel_request, pattern=matches(Action.CANCEL_REQUEST)),
-            CallbackQueryHandler(stop_series, pattern=matches(Action.STOP_SERIES)),
-            CallbackQueryHandler(rebook, pattern=matches(Action.REBOOK)),
-            CallbackQueryHandler(feedback, pattern=matches(Action.FEEDBACK)),
+            CallbackQueryHandler(cancel_request, pattern=CancelRequest.matches()),
+            CallbackQueryHandler(stop_series, pattern=StopSeries.matches()),
+            CallbackQueryHandler(rebook, pattern=Rebook.matches()),
+            CallbackQueryHandler(feedback, pattern=Feedback.matches()),
         ],
         group=GROUP_FEATURES,
     )

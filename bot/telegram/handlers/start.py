@@ -17,7 +17,7 @@ from telegram.ext import (
 
 from bot.i18n import _, ngettext
 from bot.telegram import keyboards
-from bot.telegram.callbacks import Action, matches
+from bot.telegram.buttons import Consent
 from bot.telegram.commands import LEAFLET_LINKS
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
@@ -30,6 +30,7 @@ from bot.telegram.handlers.common import (
     needs_consent,
     privacy_notice,
 )
+from bot.telegram.presses import Press, press
 from bot.telegram.texts import esc
 
 
@@ -51,11 +52,10 @@ async def start(update: Update, context: BotContext) -> None:
     )
 
 
-async def consent(update: Update, context: BotContext) -> None:
+@press(Consent)
+async def consent(update: Update, context: BotContext, press: Press[Consent]) -> None:
     """v1:consent:yes: store the person for the first time, then offer the choice."""
-    query, sender = update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
+    query, sender = press.query, press.sender
     await agree(update, context)
     await answer(query, _("Thank you!"))
     await context.bot.send_message(
@@ -237,7 +237,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("help", show_help, filters=PRIVATE),
             CommandHandler("privacy", show_privacy, filters=PRIVATE),
             CommandHandler("cancel", cancel_nothing, filters=PRIVATE),
-            CallbackQueryHandler(consent, pattern=matches(Action.CONSENT)),
+            CallbackQueryHandler(consent, pattern=Consent.matches()),
             ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
         ],
         group=GROUP_FEATURES,

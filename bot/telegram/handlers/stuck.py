@@ -14,15 +14,15 @@ from bot.i18n import _, inserted, join_list, line, ngettext
 from bot.services.desk import Stuck
 from bot.services.matching import distance_matters, within_reach
 from bot.telegram import keyboards
-from bot.telegram.callbacks import Action, matches
+from bot.telegram.buttons import Assign, OpenList
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     GROUP_FEATURES,
     PRIVATE,
     answer,
-    callback_data,
     coordinators_only,
 )
+from bot.telegram.presses import Press, press
 from bot.telegram.texts import (
     category_label,
     distance_text,
@@ -134,31 +134,17 @@ async def open_list_pressed(update: Update, context: BotContext) -> None:
     await open_requests(update, context)
 
 
-def _user_id(text: str) -> int | None:
-    number = int(text) if text.isdigit() and len(text) <= 19 else 0
-    return number if 0 < number < 2**63 else None
-
-
 @coordinators_only
-async def assign(update: Update, context: BotContext) -> None:
+@press(Assign)
+async def assign(update: Update, context: BotContext, press: Press[Assign]) -> None:
     """v1:assign:<request_id> lists who could take it; v1:assign:<request_id>:<user_id>
-    hands it to them."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    request_id = data.id_arg if data else None
-    if data is None or request_id is None or len(data.args) > 2:
-        await answer(query, _("This button doesn't work any more."))
-        return
-    if len(data.args) == 1:
+    hands it to them (v1:assign:<request_id>:any lists every approved volunteer)."""
+    request_id, volunteer_id = press.data.request_id, press.data.to
+    if volunteer_id is None:
         await _show_choices(update, context, request_id)
         return
-    if data.args[1] == ANYONE:
+    if volunteer_id == "any":
         await _show_anyone(update, context, request_id)
-        return
-    volunteer_id = _user_id(data.args[1])
-    if volunteer_id is None:
-        await answer(query, _("This button doesn't work any more."))
         return
     await _hand_over(update, context, request_id, volunteer_id)
 
@@ -313,8 +299,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handlers(
         [
             CommandHandler("open", open_requests, filters=PRIVATE),
-            CallbackQueryHandler(assign, pattern=matches(Action.ASSIGN)),
-            CallbackQueryHandler(open_list_pressed, pattern=matches(Action.OPEN_LIST)),
+            CallbackQueryHandler(assign, pattern=Assign.matches()),
+            CallbackQueryHandler(open_list_pressed, pattern=OpenList.matches()),
         ],
         group=GROUP_FEATURES,
     )

@@ -10,13 +10,24 @@ from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain.limits import MAX_RADIUS_KM, MIN_RADIUS_KM
-from bot.domain.models import Category, Place, QuietHours, RequestStatus, Slot, VolunteerStatus
+from bot.domain.models import Category, Place, QuietHours, RequestStatus, VolunteerStatus
 from bot.domain.results import Outcome
 from bot.domain.when import ascii_digits
 from bot.i18n import _, distance_unit
 from bot.services.safeguarding import SPENDING_CATEGORIES
 from bot.telegram import keyboards, notices, offer_views
-from bot.telegram.callbacks import Action, matches
+from bot.telegram.buttons import (
+    Accept,
+    Availability,
+    Decline,
+    Done,
+    Later,
+    Quiet,
+    Release,
+    Role,
+    VolunteerCategory,
+    VolunteerSave,
+)
 from bot.telegram.commands import VOLUNTEER_LINK
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
@@ -30,11 +41,11 @@ from bot.telegram.handlers.common import (
     agree,
     agreed_then,
     answer,
-    callback_data,
     consented_user,
     conversation,
 )
 from bot.telegram.handlers.places import Asker, read_place
+from bot.telegram.presses import Press, press, stale_answer
 from bot.telegram.texts import decimal, from_reader_unit, in_reader_unit, radius_text
 
 DRAFT = "volunteer"
@@ -187,12 +198,11 @@ async def radius_again(update: Update, context: BotContext) -> int:
     return Step.RADIUS
 
 
-async def toggled_category(update: Update, context: BotContext) -> int:
-    data, query = callback_data(update), update.callback_query
-    category = Category.parse(data.arg) if data else None
-    if query is None or category is None:
-        await answer(query, _("Please choose one of the buttons."))
-        return Step.CATEGORIES
+@press(VolunteerCategory, stay=Step.CATEGORIES)
+async def toggled_category(
+    update: Update, context: BotContext, press: Press[VolunteerCategory]
+) -> int:
+    query, category = press.query, press.data.category
     chosen = _chosen(context)
     chosen ^= {category}
     _draft(context)["categories"] = sorted(c.value for c in chosen)
@@ -271,15 +281,10 @@ async def categories_again(update: Update, context: BotContext) -> int:
 # --- the buttons on pings and tasks ------------------------------------------------------
 
 
-async def accept(update: Update, context: BotContext) -> None:
+@press(Accept)
+async def accept(update: Update, context: BotContext, press: Press[Accept]) -> None:
     """v1:accept:<id>: the volunteer takes the request (exactly one ever wins)."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    request_id = data.id_arg if data else None
-    if request_id is None:
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, request_id = press.query, press.sender, press.data.request_id
     services = context.services
     result = await services.desk.accept(request_id, sender.id)
     if result.outcome is Outcome.OK and result.request is not None:
@@ -315,14 +320,12 @@ async def accept(update: Update, context: BotContext) -> None:
         await answer(query, _("This request wasn't offered to you."), alert=True)
 
 
-async def decline(update: Update, context: BotContext) -> None:
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    request_id = data.id_arg if data else None
-    result = await context.services.desk.decline(request_id, sender.id) if request_id else None
-    if result is None or result.outcome in (Outcome.NOT_FOUND, Outcome.NOT_YOURS):
-        await answer(query, _("This button doesn't work any more."))
+@press(Decline)
+async def decline(update: Update, context: BotContext, press: Press[Decline]) -> None:
+    query, sender, request_id = press.query, press.sender, press.data.request_id
+    result = await context.services.desk.decline(request_id, sender.id)
+    if result.outcome in (Outcome.NOT_FOUND, Outcome.NOT_YOURS):
+        await answer(query, stale_answer())
         return
     taken = result.request
     if (
@@ -348,13 +351,11 @@ async def decline(update: Update, context: BotContext) -> None:
         )
 
 
-async def done(update: Update, context: BotContext) -> None:
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    request_id = data.id_arg if data else None
-    result = await context.services.desk.complete(request_id, sender.id) if request_id else None
-    if result is not None and result.outcome is Outcome.OK and result.request is not None:
+@press(Done)
+async def done(update: Update, context: BotContext, press: Press[Done]) -> None:
+    query, sender, request_id = press.query, press.sender, press.data.request_id
+    result = await context.services.desk.complete(request_id, sender.id)
+    if result.outcome is Outcome.OK and result.request is not None:
         await answer(query, _("Thank you!"))
         text = _("✅ #{id} is done. Thank you so much for helping!").format(id=request_id)
         markup = None
@@ -369,24 +370,19 @@ async def done(update: Update, context: BotContext) -> None:
             # Done is not gone: the check on them carries on until they say they've left.
             markup = keyboards.after_done(result.request.id, spending=markup is not None)
         await query.edit_message_text(text, reply_markup=markup)
-    elif result is not None and result.outcome is Outcome.ALREADY:
+    elif result.outcome is Outcome.ALREADY:
         await answer(query, _("It's already marked as done. Thank you!"))
-    elif result is not None and result.outcome is Outcome.NOT_YOURS:
+    elif result.outcome is Outcome.NOT_YOURS:
         await answer(query, _("This task isn't yours, so you can't close it."), alert=True)
     else:
         await answer(query, _("This task is no longer open."))
 
 
-async def release(update: Update, context: BotContext) -> None:
+@press(Release)
+async def release(update: Update, context: BotContext, press: Press[Release]) -> None:
     """v1:release:<id> asks first; v1:release:<id>:yes hands the task back, :no keeps it."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    request_id = data.id_arg if data else None
-    choice = data.args[1] if data and len(data.args) == 2 else ""
-    if data is None or request_id is None or len(data.args) > 2 or choice not in ("", "yes", "no"):
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, request_id = press.query, press.sender, press.data.request_id
+    choice = press.data.answer or ""
     services = context.services
     message = query.message
     if choice != "yes":
@@ -457,15 +453,13 @@ async def _ask_or_keep(
     )
 
 
-async def more_time(update: Update, context: BotContext) -> None:
+@press(Later)
+async def more_time(update: Update, context: BotContext, press: Press[Later]) -> None:
     """v1:later:<id>: the volunteer needs longer; ask again later."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    request_id = data.id_arg if data else None
+    query, sender, request_id = press.query, press.sender, press.data.request_id
     services = context.services
-    result = await services.desk.more_time(request_id, sender.id) if request_id else None
-    if result is not None and result.outcome is Outcome.OK and result.request is not None:
+    result = await services.desk.more_time(request_id, sender.id)
+    if result.outcome is Outcome.OK and result.request is not None:
         await answer(query, _("No rush. I'll check in again later."))
         name = await services.relay.requester_name(result.request)
         at_door = result.request.category.at_the_door
@@ -476,17 +470,13 @@ async def more_time(update: Update, context: BotContext) -> None:
         await answer(query, _("This task is no longer yours to change."))
 
 
-async def toggled_availability(update: Update, context: BotContext) -> None:
+@press(Availability)
+async def toggled_availability(
+    update: Update, context: BotContext, press: Press[Availability]
+) -> None:
     """v1:avail:<slot>: when the volunteer is usually free (stored at each press)."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
+    query, sender, slot = press.query, press.sender, press.data.slot
     services = context.services
-    try:
-        slot = Slot(data.arg if data else "")
-    except ValueError:
-        await answer(query, _("This button doesn't work any more."))
-        return
     slots = await services.volunteering.toggle_free(sender.id, slot)
     if slots is None:
         await answer(query, _("Please sign up with /volunteer first."))
@@ -495,19 +485,13 @@ async def toggled_availability(update: Update, context: BotContext) -> None:
     await query.edit_message_reply_markup(reply_markup=keyboards.availability(slots))
 
 
-async def chose_quiet_hours(update: Update, context: BotContext) -> None:
+@press(Quiet)
+async def chose_quiet_hours(update: Update, context: BotContext, press: Press[Quiet]) -> None:
     """v1:quiet:<HHMM-HHMM|off|default>: when the volunteer is not to be pinged."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
+    query, sender, raw = press.query, press.sender, press.data.hours
     services = context.services
-    raw = data.arg if data else ""
     own = raw != "default"
-    try:
-        quiet = QuietHours.parse(raw) if own else None
-    except ValueError:
-        await answer(query, _("This button doesn't work any more."))
-        return
+    quiet = QuietHours.parse(raw) if own else None  # Quiet.valid() read it already
     volunteer = await services.volunteering.set_quiet(sender.id, own, quiet)
     if volunteer is None:
         await answer(query, _("Please sign up with /volunteer first."))
@@ -620,7 +604,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             entry_points=[
                 CommandHandler("volunteer", begin, filters=PRIVATE),
                 CommandHandler("start", begin, filters=PRIVATE & filters.Regex(VOLUNTEER_LINK)),
-                CallbackQueryHandler(begin, pattern=matches(Action.ROLE, arg=OFFER)),
+                CallbackQueryHandler(begin, pattern=Role.matches(intent=OFFER)),
                 CallbackQueryHandler(agree_and_begin, pattern=agreed_then(OFFER)),
             ],
             states={
@@ -633,10 +617,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     MessageHandler(PRIVATE & ~filters.COMMAND, radius_again),
                 ],
                 Step.CATEGORIES: [
-                    CallbackQueryHandler(
-                        toggled_category, pattern=matches(Action.VOLUNTEER_CATEGORY)
-                    ),
-                    CallbackQueryHandler(saved, pattern=matches(Action.VOLUNTEER_SAVE)),
+                    CallbackQueryHandler(toggled_category, pattern=VolunteerCategory.matches()),
+                    CallbackQueryHandler(saved, pattern=VolunteerSave.matches()),
                     MessageHandler(PRIVATE & ~filters.COMMAND, categories_again),
                 ],
             },
@@ -645,13 +627,13 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     )
     app.add_handlers(
         [
-            CallbackQueryHandler(accept, pattern=matches(Action.ACCEPT)),
-            CallbackQueryHandler(decline, pattern=matches(Action.DECLINE)),
-            CallbackQueryHandler(done, pattern=matches(Action.DONE)),
-            CallbackQueryHandler(release, pattern=matches(Action.RELEASE)),
-            CallbackQueryHandler(more_time, pattern=matches(Action.LATER)),
-            CallbackQueryHandler(toggled_availability, pattern=matches(Action.AVAILABILITY)),
-            CallbackQueryHandler(chose_quiet_hours, pattern=matches(Action.QUIET)),
+            CallbackQueryHandler(accept, pattern=Accept.matches()),
+            CallbackQueryHandler(decline, pattern=Decline.matches()),
+            CallbackQueryHandler(done, pattern=Done.matches()),
+            CallbackQueryHandler(release, pattern=Release.matches()),
+            CallbackQueryHandler(more_time, pattern=Later.matches()),
+            CallbackQueryHandler(toggled_availability, pattern=Availability.matches()),
+            CallbackQueryHandler(chose_quiet_hours, pattern=Quiet.matches()),
             CommandHandler("mytasks", my_tasks, filters=PRIVATE),
             CommandHandler("pause", pause, filters=PRIVATE),
             CommandHandler("resume", resume, filters=PRIVATE),
