@@ -254,7 +254,7 @@ async def test_fifty_accepts_split_across_two_processes_have_one_winner(tmp_path
         assert len(answers) == 50
         refusals = [a for a in answers if "someone else" in str(a.params.get("text"))]
         assert len(refusals) == 49
-        claims = await first.app.services.db.fetchall(
+        claims = await first.app.storage.db.fetchall(
             "SELECT * FROM audit WHERE request_id = ? AND action = 'open->claimed'",
             (request_id,),
         )

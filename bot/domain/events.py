@@ -156,8 +156,9 @@ class DigestDue(Event):
 
 @dataclass(frozen=True)
 class VolunteerDecided(Event):
-    """A coordinator decided about a volunteer (`by`): "checked" (ID/DBS), "held",
-    "resumed" (the hold lifted) or "removed" from the roster."""
+    """A coordinator decided about a volunteer (`by`): "approved" or "rejected" (their
+    sign-up), "checked" (ID/DBS), "held", "resumed" (the hold lifted) or "removed" from
+    the roster."""
 
     kind: ClassVar[str] = "volunteer_decided"
     user_id: int

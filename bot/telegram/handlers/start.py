@@ -43,8 +43,7 @@ async def start(update: Update, context: BotContext) -> None:
     sender, message = update.effective_user, update.effective_message
     if sender is None or message is None:
         return
-    user = await context.services.users.get(sender.id)
-    if needs_consent(user):
+    if needs_consent(context.person.user):
         await message.reply_text(privacy_notice(), reply_markup=keyboards.consent())
         return
     listening = await context.services.offers.listening(sender.id)
@@ -99,7 +98,7 @@ async def show_help(update: Update, context: BotContext) -> None:
         "/offers – what neighbours nearby are offering\n"
         "/myoffers – my offers, who took them; close one early"
     )
-    if await context.services.coordinators.is_coordinator(update.effective_user.id):
+    if context.is_coordinator:
         text += "\n\n" + _("<b>Coordinators</b>\n/pending – volunteers waiting for approval")
         text += "\n" + _("/broadcast – message everyone or a group")
         text += "\n" + _(
@@ -222,11 +221,11 @@ async def membership_changed(update: Update, context: BotContext) -> None:
     change = update.my_chat_member
     if change is None or change.chat.type != ChatType.PRIVATE:
         return
-    users = context.services.users
+    people = context.services.people
     if change.new_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
-        await users.set_blocked(change.chat.id, context.services.clock())
+        await people.blocked_us(change.chat.id, True)
     elif change.new_chat_member.status == ChatMemberStatus.MEMBER:
-        await users.set_blocked(change.chat.id, None)
+        await people.blocked_us(change.chat.id, False)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
