@@ -74,7 +74,7 @@ async def test_a_half_made_request_from_before_an_upgrade_carries_on(tmp_path: P
     async with build_application(settings, request=telegram) as first:
         await Group(first, telegram).consent(REQUESTER)
         # What the older version left: its answers, and the conversation at "when" (3).
-        db = first.services.db
+        db = first.storage.db
         await db.execute(
             "INSERT INTO user_data (user_id, data, updated_at) VALUES (?, ?, ?)",
             (REQUESTER, json.dumps({"request": OLD_DRAFT}), first.services.clock()),

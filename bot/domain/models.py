@@ -180,6 +180,17 @@ class User:
 
 
 @dataclass(frozen=True)
+class Person:
+    """Whoever sent an update, as the group knows them: loaded once per update (the
+    handlers' `context.person`). `user` is None until they agree to the notice (and after
+    /forgetme); an ADMIN_ID coordinates even without a row."""
+
+    user_id: int
+    user: User | None
+    is_coordinator: bool
+
+
+@dataclass(frozen=True)
 class Volunteer:
     user_id: int
     first_name: str

@@ -7,7 +7,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
 from bot.domain.broadcasts import Audience, Broadcast, Counts, Delivery, Recipient, Tried
-from bot.domain.events import Event, StoredEvent
+from bot.domain.events import Claim, Event, StoredEvent
 from bot.domain.models import (
     AddressMessage,
     Candidate,
@@ -31,6 +31,8 @@ class Outbox(Protocol):
     async def release(self, hold_key: str) -> bool: ...
 
     async def undelivered(self, *, held_too: bool, after: int = 0) -> list[StoredEvent]: ...
+
+    def claim(self, stored: StoredEvent, lane: str) -> AbstractAsyncContextManager[Claim]: ...
 
     async def mark_done(self, event_id: int, subscriber: str, now: float) -> None: ...
 
@@ -227,6 +229,11 @@ class ReminderBook(Protocol):
 
     async def claim(self, reminder_id: int, now: float) -> Reminder | None:
         """Pending -> fired; None if it already fired or was cancelled."""
+        ...
+
+    async def claim_next(self, now: float) -> Reminder | None:
+        """The earliest due one, pending -> fired; None when none is due. Two processes
+        claiming at once get different ones."""
         ...
 
     async def cancel(

@@ -22,7 +22,7 @@ from bot.domain.broadcasts import (
     Recipient,
     Tried,
 )
-from bot.domain.events import Event, StoredEvent
+from bot.domain.events import Claim, Event, StoredEvent
 from bot.domain.models import (
     Candidate,
     Category,
@@ -82,6 +82,12 @@ class FakeOutbox:
             for event_id, (event, key, done) in sorted(self._rows.items())
             if event_id > after and (held_too or key is None)
         ]
+
+    @asynccontextmanager
+    async def claim(self, stored: StoredEvent, lane: str) -> AsyncIterator[Claim]:
+        """One process: nothing to hold; who had it, as the database says now."""
+        row = self._rows.get(stored.id)
+        yield Claim(frozenset(row[2])) if row is not None else Claim(gone=True)
 
     async def mark_done(self, event_id: int, subscriber: str, now: float) -> None:
         if event_id in self._rows:
@@ -236,6 +242,10 @@ class FakeReminderBook:
         for reminder in cancelled:
             self.states[reminder.key] = "cancelled"
         return [r.id for r in cancelled]
+
+    async def claim_next(self, now: float) -> Reminder | None:
+        due = await self.due(now, limit=1)
+        return await self.claim(due[0].id, now) if due else None
 
     async def due(self, now: float, limit: int) -> list[Reminder]:
         due = sorted((r for r in self._pending() if r.due_at <= now), key=lambda r: r.due_at)

@@ -71,8 +71,7 @@ def _preview(broadcast_id: int, audience: Audience, recipients: int, text: str) 
 
 async def _refused(update: Update, context: BotContext) -> bool:
     """True (and a polite no) when the sender is not a coordinator."""
-    sender = update.effective_user
-    if sender is not None and await context.services.coordinators.is_coordinator(sender.id):
+    if context.is_coordinator:
         return False
     refusal = _("Only coordinators can do that.")
     if update.callback_query is not None:

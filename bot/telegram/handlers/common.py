@@ -170,8 +170,7 @@ def coordinators_only(callback: Callback) -> Callback:
 
     @functools.wraps(callback)
     async def guarded(update: Update, context: BotContext) -> Any:
-        sender = update.effective_user
-        if sender is not None and await context.services.coordinators.is_coordinator(sender.id):
+        if context.is_coordinator:
             return await callback(update, context)
         refusal = _("Only coordinators can do that.")
         if update.callback_query is not None:
@@ -193,10 +192,9 @@ async def consented_user(
 ) -> User | None:
     """The person, if they have agreed to the current privacy notice; else show it and
     return None (`then`: the conversation agreeing leads straight into, see INTENTS)."""
-    sender = update.effective_user
-    if sender is None:
+    if update.effective_user is None:
         return None
-    user = await context.services.users.get(sender.id)
+    user = context.person.user
     if user is not None and not needs_consent(user):
         return user
     await send_privacy_notice(update, then)
@@ -220,10 +218,11 @@ async def agree(update: Update, context: BotContext) -> None:
     query, sender = update.callback_query, update.effective_user
     if query is None or sender is None:
         return
-    services = context.services
-    await services.users.record_consent(
-        sender.id, sender.first_name, current_language(), NOTICE_VERSION, services.clock()
+    await context.services.people.agree(
+        sender.id, sender.first_name, current_language(), NOTICE_VERSION
     )
+    # The handlers after this one (straight into a request, say) see them agreed.
+    await context.person_changed()
     await query.edit_message_reply_markup(reply_markup=None)
 
 

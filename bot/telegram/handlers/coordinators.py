@@ -27,23 +27,20 @@ from bot.telegram.texts import esc
 async def decide(update: Update, context: BotContext, press: Press[Approve | Reject]) -> None:
     """v1:approve:<user_id> / v1:reject:<user_id>."""
     query, sender, volunteer_id = press.query, press.sender, press.data.user_id
-    services = context.services
-    volunteer = await services.volunteers.get(volunteer_id)
+    approve = isinstance(press.data, Approve)
+    # The volunteer hears of it from the roster's event (bot.telegram.subscribers).
+    decision = await context.services.roster.decide(volunteer_id, approve, sender.id)
+    volunteer = decision.volunteer
     if volunteer is None:
         await answer(query, _("That volunteer is no longer signed up."))
         await query.edit_message_reply_markup(reply_markup=None)
         return
-    approve = isinstance(press.data, Approve)
-    status = VolunteerStatus.APPROVED if approve else VolunteerStatus.REJECTED
-    if not await services.volunteers.decide(
-        volunteer.user_id, status, sender.id, services.clock()
-    ):
-        current = await services.volunteers.get(volunteer.user_id)
+    if not decision.decided:
         await answer(
             query,
             _("Already decided: {status}.").format(
                 status=_("approved")
-                if current and current.status is VolunteerStatus.APPROVED
+                if decision.status is VolunteerStatus.APPROVED
                 else _("turned down")
             ),
         )
@@ -57,7 +54,6 @@ async def decide(update: Update, context: BotContext, press: Press[Approve | Rej
                 name=name, coordinator=esc(sender.first_name)
             )
         )
-        await services.messenger.tell(volunteer.user_id, notices.volunteer_approved)
     else:
         await answer(query, _("Turned down."))
         await query.edit_message_text(
@@ -65,7 +61,6 @@ async def decide(update: Update, context: BotContext, press: Press[Approve | Rej
                 name=name, coordinator=esc(sender.first_name)
             )
         )
-        await services.messenger.tell(volunteer.user_id, notices.volunteer_rejected)
 
 
 @coordinators_only
@@ -121,8 +116,7 @@ async def pending(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    services = context.services
-    waiting = await services.volunteers.pending()
+    waiting = await context.services.roster.waiting()
     if not waiting:
         await message.reply_text(_("Nobody is waiting for approval."))
         return

@@ -54,7 +54,7 @@ async def _swap_doorstep_button(
     it was one, the single button on the details message, none on a finished task."""
     message = query.message
     markup = message.reply_markup if isinstance(message, Message) else None
-    request = await context.services.requests.get(request_id)
+    request = await context.services.desk.find(request_id)
     still_theirs = (
         request is not None
         and request.status is RequestStatus.CLAIMED
@@ -158,7 +158,7 @@ async def didnt_come(update: Update, context: BotContext, press: Press[NoShow]) 
     if outcome is Outcome.OK:
         await answer(query, _("Thank you for telling us."))
         await query.edit_message_reply_markup(reply_markup=None)
-        request = await context.services.requests.get(request_id)
+        request = await context.services.desk.find(request_id)
         if request is not None and not request.category.at_the_door:
             text = _(
                 "Thank you for telling us about #{id}. The coordinators have been told "

@@ -107,7 +107,7 @@ async def fund_command(update: Update, context: BotContext) -> int:
         return END
     args = [a.lower() for a in context.args or []]
     if args and args[0] in ("add", "reverse", "ledger", "statement"):
-        if not await context.services.coordinators.is_coordinator(user.id):
+        if not context.is_coordinator:
             await _reply(update, _("Only coordinators can do that."))
             return END
         if args[0] == "add":
@@ -124,9 +124,7 @@ async def fund_command(update: Update, context: BotContext) -> int:
         else:
             await _show_statement(update, context)
         return END
-    await _show_figures(
-        update, context, coordinator=await context.services.coordinators.is_coordinator(user.id)
-    )
+    await _show_figures(update, context, coordinator=context.is_coordinator)
     return END
 
 
@@ -349,9 +347,7 @@ async def reason_given(update: Update, context: BotContext) -> int:
     services = context.services
     claim = (
         await services.fund.decline(claim_id, sender.id, reason)
-        if isinstance(claim_id, int)
-        and sender is not None
-        and await services.coordinators.is_coordinator(sender.id)
+        if isinstance(claim_id, int) and sender is not None and context.is_coordinator
         else None
     )
     if claim is None:

@@ -90,7 +90,7 @@ async def offer_help(update: Update, context: BotContext, press: Press[GroupHelp
     if chat_id is None or not await services.board.posted_in(request_id, chat_id):
         await answer(query, stale_answer())
         return
-    volunteer = await services.volunteers.get(sender.id)
+    volunteer = await services.volunteering.profile(sender.id)
     if volunteer is None or volunteer.status is not VolunteerStatus.APPROVED:
         await _how_to_sign_up(update, context, volunteer)
         return
@@ -140,7 +140,7 @@ async def _how_to_sign_up(
     assert query is not None
     assert sender is not None
     services = context.services
-    user = await services.users.get(sender.id)
+    user = context.person.user
     waiting = volunteer is not None and volunteer.status is VolunteerStatus.PENDING
     if user is None or not user.has_consented or user.blocked_at is not None:
         # A bot can't write first to someone who never started it: the button opens the

@@ -66,11 +66,6 @@ async def _reply(update: Update, text: str, markup: Any = None) -> None:
         )
 
 
-async def _is_coordinator(update: Update, context: BotContext) -> bool:
-    sender = update.effective_user
-    return sender is not None and await context.services.coordinators.is_coordinator(sender.id)
-
-
 # --- reading -------------------------------------------------------------------------------
 
 
@@ -81,7 +76,7 @@ async def info_command(update: Update, context: BotContext) -> int:
         return END
     args = context.args or []
     if args[:1] == ["add"]:
-        if not await _is_coordinator(update, context):
+        if not context.is_coordinator:
             await _reply(update, _("Only coordinators can do that."))
             return END
         context.drafts[DRAFT] = {}
@@ -105,11 +100,7 @@ async def _search(update: Update, context: BotContext, words: str) -> None:
         await _reply(update, info_views.nothing_found(words), info_views.topics())
         return
     default = services.settings.default_language
-    markup = (
-        info_views.manage_entries(found, default)
-        if await _is_coordinator(update, context)
-        else None
-    )
+    markup = info_views.manage_entries(found, default) if context.is_coordinator else None
     await _reply(
         update,
         info_views.entries_text(
@@ -135,11 +126,7 @@ async def show_topic(update: Update, context: BotContext, press: Press[Info]) ->
     services = context.services
     entries = await services.info.topic(topic)
     default = services.settings.default_language
-    markup = (
-        info_views.manage_entries(entries, default)
-        if await _is_coordinator(update, context)
-        else None
-    )
+    markup = info_views.manage_entries(entries, default) if context.is_coordinator else None
     await _reply(
         update,
         info_views.entries_text(
@@ -238,7 +225,7 @@ async def detail_edited(update: Update, context: BotContext) -> int:
     saved = (
         isinstance(entry_id, int)
         and field in DETAILS
-        and await _is_coordinator(update, context)
+        and context.is_coordinator
         and await context.services.info.set_detail(entry_id, str(field), value)
     )
     await _reply(update, _("Saved.") if saved else _("That entry is no longer shown."))

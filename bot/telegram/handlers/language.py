@@ -53,15 +53,16 @@ async def language_chosen(update: Update, context: BotContext, press: Press[Lang
         return
     switch_language(code)  # the rest of this update is already in the new language
     services = context.services
-    stored = await services.users.set_language(sender.id, code)
+    stored = await services.people.choose_language(sender.id, code)
     await answer(query, _("✅ Language changed."))
     await query.edit_message_text(_("✅ From now on I'll write to you in English."))
     if stored:
+        await context.person_changed()  # stored in their new language from now on
         await publish_language_menu(
             context.bot,
             sender.id,
             code,
-            coordinator=await services.coordinators.is_coordinator(sender.id),
+            coordinator=context.is_coordinator,
             map_url=services.settings.webapp_url,
         )
     if not stored:

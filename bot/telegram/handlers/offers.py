@@ -308,7 +308,7 @@ async def take(update: Update, context: BotContext, press: Press[Take]) -> None:
     """v1:take:<offer_id>: one unit for this member, if any is left (also in a group chat)."""
     query, sender, offer_id = press.query, press.sender, press.data.offer_id
     services = context.services
-    if needs_consent(await services.users.get(sender.id)):
+    if needs_consent(context.person.user):
         # Nothing is stored before they agree: the notice in a private chat; pressed in
         # the group chat, an alert (the notice can't be agreed to there).
         chat = update.effective_chat
@@ -321,8 +321,7 @@ async def take(update: Update, context: BotContext, press: Press[Take]) -> None:
     if result.outcome is TakeOutcome.OK and result.offer is not None and result.take is not None:
         await answer(query, offer_views.take_answer_ok())
         offer, take_id = result.offer, result.take.id
-        offerer = await services.users.get(offer.offerer_id) if offer.offerer_id else None
-        name = offerer.first_name if offerer else ""
+        name = await services.people.name_of(offer.offerer_id) or ""
         await services.messenger.tell(
             sender.id,
             lambda: offer_views.got_it_for_taker(offer, name),

@@ -30,7 +30,7 @@ async def ask_to_forget(update: Update, context: BotContext) -> None:
     message, sender = update.effective_message, update.effective_user
     if message is None or sender is None:
         return
-    if await context.services.users.get(sender.id) is None:
+    if context.person.user is None:
         # Nothing is stored before consent; any unfinished draft goes all the same.
         context.application.drop_user_data(sender.id)
         await message.reply_text(

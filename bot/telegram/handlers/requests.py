@@ -290,20 +290,11 @@ async def phone_again(update: Update, context: BotContext) -> int:
     return Step.PHONE
 
 
-async def _last_place(context: BotContext, requester_id: int) -> HelpRequest | None:
-    """The requester's latest request with a place and an address still kept (not a
-    phone call, not purged)."""
-    for request in await context.services.requests.by_requester(requester_id, 5):
-        if request.category.at_the_door and request.address:
-            return request
-    return None
-
-
 async def _ask_where(update: Update, context: BotContext) -> int:
     """The location question; someone who asked before may use the same place again."""
     await _reply(update, FORM.ask_location(context), keyboards.share_location())
     sender = update.effective_user
-    last = await _last_place(context, sender.id) if sender is not None else None
+    last = await context.services.desk.last_place(sender.id) if sender is not None else None
     if last is not None:
         await _reply(
             update,
@@ -317,7 +308,7 @@ async def same_place(update: Update, context: BotContext) -> int:
     """v1:sameplace: the place and address of the requester's last request, again."""
     query, sender = update.callback_query, update.effective_user
     await answer(query)
-    last = await _last_place(context, sender.id) if sender is not None else None
+    last = await context.services.desk.last_place(sender.id) if sender is not None else None
     if last is None:
         return await location_again(update, context)
     if query is not None and query.message is not None:
@@ -488,14 +479,14 @@ async def _who(request: HelpRequest, context: BotContext) -> str:
     """The volunteer on a taken or done request by name, and who closed a cancelled one."""
     services = context.services
     if request.status in (RequestStatus.CLAIMED, RequestStatus.DONE) and request.volunteer_id:
-        volunteer = await services.users.get(request.volunteer_id)
-        if volunteer is None or not volunteer.first_name:
+        name = await services.people.name_of(request.volunteer_id)
+        if not name:
             return ""
         if request.status is RequestStatus.CLAIMED:
-            return _("🙋 {name} is helping with it.").format(name=esc(volunteer.first_name))
-        return _("🙋 {name} helped with it.").format(name=esc(volunteer.first_name))
+            return _("🙋 {name} is helping with it.").format(name=esc(name))
+        return _("🙋 {name} helped with it.").format(name=esc(name))
     if request.status is RequestStatus.CANCELLED:
-        if await services.requests.cancelled_by_requester(request.id):
+        if await services.desk.cancelled_by_requester(request.id):
             return _("You cancelled it.")
         return _("A coordinator closed it: no volunteer could take it.")
     return ""
@@ -508,7 +499,7 @@ async def cancel_request(update: Update, context: BotContext, press: Press[Cance
     query, sender, request_id = press.query, press.sender, press.data.request_id
     choice = press.data.answer or ""
     if choice != "yes":
-        request = await context.services.requests.get(request_id)
+        request = await context.services.desk.find(request_id)
         if request is None or request.requester_id != sender.id:
             await answer(query, _("That button isn't for you."), alert=True)
             return

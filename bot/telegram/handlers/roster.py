@@ -514,6 +514,8 @@ async def change_role(update: Update, context: BotContext, press: Press[Coordina
             else _("They're not a coordinator."),
         )
         outcome_text = _("{name} is no longer a coordinator (changed by {coordinator}).")
+    if user_id == sender.id:
+        await context.person_changed()  # their own role: the rest of the update sees it
     await publish_commands_for(
         context.bot,
         user_id,

@@ -189,7 +189,7 @@ async def on_it(update: Update, context: BotContext, press: Press[OnIt]) -> None
     that two don't both act."""
     query, sender, concern_id = press.query, press.sender, press.data.concern_id
     services = context.services
-    if not await services.coordinators.is_coordinator(sender.id):
+    if not context.is_coordinator:
         await answer(query, _("Only coordinators can do that."), alert=True)
         return
     taken = await services.safeguarding.take_concern(sender.id, concern_id)
@@ -560,7 +560,7 @@ async def show_details(update: Update, context: BotContext) -> None:
     if message is None or sender is None:
         return
     services = context.services
-    if not await services.coordinators.is_coordinator(sender.id):
+    if not context.is_coordinator:
         await message.reply_text(_("Only coordinators can do that."))
         return
     request_id = _request_number(context)
@@ -593,7 +593,7 @@ async def correct_spent(update: Update, context: BotContext) -> None:
     if message is None or sender is None:
         return
     services = context.services
-    if not await services.coordinators.is_coordinator(sender.id):
+    if not context.is_coordinator:
         await message.reply_text(_("Only coordinators can do that."))
         return
     # A photo captioned "/spent 12 8.40" is the right receipt too.

@@ -43,8 +43,7 @@ async def start(update: Update, context: BotContext) -> None:
     sender, message = update.effective_user, update.effective_message
     if sender is None or message is None:
         return
-    user = await context.services.users.get(sender.id)
-    if needs_consent(user):
+    if needs_consent(context.person.user):
         await message.reply_text(privacy_notice(), reply_markup=keyboards.consent())
         return
     listening = await context.services.offers.listening(sender.id)
@@ -72,8 +71,7 @@ async def show_help(update: Update, context: BotContext) -> None:
     """/help: what the bot does and the commands for each role."""
     if update.effective_message is None or update.effective_user is None:
         return
-    coordinator = await context.services.coordinators.is_coordinator(update.effective_user.id)
-    text = help_text(coordinator)
+    text = help_text(context.is_coordinator)
     await update.effective_message.reply_text(text, reply_markup=ReplyKeyboardRemove())
 
 
@@ -173,11 +171,11 @@ async def membership_changed(update: Update, context: BotContext) -> None:
     change = update.my_chat_member
     if change is None or change.chat.type != ChatType.PRIVATE:
         return
-    users = context.services.users
+    people = context.services.people
     if change.new_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
-        await users.set_blocked(change.chat.id, context.services.clock())
+        await people.blocked_us(change.chat.id, True)
     elif change.new_chat_member.status == ChatMemberStatus.MEMBER:
-        await users.set_blocked(change.chat.id, None)
+        await people.blocked_us(change.chat.id, False)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -99,7 +99,7 @@ async def begin(update: Update, context: BotContext) -> int:
     if user is None:
         return END
     await answer(update.callback_query)
-    existing = await context.services.volunteers.get(user.id)
+    existing = await context.services.volunteering.profile(user.id)
     context.drafts[DRAFT] = {
         "categories": sorted(c.value for c in existing.categories) if existing else []
     }
@@ -223,15 +223,10 @@ async def saved(update: Update, context: BotContext) -> int:
         await answer(query, _("This form is out of date. Please use /volunteer to start again."))
         return END
     services = context.services
-    before = await services.volunteers.get(sender.id)
-    volunteer = await services.volunteers.save_profile(
-        sender.id,
-        float(draft["lat"]),
-        float(draft["lon"]),
-        float(draft["radius_km"]),
-        chosen,
-        services.clock(),
+    signed_up = await services.volunteering.sign_up(
+        sender.id, float(draft["lat"]), float(draft["lon"]), float(draft["radius_km"]), chosen
     )
+    volunteer = signed_up.volunteer
     context.drafts.pop(DRAFT, None)
     await answer(query, _("Saved!"))
     await query.edit_message_reply_markup(reply_markup=None)
@@ -243,10 +238,7 @@ async def saved(update: Update, context: BotContext) -> int:
             "you; I'll tell you when that's done. Until then you won't get any requests."
         )
     await context.bot.send_message(sender.id, text)
-    newly_waiting = volunteer.status is VolunteerStatus.PENDING and (
-        before is None or before.status is not VolunteerStatus.PENDING
-    )
-    if newly_waiting:
+    if signed_up.newly_waiting:
         await services.coordinators.tell(
             lambda: notices.volunteer_waiting(volunteer),
             lambda: keyboards.approval(volunteer.user_id),
@@ -265,7 +257,7 @@ async def saved(update: Update, context: BotContext) -> int:
         offer_views.news_prompt(listening),
         reply_markup=offer_views.news_keyboard(listening),
     )
-    slots = await services.availability.of(sender.id)
+    slots = await services.volunteering.free_slots(sender.id)
     await context.bot.send_message(
         sender.id,
         _(
@@ -424,7 +416,7 @@ async def _ask_or_keep(
     assert query is not None
     assert sender is not None
     services = context.services
-    task = await services.requests.get(request_id)
+    task = await services.desk.find(request_id)
     if task is None or task.status is not RequestStatus.CLAIMED:
         await answer(query, _("This task is no longer open."))
         return
@@ -446,10 +438,9 @@ async def _ask_or_keep(
     message = query.message
     if message is not None and await services.addresses.find(message.chat.id, message.message_id):
         # It was a (protected) address message: it shows the details again.
-        requester = await services.users.get(task.requester_id) if task.requester_id else None
         text += "\n\n" + notices.private_details(
             task,
-            requester.first_name if requester else "",
+            await services.people.name_of(task.requester_id) or "",
             tz=context.services.settings.timezone,
         )
     on_doorstep = await services.doorstep.on_doorstep(request_id, sender.id)
@@ -486,11 +477,10 @@ async def toggled_availability(
     """v1:avail:<slot>: when the volunteer is usually free (stored at each press)."""
     query, sender, slot = press.query, press.sender, press.data.slot
     services = context.services
-    if await services.volunteers.get(sender.id) is None:
+    slots = await services.volunteering.toggle_free(sender.id, slot)
+    if slots is None:
         await answer(query, _("Please sign up with /volunteer first."))
         return
-    slots = set(await services.availability.of(sender.id)) ^ {slot}
-    await services.availability.set(sender.id, slots)
     await answer(query, _("Saved."))
     await query.edit_message_reply_markup(reply_markup=keyboards.availability(slots))
 
@@ -502,11 +492,10 @@ async def chose_quiet_hours(update: Update, context: BotContext, press: Press[Qu
     services = context.services
     own = raw != "default"
     quiet = QuietHours.parse(raw) if own else None  # Quiet.valid() read it already
-    if not await services.volunteers.set_quiet(sender.id, own, quiet, services.clock()):
+    volunteer = await services.volunteering.set_quiet(sender.id, own, quiet)
+    if volunteer is None:
         await answer(query, _("Please sign up with /volunteer first."))
         return
-    volunteer = await services.volunteers.get(sender.id)
-    assert volunteer is not None
     default = services.settings.quiet_hours
     await answer(query, _("Saved."))
     await query.edit_message_text(
@@ -526,7 +515,7 @@ async def my_tasks(update: Update, context: BotContext) -> None:
         return
     services = context.services
     tasks = await services.desk.tasks_of(user.id)
-    volunteer = await services.volunteers.get(user.id)
+    volunteer = await services.volunteering.profile(user.id)
     settings = services.settings
     # How often they can be asked, so they know nobody will wear them out.
     limits = (
@@ -548,13 +537,13 @@ async def my_tasks(update: Update, context: BotContext) -> None:
         # First, so the task cards (with their buttons) stay the newest messages.
         await message.reply_text(limits.strip())
     for task in tasks:
-        requester = await services.users.get(task.requester_id) if task.requester_id else None
+        requester_name = await services.people.name_of(task.requester_id) or ""
         shown = await message.reply_text(
             notices.task_card(task, services.settings.timezone)
             + "\n\n"
             + notices.private_details(
                 task,
-                requester.first_name if requester else "",
+                requester_name,
                 tz=context.services.settings.timezone,
             ),
             reply_markup=keyboards.task(
@@ -575,17 +564,17 @@ async def _set_paused(update: Update, context: BotContext, paused: bool) -> None
     if user is None or message is None:
         return
     services = context.services
-    if not await services.volunteers.set_paused(user.id, paused, services.clock()):
+    volunteer = await services.roster.pause(user.id, paused)
+    if volunteer is None:
         await message.reply_text(
             _("You haven't signed up as a volunteer yet. Use /volunteer to do that.")
         )
         return
-    volunteer = await services.volunteers.get(user.id)
     if paused:
         await message.reply_text(
             _("⏸ Paused: you won't get new requests. Use /resume when you're ready again.")
         )
-    elif volunteer is not None and volunteer.held:
+    elif volunteer.held:
         # Their own pause is off, but a coordinator's hold is not theirs to lift.
         await message.reply_text(
             _(
