@@ -180,7 +180,7 @@ async def _claims(settings: Settings, request_id: int) -> tuple[HelpRequest, int
     """The request as stored, and how many times the audit trail has it claimed."""
     async with build_application(settings, request=FakeTelegram()) as app:
         stored = await Group(app, FakeTelegram()).stored(request_id)
-        claims = await app.services.db.fetchall(
+        claims = await app.storage.db.fetchall(
             "SELECT * FROM audit WHERE request_id = ? AND action = 'open->claimed'",
             (request_id,),
         )
