@@ -4,7 +4,13 @@ requesters tells it)."""
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from bot.domain.models import HelpRequest
+
+
+class CoordinatorCheck(Protocol):
+    async def is_coordinator(self, user_id: int) -> bool: ...
 
 
 def news_recipient(request: HelpRequest) -> int | None:
@@ -13,3 +19,13 @@ def news_recipient(request: HelpRequest) -> int | None:
     if request.requester_id is not None:
         return request.requester_id
     return request.on_behalf_of
+
+
+async def speaks_for(request: HelpRequest, actor_id: int, coordinators: CoordinatorCheck) -> bool:
+    """Whether someone may answer for the requester: they are the requester, or the request
+    was taken by phone for someone without Telegram and they are a coordinator."""
+    return request.requester_id == actor_id or (
+        request.requester_id is None
+        and request.by_phone
+        and await coordinators.is_coordinator(actor_id)
+    )

@@ -30,6 +30,7 @@ from bot.telegram.handlers.common import (
     answer,
     consented_user,
     conversation,
+    draft_of,
 )
 from bot.telegram.presses import Press, press, stale_answer
 from bot.telegram.texts import (
@@ -65,11 +66,6 @@ async def _reply(update: Update, text: str, markup: Any = None) -> Message | Non
     if message is None:
         return None
     return await message.reply_text(text, reply_markup=markup)
-
-
-def _draft(context: BotContext, name: str) -> dict[str, Any]:
-    draft: dict[str, Any] = context.drafts.setdefault(name, {})
-    return draft
 
 
 def _leaving(name: str) -> Callback:
@@ -270,7 +266,7 @@ def _settled_text(request_id: int, pence: int) -> str:
 
 def _spend_request(context: BotContext) -> int | None:
     """The task whose spending is being recorded (from the persisted draft)."""
-    request_id = _draft(context, SPEND).get("request_id")
+    request_id = draft_of(context, SPEND).get("request_id")
     return request_id if isinstance(request_id, int) else None
 
 
@@ -379,7 +375,7 @@ async def paid_back(update: Update, context: BotContext, press: Press[PaidBack])
 
 
 async def receipt_again(update: Update, context: BotContext) -> int:
-    request_id = _draft(context, SPEND).get("request_id")
+    request_id = draft_of(context, SPEND).get("request_id")
     await _reply(
         update,
         _("Please send the receipt as a photo, or press “I have no receipt”."),
