@@ -10,7 +10,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.domain.info import Topic
+from bot.domain.info import InfoText, NewEntry, Topic
 from bot.i18n import _, available_languages, current_language, language_name
 from bot.services.info import MAX_BODY, MAX_DETAIL, MAX_TITLE, split_title
 from bot.telegram import info_views
@@ -315,16 +315,15 @@ async def _save_new(update: Update, context: BotContext) -> int:
         )
         return END
     language = str(draft.get("language") or current_language())
-    entry_id = await context.services.info.add(
+    text = InfoText(language, str(draft["title"]), str(draft.get("body", "")))
+    entry = NewEntry(
         topic,
-        language,
-        str(draft["title"]),
-        str(draft.get("body", "")),
+        text,
         str(draft.get("phone", "")),
         str(draft.get("link", "")),
         str(draft.get("hours", "")),
-        sender.id,
     )
+    entry_id = await context.services.info.add(entry, sender.id)
     context.drafts[DRAFT] = {"entry": entry_id}
     await _reply(
         update,

@@ -7,7 +7,7 @@ from enum import IntEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import Message, Update
+from telegram import Message, Update, User
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain.money import pounds_typed
@@ -549,16 +549,25 @@ async def _show_line(message: Message, context: BotContext, request_id: int) -> 
             await message.reply_voice(item.file_id, caption=caption, protect_content=True)
 
 
+async def _coordinator_asking(update: Update, context: BotContext) -> tuple[Message, User] | None:
+    """The message and its sender, if a coordinator sent it; anyone else is told no."""
+    message, sender = update.effective_message, update.effective_user
+    if message is None or sender is None:
+        return None
+    if not context.is_coordinator:
+        await message.reply_text(_("Only coordinators can do that."))
+        return None
+    return message, sender
+
+
 async def show_details(update: Update, context: BotContext) -> None:
     """/details <number>: a request's personal details, for coordinators; each look is
     written to the audit log."""
-    message, sender = update.effective_message, update.effective_user
-    if message is None or sender is None:
+    asking = await _coordinator_asking(update, context)
+    if asking is None:
         return
+    message, sender = asking
     services = context.services
-    if not context.is_coordinator:
-        await message.reply_text(_("Only coordinators can do that."))
-        return
     request_id = _request_number(context)
     if request_id is None:
         await message.reply_text(
@@ -585,13 +594,11 @@ async def show_details(update: Update, context: BotContext) -> None:
 async def correct_spent(update: Update, context: BotContext) -> None:
     """/spent <number> <amount>: a coordinator corrects what a done task cost (logged);
     the volunteer and the requester are told the new amount."""
-    message, sender = update.effective_message, update.effective_user
-    if message is None or sender is None:
+    asking = await _coordinator_asking(update, context)
+    if asking is None:
         return
+    message, sender = asking
     services = context.services
-    if not context.is_coordinator:
-        await message.reply_text(_("Only coordinators can do that."))
-        return
     # A photo captioned "/spent 12 8.40" is the right receipt too.
     receipt = message.photo[-1].file_id if message.photo else None
     caption_args = (message.caption or "").split()[1:] if receipt else None
