@@ -8,17 +8,24 @@ from typing import Any, Protocol
 
 from bot.domain.broadcasts import Audience, Broadcast, Counts, Delivery, Recipient, Tried
 from bot.domain.events import Event, StoredEvent
+from bot.domain.figures import Digest
 from bot.domain.models import (
     AddressMessage,
     Candidate,
     Category,
+    GroupChat,
     HelpRequest,
     Ping,
     PingRules,
+    Prescription,
     Reminder,
+    Series,
     Slot,
     User,
+    Volunteer,
+    When,
 )
+from bot.domain.offers import Listener, Notice, Offer, OfferDraft, Take, TakeResult
 
 
 class Outbox(Protocol):
@@ -107,10 +114,14 @@ class CandidateSearch(Protocol):
     ) -> list[Candidate]: ...
 
 
-class People(Protocol):
-    """Who someone is, and marking them unreachable (bot.db.UserRepository)."""
+class Members(Protocol):
+    """Who someone is (bot.db.UserRepository): their first name, whether they blocked us."""
 
     async def get(self, user_id: int) -> User | None: ...
+
+
+class People(Members, Protocol):
+    """Who someone is, and marking them unreachable (bot.db.UserRepository)."""
 
     async def set_blocked(self, user_id: int, blocked_at: float | None) -> bool: ...
 
@@ -246,3 +257,284 @@ class ReminderBook(Protocol):
     async def pending_summary(self) -> tuple[int, float | None]:
         """How many are pending, and when the earliest falls due."""
         ...
+
+
+# --- the help desk (bot.services.desk) and the chaser (bot.services.chaser) ----------------
+
+
+class Volunteers(CandidateSearch, Protocol):
+    """Volunteers as the desk reads them (bot.db.VolunteerRepository): one by id, and the
+    candidates a coordinator may hand a request to."""
+
+    async def get(self, user_id: int) -> Volunteer | None: ...
+
+
+class DeskRequests(Protocol):
+    """A request's life as the desk changes it (bot.db.RequestRepository). Every change
+    is one conditional UPDATE with its audit row: it returns the request as it became, or
+    None when the condition no longer held (taken, handed back, closed meanwhile), which
+    is what makes one of two presses the winner."""
+
+    async def get(self, request_id: int) -> HelpRequest | None: ...
+
+    async def create(
+        self,
+        *,
+        requester_id: int | None,
+        category: Category,
+        description: str,
+        address: str,
+        lat: float,
+        lon: float,
+        when: When,
+        due_at: float | None,
+        safety_code: str,
+        now: float,
+        expires_at: float | None = None,
+        series_id: int | None = None,
+        on_behalf_of: int | None = None,
+        contact_name: str | None = None,
+        contact_phone: str | None = None,
+        linked_to: int | None = None,
+        prescription: Prescription | None = None,
+    ) -> HelpRequest: ...
+
+    async def open_like(
+        self, category: Category, *, requester_id: int | None = None, phone: str | None = None
+    ) -> HelpRequest | None: ...
+
+    async def add_to(
+        self, request_id: int, addition: str, actor_id: int, now: float, *, limit: int
+    ) -> HelpRequest | None:
+        """Open or taken, and still within `limit` with the addition."""
+        ...
+
+    async def additions(self, request_id: int) -> list[float]: ...
+
+    async def load_of(self, requester_id: int, since: float) -> tuple[int, int]:
+        """(open or taken now, made since `since`)."""
+        ...
+
+    async def claim(self, request_id: int, volunteer_id: int, now: float) -> HelpRequest | None:
+        """Open -> claimed by this volunteer."""
+        ...
+
+    async def release(self, request_id: int, volunteer_id: int, now: float) -> HelpRequest | None:
+        """Claimed by this volunteer -> open, in the next round."""
+        ...
+
+    async def complete(self, request_id: int, volunteer_id: int, now: float) -> HelpRequest | None:
+        """Claimed by this volunteer -> done."""
+        ...
+
+    async def rebook_asap(self, request_id: int, actor_id: int, now: float) -> HelpRequest | None:
+        """Open and booked for a time -> as soon as possible."""
+        ...
+
+    async def cancel(
+        self, request_id: int, actor_id: int, now: float, *, as_requester: bool
+    ) -> tuple[HelpRequest, int | None] | None:
+        """Open or claimed -> cancelled (`as_requester`: only by its requester); with the
+        volunteer who held it."""
+        ...
+
+    async def name_collector(self, request_id: int, volunteer_id: int, now: float) -> None: ...
+
+    async def note(
+        self, request_id: int, actor_id: int | None, action: str, now: float, note: str = ""
+    ) -> None: ...
+
+    async def set_feedback(
+        self, request_id: int, requester_id: int, got_help: bool, coordinator: bool = False
+    ) -> bool:
+        """A done request's "did you get the help?", once."""
+        ...
+
+    async def by_requester(self, requester_id: int, limit: int = 10) -> list[HelpRequest]: ...
+
+    async def held_by(self, volunteer_id: int) -> list[HelpRequest]: ...
+
+    async def open_and_overdue(self, now: float, limit: int) -> tuple[list[HelpRequest], int]: ...
+
+
+class DeskPings(Protocol):
+    """Pings as the desk answers them (bot.db.PingRepository)."""
+
+    async def add(
+        self,
+        request_id: int,
+        volunteer_id: int,
+        round_: int,
+        wave: int,
+        distance_km: float,
+        now: float,
+    ) -> int | None:
+        """None if this volunteer had one this round."""
+        ...
+
+    async def find(self, request_id: int, volunteer_id: int, round_: int) -> Ping | None: ...
+
+    async def for_request(self, request_id: int, round_: int | None = None) -> list[Ping]: ...
+
+    async def set_answer(self, ping_id: int, answer: str) -> bool:
+        """Once: False if it was answered already."""
+        ...
+
+    async def mark_released(self, request_id: int, volunteer_id: int) -> None:
+        """Their accepted ping becomes 'released': never asked about it again."""
+        ...
+
+    async def handed_back(self, request_id: int, volunteer_id: int) -> bool: ...
+
+
+class SeriesSteps(Protocol):
+    """A repeating request's next occurrence (bot.db.series.SeriesRepository)."""
+
+    async def get(self, series_id: int) -> Series | None: ...
+
+    async def advance(self, series_id: int, from_due_at: float, to_due_at: float) -> bool:
+        """Moves on once: False if it had moved on already (or was stopped)."""
+        ...
+
+
+class SeriesBook(SeriesSteps, Protocol):
+    """Repeating requests as their requester starts and stops them."""
+
+    async def create(
+        self,
+        *,
+        requester_id: int,
+        category: Category,
+        description: str,
+        address: str,
+        lat: float,
+        lon: float,
+        every: str,
+        next_due_at: float,
+        local_time: str,
+        now: float,
+    ) -> Series: ...
+
+    async def stop(self, series_id: int, requester_id: int) -> bool: ...
+
+    async def active_of(self, requester_id: int) -> list[Series]: ...
+
+
+class CoordinatorCheck(Protocol):
+    """Whether someone is a coordinator now (bot.services.coordination.Coordinators)."""
+
+    async def is_coordinator(self, user_id: int) -> bool: ...
+
+
+class AddressesShown(Protocol):
+    """Whether a task's address reached its volunteer's chat
+    (bot.services.addresses.AddressMessages)."""
+
+    async def shown(self, request_id: int, volunteer_id: int) -> bool: ...
+
+
+class ChaserRequests(Protocol):
+    """Requests as the chaser reads, expires and repeats them (bot.db.RequestRepository)."""
+
+    async def get(self, request_id: int) -> HelpRequest | None: ...
+
+    async def expire(self, request_id: int, now: float) -> HelpRequest | None:
+        """Open -> expired; None if it was no longer open."""
+        ...
+
+    async def create(
+        self,
+        *,
+        requester_id: int | None,
+        category: Category,
+        description: str,
+        address: str,
+        lat: float,
+        lon: float,
+        when: When,
+        due_at: float | None,
+        safety_code: str,
+        now: float,
+        expires_at: float | None = None,
+        series_id: int | None = None,
+    ) -> HelpRequest: ...
+
+
+class DigestFigures(Protocol):
+    """The daily digest's figures (bot.db.stats.StatsRepository)."""
+
+    async def digest(self, now: float) -> Digest: ...
+
+
+# --- offers (bot.services.offers) ------------------------------------------------------------
+
+
+class OfferBook(Protocol):
+    """Offers, their takes and notices, and who listens for them (bot.db.offers). A take
+    is one conditional UPDATE: exactly as many takers as units, never the offerer, once
+    each, only while open and before its time; the last unit makes it gone."""
+
+    async def create(self, offerer_id: int, draft: OfferDraft, now: float) -> Offer: ...
+
+    async def get(self, offer_id: int) -> Offer | None: ...
+
+    async def of_offerer(self, offerer_id: int, limit: int) -> list[Offer]: ...
+
+    async def open_near(self, lat: float, lon: float, radius_km: float, now: float) -> list[Offer]:
+        """Open ones in the circle's bounding box (the caller checks the distance)."""
+        ...
+
+    async def take(self, offer_id: int, taker_id: int, now: float) -> TakeResult: ...
+
+    async def close(self, offer_id: int, offerer_id: int, now: float) -> Offer | None:
+        """Open and theirs -> closed."""
+        ...
+
+    async def expire(self, offer_id: int, now: float) -> Offer | None:
+        """Open -> expired."""
+        ...
+
+    async def open_of(self, offerer_id: int) -> list[int]: ...
+
+    async def takes_of(self, offer_id: int) -> list[Take]: ...
+
+    async def get_take(self, take_id: int) -> Take | None: ...
+
+    async def reserve_notice(
+        self, offer_id: int, chat_id: int, day: str, cap: int | None, now: float
+    ) -> bool:
+        """Once per offer and chat, and (with a `cap`) while the chat has had fewer than
+        `cap` notices on this local day."""
+        ...
+
+    async def set_notice_message(self, offer_id: int, chat_id: int, message_id: int) -> None: ...
+
+    async def drop_notice(self, offer_id: int, chat_id: int) -> None:
+        """Not sent after all: it does not count against the day's cap."""
+        ...
+
+    async def notices_of(self, offer_id: int) -> list[Notice]:
+        """The ones sent (with a message id)."""
+        ...
+
+    async def set_shown(self, offer_id: int, chat_id: int, shown: str) -> None: ...
+
+    async def listen(
+        self, user_id: int, where: tuple[float, float] | None, now: float
+    ) -> None: ...
+
+    async def stop_listening(self, user_id: int) -> None: ...
+
+    async def is_listening(self, user_id: int) -> bool: ...
+
+    async def place_of(self, user_id: int) -> tuple[float, float] | None: ...
+
+    async def listeners_near(self, lat: float, lon: float, radius_km: float) -> list[Listener]:
+        """Listening members in the circle's bounding box (the caller checks the distance)."""
+        ...
+
+
+class LinkedChats(Protocol):
+    """The group chats linked to the bot (bot.db.groupchats.GroupChatRepository)."""
+
+    async def linked(self) -> list[GroupChat]: ...
