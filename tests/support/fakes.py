@@ -281,6 +281,8 @@ class FakeCandidateSearch:
     ) -> None:
         self.candidates_ = list(candidates)
         self.held = list(held or [])
+        # Found only with a stretch (ESCALATE_STRETCH_KM): just beyond their own radius.
+        self.beyond: list[Candidate] = []
         self._pings = pings
         self.calls: list[dict[str, Any]] = []
 
@@ -326,7 +328,9 @@ class FakeCandidateSearch:
         )
         found = [
             c
-            for c in (self.held if held else self.candidates_)
+            for c in (
+                self.held if held else self.candidates_ + (self.beyond if stretch_km > 0 else [])
+            )
             if c.volunteer.user_id not in exclude and c.volunteer.user_id not in asked
         ]
         return found if limit is None else found[:limit]
