@@ -170,13 +170,13 @@ class Group:
     ) -> None:
         """An approved volunteer stored through the repositories, without the conversation:
         for tests that need many of them (the conversation has tests of its own)."""
-        services = self.app.services
+        services, storage = self.app.services, self.app.storage
         now = services.clock()
-        await services.users.record_consent(user_id, name, "en", NOTICE_VERSION, now)
-        await services.volunteers.save_profile(
+        await storage.users.record_consent(user_id, name, "en", NOTICE_VERSION, now)
+        await storage.volunteers.save_profile(
             user_id, *where, radius_km, [Category(c) for c in categories], now
         )
-        await services.volunteers.decide(user_id, VolunteerStatus.APPROVED, COORDINATOR, now)
+        await storage.volunteers.decide(user_id, VolunteerStatus.APPROVED, COORDINATOR, now)
 
     async def volunteer(self, user_id: int, where: tuple[float, float], **kw: Any) -> None:
         await self.sign_up(user_id, where, **kw)
@@ -232,13 +232,13 @@ class Group:
 
     async def stored(self, request_id: int) -> HelpRequest:
         """The request as the database has it now."""
-        request = await self.app.services.requests.get(request_id)
+        request = await self.app.storage.requests.get(request_id)
         assert request is not None, f"request {request_id} is not stored"
         return request
 
     async def reminders(self, kind: str, state: str = "pending") -> list[int]:
         """Ids of stored reminders of a kind, in the order they fall due."""
-        rows = await self.app.services.db.fetchall(
+        rows = await self.app.storage.db.fetchall(
             "SELECT id FROM reminders WHERE kind = ? AND state = ? ORDER BY due_at, id",
             (kind, state),
         )

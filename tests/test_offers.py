@@ -230,9 +230,9 @@ async def test_fifty_press_at_once_for_three_and_exactly_three_get_it(group: Gro
     await group.consent(OFFERER, name="Olive")
     offer_id = await post_offer(group, units="3")
     takers = list(range(2001, 2051))
-    services = group.app.services
+    services, storage = group.app.services, group.app.storage
     for taker in takers:
-        await services.users.record_consent(
+        await storage.users.record_consent(
             taker, f"T{taker}", "en", NOTICE_VERSION, services.clock()
         )
         await services.offers.listen(taker, NEAR)
@@ -449,7 +449,7 @@ async def test_forgetme_erases_offers_takes_notices_and_lines(group: Group) -> N
     await group.press(NINA, "v1:forget:yes", name="Nina")
     takes = await group.app.services.offers._repository.takes_of(offer_id)
     assert [t.taker_id for t in takes] == [None]
-    rows = await group.app.services.db.fetchall("SELECT * FROM offer_notices")
+    rows = await group.app.storage.db.fetchall("SELECT * FROM offer_notices")
     assert [tuple(r) for r in rows] == []
     assert notice.chat_id == ANNA
 

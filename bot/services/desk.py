@@ -466,6 +466,22 @@ class HelpDesk:
     async def tasks_of(self, volunteer_id: int) -> list[HelpRequest]:
         return await self._requests.held_by(volunteer_id)
 
+    async def find(self, request_id: int) -> HelpRequest | None:
+        """A request as it stands now."""
+        return await self._requests.get(request_id)
+
+    async def last_place(self, requester_id: int) -> HelpRequest | None:
+        """The requester's latest request with a place and an address still kept (not a
+        phone call, not purged): they may ask for the same place again."""
+        for request in await self._requests.by_requester(requester_id, 5):
+            if request.category.at_the_door and request.address:
+                return request
+        return None
+
+    async def cancelled_by_requester(self, request_id: int) -> bool:
+        """Whether the requester cancelled it (else a coordinator, or nobody took it)."""
+        return await self._requests.cancelled_by_requester(request_id)
+
     # --- a coordinator's hands on a request ---------------------------------------------
 
     async def submit_on_behalf(
@@ -495,6 +511,22 @@ class HelpDesk:
             additions = len(await self._requests.additions(request.id))
             found.append(Stuck(request, asked, holder.first_name if holder else None, additions))
         return found, total
+
+    async def anyone_for(self, request_id: int) -> tuple[HelpRequest, list[Volunteer]] | None:
+        """Every approved volunteer an open request could be handed to, past the usual
+        filter (the kind of help, the distance), nearest first; None if it isn't open.
+        An ID/DBS check is never passed over: assign() would refuse them anyway."""
+        request = await self._requests.get(request_id)
+        if request is None or request.status is not RequestStatus.OPEN:
+            return None
+        needs_check = request_needs_check(request, self._settings)
+        everyone = [
+            v
+            for v in await self._volunteers.pingable()
+            if v.user_id != request.requester_id and (v.dbs_checked or not needs_check)
+        ]
+        everyone.sort(key=lambda v: haversine_km(request.lat, request.lon, v.lat, v.lon))
+        return request, everyone
 
     async def assign_choices(self, request_id: int, limit: int = 8) -> list[Candidate] | None:
         """The nearest eligible volunteers a coordinator may hand an open request to; None

@@ -17,6 +17,7 @@ from bot.domain.models import (
     Candidate,
     Category,
     HelpRequest,
+    Ping,
     PingRules,
     RequestStatus,
     Slot,
@@ -230,6 +231,12 @@ class Matchmaker:
             self._settings.timezone,
         )
         return frozenset(s for s in Slot if s.covers(moment.weekday(), moment.hour))
+
+    async def ping_to(self, request: HelpRequest, volunteer_id: int) -> Ping | None:
+        """The ping this round of the request sent to a volunteer, if any (one at most:
+        a volunteer is pinged once a round)."""
+        pings = await self._pings.for_request(request.id, request.round)
+        return next((p for p in pings if p.volunteer_id == volunteer_id), None)
 
     async def pinged_volunteers(self, request_id: int) -> list[int]:
         return [p.volunteer_id for p in await self._pings.for_request(request_id)]

@@ -7,7 +7,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
 from bot.domain.broadcasts import Audience, Broadcast, Counts, Delivery, Recipient, Tried
-from bot.domain.events import Event, StoredEvent
+from bot.domain.events import Claim, Event, StoredEvent
 from bot.domain.figures import Digest
 from bot.domain.models import (
     AddressMessage,
@@ -38,6 +38,8 @@ class Outbox(Protocol):
     async def release(self, hold_key: str) -> bool: ...
 
     async def undelivered(self, *, held_too: bool, after: int = 0) -> list[StoredEvent]: ...
+
+    def claim(self, stored: StoredEvent, lane: str) -> AbstractAsyncContextManager[Claim]: ...
 
     async def mark_done(self, event_id: int, subscriber: str, now: float) -> None: ...
 
@@ -240,6 +242,11 @@ class ReminderBook(Protocol):
         """Pending -> fired; None if it already fired or was cancelled."""
         ...
 
+    async def claim_next(self, now: float) -> Reminder | None:
+        """The earliest due one, pending -> fired; None when none is due. Two processes
+        claiming at once get different ones."""
+        ...
+
     async def cancel(
         self,
         *,
@@ -267,6 +274,10 @@ class Volunteers(CandidateSearch, Protocol):
     candidates a coordinator may hand a request to."""
 
     async def get(self, user_id: int) -> Volunteer | None: ...
+
+    async def pingable(self) -> list[Volunteer]:
+        """Every volunteer matching may ask about something (see bot.db.volunteers.PINGABLE)."""
+        ...
 
 
 class DeskRequests(Protocol):
@@ -336,6 +347,10 @@ class DeskRequests(Protocol):
     ) -> tuple[HelpRequest, int | None] | None:
         """Open or claimed -> cancelled (`as_requester`: only by its requester); with the
         volunteer who held it."""
+        ...
+
+    async def cancelled_by_requester(self, request_id: int) -> bool:
+        """Cancelled by its requester themselves (not a coordinator, not expired)."""
         ...
 
     async def name_collector(self, request_id: int, volunteer_id: int, now: float) -> None: ...

@@ -22,7 +22,7 @@ from bot.domain.broadcasts import (
     Recipient,
     Tried,
 )
-from bot.domain.events import Event, StoredEvent
+from bot.domain.events import Claim, Event, StoredEvent
 from bot.domain.figures import Digest
 from bot.domain.models import (
     Candidate,
@@ -100,6 +100,12 @@ class FakeOutbox:
             for event_id, (event, key, done) in sorted(self._rows.items())
             if event_id > after and (held_too or key is None)
         ]
+
+    @asynccontextmanager
+    async def claim(self, stored: StoredEvent, lane: str) -> AsyncIterator[Claim]:
+        """One process: nothing to hold; who had it, as the database says now."""
+        row = self._rows.get(stored.id)
+        yield Claim(frozenset(row[2])) if row is not None else Claim(gone=True)
 
     async def mark_done(self, event_id: int, subscriber: str, now: float) -> None:
         if event_id in self._rows:
@@ -254,6 +260,10 @@ class FakeReminderBook:
         for reminder in cancelled:
             self.states[reminder.key] = "cancelled"
         return [r.id for r in cancelled]
+
+    async def claim_next(self, now: float) -> Reminder | None:
+        due = await self.due(now, limit=1)
+        return await self.claim(due[0].id, now) if due else None
 
     async def due(self, now: float, limit: int) -> list[Reminder]:
         due = sorted((r for r in self._pending() if r.due_at <= now), key=lambda r: r.due_at)
@@ -546,6 +556,15 @@ class FakeRequests:
             request_id, None, (RequestStatus.OPEN,), RequestStatus.EXPIRED, now
         )
         return done[0] if done else None
+
+    async def cancelled_by_requester(self, request_id: int) -> bool:
+        request = self.by_id.get(request_id)
+        cancelling = [
+            actor
+            for rid, actor, action, _at in self.audit
+            if rid == request_id and action.endswith("->cancelled")
+        ]
+        return bool(cancelling) and request is not None and cancelling[-1] == request.requester_id
 
     async def name_collector(self, request_id: int, volunteer_id: int, now: float) -> None:
         self.audit.append((request_id, volunteer_id, "named collector", now))
@@ -923,6 +942,13 @@ class FakeVolunteers(FakeCandidateSearch):
 
     async def get(self, user_id: int) -> Volunteer | None:
         return self.by_id.get(user_id)
+
+    async def pingable(self) -> list[Volunteer]:
+        return [
+            v
+            for v in self.by_id.values()
+            if v.status is VolunteerStatus.APPROVED and not v.paused and not v.held
+        ]
 
 
 class FakeSeries:
