@@ -13,6 +13,7 @@ from bot.domain.models import (
     AddressMessage,
     Candidate,
     Category,
+    Concern,
     GroupChat,
     HelpRequest,
     Ping,
@@ -21,6 +22,7 @@ from bot.domain.models import (
     Reminder,
     Series,
     Slot,
+    Spending,
     User,
     Volunteer,
     When,
@@ -553,3 +555,79 @@ class LinkedChats(Protocol):
     """The group chats linked to the bot (bot.db.groupchats.GroupChatRepository)."""
 
     async def linked(self) -> list[GroupChat]: ...
+
+
+# --- safeguarding (bot.services.safeguarding) ------------------------------------------------
+
+
+class SafeguardingRequests(Protocol):
+    """Requests as safeguarding reads them (bot.db.RequestRepository)."""
+
+    async def get(self, request_id: int) -> HelpRequest | None: ...
+
+    async def additions(self, request_id: int) -> list[float]: ...
+
+    async def linked_from(self, request_id: int) -> list[int]: ...
+
+
+class SafeguardingBook(Protocol):
+    """Concerns, money spent on someone's behalf and the audit of coordinators' looks
+    (bot.db.safeguarding.SafeguardingRepository). A spend is the done task's volunteer's
+    to record until it is settled (its receipt in, or none); then only a coordinator
+    corrects it."""
+
+    async def add_concern(
+        self, request_id: int | None, reporter_id: int, role: str, text: str, now: float
+    ) -> Concern: ...
+
+    async def concerns_about(self, request_id: int, limit: int = 3) -> list[Concern]: ...
+
+    async def take_concern(
+        self, concern_id: int, coordinator_id: int, now: float
+    ) -> tuple[bool, int | None] | None:
+        """(True, them) if they now handle it, (False, who does) if someone did already;
+        None if there is no such concern."""
+        ...
+
+    async def role_in(self, request_id: int, user_id: int) -> str | None:
+        """'requester', 'volunteer' (holds or held it, or was asked), or None."""
+        ...
+
+    async def involved_in(self, user_id: int, limit: int = 6) -> list[tuple[int, Category]]: ...
+
+    async def record_spend(
+        self, request_id: int, volunteer_id: int, pence: int, now: float
+    ) -> bool: ...
+
+    async def record_receipt(
+        self, request_id: int, volunteer_id: int, file_id: str, now: float
+    ) -> bool: ...
+
+    async def settle_without_receipt(
+        self, request_id: int, volunteer_id: int, now: float
+    ) -> bool: ...
+
+    async def correct_spend(
+        self,
+        request_id: int,
+        coordinator_id: int,
+        pence: int,
+        now: float,
+        receipt_file_id: str | None = None,
+    ) -> int | None:
+        """The old amount (0: none); None if there is no such done task."""
+        ...
+
+    async def mark_paid_back(self, request_id: int, actor_id: int, now: float) -> bool:
+        """Settled, not yet paid back -> paid back."""
+        ...
+
+    async def spending_of(self, request_id: int) -> Spending | None: ...
+
+    async def owed(self, limit: int = 20) -> tuple[int, int, list[tuple[int, int]]]: ...
+
+    async def flag_over_cap(self, request_id: int, pence: int, now: float) -> None: ...
+
+    async def log_details_view(
+        self, coordinator_id: int, request_id: int, subject_id: int | None, now: float
+    ) -> None: ...

@@ -27,6 +27,7 @@ from bot.domain.figures import Digest
 from bot.domain.models import (
     Candidate,
     Category,
+    Concern,
     GroupChat,
     HelpRequest,
     Ping,
@@ -36,6 +37,7 @@ from bot.domain.models import (
     RequestStatus,
     Series,
     Slot,
+    Spending,
     User,
     Volunteer,
     VolunteerStatus,
@@ -1329,3 +1331,189 @@ def help_request(
         created_at,
         **more,
     )
+
+
+# --- safeguarding ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Money:
+    pence: int | None = None
+    receipt: str | None = None
+    settled_at: float | None = None
+    paid_back_at: float | None = None
+
+
+class FakeSafeguardingBook:
+    """bot.services.ports.SafeguardingBook over the requests and pings fakes (who asked,
+    who holds a task and who was asked about it), with the repository's conditions on
+    money; `audit` keeps (actor, action, request id, note)."""
+
+    def __init__(self, requests: FakeRequests, pings: FakePings) -> None:
+        self._requests = requests
+        self._pings = pings
+        self.concerns: list[Concern] = []
+        self.handled_by: dict[int, int] = {}
+        self.money: dict[int, _Money] = {}
+        self.audit: list[tuple[int | None, str, int | None, str]] = []
+
+    async def add_concern(
+        self, request_id: int | None, reporter_id: int, role: str, text: str, now: float
+    ) -> Concern:
+        concern = Concern(len(self.concerns) + 1, request_id, reporter_id, role, text, now)
+        self.concerns.append(concern)
+        return concern
+
+    async def concerns_about(self, request_id: int, limit: int = 3) -> list[Concern]:
+        about = [c for c in self.concerns if c.request_id == request_id]
+        return sorted(about, key=lambda c: -c.id)[:limit]
+
+    async def take_concern(
+        self, concern_id: int, coordinator_id: int, now: float
+    ) -> tuple[bool, int | None] | None:
+        if not any(c.id == concern_id for c in self.concerns):
+            return None
+        if concern_id in self.handled_by:
+            return False, self.handled_by[concern_id]
+        self.handled_by[concern_id] = coordinator_id
+        return True, coordinator_id
+
+    async def role_in(self, request_id: int, user_id: int) -> str | None:
+        request = await self._requests.get(request_id)
+        if request is None:
+            return None
+        if request.requester_id == user_id:
+            return "requester"
+        asked = any(p.volunteer_id == user_id for p in await self._pings.for_request(request_id))
+        return "volunteer" if request.volunteer_id == user_id or asked else None
+
+    async def involved_in(self, user_id: int, limit: int = 6) -> list[tuple[int, Category]]:
+        theirs = [
+            r for r in self._requests.by_id.values() if user_id in (r.requester_id, r.volunteer_id)
+        ]
+        return [(r.id, r.category) for r in sorted(theirs, key=lambda r: -r.id)][:limit]
+
+    def _done_by(self, request_id: int, volunteer_id: int | None) -> _Money | None:
+        """The task's money row, if it is done (and, given a volunteer, theirs)."""
+        request = self._requests.by_id.get(request_id)
+        if request is None or request.status is not RequestStatus.DONE:
+            return None
+        if volunteer_id is not None and request.volunteer_id != volunteer_id:
+            return None
+        return self.money.setdefault(request_id, _Money())
+
+    async def record_spend(
+        self, request_id: int, volunteer_id: int, pence: int, now: float
+    ) -> bool:
+        money = self._done_by(request_id, volunteer_id)
+        if money is None or money.settled_at is not None:
+            return False
+        money.pence = pence
+        self.audit.append((volunteer_id, "spend:recorded", request_id, str(pence)))
+        return True
+
+    async def record_receipt(
+        self, request_id: int, volunteer_id: int, file_id: str, now: float
+    ) -> bool:
+        money = self._done_by(request_id, volunteer_id)
+        if money is None or money.settled_at is not None:
+            return False
+        money.receipt, money.settled_at = file_id, now
+        return True
+
+    async def settle_without_receipt(self, request_id: int, volunteer_id: int, now: float) -> bool:
+        money = self._done_by(request_id, volunteer_id)
+        if money is None or money.settled_at is not None or not money.pence:
+            return False
+        money.settled_at = now
+        return True
+
+    async def correct_spend(
+        self,
+        request_id: int,
+        coordinator_id: int,
+        pence: int,
+        now: float,
+        receipt_file_id: str | None = None,
+    ) -> int | None:
+        money = self._done_by(request_id, None)
+        if money is None:
+            return None
+        old = money.pence or 0
+        money.pence = pence
+        money.receipt = receipt_file_id or money.receipt
+        money.settled_at = money.settled_at or now
+        self.audit.append((coordinator_id, "spend:corrected", request_id, f"{old}->{pence}"))
+        return old
+
+    async def mark_paid_back(self, request_id: int, actor_id: int, now: float) -> bool:
+        money = self._done_by(request_id, None)
+        if (
+            money is None
+            or not money.pence
+            or money.settled_at is None
+            or money.paid_back_at is not None
+        ):
+            return False
+        money.paid_back_at = now
+        return True
+
+    async def spending_of(self, request_id: int) -> Spending | None:
+        if request_id not in self._requests.by_id:
+            return None
+        money = self.money.get(request_id, _Money())
+        return Spending(money.pence, money.receipt, money.settled_at, money.paid_back_at)
+
+    async def owed(self, limit: int = 20) -> tuple[int, int, list[tuple[int, int]]]:
+        owed = sorted(
+            (rid, m.pence) for rid, m in self.money.items() if m.pence and m.paid_back_at is None
+        )
+        return len(owed), sum(p for _r, p in owed), owed[:limit]
+
+    async def flag_over_cap(self, request_id: int, pence: int, now: float) -> None:
+        self.audit.append((None, "spend:over_cap", request_id, str(pence)))
+
+    async def log_details_view(
+        self, coordinator_id: int, request_id: int, subject_id: int | None, now: float
+    ) -> None:
+        self.audit.append((coordinator_id, "details:viewed", request_id, str(subject_id)))
+
+
+@dataclass
+class FakeSafeguardingNews:
+    """bot.services.safeguarding.SafeguardingNews: what the coordinators were told;
+    `reached` is how many coordinators a concern reaches."""
+
+    reached: int = 2
+    concerns: list[tuple[int, int | None, int, str, str, str]] = field(default_factory=list)
+    over_caps: list[tuple[int, int, str, int, int, str]] = field(default_factory=list)
+    receipts: list[tuple[int, int, str]] = field(default_factory=list)
+
+    async def concern(
+        self,
+        concern_id: int,
+        request: HelpRequest | None,
+        reporter_id: int,
+        reporter_name: str,
+        role: str,
+        text: str,
+    ) -> int:
+        request_id = request.id if request else None
+        self.concerns.append((concern_id, request_id, reporter_id, reporter_name, role, text))
+        return self.reached
+
+    async def over_cap(
+        self,
+        request: HelpRequest,
+        volunteer_id: int,
+        volunteer_name: str,
+        pence: int,
+        cap_pence: int,
+        asked_by: str,
+    ) -> None:
+        self.over_caps.append(
+            (request.id, volunteer_id, volunteer_name, pence, cap_pence, asked_by)
+        )
+
+    async def receipt(self, request_id: int, pence: int, file_id: str) -> None:
+        self.receipts.append((request_id, pence, file_id))
