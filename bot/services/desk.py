@@ -16,8 +16,6 @@ from datetime import datetime
 from typing import Any
 
 from bot.config import Settings
-from bot.db import PingRepository, RequestRepository, UserRepository, VolunteerRepository
-from bot.db.series import SeriesRepository
 from bot.domain.distance import haversine_km
 from bot.domain.events import (
     DetailsAdded,
@@ -42,15 +40,22 @@ from bot.domain.models import (
 from bot.domain.results import Limit, Outcome, Result
 from bot.domain.safety import new_safety_code
 from bot.resilience import once
-from bot.services.addresses import AddressMessages
 from bot.services.chaser import Chaser
-from bot.services.coordination import Coordinators
 from bot.services.events import EventBus
 from bot.services.matching import (
     RECENT_TASKS_WINDOW_S,
     Matchmaker,
     distance_matters,
     request_needs_check,
+)
+from bot.services.ports import (
+    AddressesShown,
+    CoordinatorCheck,
+    DeskPings,
+    DeskRequests,
+    Members,
+    SeriesBook,
+    Volunteers,
 )
 from bot.services.requesters import news_recipient, speaks_for
 
@@ -81,16 +86,16 @@ class HelpDesk:
     def __init__(
         self,
         settings: Settings,
-        users: UserRepository,
-        volunteers: VolunteerRepository,
-        requests: RequestRepository,
-        pings: PingRepository,
+        users: Members,
+        volunteers: Volunteers,
+        requests: DeskRequests,
+        pings: DeskPings,
         events: EventBus,
         matchmaker: Matchmaker,
         chaser: Chaser,
-        series: SeriesRepository,
-        coordinators: Coordinators,
-        addresses: AddressMessages,
+        series: SeriesBook,
+        coordinators: CoordinatorCheck,
+        addresses: AddressesShown,
         clock: Callable[[], float],
     ) -> None:
         self._settings = settings

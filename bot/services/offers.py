@@ -18,9 +18,6 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.config import Settings
-from bot.db import UserRepository
-from bot.db.groupchats import GroupChatRepository
-from bot.db.offers import OfferRepository
 from bot.domain.distance import haversine_km
 from bot.domain.models import Reminder, minute_of_day
 from bot.domain.offers import (
@@ -37,6 +34,7 @@ from bot.domain.offers import (
     TakeOutcome,
     TakeResult,
 )
+from bot.services.ports import LinkedChats, Members, OfferBook
 from bot.services.reminders import Reminders
 
 _LOGGER = logging.getLogger(__name__)
@@ -89,9 +87,9 @@ class Offers:
     def __init__(
         self,
         settings: Settings,
-        repository: OfferRepository,
-        users: UserRepository,
-        chats: GroupChatRepository,
+        repository: OfferBook,
+        users: Members,
+        chats: LinkedChats,
         reminders: Reminders,
         news: OfferNews,
         clock: Callable[[], float],

@@ -4,13 +4,8 @@ requesters tells it)."""
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from bot.domain.models import HelpRequest
-
-
-class CoordinatorCheck(Protocol):
-    async def is_coordinator(self, user_id: int) -> bool: ...
+from bot.services.ports import CoordinatorCheck
 
 
 def news_recipient(request: HelpRequest) -> int | None:

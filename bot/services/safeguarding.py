@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.config import Settings
-from bot.db import RequestRepository, UserRepository
-from bot.db.safeguarding import SafeguardingRepository
 from bot.domain.models import Category, Concern, HelpRequest, RequestStatus, Spending
 from bot.domain.results import Outcome, Result
-from bot.services.coordination import Coordinators
+from bot.services.ports import (
+    CoordinatorCheck,
+    Members,
+    SafeguardingBook,
+    SafeguardingRequests,
+)
 from bot.services.requesters import speaks_for
 
 _LOGGER = logging.getLogger(__name__)
@@ -73,10 +76,10 @@ class Safeguarding:
     def __init__(
         self,
         settings: Settings,
-        repository: SafeguardingRepository,
-        requests: RequestRepository,
-        users: UserRepository,
-        coordinators: Coordinators,
+        repository: SafeguardingBook,
+        requests: SafeguardingRequests,
+        users: Members,
+        coordinators: CoordinatorCheck,
         news: SafeguardingNews,
         clock: Callable[[], float],
     ) -> None:

@@ -487,7 +487,6 @@ def build_application(
         settings,
         reminders,
         requests,
-        volunteers,
         series,
         StatsRepository(db),
         matchmaker,
