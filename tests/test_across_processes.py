@@ -24,7 +24,7 @@ from bot.db import Database
 from bot.db.events import EventRepository
 from bot.db.reminders import ReminderRepository
 from bot.domain.events import RequestOpened
-from bot.domain.models import HelpRequest
+from bot.domain.models import HelpRequest, NewReminder
 from bot.services.events import EventBus
 from bot.telegram.app import build_application
 from tests.conftest import (
@@ -64,7 +64,7 @@ async def test_two_processes_draining_due_reminders_fire_each_once(
 ) -> None:
     first, second = (ReminderRepository(db) for db in two)
     for n in range(60):
-        await first.add(f"test:{n}", "test", NOW - 60 + n, NOW)
+        await first.add(NewReminder(f"test:{n}", "test", NOW - 60 + n), NOW)
 
     async def drain(repository: ReminderRepository) -> list[int]:
         claimed = []
@@ -86,8 +86,8 @@ async def test_a_reminder_another_process_is_claiming_is_skipped_not_waited_for(
     two: tuple[Database, Database], tmp_path: Path
 ) -> None:
     repository = ReminderRepository(two[0])
-    earliest = await repository.add("test:early", "test", NOW - 10, NOW)
-    later = await repository.add("test:later", "test", NOW - 5, NOW)
+    earliest = await repository.add(NewReminder("test:early", "test", NOW - 10), NOW)
+    later = await repository.add(NewReminder("test:later", "test", NOW - 5), NOW)
     assert earliest is not None
     assert later is not None
     # Another process is in the middle of claiming the earliest one.

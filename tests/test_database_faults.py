@@ -136,10 +136,10 @@ async def test_a_retry_does_not_say_again_what_was_said_before_the_fault(
         create = requests.create
         failures = iter([sqlite3.OperationalError("database is locked")])
 
-        async def flaky_create(**kwargs: Any) -> Any:
+        async def flaky_create(*args: Any) -> Any:
             for error in failures:
                 raise error
-            return await create(**kwargs)
+            return await create(*args)
 
         requests.create = flaky_create  # type: ignore[method-assign]
         # The "Sent!" answer went out before saving failed; the retry saves it.

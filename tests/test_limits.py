@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
-from bot.domain.models import Category, When
+from bot.domain.models import Category, NewRequest, When
 from tests.conftest import COORDINATOR, HOME, MIDDLE, NEAR, REQUESTER, Group
 from tests.test_intake import _take_a_call
 
@@ -96,7 +96,7 @@ async def test_a_limit_reached_meanwhile_is_told_at_the_confirmation(
         await group.say(REQUESTER, "12 Acacia Avenue", name="Rita")
         # Meanwhile another request of theirs is opened (e.g. a repeating one's next).
         services, storage = group.app.services, group.app.storage
-        await storage.requests.create(
+        another = NewRequest(
             requester_id=REQUESTER,
             category=Category.GROCERIES,
             description="Weekly shop",
@@ -106,8 +106,8 @@ async def test_a_limit_reached_meanwhile_is_told_at_the_confirmation(
             when=When.ASAP,
             due_at=None,
             safety_code="1234",
-            now=services.clock(),
         )
+        await storage.requests.create(another, services.clock())
         group.telegram.clear()
         await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
 

@@ -241,7 +241,17 @@ def test_a_weekly_series_keeps_its_local_time_across_the_clocks_changing(
     app = build_application(make_settings(tmp_path), request=FakeTelegram())
     before_change = datetime(2027, 3, 27, 10, 0, tzinfo=london).timestamp()  # GMT
     series = Series(
-        1, REQUESTER, Category.GROCERIES, "", "", 0, 0, "weekly", before_change, "10:00", True
+        1,
+        "weekly",
+        before_change,
+        "10:00",
+        True,
+        requester_id=REQUESTER,
+        category=Category.GROCERIES,
+        description="",
+        address="",
+        lat=0,
+        lon=0,
     )
     after = app.services.chaser.next_in_series(series, before_change)
     assert datetime.fromtimestamp(after, london) == datetime(2027, 4, 3, 10, 0, tzinfo=london)

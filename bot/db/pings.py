@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.db.connection import Database, Row
-from bot.domain.models import Ping
+from bot.domain.models import NewPing, Ping
 
 
 def _ping(row: Row) -> Ping:
@@ -24,15 +24,7 @@ class PingRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def add(
-        self,
-        request_id: int,
-        volunteer_id: int,
-        round_: int,
-        wave: int,
-        distance_km: float,
-        now: float,
-    ) -> int | None:
+    async def add(self, ping: NewPing, now: float) -> int | None:
         """Record a ping before it is sent (so a crash never pings twice); None if this
         volunteer already had one in this round."""
         async with self._db.transaction() as tx:
@@ -42,7 +34,7 @@ class PingRepository:
                     (request_id, volunteer_id, round, wave, distance_km, sent_at)
                 VALUES (?, ?, ?, ?, ?, ?)
                 """,
-                (request_id, volunteer_id, round_, wave, distance_km, now),
+                (ping.request_id, ping.volunteer_id, ping.round, ping.wave, ping.distance_km, now),
             )
             return int(cursor.lastrowid or 0) if cursor.rowcount == 1 else None
 

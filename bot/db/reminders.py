@@ -6,7 +6,7 @@ from collections.abc import Collection
 
 from bot.db.claims import CLAIM_NEXT_REMINDER
 from bot.db.connection import Database, Row
-from bot.domain.models import Reminder
+from bot.domain.models import NewReminder, Reminder
 
 
 def _reminder(row: Row) -> Reminder:
@@ -25,17 +25,7 @@ class ReminderRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def add(
-        self,
-        key: str,
-        kind: str,
-        due_at: float,
-        now: float,
-        *,
-        request_id: int | None = None,
-        series_id: int | None = None,
-        user_id: int | None = None,
-    ) -> Reminder | None:
+    async def add(self, new: NewReminder, now: float) -> Reminder | None:
         """Store a reminder; None if one with this key exists already (in any state)."""
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
@@ -44,11 +34,11 @@ class ReminderRepository:
                     (key, kind, request_id, series_id, user_id, due_at, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
-                (key, kind, request_id, series_id, user_id, due_at, now),
+                (new.key, new.kind, new.request_id, new.series_id, new.user_id, new.due_at, now),
             )
             if cursor.rowcount != 1:
                 return None
-            row = await tx.fetchone("SELECT * FROM reminders WHERE key = ?", (key,))
+            row = await tx.fetchone("SELECT * FROM reminders WHERE key = ?", (new.key,))
         return _reminder(row) if row else None
 
     async def claim(self, reminder_id: int, now: float) -> Reminder | None:

@@ -11,7 +11,16 @@ from collections.abc import Collection
 from typing import Any
 
 from bot.db.connection import Database, Row, Transaction
-from bot.domain.models import Category, HelpRequest, Payment, Prescription, RequestStatus, When
+from bot.domain.models import (
+    Category,
+    HelpRequest,
+    Need,
+    NewRequest,
+    Payment,
+    Prescription,
+    RequestStatus,
+    When,
+)
 
 
 def _prescription(row: Row) -> Prescription | None:
@@ -40,6 +49,18 @@ def need_of(row: Row) -> dict[str, Any]:
         "lat": row["lat"],
         "lon": row["lon"],
     }
+
+
+def need_values(need: Need) -> tuple[int | None, str, str, str, float, float]:
+    """A request's or a series' need as the parameters of its columns, in need_of's order."""
+    return (
+        need.requester_id,
+        need.category.value,
+        need.description,
+        need.address,
+        need.lat,
+        need.lon,
+    )
 
 
 def _request(row: Row) -> HelpRequest:
@@ -83,29 +104,9 @@ class RequestRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def create(
-        self,
-        *,
-        requester_id: int | None,
-        category: Category,
-        description: str,
-        address: str,
-        lat: float,
-        lon: float,
-        when: When,
-        due_at: float | None,
-        safety_code: str,
-        now: float,
-        expires_at: float | None = None,
-        series_id: int | None = None,
-        on_behalf_of: int | None = None,
-        contact_name: str | None = None,
-        contact_phone: str | None = None,
-        linked_to: int | None = None,
-        prescription: Prescription | None = None,
-    ) -> HelpRequest:
-        """A new open request; `on_behalf_of` (with the contact's name and phone) for one a
-        coordinator took over the phone, which then has no requester_id."""
+    async def create(self, new: NewRequest, now: float) -> HelpRequest:
+        """A new open request (one taken over the phone has no requester_id)."""
+        rx = new.prescription
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
                 """
@@ -116,38 +117,33 @@ class RequestRepository:
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (
-                    requester_id,
-                    category.value,
-                    description,
-                    address,
-                    lat,
-                    lon,
-                    when.value,
-                    due_at,
-                    safety_code,
+                    *need_values(new),
+                    new.when.value,
+                    new.due_at,
+                    new.safety_code,
                     now,
                     now,
-                    expires_at,
-                    series_id,
-                    on_behalf_of,
-                    contact_name,
-                    contact_phone,
-                    linked_to,
-                    prescription.payment.value if prescription else None,
-                    prescription.pence if prescription else None,
-                    prescription.fridge if prescription else None,
-                    prescription.controlled if prescription else None,
-                    prescription.consent_at if prescription else None,
+                    new.expires_at,
+                    new.series_id,
+                    new.on_behalf_of,
+                    new.contact_name,
+                    new.contact_phone,
+                    new.linked_to,
+                    rx.payment.value if rx else None,
+                    rx.pence if rx else None,
+                    rx.fridge if rx else None,
+                    rx.controlled if rx else None,
+                    rx.consent_at if rx else None,
                 ),
             )
             request_id = int(cursor.lastrowid or 0)
             await _audit(
                 tx,
                 now,
-                requester_id if on_behalf_of is None else on_behalf_of,
+                new.requester_id if new.on_behalf_of is None else new.on_behalf_of,
                 request_id,
                 "->open",
-                "" if on_behalf_of is None else "by phone",
+                "" if new.on_behalf_of is None else "by phone",
             )
             row = await tx.fetchone("SELECT * FROM requests WHERE id = ?", (request_id,))
         assert row is not None

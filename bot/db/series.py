@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.db.connection import Database, Row
-from bot.db.requests import need_of
-from bot.domain.models import Category, Series
+from bot.db.requests import need_of, need_values
+from bot.domain.models import NewSeries, Series
 
 
 def _series(row: Row) -> Series:
@@ -21,38 +21,14 @@ class SeriesRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def create(
-        self,
-        *,
-        requester_id: int,
-        category: Category,
-        description: str,
-        address: str,
-        lat: float,
-        lon: float,
-        every: str,
-        next_due_at: float,
-        local_time: str,
-        now: float,
-    ) -> Series:
+    async def create(self, new: NewSeries, now: float) -> Series:
         series_id = await self._db.insert(
             """
             INSERT INTO series (requester_id, category, description, address, lat, lon, every,
                 next_due_at, local_time, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            (
-                requester_id,
-                category.value,
-                description,
-                address,
-                lat,
-                lon,
-                every,
-                next_due_at,
-                local_time,
-                now,
-            ),
+            (*need_values(new), new.every, new.next_due_at, new.local_time, now),
         )
         series = await self.get(series_id)
         assert series is not None

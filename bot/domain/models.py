@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 
@@ -246,15 +247,46 @@ class Prescription:
     named_at: float | None = None
 
 
-@dataclass(frozen=True)
-class HelpRequest:
-    id: int
+@dataclass(frozen=True, kw_only=True)
+class Need:
+    """What a request and a series both hold, in the same columns (bot.db.requests.need_of):
+    whose it is, what is needed, and where. By keyword only, so that a request's and a
+    series' own fields keep their places (the id first)."""
+
     requester_id: int | None
     category: Category
     description: str
     address: str
     lat: float
     lon: float
+
+    def need_fields(self) -> dict[str, Any]:
+        """Just this need, by its fields' names: to make another of it (a series' next
+        request)."""
+        return {each.name: getattr(self, each.name) for each in fields(Need)}
+
+
+@dataclass(frozen=True)
+class NewRequest(Need):
+    """A request about to be saved, before it has an id, a status or a round. For one a
+    coordinator took over the phone: `on_behalf_of` with the contact's name and phone, and
+    no requester_id."""
+
+    when: When
+    due_at: float | None
+    safety_code: str
+    expires_at: float | None = None
+    series_id: int | None = None
+    on_behalf_of: int | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    linked_to: int | None = None
+    prescription: Prescription | None = None
+
+
+@dataclass(frozen=True)
+class HelpRequest(Need):
+    id: int
     when: When
     due_at: float | None
     safety_code: str
@@ -298,6 +330,17 @@ class Ping:
 
 
 @dataclass(frozen=True)
+class NewPing:
+    """A ping about to be recorded, before it is sent (so that a crash never pings twice)."""
+
+    request_id: int
+    volunteer_id: int
+    round: int
+    wave: int  # 0: not one of the matchmaker's waves (a press from the group chat)
+    distance_km: float
+
+
+@dataclass(frozen=True)
 class Candidate:
     """A volunteer who may be pinged for a request, and how far away they are."""
 
@@ -335,18 +378,33 @@ class Coordinator:
 
 
 @dataclass(frozen=True)
-class Series:
+class NewSeries(Need):
+    """Repeating help about to be saved: every day or week at the same local time."""
+
+    every: str  # 'daily' or 'weekly'
+    next_due_at: float
+    local_time: str  # 'HH:MM' in the group's zone
+
+
+@dataclass(frozen=True)
+class Series(Need):
     id: int
-    requester_id: int | None
-    category: Category
-    description: str
-    address: str
-    lat: float
-    lon: float
     every: str  # 'daily' or 'weekly'
     next_due_at: float
     local_time: str
     active: bool
+
+
+@dataclass(frozen=True)
+class NewReminder:
+    """A reminder about to be stored; its key is used once (bot.services.reminders)."""
+
+    key: str
+    kind: str
+    due_at: float
+    request_id: int | None = None
+    series_id: int | None = None
+    user_id: int | None = None
 
 
 @dataclass(frozen=True)

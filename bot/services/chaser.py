@@ -24,7 +24,7 @@ from bot.domain.events import (
     TaskSoon,
 )
 from bot.domain.figures import Digest
-from bot.domain.models import HelpRequest, Reminder, RequestStatus, Series, When
+from bot.domain.models import HelpRequest, NewRequest, Reminder, RequestStatus, Series, When
 from bot.domain.safety import new_safety_code
 from bot.services.events import EventBus
 from bot.services.matching import Matchmaker
@@ -266,20 +266,15 @@ class Chaser:
         async with self._events.recording() as record:
             if not await self._series.advance(series.id, upcoming, following):
                 return
-            request = await self._requests.create(
-                requester_id=series.requester_id,
-                category=series.category,
-                description=series.description,
-                address=series.address,
-                lat=series.lat,
-                lon=series.lon,
+            new = NewRequest(
+                **series.need_fields(),
                 when=When.AT,
                 due_at=upcoming,
                 safety_code=new_safety_code(),
-                now=self._clock(),
                 expires_at=upcoming,
                 series_id=series.id,
             )
+            request = await self._requests.create(new, self._clock())
             record(RequestOpened(request.id))
         _LOGGER.info("Series %s: request %s for its next occurrence", series.id, request.id)
         advanced = await self._series.get(series.id)

@@ -30,6 +30,9 @@ from bot.domain.models import (
     Candidate,
     Category,
     HelpRequest,
+    NewPing,
+    NewRequest,
+    NewSeries,
     RequestDraft,
     RequestStatus,
     Series,
@@ -180,7 +183,7 @@ class HelpDesk:
 
     async def _create(self, draft: RequestDraft, now: float, **whose: Any) -> HelpRequest:
         async with self._events.recording() as record:
-            request = await self._requests.create(
+            new = NewRequest(
                 category=draft.category,
                 description=draft.description,
                 address=draft.address,
@@ -189,12 +192,12 @@ class HelpDesk:
                 when=draft.when,
                 due_at=draft.due_at,
                 safety_code=new_safety_code(),
-                now=now,
                 expires_at=self._chaser.expiry_of(draft.when, draft.due_at, now),
                 linked_to=draft.linked_to,
                 prescription=draft.prescription,
                 **whose,
             )
+            request = await self._requests.create(new, now)
             # Held: its reminders and pings start after the requester has their answer.
             # A fault or a crash before then leaves it to the next start-up's delivery.
             record(RequestOpened(request.id), hold=_opening(request.id))
@@ -208,16 +211,18 @@ class HelpDesk:
         series = await once(
             "series:create",
             lambda: self._series.create(
-                requester_id=requester_id,
-                category=draft.category,
-                description=draft.description,
-                address=draft.address,
-                lat=draft.lat,
-                lon=draft.lon,
-                every=every,
-                next_due_at=due_at,
-                local_time=local.strftime("%H:%M"),
-                now=now,
+                NewSeries(
+                    requester_id=requester_id,
+                    category=draft.category,
+                    description=draft.description,
+                    address=draft.address,
+                    lat=draft.lat,
+                    lon=draft.lon,
+                    every=every,
+                    next_due_at=due_at,
+                    local_time=local.strftime("%H:%M"),
+                ),
+                now,
             ),
         )
         # The first occurrence is the request being saved now; the series starts after it.
@@ -605,7 +610,7 @@ class HelpDesk:
             return existing.id
         distance = haversine_km(request.lat, request.lon, volunteer.lat, volunteer.lon)
         ping_id = await self._pings.add(
-            request.id, volunteer.user_id, request.round, 0, distance, self._clock()
+            NewPing(request.id, volunteer.user_id, request.round, 0, distance), self._clock()
         )
         if ping_id is None:  # recorded by a press a moment ago
             raced = await self._pings.find(request.id, volunteer.user_id, request.round)

@@ -17,6 +17,7 @@ from bot.domain.models import (
     Candidate,
     Category,
     HelpRequest,
+    NewPing,
     Ping,
     PingRules,
     RequestStatus,
@@ -161,14 +162,10 @@ class Matchmaker:
         )
         asked: list[int] = []
         for candidate in candidates:
-            ping_id = await self._pings.add(
-                request.id,
-                candidate.volunteer.user_id,
-                request.round,
-                wave,
-                candidate.distance_km,
-                self._clock(),
+            ping = NewPing(
+                request.id, candidate.volunteer.user_id, request.round, wave, candidate.distance_km
             )
+            ping_id = await self._pings.add(ping, self._clock())
             if ping_id is not None:
                 asked.append(candidate.volunteer.user_id)
         _LOGGER.info("Request %s: wave %s asks %s volunteers", request.id, wave, len(asked))

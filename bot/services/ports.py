@@ -16,16 +16,18 @@ from bot.domain.models import (
     Concern,
     GroupChat,
     HelpRequest,
+    NewPing,
+    NewReminder,
+    NewRequest,
+    NewSeries,
     Ping,
     PingRules,
-    Prescription,
     Reminder,
     Series,
     Slot,
     Spending,
     User,
     Volunteer,
-    When,
 )
 from bot.domain.offers import Listener, Notice, Offer, OfferDraft, Take, TakeResult
 
@@ -201,15 +203,7 @@ class Requests(Protocol):
 class Pings(Protocol):
     """The pings of a request's rounds and waves (bot.db.PingRepository)."""
 
-    async def add(
-        self,
-        request_id: int,
-        volunteer_id: int,
-        round_: int,
-        wave: int,
-        distance_km: float,
-        now: float,
-    ) -> int | None:
+    async def add(self, ping: NewPing, now: float) -> int | None:
         """Record a ping before it is sent; None if this volunteer had one this round."""
         ...
 
@@ -226,17 +220,7 @@ class ReminderBook(Protocol):
     """Stored reminders (bot.db.reminders): a key is used once, and a reminder is claimed
     before it acts, so that it fires once."""
 
-    async def add(
-        self,
-        key: str,
-        kind: str,
-        due_at: float,
-        now: float,
-        *,
-        request_id: int | None = None,
-        series_id: int | None = None,
-        user_id: int | None = None,
-    ) -> Reminder | None:
+    async def add(self, new: NewReminder, now: float) -> Reminder | None:
         """None if one with this key exists already (in any state)."""
         ...
 
@@ -290,27 +274,7 @@ class DeskRequests(Protocol):
 
     async def get(self, request_id: int) -> HelpRequest | None: ...
 
-    async def create(
-        self,
-        *,
-        requester_id: int | None,
-        category: Category,
-        description: str,
-        address: str,
-        lat: float,
-        lon: float,
-        when: When,
-        due_at: float | None,
-        safety_code: str,
-        now: float,
-        expires_at: float | None = None,
-        series_id: int | None = None,
-        on_behalf_of: int | None = None,
-        contact_name: str | None = None,
-        contact_phone: str | None = None,
-        linked_to: int | None = None,
-        prescription: Prescription | None = None,
-    ) -> HelpRequest: ...
+    async def create(self, new: NewRequest, now: float) -> HelpRequest: ...
 
     async def open_like(
         self, category: Category, *, requester_id: int | None = None, phone: str | None = None
@@ -377,15 +341,7 @@ class DeskRequests(Protocol):
 class DeskPings(Protocol):
     """Pings as the desk answers them (bot.db.PingRepository)."""
 
-    async def add(
-        self,
-        request_id: int,
-        volunteer_id: int,
-        round_: int,
-        wave: int,
-        distance_km: float,
-        now: float,
-    ) -> int | None:
+    async def add(self, ping: NewPing, now: float) -> int | None:
         """None if this volunteer had one this round."""
         ...
 
@@ -417,20 +373,7 @@ class SeriesSteps(Protocol):
 class SeriesBook(SeriesSteps, Protocol):
     """Repeating requests as their requester starts and stops them."""
 
-    async def create(
-        self,
-        *,
-        requester_id: int,
-        category: Category,
-        description: str,
-        address: str,
-        lat: float,
-        lon: float,
-        every: str,
-        next_due_at: float,
-        local_time: str,
-        now: float,
-    ) -> Series: ...
+    async def create(self, new: NewSeries, now: float) -> Series: ...
 
     async def stop(self, series_id: int, requester_id: int) -> bool: ...
 
@@ -459,22 +402,7 @@ class ChaserRequests(Protocol):
         """Open -> expired; None if it was no longer open."""
         ...
 
-    async def create(
-        self,
-        *,
-        requester_id: int | None,
-        category: Category,
-        description: str,
-        address: str,
-        lat: float,
-        lon: float,
-        when: When,
-        due_at: float | None,
-        safety_code: str,
-        now: float,
-        expires_at: float | None = None,
-        series_id: int | None = None,
-    ) -> HelpRequest: ...
+    async def create(self, new: NewRequest, now: float) -> HelpRequest: ...
 
 
 class DigestFigures(Protocol):

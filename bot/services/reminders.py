@@ -15,7 +15,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.domain.models import Reminder
+from bot.domain.models import NewReminder, Reminder
 from bot.services.ports import Alarm, ReminderBook, Ringing
 
 _LOGGER = logging.getLogger(__name__)
@@ -66,15 +66,8 @@ class Reminders:
         """Store and arm a reminder. The key (kind plus parts) makes scheduling the same
         reminder twice a no-op, e.g. when an update is delivered twice."""
         key = ":".join(str(part) for part in (kind, *key_parts))
-        reminder = await self._repository.add(
-            key,
-            kind,
-            due_at,
-            self._clock(),
-            request_id=request_id,
-            series_id=series_id,
-            user_id=user_id,
-        )
+        new = NewReminder(key, kind, due_at, request_id, series_id, user_id)
+        reminder = await self._repository.add(new, self._clock())
         if reminder is None:
             return False
         self._set_alarm(reminder.due_at)

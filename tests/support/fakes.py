@@ -30,9 +30,12 @@ from bot.domain.models import (
     Concern,
     GroupChat,
     HelpRequest,
+    NewPing,
+    NewReminder,
+    NewRequest,
+    NewSeries,
     Ping,
     PingRules,
-    Prescription,
     Reminder,
     RequestStatus,
     Series,
@@ -209,24 +212,20 @@ class FakeReminderBook:
         self.reminders: list[Reminder] = []
         self.states: dict[str, str] = {}
 
-    async def add(
-        self,
-        key: str,
-        kind: str,
-        due_at: float,
-        now: float,
-        *,
-        request_id: int | None = None,
-        series_id: int | None = None,
-        user_id: int | None = None,
-    ) -> Reminder | None:
-        if key in self.states:
+    async def add(self, new: NewReminder, now: float) -> Reminder | None:
+        if new.key in self.states:
             return None
         reminder = Reminder(
-            len(self.reminders) + 1, key, kind, request_id, series_id, user_id, due_at
+            len(self.reminders) + 1,
+            new.key,
+            new.kind,
+            new.request_id,
+            new.series_id,
+            new.user_id,
+            new.due_at,
         )
         self.reminders.append(reminder)
-        self.states[key] = "pending"
+        self.states[new.key] = "pending"
         return reminder
 
     def _pending(self) -> list[Reminder]:
@@ -368,53 +367,28 @@ class FakeRequests:
         if request.announced_at is None:
             self.by_id[request_id] = replace(request, announced_at=now)
 
-    async def create(
-        self,
-        *,
-        requester_id: int | None,
-        category: Category,
-        description: str,
-        address: str,
-        lat: float,
-        lon: float,
-        when: When,
-        due_at: float | None,
-        safety_code: str,
-        now: float,
-        expires_at: float | None = None,
-        series_id: int | None = None,
-        on_behalf_of: int | None = None,
-        contact_name: str | None = None,
-        contact_phone: str | None = None,
-        linked_to: int | None = None,
-        prescription: Prescription | None = None,
-    ) -> HelpRequest:
+    async def create(self, new: NewRequest, now: float) -> HelpRequest:
         request = HelpRequest(
             self._next_id(),
-            requester_id,
-            category,
-            description,
-            address,
-            lat,
-            lon,
-            when,
-            due_at,
-            safety_code,
+            new.when,
+            new.due_at,
+            new.safety_code,
             RequestStatus.OPEN,
             None,
             1,
             None,
             now,
-            expires_at=expires_at,
-            series_id=series_id,
-            contact_name=contact_name,
-            contact_phone=contact_phone,
-            on_behalf_of=on_behalf_of,
-            linked_to=linked_to,
-            prescription=prescription,
+            **new.need_fields(),
+            expires_at=new.expires_at,
+            series_id=new.series_id,
+            contact_name=new.contact_name,
+            contact_phone=new.contact_phone,
+            on_behalf_of=new.on_behalf_of,
+            linked_to=new.linked_to,
+            prescription=new.prescription,
         )
         self.by_id[request.id] = request
-        self.audit.append((request.id, on_behalf_of or requester_id, "->open", now))
+        self.audit.append((request.id, new.on_behalf_of or new.requester_id, "->open", now))
         return request
 
     async def open_like(
@@ -627,27 +601,21 @@ class FakePings:
     def __init__(self) -> None:
         self.pings: list[Ping] = []
 
-    async def add(
-        self,
-        request_id: int,
-        volunteer_id: int,
-        round_: int,
-        wave: int,
-        distance_km: float,
-        now: float,
-    ) -> int | None:
+    async def add(self, new: NewPing, now: float) -> int | None:
         if any(
-            p.request_id == request_id and p.volunteer_id == volunteer_id and p.round == round_
+            p.request_id == new.request_id
+            and p.volunteer_id == new.volunteer_id
+            and p.round == new.round
             for p in self.pings
         ):
             return None
         ping = Ping(
             len(self.pings) + 1,
-            request_id,
-            volunteer_id,
-            round_,
-            wave,
-            distance_km,
+            new.request_id,
+            new.volunteer_id,
+            new.round,
+            new.wave,
+            new.distance_km,
             None,
             None,
             None,
@@ -959,32 +927,14 @@ class FakeSeries:
     def __init__(self) -> None:
         self.by_id: dict[int, Series] = {}
 
-    async def create(
-        self,
-        *,
-        requester_id: int,
-        category: Category,
-        description: str,
-        address: str,
-        lat: float,
-        lon: float,
-        every: str,
-        next_due_at: float,
-        local_time: str,
-        now: float,
-    ) -> Series:
+    async def create(self, new: NewSeries, now: float) -> Series:
         series = Series(
-            len(self.by_id) + 1,
-            requester_id,
-            category,
-            description,
-            address,
-            lat,
-            lon,
-            every,
-            next_due_at,
-            local_time,
-            True,
+            id=len(self.by_id) + 1,
+            **new.need_fields(),
+            every=new.every,
+            next_due_at=new.next_due_at,
+            local_time=new.local_time,
+            active=True,
         )
         self.by_id[series.id] = series
         return series
@@ -1315,12 +1265,6 @@ def help_request(
 ) -> HelpRequest:
     return HelpRequest(
         request_id,
-        requester_id,
-        category,
-        "Milk and bread",
-        "1 High St",
-        51.5,
-        -0.1,
         when,
         due_at,
         "1234",
@@ -1329,6 +1273,12 @@ def help_request(
         round_,
         None,
         created_at,
+        requester_id=requester_id,
+        category=category,
+        description="Milk and bread",
+        address="1 High St",
+        lat=51.5,
+        lon=-0.1,
         **more,
     )
 

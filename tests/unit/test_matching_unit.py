@@ -62,12 +62,6 @@ def _candidate(user_id: int, km: float, held_until: float | None = None) -> Cand
 def _request(category: Category = Category.GROCERIES, round_: int = 1) -> HelpRequest:
     return HelpRequest(
         REQUEST,
-        REQUESTER,
-        category,
-        "Milk and bread",
-        "1 High St",
-        51.5,
-        -0.1,
         When.ASAP,
         None,
         "1234",
@@ -76,6 +70,12 @@ def _request(category: Category = Category.GROCERIES, round_: int = 1) -> HelpRe
         round_,
         None,
         0.0,
+        requester_id=REQUESTER,
+        category=category,
+        description="Milk and bread",
+        address="1 High St",
+        lat=51.5,
+        lon=-0.1,
     )
 
 

@@ -4,7 +4,7 @@ what fell due while the bot was down. End to end: test_reminders.py."""
 
 from __future__ import annotations
 
-from bot.domain.models import Reminder
+from bot.domain.models import NewReminder, Reminder
 from bot.services.reminders import Reminders
 from tests.support.fakes import Clock, FakeAlarm, FakeReminderBook
 
@@ -94,8 +94,8 @@ async def test_a_failing_reminder_does_not_stop_the_others() -> None:
 
 async def test_at_start_up_what_fell_due_while_the_bot_was_down_rings_at_once() -> None:
     t = Timer()
-    await t.book.add("escalate:7:1", "escalate", t.clock.now - HOUR, 0.0, request_id=7)
-    await t.book.add("expire:7", "expire", t.clock.now + HOUR, 0.0, request_id=7)
+    await t.book.add(NewReminder("escalate:7:1", "escalate", t.clock.now - HOUR, 7), 0.0)
+    await t.book.add(NewReminder("expire:7", "expire", t.clock.now + HOUR, 7), 0.0)
     restarted = Timer(t.book)  # a new process, the same table
     assert await restarted.reminders.restore() == 2
     assert restarted.armed() == [restarted.clock.now]  # overdue: now

@@ -5,7 +5,7 @@ End to end: test_safeguarding.py, test_money_settled.py."""
 
 from __future__ import annotations
 
-from bot.domain.models import Category, RequestStatus
+from bot.domain.models import Category, NewPing, RequestStatus
 from bot.domain.results import Outcome
 from bot.services.safeguarding import Safeguarding
 from tests.support.fakes import (
@@ -64,7 +64,7 @@ class Desk:
 
 async def test_only_someone_involved_in_a_request_may_raise_a_concern_about_it() -> None:
     d = Desk()
-    await d.pings.add(CHAT, ASKED, 1, 1, 0.5, d.clock.now)
+    await d.pings.add(NewPing(CHAT, ASKED, 1, 1, 0.5), d.clock.now)
     assert await d.safeguarding.may_raise_about(REQUESTER, CHAT)
     assert await d.safeguarding.may_raise_about(VOLUNTEER, CHAT)
     assert await d.safeguarding.may_raise_about(ASKED, CHAT)  # asked, never took it
