@@ -4,7 +4,7 @@ audit trail of coordinators looking at personal details."""
 from __future__ import annotations
 
 from bot.db.connection import Database, Transaction
-from bot.domain.models import Category, Concern, Spending
+from bot.domain.models import Category, Concern, Correction, Spending
 
 
 async def _audit(
@@ -167,16 +167,12 @@ class SafeguardingRepository:
             return True
 
     async def correct_spend(
-        self,
-        request_id: int,
-        coordinator_id: int,
-        pence: int,
-        now: float,
-        receipt_file_id: str | None = None,
+        self, request_id: int, coordinator_id: int, correction: Correction, now: float
     ) -> int | None:
-        """A coordinator's correction of a done task's amount, and with `receipt_file_id`
+        """A coordinator's correction of a done task's amount, and with a receipt_file_id
         its receipt (audited with the old and the new amount); returns the old amount (0
         when none), None if there is no such done task."""
+        pence, receipt_file_id = correction.pence, correction.receipt_file_id
         async with self._db.transaction() as tx:
             row = await tx.fetchone(
                 "SELECT spent_pence FROM requests WHERE id = ? AND status = 'done'",

@@ -478,6 +478,15 @@ class Spending:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A coordinator's correction of a done task's spend: the amount, and maybe the
+    receipt photo (Telegram's file id) that came to them instead."""
+
+    pence: int
+    receipt_file_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Place:
     """A point on the map: a shared location, or where a typed address was found."""
 

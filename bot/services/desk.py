@@ -45,12 +45,7 @@ from bot.domain.safety import new_safety_code
 from bot.resilience import once
 from bot.services.chaser import Chaser
 from bot.services.events import EventBus
-from bot.services.matching import (
-    RECENT_TASKS_WINDOW_S,
-    Matchmaker,
-    distance_matters,
-    request_needs_check,
-)
+from bot.services.matching import Matchmaker, request_needs_check, search_terms
 from bot.services.ports import (
     AddressesShown,
     CoordinatorCheck,
@@ -536,15 +531,8 @@ class HelpDesk:
         if request is None or request.status is not RequestStatus.OPEN:
             return None
         candidates = await self._volunteers.candidates(
-            request_id=request.id,
+            **search_terms(request, self._settings, self._clock()),
             round_=0,  # no ping is ever in round 0, so nobody is left out for being asked
-            lat=request.lat,
-            lon=request.lon,
-            category=request.category,
-            exclude={request.requester_id} if request.requester_id else set(),
-            needs_check=request_needs_check(request, self._settings),
-            any_distance=not distance_matters(request.category),
-            recent_since=self._clock() - RECENT_TASKS_WINDOW_S,
         )
         return candidates[:limit]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from bot.config import Settings
 from bot.db.volunteers import EDGE_KM
@@ -49,6 +50,22 @@ def request_needs_check(request: HelpRequest, settings: Settings) -> bool:
 def distance_matters(category: Category) -> bool:
     """A friendly phone call can be made from anywhere."""
     return category is not Category.PHONE_CALL
+
+
+def search_terms(request: HelpRequest, settings: Settings, now: float) -> dict[str, Any]:
+    """What every candidate search about a request asks by (CandidateSearch.candidates):
+    where it is and its kind, never its own requester, a checked volunteer where it needs
+    one, and the tasks taken lately that even out who is asked."""
+    return {
+        "request_id": request.id,
+        "lat": request.lat,
+        "lon": request.lon,
+        "category": request.category,
+        "exclude": {request.requester_id} if request.requester_id else set(),
+        "needs_check": request_needs_check(request, settings),
+        "any_distance": not distance_matters(request.category),
+        "recent_since": now - RECENT_TASKS_WINDOW_S,
+    }
 
 
 def may_be_asked_for(volunteer: Volunteer, settings: Settings) -> frozenset[Category]:
@@ -202,15 +219,8 @@ class Matchmaker:
         held: bool = False,
     ) -> list[Candidate]:
         return await self._candidates.candidates(
-            request_id=request.id,
+            **search_terms(request, self._settings, self._clock()),
             round_=request.round,
-            lat=request.lat,
-            lon=request.lon,
-            category=request.category,
-            exclude={request.requester_id} if request.requester_id else set(),
-            needs_check=request_needs_check(request, self._settings),
-            any_distance=not distance_matters(request.category),
-            recent_since=self._clock() - RECENT_TASKS_WINDOW_S,
             # When they are usually free ranks volunteers for a booked time only: for "as
             # soon as possible" the nearest goes first, whatever time it is now.
             free_slots=self._slots_covering(request) if request.due_at is not None else None,

@@ -14,6 +14,7 @@ from bot.domain.models import (
     Candidate,
     Category,
     Concern,
+    Correction,
     GroupChat,
     HelpRequest,
     NewPing,
@@ -536,12 +537,7 @@ class SafeguardingBook(Protocol):
     ) -> bool: ...
 
     async def correct_spend(
-        self,
-        request_id: int,
-        coordinator_id: int,
-        pence: int,
-        now: float,
-        receipt_file_id: str | None = None,
+        self, request_id: int, coordinator_id: int, correction: Correction, now: float
     ) -> int | None:
         """The old amount (0: none); None if there is no such done task."""
         ...

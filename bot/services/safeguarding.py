@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.config import Settings
-from bot.domain.models import Category, Concern, HelpRequest, RequestStatus, Spending
+from bot.domain.models import (
+    Category,
+    Concern,
+    Correction,
+    HelpRequest,
+    RequestStatus,
+    Spending,
+)
 from bot.domain.results import Outcome, Result
 from bot.services.ports import (
     CoordinatorCheck,
@@ -41,31 +48,29 @@ class RequestDetails:
     linked_from: list[int] = field(default_factory=list)  # their separate needs beside it
 
 
+@dataclass(frozen=True)
+class OverCap:
+    """A spend over the cap, as the coordinators hear of it."""
+
+    request: HelpRequest
+    volunteer_id: int
+    volunteer_name: str
+    pence: int
+    cap_pence: int
+    requester_name: str  # '' when nobody (asked on their behalf, or erased)
+
+
 class SafeguardingNews(Protocol):
     """What the coordinators hear, each in their own language, protected where it is
     about people (the Telegram side: bot.telegram.safeguarding_news)."""
 
     async def concern(
-        self,
-        concern_id: int,
-        request: HelpRequest | None,
-        reporter_id: int,
-        reporter_name: str,
-        role: str,
-        text: str,
+        self, concern: Concern, request: HelpRequest | None, reporter_name: str
     ) -> int:
         """A concern, with "I'm on it" under it; how many coordinators it reached."""
         ...
 
-    async def over_cap(
-        self,
-        request: HelpRequest,
-        volunteer_id: int,
-        volunteer_name: str,
-        pence: int,
-        cap_pence: int,
-        asked_by: str,
-    ) -> None: ...
+    async def over_cap(self, spend: OverCap) -> None: ...
 
     async def receipt(self, request_id: int, pence: int, file_id: str) -> None:
         """The receipt photo of a spend over the cap."""
@@ -130,7 +135,7 @@ class Safeguarding:
         )
         reporter = await self._users.get(reporter_id)
         name = reporter.first_name if reporter else ""
-        reached = await self._news.concern(concern.id, request, reporter_id, name, role, text)
+        reached = await self._news.concern(concern, request, name)
         if not reached:
             _LOGGER.error("Concern %s reached no coordinator", concern.id)
         return reached
@@ -165,7 +170,9 @@ class Safeguarding:
         name = volunteer.first_name if volunteer else ""
         requester = await self._users.get(request.requester_id) if request.requester_id else None
         asked_by = requester.first_name if requester else ""
-        await self._news.over_cap(request, volunteer_id, name, pence, self.cap_pence, asked_by)
+        await self._news.over_cap(
+            OverCap(request, volunteer_id, name, pence, self.cap_pence, asked_by)
+        )
         return True
 
     async def record_receipt(self, volunteer_id: int, request_id: int, file_id: str) -> bool:
@@ -203,7 +210,7 @@ class Safeguarding:
         if request is None or request.status is not RequestStatus.DONE:
             return None
         old = await self._repository.correct_spend(
-            request_id, coordinator_id, pence, self._clock(), receipt
+            request_id, coordinator_id, Correction(pence, receipt), self._clock()
         )
         return None if old is None else (request, old)
 

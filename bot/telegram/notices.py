@@ -13,6 +13,7 @@ from bot.domain.broadcasts import Counts
 from bot.domain.figures import Digest
 from bot.domain.models import (
     Category,
+    Concern,
     HelpRequest,
     Payment,
     Prescription,
@@ -37,6 +38,7 @@ from bot.telegram.texts import (
 
 if TYPE_CHECKING:  # the service imports this module to render its messages
     from bot.services.fairness import Nearby, WeeklySummary
+    from bot.services.safeguarding import OverCap
 
 
 def _when(request: HelpRequest, tz: ZoneInfo) -> str:
@@ -494,13 +496,13 @@ def person_link(user_id: int, name: str) -> str:
 
 
 def concern_for_coordinators(
-    request: HelpRequest | None, reporter_id: int, reporter_name: str, role: str, text: str
+    concern: Concern, request: HelpRequest | None, reporter_name: str
 ) -> str:
     """A concern, at once, with the request it is about (never its address)."""
     who = {
         "requester": _("{name}, who asked for the help"),
         "volunteer": _("{name}, a volunteer on it"),
-    }.get(role, "{name}")
+    }.get(concern.role, "{name}")
     lines = []
     if request is None:
         lines.append(_("⚠️ <b>A concern</b> (not about one request)"))
@@ -512,9 +514,14 @@ def concern_for_coordinators(
                 status=status_label(request.status),
             )
         )
-    reporter = who.format(name=person_link(reporter_id, reporter_name))
+    # A concern is told as it is raised, by someone who is there; were they erased since,
+    # there is no chat to open.
+    if concern.reporter_id is None:
+        reporter = who.format(name=esc(reporter_name))
+    else:
+        reporter = who.format(name=person_link(concern.reporter_id, reporter_name))
     lines.append(_("From {who}:").format(who=reporter))
-    lines.append(line("“" + inserted(esc(clip(text, MAX_CONCERN_SHOWN))) + "”"))
+    lines.append(line("“" + inserted(esc(clip(concern.text, MAX_CONCERN_SHOWN))) + "”"))
     if request is not None:
         if request.description:
             lines.append(
@@ -525,14 +532,8 @@ def concern_for_coordinators(
     return "\n".join(lines)
 
 
-def over_spend_cap_for_coordinators(
-    request: HelpRequest,
-    volunteer_id: int,
-    volunteer_name: str,
-    pence: int,
-    cap_pence: int,
-    requester_name: str = "",
-) -> str:
+def over_spend_cap_for_coordinators(spend: OverCap) -> str:
+    request = spend.request
     return (
         _(
             "💷 <b>Over the spending cap</b>: for request #{id} ({category}) {name} says they "
@@ -540,12 +541,12 @@ def over_spend_cap_for_coordinators(
         ).format(
             id=request.id,
             category=category_label(request.category),
-            name=person_link(volunteer_id, volunteer_name),
-            amount=money(pence),
-            cap=money(cap_pence),
+            name=person_link(spend.volunteer_id, spend.volunteer_name),
+            amount=money(spend.pence),
+            cap=money(spend.cap_pence),
         )
         + "\n"
-        + _("The requester: {who}").format(who=requester_contact(request, requester_name))
+        + _("The requester: {who}").format(who=requester_contact(request, spend.requester_name))
     )
 
 

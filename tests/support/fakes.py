@@ -28,6 +28,7 @@ from bot.domain.models import (
     Candidate,
     Category,
     Concern,
+    Correction,
     GroupChat,
     HelpRequest,
     NewPing,
@@ -58,6 +59,7 @@ from bot.domain.offers import (
 )
 from bot.services.broadcast import Progress
 from bot.services.events import EventBus
+from bot.services.safeguarding import OverCap
 
 
 class Clock:
@@ -1379,21 +1381,17 @@ class FakeSafeguardingBook:
         return True
 
     async def correct_spend(
-        self,
-        request_id: int,
-        coordinator_id: int,
-        pence: int,
-        now: float,
-        receipt_file_id: str | None = None,
+        self, request_id: int, coordinator_id: int, correction: Correction, now: float
     ) -> int | None:
         money = self._done_by(request_id, None)
         if money is None:
             return None
         old = money.pence or 0
-        money.pence = pence
-        money.receipt = receipt_file_id or money.receipt
+        money.pence = correction.pence
+        money.receipt = correction.receipt_file_id or money.receipt
         money.settled_at = money.settled_at or now
-        self.audit.append((coordinator_id, "spend:corrected", request_id, f"{old}->{pence}"))
+        change = f"{old}->{correction.pence}"
+        self.audit.append((coordinator_id, "spend:corrected", request_id, change))
         return old
 
     async def mark_paid_back(self, request_id: int, actor_id: int, now: float) -> bool:
@@ -1440,29 +1438,25 @@ class FakeSafeguardingNews:
     receipts: list[tuple[int, int, str]] = field(default_factory=list)
 
     async def concern(
-        self,
-        concern_id: int,
-        request: HelpRequest | None,
-        reporter_id: int,
-        reporter_name: str,
-        role: str,
-        text: str,
+        self, concern: Concern, request: HelpRequest | None, reporter_name: str
     ) -> int:
         request_id = request.id if request else None
-        self.concerns.append((concern_id, request_id, reporter_id, reporter_name, role, text))
+        reporter_id = concern.reporter_id
+        assert reporter_id is not None  # told as it is raised
+        told = (concern.id, request_id, reporter_id, reporter_name, concern.role, concern.text)
+        self.concerns.append(told)
         return self.reached
 
-    async def over_cap(
-        self,
-        request: HelpRequest,
-        volunteer_id: int,
-        volunteer_name: str,
-        pence: int,
-        cap_pence: int,
-        asked_by: str,
-    ) -> None:
+    async def over_cap(self, spend: OverCap) -> None:
         self.over_caps.append(
-            (request.id, volunteer_id, volunteer_name, pence, cap_pence, asked_by)
+            (
+                spend.request.id,
+                spend.volunteer_id,
+                spend.volunteer_name,
+                spend.pence,
+                spend.cap_pence,
+                spend.requester_name,
+            )
         )
 
     async def receipt(self, request_id: int, pence: int, file_id: str) -> None:
