@@ -362,11 +362,19 @@ def _category(code: str, codes: bool) -> str:
     return code if codes or category is None else _plain(category_label(category))
 
 
-def _status(code: str, codes: bool) -> str:
+def _coded(code: str, codes: bool, label: Callable[[str], str]) -> str:
+    """A stored code as its label in the reader's language; as it is stored with `codes`
+    (the CODES export), or when it is no code the bot knows any more."""
+    if codes:
+        return code
     try:
-        return code if codes else status_label(RequestStatus(code))
+        return label(code)
     except ValueError:
         return code
+
+
+def _status(code: str, codes: bool) -> str:
+    return _coded(code, codes, lambda known: status_label(RequestStatus(known)))
 
 
 def _volunteer_status(code: str, codes: bool) -> str:
@@ -375,10 +383,7 @@ def _volunteer_status(code: str, codes: bool) -> str:
         VolunteerStatus.PENDING: _("waiting for approval"),
         VolunteerStatus.REJECTED: _("turned down"),
     }
-    try:
-        return code if codes else labels[VolunteerStatus(code)]
-    except ValueError:
-        return code
+    return _coded(code, codes, lambda known: labels[VolunteerStatus(known)])
 
 
 def _when(code: str, codes: bool) -> str:
@@ -387,10 +392,7 @@ def _when(code: str, codes: bool) -> str:
         When.TODAY: _("today"),
         When.AT: _("at a set time"),
     }
-    try:
-        return code if codes else labels[When(code)]
-    except ValueError:
-        return code
+    return _coded(code, codes, lambda known: labels[When(known)])
 
 
 def _money_cells(row: dict[str, Any], codes: bool) -> list[Any]:

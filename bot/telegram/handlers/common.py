@@ -167,6 +167,19 @@ async def reply(update: Update, text: str, markup: Any = None) -> None:
         await update.effective_message.reply_text(text, reply_markup=markup)
 
 
+def ask_again(
+    step: int, question: Callable[[], str], markup: Callable[[], Any] | None = None
+) -> Callback:
+    """A step's answer to anything but what it waits for: its question (and buttons) once
+    more, and the same step. Both are made when they are needed, in the person's language."""
+
+    async def again(update: Update, context: BotContext) -> int:
+        await reply(update, question(), markup() if markup is not None else None)
+        return step
+
+    return again
+
+
 async def answer(
     query: CallbackQuery | None, text: str | None = None, alert: bool = False
 ) -> None:

@@ -24,6 +24,7 @@ from bot.telegram.handlers.common import (
     PRIVATE,
     TEXT,
     answer,
+    ask_again,
     conversation,
 )
 from bot.telegram.presses import Press, press
@@ -242,12 +243,9 @@ async def check_in_written(update: Update, context: BotContext) -> int:
     return END
 
 
-async def check_in_again(update: Update, context: BotContext) -> int:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            _("Please type it in words, or /cancel if you'd rather not.")
-        )
-    return CheckInStep.WORDS
+check_in_again = ask_again(
+    CheckInStep.WORDS, lambda: _("Please type it in words, or /cancel if you'd rather not.")
+)
 
 
 async def _leave_check_in(update: Update, context: BotContext) -> int:

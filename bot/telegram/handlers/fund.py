@@ -34,6 +34,7 @@ from bot.telegram.handlers.common import (
     PRIVATE,
     TEXT,
     answer,
+    ask_again,
     consented_user,
     conversation,
     coordinators_only,
@@ -354,9 +355,7 @@ async def reason_given(update: Update, context: BotContext) -> int:
     return END
 
 
-async def reason_again(update: Update, context: BotContext) -> int:
-    await reply(update, _("Please type the reason in words."))
-    return Step.REASON
+reason_again = ask_again(Step.REASON, lambda: _("Please type the reason in words."))
 
 
 # --- corrections, the ledger, the statement ----------------------------------------------

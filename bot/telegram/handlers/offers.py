@@ -42,6 +42,7 @@ from bot.telegram.handlers.common import (
     PRIVATE,
     TEXT,
     answer,
+    ask_again,
     consented_user,
     conversation,
     draft_of,
@@ -98,9 +99,9 @@ async def chose_kind(update: Update, context: BotContext, press: Press[OfferKind
     return Step.DESCRIPTION
 
 
-async def kind_again(update: Update, context: BotContext) -> int:
-    await reply(update, _("Please choose one of the buttons:"), offer_views.kinds())
-    return Step.KIND
+kind_again = ask_again(
+    Step.KIND, lambda: _("Please choose one of the buttons:"), offer_views.kinds
+)
 
 
 async def described(update: Update, context: BotContext) -> int:
@@ -124,9 +125,9 @@ async def described(update: Update, context: BotContext) -> int:
     return Step.UNITS
 
 
-async def description_again(update: Update, context: BotContext) -> int:
-    await reply(update, _("Please type what you're offering in a few words."))
-    return Step.DESCRIPTION
+description_again = ask_again(
+    Step.DESCRIPTION, lambda: _("Please type what you're offering in a few words.")
+)
 
 
 def parse_units(text: str) -> int | None:
@@ -167,9 +168,7 @@ async def typed_units(update: Update, context: BotContext) -> int:
     return await _units_chosen(update, context, units)
 
 
-async def units_again(update: Update, context: BotContext) -> int:
-    await reply(update, offer_views.ask_units(), offer_views.units())
-    return Step.UNITS
+units_again = ask_again(Step.UNITS, offer_views.ask_units, offer_views.units)
 
 
 async def typed_until(update: Update, context: BotContext) -> int:
@@ -197,9 +196,7 @@ async def typed_until(update: Update, context: BotContext) -> int:
     return Step.WHERE
 
 
-async def until_again(update: Update, context: BotContext) -> int:
-    await reply(update, offer_views.ask_until())
-    return Step.UNTIL
+until_again = ask_again(Step.UNTIL, offer_views.ask_until)
 
 
 async def located(update: Update, context: BotContext) -> int:
@@ -226,9 +223,7 @@ async def located(update: Update, context: BotContext) -> int:
     return Step.CONFIRM
 
 
-async def where_again(update: Update, context: BotContext) -> int:
-    await reply(update, offer_views.ask_where(), keyboards.share_location())
-    return Step.WHERE
+where_again = ask_again(Step.WHERE, offer_views.ask_where, keyboards.share_location)
 
 
 def _offer_draft(draft: dict[str, Any]) -> OfferDraft | None:
@@ -287,9 +282,9 @@ async def confirmed(update: Update, context: BotContext, press: Press[OfferPost]
     return END
 
 
-async def confirm_again(update: Update, context: BotContext) -> int:
-    await reply(update, _("Please choose one of the buttons:"), offer_views.confirm())
-    return Step.CONFIRM
+confirm_again = ask_again(
+    Step.CONFIRM, lambda: _("Please choose one of the buttons:"), offer_views.confirm
+)
 
 
 # --- taking ------------------------------------------------------------------------------
@@ -431,9 +426,9 @@ async def browse_located(update: Update, context: BotContext) -> int:
     return END
 
 
-async def browse_where_again(update: Update, context: BotContext) -> int:
-    await reply(update, offer_views.ask_browse_where(), keyboards.share_location())
-    return Step.BROWSE_WHERE
+browse_where_again = ask_again(
+    Step.BROWSE_WHERE, offer_views.ask_browse_where, keyboards.share_location
+)
 
 
 # --- "tell me about offers nearby" ---------------------------------------------------------
@@ -514,9 +509,9 @@ async def listen_located(update: Update, context: BotContext) -> int:
     return END
 
 
-async def listen_where_again(update: Update, context: BotContext) -> int:
-    await reply(update, offer_views.ask_listen_where(), keyboards.share_location())
-    return Step.LISTEN_WHERE
+listen_where_again = ask_again(
+    Step.LISTEN_WHERE, offer_views.ask_listen_where, keyboards.share_location
+)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -45,6 +45,7 @@ from bot.telegram.handlers.common import (
     agree,
     agreed_then,
     answer,
+    ask_again,
     consented_user,
     conversation,
 )
@@ -359,24 +360,22 @@ async def change_again(update: Update, context: BotContext) -> int:
 # --- a form's question asked again, in the requester's words --------------------------------
 
 
-async def category_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please choose one of the buttons:"), keyboards.categories())
-    return Step.CATEGORY
+category_again = ask_again(
+    Step.CATEGORY, lambda: _("Please choose one of the buttons:"), keyboards.categories
+)
 
 
-async def duplicate_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please choose one of the buttons above."))
-    return Step.DUPLICATE
+duplicate_again = ask_again(Step.DUPLICATE, lambda: _("Please choose one of the buttons above."))
 
 
-async def addition_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please type what you'd like to add, in a few words."))
-    return Step.ADDITION
+addition_again = ask_again(
+    Step.ADDITION, lambda: _("Please type what you'd like to add, in a few words.")
+)
 
 
-async def description_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please type what you need in a few words."))
-    return Step.DESCRIPTION
+description_again = ask_again(
+    Step.DESCRIPTION, lambda: _("Please type what you need in a few words.")
+)
 
 
 def _rx_again(at: Rx) -> Callback:
@@ -386,14 +385,12 @@ def _rx_again(at: Rx) -> Callback:
     return again
 
 
-async def when_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please choose one of the buttons:"), keyboards.when_choices())
-    return Step.WHEN
+when_again = ask_again(
+    Step.WHEN, lambda: _("Please choose one of the buttons:"), keyboards.when_choices
+)
 
 
-async def when_at_again(update: Update, context: BotContext) -> int:
-    await _reply(update, ask_when_at())
-    return Step.WHEN_AT
+when_at_again = ask_again(Step.WHEN_AT, ask_when_at)
 
 
 async def location_again(update: Update, context: BotContext) -> int:
@@ -401,18 +398,14 @@ async def location_again(update: Update, context: BotContext) -> int:
     return Step.LOCATION
 
 
-async def address_again(update: Update, context: BotContext) -> int:
-    await _reply(update, FORM.ask_address())
-    return Step.ADDRESS
+address_again = ask_again(Step.ADDRESS, FORM.ask_address)
 
 
-async def confirm_again(update: Update, context: BotContext) -> int:
-    await _reply(
-        update,
-        _("Please press “Send my request”, or “Change something”."),
-        keyboards.confirm_request(),
-    )
-    return Step.CONFIRM
+confirm_again = ask_again(
+    Step.CONFIRM,
+    lambda: _("Please press “Send my request”, or “Change something”."),
+    keyboards.confirm_request,
+)
 
 
 AGAIN: dict[Stage, Callback] = {

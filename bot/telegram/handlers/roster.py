@@ -31,6 +31,7 @@ from bot.telegram.handlers.common import (
     PRIVATE,
     TEXT,
     answer,
+    ask_again,
     conversation,
     coordinators_only,
 )
@@ -333,12 +334,9 @@ async def hold_reason(update: Update, context: BotContext) -> int:
     return END
 
 
-async def hold_reason_again(update: Update, context: BotContext) -> int:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            _("Please type the reason for the hold, or /cancel.")
-        )
-    return HoldStep.REASON
+hold_reason_again = ask_again(
+    HoldStep.REASON, lambda: _("Please type the reason for the hold, or /cancel.")
+)
 
 
 @coordinators_only

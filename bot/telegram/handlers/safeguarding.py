@@ -28,6 +28,7 @@ from bot.telegram.handlers.common import (
     TEXT,
     Callback,
     answer,
+    ask_again,
     consented_user,
     conversation,
     draft_of,
@@ -212,14 +213,12 @@ async def on_it(update: Update, context: BotContext, press: Press[OnIt]) -> None
             )
 
 
-async def concern_choose_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please press one of the buttons, or type what's worrying you."))
-    return ConcernStep.WHICH
+concern_choose_again = ask_again(
+    ConcernStep.WHICH, lambda: _("Please press one of the buttons, or type what's worrying you.")
+)
 
 
-async def concern_words_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please type your concern in words."))
-    return ConcernStep.WORDS
+concern_words_again = ask_again(ConcernStep.WORDS, lambda: _("Please type your concern in words."))
 
 
 # --- money spent on a task ---------------------------------------------------------------
@@ -311,9 +310,9 @@ async def amount_given(update: Update, context: BotContext) -> int:
     return SpendStep.RECEIPT
 
 
-async def amount_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please type just the amount in pounds, like 12.50."))
-    return SpendStep.AMOUNT
+amount_again = ask_again(
+    SpendStep.AMOUNT, lambda: _("Please type just the amount in pounds, like 12.50.")
+)
 
 
 async def receipt_sent(update: Update, context: BotContext) -> int:

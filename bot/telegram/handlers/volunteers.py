@@ -40,6 +40,7 @@ from bot.telegram.handlers.common import (
     agree,
     agreed_then,
     answer,
+    ask_again,
     consented_user,
     conversation,
     draft_of,
@@ -127,12 +128,7 @@ async def located(update: Update, context: BotContext) -> int:
     return Step.RADIUS
 
 
-async def location_again(update: Update, context: BotContext) -> int:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            _ask_location(), reply_markup=keyboards.share_location()
-        )
-    return Step.LOCATION
+location_again = ask_again(Step.LOCATION, _ask_location, keyboards.share_location)
 
 
 # A unit typed after the number wins over the reader's own ("2 km" from a miles reader).
