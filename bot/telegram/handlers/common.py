@@ -188,6 +188,17 @@ async def answer(
         await query.answer(text, show_alert=alert)
 
 
+async def not_yours(query: CallbackQuery | None) -> None:
+    """A press by someone its button was not meant for (forwarded, or someone else's)."""
+    await answer(query, _("That button isn't for you."), alert=True)
+
+
+async def settled(query: CallbackQuery, text: str) -> None:
+    """A press on what was settled meanwhile: say so, and take its buttons away."""
+    await answer(query, text)
+    await query.edit_message_reply_markup(reply_markup=None)
+
+
 def coordinators_only(callback: Callback) -> Callback:
     """For a coordinator's command or button: checked on the server at every update, so a
     forwarded or forged button, or a command typed by anyone else, is refused politely (a

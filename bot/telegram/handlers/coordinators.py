@@ -17,6 +17,7 @@ from bot.telegram.handlers.common import (
     PRIVATE,
     answer,
     coordinators_only,
+    settled,
 )
 from bot.telegram.presses import Press, press
 from bot.telegram.texts import esc
@@ -32,8 +33,7 @@ async def decide(update: Update, context: BotContext, press: Press[Approve | Rej
     decision = await context.services.roster.decide(volunteer_id, approve, sender.id)
     volunteer = decision.volunteer
     if volunteer is None:
-        await answer(query, _("That volunteer is no longer signed up."))
-        await query.edit_message_reply_markup(reply_markup=None)
+        await settled(query, _("That volunteer is no longer signed up."))
         return
     if not decision.decided:
         await answer(
@@ -72,8 +72,7 @@ async def ask_everyone(update: Update, context: BotContext, press: Press[PingEve
     asked = await services.desk.ask_everyone(request_id)
     sent, waiting = asked if asked is not None else (0, None)
     if asked is None:
-        await answer(query, _("That request is no longer open."))
-        await query.edit_message_reply_markup(reply_markup=None)
+        await settled(query, _("That request is no longer open."))
     elif sent == 0 and waiting is not None:
         await answer(
             query,
@@ -106,8 +105,7 @@ async def close_stuck(update: Update, context: BotContext, press: Press[Close]) 
             )
         )
     else:
-        await answer(query, _("That request is already closed."))
-        await query.edit_message_reply_markup(reply_markup=None)
+        await settled(query, _("That request is already closed."))
 
 
 @coordinators_only

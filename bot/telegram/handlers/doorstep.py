@@ -26,6 +26,8 @@ from bot.telegram.handlers.common import (
     answer,
     ask_again,
     conversation,
+    not_yours,
+    settled,
 )
 from bot.telegram.presses import Press, press
 from bot.telegram.texts import duration
@@ -114,7 +116,7 @@ async def left(update: Update, context: BotContext, press: Press[Left]) -> None:
         await answer(query, _("You've already said you've left. Thank you!"))
         await _swap_doorstep_button(query, context, request_id, on_doorstep=False)
     else:
-        await answer(query, _("That button isn't for you."), alert=True)
+        await not_yours(query)
 
 
 @press(Safe)
@@ -126,14 +128,14 @@ async def are_you_ok(update: Update, context: BotContext, press: Press[Safe]) ->
     if choice == "ok":
         result = await doorstep.leave(request_id, sender.id)
         if result.outcome is Outcome.NOT_YOURS:
-            await answer(query, _("That button isn't for you."), alert=True)
+            await not_yours(query)
             return
         await answer(query, _("Thank you!"))
         await query.edit_message_text(_("✅ Thank you: glad you're safe."))
         return
     result = await doorstep.need_help(request_id, sender.id)
     if result.outcome is Outcome.NOT_YOURS:
-        await answer(query, _("That button isn't for you."), alert=True)
+        await not_yours(query)
         return
     if result.outcome is Outcome.TOO_LATE:
         await answer(query, _("You've already said you've left. Thank you!"))
@@ -157,8 +159,7 @@ async def didnt_come(update: Update, context: BotContext, press: Press[NoShow]) 
     request_id, volunteer_id = press.data.request_id, press.data.volunteer_id
     outcome = await context.services.doorstep.report_no_show(request_id, volunteer_id, sender.id)
     if outcome is Outcome.OK:
-        await answer(query, _("Thank you for telling us."))
-        await query.edit_message_reply_markup(reply_markup=None)
+        await settled(query, _("Thank you for telling us."))
         request = await context.services.desk.find(request_id)
         if request is not None and not request.category.at_the_door:
             text = _(
@@ -177,7 +178,7 @@ async def didnt_come(update: Update, context: BotContext, press: Press[NoShow]) 
     elif outcome is Outcome.NOT_FOUND:
         await answer(query, _("This request no longer exists."))
     else:
-        await answer(query, _("That button isn't for you."), alert=True)
+        await not_yours(query)
 
 
 # --- the check-in after a first task --------------------------------------------------
@@ -189,7 +190,7 @@ async def begin_check_in(update: Update, context: BotContext, press: Press[Check
     query, sender, request_id = press.query, press.sender, press.data.request_id
     fine = press.data.fine is not None
     if not await context.services.newcomers.may_check_in(request_id, sender.id):
-        await answer(query, _("That button isn't for you."), alert=True)
+        await not_yours(query)
         return END
     if fine:
         await answer(query, _("Thank you!"))

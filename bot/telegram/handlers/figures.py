@@ -32,8 +32,8 @@ from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     GROUP_FEATURES,
     PRIVATE,
-    answer,
     coordinators_only,
+    settled,
 )
 from bot.telegram.presses import Press, press
 from bot.telegram.texts import category_label, esc, number, status_label
@@ -210,8 +210,7 @@ async def export_chosen(update: Update, context: BotContext, press: Press[Export
     """v1:export:plain|personal[:<language>]: the choice under /export."""
     query, sender = press.query, press.sender
     choice, language = press.data.kind, press.data.language
-    await answer(query, _("Preparing the files…"))
-    await query.edit_message_reply_markup(reply_markup=None)
+    await settled(query, _("Preparing the files…"))
     await _send_export(
         context, sender.id, sender.id, personal=choice == "personal", language=language
     )

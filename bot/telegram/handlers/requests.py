@@ -48,6 +48,8 @@ from bot.telegram.handlers.common import (
     ask_again,
     consented_user,
     conversation,
+    not_yours,
+    settled,
 )
 from bot.telegram.handlers.prescriptions import Rx
 from bot.telegram.handlers.request_form import (
@@ -494,11 +496,10 @@ async def cancel_request(update: Update, context: BotContext, press: Press[Cance
     if choice != "yes":
         request = await context.services.desk.find(request_id)
         if request is None or request.requester_id != sender.id:
-            await answer(query, _("That button isn't for you."), alert=True)
+            await not_yours(query)
             return
         if request.status not in (RequestStatus.OPEN, RequestStatus.CLAIMED):
-            await answer(query, _("That request is already closed."))
-            await query.edit_message_reply_markup(reply_markup=None)
+            await settled(query, _("That request is already closed."))
             return
         if choice == "no":
             await answer(query, _("Good: it stays as it is."))
@@ -523,10 +524,9 @@ async def cancel_request(update: Update, context: BotContext, press: Press[Cance
             _("Request #{id} is cancelled. Thank you for letting us know.").format(id=request_id)
         )
     elif result.outcome is Outcome.ALREADY:
-        await answer(query, _("That request is already closed."))
-        await query.edit_message_reply_markup(reply_markup=None)
+        await settled(query, _("That request is already closed."))
     else:
-        await answer(query, _("That button isn't for you."), alert=True)
+        await not_yours(query)
 
 
 @press(Rebook)
@@ -535,8 +535,7 @@ async def rebook(update: Update, context: BotContext, press: Press[Rebook]) -> N
     query, sender, request_id = press.query, press.sender, press.data.request_id
     result = await context.services.desk.rebook_asap(request_id, sender.id)
     if result.outcome is Outcome.OK:
-        await answer(query, _("Thank you!"))
-        await query.edit_message_reply_markup(reply_markup=None)
+        await settled(query, _("Thank you!"))
         await _reply(
             update,
             _("I'm asking volunteers for #{id} now, for as soon as possible.").format(
@@ -544,12 +543,11 @@ async def rebook(update: Update, context: BotContext, press: Press[Rebook]) -> N
             ),
         )
     elif result.outcome is Outcome.ALREADY:
-        await answer(query, _("That's already been sorted. /myrequests shows how it stands."))
-        await query.edit_message_reply_markup(reply_markup=None)
+        await settled(query, _("That's already been sorted. /myrequests shows how it stands."))
     elif result.outcome is Outcome.NOT_FOUND:
         await answer(query, stale_answer())
     else:
-        await answer(query, _("That button isn't for you."), alert=True)
+        await not_yours(query)
 
 
 @press(StopSeries)
@@ -563,10 +561,9 @@ async def stop_series(update: Update, context: BotContext, press: Press[StopSeri
             _("🔁 This won't repeat any more. Requests already made are not affected.")
         )
     elif outcome is Outcome.ALREADY:
-        await answer(query, _("That has already stopped."))
-        await query.edit_message_reply_markup(reply_markup=None)
+        await settled(query, _("That has already stopped."))
     else:
-        await answer(query, _("That button isn't for you."), alert=True)
+        await not_yours(query)
 
 
 @press(Feedback)
@@ -578,8 +575,7 @@ async def feedback(update: Update, context: BotContext, press: Press[Feedback]) 
         request_id, sender.id, answer_arg == "yes"
     )
     if result.outcome is Outcome.OK:
-        await answer(query, _("Thank you for telling us."))
-        await query.edit_message_reply_markup(reply_markup=None)
+        await settled(query, _("Thank you for telling us."))
         if answer_arg == "no":
             await _reply(
                 update,
@@ -588,7 +584,7 @@ async def feedback(update: Update, context: BotContext, press: Press[Feedback]) 
     elif result.outcome is Outcome.ALREADY:
         await answer(query, _("You've already told us. Thank you!"))
     else:
-        await answer(query, _("That button isn't for you."), alert=True)
+        await not_yours(query)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -32,6 +32,8 @@ from bot.telegram.handlers.common import (
     consented_user,
     conversation,
     draft_of,
+    not_yours,
+    settled,
 )
 from bot.telegram.presses import Press, press, stale_answer
 from bot.telegram.texts import (
@@ -128,7 +130,7 @@ async def concern_about(update: Update, context: BotContext, press: Press[Concer
     if request_id is not None and not await context.services.safeguarding.may_raise_about(
         user.id, request_id
     ):
-        await answer(query, _("That button isn't for you."), alert=True)
+        await not_yours(query)
         return END
     await answer(query)
     context.drafts[CONCERN] = {"request_id": request_id}
@@ -346,8 +348,7 @@ async def no_receipt(update: Update, context: BotContext, press: Press[NoReceipt
     """v1:noreceipt:<id>: the volunteer has no receipt to send."""
     query, sender, request_id = press.query, press.sender, press.data.request_id
     context.drafts.pop(SPEND, None)
-    await answer(query, _("OK."))
-    await query.edit_message_reply_markup(reply_markup=None)
+    await settled(query, _("OK."))
     await _reply(update, _("No problem. Thank you for helping!"))
     if await context.services.safeguarding.settle_without_receipt(sender.id, request_id):
         await settling.tell_settled(context.services, request_id)
@@ -361,16 +362,14 @@ async def paid_back(update: Update, context: BotContext, press: Press[PaidBack])
     services = context.services
     result = await services.safeguarding.paid_back(sender.id, request_id)
     if result.outcome is Outcome.OK and result.request is not None:
-        await answer(query, _("Thank you! I've let them know."))
-        await query.edit_message_reply_markup(reply_markup=None)
+        await settled(query, _("Thank you! I've let them know."))
         await settling.tell_paid_back(services, result.request)
     elif result.outcome is Outcome.ALREADY:
-        await answer(query, _("That's already settled. Thank you!"))
-        await query.edit_message_reply_markup(reply_markup=None)
+        await settled(query, _("That's already settled. Thank you!"))
     elif result.outcome is Outcome.NOT_FOUND:
         await answer(query, stale_answer())
     else:
-        await answer(query, _("That button isn't for you."), alert=True)
+        await not_yours(query)
 
 
 async def receipt_again(update: Update, context: BotContext) -> int:

@@ -21,6 +21,7 @@ from bot.telegram.handlers.common import (
     PRIVATE,
     answer,
     coordinators_only,
+    settled,
 )
 from bot.telegram.presses import Press, press
 from bot.telegram.texts import (
@@ -258,8 +259,7 @@ async def _hand_over(
     elif result.outcome is Outcome.ALREADY:
         await answer(query, _("They already have it."))
     elif result.outcome is Outcome.TOO_LATE:
-        await answer(query, _("That request has just been taken or closed."))
-        await query.edit_message_reply_markup(reply_markup=None)
+        await settled(query, _("That request has just been taken or closed."))
     elif result.outcome is Outcome.NEEDS_CHECK:
         await answer(
             query, _("This kind of request needs a volunteer who is ID/DBS-checked."), alert=True

@@ -44,6 +44,7 @@ from bot.telegram.handlers.common import (
     consented_user,
     conversation,
     draft_of,
+    settled,
 )
 from bot.telegram.handlers.places import Asker, read_place
 from bot.telegram.presses import Press, press, stale_answer
@@ -221,8 +222,7 @@ async def saved(update: Update, context: BotContext) -> int:
     )
     volunteer = signed_up.volunteer
     context.drafts.pop(DRAFT, None)
-    await answer(query, _("Saved!"))
-    await query.edit_message_reply_markup(reply_markup=None)
+    await settled(query, _("Saved!"))
     if volunteer.status is VolunteerStatus.APPROVED:
         text = _("✅ Your volunteer details are updated. Thank you!")
     else:
