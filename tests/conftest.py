@@ -3,10 +3,13 @@ only the HTTP edge to Telegram replaced by FakeTelegram."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import math
 import os
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
+import shutil
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,12 @@ import pytest
 from telegram import Update
 
 from bot.config import Settings, parse_settings
+from bot.db import Database
+from bot.db.connection import SqliteDatabase
 from bot.domain.models import Category, HelpRequest, VolunteerStatus
+from bot.services.broadcast import RateLimiter
+from bot.services.budget import SendBudget
+from bot.telegram import app as application_module
 from bot.telegram.app import MutualAidApplication, build_application
 from bot.telegram.handlers.common import NOTICE_VERSION
 from tests.support.telegram import FakeTelegram, People
@@ -105,6 +113,78 @@ def _postgres_schemas() -> Iterator[None]:
     asyncio.run(ready())
     yield
     asyncio.run(drop())
+
+
+@pytest.fixture(scope="session")
+def _migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new SQLite file as the bot makes it: opened (so every migration applied) and
+    closed. Made once a run."""
+    path = tmp_path_factory.mktemp("migrated") / "bot.db"
+
+    async def make() -> None:
+        database = Database(path)
+        await database.open()
+        await database.close()
+
+    asyncio.run(make())
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_from_template(monkeypatch: pytest.MonkeyPatch, _migrated_sqlite_file: Path) -> None:
+    """A SQLite file that does not exist yet starts as a copy of the migrated one, rather
+    than applying every migration again in every test. The file still appears when the
+    bot first opens it (tests/test_config.py's --check sees it missing before); a file
+    that exists (an older schema made by a test) is migrated as the bot migrates it."""
+    opening = SqliteDatabase.open
+
+    async def open_copy(self: SqliteDatabase) -> None:
+        if not self.is_open and not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(_migrated_sqlite_file, self.path)
+        await opening(self)
+
+    monkeypatch.setattr(SqliteDatabase, "open", open_copy)
+
+
+class UnlimitedBudget(SendBudget):
+    """The send budget with no ceiling unless a rate is given (a rate of math.inf never
+    waits)."""
+
+    def __init__(self, rate: float = math.inf, **kw: Any) -> None:
+        super().__init__(rate, **kw)
+
+
+@pytest.fixture(autouse=True)
+def _unlimited_send_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No waiting for Telegram's 30 messages a second in tests: FakeTelegram has no such
+    limit, and a test that says more than 30 things would otherwise sleep for each one
+    after the 30th (most of the suite's time went there). The budget itself is tested on
+    its own clock, and inside the real application with the real rate, in
+    tests/test_budget.py (which passes its budget explicitly); the e2e tests run the bot
+    as it is deployed."""
+    monkeypatch.setattr(application_module, "SendBudget", UnlimitedBudget)
+
+
+async def _unpaced(
+    self: RateLimiter,
+    callback: Callable[..., Coroutine[Any, Any, Any]],
+    args: Any,
+    kwargs: dict[str, Any],
+    endpoint: str,
+    data: dict[str, Any],
+    rate_limit_args: int | None,
+) -> Any:
+    return await callback(*args, **kwargs)
+
+
+@pytest.fixture
+def unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No rate limiting of sends at all, also PTB's 20 a minute per group chat: for tests
+    that say more than that in a group (`pytestmark = pytest.mark.usefixtures("unpaced")`).
+    The limiter keeps real traffic within Telegram's limits and is tested on its own
+    (tests/test_groupchat.py, tests/test_budget.py); here it would only make tests wait."""
+    monkeypatch.setattr(RateLimiter, "process_request", _unpaced)
 
 
 class Group:
