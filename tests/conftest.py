@@ -26,6 +26,7 @@ from bot.services.budget import SendBudget
 from bot.telegram import app as application_module
 from bot.telegram.app import MutualAidApplication, build_application
 from bot.telegram.handlers.common import NOTICE_VERSION
+from tests.support.schemas import SchemaPool
 from tests.support.telegram import FakeTelegram, People
 
 COORDINATOR = 100
@@ -54,24 +55,25 @@ def make_settings(tmp_path: Path, **overrides: str) -> Settings:
         "MAX_PINGS_PER_DAY": "1000",
         "PING_SPACING_S": "0",
     }
-    if POSTGRES_URL:
-        # The same group on PostgreSQL: a schema of its own, named after the test's folder
-        # so that a test which restarts the bot finds its data again.
-        values["DATABASE_URL"] = postgres_url(tmp_path)
+    if POSTGRES_URL and "DATABASE_URL" not in overrides:
+        # The same group on PostgreSQL: a schema of its own for the test's folder (so that
+        # a test which restarts the bot finds its data again), emptied after an earlier
+        # test rather than migrated anew (tests/support/schemas.py).
+        values["DATABASE_URL"] = f"{POSTGRES_URL}?search_path={SCHEMAS.lend(str(tmp_path))}"
     values.update(overrides)
     return parse_settings(values)
 
 
 # The schemas this run's tests made on PostgreSQL: dropped when the run ends (only
 # these: another run may be using the same database at the same time).
-_SCHEMAS: set[str] = set()
+SCHEMAS = SchemaPool(POSTGRES_URL)
 
 
 def postgres_url(folder: Path, name: str = "") -> str:
-    """TEST_DATABASE_URL with a schema of its own for a test's folder (the same folder,
-    the same schema: a test that restarts the bot finds its data again)."""
+    """TEST_DATABASE_URL with a new schema of its own for a test's folder (the same
+    folder, the same schema), never one used before: for tests of migrating itself."""
     schema = "t_" + hashlib.sha1(f"{folder}{name}".encode()).hexdigest()[:20]
-    _SCHEMAS.add(schema)
+    SCHEMAS.made.add(schema)
     return f"{POSTGRES_URL}?search_path={schema}"
 
 
@@ -105,14 +107,23 @@ def _postgres_schemas() -> Iterator[None]:
     async def drop() -> None:
         connection = await connect()
         try:
-            for name in sorted(_SCHEMAS):
+            for name in sorted(SCHEMAS.made):
                 await connection.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
         finally:
             await connection.close()
 
     asyncio.run(ready())
+    asyncio.run(SCHEMAS.start())
     yield
     asyncio.run(drop())
+
+
+@pytest.fixture(autouse=True)
+def _postgres_schemas_back(_postgres_schemas: None) -> Iterator[None]:
+    """After each test (and its groups' teardown), its schemas go back to the pool."""
+    yield
+    if POSTGRES_URL:
+        asyncio.run(SCHEMAS.take_back())
 
 
 @pytest.fixture(scope="session")
