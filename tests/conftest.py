@@ -37,6 +37,8 @@ NEAR = (51.5030, -0.1000)  # ~0.33 km
 MIDDLE = (51.5090, -0.1000)  # ~1.0 km
 FAR = (51.5270, -0.1000)  # ~3.0 km
 AREA = "51.5000,-0.1000"
+# A volunteer for Group.ready(): (id, where) or (id, where, name).
+Volunteer = tuple[int, tuple[float, float]] | tuple[int, tuple[float, float], str]
 # TEST_DATABASE_URL=postgresql://...: run the tests against PostgreSQL instead of SQLite.
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -272,6 +274,27 @@ class Group:
     async def volunteer(self, user_id: int, where: tuple[float, float], **kw: Any) -> None:
         await self.sign_up(user_id, where, **kw)
         await self.approve(user_id)
+
+    async def ready(
+        self,
+        *volunteers: Volunteer,
+        requester: str | None = "Rita",
+        enrol: bool = False,
+        **kw: Any,
+    ) -> None:
+        """The usual start: the coordinator (Cora) and, unless `requester` is None, the
+        requester (Rita) have agreed to the notice, and each volunteer, `(id, where)` or
+        `(id, where, name)`, is signed up and approved ("V<id>" unless named). `kw` go to
+        each sign-up (radius, categories); `enrol` stores them without the conversation."""
+        await self.consent(COORDINATOR, name="Cora")
+        if requester is not None:
+            await self.consent(REQUESTER, name=requester)
+        for user_id, where, *named in volunteers:
+            name = str(named[0]) if named else f"V{user_id}"
+            if enrol:
+                await self.enrol(user_id, where, name=name, **kw)
+            else:
+                await self.volunteer(user_id, where, name=name, **kw)
 
     async def ask(
         self,
