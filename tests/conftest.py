@@ -9,7 +9,7 @@ import math
 import os
 import re
 import shutil
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,6 @@ from bot.config import Settings, parse_settings
 from bot.db import Database
 from bot.db.connection import SqliteDatabase
 from bot.domain.models import Category, HelpRequest, VolunteerStatus
-from bot.services.broadcast import RateLimiter
 from bot.services.budget import SendBudget
 from bot.telegram import app as application_module
 from bot.telegram.app import MutualAidApplication, build_application
@@ -179,27 +178,6 @@ def _unlimited_send_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(application_module, "SendBudget", UnlimitedBudget)
 
 
-async def _unpaced(
-    self: RateLimiter,
-    callback: Callable[..., Coroutine[Any, Any, Any]],
-    args: Any,
-    kwargs: dict[str, Any],
-    endpoint: str,
-    data: dict[str, Any],
-    rate_limit_args: int | None,
-) -> Any:
-    return await callback(*args, **kwargs)
-
-
-@pytest.fixture
-def unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No rate limiting of sends at all, also PTB's 20 a minute per group chat: for tests
-    that say more than that in a group (`pytestmark = pytest.mark.usefixtures("unpaced")`).
-    The limiter keeps real traffic within Telegram's limits and is tested on its own
-    (tests/test_groupchat.py, tests/test_budget.py); here it would only make tests wait."""
-    monkeypatch.setattr(RateLimiter, "process_request", _unpaced)
-
-
 class Group:
     """A neighbourhood in a test: one application, its fake Telegram, and people."""
 
@@ -263,13 +241,13 @@ class Group:
     ) -> None:
         """An approved volunteer stored through the repositories, without the conversation:
         for tests that need many of them (the conversation has tests of its own)."""
-        services = self.app.services
+        services, storage = self.app.services, self.app.storage
         now = services.clock()
-        await services.users.record_consent(user_id, name, "en", NOTICE_VERSION, now)
-        await services.volunteers.save_profile(
+        await storage.users.record_consent(user_id, name, "en", NOTICE_VERSION, now)
+        await storage.volunteers.save_profile(
             user_id, *where, radius_km, [Category(c) for c in categories], now
         )
-        await services.volunteers.decide(user_id, VolunteerStatus.APPROVED, COORDINATOR, now)
+        await storage.volunteers.decide(user_id, VolunteerStatus.APPROVED, COORDINATOR, now)
 
     async def volunteer(self, user_id: int, where: tuple[float, float], **kw: Any) -> None:
         await self.sign_up(user_id, where, **kw)
@@ -346,13 +324,13 @@ class Group:
 
     async def stored(self, request_id: int) -> HelpRequest:
         """The request as the database has it now."""
-        request = await self.app.services.requests.get(request_id)
+        request = await self.app.storage.requests.get(request_id)
         assert request is not None, f"request {request_id} is not stored"
         return request
 
     async def reminders(self, kind: str, state: str = "pending") -> list[int]:
         """Ids of stored reminders of a kind, in the order they fall due."""
-        rows = await self.app.services.db.fetchall(
+        rows = await self.app.storage.db.fetchall(
             "SELECT id FROM reminders WHERE kind = ? AND state = ? ORDER BY due_at, id",
             (kind, state),
         )

@@ -13,7 +13,7 @@ HELPER = 201  # someone who started the bot and becomes a coordinator
 
 
 async def _audit(group: Group, action: str) -> list[tuple[int | None, int | None]]:
-    rows = await group.app.services.db.fetchall(
+    rows = await group.app.storage.db.fetchall(
         "SELECT actor_id, subject_id FROM audit WHERE action = ? ORDER BY id", (action,)
     )
     return [(row["actor_id"], row["subject_id"]) for row in rows]
@@ -125,7 +125,7 @@ async def test_a_dbs_checked_volunteer_then_gets_prescription_requests(group: Gr
     assert "v1:vcheck:301:1" in card.buttons
     await group.press(COORDINATOR, "v1:vcheck:301:1", name="Cora")
 
-    volunteer = await group.app.services.volunteers.get(301)
+    volunteer = await group.app.storage.volunteers.get(301)
     assert volunteer is not None
     assert volunteer.dbs_checked
     assert any("ID check" in t for t in group.telegram.texts_to(301))
@@ -141,7 +141,7 @@ async def test_a_held_volunteer_gets_nothing_until_the_hold_is_lifted(group: Gro
     await group.press(COORDINATOR, "v1:vhold:301:1", name="Cora")
     assert "Why are you putting V301 on hold?" in group.telegram.last_to(COORDINATOR).text
     await group.say(COORDINATOR, "Checking a concern", name="Cora")
-    volunteer = await group.app.services.volunteers.get(301)
+    volunteer = await group.app.storage.volunteers.get(301)
     assert volunteer is not None
     assert volunteer.held
     assert any("on hold" in t for t in group.telegram.texts_to(301))
@@ -165,10 +165,10 @@ async def test_a_removed_volunteer_hands_back_their_task_and_gets_nothing_more(
     asked = group.telegram.calls_of("editMessageText")[-1]
     assert "Remove V301" in asked.text
     assert asked.buttons == ["v1:vremove:301:yes", "v1:vol:301:here"]
-    assert await group.app.services.volunteers.get(301) is not None
+    assert await group.app.storage.volunteers.get(301) is not None
     await group.press(COORDINATOR, "v1:vremove:301:yes", name="Cora")
 
-    assert await group.app.services.volunteers.get(301) is None
+    assert await group.app.storage.volunteers.get(301) is None
     stored = await group.stored(request_id)
     assert stored.status == "open"
     assert any("can't help" in t for t in group.telegram.texts_to(REQUESTER))
@@ -223,7 +223,7 @@ async def test_open_lists_open_and_overdue_requests_oldest_first_with_buttons(
     newest = await group.ask(description="Last one")
     await group.press(301, f"v1:accept:{taken}", name="V301")
     await group.press(301, f"v1:accept:{overdue}", name="V301")
-    db = group.app.services.db
+    db = group.app.storage.db
     await db.execute("UPDATE requests SET due_at = created_at - 60 WHERE id = ?", (overdue,))
     # Oldest first by when they were asked, whatever their number.
     await db.execute("UPDATE requests SET created_at = created_at - 600 WHERE id = ?", (newest,))

@@ -43,7 +43,7 @@ async def _history(group: Group) -> dict[str, int]:
     for name in ("done1", "done2"):
         assert (await desk.complete(ids[name], 301)).outcome is Outcome.OK
     assert (await desk.cancel(ids["cancelled"], REQUESTER)).outcome is Outcome.OK
-    db = group.app.services.db
+    db = group.app.storage.db
     # Known waits from asking to being taken: 1, 3 and 20 minutes.
     for name, wait in (("done1", 60), ("done2", 180), ("taken", 1200)):
         await db.execute(
@@ -107,12 +107,12 @@ async def test_the_chart_counts_each_day_from_the_stored_data(group: Group) -> N
     tz = group.app.services.settings.timezone
     now = group.app.services.clock()
     three_days_ago = now - 3 * 86400
-    await group.app.services.db.execute(
+    await group.app.storage.db.execute(
         "UPDATE requests SET created_at = ? WHERE id IN (?, ?)",
         (three_days_ago, ids["done1"], ids["cancelled"]),
     )
     # Older than the chart's 30 days: left out.
-    await group.app.services.db.execute(
+    await group.app.storage.db.execute(
         "UPDATE requests SET created_at = ? WHERE id = ?", (now - 40 * 86400, ids["open"])
     )
     days = await group.app.services.figures.days()
@@ -187,7 +187,7 @@ async def test_the_export_opens_cleanly_with_one_row_per_request(group: Group) -
     _, volunteers = _csv(volunteers_file)
     assert len(volunteers) == 3
     assert "Alice" not in volunteers_file.files["document"][1].decode("utf-8-sig")
-    audit = await group.app.services.db.fetchall(
+    audit = await group.app.storage.db.fetchall(
         "SELECT actor_id, action FROM audit WHERE action LIKE 'export%'"
     )
     assert [(row["actor_id"], row["action"]) for row in audit] == [(COORDINATOR, "export")]
@@ -214,7 +214,7 @@ async def test_personal_details_only_when_asked_for_and_every_such_export_is_log
     _, volunteers = _csv(volunteers_file)
     assert {"Alice", "Bob"} <= {r[volunteers[0].index("Name")] for r in volunteers[1:]}
 
-    audit = await group.app.services.db.fetchall(
+    audit = await group.app.storage.db.fetchall(
         "SELECT actor_id, action, note FROM audit WHERE action LIKE 'export%'"
     )
     assert [(row["actor_id"], row["action"]) for row in audit] == [

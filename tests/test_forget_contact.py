@@ -49,7 +49,7 @@ async def _call(
 async def _everything_stored(group: Group) -> str:
     """Every value of every row of every table, as one text to search."""
     found = []
-    for _, rows in (await every_row(group.app.services.db)).values():
+    for _, rows in (await every_row(group.app.storage.db)).values():
         for row in rows:
             found.extend(str(value) for value in row)
     return "\n".join(found)
@@ -58,7 +58,7 @@ async def _everything_stored(group: Group) -> str:
 def _database_bytes(group: Group) -> bytes:
     """SQLite's files (secure_delete must have overwritten the erased values); PostgreSQL's
     own files are the server's, not the bot's to read."""
-    if group.app.services.db.dialect != "sqlite":
+    if group.app.storage.db.dialect != "sqlite":
         return b""
     path = group.app.services.settings.database_path
     return b"".join(
@@ -138,7 +138,7 @@ async def test_a_coordinator_erases_someone_without_telegram_after_asking(group:
         assert marker.casefold() not in stored_text.casefold(), marker
         assert marker.encode() not in raw, marker
     # Audited: who erased, which request, and no trace of the person.
-    audit = await group.app.services.db.fetchall(
+    audit = await group.app.storage.db.fetchall(
         "SELECT actor_id, request_id FROM audit WHERE action = 'erase:contact'"
     )
     assert [tuple(row) for row in audit] == [(COORDINATOR, taken)]

@@ -155,7 +155,7 @@ async def test_a_reversal_is_a_new_row_and_edits_are_refused(group: Group) -> No
     rows = await group.app.services.fund.ledger()
     assert [r.pence for r in rows] == [2000, -2000]
     assert await group.app.services.fund.balance() == 0
-    db = group.app.services.db
+    db = group.app.storage.db
     with pytest.raises(sqlite3.IntegrityError):
         await db.execute("UPDATE fund_ledger SET pence = 1 WHERE id = ?", (row.id,))
     with pytest.raises(sqlite3.IntegrityError):

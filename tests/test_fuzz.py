@@ -180,7 +180,7 @@ async def _neighbourhood(group: Group) -> None:
 
 
 async def _consistency_problems(group: Group) -> list[str]:
-    db = group.app.services.db
+    db = group.app.storage.db
     problems = []
     # PostgreSQL checks its foreign keys as it writes, and has no integrity check to ask.
     if db.dialect == "sqlite":

@@ -138,7 +138,7 @@ async def test_only_coordinators_take_phone_requests(group: Group) -> None:
     assert "Only coordinators" in group.telegram.last_to(REQUESTER).text
     await group.say(REQUESTER, NAME, name="Rita")
     assert "Only coordinators" not in group.telegram.last_to(REQUESTER).text
-    rows = await group.app.services.db.fetchall("SELECT * FROM requests")
+    rows = await group.app.storage.db.fetchall("SELECT * FROM requests")
     assert rows == []
 
 
@@ -148,6 +148,6 @@ async def test_cancel_leaves_nothing_behind(group: Group) -> None:
     await group.say(COORDINATOR, NAME, name="Cora")
     await group.say(COORDINATOR, PHONE, name="Cora")
     await group.say(COORDINATOR, "/cancel", name="Cora")
-    drafts = await group.app.services.db.fetchall("SELECT data FROM user_data")
+    drafts = await group.app.storage.db.fetchall("SELECT data FROM user_data")
     assert not any(PHONE in row["data"] for row in drafts)
-    assert await group.app.services.db.fetchall("SELECT * FROM requests") == []
+    assert await group.app.storage.db.fetchall("SELECT * FROM requests") == []

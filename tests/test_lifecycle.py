@@ -37,7 +37,7 @@ async def test_fifty_volunteers_accept_at_once_and_exactly_one_wins(open_group: 
         assert len(refusals) == 49
         got_address = {c.chat_id for c in group.telegram.calls if ADDRESS in c.text}
         assert got_address == {winner}
-        claims = await group.app.services.db.fetchall(
+        claims = await group.app.storage.db.fetchall(
             "SELECT * FROM audit WHERE request_id = ? AND action = 'open->claimed'",
             (request_id,),
         )
@@ -86,7 +86,7 @@ async def test_a_second_accept_from_the_winner_changes_nothing(group: Group) -> 
 
 async def test_a_forged_accept_from_someone_not_pinged_is_refused(group: Group) -> None:
     await group.ready((301, NEAR), (302, FAR))
-    await group.app.services.db.execute("UPDATE volunteers SET radius_km = 1 WHERE user_id = 302")
+    await group.app.storage.db.execute("UPDATE volunteers SET radius_km = 1 WHERE user_id = 302")
     request_id = await group.ask()
     await group.press(302, f"v1:accept:{request_id}", name="V302")
     await group.press(REQUESTER, f"v1:accept:{request_id}", name="Rita")
@@ -174,7 +174,7 @@ async def test_a_volunteer_who_blocked_the_bot_is_marked_and_skipped(group: Grou
     group.telegram.blocked.add(301)
     first = await group.ask()
     assert group.pinged(first) == [302]
-    user = await group.app.services.users.get(301)
+    user = await group.app.storage.users.get(301)
     assert user is not None
     assert user.blocked_at is not None
     group.telegram.blocked.clear()

@@ -28,7 +28,7 @@ async def _spent(group: Group, amount: str = "8.40", receipt: str | None = "RECE
 
 
 async def _stored(group: Group, request_id: int) -> tuple[int | None, str | None, str | None]:
-    row = await group.app.services.db.fetchone(
+    row = await group.app.storage.db.fetchone(
         "SELECT spent_pence, receipt_file_id, paid_back_by FROM requests WHERE id = ?",
         (request_id,),
     )
@@ -58,7 +58,7 @@ async def test_the_requester_sees_the_amount_and_receipt_and_says_they_paid_back
     told = group.telegram.last_to(VOLUNTEER).text
     assert "Rita says they've paid you back £8.40" in told
     # The fund's pending claim for the same money is withdrawn: never paid twice.
-    claims = await group.app.services.db.fetchall(
+    claims = await group.app.storage.db.fetchall(
         "SELECT status FROM fund_claims WHERE request_id = ?", (request_id,)
     )
     assert [c["status"] for c in claims] == [ClaimStatus.WITHDRAWN.value]
@@ -97,7 +97,7 @@ async def test_a_coordinator_corrects_the_amount_logged_and_both_sides_hear(
     assert "£8.40 is now £9.10" in group.telegram.last_to(VOLUNTEER).text
     [again] = group.telegram.sent_to(REQUESTER, "sendPhoto")
     assert "£9.10" in again.params["caption"]
-    audit = await group.app.services.db.fetchall(
+    audit = await group.app.storage.db.fetchall(
         "SELECT actor_id, note FROM audit WHERE action = 'spend:corrected' AND request_id = ?",
         (request_id,),
     )
@@ -184,7 +184,7 @@ async def test_a_coordinator_corrects_the_receipt_with_a_captioned_photo(group: 
     [again] = group.telegram.sent_to(REQUESTER, "sendPhoto")
     assert again.params["photo"] == "RECEIPT-RIGHT"
     assert "£8.90" in again.params["caption"]
-    audit = await group.app.services.db.fetchall(
+    audit = await group.app.storage.db.fetchall(
         "SELECT note FROM audit WHERE action = 'spend:corrected' AND request_id = ?",
         (request_id,),
     )

@@ -89,7 +89,7 @@ async def _check_round(group: Group, request_id: int, presses: list[Press]) -> s
         assert holder is None
 
     # The audit trail: one unbroken path of allowed steps ending where the request is.
-    rows = await group.app.services.db.fetchall(
+    rows = await group.app.storage.db.fetchall(
         "SELECT action FROM audit WHERE request_id = ? AND action LIKE '%->%' ORDER BY id",
         (request_id,),
     )

@@ -36,7 +36,7 @@ async def _ask_for_tomorrow(group: Group, time: str = "tomorrow 10:00", **kw: st
     await group.share(REQUESTER, *NEAR, name="Rita")
     await group.say(REQUESTER, "12 Acacia Avenue", name="Rita")
     await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
-    stored = await group.app.services.requests.by_requester(REQUESTER, 1)
+    stored = await group.app.storage.requests.by_requester(REQUESTER, 1)
     return stored[0].id
 
 
@@ -214,7 +214,7 @@ async def test_recurring_help_creates_each_occurrence_and_can_be_stopped(group: 
     assert series.next_due_at - first_request.due_at == 7 * 86400  # type: ignore[operator]
 
     await group.fire("series")
-    second = (await group.app.services.requests.by_requester(REQUESTER, 1))[0]
+    second = (await group.app.storage.requests.by_requester(REQUESTER, 1))[0]
     assert second.id != first
     assert second.due_at == series.next_due_at
     assert second.series_id == series.id

@@ -37,7 +37,7 @@ def _readable(call: Call) -> str:
 def _database_bytes(group: Group) -> bytes:
     """The raw bytes of the database file, its WAL and its shared-memory index (on
     PostgreSQL none: its files are the server's, not the bot's to read)."""
-    if group.app.services.db.dialect != "sqlite":
+    if group.app.storage.db.dialect != "sqlite":
         return b""
     path = group.app.services.settings.database_path
     found = b""
@@ -119,7 +119,7 @@ async def test_shopping_volunteers_get_the_money_guidance(group: Group) -> None:
 
 async def _spending(group: Group, request_id: int) -> tuple[int | None, str | None]:
     """What is stored about the money spent on a request: pence, receipt file_id."""
-    row = await group.app.services.db.fetchone(
+    row = await group.app.storage.db.fetchone(
         "SELECT spent_pence, receipt_file_id FROM requests WHERE id = ?", (request_id,)
     )
     assert row is not None
@@ -218,7 +218,7 @@ async def test_checked_categories_follow_the_setting_and_the_coordinators_mark(
         await group.press(COORDINATOR, "v1:vcheck:301:0", name="Cora")
         third = await group.ask(category="dog_walking", description="Walk Rex once more")
         assert group.pinged(third) == []
-        audit = await group.app.services.db.fetchall(
+        audit = await group.app.storage.db.fetchall(
             "SELECT actor_id, action FROM audit WHERE subject_id = 301 ORDER BY id"
         )
         assert [tuple(row) for row in audit][-2:] == [
@@ -266,7 +266,7 @@ async def test_a_requester_raises_a_concern_and_the_coordinators_hear_at_once(
     assert "Acacia" not in alert.text
     thanks = group.telegram.last_to(REQUESTER).text
     assert "coordinators have been told and one of them will get back to you" in thanks
-    rows = await group.app.services.db.fetchall("SELECT * FROM concerns")
+    rows = await group.app.storage.db.fetchall("SELECT * FROM concerns")
     assert [(r["request_id"], r["reporter_id"], r["role"]) for r in rows] == [
         (request_id, REQUESTER, "requester")
     ]
@@ -296,7 +296,7 @@ async def test_a_volunteer_raises_a_concern_from_the_task_or_with_the_command(
     assert "isn't for you" in str(group.telegram.answers()[-1].params.get("text"))
     await group.say(303, "/concern", name="Stranger")  # nothing of theirs: their own words
     await group.say(303, "Someone is knocking on doors saying they're from the group")
-    rows = await group.app.services.db.fetchall(
+    rows = await group.app.storage.db.fetchall(
         "SELECT request_id, reporter_id, role FROM concerns ORDER BY id"
     )
     assert [tuple(r) for r in rows] == [
@@ -328,11 +328,11 @@ async def test_a_new_notice_version_asks_for_consent_again_before_anything_else(
     group: Group,
 ) -> None:
     await group.consent(REQUESTER, name="Rita")
-    user = await group.app.services.users.get(REQUESTER)
+    user = await group.app.storage.users.get(REQUESTER)
     assert user is not None
     assert (user.notice_version, user.consented_at is not None) == (NOTICE_VERSION, True)
     first_consent = user.consented_at
-    await group.app.services.db.execute(
+    await group.app.storage.db.execute(
         "UPDATE users SET notice_version = ?, consented_at = consented_at - 100 WHERE id = ?",
         (NOTICE_VERSION - 1, REQUESTER),
     )
@@ -344,7 +344,7 @@ async def test_a_new_notice_version_asks_for_consent_again_before_anything_else(
         assert notice.buttons[0].startswith("v1:consent:yes"), command
         assert "/forgetme" in notice.text
     await group.press(REQUESTER, "v1:consent:yes", name="Rita")
-    user = await group.app.services.users.get(REQUESTER)
+    user = await group.app.storage.users.get(REQUESTER)
     assert user is not None
     assert user.notice_version == NOTICE_VERSION
     assert user.consented_at is not None
@@ -407,7 +407,7 @@ async def test_forgetme_leaves_nothing_readable_in_the_database_files(group: Gro
 
     assert "erased" in group.telegram.sent_to(REQUESTER, "editMessageText")[-1].text
     assert any("cancelled" in t for t in group.telegram.texts_to(302))
-    assert await group.app.services.users.get(REQUESTER) is None
+    assert await group.app.storage.users.get(REQUESTER) is None
     assert (await group.stored(done)).status == "done"
     assert (await group.stored(taken)).status == "cancelled"
     assert (await group.stored(taken)).requester_id is None
@@ -440,7 +440,7 @@ async def test_a_volunteer_who_is_forgotten_hands_back_their_tasks(group: Group)
     assert (stored.status, stored.volunteer_id) == ("open", None)
     assert any("can't any more" in t for t in group.telegram.texts_to(REQUESTER))
     assert group.pinged(request_id) == [302]
-    assert await group.app.services.volunteers.get(301) is None
+    assert await group.app.storage.volunteers.get(301) is None
     assert b"Zebedee" not in _database_bytes(group)
 
 
@@ -458,7 +458,7 @@ async def test_closed_requests_lose_their_personal_details_after_the_retention_p
         await group.press(301, f"v1:done:{done}", name="V301")
         cancelled = await group.ask(description="Cancelled kumquats", address="2 Old Lane")
         # As if taken over the phone for someone without Telegram (/onbehalf).
-        await group.app.services.db.execute(
+        await group.app.storage.db.execute(
             "UPDATE requests SET contact_name = 'Mavis Pennywhistle', "
             "contact_phone = '07700 900456' WHERE id = ?",
             (cancelled,),
@@ -481,7 +481,7 @@ async def test_closed_requests_lose_their_personal_details_after_the_retention_p
             assert purged.requester_id == REQUESTER  # the counts stay
         kept = await group.stored(still_open)
         assert (kept.description, kept.address) == ("Fresh bread", "3 New Lane")
-        contact = await group.app.services.db.fetchone(
+        contact = await group.app.storage.db.fetchone(
             "SELECT contact_name, contact_phone FROM requests WHERE id = ?", (cancelled,)
         )
         assert contact is not None
@@ -520,7 +520,7 @@ async def test_coordinators_see_details_only_with_a_logged_look(group: Group) ->
     assert "12 Acacia Avenue" in shown.text
     assert "Rita" in shown.text
     assert shown.params.get("protect_content") is True
-    rows = await group.app.services.db.fetchall(
+    rows = await group.app.storage.db.fetchall(
         "SELECT at, actor_id, request_id, subject_id FROM audit WHERE action = 'details:viewed'"
     )
     assert [(r["actor_id"], r["request_id"], r["subject_id"]) for r in rows] == [

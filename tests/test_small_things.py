@@ -129,7 +129,7 @@ async def test_repeating_help_says_every_week_on_pings_and_task_cards(group: Gro
     await group.share(REQUESTER, *NEAR, name="Rita")
     await group.say(REQUESTER, "12 Acacia Avenue", name="Rita")
     await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
-    [first] = await group.app.services.requests.by_requester(REQUESTER, 1)
+    [first] = await group.app.storage.requests.by_requester(REQUESTER, 1)
     assert first.every == "weekly"
     ping = next(c for c in group.telegram.sent_to(301) if f"v1:accept:{first.id}" in c.buttons)
     assert "(every week)" in ping.text
@@ -139,7 +139,7 @@ async def test_repeating_help_says_every_week_on_pings_and_task_cards(group: Gro
     assert "(every week)" in card.text
     # The next occurrence carries it too.
     await group.fire("series")
-    second = (await group.app.services.requests.by_requester(REQUESTER, 1))[0]
+    second = (await group.app.storage.requests.by_requester(REQUESTER, 1))[0]
     assert second.id != first.id
     assert second.every == "weekly"
 
@@ -191,7 +191,7 @@ async def test_a_command_mid_request_sets_the_draft_aside_and_request_carries_on
     await group.share(REQUESTER, *NEAR, name="Rita")
     await group.say(REQUESTER, "12 Acacia Avenue", name="Rita")
     await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
-    [saved] = await group.app.services.requests.by_requester(REQUESTER, 1)
+    [saved] = await group.app.storage.requests.by_requester(REQUESTER, 1)
     assert saved.description == "Bread and milk"
     # Afresh: nothing of the old draft is kept.
     await group.say(REQUESTER, "/request", name="Rita")
@@ -226,7 +226,7 @@ async def test_change_something_asks_one_question_again(group: Group) -> None:
     assert "Bread and milk" in summary.text
     assert "12 Acacia Avenue" in summary.text
     await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
-    [saved] = await group.app.services.requests.by_requester(REQUESTER, 1)
+    [saved] = await group.app.storage.requests.by_requester(REQUESTER, 1)
     assert (saved.description, saved.address) == ("Bread and milk", "12 Acacia Avenue")
 
 
@@ -243,7 +243,7 @@ async def test_a_returning_requester_is_offered_the_same_place(group: Group) -> 
     await group.press(REQUESTER, "v1:sameplace", name="Rita")
     assert "Flat 3, 14 Elm Road" in group.telegram.last_to(REQUESTER).text
     await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
-    [second] = await group.app.services.requests.by_requester(REQUESTER, 1)
+    [second] = await group.app.storage.requests.by_requester(REQUESTER, 1)
     before = await group.stored(first)
     assert second.id != first
     assert (second.address, second.lat, second.lon) == (before.address, before.lat, before.lon)
@@ -268,7 +268,7 @@ async def test_a_coordinator_says_im_on_it_so_two_dont_both_act(open_group: Open
         assert "Cora</a> is handling concern" in group.telegram.last_to(second).text
         await group.press(second, button, name="Dev")
         assert "Cora is already on it" in str(group.telegram.answers()[-1].params.get("text"))
-        rows = await group.app.services.db.fetchall("SELECT handled_by FROM concerns ORDER BY id")
+        rows = await group.app.storage.db.fetchall("SELECT handled_by FROM concerns ORDER BY id")
         assert [r["handled_by"] for r in rows] == [COORDINATOR]
         await group.press(REQUESTER, button, name="Rita")
         assert "Only coordinators" in str(group.telegram.answers()[-1].params.get("text"))
@@ -284,7 +284,7 @@ async def test_the_reminder_repeats_the_address_and_safety_code_protected(group:
     await group.share(REQUESTER, *NEAR, name="Rita")
     await group.say(REQUESTER, "7 Birch Close, blue door", name="Rita")
     await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
-    [request] = await group.app.services.requests.by_requester(REQUESTER, 1)
+    [request] = await group.app.storage.requests.by_requester(REQUESTER, 1)
     await group.press(301, f"v1:accept:{request.id}", name="V301")
     group.telegram.clear()
     assert await group.fire("before") == 1
@@ -324,13 +324,13 @@ async def test_last_weeks_volunteer_is_asked_first_this_week(open_group: OpenGro
         await group.share(REQUESTER, *NEAR, name="Rita")
         await group.say(REQUESTER, "12 Acacia Avenue", name="Rita")
         await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
-        [first] = await group.app.services.requests.by_requester(REQUESTER, 1)
+        [first] = await group.app.storage.requests.by_requester(REQUESTER, 1)
         assert group.pinged(first.id) == [301]  # the nearest
         # The farther one did it this week (handed it by a coordinator).
         await group.press(COORDINATOR, f"v1:assign:{first.id}:302", name="Cora")
         await group.press(302, f"v1:done:{first.id}", name="V302")
         await group.fire("series")
-        second = (await group.app.services.requests.by_requester(REQUESTER, 1))[0]
+        second = (await group.app.storage.requests.by_requester(REQUESTER, 1))[0]
         assert second.id != first.id
         assert group.pinged(second.id) == [302]
 
@@ -345,9 +345,9 @@ async def test_a_hand_back_after_the_booked_time_asks_the_requester(group: Group
     await group.share(REQUESTER, *NEAR, name="Rita")
     await group.say(REQUESTER, "12 Acacia Avenue", name="Rita")
     await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
-    [request] = await group.app.services.requests.by_requester(REQUESTER, 1)
+    [request] = await group.app.storage.requests.by_requester(REQUESTER, 1)
     await group.press(301, f"v1:accept:{request.id}", name="V301")
-    db = group.app.services.db
+    db = group.app.storage.db
     await db.execute("UPDATE requests SET due_at = ? WHERE id = ?", (1.0, request.id))
     group.telegram.clear()
     await group.press(301, f"v1:release:{request.id}:yes", name="V301")

@@ -61,7 +61,7 @@ async def _taken(group: Group, volunteer_id: int = 301) -> tuple[int, int]:
 
 
 async def _stored_address_messages(group: Group) -> int:
-    row = await group.app.services.db.fetchone("SELECT count(*) FROM address_messages")
+    row = await group.app.storage.db.fetchone("SELECT count(*) FROM address_messages")
     return int(row[0]) if row else 0
 
 
@@ -81,9 +81,9 @@ async def test_a_dismissed_founder_stays_dismissed_after_forgetme(open_group: Op
 
         await group.say(FOUNDER, "/forgetme", name="Fred")
         await group.press(FOUNDER, "v1:forget:yes", name="Fred")
-        assert await group.app.services.users.get(FOUNDER) is None
+        assert await group.app.storage.users.get(FOUNDER) is None
         # Only the id and the fact of the dismissal are kept.
-        rows = await group.app.services.db.fetchall("SELECT * FROM dismissed_coordinators")
+        rows = await group.app.storage.db.fetchall("SELECT * FROM dismissed_coordinators")
         assert [tuple(row) for row in rows] == [(FOUNDER,)]
         assert not await coordinators.is_coordinator(FOUNDER)
         assert FOUNDER not in [uid for uid, _ in await coordinators.recipients()]
@@ -96,7 +96,7 @@ async def test_a_dismissed_founder_stays_dismissed_after_forgetme(open_group: Op
         # Restoring a founder removed by mistake: another coordinator makes them one.
         await group.press(COORDINATOR, f"v1:coord:{FOUNDER}:add", name="Cora")
         assert await coordinators.is_coordinator(FOUNDER)
-        assert await group.app.services.db.fetchall("SELECT * FROM dismissed_coordinators") == []
+        assert await group.app.storage.db.fetchall("SELECT * FROM dismissed_coordinators") == []
 
 
 # --- a coordinator's hold ----------------------------------------------------------------
@@ -128,7 +128,7 @@ async def test_a_held_volunteer_cannot_lift_the_hold_or_take_anything(group: Gro
     # Their own /resume does not lift it.
     await group.say(301, "/resume", name="V301")
     assert "on hold" in group.telegram.last_to(301).text
-    volunteer = await group.app.services.volunteers.get(301)
+    volunteer = await group.app.storage.volunteers.get(301)
     assert volunteer is not None
     assert volunteer.held
     later = await group.ask()
@@ -155,7 +155,7 @@ async def test_a_held_volunteer_cannot_lift_the_hold_or_take_anything(group: Gro
 
     # Only a coordinator lifts it.
     await group.press(HELPER, "v1:vhold:301:0", name="Hana")
-    volunteer = await group.app.services.volunteers.get(301)
+    volunteer = await group.app.storage.volunteers.get(301)
     assert volunteer is not None
     assert not volunteer.held
     assert 301 in group.pinged(await group.ask())
@@ -178,11 +178,11 @@ async def test_a_hold_needs_a_reason(group: Group) -> None:
     await group.press(COORDINATOR, "v1:vhold:301:1", name="Cora")
     await group.say(COORDINATOR, "x", name="Cora")
     assert "short reason" in group.telegram.last_to(COORDINATOR).text
-    volunteer = await group.app.services.volunteers.get(301)
+    volunteer = await group.app.storage.volunteers.get(301)
     assert volunteer is not None
     assert not volunteer.held
     await group.say(COORDINATOR, "/cancel", name="Cora")
-    volunteer = await group.app.services.volunteers.get(301)
+    volunteer = await group.app.storage.volunteers.get(301)
     assert volunteer is not None
     assert not volunteer.held
     await group.press(301, "v1:vhold:301:1", name="V301")  # not a coordinator

@@ -91,7 +91,7 @@ async def test_when_the_confirmation_cannot_be_sent_the_request_is_kept_and_anno
     group.telegram.fail_next("sendMessage", *["network"] * 3, chat_id=REQUESTER)
     await group.app.process_update(group.people.press(REQUESTER, "v1:confirm:yes"))
 
-    rows = await group.app.services.db.fetchall(
+    rows = await group.app.storage.db.fetchall(
         "SELECT id, status FROM requests WHERE requester_id = ?", (REQUESTER,)
     )
     assert [row["status"] for row in rows] == ["open"]
@@ -128,7 +128,7 @@ async def test_a_broken_answer_to_a_press_is_logged_without_personal_data(
     # address; the other ping is closed.
     stored = await group.stored(request_id)
     assert (stored.status, stored.volunteer_id) == ("claimed", 301)
-    claims = await group.app.services.db.fetchall(
+    claims = await group.app.storage.db.fetchall(
         "SELECT * FROM audit WHERE request_id = ? AND action = 'open->claimed'", (request_id,)
     )
     assert len(claims) == 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.db.connection import Database, Row
 from bot.domain.distance import bounding_box
+from bot.domain.models import QuietHours
 from bot.domain.offers import (
     Listener,
     Notice,
@@ -283,7 +284,8 @@ class OfferRepository:
         rows = await self._db.fetchall(
             """
             SELECT * FROM (
-                SELECT l.user_id, coalesce(l.lat, v.lat) AS lat, coalesce(l.lon, v.lon) AS lon
+                SELECT l.user_id, coalesce(l.lat, v.lat) AS lat, coalesce(l.lon, v.lon) AS lon,
+                       v.quiet_own, v.quiet_from, v.quiet_until
                 FROM offer_listeners l
                 JOIN users u ON u.id = l.user_id
                 LEFT JOIN volunteers v ON v.user_id = l.user_id
@@ -292,7 +294,18 @@ class OfferRepository:
             """,
             (south, north, west, east),
         )
-        return [Listener(row["user_id"], row["lat"], row["lon"]) for row in rows]
+        return [
+            Listener(
+                row["user_id"],
+                row["lat"],
+                row["lon"],
+                own_quiet=bool(row["quiet_own"]),
+                quiet_hours=None
+                if row["quiet_from"] is None or row["quiet_until"] is None
+                else QuietHours(row["quiet_from"], row["quiet_until"]),
+            )
+            for row in rows
+        ]
 
     # --- the line between an offerer and a taker ---------------------------------------
 

@@ -16,8 +16,6 @@ from datetime import datetime
 from typing import Any
 
 from bot.config import Settings
-from bot.db import PingRepository, RequestRepository, UserRepository, VolunteerRepository
-from bot.db.series import SeriesRepository
 from bot.domain.distance import haversine_km
 from bot.domain.events import (
     DetailsAdded,
@@ -42,15 +40,22 @@ from bot.domain.models import (
 from bot.domain.results import Limit, Outcome, Result
 from bot.domain.safety import new_safety_code
 from bot.resilience import once
-from bot.services.addresses import AddressMessages
 from bot.services.chaser import Chaser
-from bot.services.coordination import Coordinators
 from bot.services.events import EventBus
 from bot.services.matching import (
     RECENT_TASKS_WINDOW_S,
     Matchmaker,
     distance_matters,
     request_needs_check,
+)
+from bot.services.ports import (
+    AddressesShown,
+    CoordinatorCheck,
+    DeskPings,
+    DeskRequests,
+    Members,
+    SeriesBook,
+    Volunteers,
 )
 from bot.services.requesters import news_recipient
 
@@ -81,16 +86,16 @@ class HelpDesk:
     def __init__(
         self,
         settings: Settings,
-        users: UserRepository,
-        volunteers: VolunteerRepository,
-        requests: RequestRepository,
-        pings: PingRepository,
+        users: Members,
+        volunteers: Volunteers,
+        requests: DeskRequests,
+        pings: DeskPings,
         events: EventBus,
         matchmaker: Matchmaker,
         chaser: Chaser,
-        series: SeriesRepository,
-        coordinators: Coordinators,
-        addresses: AddressMessages,
+        series: SeriesBook,
+        coordinators: CoordinatorCheck,
+        addresses: AddressesShown,
         clock: Callable[[], float],
     ) -> None:
         self._settings = settings
@@ -461,6 +466,22 @@ class HelpDesk:
     async def tasks_of(self, volunteer_id: int) -> list[HelpRequest]:
         return await self._requests.held_by(volunteer_id)
 
+    async def find(self, request_id: int) -> HelpRequest | None:
+        """A request as it stands now."""
+        return await self._requests.get(request_id)
+
+    async def last_place(self, requester_id: int) -> HelpRequest | None:
+        """The requester's latest request with a place and an address still kept (not a
+        phone call, not purged): they may ask for the same place again."""
+        for request in await self._requests.by_requester(requester_id, 5):
+            if request.category.at_the_door and request.address:
+                return request
+        return None
+
+    async def cancelled_by_requester(self, request_id: int) -> bool:
+        """Whether the requester cancelled it (else a coordinator, or nobody took it)."""
+        return await self._requests.cancelled_by_requester(request_id)
+
     # --- a coordinator's hands on a request ---------------------------------------------
 
     async def submit_on_behalf(
@@ -490,6 +511,22 @@ class HelpDesk:
             additions = len(await self._requests.additions(request.id))
             found.append(Stuck(request, asked, holder.first_name if holder else None, additions))
         return found, total
+
+    async def anyone_for(self, request_id: int) -> tuple[HelpRequest, list[Volunteer]] | None:
+        """Every approved volunteer an open request could be handed to, past the usual
+        filter (the kind of help, the distance), nearest first; None if it isn't open.
+        An ID/DBS check is never passed over: assign() would refuse them anyway."""
+        request = await self._requests.get(request_id)
+        if request is None or request.status is not RequestStatus.OPEN:
+            return None
+        needs_check = request_needs_check(request, self._settings)
+        everyone = [
+            v
+            for v in await self._volunteers.pingable()
+            if v.user_id != request.requester_id and (v.dbs_checked or not needs_check)
+        ]
+        everyone.sort(key=lambda v: haversine_km(request.lat, request.lon, v.lat, v.lon))
+        return request, everyone
 
     async def assign_choices(self, request_id: int, limit: int = 8) -> list[Candidate] | None:
         """The nearest eligible volunteers a coordinator may hand an open request to; None

@@ -26,7 +26,14 @@ from bot.domain.offers import (
 from bot.domain.when import parse_due
 from bot.i18n import _, ngettext
 from bot.telegram import keyboards, offer_views
-from bot.telegram.callbacks import Action, CallbackData, matches
+from bot.telegram.buttons import (
+    OfferClose,
+    OfferKindChoice,
+    OfferNews,
+    OfferPost,
+    OfferUnits,
+    Take,
+)
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     END,
@@ -35,13 +42,13 @@ from bot.telegram.handlers.common import (
     PRIVATE,
     TEXT,
     answer,
-    callback_data,
     consented_user,
     conversation,
     needs_consent,
     send_privacy_notice,
 )
 from bot.telegram.handlers.places import Asker, read_place
+from bot.telegram.presses import Press, press
 
 DRAFT = "offer"
 # Its own group, before the features' catch-all (see handlers.common).
@@ -89,13 +96,9 @@ async def begin(update: Update, context: BotContext) -> int:
     return Step.KIND
 
 
-async def chose_kind(update: Update, context: BotContext) -> int:
-    data = callback_data(update)
-    try:
-        kind = OfferKind(data.arg if data else "")
-    except ValueError:
-        await answer(update.callback_query, _("Please choose one of the buttons."))
-        return Step.KIND
+@press(OfferKindChoice, stay=Step.KIND)
+async def chose_kind(update: Update, context: BotContext, press: Press[OfferKindChoice]) -> int:
+    kind = press.data.kind
     await answer(update.callback_query)
     await _press_done(update)
     _draft(context)["kind"] = kind.value
@@ -149,9 +152,9 @@ async def _units_chosen(update: Update, context: BotContext, units: int) -> int:
     return Step.UNTIL
 
 
-async def chose_units(update: Update, context: BotContext) -> int:
-    data = callback_data(update)
-    units = parse_units(data.arg if data else "")
+@press(OfferUnits, stay=Step.UNITS)
+async def chose_units(update: Update, context: BotContext, press: Press[OfferUnits]) -> int:
+    units = parse_units(str(press.data.units))  # within the most an offer may have
     if units is None:
         await answer(update.callback_query, _("Please choose one of the buttons."))
         return Step.UNITS
@@ -208,7 +211,7 @@ async def until_again(update: Update, context: BotContext) -> int:
 
 
 async def located(update: Update, context: BotContext) -> int:
-    place = await read_place(update, context, Asker.VOLUNTEER, _draft(context))
+    place = await read_place(update, context, Asker.VOLUNTEER)
     if not isinstance(place, Place):
         return Step.WHERE
     draft = _draft(context)
@@ -260,14 +263,12 @@ async def _out_of_date(update: Update, context: BotContext) -> int:
     return END
 
 
-async def confirmed(update: Update, context: BotContext) -> int:
+@press(OfferPost, stay=Step.CONFIRM)
+async def confirmed(update: Update, context: BotContext, press: Press[OfferPost]) -> int:
     """v1:offerpost:yes|no: post the offer (and tell the neighbours), or throw it away."""
-    query, sender, data = update.callback_query, update.effective_user, callback_data(update)
-    if query is None or sender is None or data is None or data.arg not in ("yes", "no"):
-        await answer(query, _("Please choose one of the buttons."))
-        return Step.CONFIRM
+    query, sender = press.query, press.sender
     services = context.services
-    if data.arg == "no":
+    if press.data.answer == "no":
         context.drafts.pop(DRAFT, None)
         await answer(query, _("Thrown away."))
         await _press_done(update)
@@ -302,17 +303,12 @@ async def confirm_again(update: Update, context: BotContext) -> int:
 # --- taking ------------------------------------------------------------------------------
 
 
-async def take(update: Update, context: BotContext) -> None:
+@press(Take)
+async def take(update: Update, context: BotContext, press: Press[Take]) -> None:
     """v1:take:<offer_id>: one unit for this member, if any is left (also in a group chat)."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    offer_id = data.id_arg if data else None
-    if offer_id is None:
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, offer_id = press.query, press.sender, press.data.offer_id
     services = context.services
-    if needs_consent(await services.users.get(sender.id)):
+    if needs_consent(context.person.user):
         # Nothing is stored before they agree: the notice in a private chat; pressed in
         # the group chat, an alert (the notice can't be agreed to there).
         chat = update.effective_chat
@@ -325,8 +321,7 @@ async def take(update: Update, context: BotContext) -> None:
     if result.outcome is TakeOutcome.OK and result.offer is not None and result.take is not None:
         await answer(query, offer_views.take_answer_ok())
         offer, take_id = result.offer, result.take.id
-        offerer = await services.users.get(offer.offerer_id) if offer.offerer_id else None
-        name = offerer.first_name if offerer else ""
+        name = await services.people.name_of(offer.offerer_id) or ""
         await services.messenger.tell(
             sender.id,
             lambda: offer_views.got_it_for_taker(offer, name),
@@ -367,21 +362,16 @@ async def my_offers(update: Update, context: BotContext) -> None:
     )
 
 
-async def close(update: Update, context: BotContext) -> None:
+@press(OfferClose)
+async def close(update: Update, context: BotContext, press: Press[OfferClose]) -> None:
     """v1:offerclose:<id> asks; v1:offerclose:<id>:yes closes it early, :no keeps it."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    offer_id = data.id_arg if data else None
-    if data is None or offer_id is None:
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, offer_id = press.query, press.sender, press.data.offer_id
     services = context.services
     offer = await services.offers.get(offer_id)
     if offer is None or offer.offerer_id != sender.id:
         await answer(query, _("This isn't one of your offers."), alert=True)
         return
-    choice = data.args[1] if len(data.args) > 1 else ""
+    choice = press.data.answer or ""
     if offer.status is not OfferStatus.OPEN:
         await answer(
             query,
@@ -438,7 +428,9 @@ async def browse(update: Update, context: BotContext) -> int:
 
 async def browse_located(update: Update, context: BotContext) -> int:
     sender = update.effective_user
-    place = await read_place(update, context, Asker.REQUESTER, _draft(context))
+    place = await read_place(
+        update, context, Asker.REQUESTER, _draft(context).setdefault("referred", [])
+    )
     if not isinstance(place, Place) or sender is None:
         return Step.BROWSE_WHERE
     context.drafts.pop(DRAFT, None)  # the place is used once, not kept
@@ -463,10 +455,7 @@ def _with_toggle(markup: InlineKeyboardMarkup | None, on: bool) -> InlineKeyboar
     for row in markup.inline_keyboard:
         rows.append(
             [
-                offer_views.news_toggle(on)
-                if (parsed := CallbackData.parse(b.callback_data)) is not None
-                and parsed.action is Action.OFFER_NEWS
-                else b
+                offer_views.news_toggle(on) if OfferNews.parse(b.callback_data) is not None else b
                 for b in row
             ]
         )
@@ -483,19 +472,17 @@ async def _show_toggle(update: Update, on: bool) -> None:
     await query.edit_message_reply_markup(reply_markup=_with_toggle(markup, on))
 
 
-async def toggle_news(update: Update, context: BotContext) -> int:
+@press(OfferNews, stale=END)
+async def toggle_news(update: Update, context: BotContext, press: Press[OfferNews]) -> int:
     """v1:offernews:on|off: hear of offers nearby, or stop. With no place known yet (not
     a volunteer), asks for one first."""
     user = await consented_user(update, context)
-    query, data = update.callback_query, callback_data(update)
-    if user is None or query is None:
+    query = press.query
+    if user is None:
         return END
     services = context.services
     settings = services.settings
-    if data is None or data.arg not in ("on", "off"):
-        await answer(query, _("This button doesn't work any more."))
-        return END
-    if data.arg == "off":
+    if press.data.turn == "off":
         await services.offers.stop_listening(user.id)
         await answer(query, _("Saved."))
         await _show_toggle(update, False)
@@ -518,7 +505,9 @@ async def toggle_news(update: Update, context: BotContext) -> int:
 
 async def listen_located(update: Update, context: BotContext) -> int:
     sender = update.effective_user
-    place = await read_place(update, context, Asker.REQUESTER, _draft(context))
+    place = await read_place(
+        update, context, Asker.REQUESTER, _draft(context).setdefault("referred", [])
+    )
     if not isinstance(place, Place) or sender is None:
         return Step.LISTEN_WHERE
     services = context.services
@@ -546,11 +535,11 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             entry_points=[
                 CommandHandler("offer", begin, filters=PRIVATE),
                 CommandHandler("offers", browse, filters=PRIVATE),
-                CallbackQueryHandler(toggle_news, pattern=matches(Action.OFFER_NEWS)),
+                CallbackQueryHandler(toggle_news, pattern=OfferNews.matches()),
             ],
             states={
                 Step.KIND: [
-                    CallbackQueryHandler(chose_kind, pattern=matches(Action.OFFER_KIND)),
+                    CallbackQueryHandler(chose_kind, pattern=OfferKindChoice.matches()),
                     MessageHandler(OTHER, kind_again),
                 ],
                 Step.DESCRIPTION: [
@@ -558,7 +547,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     MessageHandler(OTHER, description_again),
                 ],
                 Step.UNITS: [
-                    CallbackQueryHandler(chose_units, pattern=matches(Action.OFFER_UNITS)),
+                    CallbackQueryHandler(chose_units, pattern=OfferUnits.matches()),
                     MessageHandler(TEXT, typed_units),
                     MessageHandler(OTHER, units_again),
                 ],
@@ -568,7 +557,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 ],
                 Step.WHERE: [MessageHandler(place, located), MessageHandler(OTHER, where_again)],
                 Step.CONFIRM: [
-                    CallbackQueryHandler(confirmed, pattern=matches(Action.OFFER_POST)),
+                    CallbackQueryHandler(confirmed, pattern=OfferPost.matches()),
                     MessageHandler(OTHER, confirm_again),
                 ],
                 Step.LISTEN_WHERE: [
@@ -586,8 +575,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handlers(
         [
             CommandHandler("myoffers", my_offers, filters=PRIVATE),
-            CallbackQueryHandler(take, pattern=matches(Action.TAKE)),
-            CallbackQueryHandler(close, pattern=matches(Action.OFFER_CLOSE)),
+            CallbackQueryHandler(take, pattern=Take.matches()),
+            CallbackQueryHandler(close, pattern=OfferClose.matches()),
         ],
         group=GROUP_FEATURES,
     )

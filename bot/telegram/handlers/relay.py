@@ -17,9 +17,10 @@ from bot.domain.offers import Ended, OfferLine
 from bot.domain.relay import Closed, Kind, Line, Side
 from bot.i18n import _
 from bot.telegram import keyboards, offer_views
-from bot.telegram.callbacks import Action, matches
+from bot.telegram.buttons import Talk, TalkTake
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import END, PRIVATE, answer, callback_data, conversation
+from bot.telegram.handlers.common import END, PRIVATE, answer, conversation
+from bot.telegram.presses import Press, press
 from bot.telegram.texts import esc
 
 DRAFT = "relay"
@@ -139,23 +140,13 @@ async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None 
         await update.effective_message.reply_text(text, reply_markup=markup)
 
 
-def _take_id(update: Update) -> int | None:
-    """`v1:talk:take:<take_id>`: an offer take's line, not a request's."""
-    data = callback_data(update)
-    if data is None or len(data.args) != 2 or data.args[0] != "take":
-        return None
-    raw = data.args[1]
-    return int(raw) if raw.isdigit() and 0 < len(raw) <= 19 and int(raw) > 0 else None
-
-
-async def start_writing(update: Update, context: BotContext) -> int:
+@press(TalkTake, Talk, stale=END)
+async def start_writing(update: Update, context: BotContext, press: Press[TalkTake | Talk]) -> int:
     """v1:talk:<id>: the next message goes to the other side of the request's line
     (v1:talk:take:<id>: of an offer take's)."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return END
-    take_id = _take_id(update)
-    if take_id is not None:
+    query, sender = press.query, press.sender
+    if isinstance(press.data, TalkTake):
+        take_id = press.data.take_id
         offer_line = await context.services.relay.offer_line(take_id, sender.id)
         if isinstance(offer_line, Ended):
             take = await context.services.offers.take_of(take_id)
@@ -168,10 +159,7 @@ async def start_writing(update: Update, context: BotContext) -> int:
         context.drafts[DRAFT] = {"take": take_id}
         await _reply(update, _offer_prompt(offer_line))
         return Step.WRITING
-    request_id = data.id_arg if data else None
-    if request_id is None:
-        await answer(query, _("This button doesn't work any more."))
-        return END
+    request_id = press.data.request_id
     line = await context.services.relay.line(request_id, sender.id)
     if isinstance(line, Closed):
         await answer(query, closed_text(line, request_id), alert=True)
@@ -367,7 +355,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         conversation(
             "relay",
-            entry_points=[CallbackQueryHandler(start_writing, pattern=matches(Action.TALK))],
+            entry_points=[CallbackQueryHandler(start_writing, pattern=Talk.matches())],
             states={
                 Step.WRITING: [
                     # Before the conversation's own /cancel, which would drop every draft.
