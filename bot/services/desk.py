@@ -57,7 +57,7 @@ from bot.services.ports import (
     SeriesBook,
     Volunteers,
 )
-from bot.services.requesters import news_recipient
+from bot.services.requesters import news_recipient, speaks_for
 
 _LOGGER = logging.getLogger(__name__)
 # The step that saves a request, as the resilience journal knows it (see bot.telegram.app).
@@ -361,12 +361,7 @@ class HelpDesk:
         request = await self._requests.get(request_id)
         if request is None:
             return Result(Outcome.NOT_FOUND)
-        theirs = request.requester_id == actor_id or (
-            request.requester_id is None
-            and request.by_phone
-            and await self._coordinators.is_coordinator(actor_id)
-        )
-        if not theirs:
+        if not await speaks_for(request, actor_id, self._coordinators):
             return Result(Outcome.NOT_YOURS, request)
         async with self._events.recording() as record:
             rebooked = await self._requests.rebook_asap(request_id, actor_id, self._clock())
@@ -551,28 +546,34 @@ class HelpDesk:
     async def assign(self, request_id: int, volunteer_id: int, coordinator_id: int) -> Result:
         """A coordinator hands an open request to a named volunteer: the same claim and
         hand-over as if the volunteer had pressed Accept on a ping."""
-        request = await self._requests.get(request_id)
-        if request is None:
-            return Result(Outcome.NOT_FOUND)
-        volunteer = await self._may_take(request, volunteer_id)
-        if isinstance(volunteer, Result):
-            return volunteer
+        found = await self._taker(request_id, volunteer_id)
+        if isinstance(found, Result):
+            return found
+        request, volunteer = found
         ping_id = await self._offer(request, volunteer)
         return await self._take(request, volunteer, ping_id, assigned_by=coordinator_id)
 
     async def take_offer(self, request_id: int, volunteer_id: int) -> Result:
         """An approved volunteer pressed "I can help" under the request's post in the group
         chat: they are offered it (a ping of their own) and take it as from a ping."""
-        request = await self._requests.get(request_id)
-        if request is None:
-            return Result(Outcome.NOT_FOUND)
-        volunteer = await self._may_take(request, volunteer_id)
-        if isinstance(volunteer, Result):
-            return volunteer
+        found = await self._taker(request_id, volunteer_id)
+        if isinstance(found, Result):
+            return found
+        request, volunteer = found
         if await self._pings.handed_back(request_id, volunteer_id):
             # They gave it back: it goes to someone else now (as pings do).
             return Result(Outcome.HANDED_BACK, request)
         return await self._take(request, volunteer, await self._offer(request, volunteer))
+
+    async def _taker(
+        self, request_id: int, volunteer_id: int
+    ) -> tuple[HelpRequest, Volunteer] | Result:
+        """The request and the volunteer, if they may take it now; otherwise why not."""
+        request = await self._requests.get(request_id)
+        if request is None:
+            return Result(Outcome.NOT_FOUND)
+        volunteer = await self._may_take(request, volunteer_id)
+        return volunteer if isinstance(volunteer, Result) else (request, volunteer)
 
     async def _may_take(self, request: HelpRequest, volunteer_id: int) -> Volunteer | Result:
         """The volunteer, if they may take this request now; otherwise why not."""

@@ -17,6 +17,7 @@ from bot.services.ports import (
     SafeguardingBook,
     SafeguardingRequests,
 )
+from bot.services.requesters import speaks_for
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -212,12 +213,7 @@ class Safeguarding:
         request = await self._requests.get(request_id)
         if request is None:
             return Result(Outcome.NOT_FOUND)
-        theirs = request.requester_id == actor_id or (
-            request.requester_id is None
-            and request.by_phone
-            and await self._coordinators.is_coordinator(actor_id)
-        )
-        if not theirs:
+        if not await speaks_for(request, actor_id, self._coordinators):
             return Result(Outcome.NOT_YOURS, request)
         if not await self._repository.mark_paid_back(request_id, actor_id, self._clock()):
             return Result(Outcome.ALREADY, request)

@@ -155,6 +155,18 @@ def known_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> frozenset[
     return frozenset(found)
 
 
+def draft_of(context: BotContext, name: str) -> dict[str, Any]:
+    """A conversation's draft, kept between its steps under its name (empty at first)."""
+    draft: dict[str, Any] = context.drafts.setdefault(name, {})
+    return draft
+
+
+async def reply(update: Update, text: str, markup: Any = None) -> None:
+    """Answer in the chat the update came from (nothing when it has no message)."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(text, reply_markup=markup)
+
+
 async def answer(
     query: CallbackQuery | None, text: str | None = None, alert: bool = False
 ) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from enum import IntEnum
-from typing import Any
 
 from telegram import InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -38,6 +37,8 @@ from bot.telegram.handlers.common import (
     consented_user,
     conversation,
     coordinators_only,
+    draft_of,
+    reply,
 )
 from bot.telegram.presses import Press, press, stale_answer
 from bot.telegram.texts import money
@@ -87,16 +88,6 @@ def parse_day(text: str, today: date) -> date | None:
     return found if found <= today else None
 
 
-def _draft(context: BotContext) -> dict[str, Any]:
-    draft: dict[str, Any] = context.drafts.setdefault(DRAFT, {})
-    return draft
-
-
-async def _reply(update: Update, text: str, markup: Any = None) -> None:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(text, reply_markup=markup)
-
-
 # --- /fund -------------------------------------------------------------------------------
 
 
@@ -108,11 +99,11 @@ async def fund_command(update: Update, context: BotContext) -> int:
     args = [a.lower() for a in context.args or []]
     if args and args[0] in ("add", "reverse", "ledger", "statement"):
         if not context.is_coordinator:
-            await _reply(update, _("Only coordinators can do that."))
+            await reply(update, _("Only coordinators can do that."))
             return END
         if args[0] == "add":
             context.drafts[DRAFT] = {}
-            await _reply(
+            await reply(
                 update,
                 _("💷 How much came in, in pounds? For example 50 or 12.50."),
             )
@@ -133,9 +124,9 @@ async def _show_figures(update: Update, context: BotContext, *, coordinator: boo
     text = fund_views.figures_text(figures)
     if coordinator:
         text += "\n\n" + fund_views.coordinator_footer(figures)
-        await _reply(update, text, fund_views.coordinator_tools())
+        await reply(update, text, fund_views.coordinator_tools())
     else:
-        await _reply(update, text)
+        await reply(update, text)
 
 
 # --- /fund add ---------------------------------------------------------------------------
@@ -145,10 +136,10 @@ async def amount_given(update: Update, context: BotContext) -> int:
     message = update.effective_message
     pence = parse_amount(message.text or "") if message else None
     if pence is None:
-        await _reply(update, _("Please type just the amount in pounds, like 50 or 12.50."))
+        await reply(update, _("Please type just the amount in pounds, like 50 or 12.50."))
         return Step.AMOUNT
-    _draft(context)["pence"] = pence
-    await _reply(
+    draft_of(context, DRAFT)["pence"] = pence
+    await reply(
         update,
         _("On which day did it come in? Press a button, or type the date, like 3/5."),
         fund_views.donation_date(),
@@ -160,7 +151,7 @@ async def day_typed(update: Update, context: BotContext) -> int:
     message = update.effective_message
     on = parse_day(message.text or "", context.services.fund.today()) if message else None
     if on is None:
-        await _reply(
+        await reply(
             update,
             _("Please type a day that has passed, like 3/5 or 2025-05-03, or press a button."),
             fund_views.donation_date(),
@@ -177,8 +168,8 @@ async def day_pressed(update: Update, context: BotContext, press: Press[FundDay]
 
 
 async def _day_chosen(update: Update, context: BotContext, on: date) -> int:
-    _draft(context)["day"] = on.isoformat()
-    await _reply(
+    draft_of(context, DRAFT)["day"] = on.isoformat()
+    await reply(
         update,
         _(
             "Any note about the donor, for coordinators only (who gave it, how)? Type it, or "
@@ -193,7 +184,7 @@ async def note_typed(update: Update, context: BotContext) -> int:
     message = update.effective_message
     note = (message.text or "").strip() if message else ""
     if len(note) > MAX_DONOR_NOTE:
-        await _reply(
+        await reply(
             update,
             _("Please keep the note under {n} characters.").format(n=MAX_DONOR_NOTE),
             fund_views.no_note(),
@@ -208,8 +199,8 @@ async def no_note_pressed(update: Update, context: BotContext) -> int:
 
 
 async def _ask_thanks(update: Update, context: BotContext, note: str) -> int:
-    _draft(context)["note"] = note
-    await _reply(
+    draft_of(context, DRAFT)["note"] = note
+    await reply(
         update,
         _(
             "May the donor be thanked publicly? The monthly statement then counts their gift "
@@ -237,12 +228,12 @@ async def thanks_pressed(update: Update, context: BotContext, press: Press[FundT
         press.data.answer == "yes",
         sender.id,
     )
-    await _reply(update, fund_views.donation_recorded(row, await fund.balance()))
+    await reply(update, fund_views.donation_recorded(row, await fund.balance()))
     return END
 
 
 async def press_a_button(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please press one of the buttons."))
+    await reply(update, _("Please press one of the buttons."))
     return Step.THANK
 
 
@@ -277,7 +268,7 @@ async def approve(update: Update, context: BotContext, press: Press[Reimburse]) 
         return
     if outcome is Approval.NEEDS_SECOND:
         await answer(query)
-        await _reply(
+        await reply(
             update,
             _(
                 "The fund holds {balance}, so paying claim #{claim} ({amount}) would take it "
@@ -299,7 +290,7 @@ async def approve(update: Update, context: BotContext, press: Press[Reimburse]) 
     await answer(query, _("Paid."))
     if query is not None and query.message is not None:
         await query.edit_message_reply_markup(reply_markup=None)
-    await _reply(
+    await reply(
         update,
         _("✅ Claim #{claim} paid: {amount}. The fund now holds {balance}.").format(
             claim=claim.id, amount=money(claim.pence), balance=money(balance)
@@ -324,7 +315,7 @@ async def begin_decline(update: Update, context: BotContext, press: Press[ClaimD
         return END
     await answer(query)
     context.drafts[DRAFT] = {"decline": claim.id}
-    await _reply(
+    await reply(
         update,
         _(
             "Why are you declining claim #{claim}? Type a short reason: the volunteer will "
@@ -338,7 +329,7 @@ async def reason_given(update: Update, context: BotContext) -> int:
     message, sender = update.effective_message, update.effective_user
     reason = (message.text or "").strip() if message else ""
     if len(reason) < 3 or len(reason) > MAX_REASON:
-        await _reply(
+        await reply(
             update,
             _("Please type a reason of a few words (under {n} characters).").format(n=MAX_REASON),
         )
@@ -351,9 +342,9 @@ async def reason_given(update: Update, context: BotContext) -> int:
         else None
     )
     if claim is None:
-        await _reply(update, _("This claim is no longer waiting for a decision."))
+        await reply(update, _("This claim is no longer waiting for a decision."))
         return END
-    await _reply(
+    await reply(
         update, _("Claim #{claim} declined; the volunteer is told why.").format(claim=claim.id)
     )
     if claim.volunteer_id is not None:
@@ -364,7 +355,7 @@ async def reason_given(update: Update, context: BotContext) -> int:
 
 
 async def reason_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please type the reason in words."))
+    await reply(update, _("Please type the reason in words."))
     return Step.REASON
 
 
@@ -379,7 +370,7 @@ async def _ask_reversal(update: Update, context: BotContext, args: list[str]) ->
         else None
     )
     if row is None:
-        await _reply(
+        await reply(
             update,
             _(
                 "Send /fund reverse and the ledger row's number (from the CSV), for example "
@@ -387,7 +378,7 @@ async def _ask_reversal(update: Update, context: BotContext, args: list[str]) ->
             ),
         )
         return
-    await _reply(
+    await reply(
         update,
         fund_views.movement_line(row)
         + "\n"
@@ -439,7 +430,7 @@ async def _reverse(update: Update, context: BotContext, row_id: int, yes: bool) 
         ),
     }
     await answer(query)
-    await _reply(update, texts[outcome].format(row=row_id, balance=money(await fund.balance())))
+    await reply(update, texts[outcome].format(row=row_id, balance=money(await fund.balance())))
 
 
 async def _send_ledger(update: Update, context: BotContext) -> None:
@@ -468,9 +459,9 @@ async def _show_statement(update: Update, context: BotContext) -> None:
     statement = await fund.statement(year, month)
     text = fund_views.statement_text(statement)
     if await context.services.board.linked():
-        await _reply(update, text, fund_views.post_statement(year, month))
+        await reply(update, text, fund_views.post_statement(year, month))
     else:
-        await _reply(
+        await reply(
             update,
             text
             + "\n\n"

@@ -10,7 +10,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.domain.info import Topic
+from bot.domain.info import InfoText, NewEntry, Topic
 from bot.i18n import _, available_languages, current_language, language_name
 from bot.services.info import MAX_BODY, MAX_DETAIL, MAX_TITLE, split_title
 from bot.telegram import info_views
@@ -33,6 +33,7 @@ from bot.telegram.handlers.common import (
     consented_user,
     conversation,
     coordinators_only,
+    draft_of,
 )
 from bot.telegram.presses import Press, press, stale_answer
 
@@ -52,11 +53,6 @@ class Step(IntEnum):
     MORE = 7
     LANGUAGE_TEXT = 8
     EDIT = 9
-
-
-def _draft(context: BotContext) -> dict[str, Any]:
-    draft: dict[str, Any] = context.drafts.setdefault(DRAFT, {})
-    return draft
 
 
 async def _reply(update: Update, text: str, markup: Any = None) -> None:
@@ -214,7 +210,7 @@ def _detail_value(text: str) -> str | None:
 async def detail_edited(update: Update, context: BotContext) -> int:
     message = update.effective_message
     value = _detail_value(message.text or "") if message else None
-    draft = _draft(context)
+    draft = draft_of(context, DRAFT)
     if value is None:
         await _reply(
             update, _("That's too long: please keep it under {n} characters.").format(n=MAX_DETAIL)
@@ -246,8 +242,8 @@ def _ask_text(language: str) -> str:
 async def topic_chosen(update: Update, context: BotContext, press: Press[InfoAddTopic]) -> int:
     query, topic = press.query, press.data.topic
     await answer(query)
-    _draft(context)["topic"] = topic.value
-    _draft(context)["language"] = current_language()
+    draft_of(context, DRAFT)["topic"] = topic.value
+    draft_of(context, DRAFT)["language"] = current_language()
     await _reply(update, _ask_text(current_language()))
     return Step.TEXT
 
@@ -265,13 +261,13 @@ async def text_given(update: Update, context: BotContext) -> int:
     if parts is None:
         await _reply(update, _title_problem())
         return Step.TEXT
-    _draft(context)["title"], _draft(context)["body"] = parts
+    draft_of(context, DRAFT)["title"], draft_of(context, DRAFT)["body"] = parts
     await _reply(update, _detail_prompt("phone"), info_views.skip("phone"))
     return Step.PHONE
 
 
 async def _next_detail(update: Update, context: BotContext, field: str, value: str) -> int:
-    _draft(context)[field] = value
+    draft_of(context, DRAFT)[field] = value
     if field == "phone":
         await _reply(update, _detail_prompt("link"), info_views.skip("link"))
         return Step.LINK
@@ -309,7 +305,7 @@ async def skipped(update: Update, context: BotContext, press: Press[InfoAddSkip]
 
 
 async def _save_new(update: Update, context: BotContext) -> int:
-    draft, sender = _draft(context), update.effective_user
+    draft, sender = draft_of(context, DRAFT), update.effective_user
     topic = Topic.parse(str(draft.get("topic", "")))
     if topic is None or sender is None or not draft.get("title"):
         context.drafts.pop(DRAFT, None)
@@ -319,16 +315,15 @@ async def _save_new(update: Update, context: BotContext) -> int:
         )
         return END
     language = str(draft.get("language") or current_language())
-    entry_id = await context.services.info.add(
+    text = InfoText(language, str(draft["title"]), str(draft.get("body", "")))
+    entry = NewEntry(
         topic,
-        language,
-        str(draft["title"]),
-        str(draft.get("body", "")),
+        text,
         str(draft.get("phone", "")),
         str(draft.get("link", "")),
         str(draft.get("hours", "")),
-        sender.id,
     )
+    entry_id = await context.services.info.add(entry, sender.id)
     context.drafts[DRAFT] = {"entry": entry_id}
     await _reply(
         update,
@@ -365,7 +360,7 @@ async def language_text_given(update: Update, context: BotContext) -> int:
     if parts is None:
         await _reply(update, _title_problem())
         return Step.LANGUAGE_TEXT
-    draft = _draft(context)
+    draft = draft_of(context, DRAFT)
     entry_id, code = draft.get("entry"), str(draft.get("language", ""))
     info = context.services.info
     if not isinstance(entry_id, int) or not await info.set_text(entry_id, code, *parts):

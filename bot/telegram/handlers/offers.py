@@ -44,7 +44,9 @@ from bot.telegram.handlers.common import (
     answer,
     consented_user,
     conversation,
+    draft_of,
     needs_consent,
+    reply,
     send_privacy_notice,
 )
 from bot.telegram.handlers.places import Asker, read_place
@@ -67,16 +69,6 @@ class Step(IntEnum):
     BROWSE_WHERE = 8  # /offers, with no place known yet
 
 
-def _draft(context: BotContext) -> dict[str, Any]:
-    draft: dict[str, Any] = context.drafts.setdefault(DRAFT, {})
-    return draft
-
-
-async def _reply(update: Update, text: str, markup: Any = None) -> None:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(text, reply_markup=markup)
-
-
 async def _press_done(update: Update) -> None:
     """Take the buttons off the message whose button was just pressed."""
     query = update.callback_query
@@ -92,7 +84,7 @@ async def begin(update: Update, context: BotContext) -> int:
     if await consented_user(update, context) is None:
         return END
     context.drafts[DRAFT] = {}
-    await _reply(update, offer_views.ask_kind(), offer_views.kinds())
+    await reply(update, offer_views.ask_kind(), offer_views.kinds())
     return Step.KIND
 
 
@@ -101,13 +93,13 @@ async def chose_kind(update: Update, context: BotContext, press: Press[OfferKind
     kind = press.data.kind
     await answer(update.callback_query)
     await _press_done(update)
-    _draft(context)["kind"] = kind.value
-    await _reply(update, offer_views.ask_description())
+    draft_of(context, DRAFT)["kind"] = kind.value
+    await reply(update, offer_views.ask_description())
     return Step.DESCRIPTION
 
 
 async def kind_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please choose one of the buttons:"), offer_views.kinds())
+    await reply(update, _("Please choose one of the buttons:"), offer_views.kinds())
     return Step.KIND
 
 
@@ -115,10 +107,10 @@ async def described(update: Update, context: BotContext) -> int:
     text = ((update.effective_message.text if update.effective_message else "") or "").strip()
     text = " ".join(text.split())
     if len(text) < 3:
-        await _reply(update, _("Could you tell me a little more? A few words is enough."))
+        await reply(update, _("Could you tell me a little more? A few words is enough."))
         return Step.DESCRIPTION
     if len(text) > MAX_DESCRIPTION:
-        await _reply(
+        await reply(
             update,
             ngettext(
                 "That's a bit long: please keep it under {n} character.",
@@ -127,13 +119,13 @@ async def described(update: Update, context: BotContext) -> int:
             ).format(n=MAX_DESCRIPTION),
         )
         return Step.DESCRIPTION
-    _draft(context)["description"] = text
-    await _reply(update, offer_views.ask_units(), offer_views.units())
+    draft_of(context, DRAFT)["description"] = text
+    await reply(update, offer_views.ask_units(), offer_views.units())
     return Step.UNITS
 
 
 async def description_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please type what you're offering in a few words."))
+    await reply(update, _("Please type what you're offering in a few words."))
     return Step.DESCRIPTION
 
 
@@ -147,8 +139,8 @@ def parse_units(text: str) -> int | None:
 
 
 async def _units_chosen(update: Update, context: BotContext, units: int) -> int:
-    _draft(context)["units"] = units
-    await _reply(update, offer_views.ask_until())
+    draft_of(context, DRAFT)["units"] = units
+    await reply(update, offer_views.ask_until())
     return Step.UNTIL
 
 
@@ -166,7 +158,7 @@ async def chose_units(update: Update, context: BotContext, press: Press[OfferUni
 async def typed_units(update: Update, context: BotContext) -> int:
     units = parse_units((update.effective_message.text if update.effective_message else "") or "")
     if units is None:
-        await _reply(
+        await reply(
             update,
             _("Please type a number from 1 to {n}, or press one.").format(n=MAX_UNITS),
             offer_views.units(),
@@ -176,7 +168,7 @@ async def typed_units(update: Update, context: BotContext) -> int:
 
 
 async def units_again(update: Update, context: BotContext) -> int:
-    await _reply(update, offer_views.ask_units(), offer_views.units())
+    await reply(update, offer_views.ask_units(), offer_views.units())
     return Step.UNITS
 
 
@@ -187,26 +179,26 @@ async def typed_until(update: Update, context: BotContext) -> int:
     now = datetime.fromtimestamp(services.clock(), tz)
     until = parse_due(text, now, tz)
     if until is None:
-        await _reply(update, _("Sorry, I couldn't read that.") + "\n" + offer_views.ask_until())
+        await reply(update, _("Sorry, I couldn't read that.") + "\n" + offer_views.ask_until())
         return Step.UNTIL
     if until <= now:
-        await _reply(update, _("That time has already passed.") + "\n" + offer_views.ask_until())
+        await reply(update, _("That time has already passed.") + "\n" + offer_views.ask_until())
         return Step.UNTIL
     if until.timestamp() > services.offers.latest_until():
-        await _reply(
+        await reply(
             update,
             _("That's a long way ahead: please choose a time within two weeks.")
             + "\n"
             + offer_views.ask_until(),
         )
         return Step.UNTIL
-    _draft(context)["until_at"] = until.timestamp()
-    await _reply(update, offer_views.ask_where(), keyboards.share_location())
+    draft_of(context, DRAFT)["until_at"] = until.timestamp()
+    await reply(update, offer_views.ask_where(), keyboards.share_location())
     return Step.WHERE
 
 
 async def until_again(update: Update, context: BotContext) -> int:
-    await _reply(update, offer_views.ask_until())
+    await reply(update, offer_views.ask_until())
     return Step.UNTIL
 
 
@@ -214,13 +206,13 @@ async def located(update: Update, context: BotContext) -> int:
     place = await read_place(update, context, Asker.VOLUNTEER)
     if not isinstance(place, Place):
         return Step.WHERE
-    draft = _draft(context)
+    draft = draft_of(context, DRAFT)
     draft["lat"], draft["lon"] = place.lat, place.lon
     offer = _offer_draft(draft)
     if offer is None:
         return await _out_of_date(update, context)
-    await _reply(update, _("📍 Thank you."), ReplyKeyboardRemove())
-    await _reply(
+    await reply(update, _("📍 Thank you."), ReplyKeyboardRemove())
+    await reply(
         update,
         offer_views.summary(
             offer.kind,
@@ -235,7 +227,7 @@ async def located(update: Update, context: BotContext) -> int:
 
 
 async def where_again(update: Update, context: BotContext) -> int:
-    await _reply(update, offer_views.ask_where(), keyboards.share_location())
+    await reply(update, offer_views.ask_where(), keyboards.share_location())
     return Step.WHERE
 
 
@@ -255,7 +247,7 @@ def _offer_draft(draft: dict[str, Any]) -> OfferDraft | None:
 
 async def _out_of_date(update: Update, context: BotContext) -> int:
     context.drafts.pop(DRAFT, None)
-    await _reply(
+    await reply(
         update,
         _("This form is out of date. Please use /offer to start again."),
         ReplyKeyboardRemove(),
@@ -272,22 +264,22 @@ async def confirmed(update: Update, context: BotContext, press: Press[OfferPost]
         context.drafts.pop(DRAFT, None)
         await answer(query, _("Thrown away."))
         await _press_done(update)
-        await _reply(update, _("OK, I haven't posted anything. /offer to start again."))
+        await reply(update, _("OK, I haven't posted anything. /offer to start again."))
         return END
-    offer = _offer_draft(_draft(context))
+    offer = _offer_draft(draft_of(context, DRAFT))
     if offer is None:
         await answer(query)
         return await _out_of_date(update, context)
     if offer.until_at <= services.clock():
         await answer(query)
-        _draft(context).pop("until_at", None)
-        await _reply(update, _("That time has already passed.") + "\n" + offer_views.ask_until())
+        draft_of(context, DRAFT).pop("until_at", None)
+        await reply(update, _("That time has already passed.") + "\n" + offer_views.ask_until())
         return Step.UNTIL
     await answer(query, _("Posted!"))
     await _press_done(update)
     posted = await services.offers.post(sender.id, offer)
     context.drafts.pop(DRAFT, None)
-    await _reply(
+    await reply(
         update,
         offer_views.posted(posted.offer, posted.told, services.settings.timezone),
         offer_views.close_button(posted.offer.id),
@@ -296,7 +288,7 @@ async def confirmed(update: Update, context: BotContext, press: Press[OfferPost]
 
 
 async def confirm_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please choose one of the buttons:"), offer_views.confirm())
+    await reply(update, _("Please choose one of the buttons:"), offer_views.confirm())
     return Step.CONFIRM
 
 
@@ -355,7 +347,7 @@ async def my_offers(update: Update, context: BotContext) -> None:
         for take in takes
         if take.taker_id is not None and now <= offer.until_at + LINE_GRACE_S
     }
-    await _reply(
+    await reply(
         update,
         offer_views.mine(mine, services.settings.timezone),
         offer_views.mine_buttons(mine, can_talk),
@@ -386,7 +378,7 @@ async def close(update: Update, context: BotContext, press: Press[OfferClose]) -
         return
     if choice != "yes":
         await answer(query)
-        await _reply(
+        await reply(
             update, offer_views.confirm_close(offer), offer_views.confirm_close_buttons(offer.id)
         )
         return
@@ -406,7 +398,7 @@ async def _list_near(
 ) -> None:
     services = context.services
     nearby = await services.offers.nearby(*where, viewer_id=user_id)
-    await _reply(
+    await reply(
         update,
         offer_views.listing(nearby, services.settings.timezone),
         offer_views.listing_buttons(nearby),
@@ -420,7 +412,7 @@ async def browse(update: Update, context: BotContext) -> int:
         return END
     where = await context.services.offers.place_of(user.id)
     if where is None:
-        await _reply(update, offer_views.ask_browse_where(), keyboards.share_location())
+        await reply(update, offer_views.ask_browse_where(), keyboards.share_location())
         return Step.BROWSE_WHERE
     await _list_near(update, context, user.id, where)
     return END
@@ -429,18 +421,18 @@ async def browse(update: Update, context: BotContext) -> int:
 async def browse_located(update: Update, context: BotContext) -> int:
     sender = update.effective_user
     place = await read_place(
-        update, context, Asker.REQUESTER, _draft(context).setdefault("referred", [])
+        update, context, Asker.REQUESTER, draft_of(context, DRAFT).setdefault("referred", [])
     )
     if not isinstance(place, Place) or sender is None:
         return Step.BROWSE_WHERE
     context.drafts.pop(DRAFT, None)  # the place is used once, not kept
-    await _reply(update, _("📍 Thank you."), ReplyKeyboardRemove())
+    await reply(update, _("📍 Thank you."), ReplyKeyboardRemove())
     await _list_near(update, context, sender.id, (place.lat, place.lon))
     return END
 
 
 async def browse_where_again(update: Update, context: BotContext) -> int:
-    await _reply(update, offer_views.ask_browse_where(), keyboards.share_location())
+    await reply(update, offer_views.ask_browse_where(), keyboards.share_location())
     return Step.BROWSE_WHERE
 
 
@@ -486,17 +478,17 @@ async def toggle_news(update: Update, context: BotContext, press: Press[OfferNew
         await services.offers.stop_listening(user.id)
         await answer(query, _("Saved."))
         await _show_toggle(update, False)
-        await _reply(update, offer_views.not_listening())
+        await reply(update, offer_views.not_listening())
         return END
     if await services.offers.place_of(user.id) is None:
         await answer(query)
-        await _reply(update, offer_views.ask_listen_where(), keyboards.share_location())
+        await reply(update, offer_views.ask_listen_where(), keyboards.share_location())
         return Step.LISTEN_WHERE
     # A volunteer hears of offers near where they volunteer from.
     await services.offers.listen(user.id, None)
     await answer(query, _("Saved."))
     await _show_toggle(update, True)
-    await _reply(
+    await reply(
         update,
         offer_views.listening(settings.offer_radius_km, settings.max_offer_notices_per_day),
     )
@@ -506,7 +498,7 @@ async def toggle_news(update: Update, context: BotContext, press: Press[OfferNew
 async def listen_located(update: Update, context: BotContext) -> int:
     sender = update.effective_user
     place = await read_place(
-        update, context, Asker.REQUESTER, _draft(context).setdefault("referred", [])
+        update, context, Asker.REQUESTER, draft_of(context, DRAFT).setdefault("referred", [])
     )
     if not isinstance(place, Place) or sender is None:
         return Step.LISTEN_WHERE
@@ -514,7 +506,7 @@ async def listen_located(update: Update, context: BotContext) -> int:
     settings = services.settings
     context.drafts.pop(DRAFT, None)
     await services.offers.listen(sender.id, (place.lat, place.lon))
-    await _reply(
+    await reply(
         update,
         offer_views.listening(settings.offer_radius_km, settings.max_offer_notices_per_day),
         ReplyKeyboardRemove(),
@@ -523,7 +515,7 @@ async def listen_located(update: Update, context: BotContext) -> int:
 
 
 async def listen_where_again(update: Update, context: BotContext) -> int:
-    await _reply(update, offer_views.ask_listen_where(), keyboards.share_location())
+    await reply(update, offer_views.ask_listen_where(), keyboards.share_location())
     return Step.LISTEN_WHERE
 
 

@@ -19,7 +19,7 @@ from bot.i18n import _
 from bot.telegram import keyboards, offer_views
 from bot.telegram.buttons import Talk, TalkTake
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import END, PRIVATE, answer, conversation
+from bot.telegram.handlers.common import END, PRIVATE, answer, conversation, reply
 from bot.telegram.presses import Press, press
 from bot.telegram.texts import esc
 
@@ -135,11 +135,6 @@ def _sent(line: Line) -> str:
     return _("✅ Sent to {name}. Their answer will come here.").format(name=name)
 
 
-async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(text, reply_markup=markup)
-
-
 @press(TalkTake, Talk, stale=END)
 async def start_writing(update: Update, context: BotContext, press: Press[TalkTake | Talk]) -> int:
     """v1:talk:<id>: the next message goes to the other side of the request's line
@@ -157,7 +152,7 @@ async def start_writing(update: Update, context: BotContext, press: Press[TalkTa
             return END
         await answer(query)
         context.drafts[DRAFT] = {"take": take_id}
-        await _reply(update, _offer_prompt(offer_line))
+        await reply(update, _offer_prompt(offer_line))
         return Step.WRITING
     request_id = press.data.request_id
     line = await context.services.relay.line(request_id, sender.id)
@@ -167,7 +162,7 @@ async def start_writing(update: Update, context: BotContext, press: Press[TalkTa
         return END
     await answer(query)
     context.drafts[DRAFT] = {"request": request_id}
-    await _reply(update, _prompt(line))
+    await reply(update, _prompt(line))
     return Step.WRITING
 
 
@@ -185,12 +180,12 @@ async def relay_message(update: Update, context: BotContext) -> int:
     if isinstance(line, Closed):
         # It closed while they were writing (done, handed back, cancelled): say so kindly.
         context.drafts.pop(DRAFT, None)
-        await _reply(
+        await reply(
             update, closed_text(line, request_id) + "\n" + _("Your message wasn't passed on.")
         )
         return END
     if not await services.relay.may_send(sender.id):
-        await _reply(update, _too_many())
+        await reply(update, _too_many())
         return Step.WRITING
     request_id = line.request.id
 
@@ -207,9 +202,9 @@ async def relay_message(update: Update, context: BotContext) -> int:
     )
     context.drafts.pop(DRAFT, None)
     if not delivered:
-        await _reply(update, _not_delivered(line.other_name))
+        await reply(update, _not_delivered(line.other_name))
         return END
-    await _reply(update, _sent(line), keyboards.talk(line.request.id, line.other_name))
+    await reply(update, _sent(line), keyboards.talk(line.request.id, line.other_name))
     return END
 
 
@@ -222,7 +217,7 @@ async def _relay_offer_message(
     if isinstance(line, Ended):
         context.drafts.pop(DRAFT, None)
         take = await services.offers.take_of(take_id)
-        await _reply(
+        await reply(
             update,
             ended_text(line, take.offer_id if take else None)
             + "\n"
@@ -230,11 +225,11 @@ async def _relay_offer_message(
         )
         return END
     if not await services.relay.may_send(sender_id):
-        await _reply(update, _too_many())
+        await reply(update, _too_many())
         return Step.WRITING
 
     async def keep(kind: Kind, text: str, file_id: str | None, where: Where) -> None:
-        await services.relay.keep_offer(line, sender_id, kind, text, file_id, where)
+        await services.relay.keep(line, sender_id, kind, text, file_id, where)
 
     delivered = await _deliver(
         message,
@@ -246,9 +241,9 @@ async def _relay_offer_message(
     )
     context.drafts.pop(DRAFT, None)
     if not delivered:
-        await _reply(update, _not_delivered(line.other_name))
+        await reply(update, _not_delivered(line.other_name))
         return END
-    await _reply(
+    await reply(
         update,
         _("✅ Sent to {name}. Their answer will come here.").format(
             name=esc(line.other_name) or _("them")
@@ -328,7 +323,7 @@ async def _deliver(
 
 async def not_relayable(update: Update, context: BotContext) -> int:
     """A sticker, a file, a video…: say what can go, and keep waiting."""
-    await _reply(
+    await reply(
         update,
         _(
             "I can pass on a message, a photo, a voice note or a location. Please send one "
@@ -341,7 +336,7 @@ async def not_relayable(update: Update, context: BotContext) -> int:
 async def stop_writing(update: Update, context: BotContext) -> int:
     """/cancel while writing: nothing is sent, and any other draft is left as it was."""
     context.drafts.pop(DRAFT, None)
-    await _reply(update, _("OK, I haven't sent anything."))
+    await reply(update, _("OK, I haven't sent anything."))
     return END
 
 

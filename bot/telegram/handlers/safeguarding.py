@@ -7,7 +7,7 @@ from enum import IntEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import Message, Update
+from telegram import Message, Update, User
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain.money import pounds_typed
@@ -30,6 +30,7 @@ from bot.telegram.handlers.common import (
     answer,
     consented_user,
     conversation,
+    draft_of,
 )
 from bot.telegram.presses import Press, press, stale_answer
 from bot.telegram.texts import (
@@ -65,11 +66,6 @@ async def _reply(update: Update, text: str, markup: Any = None) -> Message | Non
     if message is None:
         return None
     return await message.reply_text(text, reply_markup=markup)
-
-
-def _draft(context: BotContext, name: str) -> dict[str, Any]:
-    draft: dict[str, Any] = context.drafts.setdefault(name, {})
-    return draft
 
 
 def _leaving(name: str) -> Callback:
@@ -270,7 +266,7 @@ def _settled_text(request_id: int, pence: int) -> str:
 
 def _spend_request(context: BotContext) -> int | None:
     """The task whose spending is being recorded (from the persisted draft)."""
-    request_id = _draft(context, SPEND).get("request_id")
+    request_id = draft_of(context, SPEND).get("request_id")
     return request_id if isinstance(request_id, int) else None
 
 
@@ -379,7 +375,7 @@ async def paid_back(update: Update, context: BotContext, press: Press[PaidBack])
 
 
 async def receipt_again(update: Update, context: BotContext) -> int:
-    request_id = _draft(context, SPEND).get("request_id")
+    request_id = draft_of(context, SPEND).get("request_id")
     await _reply(
         update,
         _("Please send the receipt as a photo, or press “I have no receipt”."),
@@ -553,16 +549,25 @@ async def _show_line(message: Message, context: BotContext, request_id: int) -> 
             await message.reply_voice(item.file_id, caption=caption, protect_content=True)
 
 
+async def _coordinator_asking(update: Update, context: BotContext) -> tuple[Message, User] | None:
+    """The message and its sender, if a coordinator sent it; anyone else is told no."""
+    message, sender = update.effective_message, update.effective_user
+    if message is None or sender is None:
+        return None
+    if not context.is_coordinator:
+        await message.reply_text(_("Only coordinators can do that."))
+        return None
+    return message, sender
+
+
 async def show_details(update: Update, context: BotContext) -> None:
     """/details <number>: a request's personal details, for coordinators; each look is
     written to the audit log."""
-    message, sender = update.effective_message, update.effective_user
-    if message is None or sender is None:
+    asking = await _coordinator_asking(update, context)
+    if asking is None:
         return
+    message, sender = asking
     services = context.services
-    if not context.is_coordinator:
-        await message.reply_text(_("Only coordinators can do that."))
-        return
     request_id = _request_number(context)
     if request_id is None:
         await message.reply_text(
@@ -589,13 +594,11 @@ async def show_details(update: Update, context: BotContext) -> None:
 async def correct_spent(update: Update, context: BotContext) -> None:
     """/spent <number> <amount>: a coordinator corrects what a done task cost (logged);
     the volunteer and the requester are told the new amount."""
-    message, sender = update.effective_message, update.effective_user
-    if message is None or sender is None:
+    asking = await _coordinator_asking(update, context)
+    if asking is None:
         return
+    message, sender = asking
     services = context.services
-    if not context.is_coordinator:
-        await message.reply_text(_("Only coordinators can do that."))
-        return
     # A photo captioned "/spent 12 8.40" is the right receipt too.
     receipt = message.photo[-1].file_id if message.photo else None
     caption_args = (message.caption or "").split()[1:] if receipt else None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from enum import IntEnum
-from typing import Any
 
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -43,6 +42,7 @@ from bot.telegram.handlers.common import (
     answer,
     consented_user,
     conversation,
+    draft_of,
 )
 from bot.telegram.handlers.places import Asker, read_place
 from bot.telegram.presses import Press, press, stale_answer
@@ -55,11 +55,6 @@ class Step(IntEnum):
     LOCATION = 1
     RADIUS = 2
     CATEGORIES = 3
-
-
-def _draft(context: BotContext) -> dict[str, Any]:
-    draft: dict[str, Any] = context.drafts.setdefault(DRAFT, {})
-    return draft
 
 
 def _ask_location() -> str:
@@ -87,7 +82,9 @@ def _ask_categories() -> str:
 
 def _chosen(context: BotContext) -> set[Category]:
     return {
-        c for c in (Category.parse(code) for code in _draft(context).get("categories", [])) if c
+        c
+        for c in (Category.parse(code) for code in draft_of(context, DRAFT).get("categories", []))
+        if c
     }
 
 
@@ -120,7 +117,7 @@ async def located(update: Update, context: BotContext) -> int:
     place = await read_place(update, context, Asker.VOLUNTEER)
     if not isinstance(place, Place):
         return Step.LOCATION
-    draft = _draft(context)
+    draft = draft_of(context, DRAFT)
     draft["lat"], draft["lon"] = place.lat, place.lon
     if update.effective_message is not None:
         await update.effective_message.reply_text(
@@ -178,7 +175,7 @@ async def radius_given(update: Update, context: BotContext) -> int:
             again.format(low=low, high=high), reply_markup=keyboards.radius_choices()
         )
         return Step.RADIUS
-    _draft(context)["radius_km"] = km
+    draft_of(context, DRAFT)["radius_km"] = km
     await message.reply_text(
         _("Great: up to {radius}.").format(radius=radius_text(km)),
         reply_markup=ReplyKeyboardRemove(),
@@ -205,7 +202,7 @@ async def toggled_category(
     query, category = press.query, press.data.category
     chosen = _chosen(context)
     chosen ^= {category}
-    _draft(context)["categories"] = sorted(c.value for c in chosen)
+    draft_of(context, DRAFT)["categories"] = sorted(c.value for c in chosen)
     await answer(query)
     await query.edit_message_reply_markup(reply_markup=keyboards.volunteer_categories(chosen))
     return Step.CATEGORIES
@@ -215,7 +212,7 @@ async def saved(update: Update, context: BotContext) -> int:
     query, sender = update.callback_query, update.effective_user
     if query is None or sender is None:
         return Step.CATEGORIES
-    draft, chosen = _draft(context), _chosen(context)
+    draft, chosen = draft_of(context, DRAFT), _chosen(context)
     if not chosen:
         await answer(query, _("Please choose at least one kind of help first."), alert=True)
         return Step.CATEGORIES
