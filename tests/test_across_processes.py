@@ -194,7 +194,8 @@ def test_fifty_accepts_in_two_real_processes_have_one_winner(tmp_path: Path) -> 
     volunteers = list(range(1001, 1051))
     request_id = asyncio.run(_one_request_pinged_to(settings, volunteers))
 
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    assert settings.database_url is not None
+    env = {**os.environ, "PYTHONPATH": str(REPO), "GROUP_DATABASE_URL": settings.database_url}
     processes = [
         subprocess.Popen(
             [

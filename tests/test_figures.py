@@ -26,13 +26,6 @@ TRICKY = 'Milk, "the blue one"\nand bread'
 ADDRESS = "12 Acacia Avenue, ring twice"
 
 
-async def _ready(group: Group) -> None:
-    await group.consent(COORDINATOR, name="Cora")
-    await group.consent(REQUESTER, name="Rita")
-    await group.volunteer(301, NEAR, name="Alice")
-    await group.volunteer(302, MIDDLE, name="Bob")
-
-
 async def _history(group: Group) -> dict[str, int]:
     """Five requests: two done, one taken, one cancelled, one still open. Made through
     the help desk, as the conversations would (they have tests of their own)."""
@@ -81,7 +74,7 @@ def _csv(call: Call) -> tuple[str, list[list[str]]]:
 
 
 async def test_stats_are_counted_from_the_stored_requests(group: Group) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Alice"), (302, MIDDLE, "Bob"))
     await _history(group)
     stats = await group.app.services.figures.stats()
     assert stats.total == 5
@@ -109,7 +102,7 @@ async def test_stats_are_counted_from_the_stored_requests(group: Group) -> None:
 
 
 async def test_the_chart_counts_each_day_from_the_stored_data(group: Group) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Alice"), (302, MIDDLE, "Bob"))
     ids = await _history(group)
     tz = group.app.services.settings.timezone
     now = group.app.services.clock()
@@ -165,7 +158,7 @@ def test_the_chart_is_a_png_of_the_bars_it_was_given() -> None:
 
 
 async def test_the_export_opens_cleanly_with_one_row_per_request(group: Group) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Alice"), (302, MIDDLE, "Bob"))
     ids = await _history(group)
     tricky = await group.ask(description=TRICKY, address="Flat 2, 5 High St")
     formula = await group.ask(description="=HYPERLINK(evil)")
@@ -203,7 +196,7 @@ async def test_the_export_opens_cleanly_with_one_row_per_request(group: Group) -
 async def test_personal_details_only_when_asked_for_and_every_such_export_is_logged(
     group: Group,
 ) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Alice"), (302, MIDDLE, "Bob"))
     request_id = await group.ask(description=TRICKY, address="Flat 2, 5 High St")
     await group.press(302, f"v1:accept:{request_id}", name="Bob")
     await group.say(COORDINATOR, "/export personal", name="Cora")
@@ -234,7 +227,7 @@ async def test_personal_details_only_when_asked_for_and_every_such_export_is_log
 
 
 async def test_the_export_is_in_the_coordinators_language(group: Group) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Alice"), (302, MIDDLE, "Bob"))
     await group.press(COORDINATOR, "v1:lang:pl", name="Cora")
     ids = await _history(group)
     await group.say(COORDINATOR, "/export", name="Cora", language="pl")
@@ -255,7 +248,7 @@ async def test_the_export_is_in_the_coordinators_language(group: Group) -> None:
 
 
 async def test_export_en_is_the_stable_english_file_with_stored_values(group: Group) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Alice"), (302, MIDDLE, "Bob"))
     await group.press(COORDINATOR, "v1:lang:pl", name="Cora")
     ids = await _history(group)
     await group.say(COORDINATOR, "/export en", name="Cora", language="pl")

@@ -68,7 +68,8 @@ def _database_bytes(group: Group) -> bytes:
     )
 
 
-async def _ready(group: Group) -> None:
+async def _with_sue(group: Group) -> None:
+    """The usual start with Sue, a second coordinator, before the requester and Alice."""
     await group.consent(COORDINATOR, name="Cora")
     await group.consent(SUE, name="Sue")
     await group.app.services.roster.appoint(SUE, COORDINATOR)
@@ -77,7 +78,7 @@ async def _ready(group: Group) -> None:
 
 
 async def test_a_coordinator_erases_someone_without_telegram_after_asking(group: Group) -> None:
-    await _ready(group)
+    await _with_sue(group)
     taken = await _call(group)
     await group.press(VOLUNTEER, f"v1:accept:{taken}", name="Alice")
     # Rung again a week later; the number typed another way, and one for someone else.
@@ -150,7 +151,7 @@ async def test_a_coordinator_erases_someone_without_telegram_after_asking(group:
 
 
 async def test_only_coordinators_can_erase_someone_without_telegram(group: Group) -> None:
-    await _ready(group)
+    await _with_sue(group)
     request_id = await _call(group)
     group.telegram.clear()
     await group.say(REQUESTER, f"/forget {request_id}", name="Rita")
@@ -165,7 +166,7 @@ async def test_only_coordinators_can_erase_someone_without_telegram(group: Group
 
 
 async def test_forget_says_how_when_it_cannot_erase(group: Group) -> None:
-    await _ready(group)
+    await _with_sue(group)
     typed = await group.ask()  # asked with Telegram: that person uses /forgetme
     await group.say(COORDINATOR, "/forget", name="Cora")
     assert "for example /forget 12" in group.telegram.last_to(COORDINATOR).text

@@ -9,20 +9,17 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from bot.domain.offers import OfferStatus
 from bot.services.offers import EXPIRE
 from bot.telegram.app import build_application
 from bot.telegram.handlers.common import NOTICE_VERSION
-from bot.telegram.rate_limiter import RateLimiter
 from tests.conftest import (
     COORDINATOR,
     FAR,
@@ -49,24 +46,6 @@ NINA = 403
 # A volunteer who opts in from /volunteer: heard of near where they volunteer from.
 VERA = 301
 LONDON = ZoneInfo("Europe/London")
-
-
-async def _unpaced(
-    self: RateLimiter,
-    callback: Callable[..., Coroutine[Any, Any, Any]],
-    args: Any,
-    kwargs: dict[str, Any],
-    endpoint: str,
-    data: dict[str, Any],
-    rate_limit_args: int | None,
-) -> Any:
-    return await callback(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No pacing of sends (as in test_races.py): fifty answers at once would wait."""
-    monkeypatch.setattr(RateLimiter, "process_request", _unpaced)
 
 
 async def post_offer(

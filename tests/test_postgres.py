@@ -1,6 +1,6 @@
 """The PostgreSQL backend itself: choosing it, its start-up errors, migrating once, and
-reading the repositories' SQLite-spelled SQL. (The behaviour tests run on it too: the
-Makefile's POSTGRES_TESTS.)"""
+reading the repositories' SQLite-spelled SQL. (The behaviour tests run on it too: make
+test's PostgreSQL half.)"""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ and the person's conversation is left with /cancel, so no try depends on another
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiosqlite
@@ -17,7 +17,6 @@ import pytest
 from bot.db.connection import SqliteDatabase
 from bot.telegram.callbacks import Action
 from bot.telegram.commands import coordinator_commands
-from bot.telegram.rate_limiter import RateLimiter
 from tests.conftest import COORDINATOR, NEAR, REQUESTER, Group
 from tests.support.storage import sqlite_only
 from tests.test_authorisation import snapshot
@@ -111,25 +110,6 @@ BUTTONS: dict[Action, str] = {
 # Read by tests/test_zz_summary.py.
 CHECKS = 0
 FAILURES = 0
-
-
-async def _unpaced(
-    self: RateLimiter,
-    callback: Callable[..., Coroutine[Any, Any, Any]],
-    args: Any,
-    kwargs: dict[str, Any],
-    endpoint: str,
-    data: dict[str, Any],
-    rate_limit_args: int | None,
-) -> Any:
-    return await callback(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No pacing of sends: the limiter keeps real traffic under Telegram's 30 a second
-    (and is tested on its own); here it would only make each round wait."""
-    monkeypatch.setattr(RateLimiter, "process_request", _unpaced)
 
 
 def commands() -> list[str]:

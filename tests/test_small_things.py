@@ -15,16 +15,9 @@ OpenGroup = Callable[..., AbstractAsyncContextManager[Group]]
 REPO = Path(__file__).resolve().parent.parent
 
 
-async def _ready(group: Group, *volunteers: tuple[int, tuple[float, float]]) -> None:
-    await group.consent(COORDINATOR, name="Cora")
-    await group.consent(REQUESTER, name="Rita")
-    for user_id, where in volunteers:
-        await group.volunteer(user_id, where, name=f"V{user_id}")
-
-
 async def test_a_hand_over_retires_the_takers_old_ping(open_group: OpenGroup) -> None:
     async with open_group(WAVE_SIZE="1") as group:
-        await _ready(group, (301, NEAR))
+        await group.ready((301, NEAR))
         request_id = await group.ask()
         [ping] = [c for c in group.telegram.sent_to(301) if f"v1:accept:{request_id}" in c.buttons]
         group.telegram.clear()
@@ -48,7 +41,7 @@ async def test_a_hand_over_retires_the_takers_old_ping(open_group: OpenGroup) ->
 
 async def test_open_counts_people_asked_not_pings(open_group: OpenGroup) -> None:
     async with open_group(WAVE_SIZE="2") as group:
-        await _ready(group, (301, NEAR), (302, MIDDLE))
+        await group.ready((301, NEAR), (302, MIDDLE))
         request_id = await group.ask()
         await group.press(301, f"v1:accept:{request_id}", name="V301")
         await group.press(301, f"v1:release:{request_id}:yes", name="V301")
@@ -61,7 +54,7 @@ async def test_open_counts_people_asked_not_pings(open_group: OpenGroup) -> None
 
 
 async def test_tell_us_says_how(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     request_id = await group.ask()
     await group.press(301, f"v1:accept:{request_id}", name="V301")
     news = next(c for c in group.telegram.sent_to(REQUESTER) if "Good news" in c.text)
@@ -87,7 +80,7 @@ def test_settings_text_says_only_what_the_bot_does() -> None:
 
 
 async def test_myrequests_names_the_volunteer_and_who_closed_it(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     taken = await group.ask(description="Taken one")
     await group.press(301, f"v1:accept:{taken}", name="V301")
     mine = await group.ask(category="errand", description="Cancelled by me")
@@ -107,7 +100,7 @@ async def test_myrequests_names_the_volunteer_and_who_closed_it(group: Group) ->
 
 
 async def test_the_digest_names_what_needs_a_coordinator(group: Group) -> None:
-    await _ready(group)
+    await group.ready()
     expired = await group.ask(category="errand", description="Too late now")
     await group.fire("expire")
     assert (await group.stored(expired)).status == "expired"
@@ -127,7 +120,7 @@ async def test_the_digest_names_what_needs_a_coordinator(group: Group) -> None:
 
 
 async def test_repeating_help_says_every_week_on_pings_and_task_cards(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     await group.say(REQUESTER, "/request", name="Rita")
     await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
     await group.say(REQUESTER, "Weekly shop", name="Rita")
@@ -154,7 +147,7 @@ async def test_repeating_help_says_every_week_on_pings_and_task_cards(group: Gro
 async def test_a_coordinator_can_hand_a_task_to_anyone_approved_with_a_warning(
     group: Group,
 ) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     await group.volunteer(302, MIDDLE, radius="0.5", categories=("dog_walking",), name="Dot")
     request_id = await group.ask()
     await group.press(COORDINATOR, f"v1:assign:{request_id}", name="Cora")
@@ -176,7 +169,7 @@ async def test_a_coordinator_can_hand_a_task_to_anyone_approved_with_a_warning(
 async def test_a_command_mid_request_sets_the_draft_aside_and_request_carries_on(
     group: Group,
 ) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     await group.say(REQUESTER, "/request", name="Rita")
     await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
     await group.say(REQUESTER, "Bread and milk", name="Rita")
@@ -210,7 +203,7 @@ async def test_a_command_mid_request_sets_the_draft_aside_and_request_carries_on
 
 
 async def test_change_something_asks_one_question_again(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     await group.say(REQUESTER, "/request", name="Rita")
     await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
     await group.say(REQUESTER, "Bread and mlik", name="Rita")
@@ -238,7 +231,7 @@ async def test_change_something_asks_one_question_again(group: Group) -> None:
 
 
 async def test_a_returning_requester_is_offered_the_same_place(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     first = await group.ask(address="Flat 3, 14 Elm Road")
     await group.say(REQUESTER, "/request", name="Rita")
     await group.press(REQUESTER, "v1:cat:errand", name="Rita")
@@ -259,7 +252,7 @@ async def test_a_returning_requester_is_offered_the_same_place(group: Group) -> 
 async def test_a_coordinator_says_im_on_it_so_two_dont_both_act(open_group: OpenGroup) -> None:
     second = 101
     async with open_group(ADMIN_IDS=f"{COORDINATOR},{second}") as group:
-        await _ready(group)
+        await group.ready()
         await group.consent(second, name="Dev")
         await group.say(REQUESTER, "/concern", name="Rita")
         await group.say(REQUESTER, "There was a smell of gas next door", name="Rita")
@@ -282,7 +275,7 @@ async def test_a_coordinator_says_im_on_it_so_two_dont_both_act(open_group: Open
 
 
 async def test_the_reminder_repeats_the_address_and_safety_code_protected(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     await group.say(REQUESTER, "/request", name="Rita")
     await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
     await group.say(REQUESTER, "Weekly shop", name="Rita")
@@ -308,7 +301,7 @@ async def test_the_reminder_repeats_the_address_and_safety_code_protected(group:
 
 
 async def test_a_cancel_notice_is_sent_once(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     request_id = await group.ask()
     await group.press(301, f"v1:accept:{request_id}", name="V301")
     group.telegram.clear()
@@ -322,7 +315,7 @@ async def test_a_cancel_notice_is_sent_once(group: Group) -> None:
 
 async def test_last_weeks_volunteer_is_asked_first_this_week(open_group: OpenGroup) -> None:
     async with open_group(WAVE_SIZE="1") as group:
-        await _ready(group, (301, NEAR), (302, MIDDLE))
+        await group.ready((301, NEAR), (302, MIDDLE))
         await group.say(REQUESTER, "/request", name="Rita")
         await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
         await group.say(REQUESTER, "Weekly shop", name="Rita")
@@ -343,7 +336,7 @@ async def test_last_weeks_volunteer_is_asked_first_this_week(open_group: OpenGro
 
 
 async def test_a_hand_back_after_the_booked_time_asks_the_requester(group: Group) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.ready((301, NEAR), (302, MIDDLE))
     await group.say(REQUESTER, "/request", name="Rita")
     await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
     await group.say(REQUESTER, "Shop for Saturday", name="Rita")

@@ -824,3 +824,8 @@ def bot(
         yield process
     finally:
         process.stop()
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Every test in this folder is end to end (`-m "not e2e"` leaves them out)."""
+    item.add_marker(pytest.mark.e2e)

@@ -19,7 +19,6 @@ import pytest
 from tests.conftest import postgres_url
 from tests.e2e.conftest import (
     BYSTANDER,
-    COORDINATOR,
     REQUESTER,
     Emulator,
     Neighbours,
@@ -27,18 +26,18 @@ from tests.e2e.conftest import (
     bot_pair,
     shows,
 )
-from tests.e2e.test_help_loop_e2e import (
+from tests.e2e.steps import (
     ADDRESS,
     DESCRIPTION,
     NEAR,
     assert_no_errors,
-    consent,
     finish_request,
+    ready,
     start_request,
-    volunteer,
 )
 
-pytestmark = pytest.mark.e2e
+# Run by make test's PostgreSQL half (it is end to end too: tests/e2e/conftest.py).
+pytestmark = pytest.mark.postgres
 
 FAILOVER_S = 5
 
@@ -58,9 +57,7 @@ def test_a_standby_takes_over_a_help_loop_when_the_serving_bot_is_killed(
         serving.start()
         standby.start(standby=True)
         people.watchdog = serving.assert_running
-        consent(people, COORDINATOR)
-        volunteer(people, 301, NEAR, "5")
-        consent(people, REQUESTER)
+        ready(people, (301, NEAR))
         when_question = start_request(people, DESCRIPTION)
         people.settle()
         # Standing by, it has said nothing and asked Telegram for nothing.
@@ -124,9 +121,7 @@ def test_a_restart_of_the_postgresql_server_mid_help_loop_is_ridden_out(
         serving.start()
         standby.start(standby=True)
         people.watchdog = serving.assert_running
-        consent(people, COORDINATOR)
-        volunteer(people, 301, NEAR, "5")
-        consent(people, REQUESTER)
+        ready(people, (301, NEAR))
         when_question = start_request(people, DESCRIPTION)
         people.settle()
 

@@ -3,10 +3,12 @@
 
     python -m tests.support.accepts FOLDER REQUEST_ID FIRST_UPDATE_ID VOLUNTEER...
 
-The group is the test's (its folder names its schema). The presses go through the real
-application, as updates from Telegram would; the process says `ready` once it is
-connected with its presses built, presses them all together when a line arrives on
-stdin, and prints what it answered and to whom it sent the address, as JSON.
+The group is the test's: its folder, and its PostgreSQL URL in $GROUP_DATABASE_URL (the
+test's schema is lent from a pool, so the folder alone no longer names it). The presses
+go through the real application, as updates from Telegram would; the process says
+`ready` once it is connected with its presses built, presses them all together when a
+line arrives on stdin, and prints what it answered and to whom it sent the address, as
+JSON.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -28,7 +31,8 @@ async def press_together(
     folder: Path, request_id: int, first_update_id: int, volunteers: list[int]
 ) -> dict[str, list[object]]:
     telegram = FakeTelegram()
-    app = build_application(make_settings(folder, WAVE_SIZE="60"), request=telegram)
+    url = {"DATABASE_URL": os.environ["GROUP_DATABASE_URL"]}
+    app = build_application(make_settings(folder, WAVE_SIZE="60", **url), request=telegram)
     async with app:
         group = Group(app, telegram)
         group.people._update_ids = itertools.count(first_update_id)
