@@ -122,48 +122,66 @@ class SafeguardingRepository:
         self, request_id: int, volunteer_id: int, pence: int, now: float
     ) -> bool:
         """What the volunteer who did a task spent on it; False if it isn't their done task."""
-        async with self._db.transaction() as tx:
-            cursor = await tx.execute(
-                # Settled (the receipt is in): locked, only a coordinator corrects it.
-                "UPDATE requests SET spent_pence = ?, updated_at = ? "
-                "WHERE id = ? AND volunteer_id = ? AND status = 'done' "
-                "AND spend_settled_at IS NULL",
-                (pence, now, request_id, volunteer_id),
-            )
-            if cursor.rowcount != 1:
-                return False
-            await _audit(
-                tx, now, volunteer_id, "spend:recorded", request_id=request_id, note=str(pence)
-            )
-            return True
+        return await self._volunteers_change(
+            request_id,
+            volunteer_id,
+            now,
+            "spent_pence = ?",
+            (pence,),
+            "spend:recorded",
+            str(pence),
+        )
 
     async def record_receipt(
         self, request_id: int, volunteer_id: int, file_id: str, now: float
     ) -> bool:
-        async with self._db.transaction() as tx:
-            cursor = await tx.execute(
-                "UPDATE requests SET receipt_file_id = ?, spend_settled_at = ?, updated_at = ? "
-                "WHERE id = ? AND volunteer_id = ? AND status = 'done' "
-                "AND spend_settled_at IS NULL",
-                (file_id, now, now, request_id, volunteer_id),
-            )
-            if cursor.rowcount != 1:
-                return False
-            await _audit(tx, now, volunteer_id, "spend:receipt", request_id=request_id)
-            return True
+        """The receipt photo, which settles the amount."""
+        return await self._volunteers_change(
+            request_id,
+            volunteer_id,
+            now,
+            "receipt_file_id = ?, spend_settled_at = ?",
+            (file_id, now),
+            "spend:receipt",
+        )
 
     async def settle_without_receipt(self, request_id: int, volunteer_id: int, now: float) -> bool:
         """The volunteer has no receipt: the amount they typed is settled as it is."""
+        return await self._volunteers_change(
+            request_id,
+            volunteer_id,
+            now,
+            "spend_settled_at = ?",
+            (now,),
+            "spend:no_receipt",
+            also="AND spent_pence > 0",
+        )
+
+    async def _volunteers_change(
+        self,
+        request_id: int,
+        volunteer_id: int,
+        now: float,
+        changes: str,
+        values: tuple[object, ...],
+        action: str,
+        note: str = "",
+        *,
+        also: str = "",
+    ) -> bool:
+        """One change by a done task's volunteer to what it cost, audited; False if it isn't
+        their done task. Settled (the receipt in, or none): locked, only a coordinator
+        corrects it. `changes` and `also` are this module's own SQL, never user input."""
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
-                "UPDATE requests SET spend_settled_at = ?, updated_at = ? "
+                f"UPDATE requests SET {changes}, updated_at = ? "
                 "WHERE id = ? AND volunteer_id = ? AND status = 'done' "
-                "AND spent_pence > 0 AND spend_settled_at IS NULL",
-                (now, now, request_id, volunteer_id),
+                f"{also} AND spend_settled_at IS NULL",
+                (*values, now, request_id, volunteer_id),
             )
             if cursor.rowcount != 1:
                 return False
-            await _audit(tx, now, volunteer_id, "spend:no_receipt", request_id=request_id)
+            await _audit(tx, now, volunteer_id, action, request_id=request_id, note=note)
             return True
 
     async def correct_spend(

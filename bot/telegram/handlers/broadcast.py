@@ -30,6 +30,7 @@ from bot.telegram.handlers.common import (
     TEXT,
     answer,
     conversation,
+    refuse_non_coordinator,
 )
 from bot.telegram.presses import Press, press, stale_answer
 from bot.telegram.texts import audience_label, esc, number
@@ -73,11 +74,7 @@ async def _refused(update: Update, context: BotContext) -> bool:
     """True (and a polite no) when the sender is not a coordinator."""
     if context.is_coordinator:
         return False
-    refusal = _("Only coordinators can do that.")
-    if update.callback_query is not None:
-        await answer(update.callback_query, refusal, alert=True)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(refusal)
+    await refuse_non_coordinator(update)
     return True
 
 

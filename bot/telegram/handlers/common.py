@@ -208,14 +208,19 @@ def coordinators_only(callback: Callback) -> Callback:
     async def guarded(update: Update, context: BotContext) -> Any:
         if context.is_coordinator:
             return await callback(update, context)
-        refusal = _("Only coordinators can do that.")
-        if update.callback_query is not None:
-            await answer(update.callback_query, refusal, alert=True)
-        elif update.effective_message is not None:
-            await update.effective_message.reply_text(refusal)
+        await refuse_non_coordinator(update)
         return END
 
     return guarded
+
+
+async def refuse_non_coordinator(update: Update) -> None:
+    """The polite no to someone not a coordinator: on the press, or in the chat."""
+    refusal = _("Only coordinators can do that.")
+    if update.callback_query is not None:
+        await answer(update.callback_query, refusal, alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(refusal)
 
 
 def needs_consent(user: User | None) -> bool:
