@@ -140,27 +140,25 @@ async def open_list_pressed(update: Update, context: BotContext) -> None:
 async def assign(update: Update, context: BotContext, press: Press[Assign]) -> None:
     """v1:assign:<request_id> lists who could take it; v1:assign:<request_id>:<user_id>
     hands it to them (v1:assign:<request_id>:any lists every approved volunteer)."""
-    request_id, volunteer_id = press.data.request_id, press.data.to
+    volunteer_id = press.data.to
     if volunteer_id is None:
-        await _show_choices(update, context, request_id)
+        await _show_choices(context, press)
         return
     if volunteer_id == "any":
-        await _show_anyone(update, context, request_id)
+        await _show_anyone(context, press)
         return
-    await _hand_over(update, context, request_id, volunteer_id)
+    await _hand_over(context, press, volunteer_id)
 
 
-async def _show_choices(update: Update, context: BotContext, request_id: int) -> None:
-    query, sender = update.callback_query, update.effective_user
-    assert query is not None
-    assert sender is not None
+async def _show_choices(context: BotContext, press: Press[Assign]) -> None:
+    query, sender, request_id = press.query, press.sender, press.data.request_id
     candidates = await context.services.desk.assign_choices(request_id)
     if candidates is None:
         await answer(query, _("That request is no longer open."))
         return
     if not candidates:
         # Not a dead end: the coordinator may have phoned someone who said yes.
-        await _show_anyone(update, context, request_id)
+        await _show_anyone(context, press)
         return
     await answer(query)
     choices = [
@@ -196,12 +194,10 @@ def _misfit(request: HelpRequest, volunteer: Volunteer) -> list[str]:
     return reasons
 
 
-async def _show_anyone(update: Update, context: BotContext, request_id: int) -> None:
+async def _show_anyone(context: BotContext, press: Press[Assign]) -> None:
     """Every approved volunteer who could be handed it, past the usual filter (the kind
     of help, the distance), nearest first; ⚠️ marks those outside it."""
-    query, sender = update.callback_query, update.effective_user
-    assert query is not None
-    assert sender is not None
+    query, sender, request_id = press.query, press.sender, press.data.request_id
     found = await context.services.desk.anyone_for(request_id)
     if found is None:
         await answer(query, _("That request is no longer open."))
@@ -231,12 +227,8 @@ async def _show_anyone(update: Update, context: BotContext, request_id: int) -> 
     )
 
 
-async def _hand_over(
-    update: Update, context: BotContext, request_id: int, volunteer_id: int
-) -> None:
-    query, sender = update.callback_query, update.effective_user
-    assert query is not None
-    assert sender is not None
+async def _hand_over(context: BotContext, press: Press[Assign], volunteer_id: int) -> None:
+    query, sender, request_id = press.query, press.sender, press.data.request_id
     services = context.services
     result = await services.desk.assign(request_id, volunteer_id, sender.id)
     if result.outcome is Outcome.OK:
