@@ -255,11 +255,19 @@ def _title_problem() -> str:
     ).format(title=MAX_TITLE, text=MAX_BODY)
 
 
-async def text_given(update: Update, context: BotContext) -> int:
+async def _title_and_body(update: Update) -> tuple[str, str] | None:
+    """The title and text of an entry as typed (its first line, then the rest); None,
+    and what is wrong with it said, when it will not do."""
     message = update.effective_message
     parts = split_title(message.text or "") if message else None
     if parts is None:
         await _reply(update, _title_problem())
+    return parts
+
+
+async def text_given(update: Update, context: BotContext) -> int:
+    parts = await _title_and_body(update)
+    if parts is None:
         return Step.TEXT
     draft_of(context, DRAFT)["title"], draft_of(context, DRAFT)["body"] = parts
     await _reply(update, _detail_prompt("phone"), info_views.skip("phone"))
@@ -355,10 +363,8 @@ async def language_chosen(
 
 
 async def language_text_given(update: Update, context: BotContext) -> int:
-    message = update.effective_message
-    parts = split_title(message.text or "") if message else None
+    parts = await _title_and_body(update)
     if parts is None:
-        await _reply(update, _title_problem())
         return Step.LANGUAGE_TEXT
     draft = draft_of(context, DRAFT)
     entry_id, code = draft.get("entry"), str(draft.get("language", ""))
