@@ -4,7 +4,7 @@
 Both ends are opened as the bot opens them (so both are migrated to this code's schema
 first), then every table is copied in an order that puts each row after the rows it
 refers to, ids kept, and the PostgreSQL id counters moved past the copied ids. Tables the
-PostgreSQL schema keeps by itself (the volunteers' boxes, kept by a trigger) are not
+PostgreSQL schema does not have (SQLite's R*Tree of volunteers' boxes) are not
 copied; the row counts of both ends are compared at the end.
 """
 

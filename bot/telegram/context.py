@@ -11,7 +11,7 @@ from telegram.ext import CallbackContext, ExtBot
 from bot.config import Settings
 from bot.db import Database, PingRepository, RequestRepository, UserRepository, VolunteerRepository
 from bot.db.availability import AvailabilityRepository
-from bot.db.nearest import NearestVolunteers
+from bot.db.nearest_postgis import NearestSearch
 from bot.db.updates import HandledUpdates
 from bot.services.addresses import AddressMessages
 from bot.services.broadcast import Broadcaster
@@ -49,7 +49,8 @@ class Services:
     db: Database
     users: UserRepository
     volunteers: VolunteerRepository
-    nearest: NearestVolunteers  # the first wave's search, nearest first (kept in step)
+    # The first wave's search, nearest first: the grid (kept in step) or PostGIS's walk.
+    nearest: NearestSearch
     requests: RequestRepository
     pings: PingRepository
     messenger: Messenger
