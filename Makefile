@@ -67,7 +67,8 @@ POSTGRES_TESTS := tests/test_help_loop.py tests/test_lifecycle.py tests/test_rac
 	tests/test_matching.py tests/test_crash_recovery.py tests/test_fund.py \
 	tests/test_figures.py tests/test_nothing_left.py tests/test_forget_contact.py \
 	tests/test_coordination.py tests/test_offers.py tests/test_postgres.py \
-	tests/e2e/test_failover_e2e.py tests/test_events.py tests/test_money_settled.py
+	tests/e2e/test_failover_e2e.py tests/test_events.py tests/test_money_settled.py \
+	tests/test_matching_index.py tests/test_nearest.py tests/test_plans.py
 
 test: setup emulator
 	$(BIN)/pytest --durations=15
