@@ -16,7 +16,8 @@ from pathlib import Path
 
 from bot.db.connection import Database
 
-# Kept by PostgreSQL itself from the copied rows, or SQLite's own bookkeeping.
+# Not in PostgreSQL's schema (SQLite's R*Tree; PostGIS indexes the volunteers
+# themselves), or each backend's own bookkeeping.
 _NOT_COPIED = {"volunteer_areas", "schema_version", "sqlite_sequence"}
 _BATCH = 500
 
@@ -84,6 +85,9 @@ async def _copy(source: Database, target: Database, say: Callable[[str], None]) 
         here = await source.fetchone(f'SELECT count(*) FROM "{done.table}"')
         if there is None or here is None or there[0] != here[0]:
             raise TransferError(f"row counts of {done.table} differ after the copy")
+    # Statistics of what was copied, at once: the radius search's plans rely on them
+    # (migration 0020), and autovacuum would gather them only some time later.
+    await target.execute("ANALYZE")
     return copied
 
 

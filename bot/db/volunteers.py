@@ -255,7 +255,11 @@ class VolunteerRepository:
 
         With `stretch_km`, the request may lie that far beyond a volunteer's own radius
         (an escalation's wider radius; the R*Tree of exact circles can't answer that, so
-        all volunteers are read: rare, and still a small table for a neighbourhood).
+        on SQLite all volunteers are read: rare, and still a small table for a
+        neighbourhood).
+
+        On PostgreSQL, PostGIS's index finds everyone within the widest radius (and the
+        stretch) instead of the R*Tree, and the same haversine decides (bot/db/postgis.py).
 
         Order: those usually free at the task's time (`free_slots`: the slots covering it;
         a volunteer who set none is free any time) before those who aren't; then nearest
@@ -269,8 +273,9 @@ class VolunteerRepository:
         with when they may be asked (`held_until`): for a ping that has to wait.
 
         With `among`, only those volunteers are considered (looked up by id, no R*Tree):
-        the nearest-first grid (bot/db/nearest.py) passes the nearest few it found, and
-        every rule above is still checked here, against the database.
+        the nearest-first search (bot/db/nearest.py's grid, bot/db/nearest_postgis.py's
+        KNN walk) passes the nearest few it found, and every rule above is still checked
+        here, against the database.
 
         SQLite computes the distances, the order and the limit, so only the few rows a wave
         needs become Python objects: that, not the index search, is what costs at a city's
@@ -352,7 +357,9 @@ class VolunteerRepository:
             limit_sql = "LIMIT :limit"
         # Where distance doesn't matter (a phone call), nearness doesn't rank either: the
         # fewest tasks lately come first.
-        band = "" if any_distance else f"{postgis.BAND if on_postgis else 'round(distance * 2)'},"
+        band = ""
+        if not any_distance:
+            band = f"{postgis.BAND}," if on_postgis else "round(distance * 2),"
         rows = await self._db.fetchall(
             f"""
             SELECT * FROM (
