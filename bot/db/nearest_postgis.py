@@ -7,7 +7,7 @@ request first (`ORDER BY position <-> point LIMIT n`: the index hands them out i
 of distance and stops after n), keeps those inside their own radius, and hands their ids
 to the repository's one search (VolunteerRepository.ranked, `among`), which checks every
 rule against the database and orders them exactly as it orders everyone. The walk reads
-further (four times as many) only until the wave is settled by the grid's own rule
+further (twice as many each time) only until the wave is settled by the grid's own rule
 (`settles`): nobody not yet read could come before its last member.
 
 Nothing is kept in the bot's process, so nothing needs keeping in step: every search
@@ -16,7 +16,6 @@ reads the database, and a standby that takes over searches at once.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection
 from functools import partial
 from typing import NamedTuple
@@ -24,16 +23,21 @@ from typing import NamedTuple
 from bot.db import postgis
 from bot.db.connection import Database
 from bot.db.nearest import MOST_IDS, NearestVolunteers, band_of, settles
-from bot.db.volunteers import DISTANCE, PINGABLE, VolunteerRepository
+from bot.db.volunteers import VolunteerRepository
+from bot.domain.distance import haversine_km
 from bot.domain.grid import SLACK_KM
 from bot.domain.models import Candidate, Category, PingRules, Slot
 
+# Pingable as far as the volunteer's own row tells (PINGABLE without the user's row).
+NOT_RESTING = "v.status = 'approved' AND v.paused = 0 AND v.held_at IS NULL"
 # The first read: a few times the wave, as the grid's first steps read a few cells.
-FIRST_READ = 32
-# PostGIS's distance (which orders the walk) and haversine's (which decides) differ in
-# their last digits, by far less than a millimetre at a city's scale: a walk is taken as
-# covering a metre less than it read, so a wave is never settled on a rounding.
-WALK_SLACK_KM = 1e-3
+FIRST_READ = 64
+# PostGIS's distance (which orders the walk) and haversine's (which decides) differ: its
+# sphere's radius is 0.03 m larger (4.5e-9 of a distance: 0.05 mm at 10 km) and its
+# formula rounds differently. A walk is taken as covering a centimetre less than it
+# read, so a wave is never settled on that difference; a metre would leave unsettled
+# every wave whose next volunteer lives within a metre past a band's edge.
+WALK_SLACK_KM = 1e-5
 
 
 class Step(NamedTuple):
@@ -80,32 +84,27 @@ class PostgisNearest:
     ) -> tuple[list[Step], bool]:
         """The `count` pingable volunteers nearest the request who offer its kind of help,
         nearest first, and whether nobody further could reach it (the walk is complete)."""
+        # Who is blocked, asked already or resting is left to the search the ids go to,
+        # as the grid leaves it: a join here would cost every row read.
         rows = await self._db.fetchall(
             f"""
-            SELECT v.user_id, v.radius_km, {DISTANCE} AS km, {postgis.WIDEST_KM} AS widest
-            FROM volunteers v JOIN users u ON u.id = v.user_id
-            WHERE {PINGABLE} AND (',' || v.categories || ',') LIKE :category
+            SELECT v.user_id, v.lat, v.lon, v.radius_km, {postgis.WIDEST_KM} AS widest
+            FROM volunteers v
+            WHERE {NOT_RESTING} AND (',' || v.categories || ',') LIKE :category
               {"AND v.dbs_checked = 1" if needs_check else ""}
             ORDER BY v.position <-> {postgis.POINT}
             LIMIT :count
             """,
-            {
-                "lat": lat,
-                "lon": lon,
-                "phi": math.radians(lat),
-                "lmb_deg": lon,
-                "category": f"%,{category.value},%",
-                "count": count,
-            },
+            {"lat": lat, "lon": lon, "category": f"%,{category.value},%", "count": count},
         )
-        steps = [
-            Step(row["km"], row["user_id"], row["km"] <= row["radius_km"] + stretch_km + SLACK_KM)
-            for row in rows
-        ]
+        steps = []
+        for row in rows:
+            km = haversine_km(lat, lon, row["lat"], row["lon"])
+            steps.append(Step(km, row["user_id"], km <= row["radius_km"] + stretch_km + SLACK_KM))
         # Complete when the index has nobody more, or the last one read lives beyond the
         # widest radius anyone has: everyone further is further still.
         complete = len(rows) < count or (
-            rows[-1]["km"] - WALK_SLACK_KM > rows[-1]["widest"] + stretch_km + SLACK_KM
+            steps[-1].km - WALK_SLACK_KM > rows[-1]["widest"] + stretch_km + SLACK_KM
         )
         return steps, complete
 
@@ -169,6 +168,12 @@ class PostgisNearest:
                 ids.append(step.user_id)
             if len(ids) > MOST_IDS:
                 break
+            if len(ids) == len(reaching) and not complete:
+                # The walk ended inside the band being read: read further before asking
+                # (a band is read whole, as the grid reads it).
+                count *= 2
+                walked = None
+                continue
             # How near the nearest one not asked about could be: the next who reaches
             # it, and (while the walk goes on) anyone unread, at least as far as the last
             # one read.
@@ -181,7 +186,7 @@ class PostgisNearest:
                 return [r.candidate for r in ranked]
             wanted = max(limit, len(ids) * 2)
             if not complete and wanted > len(reaching):
-                count *= 4  # the walk must read further out
+                count *= 2  # the walk must read further out
                 walked = None
         self.handed_over += 1
         return [r.candidate for r in await search()]
