@@ -59,20 +59,17 @@ emulator:
 run: setup
 	$(BIN)/python -m bot
 
-# The PostgreSQL half: these tests again, on PostgreSQL with PostGIS (tests/conftest.py,
-# TEST_DATABASE_URL). Skipped with the reason when the server can't be reached, except in
-# CI (REQUIRE_E2E=1). The list grows as the PostgreSQL backend does (issue 13).
+# The PostgreSQL half: the whole suite but the end-to-end tests again, on PostgreSQL with
+# PostGIS (tests/conftest.py, TEST_DATABASE_URL), and the end-to-end failover test that
+# needs it (marked postgres). Skipped with the reason when the server can't be reached,
+# except in CI (REQUIRE_E2E=1). Tests about the SQLite file itself are marked sqlite_only
+# (tests/support/storage.py) and say so.
 POSTGRES_TEST_URL ?= postgresql://postgres:postgres@127.0.0.1:5432/test
-POSTGRES_TESTS := tests/test_help_loop.py tests/test_lifecycle.py tests/test_races.py \
-	tests/test_matching.py tests/test_crash_recovery.py tests/test_fund.py \
-	tests/test_figures.py tests/test_nothing_left.py tests/test_forget_contact.py \
-	tests/test_coordination.py tests/test_offers.py tests/test_postgres.py \
-	tests/e2e/test_failover_e2e.py tests/test_events.py tests/test_money_settled.py \
-	tests/test_matching_index.py tests/test_nearest.py tests/test_plans.py
 
 test: setup emulator
 	$(BIN)/pytest --durations=15
-	TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/pytest -p no:cacheprovider $(POSTGRES_TESTS)
+	TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/pytest -p no:cacheprovider --durations=10 \
+	  -m "not e2e or postgres"
 
 # tests/test_lock.py: the locks still match pyproject.toml's dependencies. lint-imports:
 # the layers' import rules (pyproject.toml, [tool.importlinter]).

@@ -144,8 +144,8 @@ async def drain(rate: float, recipients: int, every_429: int, *, trace: bool) ->
         budget = SendBudget(math.inf) if rate > TELEGRAM_RATE else None
         app: MutualAidApplication = build_application(settings, request=telegram, budget=budget)
         async with app:
-            services = app.services
-            await services.db.executemany(
+            services, storage = app.services, app.storage
+            await storage.db.executemany(
                 "INSERT INTO users (id, first_name, language, consented_at, notice_version, "
                 "created_at) VALUES (?, ?, 'en', 0, 1, 0)",
                 [(FIRST_ID + i, f"N{i}") for i in range(recipients)],

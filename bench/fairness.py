@@ -505,18 +505,19 @@ class Month:
 
     def _wire(self, app: MutualAidApplication) -> None:
         services = self.services = app.services
-        self.db = services.db
-        self.users = services.users
-        self.requests = services.requests
+        storage = app.storage
+        self.db = storage.db
+        self.users = storage.users
+        self.requests = storage.requests
         self.desk = services.desk
         self.fairness = services.fairness
         # The policy's volunteers: the bot's own search, or a baseline's reordering of
         # the real search's answer, handed to the real matchmaker.
         self.volunteers = volunteers = self.policy.repository(
-            services.db, self.settings, self.config.seed
+            storage.db, self.settings, self.config.seed
         )
         if not isinstance(volunteers, Reordered):
-            volunteers = services.volunteers
+            volunteers = storage.volunteers
             self.volunteers = volunteers
         else:
             services.matchmaker._volunteers = volunteers

@@ -193,9 +193,9 @@ async def startup_s(path: Path) -> tuple[float, float]:
         await app.post_init(app)
         await app.start()
         ready = time.perf_counter() - began
-        await app.services.nearest.loaded()
+        await app.storage.nearest.loaded()
         read = time.perf_counter() - began
-        assert app.services.nearest.ready
+        assert app.storage.nearest.ready
         await app.stop()
         await app.shutdown()
     return ready, read

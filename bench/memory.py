@@ -75,14 +75,14 @@ class IdleTelegram(FakeTelegram):
         )
 
 
-async def warm_up(services: Any) -> None:
+async def warm_up(application: Any) -> None:
     """First waves at points over the city, as new requests would ask for them."""
     rng = random.Random(5)
-    settings = services.settings
+    settings = application.services.settings
     for _ in range(WARM_QUERIES):
         lat, lon = point_in_city(rng)
         now = time.time()
-        await services.volunteers.candidates(
+        await application.storage.volunteers.candidates(
             request_id=0,
             round_=1,
             lat=lat,
@@ -122,7 +122,7 @@ def run_bot(database: Path) -> None:
         warmed up, then a word to the parent that start-up is over."""
         await original(application)
         print(STARTED, flush=True)
-        await warm_up(application.services)
+        await warm_up(application)
         print(READY, flush=True)
 
     app.post_init = post_init

@@ -159,7 +159,7 @@ async def help_loop(
     With `sql`, the statements of the confirming press and the Accept press go there."""
     people, telegram = group.people, group.telegram
     tracer = Statements()
-    backend = group.app.services.db.backend
+    backend = group.app.storage.db.backend
     assert isinstance(backend, SqliteDatabase), "the statement trace is SQLite's"
     connection = backend._require()  # the bench's look inside
     seconds = 0.0

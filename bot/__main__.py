@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -80,8 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Set-up error: {error}", file=sys.stderr)
         return 2
     try:
-        if settings.database_url is not None:
-            _stand_by(app, settings.database_url, settings)
+        if settings.database_url is not None and not _stand_by(
+            app, settings.database_url, settings
+        ):
+            return 0  # stopped (SIGTERM, Ctrl-C) while standing by: a clean stop
         _serve(app, settings, webhook=args.webhook)
     except DatabaseUnavailable as error:
         # An unreachable server or a missing PostGIS: one line, not a traceback.
@@ -124,16 +127,31 @@ def _migrate(settings: Settings, to: str | None) -> int:
     return 0
 
 
-def _stand_by(app: MutualAidApplication, url: str, settings: Settings) -> None:
+def _stand_by(app: MutualAidApplication, url: str, settings: Settings) -> bool:
     """With PostgreSQL, serve only once this process holds the serving lock (waiting as a
-    standby until then), in the event loop the bot will then run in."""
+    standby until then), in the event loop the bot will then run in. False if asked to
+    stop (SIGTERM, SIGINT) while standing by."""
     from bot.standby import Standby
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     standby = Standby(url, settings.failover_s, app.heartbeat)
-    loop.run_until_complete(standby.wait_to_serve())
+    waiting = loop.create_task(standby.wait_to_serve())
+    # Python's default for SIGTERM ends the process without a word; a supervisor (or
+    # `docker stop`) stopping a standby is a clean stop. PTB sets its own when serving.
+    stops = (signal.SIGTERM, signal.SIGINT)
+    for stop in stops:
+        loop.add_signal_handler(stop, waiting.cancel)
+    try:
+        loop.run_until_complete(waiting)
+    except asyncio.CancelledError:
+        loop.run_until_complete(standby.release())
+        return False
+    finally:
+        for stop in stops:
+            loop.remove_signal_handler(stop)
     app.standby = standby
+    return True
 
 
 def _serve(app: MutualAidApplication, settings: Settings, *, webhook: bool) -> None:

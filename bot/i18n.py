@@ -59,6 +59,10 @@ _LEFT_TO_RIGHT_RUN = re.compile(
 # None outside any update or use_language() (a scheduled job): DEFAULT_LANGUAGE then applies.
 _current_language: ContextVar[str | None] = ContextVar("current_language", default=None)
 _catalogues: dict[str, gettext.NullTranslations] = {}
+# Each compiled file as last read, by path, with the (mtime, size) it had: building the
+# application again in the same process (the tests build hundreds) reads a file only
+# when it changed, as after `make catalogues`.
+_read: dict[Path, tuple[tuple[int, int], gettext.GNUTranslations]] = {}
 _default_language = SOURCE_LANGUAGE
 _right_to_left: set[str] = set()
 _distance_unit = "auto"
@@ -80,8 +84,7 @@ def load_catalogues(
     found: dict[str, gettext.NullTranslations] = {}
     for mo_file in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")):
         language = mo_file.parent.parent.name
-        with mo_file.open("rb") as handle:
-            found[language] = gettext.GNUTranslations(handle)
+        found[language] = _read_catalogue(mo_file)
     if SOURCE_LANGUAGE not in found:
         raise CatalogueError(
             f"no compiled catalogue in {locales_dir}: run "
@@ -99,6 +102,18 @@ def load_catalogues(
     _default_language = default_language
     _distance_unit = distance_unit
     return sorted(found)
+
+
+def _read_catalogue(mo_file: Path) -> gettext.GNUTranslations:
+    status = mo_file.stat()
+    stamp = (status.st_mtime_ns, status.st_size)
+    cached = _read.get(mo_file)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    with mo_file.open("rb") as handle:
+        catalogue = gettext.GNUTranslations(handle)
+    _read[mo_file] = (stamp, catalogue)
+    return catalogue
 
 
 def _locale(code: str) -> Locale:

@@ -3,9 +3,12 @@ only the HTTP edge to Telegram replaced by FakeTelegram."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import math
 import os
 import re
+import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -15,9 +18,14 @@ import pytest
 from telegram import Update
 
 from bot.config import Settings, parse_settings
+from bot.db import Database
+from bot.db.connection import SqliteDatabase
 from bot.domain.models import Category, HelpRequest, VolunteerStatus
+from bot.services.budget import SendBudget
+from bot.telegram import app as application_module
 from bot.telegram.app import MutualAidApplication, build_application
 from bot.telegram.handlers.common import NOTICE_VERSION
+from tests.support.schemas import SchemaPool
 from tests.support.telegram import FakeTelegram, People
 
 COORDINATOR = 100
@@ -28,6 +36,8 @@ NEAR = (51.5030, -0.1000)  # ~0.33 km
 MIDDLE = (51.5090, -0.1000)  # ~1.0 km
 FAR = (51.5270, -0.1000)  # ~3.0 km
 AREA = "51.5000,-0.1000"
+# A volunteer for Group.ready(): (id, where) or (id, where, name).
+Volunteer = tuple[int, tuple[float, float]] | tuple[int, tuple[float, float], str]
 # TEST_DATABASE_URL=postgresql://...: run the tests against PostgreSQL instead of SQLite.
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -46,24 +56,25 @@ def make_settings(tmp_path: Path, **overrides: str) -> Settings:
         "MAX_PINGS_PER_DAY": "1000",
         "PING_SPACING_S": "0",
     }
-    if POSTGRES_URL:
-        # The same group on PostgreSQL: a schema of its own, named after the test's folder
-        # so that a test which restarts the bot finds its data again.
-        values["DATABASE_URL"] = postgres_url(tmp_path)
+    if POSTGRES_URL and "DATABASE_URL" not in overrides:
+        # The same group on PostgreSQL: a schema of its own for the test's folder (so that
+        # a test which restarts the bot finds its data again), emptied after an earlier
+        # test rather than migrated anew (tests/support/schemas.py).
+        values["DATABASE_URL"] = f"{POSTGRES_URL}?search_path={SCHEMAS.lend(str(tmp_path))}"
     values.update(overrides)
     return parse_settings(values)
 
 
 # The schemas this run's tests made on PostgreSQL: dropped when the run ends (only
 # these: another run may be using the same database at the same time).
-_SCHEMAS: set[str] = set()
+SCHEMAS = SchemaPool(POSTGRES_URL)
 
 
 def postgres_url(folder: Path, name: str = "") -> str:
-    """TEST_DATABASE_URL with a schema of its own for a test's folder (the same folder,
-    the same schema: a test that restarts the bot finds its data again)."""
+    """TEST_DATABASE_URL with a new schema of its own for a test's folder (the same
+    folder, the same schema), never one used before: for tests of migrating itself."""
     schema = "t_" + hashlib.sha1(f"{folder}{name}".encode()).hexdigest()[:20]
-    _SCHEMAS.add(schema)
+    SCHEMAS.made.add(schema)
     return f"{POSTGRES_URL}?search_path={schema}"
 
 
@@ -97,14 +108,74 @@ def _postgres_schemas() -> Iterator[None]:
     async def drop() -> None:
         connection = await connect()
         try:
-            for name in sorted(_SCHEMAS):
+            for name in sorted(SCHEMAS.made):
                 await connection.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
         finally:
             await connection.close()
 
     asyncio.run(ready())
+    asyncio.run(SCHEMAS.start())
     yield
     asyncio.run(drop())
+
+
+@pytest.fixture(autouse=True)
+def _postgres_schemas_back(_postgres_schemas: None) -> Iterator[None]:
+    """After each test (and its groups' teardown), its schemas go back to the pool."""
+    yield
+    if POSTGRES_URL:
+        asyncio.run(SCHEMAS.take_back())
+
+
+@pytest.fixture(scope="session")
+def _migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new SQLite file as the bot makes it: opened (so every migration applied) and
+    closed. Made once a run."""
+    path = tmp_path_factory.mktemp("migrated") / "bot.db"
+
+    async def make() -> None:
+        database = Database(path)
+        await database.open()
+        await database.close()
+
+    asyncio.run(make())
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_from_template(monkeypatch: pytest.MonkeyPatch, _migrated_sqlite_file: Path) -> None:
+    """A SQLite file that does not exist yet starts as a copy of the migrated one, rather
+    than applying every migration again in every test. The file still appears when the
+    bot first opens it (tests/test_config.py's --check sees it missing before); a file
+    that exists (an older schema made by a test) is migrated as the bot migrates it."""
+    opening = SqliteDatabase.open
+
+    async def open_copy(self: SqliteDatabase) -> None:
+        if not self.is_open and not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(_migrated_sqlite_file, self.path)
+        await opening(self)
+
+    monkeypatch.setattr(SqliteDatabase, "open", open_copy)
+
+
+class UnlimitedBudget(SendBudget):
+    """The send budget with no ceiling unless a rate is given (a rate of math.inf never
+    waits)."""
+
+    def __init__(self, rate: float = math.inf, **kw: Any) -> None:
+        super().__init__(rate, **kw)
+
+
+@pytest.fixture(autouse=True)
+def _unlimited_send_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No waiting for Telegram's 30 messages a second in tests: FakeTelegram has no such
+    limit, and a test that says more than 30 things would otherwise sleep for each one
+    after the 30th (most of the suite's time went there). The budget itself is tested on
+    its own clock, and inside the real application with the real rate, in
+    tests/test_budget.py (which passes its budget explicitly); the e2e tests run the bot
+    as it is deployed."""
+    monkeypatch.setattr(application_module, "SendBudget", UnlimitedBudget)
 
 
 class Group:
@@ -170,17 +241,38 @@ class Group:
     ) -> None:
         """An approved volunteer stored through the repositories, without the conversation:
         for tests that need many of them (the conversation has tests of its own)."""
-        services = self.app.services
+        services, storage = self.app.services, self.app.storage
         now = services.clock()
-        await services.users.record_consent(user_id, name, "en", NOTICE_VERSION, now)
-        await services.volunteers.save_profile(
+        await storage.users.record_consent(user_id, name, "en", NOTICE_VERSION, now)
+        await storage.volunteers.save_profile(
             user_id, *where, radius_km, [Category(c) for c in categories], now
         )
-        await services.volunteers.decide(user_id, VolunteerStatus.APPROVED, COORDINATOR, now)
+        await storage.volunteers.decide(user_id, VolunteerStatus.APPROVED, COORDINATOR, now)
 
     async def volunteer(self, user_id: int, where: tuple[float, float], **kw: Any) -> None:
         await self.sign_up(user_id, where, **kw)
         await self.approve(user_id)
+
+    async def ready(
+        self,
+        *volunteers: Volunteer,
+        requester: str | None = "Rita",
+        enrol: bool = False,
+        **kw: Any,
+    ) -> None:
+        """The usual start: the coordinator (Cora) and, unless `requester` is None, the
+        requester (Rita) have agreed to the notice, and each volunteer, `(id, where)` or
+        `(id, where, name)`, is signed up and approved ("V<id>" unless named). `kw` go to
+        each sign-up (radius, categories); `enrol` stores them without the conversation."""
+        await self.consent(COORDINATOR, name="Cora")
+        if requester is not None:
+            await self.consent(REQUESTER, name=requester)
+        for user_id, where, *named in volunteers:
+            name = str(named[0]) if named else f"V{user_id}"
+            if enrol:
+                await self.enrol(user_id, where, name=name, **kw)
+            else:
+                await self.volunteer(user_id, where, name=name, **kw)
 
     async def ask(
         self,
@@ -232,13 +324,13 @@ class Group:
 
     async def stored(self, request_id: int) -> HelpRequest:
         """The request as the database has it now."""
-        request = await self.app.services.requests.get(request_id)
+        request = await self.app.storage.requests.get(request_id)
         assert request is not None, f"request {request_id} is not stored"
         return request
 
     async def reminders(self, kind: str, state: str = "pending") -> list[int]:
         """Ids of stored reminders of a kind, in the order they fall due."""
-        rows = await self.app.services.db.fetchall(
+        rows = await self.app.storage.db.fetchall(
             "SELECT id FROM reminders WHERE kind = ? AND state = ? ORDER BY due_at, id",
             (kind, state),
         )

@@ -142,7 +142,7 @@ async def snapshot(group: Group) -> dict[str, list[tuple[Any, ...]]]:
     the ids of updates handled, which every update adds to whatever it asked for."""
     return {
         name: sorted(rows, key=repr)
-        for name, (_, rows) in (await every_row(group.app.services.db)).items()
+        for name, (_, rows) in (await every_row(group.app.storage.db)).items()
         if name != "handled_updates"
     }
 

@@ -20,7 +20,7 @@ async def test_control_characters_are_stripped_from_what_is_stored(group: Group)
     assert stored.description == "Milk and bread\nand eggs\tplease"
     assert stored.address == "12 Acacia[31m Avenue"
     # Nor is it in the raw file: every text column of every row.
-    rows = await group.app.services.db.fetchall(
+    rows = await group.app.storage.db.fetchall(
         "SELECT description, address FROM requests WHERE instr(description, char(0)) > 0 "
         "OR instr(address, char(0)) > 0"
     )
@@ -40,7 +40,7 @@ async def test_a_name_typed_for_someone_without_telegram_loses_its_controls(
     await group.share(COORDINATOR, *HOME, name="Cora")
     await group.say(COORDINATOR, "4 Elm\x0c Road", name="Cora")
     await group.press(COORDINATOR, "v1:confirm:yes", name="Cora")
-    rows = await group.app.services.db.fetchall(
+    rows = await group.app.storage.db.fetchall(
         "SELECT contact_name, description, address FROM requests"
     )
     assert [tuple(row) for row in rows] == [("Mary", "Shopping for the week", "4 Elm Road")]

@@ -20,7 +20,7 @@ from tests.conftest import COORDINATOR, NEAR, REQUESTER, Group, make_settings
 from tests.support.telegram import Call, FakeTelegram
 
 # PTB 22 warns, when it builds the RetryAfter for a 429, that its int will become a
-# timedelta; the bot reads it either way (bot.services.broadcast.retry_after_seconds).
+# timedelta; the bot reads it either way (bot.telegram.broadcast_news.retry_after_seconds).
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*attribute `retry_after` will be of type:telegram.warnings.PTBDeprecationWarning"
 )
@@ -73,14 +73,14 @@ def _delivered(telegram: FakeTelegram, text: str = TEXT) -> Counter[int]:
 
 async def _outbox(app: MutualAidApplication, broadcast_id: int) -> dict[int, tuple[str, int]]:
     """user id -> (state, attempts) of a broadcast's outbox rows."""
-    rows = await app.services.db.fetchall(
+    rows = await app.storage.db.fetchall(
         "SELECT user_id, state, attempts FROM outbox WHERE broadcast_id = ?", (broadcast_id,)
     )
     return {row["user_id"]: (row["state"], row["attempts"]) for row in rows}
 
 
 async def _status(app: MutualAidApplication, broadcast_id: int) -> str:
-    row = await app.services.db.fetchone(
+    row = await app.storage.db.fetchone(
         "SELECT status FROM broadcasts WHERE id = ?", (broadcast_id,)
     )
     assert row is not None
@@ -232,7 +232,7 @@ async def test_people_who_blocked_the_bot_are_marked_and_skipped(open_group: Ope
         await group.app.services.broadcaster.idle()
 
         assert _delivered(group.telegram) == Counter({COORDINATOR: 1, REQUESTER: 1})
-        neighbour = await group.app.services.users.get(NEIGHBOUR)
+        neighbour = await group.app.storage.users.get(NEIGHBOUR)
         assert neighbour is not None
         assert neighbour.blocked_at is not None
         assert (await _outbox(group.app, _id(send)))[NEIGHBOUR][0] == "blocked"
@@ -350,7 +350,7 @@ async def _crashed_half_way(tmp_path: Path, telegram: FakeTelegram) -> int:
 
     await _until(stuck, "the worker stuck half-way")
     await first.services.broadcaster.stop(grace_s=0)  # kill -9: no time to finish
-    await first.services.db.close()
+    await first.storage.db.close()
     return _id(send)
 
 
@@ -384,7 +384,7 @@ async def test_a_broadcast_cut_off_while_waiting_out_a_429_resumes_exactly_once(
         # The progress message from before the crash is edited in place, then a report.
         assert any("sent 0 of 5" in c.text for c in before.sent_to(COORDINATOR))
         assert not any("sent 0 of" in c.text for c in after.sent_to(COORDINATOR))
-        row = await app.services.db.fetchone(
+        row = await app.storage.db.fetchone(
             "SELECT progress_message_id FROM broadcasts WHERE id = ?", (broadcast_id,)
         )
         edit = after.sent_to(COORDINATOR, "editMessageText")[-1]
@@ -470,7 +470,7 @@ async def test_stop_sends_no_more_and_the_report_says_who_and_how_many(tmp_path:
         seen = len(telegram.answers())
         await group.press(REQUESTER, stop, name="Rita")
         assert "Only coordinators" in _answers(telegram, seen)[-1]
-        row = await group.app.services.db.fetchone(
+        row = await group.app.storage.db.fetchone(
             "SELECT stopped_by FROM broadcasts WHERE id = ?", (broadcast_id,)
         )
         assert row is not None
@@ -520,7 +520,7 @@ async def test_a_broadcast_stopped_just_before_a_crash_stays_stopped(tmp_path: P
     group, send = await _stuck_on_the_volunteer(tmp_path, telegram)
     await group.press(SECOND_COORDINATOR, f"v1:bcast:stop:{_id(send)}", name="Sue")
     await group.app.services.broadcaster.stop(grace_s=0)  # kill -9
-    await group.app.services.db.close()
+    await group.app.storage.db.close()
     assert _delivered(telegram) == Counter({COORDINATOR: 1, REQUESTER: 1})
 
     app, after = await _restart(tmp_path)

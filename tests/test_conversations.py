@@ -17,10 +17,10 @@ async def test_nothing_is_stored_before_consent(group: Group) -> None:
     assert "v1:consent:yes" in notice.buttons
     await group.say(REQUESTER, "/request")  # the notice, then straight into the request
     assert "v1:consent:yes:en:need" in group.telegram.last_to(REQUESTER).buttons
-    assert await group.app.services.users.get(REQUESTER) is None
+    assert await group.app.storage.users.get(REQUESTER) is None
 
     await group.press(REQUESTER, "v1:consent:yes")
-    user = await group.app.services.users.get(REQUESTER)
+    user = await group.app.storage.users.get(REQUESTER)
     assert user is not None
     assert user.consented_at is not None
     # The choice, and "tell me about offers nearby" (off until they turn it on).
@@ -113,7 +113,7 @@ async def test_a_half_finished_request_survives_a_crash(tmp_path: Path) -> None:
     await group.press(REQUESTER, "v1:cat:groceries")
     await group.say(REQUESTER, "Milk and bread please")
     # A crash: no shutdown, no flush. Only what was written after each update remains.
-    await first.services.db.close()
+    await first.storage.db.close()
 
     telegram = FakeTelegram()
     second = build_application(settings, request=telegram)
@@ -156,9 +156,9 @@ async def test_a_request_saved_but_not_announced_is_announced_at_start_up(
         request_id = await group.ask()
         # As if the bot died between saving the request and sending its pings: its
         # opening still held in the outbox, as the confirmation's press left it.
-        await first.services.db.execute("DELETE FROM pings")
-        await first.services.db.execute("UPDATE requests SET announced_at = NULL")
-        await EventRepository(first.services.db).add(
+        await first.storage.db.execute("DELETE FROM pings")
+        await first.storage.db.execute("UPDATE requests SET announced_at = NULL")
+        await EventRepository(first.storage.db).add(
             RequestOpened(request_id), 0.0, hold_key=f"opening:{request_id}"
         )
     telegram = FakeTelegram()
@@ -181,7 +181,7 @@ async def test_a_command_that_starts_another_conversation_ends_the_one_before(
     await group.say(REQUESTER, "/cancel")
     await group.share(REQUESTER, *HOME)  # the volunteer form must not take this
     assert "not sure what you mean" in group.telegram.last_to(REQUESTER).text
-    assert await group.app.services.volunteers.get(REQUESTER) is None
+    assert await group.app.storage.volunteers.get(REQUESTER) is None
 
 
 async def test_a_leaflet_link_gets_one_answer(group: Group) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Any
 
 from tests.conftest import COORDINATOR, FAR, MIDDLE, NEAR, REQUESTER, Group
 
@@ -13,15 +12,8 @@ OpenGroup = Callable[..., AbstractAsyncContextManager[Group]]
 HELPER = 201  # someone who started the bot and becomes a coordinator
 
 
-async def _ready(group: Group, *volunteers: tuple[int, tuple[float, float]], **kw: Any) -> None:
-    await group.consent(COORDINATOR, name="Cora")
-    await group.consent(REQUESTER, name="Rita")
-    for user_id, where in volunteers:
-        await group.volunteer(user_id, where, name=f"V{user_id}", **kw)
-
-
 async def _audit(group: Group, action: str) -> list[tuple[int | None, int | None]]:
-    rows = await group.app.services.db.fetchall(
+    rows = await group.app.storage.db.fetchall(
         "SELECT actor_id, subject_id FROM audit WHERE action = ? ORDER BY id", (action,)
     )
     return [(row["actor_id"], row["subject_id"]) for row in rows]
@@ -41,7 +33,7 @@ def _menus_for(group: Group, user_id: int, method: str) -> list[list[str]]:
 async def test_a_coordinator_makes_someone_a_coordinator_and_their_menu_follows(
     group: Group,
 ) -> None:
-    await _ready(group)
+    await group.ready()
     await group.consent(HELPER, name="Hana")
     assert not await group.app.services.coordinators.is_coordinator(HELPER)
 
@@ -63,7 +55,7 @@ async def test_a_coordinator_makes_someone_a_coordinator_and_their_menu_follows(
 
 
 async def test_a_coordinator_is_removed_and_loses_the_menu(group: Group) -> None:
-    await _ready(group)
+    await group.ready()
     await group.consent(HELPER, name="Hana")
     await group.press(COORDINATOR, f"v1:coord:{HELPER}:add", name="Cora")
     await group.say(COORDINATOR, "/coordinators", name="Cora")
@@ -86,7 +78,7 @@ async def test_a_coordinator_is_removed_and_loses_the_menu(group: Group) -> None
 
 
 async def test_the_last_coordinator_can_never_be_removed(group: Group) -> None:
-    await _ready(group)
+    await group.ready()
     await group.press(COORDINATOR, f"v1:coord:{COORDINATOR}:dismiss", name="Cora")
     assert "last coordinator" in str(group.telegram.answers()[-1].params.get("text"))
     assert await group.app.services.coordinators.is_coordinator(COORDINATOR)
@@ -107,7 +99,7 @@ async def test_the_last_coordinator_can_never_be_removed(group: Group) -> None:
 
 
 async def test_only_someone_who_started_the_bot_can_be_made_a_coordinator(group: Group) -> None:
-    await _ready(group)
+    await group.ready()
     await group.say(COORDINATOR, "/coordinators 424242", name="Cora")
     assert "start the bot" in group.telegram.last_to(COORDINATOR).text
     await group.press(COORDINATOR, "v1:coord:424242:add", name="Cora")
@@ -120,7 +112,7 @@ async def test_only_someone_who_started_the_bot_can_be_made_a_coordinator(group:
 
 
 async def test_a_dbs_checked_volunteer_then_gets_prescription_requests(group: Group) -> None:
-    await _ready(group, (301, NEAR), categories=("prescription",))
+    await group.ready((301, NEAR), categories=("prescription",))
     first = await group.ask(category="prescription", description="Collect my prescription")
     assert group.pinged(first) == []
 
@@ -133,7 +125,7 @@ async def test_a_dbs_checked_volunteer_then_gets_prescription_requests(group: Gr
     assert "v1:vcheck:301:1" in card.buttons
     await group.press(COORDINATOR, "v1:vcheck:301:1", name="Cora")
 
-    volunteer = await group.app.services.volunteers.get(301)
+    volunteer = await group.app.storage.volunteers.get(301)
     assert volunteer is not None
     assert volunteer.dbs_checked
     assert any("ID check" in t for t in group.telegram.texts_to(301))
@@ -145,11 +137,11 @@ async def test_a_dbs_checked_volunteer_then_gets_prescription_requests(group: Gr
 
 
 async def test_a_held_volunteer_gets_nothing_until_the_hold_is_lifted(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     await group.press(COORDINATOR, "v1:vhold:301:1", name="Cora")
     assert "Why are you putting V301 on hold?" in group.telegram.last_to(COORDINATOR).text
     await group.say(COORDINATOR, "Checking a concern", name="Cora")
-    volunteer = await group.app.services.volunteers.get(301)
+    volunteer = await group.app.storage.volunteers.get(301)
     assert volunteer is not None
     assert volunteer.held
     assert any("on hold" in t for t in group.telegram.texts_to(301))
@@ -164,7 +156,7 @@ async def test_a_held_volunteer_gets_nothing_until_the_hold_is_lifted(group: Gro
 async def test_a_removed_volunteer_hands_back_their_task_and_gets_nothing_more(
     group: Group,
 ) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.ready((301, NEAR), (302, MIDDLE))
     request_id = await group.ask()
     await group.press(301, f"v1:accept:{request_id}", name="V301")
     group.telegram.clear()
@@ -173,10 +165,10 @@ async def test_a_removed_volunteer_hands_back_their_task_and_gets_nothing_more(
     asked = group.telegram.calls_of("editMessageText")[-1]
     assert "Remove V301" in asked.text
     assert asked.buttons == ["v1:vremove:301:yes", "v1:vol:301:here"]
-    assert await group.app.services.volunteers.get(301) is not None
+    assert await group.app.storage.volunteers.get(301) is not None
     await group.press(COORDINATOR, "v1:vremove:301:yes", name="Cora")
 
-    assert await group.app.services.volunteers.get(301) is None
+    assert await group.app.storage.volunteers.get(301) is None
     stored = await group.stored(request_id)
     assert stored.status == "open"
     assert any("can't help" in t for t in group.telegram.texts_to(REQUESTER))
@@ -190,7 +182,7 @@ async def test_a_removed_volunteer_hands_back_their_task_and_gets_nothing_more(
 
 
 async def test_a_volunteers_card_shows_their_recent_tasks(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     finished = await group.ask(description="Milk please")
     await group.press(301, f"v1:accept:{finished}", name="V301")
     await group.press(301, f"v1:done:{finished}", name="V301")
@@ -211,7 +203,7 @@ async def test_a_volunteers_card_shows_their_recent_tasks(group: Group) -> None:
 
 
 async def test_volunteers_can_be_found_by_name(group: Group) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.ready((301, NEAR), (302, MIDDLE))
     await group.say(COORDINATOR, "/volunteers v302", name="Cora")
     assert group.telegram.last_to(COORDINATOR).buttons == ["v1:vol:302"]
     await group.say(COORDINATOR, "/volunteers 100%", name="Cora")
@@ -224,14 +216,14 @@ async def test_volunteers_can_be_found_by_name(group: Group) -> None:
 async def test_open_lists_open_and_overdue_requests_oldest_first_with_buttons(
     group: Group,
 ) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     oldest = await group.ask(description="First one")
     taken = await group.ask(description="Taken, not overdue")
     overdue = await group.ask(description="Taken and overdue")
     newest = await group.ask(description="Last one")
     await group.press(301, f"v1:accept:{taken}", name="V301")
     await group.press(301, f"v1:accept:{overdue}", name="V301")
-    db = group.app.services.db
+    db = group.app.storage.db
     await db.execute("UPDATE requests SET due_at = created_at - 60 WHERE id = ?", (overdue,))
     # Oldest first by when they were asked, whatever their number.
     await db.execute("UPDATE requests SET created_at = created_at - 600 WHERE id = ?", (newest,))
@@ -261,14 +253,14 @@ async def test_open_lists_open_and_overdue_requests_oldest_first_with_buttons(
 
 
 async def test_open_with_nothing_waiting_says_so(group: Group) -> None:
-    await _ready(group)
+    await group.ready()
     await group.say(COORDINATOR, "/open", name="Cora")
     assert "Nothing is waiting" in group.telegram.last_to(COORDINATOR).text
 
 
 async def test_a_request_is_handed_to_a_named_volunteer(open_group: OpenGroup) -> None:
     async with open_group(WAVE_SIZE="1") as group:
-        await _ready(group, (301, NEAR), (302, MIDDLE), (303, FAR))
+        await group.ready((301, NEAR), (302, MIDDLE), (303, FAR))
         request_id = await group.ask(address="12 Acacia Avenue")
         assert group.pinged(request_id) == [301]
         group.telegram.clear()
@@ -309,7 +301,7 @@ async def test_a_request_is_handed_to_a_named_volunteer(open_group: OpenGroup) -
 
 
 async def test_a_prescription_is_never_handed_to_an_unchecked_volunteer(group: Group) -> None:
-    await _ready(group, (301, NEAR), categories=("prescription",))
+    await group.ready((301, NEAR), categories=("prescription",))
     request_id = await group.ask(category="prescription", description="Collect my pills")
     await group.press(COORDINATOR, f"v1:assign:{request_id}", name="Cora")
     assert "No approved volunteer" in str(group.telegram.answers()[-1].params.get("text"))

@@ -32,7 +32,7 @@ async def test_a_ping_recorded_but_never_sent_goes_out_at_start_up(tmp_path: Pat
         assert group.pinged(request_id) == [301, 302]
         # As if the bot died after sending 301's ping, before sending 302's: the wave's
         # event was not yet all delivered.
-        db = first.services.db
+        db = first.storage.db
         await db.execute(
             "UPDATE pings SET chat_id = NULL, message_id = NULL WHERE volunteer_id = 302"
         )
@@ -63,7 +63,7 @@ async def test_a_wave_cut_short_is_finished_not_followed_by_another(tmp_path: Pa
         assert group.pinged(request_id) == [301]
         # The first wave went out, but the bot died before recording that the request's
         # opening was delivered: start-up hands it to its subscribers again.
-        db = first.services.db
+        db = first.storage.db
         await _undelivered(db, RequestOpened(request_id))
     telegram = FakeTelegram()
     second = build_application(settings, request=telegram)

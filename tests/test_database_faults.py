@@ -86,11 +86,11 @@ def _told(group: Group, user_id: int, words: str) -> int:
 async def test_an_update_waits_out_a_lock_held_past_the_busy_timeout(group: Group) -> None:
     await group.consent(COORDINATOR, name="Cora")
     await group.say(REQUESTER, "/start")
-    with lock_held_elsewhere(group.app.services.db.path) as release:
+    with lock_held_elsewhere(group.app.storage.db.path) as release:
         # Longer than busy_timeout (5 s): the first try to store the consent fails.
         asyncio.get_running_loop().call_later(6.0, release.set)
         await group.press(REQUESTER, "v1:consent:yes")  # answered exactly once
-    stored = await group.app.services.users.get(REQUESTER)
+    stored = await group.app.storage.users.get(REQUESTER)
     assert stored is not None
     assert stored.consented_at is not None
     assert _told(group, REQUESTER, TRY_AGAIN) == 0
@@ -105,9 +105,9 @@ async def test_a_full_disk_is_told_to_the_person_and_once_to_the_coordinators_th
     async with open_group(DB_RETRY_S="0.3") as group:
         await _up_to_confirm(group)
         sends_before = len(group.telegram.calls_of("sendMessage"))
-        with disk_full(group.app.services.db):
+        with disk_full(group.app.storage.db):
             await group.press(REQUESTER, "v1:confirm:yes")  # "Sent!" is not said twice
-            assert await group.app.services.requests.by_requester(REQUESTER) == []
+            assert await group.app.storage.requests.by_requester(REQUESTER) == []
             assert _told(group, REQUESTER, TRY_AGAIN) == 1
             assert _told(group, COORDINATOR, FAILING) == 1
             # The fault lasts: the next try is told too; the coordinators not again.
@@ -120,7 +120,7 @@ async def test_a_full_disk_is_told_to_the_person_and_once_to_the_coordinators_th
 
         # The disk has room again: the same button works, no restart.
         await group.press(REQUESTER, "v1:confirm:yes")
-        saved = await group.app.services.requests.by_requester(REQUESTER)
+        saved = await group.app.storage.requests.by_requester(REQUESTER)
         assert len(saved) == 1
         assert f"#{saved[0].id}" in group.telegram.last_to(REQUESTER).text
         assert _told(group, COORDINATOR, WORKS_AGAIN) == 1
@@ -132,7 +132,7 @@ async def test_a_retry_does_not_say_again_what_was_said_before_the_fault(
 ) -> None:
     async with open_group(DB_RETRY_S="10") as group:
         await _up_to_confirm(group)
-        requests = group.app.services.requests
+        requests = group.app.storage.requests
         create = requests.create
         failures = iter([sqlite3.OperationalError("database is locked")])
 
@@ -152,7 +152,7 @@ async def test_a_retry_does_not_say_again_what_was_said_before_the_fault(
 
 async def test_no_fault_outside_the_handlers_stops_update_handling(group: Group) -> None:
     await group.consent(REQUESTER)
-    handled = group.app.services.handled
+    handled = group.app.storage.handled
 
     async def broken(*args: object) -> None:
         raise sqlite3.OperationalError("disk I/O error")
@@ -193,7 +193,7 @@ async def test_a_request_saved_just_before_the_fault_is_called_saved_and_started
 ) -> None:
     async with open_group(DB_RETRY_S="0.3") as group:
         await _up_to_confirm(group)
-        services = group.app.services
+        services, storage = group.app.services, group.app.storage
         schedule = services.reminders.schedule
 
         async def failing_schedule(*args: Any, **kwargs: Any) -> bool:
@@ -202,14 +202,14 @@ async def test_a_request_saved_just_before_the_fault_is_called_saved_and_started
         # The request row is written; the disk fills before its reminders are.
         services.reminders.schedule = failing_schedule  # type: ignore[method-assign]
         await group.press(REQUESTER, "v1:confirm:yes")
-        saved = await services.requests.by_requester(REQUESTER)
+        saved = await storage.requests.by_requester(REQUESTER)
         assert len(saved) == 1
         request_id = saved[0].id
         assert _told(group, REQUESTER, f"request #{request_id} was saved") == 1
         assert _told(group, REQUESTER, "couldn't save that") == 0
         # Pressing Send again makes no second request, and is not told "couldn't save".
         await group.press(REQUESTER, "v1:confirm:yes")
-        assert len(await services.requests.by_requester(REQUESTER)) == 1
+        assert len(await storage.requests.by_requester(REQUESTER)) == 1
         assert _told(group, REQUESTER, "couldn't save that") == 0
 
         # Room again: the next update that works starts the request, once.
@@ -217,7 +217,7 @@ async def test_a_request_saved_just_before_the_fault_is_called_saved_and_started
         await group.say(REQUESTER, "/help")
         assert _told(group, COORDINATOR, WORKS_AGAIN) == 1
         assert sum("Can you help" in text for text in group.telegram.texts_to(301)) == 1
-        due = await services.db.fetchall(
+        due = await storage.db.fetchall(
             "SELECT kind FROM reminders WHERE request_id = ?", (request_id,)
         )
         assert {"alert", "escalate"} <= {row["kind"] for row in due}

@@ -206,7 +206,7 @@ async def test_only_the_volunteer_on_the_task_can_press_the_doorstep_buttons(
         assert "no longer open" in _answer(group)
         await group.press(ALICE, "v1:arrived:999", name="Alice")
         assert "no longer open" in _answer(group)
-        visits = await group.app.services.db.fetchall("SELECT volunteer_id FROM visits")
+        visits = await group.app.storage.db.fetchall("SELECT volunteer_id FROM visits")
         assert [row["volunteer_id"] for row in visits] == [ALICE]
 
 
@@ -344,7 +344,7 @@ async def test_the_doorstep_timers_are_stored_and_outlive_a_restart(tmp_path: Pa
         # Start-up re-arms the alarm from the table; ringing fires what fell due.
         await again.app.services.reminders.fire_due()
         assert "Are you OK?" in again.telegram.last_to(ALICE).text
-        stored = await again.app.services.db.fetchall(
+        stored = await again.app.storage.db.fetchall(
             "SELECT kind, state FROM reminders WHERE kind IN ('checkout', 'safety_alert')"
         )
         assert sorted(json.dumps(tuple(r)) for r in stored) == [

@@ -28,7 +28,7 @@ async def test_a_confirmation_delivered_twice_makes_one_request(group: Group) ->
     await group.say(REQUESTER, "1 High St")
     confirm = group.people.press(REQUESTER, "v1:confirm:yes")
     await _twice(group, confirm)
-    assert len(await group.app.services.requests.by_requester(REQUESTER)) == 1
+    assert len(await group.app.storage.requests.by_requester(REQUESTER)) == 1
     assert len(group.telegram.answers()) == len(
         [c for c in group.telegram.calls if c.method == "answerCallbackQuery"]
     )
@@ -57,6 +57,6 @@ async def test_an_update_seen_before_a_restart_is_not_handled_after_it(
     await group.app.update_persistence()
     group.telegram.clear()
     # The handled ids live in the database, so another process would skip it too.
-    assert await group.app.services.handled.seen(start.update_id)
+    assert await group.app.storage.handled.seen(start.update_id)
     await group.app.process_update(start)
     assert group.telegram.sent_to(REQUESTER) == []

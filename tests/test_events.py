@@ -97,7 +97,7 @@ async def _confirm(group: Group, _request_id: int) -> None:
 async def _due_soon_and_taken(group: Group) -> int:
     request_id = await _asked(group)
     soon = group.app.services.clock() + 3 * 3600
-    await group.app.services.db.execute(
+    await group.app.storage.db.execute(
         "UPDATE requests SET due_at = ? WHERE id = ?", (soon, request_id)
     )
     await group.press(302, f"v1:accept:{request_id}", name="Bashir")
@@ -307,7 +307,7 @@ async def test_killed_after_the_commit_every_consequence_comes_once_after_restar
         kill_before(first.services.events, crash.kind)
         with pytest.raises(Killed):
             await crash.act(group, request_id)
-        stranded = await first.services.db.fetchall("SELECT kind FROM events")
+        stranded = await first.storage.db.fetchall("SELECT kind FROM events")
         assert crash.kind.kind in {row["kind"] for row in stranded}
     for start in range(2):  # a second start-up says nothing again
         telegram = FakeTelegram() if start == 0 else telegram
@@ -319,7 +319,7 @@ async def test_killed_after_the_commit_every_consequence_comes_once_after_restar
             group = Group(second, telegram)
             counts = await crash.counts(group, request_id)
             assert counts == dict.fromkeys(counts, 1), (start, counts)
-            left = await second.services.db.fetchall("SELECT kind FROM events")
+            left = await second.storage.db.fetchall("SELECT kind FROM events")
             assert left == []
 
 
@@ -507,4 +507,4 @@ async def test_a_fault_mid_delivery_still_hands_the_address_over_once(group: Gro
     assert await addresses.shown(request_id, 302)
     assert texts(group, REQUESTER, "is going to help") == 1
     assert edits(group, 301, "taken by another volunteer") == 1
-    assert await group.app.services.db.fetchall("SELECT id FROM events") == []
+    assert await group.app.storage.db.fetchall("SELECT id FROM events") == []

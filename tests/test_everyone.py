@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.domain.models import Place
+from bot.telegram.commands import command_list, coordinator_commands, everyone_commands
 from tests.conftest import COORDINATOR, HOME, NEAR, REQUESTER, Group
 
 
@@ -93,3 +96,26 @@ async def test_descriptions_are_escaped_in_pings(group: Group) -> None:
     ping = group.telegram.last_to(301)
     assert f"v1:accept:{request_id}" in ping.buttons
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; milk" in ping.text
+
+
+async def test_help_explains_every_command_of_the_menu_and_no_one_elses(group: Group) -> None:
+    await group.consent(COORDINATOR, name="Cora")
+    await group.consent(REQUESTER)
+    await group.say(COORDINATOR, "/help")
+    theirs = group.telegram.last_to(COORDINATOR).text
+    await group.say(REQUESTER, "/help")
+    mine = group.telegram.last_to(REQUESTER).text
+    everyone = {c.command for c in everyone_commands()}
+    for command in coordinator_commands():
+        if command.command in ("start", "help"):
+            continue  # /start is where everyone begins; /help is this
+        named = re.compile(rf"/{command.command}\b")
+        assert named.search(theirs), command.command
+        assert bool(named.search(mine)) == (command.command in everyone), command.command
+
+
+def test_each_line_of_help_begins_with_its_own_command() -> None:
+    for command in command_list():
+        assert command.menu is not None or command.help is not None, command.name
+        if command.help is not None:
+            assert command.help.startswith(f"/{command.name}"), command.name

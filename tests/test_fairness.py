@@ -39,7 +39,7 @@ async def _people(group: Group, *volunteers: tuple[int, tuple[float, float]]) ->
 
 
 async def _due_at(group: Group, kind: str) -> list[float]:
-    rows = await group.app.services.db.fetchall(
+    rows = await group.app.storage.db.fetchall(
         "SELECT due_at FROM reminders WHERE kind = ? AND state = 'pending' ORDER BY due_at",
         (kind,),
     )
@@ -99,7 +99,7 @@ async def test_a_volunteer_s_own_quiet_hours_replace_the_group_s(tmp_path: Path)
         await _people(group, (301, NEAR), (302, MIDDLE))
         await group.say(301, "/volunteer", name="V301")
         await group.press(301, "v1:quiet:2300-0700", name="V301")
-        volunteer = await group.app.services.volunteers.get(301)
+        volunteer = await group.app.storage.volunteers.get(301)
         assert volunteer is not None
         assert volunteer.own_quiet
         assert volunteer.quiet_hours == QuietHours(23 * 60, 7 * 60)
@@ -110,7 +110,7 @@ async def test_a_volunteer_s_own_quiet_hours_replace_the_group_s(tmp_path: Path)
         # Back to the group's usual hours; a stale or forged button changes nothing.
         await group.press(301, "v1:quiet:default", name="V301")
         await group.press(301, "v1:quiet:2500-0700", name="V301")
-        volunteer = await group.app.services.volunteers.get(301)
+        volunteer = await group.app.storage.volunteers.get(301)
         assert volunteer is not None
         assert not volunteer.own_quiet
         assert "doesn't work" in group.telegram.answers()[-1].text
@@ -133,7 +133,7 @@ async def test_asking_everyone_passes_the_caps_but_not_quiet_hours(tmp_path: Pat
     settings = {**NIGHT, "MAX_PINGS_PER_DAY": "1", "WAVE_SIZE": "1"}
     async with group_with_clock(tmp_path, clock, **settings) as group:
         await _people(group, (301, NEAR), (302, MIDDLE), (303, FAR))
-        await group.app.services.volunteers.set_quiet(303, True, None, clock[0])  # no quiet
+        await group.app.storage.volunteers.set_quiet(303, True, None, clock[0])  # no quiet
         first = await group.ask(name="Rita")
         assert group.pinged(first) == [301]
         clock[0] = at(15, 21, 30)  # 301 and 302 now asleep; 301 at the cap too
@@ -232,7 +232,7 @@ async def test_a_volunteer_never_asked_in_30_days_gets_a_kind_note_once(tmp_path
     clock = [at(1, 9)]
     async with group_with_clock(tmp_path, clock) as group:
         await _people(group, (301, NEAR), (302, NEAR))
-        await group.app.services.volunteers.save_profile(
+        await group.app.storage.volunteers.save_profile(
             301, *NEAR, 0.1, [Category.GROCERIES], clock[0]
         )
         await group.enrol(303, FAR, name="V303", categories=("dog_walking",))

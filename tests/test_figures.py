@@ -26,13 +26,6 @@ TRICKY = 'Milk, "the blue one"\nand bread'
 ADDRESS = "12 Acacia Avenue, ring twice"
 
 
-async def _ready(group: Group) -> None:
-    await group.consent(COORDINATOR, name="Cora")
-    await group.consent(REQUESTER, name="Rita")
-    await group.volunteer(301, NEAR, name="Alice")
-    await group.volunteer(302, MIDDLE, name="Bob")
-
-
 async def _history(group: Group) -> dict[str, int]:
     """Five requests: two done, one taken, one cancelled, one still open. Made through
     the help desk, as the conversations would (they have tests of their own)."""
@@ -50,7 +43,7 @@ async def _history(group: Group) -> dict[str, int]:
     for name in ("done1", "done2"):
         assert (await desk.complete(ids[name], 301)).outcome is Outcome.OK
     assert (await desk.cancel(ids["cancelled"], REQUESTER)).outcome is Outcome.OK
-    db = group.app.services.db
+    db = group.app.storage.db
     # Known waits from asking to being taken: 1, 3 and 20 minutes.
     for name, wait in (("done1", 60), ("done2", 180), ("taken", 1200)):
         await db.execute(
@@ -81,7 +74,7 @@ def _csv(call: Call) -> tuple[str, list[list[str]]]:
 
 
 async def test_stats_are_counted_from_the_stored_requests(group: Group) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Alice"), (302, MIDDLE, "Bob"))
     await _history(group)
     stats = await group.app.services.figures.stats()
     assert stats.total == 5
@@ -109,17 +102,17 @@ async def test_stats_are_counted_from_the_stored_requests(group: Group) -> None:
 
 
 async def test_the_chart_counts_each_day_from_the_stored_data(group: Group) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Alice"), (302, MIDDLE, "Bob"))
     ids = await _history(group)
     tz = group.app.services.settings.timezone
     now = group.app.services.clock()
     three_days_ago = now - 3 * 86400
-    await group.app.services.db.execute(
+    await group.app.storage.db.execute(
         "UPDATE requests SET created_at = ? WHERE id IN (?, ?)",
         (three_days_ago, ids["done1"], ids["cancelled"]),
     )
     # Older than the chart's 30 days: left out.
-    await group.app.services.db.execute(
+    await group.app.storage.db.execute(
         "UPDATE requests SET created_at = ? WHERE id = ?", (now - 40 * 86400, ids["open"])
     )
     days = await group.app.services.figures.days()
@@ -165,7 +158,7 @@ def test_the_chart_is_a_png_of_the_bars_it_was_given() -> None:
 
 
 async def test_the_export_opens_cleanly_with_one_row_per_request(group: Group) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Alice"), (302, MIDDLE, "Bob"))
     ids = await _history(group)
     tricky = await group.ask(description=TRICKY, address="Flat 2, 5 High St")
     formula = await group.ask(description="=HYPERLINK(evil)")
@@ -194,7 +187,7 @@ async def test_the_export_opens_cleanly_with_one_row_per_request(group: Group) -
     _, volunteers = _csv(volunteers_file)
     assert len(volunteers) == 3
     assert "Alice" not in volunteers_file.files["document"][1].decode("utf-8-sig")
-    audit = await group.app.services.db.fetchall(
+    audit = await group.app.storage.db.fetchall(
         "SELECT actor_id, action FROM audit WHERE action LIKE 'export%'"
     )
     assert [(row["actor_id"], row["action"]) for row in audit] == [(COORDINATOR, "export")]
@@ -203,7 +196,7 @@ async def test_the_export_opens_cleanly_with_one_row_per_request(group: Group) -
 async def test_personal_details_only_when_asked_for_and_every_such_export_is_logged(
     group: Group,
 ) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Alice"), (302, MIDDLE, "Bob"))
     request_id = await group.ask(description=TRICKY, address="Flat 2, 5 High St")
     await group.press(302, f"v1:accept:{request_id}", name="Bob")
     await group.say(COORDINATOR, "/export personal", name="Cora")
@@ -221,7 +214,7 @@ async def test_personal_details_only_when_asked_for_and_every_such_export_is_log
     _, volunteers = _csv(volunteers_file)
     assert {"Alice", "Bob"} <= {r[volunteers[0].index("Name")] for r in volunteers[1:]}
 
-    audit = await group.app.services.db.fetchall(
+    audit = await group.app.storage.db.fetchall(
         "SELECT actor_id, action, note FROM audit WHERE action LIKE 'export%'"
     )
     assert [(row["actor_id"], row["action"]) for row in audit] == [
@@ -234,7 +227,7 @@ async def test_personal_details_only_when_asked_for_and_every_such_export_is_log
 
 
 async def test_the_export_is_in_the_coordinators_language(group: Group) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Alice"), (302, MIDDLE, "Bob"))
     await group.press(COORDINATOR, "v1:lang:pl", name="Cora")
     ids = await _history(group)
     await group.say(COORDINATOR, "/export", name="Cora", language="pl")
@@ -255,7 +248,7 @@ async def test_the_export_is_in_the_coordinators_language(group: Group) -> None:
 
 
 async def test_export_en_is_the_stable_english_file_with_stored_values(group: Group) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Alice"), (302, MIDDLE, "Bob"))
     await group.press(COORDINATOR, "v1:lang:pl", name="Cora")
     ids = await _history(group)
     await group.say(COORDINATOR, "/export en", name="Cora", language="pl")

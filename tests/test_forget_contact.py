@@ -49,7 +49,7 @@ async def _call(
 async def _everything_stored(group: Group) -> str:
     """Every value of every row of every table, as one text to search."""
     found = []
-    for _, rows in (await every_row(group.app.services.db)).values():
+    for _, rows in (await every_row(group.app.storage.db)).values():
         for row in rows:
             found.extend(str(value) for value in row)
     return "\n".join(found)
@@ -58,7 +58,7 @@ async def _everything_stored(group: Group) -> str:
 def _database_bytes(group: Group) -> bytes:
     """SQLite's files (secure_delete must have overwritten the erased values); PostgreSQL's
     own files are the server's, not the bot's to read."""
-    if group.app.services.db.dialect != "sqlite":
+    if group.app.storage.db.dialect != "sqlite":
         return b""
     path = group.app.services.settings.database_path
     return b"".join(
@@ -68,7 +68,8 @@ def _database_bytes(group: Group) -> bytes:
     )
 
 
-async def _ready(group: Group) -> None:
+async def _with_sue(group: Group) -> None:
+    """The usual start with Sue, a second coordinator, before the requester and Alice."""
     await group.consent(COORDINATOR, name="Cora")
     await group.consent(SUE, name="Sue")
     await group.app.services.roster.appoint(SUE, COORDINATOR)
@@ -77,7 +78,7 @@ async def _ready(group: Group) -> None:
 
 
 async def test_a_coordinator_erases_someone_without_telegram_after_asking(group: Group) -> None:
-    await _ready(group)
+    await _with_sue(group)
     taken = await _call(group)
     await group.press(VOLUNTEER, f"v1:accept:{taken}", name="Alice")
     # Rung again a week later; the number typed another way, and one for someone else.
@@ -137,7 +138,7 @@ async def test_a_coordinator_erases_someone_without_telegram_after_asking(group:
         assert marker.casefold() not in stored_text.casefold(), marker
         assert marker.encode() not in raw, marker
     # Audited: who erased, which request, and no trace of the person.
-    audit = await group.app.services.db.fetchall(
+    audit = await group.app.storage.db.fetchall(
         "SELECT actor_id, request_id FROM audit WHERE action = 'erase:contact'"
     )
     assert [tuple(row) for row in audit] == [(COORDINATOR, taken)]
@@ -150,7 +151,7 @@ async def test_a_coordinator_erases_someone_without_telegram_after_asking(group:
 
 
 async def test_only_coordinators_can_erase_someone_without_telegram(group: Group) -> None:
-    await _ready(group)
+    await _with_sue(group)
     request_id = await _call(group)
     group.telegram.clear()
     await group.say(REQUESTER, f"/forget {request_id}", name="Rita")
@@ -165,7 +166,7 @@ async def test_only_coordinators_can_erase_someone_without_telegram(group: Group
 
 
 async def test_forget_says_how_when_it_cannot_erase(group: Group) -> None:
-    await _ready(group)
+    await _with_sue(group)
     typed = await group.ask()  # asked with Telegram: that person uses /forgetme
     await group.say(COORDINATOR, "/forget", name="Cora")
     assert "for example /forget 12" in group.telegram.last_to(COORDINATOR).text

@@ -25,12 +25,6 @@ SECOND = 101
 GROUP_CHAT = -1001
 
 
-async def _ready(group: Group) -> None:
-    await group.consent(COORDINATOR, name="Cora")
-    await group.consent(REQUESTER, name="Rita")
-    await group.volunteer(301, NEAR, name="Vinnie")
-
-
 async def _donate(
     group: Group, amount: str, note: str = "From Mrs Dorothy Pike", thank: str = "yes"
 ) -> None:
@@ -54,7 +48,7 @@ async def _claim(group: Group, amount: str = "12.50") -> int:
 
 
 async def test_a_donation_a_claim_and_an_approval_show_in_fund(group: Group) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Vinnie"))
     await _donate(group, "50")
     assert "£50.00" in group.telegram.last_to(COORDINATOR).text
     claim_id = await _claim(group)
@@ -92,7 +86,7 @@ async def test_a_claim_below_zero_needs_a_second_coordinator(tmp_path: Path) -> 
     )
     async with app:
         group = Group(app, telegram)
-        await _ready(group)
+        await group.ready((301, NEAR, "Vinnie"))
         await group.consent(SECOND, name="Sol")
         await _donate(group, "5")
         claim_id = await _claim(group, "12.50")
@@ -107,7 +101,7 @@ async def test_a_claim_below_zero_needs_a_second_coordinator(tmp_path: Path) -> 
 
 
 async def test_a_declined_claim_tells_the_volunteer_why(group: Group) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Vinnie"))
     claim_id = await _claim(group)
     await group.press(COORDINATOR, f"v1:claimno:{claim_id}", name="Cora")
     await group.say(COORDINATOR, "Bought wine, not on the list", name="Cora")
@@ -124,7 +118,7 @@ async def test_a_declined_claim_tells_the_volunteer_why(group: Group) -> None:
 
 
 async def test_someone_else_cannot_approve_or_see_coordinator_tools(group: Group) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Vinnie"))
     claim_id = await _claim(group)
     await group.press(301, f"v1:reimburse:{claim_id}", name="Vinnie")
     assert "Only coordinators" in group.telegram.answers()[-1].params.get("text", "")
@@ -134,7 +128,7 @@ async def test_someone_else_cannot_approve_or_see_coordinator_tools(group: Group
 
 
 async def test_the_ledger_csv_is_protected_and_the_statement_has_no_names(group: Group) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Vinnie"))
     await group.app.services.board.link(GROUP_CHAT, "Acacia Avenue helpers", COORDINATOR)
     await _donate(group, "30")
     await group.press(COORDINATOR, "v1:fund:ledger", name="Cora")
@@ -153,7 +147,7 @@ async def test_the_ledger_csv_is_protected_and_the_statement_has_no_names(group:
 
 
 async def test_a_reversal_is_a_new_row_and_edits_are_refused(group: Group) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Vinnie"))
     await _donate(group, "20")
     row = (await group.app.services.fund.ledger())[0]
     await group.say(COORDINATOR, f"/fund reverse {row.id}", name="Cora")
@@ -161,7 +155,7 @@ async def test_a_reversal_is_a_new_row_and_edits_are_refused(group: Group) -> No
     rows = await group.app.services.fund.ledger()
     assert [r.pence for r in rows] == [2000, -2000]
     assert await group.app.services.fund.balance() == 0
-    db = group.app.services.db
+    db = group.app.storage.db
     with pytest.raises(sqlite3.IntegrityError):
         await db.execute("UPDATE fund_ledger SET pence = 1 WHERE id = ?", (row.id,))
     with pytest.raises(sqlite3.IntegrityError):
@@ -169,7 +163,7 @@ async def test_a_reversal_is_a_new_row_and_edits_are_refused(group: Group) -> No
 
 
 async def test_forgetme_keeps_the_ledger_row_without_the_volunteer(group: Group) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Vinnie"))
     await _donate(group, "50")
     claim_id = await _claim(group)
     await group.press(COORDINATOR, f"v1:reimburse:{claim_id}", name="Cora")

@@ -19,7 +19,17 @@ from hypothesis import strategies as st
 from telegram import Update
 
 from bot.telegram.app import build_application
-from tests.conftest import COORDINATOR, HOME, MIDDLE, NEAR, REQUESTER, Group, make_settings
+from tests.conftest import (
+    COORDINATOR,
+    HOME,
+    MIDDLE,
+    NEAR,
+    POSTGRES_URL,
+    REQUESTER,
+    SCHEMAS,
+    Group,
+    make_settings,
+)
 from tests.support.telegram import BOT_USER, FakeTelegram
 
 PEOPLE = (COORDINATOR, REQUESTER, 301, 302, 999)
@@ -170,7 +180,7 @@ async def _neighbourhood(group: Group) -> None:
 
 
 async def _consistency_problems(group: Group) -> list[str]:
-    db = group.app.services.db
+    db = group.app.storage.db
     problems = []
     # PostgreSQL checks its foreign keys as it writes, and has no integrity check to ask.
     if db.dialect == "sqlite":
@@ -215,6 +225,10 @@ async def _run(folder: Path, batch: list[dict[str, Any]]) -> None:
         assert errors == [], errors
         assert await _consistency_problems(group) == []
         assert all(len(c.text) <= 4096 for c in telegram.calls)
+    if POSTGRES_URL:
+        # Each example is a new group in a new folder; its schema is emptied for the
+        # next one now, not after the whole test (tests/support/schemas.py).
+        await SCHEMAS.take_back()
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))

@@ -235,7 +235,7 @@ async def test_a_prescription_needs_a_checked_volunteer_even_from_the_group(
 
 async def test_i_can_help_works_only_under_the_groups_own_post(group: Group) -> None:
     await _linked(group, (301, NEAR), (302, FAR))
-    await group.app.services.db.execute("UPDATE volunteers SET radius_km = 1 WHERE user_id = 302")
+    await group.app.storage.db.execute("UPDATE volunteers SET radius_km = 1 WHERE user_id = 302")
     request_id = await group.ask()
     post = _post(group, request_id)
     assert post.message_id is not None

@@ -269,7 +269,7 @@ async def test_a_polish_user_gets_start_in_polish(group: Group) -> None:
     assert notice.buttons == ["v1:consent:yes", "v1:lang"]
     await group.press(REQUESTER, "v1:consent:yes", language="pl")
     assert "Dzień dobry, Sam!" in group.telegram.last_to(REQUESTER).text
-    user = await group.app.services.users.get(REQUESTER)
+    user = await group.app.storage.users.get(REQUESTER)
     assert user is not None
     assert user.language == "pl"
 
@@ -325,7 +325,7 @@ async def test_an_urdu_volunteers_reminder_is_in_urdu_with_the_time_kept_whole(
     await group.share(REQUESTER, *HOME)
     await group.say(REQUESTER, "12 Acacia Avenue")
     await group.press(REQUESTER, "v1:confirm:yes")
-    request_id = (await group.app.services.requests.by_requester(REQUESTER, 1))[0].id
+    request_id = (await group.app.storage.requests.by_requester(REQUESTER, 1))[0].id
     await group.press(301, f"v1:accept:{request_id}", name="Ali", language="ur")
     group.telegram.clear()
     await group.fire("before")
@@ -365,7 +365,7 @@ async def test_language_offers_every_catalogue_and_is_used_from_the_next_message
     assert edit.text == "✅ Відтепер я писатиму вам українською."
     await group.say(REQUESTER, "/help")  # Telegram still says "en": the choice wins
     assert "Як це працює" in group.telegram.last_to(REQUESTER).text
-    user = await group.app.services.users.get(REQUESTER)
+    user = await group.app.storage.users.get(REQUESTER)
     assert user is not None
     assert user.language == "uk"
 
@@ -380,10 +380,10 @@ async def test_a_language_chosen_before_consent_is_kept_only_once_they_agree(
     notice = group.telegram.last_to(REQUESTER)
     assert "Witamy w sąsiedzkiej grupie pomocy" in notice.text
     assert notice.buttons == ["v1:consent:yes:pl", "v1:lang"]
-    assert await group.app.services.users.get(REQUESTER) is None
+    assert await group.app.storage.users.get(REQUESTER) is None
     await group.press(REQUESTER, "v1:consent:yes:pl")
     assert "Dzień dobry" in group.telegram.last_to(REQUESTER).text
-    user = await group.app.services.users.get(REQUESTER)
+    user = await group.app.storage.users.get(REQUESTER)
     assert user is not None
     assert user.language == "pl"
 
@@ -392,7 +392,7 @@ async def test_an_unknown_language_button_is_answered_politely(group: Group) -> 
     await group.consent(REQUESTER)
     await group.press(REQUESTER, "v1:lang:xx")
     assert group.telegram.answers()[-1].params["text"] == "This button doesn't work any more."
-    user = await group.app.services.users.get(REQUESTER)
+    user = await group.app.storage.users.get(REQUESTER)
     assert user is not None
     assert user.language == "en"
 

@@ -13,11 +13,6 @@ PHONE = "07700 900123"
 ADDRESS = "4 Elm Road, side door"
 
 
-async def _ready(group: Group) -> None:
-    await group.consent(COORDINATOR, name="Cora")
-    await group.volunteer(301, NEAR, name="Alice")
-
-
 async def _take_a_call(group: Group, description: str = "Shopping for the week") -> int:
     """The whole /onbehalf conversation, with a few wrong answers on the way."""
     say = group.say
@@ -51,7 +46,7 @@ async def _take_a_call(group: Group, description: str = "Shopping for the week")
 
 
 async def test_a_phone_request_is_stored_for_someone_without_telegram(group: Group) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Alice"), requester=None)
     request_id = await _take_a_call(group)
 
     stored = await group.stored(request_id)
@@ -72,7 +67,7 @@ async def test_a_phone_request_is_stored_for_someone_without_telegram(group: Gro
 async def test_the_volunteer_gets_the_phone_number_and_the_coordinator_the_news(
     group: Group,
 ) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Alice"), requester=None)
     request_id = await _take_a_call(group)
     group.telegram.clear()
 
@@ -103,7 +98,7 @@ async def test_the_volunteer_gets_the_phone_number_and_the_coordinator_the_news(
 
 
 async def test_when_the_volunteer_hands_it_back_the_coordinator_hears(group: Group) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Alice"), requester=None)
     request_id = await _take_a_call(group)
     await group.press(301, f"v1:accept:{request_id}", name="Alice")
     group.telegram.clear()
@@ -117,7 +112,7 @@ async def test_when_the_volunteer_hands_it_back_the_coordinator_hears(group: Gro
 async def test_an_expired_phone_request_is_told_to_its_coordinator_without_ask_again(
     group: Group,
 ) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Alice"), requester=None)
     request_id = await _take_a_call(group)
     group.telegram.clear()
     await group.fire("expire")
@@ -128,7 +123,7 @@ async def test_an_expired_phone_request_is_told_to_its_coordinator_without_ask_a
 
 
 async def test_open_shows_who_a_phone_request_is_for(group: Group) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Alice"), requester=None)
     request_id = await _take_a_call(group)
     await group.say(COORDINATOR, "/open", name="Cora")
     entry = group.telegram.last_to(COORDINATOR).text
@@ -137,22 +132,22 @@ async def test_open_shows_who_a_phone_request_is_for(group: Group) -> None:
 
 
 async def test_only_coordinators_take_phone_requests(group: Group) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Alice"), requester=None)
     await group.consent(REQUESTER, name="Rita")
     await group.say(REQUESTER, "/onbehalf", name="Rita")
     assert "Only coordinators" in group.telegram.last_to(REQUESTER).text
     await group.say(REQUESTER, NAME, name="Rita")
     assert "Only coordinators" not in group.telegram.last_to(REQUESTER).text
-    rows = await group.app.services.db.fetchall("SELECT * FROM requests")
+    rows = await group.app.storage.db.fetchall("SELECT * FROM requests")
     assert rows == []
 
 
 async def test_cancel_leaves_nothing_behind(group: Group) -> None:
-    await _ready(group)
+    await group.ready((301, NEAR, "Alice"), requester=None)
     await group.say(COORDINATOR, "/onbehalf", name="Cora")
     await group.say(COORDINATOR, NAME, name="Cora")
     await group.say(COORDINATOR, PHONE, name="Cora")
     await group.say(COORDINATOR, "/cancel", name="Cora")
-    drafts = await group.app.services.db.fetchall("SELECT data FROM user_data")
+    drafts = await group.app.storage.db.fetchall("SELECT data FROM user_data")
     assert not any(PHONE in row["data"] for row in drafts)
-    assert await group.app.services.db.fetchall("SELECT * FROM requests") == []
+    assert await group.app.storage.db.fetchall("SELECT * FROM requests") == []

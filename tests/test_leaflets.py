@@ -32,7 +32,7 @@ async def test_someone_new_asking_for_help_agrees_once_then_chooses_a_category(
     assert "What do you need help with?" in after.text
     assert after.buttons[0] == "v1:cat:groceries"
     assert not any("What would you like to do?" in t for t in group.telegram.texts_to(REQUESTER))
-    user = await group.app.services.users.get(REQUESTER)
+    user = await group.app.storage.users.get(REQUESTER)
     assert user is not None
     assert user.has_consented
     # And the conversation goes on from there.
@@ -68,7 +68,7 @@ async def test_what_they_came_for_survives_choosing_another_language(group: Grou
 
     after = group.telegram.last_to(REQUESTER)
     assert after.buttons[0] == "v1:cat:groceries"
-    user = await group.app.services.users.get(REQUESTER)
+    user = await group.app.storage.users.get(REQUESTER)
     assert user is not None
     assert user.language == "pl"
 

@@ -13,17 +13,10 @@ ADDRESS = "12 Acacia Avenue, ring twice"
 OpenGroup = Callable[..., AbstractAsyncContextManager[Group]]
 
 
-async def _ready(group: Group, *volunteers: tuple[int, tuple[float, float]]) -> None:
-    await group.consent(COORDINATOR, name="Cora")
-    await group.consent(REQUESTER, name="Rita")
-    for user_id, where in volunteers:
-        await group.volunteer(user_id, where, name=f"V{user_id}")
-
-
 async def test_fifty_volunteers_accept_at_once_and_exactly_one_wins(open_group: OpenGroup) -> None:
     async with open_group(WAVE_SIZE="60") as group:
         volunteers = list(range(1001, 1051))
-        await _ready(group)
+        await group.ready()
         for v in volunteers:
             await group.enrol(v, NEAR, name=f"V{v}")
         request_id = await group.ask()
@@ -44,7 +37,7 @@ async def test_fifty_volunteers_accept_at_once_and_exactly_one_wins(open_group: 
         assert len(refusals) == 49
         got_address = {c.chat_id for c in group.telegram.calls if ADDRESS in c.text}
         assert got_address == {winner}
-        claims = await group.app.services.db.fetchall(
+        claims = await group.app.storage.db.fetchall(
             "SELECT * FROM audit WHERE request_id = ? AND action = 'open->claimed'",
             (request_id,),
         )
@@ -52,7 +45,7 @@ async def test_fifty_volunteers_accept_at_once_and_exactly_one_wins(open_group: 
 
 
 async def test_the_address_reaches_only_the_volunteer_who_took_it(group: Group) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE), (303, FAR))
+    await group.ready((301, NEAR), (302, MIDDLE), (303, FAR))
     request_id = await group.ask(address=ADDRESS)
     await group.press(302, f"v1:accept:{request_id}", name="V302")
     await group.press(301, f"v1:accept:{request_id}", name="V301")  # too late
@@ -70,7 +63,7 @@ async def test_the_address_reaches_only_the_volunteer_who_took_it(group: Group) 
 async def test_taking_a_request_edits_the_other_pings_and_tells_the_requester(
     group: Group,
 ) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.ready((301, NEAR), (302, MIDDLE))
     request_id = await group.ask()
     group.telegram.clear()
     await group.press(301, f"v1:accept:{request_id}", name="V301")
@@ -82,7 +75,7 @@ async def test_taking_a_request_edits_the_other_pings_and_tells_the_requester(
 
 
 async def test_a_second_accept_from_the_winner_changes_nothing(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     request_id = await group.ask()
     await group.press(301, f"v1:accept:{request_id}", name="V301")
     group.telegram.clear()
@@ -92,8 +85,8 @@ async def test_a_second_accept_from_the_winner_changes_nothing(group: Group) -> 
 
 
 async def test_a_forged_accept_from_someone_not_pinged_is_refused(group: Group) -> None:
-    await _ready(group, (301, NEAR), (302, FAR))
-    await group.app.services.db.execute("UPDATE volunteers SET radius_km = 1 WHERE user_id = 302")
+    await group.ready((301, NEAR), (302, FAR))
+    await group.app.storage.db.execute("UPDATE volunteers SET radius_km = 1 WHERE user_id = 302")
     request_id = await group.ask()
     await group.press(302, f"v1:accept:{request_id}", name="V302")
     await group.press(REQUESTER, f"v1:accept:{request_id}", name="Rita")
@@ -106,7 +99,7 @@ async def test_when_everyone_asked_declines_the_next_wave_is_pinged(
     open_group: OpenGroup,
 ) -> None:
     async with open_group(WAVE_SIZE="1") as group:
-        await _ready(group, (301, NEAR), (302, MIDDLE))
+        await group.ready((301, NEAR), (302, MIDDLE))
         request_id = await group.ask()
         assert group.pinged(request_id) == [301]
         await group.press(301, f"v1:decline:{request_id}", name="V301")
@@ -117,7 +110,7 @@ async def test_when_everyone_asked_declines_the_next_wave_is_pinged(
 
 
 async def test_handing_back_tells_the_requester_and_asks_others(group: Group) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.ready((301, NEAR), (302, MIDDLE))
     request_id = await group.ask()
     await group.press(301, f"v1:accept:{request_id}", name="V301")
     group.telegram.clear()
@@ -135,7 +128,7 @@ async def test_handing_back_tells_the_requester_and_asks_others(group: Group) ->
 
 
 async def test_only_the_holder_can_finish_or_hand_back(group: Group) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.ready((301, NEAR), (302, MIDDLE))
     request_id = await group.ask()
     await group.press(301, f"v1:accept:{request_id}", name="V301")
     await group.press(302, f"v1:done:{request_id}", name="V302")
@@ -147,7 +140,7 @@ async def test_only_the_holder_can_finish_or_hand_back(group: Group) -> None:
 
 
 async def test_requester_cancels_a_taken_request_and_the_volunteer_is_told(group: Group) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.ready((301, NEAR), (302, MIDDLE))
     request_id = await group.ask()
     await group.press(301, f"v1:accept:{request_id}", name="V301")
     await group.say(REQUESTER, "/myrequests", name="Rita")
@@ -169,7 +162,7 @@ async def test_requester_cancels_a_taken_request_and_the_volunteer_is_told(group
 
 
 async def test_someone_else_cannot_cancel_my_request(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     request_id = await group.ask()
     await group.press(301, f"v1:cancelreq:{request_id}", name="V301")
     stored = await group.stored(request_id)
@@ -177,11 +170,11 @@ async def test_someone_else_cannot_cancel_my_request(group: Group) -> None:
 
 
 async def test_a_volunteer_who_blocked_the_bot_is_marked_and_skipped(group: Group) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.ready((301, NEAR), (302, MIDDLE))
     group.telegram.blocked.add(301)
     first = await group.ask()
     assert group.pinged(first) == [302]
-    user = await group.app.services.users.get(301)
+    user = await group.app.storage.users.get(301)
     assert user is not None
     assert user.blocked_at is not None
     group.telegram.blocked.clear()

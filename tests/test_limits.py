@@ -45,7 +45,7 @@ async def test_sixty_requests_in_a_row_only_five_stay_open(group: Group) -> None
     saved = await _flood(group, 60)
 
     assert len(saved) == 5
-    rows = await group.app.services.db.fetchall("SELECT id FROM requests")
+    rows = await group.app.storage.db.fetchall("SELECT id FROM requests")
     assert len(rows) == 5
     assert _pings(group) == {301: 5, 302: 5, 303: 5}
     refusal = group.telegram.last_to(REQUESTER).text
@@ -95,8 +95,8 @@ async def test_a_limit_reached_meanwhile_is_told_at_the_confirmation(
         await group.share(REQUESTER, *HOME, name="Rita")
         await group.say(REQUESTER, "12 Acacia Avenue", name="Rita")
         # Meanwhile another request of theirs is opened (e.g. a repeating one's next).
-        services = group.app.services
-        await services.requests.create(
+        services, storage = group.app.services, group.app.storage
+        await storage.requests.create(
             requester_id=REQUESTER,
             category=Category.GROCERIES,
             description="Weekly shop",
@@ -111,7 +111,7 @@ async def test_a_limit_reached_meanwhile_is_told_at_the_confirmation(
         group.telegram.clear()
         await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
 
-        rows = await services.db.fetchall("SELECT id FROM requests")
+        rows = await storage.db.fetchall("SELECT id FROM requests")
         assert len(rows) == 1
         told = group.telegram.last_to(REQUESTER).text
         assert "I haven't sent this request." in told

@@ -254,18 +254,18 @@ async def test_cover_counts_who_matching_would_ask_for_a_known_layout(
     from checked volunteers; a phone call from anywhere. And every cell's counts are what
     the radius search of matching itself finds there."""
     group, client = mapped
-    services = group.app.services
+    services, storage = group.app.services, group.app.storage
     now = services.clock()
     centre = HOME  # the area's centre (tests.conftest.AREA)
     await group.enrol(301, centre, radius_km=0.3, categories=("groceries",))
     await group.enrol(302, centre, radius_km=5, categories=("groceries", "dog_walking"))
-    await services.volunteers.set_paused(302, True, now)
+    await storage.volunteers.set_paused(302, True, now)
     # Signed up, never approved.
-    await services.users.record_consent(303, "Pat", "en", 2, now)
-    await services.volunteers.save_profile(303, *centre, 5, [Category.GROCERIES], now)
+    await storage.users.record_consent(303, "Pat", "en", 2, now)
+    await storage.volunteers.save_profile(303, *centre, 5, [Category.GROCERIES], now)
     await group.enrol(304, centre, radius_km=5, categories=("prescription",))  # not checked
     await group.enrol(305, centre, radius_km=0.6, categories=("prescription", "errand"))
-    await SafeguardingRepository(services.db).set_checked(305, True, COORDINATOR, now)
+    await SafeguardingRepository(storage.db).set_checked(305, True, COORDINATOR, now)
     await group.enrol(306, (51.6, -0.3), radius_km=0.5, categories=("phone_call",))
 
     data = await _map(client)
@@ -300,7 +300,7 @@ async def test_cover_counts_who_matching_would_ask_for_a_known_layout(
     for cell in cells:
         lon, lat = _centre(cell)
         for category in Category:
-            candidates = await services.volunteers.candidates(
+            candidates = await storage.volunteers.candidates(
                 request_id=0,
                 round_=1,
                 lat=lat,

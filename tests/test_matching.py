@@ -59,7 +59,7 @@ async def test_prescriptions_go_only_to_checked_volunteers(group: Group) -> None
     await group.volunteer(301, NEAR, categories=("prescription",), name="Unchecked")
     request_id = await group.ask(category="prescription")
     assert group.pinged(request_id) == []
-    await group.app.services.db.execute("UPDATE volunteers SET dbs_checked = 1")
+    await group.app.storage.db.execute("UPDATE volunteers SET dbs_checked = 1")
     second = await group.ask(category="prescription")
     assert group.pinged(second) == [301]
 

@@ -13,12 +13,6 @@ from tests.conftest import COORDINATOR, NEAR, REQUESTER, Group
 VOLUNTEER = 301
 
 
-async def _ready(group: Group) -> None:
-    await group.consent(COORDINATOR, name="Cora")
-    await group.consent(REQUESTER, name="Rita")
-    await group.volunteer(VOLUNTEER, NEAR, name="Vic")
-
-
 async def _spent(group: Group, amount: str = "8.40", receipt: str | None = "RECEIPT-1") -> int:
     """A done shopping task whose volunteer recorded `amount` and sent the receipt."""
     request_id = await group.ask(category="groceries")
@@ -34,7 +28,7 @@ async def _spent(group: Group, amount: str = "8.40", receipt: str | None = "RECE
 
 
 async def _stored(group: Group, request_id: int) -> tuple[int | None, str | None, str | None]:
-    row = await group.app.services.db.fetchone(
+    row = await group.app.storage.db.fetchone(
         "SELECT spent_pence, receipt_file_id, paid_back_by FROM requests WHERE id = ?",
         (request_id,),
     )
@@ -45,7 +39,7 @@ async def _stored(group: Group, request_id: int) -> tuple[int | None, str | None
 async def test_the_requester_sees_the_amount_and_receipt_and_says_they_paid_back(
     group: Group,
 ) -> None:
-    await _ready(group)
+    await group.ready((VOLUNTEER, NEAR, "Vic"))
     request_id = await _spent(group)
     [photo] = group.telegram.sent_to(REQUESTER, "sendPhoto")
     assert photo.params["photo"] == "RECEIPT-1"
@@ -64,7 +58,7 @@ async def test_the_requester_sees_the_amount_and_receipt_and_says_they_paid_back
     told = group.telegram.last_to(VOLUNTEER).text
     assert "Rita says they've paid you back £8.40" in told
     # The fund's pending claim for the same money is withdrawn: never paid twice.
-    claims = await group.app.services.db.fetchall(
+    claims = await group.app.storage.db.fetchall(
         "SELECT status FROM fund_claims WHERE request_id = ?", (request_id,)
     )
     assert [c["status"] for c in claims] == [ClaimStatus.WITHDRAWN.value]
@@ -77,7 +71,7 @@ async def test_the_requester_sees_the_amount_and_receipt_and_says_they_paid_back
 
 
 async def test_the_amount_is_locked_once_the_receipt_is_in(group: Group) -> None:
-    await _ready(group)
+    await group.ready((VOLUNTEER, NEAR, "Vic"))
     request_id = await _spent(group)
     group.telegram.clear()
     # The walkthrough's overwrite: pressing "Record what I spent" again and typing 0.
@@ -90,7 +84,7 @@ async def test_the_amount_is_locked_once_the_receipt_is_in(group: Group) -> None
 async def test_a_coordinator_corrects_the_amount_logged_and_both_sides_hear(
     group: Group,
 ) -> None:
-    await _ready(group)
+    await group.ready((VOLUNTEER, NEAR, "Vic"))
     request_id = await _spent(group)
     await group.say(VOLUNTEER, f"/spent {request_id} 9", name="Vic")
     assert "Only coordinators" in group.telegram.last_to(VOLUNTEER).text
@@ -103,7 +97,7 @@ async def test_a_coordinator_corrects_the_amount_logged_and_both_sides_hear(
     assert "£8.40 is now £9.10" in group.telegram.last_to(VOLUNTEER).text
     [again] = group.telegram.sent_to(REQUESTER, "sendPhoto")
     assert "£9.10" in again.params["caption"]
-    audit = await group.app.services.db.fetchall(
+    audit = await group.app.storage.db.fetchall(
         "SELECT actor_id, note FROM audit WHERE action = 'spend:corrected' AND request_id = ?",
         (request_id,),
     )
@@ -115,7 +109,7 @@ async def test_a_coordinator_corrects_the_amount_logged_and_both_sides_hear(
 
 
 async def test_no_receipt_still_tells_the_requester_the_amount(group: Group) -> None:
-    await _ready(group)
+    await group.ready((VOLUNTEER, NEAR, "Vic"))
     request_id = await _spent(group, "3.20", receipt=None)
     told = group.telegram.last_to(REQUESTER)
     assert "Vic spent £3.20" in told.text
@@ -125,7 +119,7 @@ async def test_no_receipt_still_tells_the_requester_the_amount(group: Group) -> 
 
 
 async def test_owed_money_shows_in_stats_digest_and_both_exports(group: Group) -> None:
-    await _ready(group)
+    await group.ready((VOLUNTEER, NEAR, "Vic"))
     owed = await _spent(group, "8.40")
     paid = await _spent(group, "2.00", receipt=None)
     await group.press(REQUESTER, f"v1:paidback:{paid}", name="Rita")
@@ -161,7 +155,7 @@ async def test_owed_money_shows_in_stats_digest_and_both_exports(group: Group) -
 async def test_the_fund_paying_the_claim_settles_it_and_tells_the_requester(
     group: Group,
 ) -> None:
-    await _ready(group)
+    await group.ready((VOLUNTEER, NEAR, "Vic"))
     await group.say(COORDINATOR, "/fund add", name="Cora")
     await group.say(COORDINATOR, "50", name="Cora")
     await group.press(COORDINATOR, "v1:fund:day:0", name="Cora")
@@ -178,7 +172,7 @@ async def test_the_fund_paying_the_claim_settles_it_and_tells_the_requester(
 
 
 async def test_a_coordinator_corrects_the_receipt_with_a_captioned_photo(group: Group) -> None:
-    await _ready(group)
+    await group.ready((VOLUNTEER, NEAR, "Vic"))
     request_id = await _spent(group)
     group.telegram.clear()
     await group.app.process_update(
@@ -190,7 +184,7 @@ async def test_a_coordinator_corrects_the_receipt_with_a_captioned_photo(group: 
     [again] = group.telegram.sent_to(REQUESTER, "sendPhoto")
     assert again.params["photo"] == "RECEIPT-RIGHT"
     assert "£8.90" in again.params["caption"]
-    audit = await group.app.services.db.fetchall(
+    audit = await group.app.storage.db.fetchall(
         "SELECT note FROM audit WHERE action = 'spend:corrected' AND request_id = ?",
         (request_id,),
     )
@@ -203,7 +197,7 @@ async def test_a_coordinator_corrects_the_receipt_with_a_captioned_photo(group: 
 
 
 async def test_a_correction_after_paying_back_opens_no_new_claim(group: Group) -> None:
-    await _ready(group)
+    await group.ready((VOLUNTEER, NEAR, "Vic"))
     request_id = await _spent(group)
     await group.press(REQUESTER, f"v1:paidback:{request_id}", name="Rita")
     group.telegram.clear()

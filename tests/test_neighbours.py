@@ -78,7 +78,7 @@ async def test_a_requester_in_a_neighbours_area_gets_its_link_and_nothing_is_sto
         assert "Riverside Helpers" in told.text
         assert "outside the area" in told.text
         assert told.links == ["https://t.me/riverside_bot?start=need"]
-        assert await group.app.services.db.fetchall("SELECT id FROM requests") == []
+        assert await group.app.storage.db.fetchall("SELECT id FROM requests") == []
         # The conversation waits for another place: one inside our area still works.
         await group.share(REQUESTER, 51.5, -0.1)
         assert "address" in group.telegram.last_to(REQUESTER).text
@@ -112,7 +112,7 @@ async def test_stats_count_referrals_per_neighbour_once_per_conversation(
         await group.share(201, *IN_RIVERSIDE)
         await _to_location_step(group, 202)
         await group.share(202, *IN_HILLSIDE_ONLY)
-        rows = await group.app.services.db.fetchall("SELECT * FROM neighbour_referrals")
+        rows = await group.app.storage.db.fetchall("SELECT * FROM neighbour_referrals")
         # Counts per group and day, and nothing that says who.
         assert sorted((r["neighbour"], r["count"]) for r in rows) == [
             ("Hillside", 1),
@@ -148,8 +148,8 @@ async def test_a_volunteer_living_in_a_neighbours_area_is_pointed_there_uncounte
         told = group.telegram.last_to(301)
         assert "glad of your help" in told.text
         assert told.links == ["https://t.me/riverside_bot?start=need"]
-        assert await group.app.services.volunteers.get(301) is None
-        assert await group.app.services.db.fetchall("SELECT * FROM neighbour_referrals") == []
+        assert await group.app.storage.volunteers.get(301) is None
+        assert await group.app.storage.db.fetchall("SELECT * FROM neighbour_referrals") == []
 
 
 async def test_a_phone_request_from_a_neighbours_area_tells_the_coordinator(

@@ -22,7 +22,7 @@ async def leftovers(
     """Every cell of every table that holds a marker, or one of the ids (as a number, or
     as a whole number inside a text)."""
     found = []
-    for table, (columns, rows) in (await every_row(group.app.services.db)).items():
+    for table, (columns, rows) in (await every_row(group.app.storage.db)).items():
         for row in rows:
             for column, value in zip(columns, row, strict=True):
                 text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
@@ -113,5 +113,5 @@ async def test_the_purge_blanks_concerns_and_deletes_week_old_drafts(tmp_path: P
             await leftovers(group, ("CONCERNTXT", "ALONETXT", "XQZADDR", "NEWDESC", "NEWADDR"))
             == []
         )
-        rows = await group.app.services.db.fetchall("SELECT * FROM conversation_states")
+        rows = await group.app.storage.db.fetchall("SELECT * FROM conversation_states")
         assert rows == []

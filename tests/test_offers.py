@@ -9,21 +9,27 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from bot.domain.offers import OfferStatus
-from bot.services.broadcast import RateLimiter
 from bot.services.offers import EXPIRE
 from bot.telegram.app import build_application
 from bot.telegram.handlers.common import NOTICE_VERSION
-from tests.conftest import COORDINATOR, FAR, HOME, MIDDLE, NEAR, Group, make_settings
+from tests.conftest import (
+    COORDINATOR,
+    FAR,
+    HOME,
+    MIDDLE,
+    NEAR,
+    Group,
+    group_with_clock,
+    make_settings,
+)
 from tests.support.telegram import Call, FakeTelegram
 from tests.test_groupchat import CHAT, press_in_group, say_in_group
 from tests.test_safeguarding import _database_bytes
@@ -40,24 +46,6 @@ NINA = 403
 # A volunteer who opts in from /volunteer: heard of near where they volunteer from.
 VERA = 301
 LONDON = ZoneInfo("Europe/London")
-
-
-async def _unpaced(
-    self: RateLimiter,
-    callback: Callable[..., Coroutine[Any, Any, Any]],
-    args: Any,
-    kwargs: dict[str, Any],
-    endpoint: str,
-    data: dict[str, Any],
-    rate_limit_args: int | None,
-) -> Any:
-    return await callback(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No pacing of sends (as in test_races.py): fifty answers at once would wait."""
-    monkeypatch.setattr(RateLimiter, "process_request", _unpaced)
 
 
 async def post_offer(
@@ -221,9 +209,9 @@ async def test_fifty_press_at_once_for_three_and_exactly_three_get_it(group: Gro
     await group.consent(OFFERER, name="Olive")
     offer_id = await post_offer(group, units="3")
     takers = list(range(2001, 2051))
-    services = group.app.services
+    services, storage = group.app.services, group.app.storage
     for taker in takers:
-        await services.users.record_consent(
+        await storage.users.record_consent(
             taker, f"T{taker}", "en", NOTICE_VERSION, services.clock()
         )
         await services.offers.listen(taker, NEAR)
@@ -383,6 +371,28 @@ async def test_it_ends_by_itself_also_after_a_restart(tmp_path: Path) -> None:
         assert "Nobody took it" in telegram.last_to(OFFERER).text
 
 
+async def test_a_notice_at_night_arrives_without_a_sound(tmp_path: Path) -> None:
+    """Quiet hours: the group's default for Anna; Vera chose none of her own, so her
+    phone may ring. By day everyone's does."""
+    clock = [datetime(2026, 6, 1, 22, 30, tzinfo=LONDON).timestamp()]
+    async with group_with_clock(tmp_path, clock, QUIET_HOURS="21:00-08:00") as group:
+        await listen(group, ANNA, NEAR, "Anna")
+        await group.volunteer(VERA, MIDDLE, name="Vera")
+        await group.press(VERA, "v1:quiet:off", name="Vera")
+        await group.press(VERA, "v1:offernews:on", name="Vera")
+        await group.consent(OFFERER, name="Olive")
+        night = await post_offer(group, until="23:59")
+        notices = notices_of(group, night)
+        assert {c.chat_id: c.params.get("disable_notification") for c in notices} == {
+            ANNA: True,
+            VERA: None,
+        }
+        clock[0] = datetime(2026, 6, 2, 10, 0, tzinfo=LONDON).timestamp()
+        day = await post_offer(group, kind="lift", description="Into town at noon")
+        loud = [c.params.get("disable_notification") for c in notices_of(group, day)]
+        assert loud == [None, None]
+
+
 # --- privacy ---------------------------------------------------------------------------------
 
 
@@ -418,7 +428,7 @@ async def test_forgetme_erases_offers_takes_notices_and_lines(group: Group) -> N
     await group.press(NINA, "v1:forget:yes", name="Nina")
     takes = await group.app.services.offers._repository.takes_of(offer_id)
     assert [t.taker_id for t in takes] == [None]
-    rows = await group.app.services.db.fetchall("SELECT * FROM offer_notices")
+    rows = await group.app.storage.db.fetchall("SELECT * FROM offer_notices")
     assert [tuple(r) for r in rows] == []
     assert notice.chat_id == ANNA
 

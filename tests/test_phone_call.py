@@ -14,9 +14,9 @@ FAR_AWAY = 302  # 3 km away with a 1 km radius: still asked for a call
 DOOR_WORDS = ("door", "safety code", "arrive", "🔑", "🏠")
 
 
-async def _ready(group: Group) -> None:
-    await group.consent(COORDINATOR, name="Cora")
-    await group.consent(REQUESTER, name="Rita")
+async def _nell_and_fay(group: Group) -> None:
+    """The usual start, with Nell near for groceries and Fay far away for calls only."""
+    await group.ready()
     await group.volunteer(CALLER, NEAR, categories=("groceries",), name="Nell")
     await group.volunteer(FAR_AWAY, FAR, radius="1", categories=("phone_call",), name="Fay")
 
@@ -57,7 +57,7 @@ def _no_door_words(texts: list[str]) -> None:
 async def test_a_phone_call_takes_a_number_and_reaches_a_volunteer_far_away(
     group: Group,
 ) -> None:
-    await _ready(group)
+    await _nell_and_fay(group)
     group.telegram.clear()
     request_id = await _ask_for_a_call(group)
     stored = await group.stored(request_id)
@@ -87,7 +87,7 @@ async def test_a_phone_call_takes_a_number_and_reaches_a_volunteer_far_away(
 
 
 async def test_a_phone_call_without_a_number_is_talked_through_the_bot(group: Group) -> None:
-    await _ready(group)
+    await _nell_and_fay(group)
     request_id = await _ask_for_a_call(group, number=None)
     assert (await group.stored(request_id)).address == ""
     await group.press(FAR_AWAY, f"v1:accept:{request_id}", name="Fay")
@@ -99,7 +99,7 @@ async def test_a_phone_call_without_a_number_is_talked_through_the_bot(group: Gr
 
 
 async def test_a_booked_call_s_reminder_has_no_doorstep_button(group: Group) -> None:
-    await _ready(group)
+    await _nell_and_fay(group)
     request_id = await _ask_for_a_call(group, when="at")
     await group.press(FAR_AWAY, f"v1:accept:{request_id}", name="Fay")
     group.telegram.clear()
@@ -115,7 +115,7 @@ async def test_a_booked_call_s_reminder_has_no_doorstep_button(group: Group) -> 
 
 
 async def test_a_call_taken_by_phone_asks_no_place_or_address(group: Group) -> None:
-    await _ready(group)
+    await _nell_and_fay(group)
     say = group.say
     await say(COORDINATOR, "/onbehalf", name="Cora")
     await say(COORDINATOR, "Mary", name="Cora")
@@ -141,7 +141,7 @@ async def test_a_call_taken_by_phone_asks_no_place_or_address(group: Group) -> N
 
 
 async def test_description_examples_fit_the_category(group: Group) -> None:
-    await _ready(group)
+    await _nell_and_fay(group)
     await group.say(REQUESTER, "/request", name="Rita")
     await group.press(REQUESTER, "v1:cat:dog_walking", name="Rita")
     prompt = group.telegram.last_to(REQUESTER).text

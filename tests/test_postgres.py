@@ -1,6 +1,6 @@
 """The PostgreSQL backend itself: choosing it, its start-up errors, migrating once, and
-reading the repositories' SQLite-spelled SQL. (The behaviour tests run on it too: the
-Makefile's POSTGRES_TESTS.)"""
+reading the repositories' SQLite-spelled SQL. (The behaviour tests run on it too: make
+test's PostgreSQL half.)"""
 
 from __future__ import annotations
 
@@ -254,8 +254,34 @@ async def test_fifty_accepts_split_across_two_processes_have_one_winner(tmp_path
         assert len(answers) == 50
         refusals = [a for a in answers if "someone else" in str(a.params.get("text"))]
         assert len(refusals) == 49
-        claims = await first.app.services.db.fetchall(
+        claims = await first.app.storage.db.fetchall(
             "SELECT * FROM audit WHERE request_id = ? AND action = 'open->claimed'",
             (request_id,),
         )
         assert len(claims) == 1
+
+
+def test_a_connection_the_server_cut_is_a_fault_the_update_is_tried_again_after() -> None:
+    """A server restarting ends every connection mid-statement; like SQLite's failing
+    disk, that passes, and the update waits it out (bot.resilience) rather than failing."""
+    import sqlite3
+
+    import asyncpg
+
+    from bot.db.postgres import _faults
+    from bot.resilience import is_transient
+
+    for cut in (
+        asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        asyncpg.exceptions.AdminShutdownError(
+            "terminating connection due to administrator command"
+        ),
+        asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+        ConnectionRefusedError(111, "Connect call failed"),
+    ):
+        with pytest.raises(sqlite3.OperationalError) as caught, _faults("SELECT 1"):
+            raise cut
+        assert is_transient(caught.value), cut
+    # A mistake in the SQL is not a passing fault.
+    with pytest.raises(asyncpg.PostgresError), _faults("SELEC 1"):
+        raise asyncpg.exceptions.PostgresSyntaxError("syntax error")

@@ -65,7 +65,7 @@ async def test_no_consent_saves_nothing_and_says_why(group: Group) -> None:
     await group.press(REQUESTER, "v1:rx:cd:no")
     await group.press(REQUESTER, "v1:rx:ok:no")
     assert "can't collect it for you" in group.telegram.last_to(REQUESTER).text
-    assert await group.app.services.db.fetchall("SELECT id FROM requests") == []
+    assert await group.app.storage.db.fetchall("SELECT id FROM requests") == []
 
 
 async def test_a_bad_amount_is_asked_again_and_a_stale_button_is_refused(group: Group) -> None:
@@ -130,7 +130,7 @@ async def test_fridge_and_controlled_answers_are_erased_with_the_requester(group
     await _volunteers(group)
     request_id = await group.ask(category="prescription", prescription=("paid", "yes", "yes"))
     await group.app.services.privacy.forget(REQUESTER)
-    row = await group.app.services.db.fetchone(
+    row = await group.app.storage.db.fetchone(
         "SELECT rx_fridge, rx_controlled, rx_payment FROM requests WHERE id = ?", (request_id,)
     )
     assert row is not None
@@ -150,7 +150,7 @@ async def test_a_phone_request_asks_the_same_questions(group: Group) -> None:
     await group.share(COORDINATOR, *HOME, name="Cora")
     await group.say(COORDINATOR, "3 Mill Lane", name="Cora")
     await group.press(COORDINATOR, "v1:confirm:yes", name="Cora")
-    rows = await group.app.services.db.fetchall("SELECT id FROM requests")
+    rows = await group.app.storage.db.fetchall("SELECT id FROM requests")
     request = await group.stored(rows[0]["id"])
     assert request.prescription is not None
     assert request.prescription.controlled

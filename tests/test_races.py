@@ -8,16 +8,13 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Any
 
-import pytest
 from telegram import Update
 
 from bot.domain.models import RequestStatus
-from bot.services.broadcast import RateLimiter
 from tests.conftest import COORDINATOR, NEAR, REQUESTER, Group
 
 OpenGroup = Callable[..., AbstractAsyncContextManager[Group]]
@@ -39,25 +36,6 @@ TRANSITIONS = {
 # Read by tests/test_zz_summary.py.
 RACE_ROUNDS = 0
 RACE_FAILURES = 0
-
-
-async def _unpaced(
-    self: RateLimiter,
-    callback: Callable[..., Coroutine[Any, Any, Any]],
-    args: Any,
-    kwargs: dict[str, Any],
-    endpoint: str,
-    data: dict[str, Any],
-    rate_limit_args: int | None,
-) -> Any:
-    return await callback(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No pacing of sends: the limiter keeps real traffic under Telegram's 30 a second
-    (and is tested on its own); here it would only make each round wait."""
-    monkeypatch.setattr(RateLimiter, "process_request", _unpaced)
 
 
 @dataclass(frozen=True)
@@ -111,7 +89,7 @@ async def _check_round(group: Group, request_id: int, presses: list[Press]) -> s
         assert holder is None
 
     # The audit trail: one unbroken path of allowed steps ending where the request is.
-    rows = await group.app.services.db.fetchall(
+    rows = await group.app.storage.db.fetchall(
         "SELECT action FROM audit WHERE request_id = ? AND action LIKE '%->%' ORDER BY id",
         (request_id,),
     )

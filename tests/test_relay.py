@@ -82,7 +82,7 @@ async def test_a_question_and_its_answer_go_across_with_who_and_which_request(
     assert labels(photo) == {f"v1:talk:{request_id}": "↩️ Reply to Rose"}
     assert group.telegram.calls_of("forwardMessage") == []
 
-    rows = await group.app.services.db.fetchall(
+    rows = await group.app.storage.db.fetchall(
         "SELECT sender_id, side, kind, text, file_id FROM relay_messages ORDER BY id"
     )
     assert [tuple(r) for r in rows] == [
@@ -245,7 +245,7 @@ async def test_a_coordinator_reads_the_line_in_details_and_the_look_is_logged(
     photos = group.telegram.sent_to(COORDINATOR, "sendPhoto")
     assert [p.params["photo"] for p in photos] == ["photo-of-loaf"]
     assert photos[0].params["protect_content"] is True
-    looks = await group.app.services.db.fetchall(
+    looks = await group.app.storage.db.fetchall(
         "SELECT * FROM audit WHERE action = 'details:viewed' AND request_id = ?",
         (request_id,),
     )
@@ -260,7 +260,7 @@ async def test_forgetme_erases_the_line(group: Group) -> None:
     await group.say(REQUESTER, "/forgetme", name="Rose")
     await group.press(REQUESTER, "v1:forget:yes", name="Rose")
 
-    rows = await group.app.services.db.fetchall("SELECT * FROM relay_messages")
+    rows = await group.app.storage.db.fetchall("SELECT * FROM relay_messages")
     assert rows == []
 
 
@@ -272,7 +272,7 @@ async def test_a_volunteer_forgetting_takes_their_words_only(group: Group) -> No
     await group.say(VOLUNTEER, "/forgetme", name="Vic")
     await group.press(VOLUNTEER, "v1:forget:yes", name="Vic")
 
-    rows = await group.app.services.db.fetchall("SELECT sender_id, text FROM relay_messages")
+    rows = await group.app.storage.db.fetchall("SELECT sender_id, text FROM relay_messages")
     assert [tuple(r) for r in rows] == [(REQUESTER, "Brown please")]
 
 
@@ -327,13 +327,13 @@ async def test_the_purge_erases_a_closed_request_s_line(open_group: Any) -> None
         request_id = await _taken(group)
         await _write(group, VOLUNTEER, request_id, "Brown or white?", name="Vic")
         await group.press(VOLUNTEER, f"v1:done:{request_id}", name="Vic")
-        await group.app.services.db.execute(
+        await group.app.storage.db.execute(
             "UPDATE requests SET closed_at = 0 WHERE id = ?", (request_id,)
         )
 
         await group.app.services.privacy.purge()
 
-        assert await group.app.services.db.fetchall("SELECT * FROM relay_messages") == []
+        assert await group.app.storage.db.fetchall("SELECT * FROM relay_messages") == []
 
 
 async def test_forget_erases_a_phone_request_s_line(group: Group) -> None:
@@ -346,4 +346,4 @@ async def test_forget_erases_a_phone_request_s_line(group: Group) -> None:
     await group.say(COORDINATOR, f"/forget {request_id}", name="Cora")
     await group.press(COORDINATOR, f"v1:forgetph:{request_id}:yes", name="Cora")
 
-    assert await group.app.services.db.fetchall("SELECT * FROM relay_messages") == []
+    assert await group.app.storage.db.fetchall("SELECT * FROM relay_messages") == []

@@ -27,13 +27,6 @@ from tests.support.telegram import FakeTelegram
 OpenGroup = Callable[..., AbstractAsyncContextManager[Group]]
 
 
-async def _ready(group: Group, *volunteers: tuple[int, tuple[float, float]]) -> None:
-    await group.consent(COORDINATOR, name="Cora")
-    await group.consent(REQUESTER, name="Rita")
-    for user_id, where in volunteers:
-        await group.volunteer(user_id, where, name=f"V{user_id}")
-
-
 async def _ask_for_tomorrow(group: Group, time: str = "tomorrow 10:00", **kw: str) -> int:
     await group.say(REQUESTER, "/request", name="Rita")
     await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
@@ -43,13 +36,13 @@ async def _ask_for_tomorrow(group: Group, time: str = "tomorrow 10:00", **kw: st
     await group.share(REQUESTER, *NEAR, name="Rita")
     await group.say(REQUESTER, "12 Acacia Avenue", name="Rita")
     await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
-    stored = await group.app.services.requests.by_requester(REQUESTER, 1)
+    stored = await group.app.storage.requests.by_requester(REQUESTER, 1)
     return stored[0].id
 
 
 async def test_an_unanswered_request_goes_to_the_next_wave(open_group: OpenGroup) -> None:
     async with open_group(WAVE_SIZE="1") as group:
-        await _ready(group, (301, NEAR), (302, MIDDLE))
+        await group.ready((301, NEAR), (302, MIDDLE))
         request_id = await group.ask()
         assert group.pinged(request_id) == [301]
         assert await group.fire("escalate") == 1
@@ -63,7 +56,7 @@ async def test_a_request_taken_before_its_escalation_is_not_escalated(
     open_group: OpenGroup,
 ) -> None:
     async with open_group(WAVE_SIZE="1") as group:
-        await _ready(group, (301, NEAR), (302, MIDDLE))
+        await group.ready((301, NEAR), (302, MIDDLE))
         request_id = await group.ask()
         await group.press(301, f"v1:accept:{request_id}", name="V301")
         assert await group.reminders("escalate") == []
@@ -75,7 +68,7 @@ async def test_coordinators_hear_of_a_request_still_open_and_can_act(
     open_group: OpenGroup,
 ) -> None:
     async with open_group(WAVE_SIZE="1") as group:
-        await _ready(group, (301, NEAR), (302, MIDDLE))
+        await group.ready((301, NEAR), (302, MIDDLE))
         request_id = await group.ask()
         group.telegram.clear()
         await group.fire("alert")
@@ -95,7 +88,7 @@ async def test_coordinators_hear_of_a_request_still_open_and_can_act(
 
 
 async def test_the_alert_is_not_sent_for_a_request_already_taken(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     request_id = await group.ask()
     await group.press(301, f"v1:accept:{request_id}", name="V301")
     group.telegram.clear()
@@ -104,7 +97,7 @@ async def test_the_alert_is_not_sent_for_a_request_already_taken(group: Group) -
 
 
 async def test_the_volunteer_is_reminded_before_the_task_and_asked_after(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     request_id = await _ask_for_tomorrow(group)
     await group.press(301, f"v1:accept:{request_id}", name="V301")
     assert len(await group.reminders("before")) == 1
@@ -135,7 +128,7 @@ async def test_the_volunteer_is_reminded_before_the_task_and_asked_after(group: 
 
 
 async def test_handing_back_cancels_the_task_reminders(group: Group) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.ready((301, NEAR), (302, MIDDLE))
     request_id = await _ask_for_tomorrow(group)
     await group.press(301, f"v1:accept:{request_id}", name="V301")
     await group.press(301, f"v1:release:{request_id}", name="V301")
@@ -150,7 +143,7 @@ async def test_handing_back_cancels_the_task_reminders(group: Group) -> None:
 async def test_after_done_the_requester_is_asked_and_a_no_reaches_coordinators(
     group: Group,
 ) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     request_id = await group.ask()
     await group.press(301, f"v1:accept:{request_id}", name="V301")
     await group.press(301, f"v1:done:{request_id}", name="V301")
@@ -167,7 +160,7 @@ async def test_after_done_the_requester_is_asked_and_a_no_reaches_coordinators(
 
 
 async def test_an_open_request_past_its_window_expires_kindly(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     request_id = await group.ask()
     stored = await group.stored(request_id)
     assert stored.expires_at == stored.created_at + 2 * 86400
@@ -183,7 +176,7 @@ async def test_an_open_request_past_its_window_expires_kindly(group: Group) -> N
 
 
 async def test_the_daily_digest_goes_to_coordinators_and_the_next_is_set(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     await group.ask()
     await group.app.services.chaser.start_daily_digest()
     assert len(await group.reminders("digest")) == 1
@@ -196,7 +189,7 @@ async def test_the_daily_digest_goes_to_coordinators_and_the_next_is_set(group: 
 
 
 async def test_the_digest_shows_what_needs_a_look_at_a_press(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     request_id = await group.ask()
     await group.app.services.chaser.start_daily_digest()
     group.telegram.clear()
@@ -213,7 +206,7 @@ async def test_the_digest_shows_what_needs_a_look_at_a_press(group: Group) -> No
 
 
 async def test_recurring_help_creates_each_occurrence_and_can_be_stopped(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     first = await _ask_for_tomorrow(group, "saturday 10:00", when="weekly")
     first_request = await group.stored(first)
     assert first_request.series_id is not None
@@ -221,7 +214,7 @@ async def test_recurring_help_creates_each_occurrence_and_can_be_stopped(group: 
     assert series.next_due_at - first_request.due_at == 7 * 86400  # type: ignore[operator]
 
     await group.fire("series")
-    second = (await group.app.services.requests.by_requester(REQUESTER, 1))[0]
+    second = (await group.app.storage.requests.by_requester(REQUESTER, 1))[0]
     assert second.id != first
     assert second.due_at == series.next_due_at
     assert second.series_id == series.id
@@ -252,7 +245,7 @@ async def test_availability_puts_volunteers_free_at_that_time_first(
     open_group: OpenGroup,
 ) -> None:
     async with open_group(WAVE_SIZE="1") as group:
-        await _ready(group, (301, NEAR), (302, MIDDLE))
+        await group.ready((301, NEAR), (302, MIDDLE))
         await group.press(301, "v1:avail:weekend", name="V301")
         # A Monday morning: the nearer volunteer is only free at weekends.
         request_id = await _ask_for_tomorrow(group, "monday 11:00")
@@ -267,7 +260,7 @@ async def test_as_soon_as_possible_goes_to_the_nearest_whatever_they_said_of_the
     monday_11 = datetime(2027, 3, 1, 11, 0, tzinfo=ZoneInfo("Europe/London")).timestamp()
     clock = [monday_11]
     async with group_with_clock(tmp_path, clock, WAVE_SIZE="1") as group:
-        await _ready(group, (301, NEAR), (302, MIDDLE))
+        await group.ready((301, NEAR), (302, MIDDLE))
         await group.press(301, "v1:avail:weekend", name="V301")  # not free on a Monday
         request_id = await group.ask()
         assert group.pinged(request_id) == [301]
@@ -280,7 +273,7 @@ async def test_a_reminder_due_while_the_bot_was_down_fires_once_after_restart(
     telegram = FakeTelegram()
     async with build_application(settings, request=telegram) as first:
         group = Group(first, telegram)
-        await _ready(group, (301, NEAR), (302, MIDDLE))
+        await group.ready((301, NEAR), (302, MIDDLE))
         request_id = await group.ask()
         assert group.pinged(request_id) == [301]
     await asyncio.sleep(0.5)  # the escalation falls due while the bot is stopped
@@ -304,7 +297,7 @@ async def test_the_real_scheduler_escalates_on_time(open_group: OpenGroup) -> No
     async with open_group(WAVE_SIZE="1", ESCALATE_AFTER_S="0.2") as group:
         await group.app.start()
         try:
-            await _ready(group, (301, NEAR), (302, MIDDLE))
+            await group.ready((301, NEAR), (302, MIDDLE))
             request_id = await group.ask()
             assert group.pinged(request_id) == [301]
             await asyncio.sleep(0.5)
@@ -317,7 +310,7 @@ async def test_when_nobody_in_range_is_left_a_wider_radius_is_asked(
     open_group: OpenGroup,
 ) -> None:
     async with open_group(WAVE_SIZE="1", ESCALATE_STRETCH_KM="1.5") as group:
-        await _ready(group, (301, NEAR))
+        await group.ready((301, NEAR))
         await group.enrol(302, FAR, radius_km=2, name="Far")  # 3 km away, goes 2 km
         request_id = await group.ask()
         assert group.pinged(request_id) == [301]
@@ -326,7 +319,7 @@ async def test_when_nobody_in_range_is_left_a_wider_radius_is_asked(
 
 
 async def test_without_a_wider_radius_escalation_stops_at_the_edge(group: Group) -> None:
-    await _ready(group)
+    await group.ready()
     await group.enrol(302, FAR, radius_km=2, name="Far")
     request_id = await group.ask()
     assert group.pinged(request_id) == []
@@ -335,7 +328,7 @@ async def test_without_a_wider_radius_escalation_stops_at_the_edge(group: Group)
 
 
 async def test_only_the_requester_can_stop_their_repeating_request(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     await _ask_for_tomorrow(group, "saturday 10:00", when="weekly")
     [series] = await group.app.services.desk.series_of(REQUESTER)
     await group.press(301, f"v1:stopseries:{series.id}", name="V301")

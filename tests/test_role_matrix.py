@@ -8,14 +8,13 @@ and the person's conversation is left with /cancel, so no try depends on another
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiosqlite
 import pytest
 
 from bot.db.connection import SqliteDatabase
-from bot.services.broadcast import RateLimiter
 from bot.telegram.callbacks import Action
 from bot.telegram.commands import coordinator_commands
 from tests.conftest import COORDINATOR, NEAR, REQUESTER, Group
@@ -113,25 +112,6 @@ CHECKS = 0
 FAILURES = 0
 
 
-async def _unpaced(
-    self: RateLimiter,
-    callback: Callable[..., Coroutine[Any, Any, Any]],
-    args: Any,
-    kwargs: dict[str, Any],
-    endpoint: str,
-    data: dict[str, Any],
-    rate_limit_args: int | None,
-) -> Any:
-    return await callback(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No pacing of sends: the limiter keeps real traffic under Telegram's 30 a second
-    (and is tested on its own); here it would only make each round wait."""
-    monkeypatch.setattr(RateLimiter, "process_request", _unpaced)
-
-
 def commands() -> list[str]:
     return [f"/{c.command}" for c in coordinator_commands()]
 
@@ -163,7 +143,7 @@ async def _world(group: Group) -> None:
     await group.share(REQUESTER, *NEAR, name="Rita")
     await group.say(REQUESTER, "12 Acacia Avenue", name="Rita")
     await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
-    series = await group.app.services.db.fetchall("SELECT id FROM series")
+    series = await group.app.storage.db.fetchall("SELECT id FROM series")
     assert [row["id"] for row in series] == [SERIES]
     # Alice offers a meal (#1).
     await group.say(VOLUNTEER, "/offer", name="Alice")
@@ -241,7 +221,7 @@ def refusal(text: str, item: str) -> bool:
 
 def _sqlite_connection(group: Group) -> aiosqlite.Connection:
     # The Database keeps its connection private; a test may reach in to rewind it.
-    backend = group.app.services.db.backend
+    backend = group.app.storage.db.backend
     assert isinstance(backend, SqliteDatabase)
     return backend._require()
 
@@ -382,7 +362,7 @@ async def test_a_stranger_pressing_i_need_help_is_shown_the_notice_once(group: G
     for data in ("v1:role:need", "v1:role:offer"):
         await group.press(STRANGER, data, name="Sam")  # answered exactly once
         assert "Before we start" in group.telegram.last_to(STRANGER).text
-    assert await group.app.services.users.get(STRANGER) is None
+    assert await group.app.storage.users.get(STRANGER) is None
 
 
 @sqlite_only  # each action starts from a copy made with SQLite's backup API

@@ -29,13 +29,6 @@ OpenGroup = Callable[..., AbstractAsyncContextManager[Group]]
 DAY = 86400.0
 
 
-async def _ready(group: Group, *volunteers: tuple[int, tuple[float, float]], **kw: str) -> None:
-    await group.consent(COORDINATOR, name="Cora")
-    await group.consent(REQUESTER, name=kw.get("requester", "Rita"))
-    for user_id, where in volunteers:
-        await group.volunteer(user_id, where, name=f"V{user_id}")
-
-
 def _readable(call: Call) -> str:
     """Everything a message shows: its text, or a photo's caption."""
     return call.text + str(call.params.get("caption", ""))
@@ -44,7 +37,7 @@ def _readable(call: Call) -> str:
 def _database_bytes(group: Group) -> bytes:
     """The raw bytes of the database file, its WAL and its shared-memory index (on
     PostgreSQL none: its files are the server's, not the bot's to read)."""
-    if group.app.services.db.dialect != "sqlite":
+    if group.app.storage.db.dialect != "sqlite":
         return b""
     path = group.app.services.settings.database_path
     found = b""
@@ -63,7 +56,7 @@ async def test_a_full_lifecycle_shows_address_phone_and_code_only_to_their_holde
 ) -> None:
     phone = "07700 900123"
     address = f"12 Acacia Avenue, ring twice or call {phone}"
-    await _ready(group, (301, NEAR), (302, MIDDLE), (303, FAR))
+    await group.ready((301, NEAR), (302, MIDDLE), (303, FAR))
     request_id = await group.ask(address=address)
     assert sorted(group.pinged(request_id)) == [301, 302, 303]
     code = (await group.stored(request_id)).safety_code
@@ -109,7 +102,7 @@ async def test_a_full_lifecycle_shows_address_phone_and_code_only_to_their_holde
 
 
 async def test_shopping_volunteers_get_the_money_guidance(group: Group) -> None:
-    await _ready(group)
+    await group.ready()
     await group.volunteer(301, NEAR, categories=("dog_walking", "groceries"), name="V301")
     shopping = await group.ask(category="groceries")
     await group.press(301, f"v1:accept:{shopping}", name="V301")
@@ -126,7 +119,7 @@ async def test_shopping_volunteers_get_the_money_guidance(group: Group) -> None:
 
 async def _spending(group: Group, request_id: int) -> tuple[int | None, str | None]:
     """What is stored about the money spent on a request: pence, receipt file_id."""
-    row = await group.app.services.db.fetchone(
+    row = await group.app.storage.db.fetchone(
         "SELECT spent_pence, receipt_file_id FROM requests WHERE id = ?", (request_id,)
     )
     assert row is not None
@@ -144,7 +137,7 @@ async def test_spending_over_the_cap_is_flagged_to_coordinators_with_the_receipt
     open_group: OpenGroup,
 ) -> None:
     async with open_group(SPEND_CAP="20") as group:
-        await _ready(group, (301, NEAR))
+        await group.ready((301, NEAR))
         request_id = await _done_shopping(group)
         done = group.telegram.sent_to(301, "editMessageText")[-1]
         assert done.buttons == [f"v1:spend:{request_id}"]
@@ -178,7 +171,7 @@ async def test_spending_over_the_cap_is_flagged_to_coordinators_with_the_receipt
 async def test_spending_under_the_cap_is_recorded_quietly_and_the_receipt_can_be_skipped(
     group: Group,
 ) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     request_id = await _done_shopping(group)
     await group.press(301, f"v1:spend:{request_id}", name="V301")
     group.telegram.clear()
@@ -194,7 +187,7 @@ async def test_spending_under_the_cap_is_recorded_quietly_and_the_receipt_can_be
 
 
 async def test_no_spending_is_asked_for_a_dog_walk(group: Group) -> None:
-    await _ready(group)
+    await group.ready()
     await group.volunteer(301, NEAR, categories=("dog_walking",), name="V301")
     request_id = await group.ask(category="dog_walking", description="Walk Rex please")
     await group.press(301, f"v1:accept:{request_id}", name="V301")
@@ -211,7 +204,7 @@ async def test_checked_categories_follow_the_setting_and_the_coordinators_mark(
     open_group: OpenGroup,
 ) -> None:
     async with open_group(CHECKED_CATEGORIES="dog_walking") as group:
-        await _ready(group)
+        await group.ready()
         await group.volunteer(301, NEAR, categories=("dog_walking", "prescription"), name="V301")
         walk = await group.ask(category="dog_walking", description="Walk Rex please")
         assert group.pinged(walk) == []
@@ -225,7 +218,7 @@ async def test_checked_categories_follow_the_setting_and_the_coordinators_mark(
         await group.press(COORDINATOR, "v1:vcheck:301:0", name="Cora")
         third = await group.ask(category="dog_walking", description="Walk Rex once more")
         assert group.pinged(third) == []
-        audit = await group.app.services.db.fetchall(
+        audit = await group.app.storage.db.fetchall(
             "SELECT actor_id, action FROM audit WHERE subject_id = 301 ORDER BY id"
         )
         assert [tuple(row) for row in audit][-2:] == [
@@ -254,7 +247,7 @@ def test_checked_categories_are_validated_against_the_category_codes() -> None:
 async def test_a_requester_raises_a_concern_and_the_coordinators_hear_at_once(
     group: Group,
 ) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     request_id = await group.ask()
     await group.press(301, f"v1:accept:{request_id}", name="V301")
     await group.say(REQUESTER, "/myrequests", name="Rita")
@@ -273,7 +266,7 @@ async def test_a_requester_raises_a_concern_and_the_coordinators_hear_at_once(
     assert "Acacia" not in alert.text
     thanks = group.telegram.last_to(REQUESTER).text
     assert "coordinators have been told and one of them will get back to you" in thanks
-    rows = await group.app.services.db.fetchall("SELECT * FROM concerns")
+    rows = await group.app.storage.db.fetchall("SELECT * FROM concerns")
     assert [(r["request_id"], r["reporter_id"], r["role"]) for r in rows] == [
         (request_id, REQUESTER, "requester")
     ]
@@ -282,7 +275,7 @@ async def test_a_requester_raises_a_concern_and_the_coordinators_hear_at_once(
 async def test_a_volunteer_raises_a_concern_from_the_task_or_with_the_command(
     group: Group,
 ) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.ready((301, NEAR), (302, MIDDLE))
     request_id = await group.ask()
     await group.press(301, f"v1:accept:{request_id}", name="V301")
     await group.say(301, "/mytasks", name="V301")
@@ -303,7 +296,7 @@ async def test_a_volunteer_raises_a_concern_from_the_task_or_with_the_command(
     assert "isn't for you" in str(group.telegram.answers()[-1].params.get("text"))
     await group.say(303, "/concern", name="Stranger")  # nothing of theirs: their own words
     await group.say(303, "Someone is knocking on doors saying they're from the group")
-    rows = await group.app.services.db.fetchall(
+    rows = await group.app.storage.db.fetchall(
         "SELECT request_id, reporter_id, role FROM concerns ORDER BY id"
     )
     assert [tuple(r) for r in rows] == [
@@ -316,7 +309,7 @@ async def test_a_volunteer_raises_a_concern_from_the_task_or_with_the_command(
 async def test_a_concern_raised_halfway_through_a_request_is_not_taken_as_the_request(
     group: Group,
 ) -> None:
-    await _ready(group)
+    await group.ready()
     first = await group.ask()
     await group.say(REQUESTER, "/request", name="Rita")
     # Another kind than the first: the same kind would ask first if it is the same need.
@@ -335,11 +328,11 @@ async def test_a_new_notice_version_asks_for_consent_again_before_anything_else(
     group: Group,
 ) -> None:
     await group.consent(REQUESTER, name="Rita")
-    user = await group.app.services.users.get(REQUESTER)
+    user = await group.app.storage.users.get(REQUESTER)
     assert user is not None
     assert (user.notice_version, user.consented_at is not None) == (NOTICE_VERSION, True)
     first_consent = user.consented_at
-    await group.app.services.db.execute(
+    await group.app.storage.db.execute(
         "UPDATE users SET notice_version = ?, consented_at = consented_at - 100 WHERE id = ?",
         (NOTICE_VERSION - 1, REQUESTER),
     )
@@ -351,7 +344,7 @@ async def test_a_new_notice_version_asks_for_consent_again_before_anything_else(
         assert notice.buttons[0].startswith("v1:consent:yes"), command
         assert "/forgetme" in notice.text
     await group.press(REQUESTER, "v1:consent:yes", name="Rita")
-    user = await group.app.services.users.get(REQUESTER)
+    user = await group.app.storage.users.get(REQUESTER)
     assert user is not None
     assert user.notice_version == NOTICE_VERSION
     assert user.consented_at is not None
@@ -381,7 +374,7 @@ SECRETS = (b"Zebedee", b"Quibble", b"Xylophone", b"kumquats")
 
 @sqlite_only
 async def test_forgetme_leaves_nothing_readable_in_the_database_files(group: Group) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE), requester=NAME)
+    await group.ready((301, NEAR), (302, MIDDLE), requester=NAME)
     kw = {"name": NAME}
     done = await group.ask(description=DESCRIPTION, address=ADDRESS, **kw)
     await group.press(301, f"v1:accept:{done}", name="V301")
@@ -414,7 +407,7 @@ async def test_forgetme_leaves_nothing_readable_in_the_database_files(group: Gro
 
     assert "erased" in group.telegram.sent_to(REQUESTER, "editMessageText")[-1].text
     assert any("cancelled" in t for t in group.telegram.texts_to(302))
-    assert await group.app.services.users.get(REQUESTER) is None
+    assert await group.app.storage.users.get(REQUESTER) is None
     assert (await group.stored(done)).status == "done"
     assert (await group.stored(taken)).status == "cancelled"
     assert (await group.stored(taken)).requester_id is None
@@ -432,7 +425,7 @@ async def test_forgetme_leaves_nothing_readable_in_the_database_files(group: Gro
 
 
 async def test_a_volunteer_who_is_forgotten_hands_back_their_tasks(group: Group) -> None:
-    await _ready(group, (302, MIDDLE))
+    await group.ready((302, MIDDLE))
     await group.volunteer(301, NEAR, name=NAME)
     request_id = await group.ask()
     await group.press(301, f"v1:accept:{request_id}", name=NAME)
@@ -447,7 +440,7 @@ async def test_a_volunteer_who_is_forgotten_hands_back_their_tasks(group: Group)
     assert (stored.status, stored.volunteer_id) == ("open", None)
     assert any("can't any more" in t for t in group.telegram.texts_to(REQUESTER))
     assert group.pinged(request_id) == [302]
-    assert await group.app.services.volunteers.get(301) is None
+    assert await group.app.storage.volunteers.get(301) is None
     assert b"Zebedee" not in _database_bytes(group)
 
 
@@ -459,13 +452,13 @@ async def test_closed_requests_lose_their_personal_details_after_the_retention_p
 ) -> None:
     clock = [1_700_000_000.0]
     async with group_with_clock(tmp_path, clock, RETENTION_DAYS="30") as group:
-        await _ready(group, (301, NEAR))
+        await group.ready((301, NEAR))
         done = await group.ask(description="Kumquats to purge", address="1 Old Lane")
         await group.press(301, f"v1:accept:{done}", name="V301")
         await group.press(301, f"v1:done:{done}", name="V301")
         cancelled = await group.ask(description="Cancelled kumquats", address="2 Old Lane")
         # As if taken over the phone for someone without Telegram (/onbehalf).
-        await group.app.services.db.execute(
+        await group.app.storage.db.execute(
             "UPDATE requests SET contact_name = 'Mavis Pennywhistle', "
             "contact_phone = '07700 900456' WHERE id = ?",
             (cancelled,),
@@ -488,7 +481,7 @@ async def test_closed_requests_lose_their_personal_details_after_the_retention_p
             assert purged.requester_id == REQUESTER  # the counts stay
         kept = await group.stored(still_open)
         assert (kept.description, kept.address) == ("Fresh bread", "3 New Lane")
-        contact = await group.app.services.db.fetchone(
+        contact = await group.app.storage.db.fetchone(
             "SELECT contact_name, contact_phone FROM requests WHERE id = ?", (cancelled,)
         )
         assert contact is not None
@@ -515,7 +508,7 @@ async def test_the_purge_is_scheduled_at_start_up(group: Group) -> None:
 
 
 async def test_coordinators_see_details_only_with_a_logged_look(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     request_id = await group.ask()
     await group.say(REQUESTER, f"/details {request_id}", name="Rita")
     assert "Only coordinators" in group.telegram.last_to(REQUESTER).text
@@ -527,7 +520,7 @@ async def test_coordinators_see_details_only_with_a_logged_look(group: Group) ->
     assert "12 Acacia Avenue" in shown.text
     assert "Rita" in shown.text
     assert shown.params.get("protect_content") is True
-    rows = await group.app.services.db.fetchall(
+    rows = await group.app.storage.db.fetchall(
         "SELECT at, actor_id, request_id, subject_id FROM audit WHERE action = 'details:viewed'"
     )
     assert [(r["actor_id"], r["request_id"], r["subject_id"]) for r in rows] == [
@@ -560,7 +553,7 @@ async def test_command_menus_offer_concern_and_forgetme_to_all_and_details_to_co
 async def test_someone_who_blocks_the_bot_gets_no_pings_until_they_come_back(
     group: Group,
 ) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.ready((301, NEAR), (302, MIDDLE))
     await group.app.process_update(group.people.membership(301, "member", "kicked"))
     first = await group.ask()
     assert group.pinged(first) == [302]

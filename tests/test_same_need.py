@@ -26,7 +26,7 @@ async def test_the_same_need_is_added_to_the_open_request(group: Group) -> None:
     assert f"Added to #{first}" in group.telegram.last_to(REQUESTER).text
     stored = await group.stored(first)
     assert stored.description == "Milk and bread please\n➕ and a dozen eggs"
-    rows = await group.app.services.db.fetchall("SELECT id FROM requests")
+    rows = await group.app.storage.db.fetchall("SELECT id FROM requests")
     assert [r["id"] for r in rows] == [first]  # no second request
 
 
@@ -102,7 +102,7 @@ async def test_a_second_phone_request_for_the_same_number_is_linked(group: Group
     await group.share(COORDINATOR, *HOME, name="Cora")
     await group.say(COORDINATOR, "3 Mill Lane", name="Cora")
     await group.press(COORDINATOR, "v1:confirm:yes", name="Cora")
-    first = (await group.app.services.db.fetchall("SELECT id FROM requests"))[0]["id"]
+    first = (await group.app.storage.db.fetchall("SELECT id FROM requests"))[0]["id"]
     await by_phone("07700900123")  # the same number, typed differently
     assert f"v1:dup:{first}:same" in group.telegram.last_to(COORDINATOR).buttons
     await group.press(COORDINATOR, f"v1:dup:{first}:same", name="Cora")

@@ -15,16 +15,9 @@ OpenGroup = Callable[..., AbstractAsyncContextManager[Group]]
 REPO = Path(__file__).resolve().parent.parent
 
 
-async def _ready(group: Group, *volunteers: tuple[int, tuple[float, float]]) -> None:
-    await group.consent(COORDINATOR, name="Cora")
-    await group.consent(REQUESTER, name="Rita")
-    for user_id, where in volunteers:
-        await group.volunteer(user_id, where, name=f"V{user_id}")
-
-
 async def test_a_hand_over_retires_the_takers_old_ping(open_group: OpenGroup) -> None:
     async with open_group(WAVE_SIZE="1") as group:
-        await _ready(group, (301, NEAR))
+        await group.ready((301, NEAR))
         request_id = await group.ask()
         [ping] = [c for c in group.telegram.sent_to(301) if f"v1:accept:{request_id}" in c.buttons]
         group.telegram.clear()
@@ -48,7 +41,7 @@ async def test_a_hand_over_retires_the_takers_old_ping(open_group: OpenGroup) ->
 
 async def test_open_counts_people_asked_not_pings(open_group: OpenGroup) -> None:
     async with open_group(WAVE_SIZE="2") as group:
-        await _ready(group, (301, NEAR), (302, MIDDLE))
+        await group.ready((301, NEAR), (302, MIDDLE))
         request_id = await group.ask()
         await group.press(301, f"v1:accept:{request_id}", name="V301")
         await group.press(301, f"v1:release:{request_id}:yes", name="V301")
@@ -61,7 +54,7 @@ async def test_open_counts_people_asked_not_pings(open_group: OpenGroup) -> None
 
 
 async def test_tell_us_says_how(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     request_id = await group.ask()
     await group.press(301, f"v1:accept:{request_id}", name="V301")
     news = next(c for c in group.telegram.sent_to(REQUESTER) if "Good news" in c.text)
@@ -87,7 +80,7 @@ def test_settings_text_says_only_what_the_bot_does() -> None:
 
 
 async def test_myrequests_names_the_volunteer_and_who_closed_it(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     taken = await group.ask(description="Taken one")
     await group.press(301, f"v1:accept:{taken}", name="V301")
     mine = await group.ask(category="errand", description="Cancelled by me")
@@ -107,7 +100,7 @@ async def test_myrequests_names_the_volunteer_and_who_closed_it(group: Group) ->
 
 
 async def test_the_digest_names_what_needs_a_coordinator(group: Group) -> None:
-    await _ready(group)
+    await group.ready()
     expired = await group.ask(category="errand", description="Too late now")
     await group.fire("expire")
     assert (await group.stored(expired)).status == "expired"
@@ -127,7 +120,7 @@ async def test_the_digest_names_what_needs_a_coordinator(group: Group) -> None:
 
 
 async def test_repeating_help_says_every_week_on_pings_and_task_cards(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     await group.say(REQUESTER, "/request", name="Rita")
     await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
     await group.say(REQUESTER, "Weekly shop", name="Rita")
@@ -136,7 +129,7 @@ async def test_repeating_help_says_every_week_on_pings_and_task_cards(group: Gro
     await group.share(REQUESTER, *NEAR, name="Rita")
     await group.say(REQUESTER, "12 Acacia Avenue", name="Rita")
     await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
-    [first] = await group.app.services.requests.by_requester(REQUESTER, 1)
+    [first] = await group.app.storage.requests.by_requester(REQUESTER, 1)
     assert first.every == "weekly"
     ping = next(c for c in group.telegram.sent_to(301) if f"v1:accept:{first.id}" in c.buttons)
     assert "(every week)" in ping.text
@@ -146,7 +139,7 @@ async def test_repeating_help_says_every_week_on_pings_and_task_cards(group: Gro
     assert "(every week)" in card.text
     # The next occurrence carries it too.
     await group.fire("series")
-    second = (await group.app.services.requests.by_requester(REQUESTER, 1))[0]
+    second = (await group.app.storage.requests.by_requester(REQUESTER, 1))[0]
     assert second.id != first.id
     assert second.every == "weekly"
 
@@ -154,7 +147,7 @@ async def test_repeating_help_says_every_week_on_pings_and_task_cards(group: Gro
 async def test_a_coordinator_can_hand_a_task_to_anyone_approved_with_a_warning(
     group: Group,
 ) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     await group.volunteer(302, MIDDLE, radius="0.5", categories=("dog_walking",), name="Dot")
     request_id = await group.ask()
     await group.press(COORDINATOR, f"v1:assign:{request_id}", name="Cora")
@@ -176,7 +169,7 @@ async def test_a_coordinator_can_hand_a_task_to_anyone_approved_with_a_warning(
 async def test_a_command_mid_request_sets_the_draft_aside_and_request_carries_on(
     group: Group,
 ) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     await group.say(REQUESTER, "/request", name="Rita")
     await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
     await group.say(REQUESTER, "Bread and milk", name="Rita")
@@ -198,7 +191,7 @@ async def test_a_command_mid_request_sets_the_draft_aside_and_request_carries_on
     await group.share(REQUESTER, *NEAR, name="Rita")
     await group.say(REQUESTER, "12 Acacia Avenue", name="Rita")
     await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
-    [saved] = await group.app.services.requests.by_requester(REQUESTER, 1)
+    [saved] = await group.app.storage.requests.by_requester(REQUESTER, 1)
     assert saved.description == "Bread and milk"
     # Afresh: nothing of the old draft is kept.
     await group.say(REQUESTER, "/request", name="Rita")
@@ -210,7 +203,7 @@ async def test_a_command_mid_request_sets_the_draft_aside_and_request_carries_on
 
 
 async def test_change_something_asks_one_question_again(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     await group.say(REQUESTER, "/request", name="Rita")
     await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
     await group.say(REQUESTER, "Bread and mlik", name="Rita")
@@ -233,12 +226,12 @@ async def test_change_something_asks_one_question_again(group: Group) -> None:
     assert "Bread and milk" in summary.text
     assert "12 Acacia Avenue" in summary.text
     await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
-    [saved] = await group.app.services.requests.by_requester(REQUESTER, 1)
+    [saved] = await group.app.storage.requests.by_requester(REQUESTER, 1)
     assert (saved.description, saved.address) == ("Bread and milk", "12 Acacia Avenue")
 
 
 async def test_a_returning_requester_is_offered_the_same_place(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     first = await group.ask(address="Flat 3, 14 Elm Road")
     await group.say(REQUESTER, "/request", name="Rita")
     await group.press(REQUESTER, "v1:cat:errand", name="Rita")
@@ -250,7 +243,7 @@ async def test_a_returning_requester_is_offered_the_same_place(group: Group) -> 
     await group.press(REQUESTER, "v1:sameplace", name="Rita")
     assert "Flat 3, 14 Elm Road" in group.telegram.last_to(REQUESTER).text
     await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
-    [second] = await group.app.services.requests.by_requester(REQUESTER, 1)
+    [second] = await group.app.storage.requests.by_requester(REQUESTER, 1)
     before = await group.stored(first)
     assert second.id != first
     assert (second.address, second.lat, second.lon) == (before.address, before.lat, before.lon)
@@ -259,7 +252,7 @@ async def test_a_returning_requester_is_offered_the_same_place(group: Group) -> 
 async def test_a_coordinator_says_im_on_it_so_two_dont_both_act(open_group: OpenGroup) -> None:
     second = 101
     async with open_group(ADMIN_IDS=f"{COORDINATOR},{second}") as group:
-        await _ready(group)
+        await group.ready()
         await group.consent(second, name="Dev")
         await group.say(REQUESTER, "/concern", name="Rita")
         await group.say(REQUESTER, "There was a smell of gas next door", name="Rita")
@@ -275,14 +268,14 @@ async def test_a_coordinator_says_im_on_it_so_two_dont_both_act(open_group: Open
         assert "Cora</a> is handling concern" in group.telegram.last_to(second).text
         await group.press(second, button, name="Dev")
         assert "Cora is already on it" in str(group.telegram.answers()[-1].params.get("text"))
-        rows = await group.app.services.db.fetchall("SELECT handled_by FROM concerns ORDER BY id")
+        rows = await group.app.storage.db.fetchall("SELECT handled_by FROM concerns ORDER BY id")
         assert [r["handled_by"] for r in rows] == [COORDINATOR]
         await group.press(REQUESTER, button, name="Rita")
         assert "Only coordinators" in str(group.telegram.answers()[-1].params.get("text"))
 
 
 async def test_the_reminder_repeats_the_address_and_safety_code_protected(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     await group.say(REQUESTER, "/request", name="Rita")
     await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
     await group.say(REQUESTER, "Weekly shop", name="Rita")
@@ -291,7 +284,7 @@ async def test_the_reminder_repeats_the_address_and_safety_code_protected(group:
     await group.share(REQUESTER, *NEAR, name="Rita")
     await group.say(REQUESTER, "7 Birch Close, blue door", name="Rita")
     await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
-    [request] = await group.app.services.requests.by_requester(REQUESTER, 1)
+    [request] = await group.app.storage.requests.by_requester(REQUESTER, 1)
     await group.press(301, f"v1:accept:{request.id}", name="V301")
     group.telegram.clear()
     assert await group.fire("before") == 1
@@ -308,7 +301,7 @@ async def test_the_reminder_repeats_the_address_and_safety_code_protected(group:
 
 
 async def test_a_cancel_notice_is_sent_once(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     request_id = await group.ask()
     await group.press(301, f"v1:accept:{request_id}", name="V301")
     group.telegram.clear()
@@ -322,7 +315,7 @@ async def test_a_cancel_notice_is_sent_once(group: Group) -> None:
 
 async def test_last_weeks_volunteer_is_asked_first_this_week(open_group: OpenGroup) -> None:
     async with open_group(WAVE_SIZE="1") as group:
-        await _ready(group, (301, NEAR), (302, MIDDLE))
+        await group.ready((301, NEAR), (302, MIDDLE))
         await group.say(REQUESTER, "/request", name="Rita")
         await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
         await group.say(REQUESTER, "Weekly shop", name="Rita")
@@ -331,19 +324,19 @@ async def test_last_weeks_volunteer_is_asked_first_this_week(open_group: OpenGro
         await group.share(REQUESTER, *NEAR, name="Rita")
         await group.say(REQUESTER, "12 Acacia Avenue", name="Rita")
         await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
-        [first] = await group.app.services.requests.by_requester(REQUESTER, 1)
+        [first] = await group.app.storage.requests.by_requester(REQUESTER, 1)
         assert group.pinged(first.id) == [301]  # the nearest
         # The farther one did it this week (handed it by a coordinator).
         await group.press(COORDINATOR, f"v1:assign:{first.id}:302", name="Cora")
         await group.press(302, f"v1:done:{first.id}", name="V302")
         await group.fire("series")
-        second = (await group.app.services.requests.by_requester(REQUESTER, 1))[0]
+        second = (await group.app.storage.requests.by_requester(REQUESTER, 1))[0]
         assert second.id != first.id
         assert group.pinged(second.id) == [302]
 
 
 async def test_a_hand_back_after_the_booked_time_asks_the_requester(group: Group) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.ready((301, NEAR), (302, MIDDLE))
     await group.say(REQUESTER, "/request", name="Rita")
     await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
     await group.say(REQUESTER, "Shop for Saturday", name="Rita")
@@ -352,9 +345,9 @@ async def test_a_hand_back_after_the_booked_time_asks_the_requester(group: Group
     await group.share(REQUESTER, *NEAR, name="Rita")
     await group.say(REQUESTER, "12 Acacia Avenue", name="Rita")
     await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
-    [request] = await group.app.services.requests.by_requester(REQUESTER, 1)
+    [request] = await group.app.storage.requests.by_requester(REQUESTER, 1)
     await group.press(301, f"v1:accept:{request.id}", name="V301")
-    db = group.app.services.db
+    db = group.app.storage.db
     await db.execute("UPDATE requests SET due_at = ? WHERE id = ?", (1.0, request.id))
     group.telegram.clear()
     await group.press(301, f"v1:release:{request.id}:yes", name="V301")

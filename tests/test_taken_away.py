@@ -26,13 +26,6 @@ HELPER = 201
 DAY = 86400.0
 
 
-async def _ready(group: Group, *volunteers: tuple[int, tuple[float, float]]) -> None:
-    await group.consent(COORDINATOR, name="Cora")
-    await group.consent(REQUESTER, name="Rita")
-    for user_id, where in volunteers:
-        await group.volunteer(user_id, where, name=f"V{user_id}")
-
-
 def _last_answer(group: Group) -> str:
     return str(group.telegram.answers()[-1].params.get("text"))
 
@@ -68,7 +61,7 @@ async def _taken(group: Group, volunteer_id: int = 301) -> tuple[int, int]:
 
 
 async def _stored_address_messages(group: Group) -> int:
-    row = await group.app.services.db.fetchone("SELECT count(*) FROM address_messages")
+    row = await group.app.storage.db.fetchone("SELECT count(*) FROM address_messages")
     return int(row[0]) if row else 0
 
 
@@ -88,9 +81,9 @@ async def test_a_dismissed_founder_stays_dismissed_after_forgetme(open_group: Op
 
         await group.say(FOUNDER, "/forgetme", name="Fred")
         await group.press(FOUNDER, "v1:forget:yes", name="Fred")
-        assert await group.app.services.users.get(FOUNDER) is None
+        assert await group.app.storage.users.get(FOUNDER) is None
         # Only the id and the fact of the dismissal are kept.
-        rows = await group.app.services.db.fetchall("SELECT * FROM dismissed_coordinators")
+        rows = await group.app.storage.db.fetchall("SELECT * FROM dismissed_coordinators")
         assert [tuple(row) for row in rows] == [(FOUNDER,)]
         assert not await coordinators.is_coordinator(FOUNDER)
         assert FOUNDER not in [uid for uid, _ in await coordinators.recipients()]
@@ -103,7 +96,7 @@ async def test_a_dismissed_founder_stays_dismissed_after_forgetme(open_group: Op
         # Restoring a founder removed by mistake: another coordinator makes them one.
         await group.press(COORDINATOR, f"v1:coord:{FOUNDER}:add", name="Cora")
         assert await coordinators.is_coordinator(FOUNDER)
-        assert await group.app.services.db.fetchall("SELECT * FROM dismissed_coordinators") == []
+        assert await group.app.storage.db.fetchall("SELECT * FROM dismissed_coordinators") == []
 
 
 # --- a coordinator's hold ----------------------------------------------------------------
@@ -135,7 +128,7 @@ async def test_a_held_volunteer_cannot_lift_the_hold_or_take_anything(group: Gro
     # Their own /resume does not lift it.
     await group.say(301, "/resume", name="V301")
     assert "on hold" in group.telegram.last_to(301).text
-    volunteer = await group.app.services.volunteers.get(301)
+    volunteer = await group.app.storage.volunteers.get(301)
     assert volunteer is not None
     assert volunteer.held
     later = await group.ask()
@@ -162,14 +155,14 @@ async def test_a_held_volunteer_cannot_lift_the_hold_or_take_anything(group: Gro
 
     # Only a coordinator lifts it.
     await group.press(HELPER, "v1:vhold:301:0", name="Hana")
-    volunteer = await group.app.services.volunteers.get(301)
+    volunteer = await group.app.storage.volunteers.get(301)
     assert volunteer is not None
     assert not volunteer.held
     assert 301 in group.pinged(await group.ask())
 
 
 async def test_the_volunteers_own_pause_is_apart_from_the_hold(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     await group.say(301, "/pause", name="V301")
     await _hold(group, 301, "Asked us to check their DBS")
     await group.press(COORDINATOR, "v1:vhold:301:0", name="Cora")
@@ -181,15 +174,15 @@ async def test_the_volunteers_own_pause_is_apart_from_the_hold(group: Group) -> 
 
 
 async def test_a_hold_needs_a_reason(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     await group.press(COORDINATOR, "v1:vhold:301:1", name="Cora")
     await group.say(COORDINATOR, "x", name="Cora")
     assert "short reason" in group.telegram.last_to(COORDINATOR).text
-    volunteer = await group.app.services.volunteers.get(301)
+    volunteer = await group.app.storage.volunteers.get(301)
     assert volunteer is not None
     assert not volunteer.held
     await group.say(COORDINATOR, "/cancel", name="Cora")
-    volunteer = await group.app.services.volunteers.get(301)
+    volunteer = await group.app.storage.volunteers.get(301)
     assert volunteer is not None
     assert not volunteer.held
     await group.press(301, "v1:vhold:301:1", name="V301")  # not a coordinator
@@ -220,7 +213,7 @@ async def test_a_volunteer_who_handed_it_back_cannot_take_it_from_the_group(
 
 
 async def test_the_address_is_deleted_when_the_volunteer_hands_it_back(group: Group) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.ready((301, NEAR), (302, MIDDLE))
     request_id, details = await _taken(group)
     # A second copy, from /mytasks.
     await group.say(301, "/mytasks", name="V301")
@@ -236,7 +229,7 @@ async def test_the_address_is_deleted_when_the_volunteer_hands_it_back(group: Gr
 
 
 async def test_the_address_is_deleted_when_the_requester_cancels(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     request_id, details = await _taken(group)
     await group.press(REQUESTER, f"v1:cancelreq:{request_id}", name="Rita")
     await group.press(REQUESTER, f"v1:cancelreq:{request_id}:yes", name="Rita")
@@ -244,7 +237,7 @@ async def test_the_address_is_deleted_when_the_requester_cancels(group: Group) -
 
 
 async def test_the_address_is_deleted_when_a_coordinator_closes_the_task(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     request_id, details = await _taken(group)
     await group.press(COORDINATOR, f"v1:close:{request_id}", name="Cora")
     assert (await group.stored(request_id)).status == "cancelled"
@@ -252,7 +245,7 @@ async def test_the_address_is_deleted_when_a_coordinator_closes_the_task(group: 
 
 
 async def test_the_addresses_go_when_a_coordinator_takes_a_volunteer_off(group: Group) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.ready((301, NEAR), (302, MIDDLE))
     done, done_details = await _taken(group)
     await group.press(301, f"v1:done:{done}", name="V301")
     held, held_details = await _taken(group)
@@ -268,7 +261,7 @@ async def test_the_addresses_go_when_a_coordinator_takes_a_volunteer_off(group: 
 async def test_the_address_is_deleted_when_the_requester_erases_themselves(
     group: Group,
 ) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.ready((301, NEAR), (302, MIDDLE))
     done, done_details = await _taken(group)
     await group.press(301, f"v1:done:{done}", name="V301")
     request_id, details = await _taken(group, 302)
@@ -282,7 +275,7 @@ async def test_the_address_is_deleted_when_the_requester_erases_themselves(
 async def test_the_address_is_deleted_when_the_volunteer_erases_themselves(
     group: Group,
 ) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.ready((301, NEAR), (302, MIDDLE))
     request_id, details = await _taken(group)
     await group.say(301, "/forgetme", name="V301")
     await group.press(301, "v1:forget:yes", name="V301")
@@ -293,7 +286,7 @@ async def test_the_address_is_deleted_when_the_volunteer_erases_themselves(
 
 
 async def test_when_deleting_fails_the_address_is_edited_away(group: Group) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.ready((301, NEAR), (302, MIDDLE))
     request_id, details = await _taken(group)
     group.telegram.fail_next("deleteMessage", "500")
     await group.press(301, f"v1:release:{request_id}", name="V301")
@@ -309,7 +302,7 @@ async def test_when_deleting_fails_the_address_is_edited_away(group: Group) -> N
 
 
 async def test_when_telegram_fails_altogether_the_hand_back_still_happens(group: Group) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.ready((301, NEAR), (302, MIDDLE))
     request_id, details = await _taken(group)
     await group.press(301, f"v1:release:{request_id}", name="V301")
     group.telegram.fail_next("deleteMessage", "500")
@@ -329,7 +322,7 @@ async def test_the_retention_purge_edits_away_addresses_too_old_to_delete(
 ) -> None:
     clock = [1_700_000_000.0]
     async with group_with_clock(tmp_path, clock, RETENTION_DAYS="30") as group:
-        await _ready(group, (301, NEAR))
+        await group.ready((301, NEAR))
         done, details = await _taken(group)
         await group.press(301, f"v1:done:{done}", name="V301")
         still_held, held_details = await _taken(group)
@@ -347,7 +340,7 @@ async def test_the_retention_purge_edits_away_addresses_too_old_to_delete(
 
 
 async def test_handing_back_asks_first_and_no_keeps_it(group: Group) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.ready((301, NEAR), (302, MIDDLE))
     request_id, _details = await _taken(group)
     await group.press(301, f"v1:release:{request_id}", name="V301")
     asked = group.telegram.calls_of("editMessageText")[-1]
@@ -374,7 +367,7 @@ async def test_handing_back_asks_first_and_no_keeps_it(group: Group) -> None:
 
 
 async def test_no_on_a_mytasks_message_shows_the_details_again(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     request_id, _details = await _taken(group)
     await group.say(301, "/mytasks", name="V301")
     [_, copy] = _address_messages(group, 301, request_id)
@@ -386,7 +379,7 @@ async def test_no_on_a_mytasks_message_shows_the_details_again(group: Group) -> 
 
 
 async def test_cancelling_a_request_someone_is_on_asks_first(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     request_id, _details = await _taken(group)
     await group.press(REQUESTER, f"v1:cancelreq:{request_id}", name="Rita")
     asked = group.telegram.calls_of("editMessageText")[-1]
@@ -406,14 +399,14 @@ async def test_cancelling_a_request_someone_is_on_asks_first(group: Group) -> No
 
 
 async def test_cancelling_an_open_request_needs_no_second_press(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR))
     request_id = await group.ask()
     await group.press(REQUESTER, f"v1:cancelreq:{request_id}", name="Rita")
     assert (await group.stored(request_id)).status == "cancelled"
 
 
 async def test_removing_a_coordinator_asks_first_and_no_keeps_them(group: Group) -> None:
-    await _ready(group)
+    await group.ready()
     await group.consent(HELPER, name="Hana")
     await group.press(COORDINATOR, f"v1:coord:{HELPER}:add", name="Cora")
     coordinators = group.app.services.coordinators

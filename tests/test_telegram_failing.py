@@ -9,7 +9,7 @@ from contextlib import AbstractAsyncContextManager
 
 import pytest
 
-from tests.conftest import COORDINATOR, FAR, MIDDLE, NEAR, REQUESTER, Group
+from tests.conftest import FAR, MIDDLE, NEAR, REQUESTER, Group
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*attribute `retry_after` will be of type:telegram.warnings.PTBDeprecationWarning"
@@ -20,19 +20,12 @@ DESCRIPTION = "Milk and bread please"
 OpenGroup = Callable[..., AbstractAsyncContextManager[Group]]
 
 
-async def _ready(group: Group, *volunteers: tuple[int, tuple[float, float]]) -> None:
-    await group.consent(COORDINATOR, name="Cora")
-    await group.consent(REQUESTER, name="Rita")
-    for user_id, where in volunteers:
-        await group.enrol(user_id, where, name=f"V{user_id}")
-
-
 def _with_address(group: Group, chat_id: int) -> list[str]:
     return [text for text in group.telegram.texts_to(chat_id) if ADDRESS in text]
 
 
 async def test_a_429_on_a_ping_is_waited_out_and_the_ping_arrives_once(group: Group) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.ready((301, NEAR), (302, MIDDLE), enrol=True)
     group.telegram.fail_next("sendMessage", "429", chat_id=301)
     request_id = await group.ask()
     assert len(group.telegram.failed) == 1  # the 429 did happen
@@ -40,7 +33,7 @@ async def test_a_429_on_a_ping_is_waited_out_and_the_ping_arrives_once(group: Gr
 
 
 async def test_a_429_on_the_answer_to_a_press_is_retried_and_answered_once(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR), enrol=True)
     request_id = await group.ask()
     group.telegram.fail_next("answerCallbackQuery", "429")
     group.telegram.fail_next("sendMessage", "429", chat_id=301)
@@ -51,7 +44,7 @@ async def test_a_429_on_the_answer_to_a_press_is_retried_and_answered_once(group
 
 
 async def test_pings_that_fail_lose_nothing_and_others_are_still_asked(group: Group) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE), (303, FAR))
+    await group.ready((301, NEAR), (302, MIDDLE), (303, FAR), enrol=True)
     group.telegram.fail_next("sendMessage", *["500"] * 3, chat_id=301)
     group.telegram.fail_next("sendMessage", *["network"] * 3, chat_id=302)
     request_id = await group.ask()
@@ -66,7 +59,7 @@ async def test_pings_that_fail_lose_nothing_and_others_are_still_asked(group: Gr
 
 async def test_a_wave_whose_only_ping_failed_still_escalates(open_group: OpenGroup) -> None:
     async with open_group(WAVE_SIZE="1") as group:
-        await _ready(group, (301, NEAR), (302, MIDDLE))
+        await group.ready((301, NEAR), (302, MIDDLE), enrol=True)
         group.telegram.fail_next("sendMessage", *["500"] * 3, chat_id=301)
         request_id = await group.ask()
         assert group.pinged(request_id) == []
@@ -77,7 +70,7 @@ async def test_a_wave_whose_only_ping_failed_still_escalates(open_group: OpenGro
 
 
 async def test_a_ping_that_fails_once_is_sent_again(group: Group) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR), enrol=True)
     group.telegram.fail_next("sendMessage", "500", chat_id=301)
     request_id = await group.ask()
     assert len(group.telegram.failed) == 1
@@ -87,7 +80,7 @@ async def test_a_ping_that_fails_once_is_sent_again(group: Group) -> None:
 async def test_when_the_confirmation_cannot_be_sent_the_request_is_kept_and_announced(
     group: Group,
 ) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR), enrol=True)
     await group.say(REQUESTER, "/request")
     await group.press(REQUESTER, "v1:cat:groceries")
     await group.say(REQUESTER, DESCRIPTION)
@@ -98,7 +91,7 @@ async def test_when_the_confirmation_cannot_be_sent_the_request_is_kept_and_anno
     group.telegram.fail_next("sendMessage", *["network"] * 3, chat_id=REQUESTER)
     await group.app.process_update(group.people.press(REQUESTER, "v1:confirm:yes"))
 
-    rows = await group.app.services.db.fetchall(
+    rows = await group.app.storage.db.fetchall(
         "SELECT id, status FROM requests WHERE requester_id = ?", (REQUESTER,)
     )
     assert [row["status"] for row in rows] == ["open"]
@@ -109,7 +102,7 @@ async def test_when_the_confirmation_cannot_be_sent_the_request_is_kept_and_anno
 async def test_when_the_task_card_cannot_be_shown_the_volunteer_keeps_the_task(
     group: Group,
 ) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.ready((301, NEAR), (302, MIDDLE), enrol=True)
     request_id = await group.ask()
     group.telegram.fail_next("editMessageText", *["network"] * 3, chat_id=301)
     # (Answered twice here: the fake doesn't refuse a second answer as Telegram would.)
@@ -124,7 +117,7 @@ async def test_when_the_task_card_cannot_be_shown_the_volunteer_keeps_the_task(
 async def test_a_broken_answer_to_a_press_is_logged_without_personal_data(
     group: Group, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await _ready(group, (301, NEAR), (302, MIDDLE))
+    await group.ready((301, NEAR), (302, MIDDLE), enrol=True)
     request_id = await group.ask(description=DESCRIPTION, address=ADDRESS)
     group.telegram.fail_next("answerCallbackQuery", "network")
     press = group.people.press(301, f"v1:accept:{request_id}", name="V301")
@@ -135,7 +128,7 @@ async def test_a_broken_answer_to_a_press_is_logged_without_personal_data(
     # address; the other ping is closed.
     stored = await group.stored(request_id)
     assert (stored.status, stored.volunteer_id) == ("claimed", 301)
-    claims = await group.app.services.db.fetchall(
+    claims = await group.app.storage.db.fetchall(
         "SELECT * FROM audit WHERE request_id = ? AND action = 'open->claimed'", (request_id,)
     )
     assert len(claims) == 1
@@ -154,7 +147,7 @@ async def test_a_broken_answer_to_a_press_is_logged_without_personal_data(
 async def test_when_the_address_cannot_be_sent_the_volunteer_is_pointed_to_mytasks(
     group: Group,
 ) -> None:
-    await _ready(group, (301, NEAR))
+    await group.ready((301, NEAR), enrol=True)
     request_id = await group.ask()
     group.telegram.fail_next("sendMessage", "500", "500", "500", chat_id=301)
     await group.press(301, f"v1:accept:{request_id}", name="V301")

@@ -14,7 +14,7 @@ from tests.conftest import COORDINATOR, NEAR, REQUESTER, Group
 async def test_sign_up_waits_for_a_coordinator_who_approves(group: Group) -> None:
     await group.consent(COORDINATOR, name="Cora")
     await group.sign_up(301, NEAR, radius="1,5 km", categories=("groceries", "errand"))
-    volunteer = await group.app.services.volunteers.get(301)
+    volunteer = await group.app.storage.volunteers.get(301)
     assert volunteer is not None
     assert volunteer.status == "pending"
     assert volunteer.radius_km == 1.5
@@ -25,7 +25,7 @@ async def test_sign_up_waits_for_a_coordinator_who_approves(group: Group) -> Non
     assert approval.buttons == ["v1:approve:301", "v1:reject:301"]
 
     await group.approve(301)
-    volunteer = await group.app.services.volunteers.get(301)
+    volunteer = await group.app.storage.volunteers.get(301)
     assert volunteer is not None
     assert volunteer.status == "approved"
     assert "approved" in group.telegram.last_to(301).text
@@ -36,7 +36,7 @@ async def test_a_forged_approval_by_a_non_coordinator_is_refused(group: Group) -
     await group.consent(REQUESTER)
     await group.press(REQUESTER, "v1:approve:301")
     await group.press(301, "v1:approve:301")
-    volunteer = await group.app.services.volunteers.get(301)
+    volunteer = await group.app.storage.volunteers.get(301)
     assert volunteer is not None
     assert volunteer.status == "pending"
     assert "Only coordinators" in str(group.telegram.answers()[-1].params.get("text"))
@@ -49,7 +49,7 @@ async def test_pending_lists_volunteers_waiting(group: Group) -> None:
     assert group.telegram.last_to(COORDINATOR).buttons == ["v1:approve:301", "v1:reject:301"]
     await group.press(COORDINATOR, "v1:reject:301", name="Cora")
     await group.press(COORDINATOR, "v1:approve:301", name="Cora")  # too late: decided
-    volunteer = await group.app.services.volunteers.get(301)
+    volunteer = await group.app.storage.volunteers.get(301)
     assert volunteer is not None
     assert volunteer.status == "rejected"
     await group.say(COORDINATOR, "/pending", name="Cora")
@@ -66,7 +66,7 @@ async def test_bad_radius_and_empty_categories_are_re_asked(group: Group) -> Non
     await group.say(301, "2")
     await group.press(301, "v1:vsave")
     assert "at least one" in str(group.telegram.answers()[-1].params.get("text"))
-    assert await group.app.services.volunteers.get(301) is None
+    assert await group.app.storage.volunteers.get(301) is None
 
 
 async def test_pause_and_resume(group: Group) -> None:
@@ -76,11 +76,11 @@ async def test_pause_and_resume(group: Group) -> None:
     await group.consent(COORDINATOR, name="Cora")
     await group.volunteer(301, NEAR)
     await group.say(301, "/pause")
-    volunteer = await group.app.services.volunteers.get(301)
+    volunteer = await group.app.storage.volunteers.get(301)
     assert volunteer is not None
     assert volunteer.paused
     await group.say(301, "/resume")
-    volunteer = await group.app.services.volunteers.get(301)
+    volunteer = await group.app.storage.volunteers.get(301)
     assert volunteer is not None
     assert not volunteer.paused
 
@@ -88,11 +88,11 @@ async def test_pause_and_resume(group: Group) -> None:
 async def test_blocking_and_unblocking_the_bot_is_recorded(group: Group) -> None:
     await group.consent(301)
     await group.app.process_update(group.people.membership(301, "member", "kicked"))
-    user = await group.app.services.users.get(301)
+    user = await group.app.storage.users.get(301)
     assert user is not None
     assert user.blocked_at is not None
     await group.app.process_update(group.people.membership(301, "kicked", "member"))
-    user = await group.app.services.users.get(301)
+    user = await group.app.storage.users.get(301)
     assert user is not None
     assert user.blocked_at is None
 
@@ -131,7 +131,7 @@ async def test_english_and_welsh_volunteers_give_their_radius_in_miles(
     )
     await group.press(301, "v1:vcat:groceries", language=language)
     await group.press(301, "v1:vsave", language=language)
-    volunteer = await group.app.services.volunteers.get(301)
+    volunteer = await group.app.storage.volunteers.get(301)
     assert volunteer is not None
     assert volunteer.radius_km == pytest.approx(2 * KM_PER_MILE)
     # The English coordinator is told in miles too.
@@ -150,7 +150,7 @@ async def test_a_polish_volunteer_gives_kilometres_with_a_decimal_comma(group: G
     assert "1,5 km" in group.telegram.texts_to(301)[-2]
     await group.press(301, "v1:vcat:groceries", language="pl")
     await group.press(301, "v1:vsave", language="pl")
-    volunteer = await group.app.services.volunteers.get(301)
+    volunteer = await group.app.storage.volunteers.get(301)
     assert volunteer is not None
     assert volunteer.radius_km == 1.5
     assert any("1,5 km" in t for t in group.telegram.texts_to(COORDINATOR))

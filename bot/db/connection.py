@@ -136,6 +136,11 @@ class Database:
     async def migrate(self) -> int:
         return await self._backend.migrate()
 
+    @property
+    def in_transaction(self) -> bool:
+        """Whether this task is inside one of our transactions (statements join it)."""
+        return self._joined() is not None
+
     def _joined(self) -> Transaction | None:
         """The transaction of ours this task is inside, if any."""
         current = _CURRENT.get()
@@ -190,6 +195,20 @@ class Database:
                 yield transaction
             finally:
                 _CURRENT.reset(token)
+
+    @asynccontextmanager
+    async def apart(self) -> AsyncIterator[Transaction]:
+        """PostgreSQL only: a transaction of its own, which this task's statements do not
+        join and which takes no write lock, to hold a claim in (bot/db/claims.py) while the
+        claimed work runs in transactions beside it. SQLite has one connection, and one
+        process: nothing there needs claiming."""
+        # Imported here: a group on SQLite never loads the PostgreSQL driver.
+        from bot.db.postgres import PostgresDatabase
+
+        if not isinstance(self._backend, PostgresDatabase):
+            raise RuntimeError("only PostgreSQL holds claims apart")
+        async with self._backend.apart() as transaction:
+            yield transaction
 
 
 class SqliteTransaction:

@@ -7,8 +7,9 @@ import logging
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 
+from bot.db.claims import CLAIM_EVENT, OUTBOX_LANES
 from bot.db.connection import Database
-from bot.domain.events import KINDS, Event, StoredEvent, from_json
+from bot.domain.events import KINDS, Claim, Event, StoredEvent, from_json
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -67,6 +68,30 @@ class EventRepository:
                 continue
             events.append(StoredEvent(event_id, from_json(kind, payload), frozenset(done)))
         return events
+
+    @asynccontextmanager
+    async def claim(self, stored: StoredEvent, lane: str) -> AsyncIterator[Claim]:
+        """Hold an event for one lane while its subscribers have it (bot/db/claims.py).
+        On SQLite one process delivers, each lane to its own subscribers: nothing to
+        hold, and what `undelivered` read is still true."""
+        if self._db.dialect != "postgresql" or self._db.in_transaction:
+            # (Delivered inside the transaction that wrote it, the event is that
+            # transaction's alone: no other connection sees it before the commit.)
+            yield Claim(stored.done)
+            return
+        async with self._db.apart() as held:
+            row = await held.fetchone(CLAIM_EVENT, (OUTBOX_LANES[lane], stored.id))
+            if row is None or not row[0]:
+                yield Claim(elsewhere=True)
+                return
+            # Read again under the claim: another process may have handed it on since.
+            rows = await held.fetchall(
+                "SELECT e.id, d.subscriber FROM events e "
+                "LEFT JOIN event_deliveries d ON d.event_id = e.id WHERE e.id = ?",
+                (stored.id,),
+            )
+            done = frozenset(r["subscriber"] for r in rows if r["subscriber"] is not None)
+            yield Claim(done, gone=not rows)
 
     async def mark_done(self, event_id: int, subscriber: str, now: float) -> None:
         """This subscriber has had it (nothing, if the event is gone)."""

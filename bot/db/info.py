@@ -3,35 +3,33 @@
 from __future__ import annotations
 
 from bot.db.connection import Database
-from bot.domain.info import InfoEntry, InfoText, Topic
+from bot.domain.info import InfoEntry, InfoText, NewEntry, Topic
 
 
 class InfoRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def add(
-        self,
-        topic: Topic,
-        language: str,
-        title: str,
-        body: str,
-        phone: str,
-        link: str,
-        hours: str,
-        coordinator_id: int,
-        now: float,
-    ) -> int:
+    async def add(self, entry: NewEntry, coordinator_id: int, now: float) -> int:
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
                 "INSERT INTO info_entries (topic, phone, link, hours, checked_at, created_by, "
                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (topic.value, phone, link, hours, now, coordinator_id, now),
+                (
+                    entry.topic.value,
+                    entry.phone,
+                    entry.link,
+                    entry.hours,
+                    now,
+                    coordinator_id,
+                    now,
+                ),
             )
             entry_id = int(cursor.lastrowid or 0)
+            text = entry.text
             await tx.execute(
                 "INSERT INTO info_texts (entry_id, language, title, body) VALUES (?, ?, ?, ?)",
-                (entry_id, language, title, body),
+                (entry_id, text.language, text.title, text.body),
             )
             return entry_id
 

@@ -7,7 +7,9 @@ that is what keeps the takers to exactly the offer's units when many press at on
 from __future__ import annotations
 
 from bot.db.connection import Database, Row
+from bot.db.relay import count_said_since, keep_said
 from bot.domain.distance import bounding_box
+from bot.domain.models import QuietHours
 from bot.domain.offers import (
     Listener,
     Notice,
@@ -19,7 +21,7 @@ from bot.domain.offers import (
     TakeOutcome,
     TakeResult,
 )
-from bot.domain.relay import Kind, Side
+from bot.domain.relay import Said
 
 ENDED = ("gone", "closed", "expired")
 
@@ -283,7 +285,8 @@ class OfferRepository:
         rows = await self._db.fetchall(
             """
             SELECT * FROM (
-                SELECT l.user_id, coalesce(l.lat, v.lat) AS lat, coalesce(l.lon, v.lon) AS lon
+                SELECT l.user_id, coalesce(l.lat, v.lat) AS lat, coalesce(l.lon, v.lon) AS lon,
+                       v.quiet_own, v.quiet_from, v.quiet_until
                 FROM offer_listeners l
                 JOIN users u ON u.id = l.user_id
                 LEFT JOIN volunteers v ON v.user_id = l.user_id
@@ -292,35 +295,26 @@ class OfferRepository:
             """,
             (south, north, west, east),
         )
-        return [Listener(row["user_id"], row["lat"], row["lon"]) for row in rows]
+        return [
+            Listener(
+                row["user_id"],
+                row["lat"],
+                row["lon"],
+                own_quiet=bool(row["quiet_own"]),
+                quiet_hours=None
+                if row["quiet_from"] is None or row["quiet_until"] is None
+                else QuietHours(row["quiet_from"], row["quiet_until"]),
+            )
+            for row in rows
+        ]
 
     # --- the line between an offerer and a taker ---------------------------------------
 
-    async def add_message(
-        self,
-        take_id: int,
-        sender_id: int,
-        side: Side,
-        kind: Kind,
-        text: str,
-        file_id: str | None,
-        where: tuple[float, float] | None,
-        now: float,
-    ) -> int:
-        lat, lon = where if where is not None else (None, None)
-        return await self._db.insert(
-            "INSERT INTO offer_messages "
-            "(take_id, sender_id, side, kind, text, file_id, lat, lon, sent_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (take_id, sender_id, side.value, kind.value, text, file_id, lat, lon, now),
-        )
+    async def add_message(self, take_id: int, said: Said, now: float) -> int:
+        return await keep_said(self._db, "offer_messages", "take_id", take_id, said, now)
 
     async def sent_since(self, sender_id: int, since: float) -> int:
-        row = await self._db.fetchone(
-            "SELECT count(*) FROM offer_messages WHERE sender_id = ? AND sent_at >= ?",
-            (sender_id, since),
-        )
-        return int(row[0]) if row else 0
+        return await count_said_since(self._db, "offer_messages", sender_id, since)
 
     async def messages_of(self, take_id: int) -> list[str]:
         rows = await self._db.fetchall(

@@ -151,8 +151,15 @@ class PostgresDatabase:
         try:
             pool = await asyncpg.create_pool(
                 self.url,
-                min_size=1,
-                max_size=4,
+                # One connection at once (an unreachable server is found at start), and
+                # no floor kept after: asyncpg would reconnect to it in a loop while the
+                # server is down, logging a traceback a second (the bot's own retry
+                # says it once, bot.resilience).
+                init_size=1,
+                min_size=0,
+                # Two of them may be holding claims on the outbox (one per lane) while
+                # the work claimed needs its own.
+                max_size=6,
                 server_settings=settings,
                 timeout=10,
                 reset=_tidy,
@@ -280,6 +287,14 @@ class PostgresDatabase:
                 await connection.execute(_SCHEMA_LOCK, WRITE_LOCK, self.schema or "public")
                 yield PgTransaction(connection, self._tables_with_id)
 
+    @asynccontextmanager
+    async def apart(self) -> AsyncIterator[PgTransaction]:
+        """A transaction without the write lock, for holding a claim (bot/db/claims.py)
+        while the work claimed goes on in other transactions beside it."""
+        with _faults():
+            async with self._require().acquire() as connection, connection.transaction():
+                yield PgTransaction(connection, self._tables_with_id)
+
 
 async def _tidy(connection: asyncpg.Connection) -> None:
     """Hand a connection back to the pool. asyncpg's own reset costs a round trip per use
@@ -341,12 +356,18 @@ def _faults(query: str = "") -> Iterator[None]:
     except (asyncpg.IntegrityConstraintViolationError, asyncpg.RaiseError) as error:
         raise sqlite3.IntegrityError(str(error)) from error
     except _PASSING as error:
-        raise sqlite3.OperationalError(f"PostgreSQL: {error}") from error
+        fault = sqlite3.OperationalError(f"PostgreSQL: {error}")
+        # Marked as SQLite marks a failing disk: bot.resilience then retries the update
+        # as it does for SQLite's passing faults (a server restarting is one).
+        fault.sqlite_errorcode = _SQLITE_IOERR
+        raise fault from error
     except asyncpg.PostgresError as error:
         if query:
             error.add_note(f"SQL: {' '.join(query.split())[:600]}")
         raise
 
+
+_SQLITE_IOERR = 10
 
 # Faults that pass: the connection or the server went away (restart, failover), or two
 # transactions met in a deadlock; retrying the update is the right answer to each.

@@ -12,7 +12,7 @@ import json
 import logging
 import re
 
-from bot.db.connection import Database, Transaction
+from bot.db.connection import Database, Row, Transaction
 from bot.domain.privacy import Contact, ConversationKey, Erasure, StaleDrafts, contact_key
 
 _LOGGER = logging.getLogger(__name__)
@@ -64,6 +64,17 @@ async def _audit(tx: Transaction, now: float, request_id: int | None, action: st
         "INSERT INTO audit (at, actor_id, request_id, action) VALUES (?, NULL, ?, ?)",
         (now, request_id, action),
     )
+
+
+async def _cancel(tx: Transaction, rows: list[Row], now: float) -> None:
+    """Cancel these open or claimed requests (rows with id and status) before their details
+    are erased, each on the audit trail."""
+    for row in rows:
+        await tx.execute(
+            "UPDATE requests SET status = 'cancelled', closed_at = ?, updated_at = ? WHERE id = ?",
+            (now, now, row["id"]),
+        )
+        await _audit(tx, now, row["id"], f"{row['status']}->cancelled")
 
 
 def _conversation_key(raw: str) -> tuple[int, ...] | None:
@@ -230,13 +241,7 @@ class PrivacyRepository:
             "WHERE requester_id = ? AND status IN ('open', 'claimed') ORDER BY id",
             (user_id,),
         )
-        for row in rows:
-            await tx.execute(
-                "UPDATE requests SET status = 'cancelled', closed_at = ?, updated_at = ? "
-                "WHERE id = ?",
-                (now, now, row["id"]),
-            )
-            await _audit(tx, now, row["id"], f"{row['status']}->cancelled")
+        await _cancel(tx, rows, now)
         return [(row["id"], row["volunteer_id"]) for row in rows]
 
     async def _release_tasks_of(self, tx: Transaction, user_id: int, now: float) -> list[int]:
@@ -415,13 +420,7 @@ class PrivacyRepository:
                 "AND status IN ('open', 'claimed') ORDER BY id",
                 ids,
             )
-            for row in rows:
-                await tx.execute(
-                    "UPDATE requests SET status = 'cancelled', closed_at = ?, updated_at = ? "
-                    "WHERE id = ?",
-                    (now, now, row["id"]),
-                )
-                await _audit(tx, now, row["id"], f"{row['status']}->cancelled")
+            await _cancel(tx, rows, now)
             await tx.execute(
                 f"UPDATE requests SET {sets}, purged_at = coalesce(purged_at, ?) "
                 f"WHERE id IN ({marks})",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.db.connection import Database, Row
-from bot.domain.relay import Kind, RelayedMessage, Side
+from bot.domain.relay import Kind, RelayedMessage, Said, Side
 
 
 def _message(row: Row) -> RelayedMessage:
@@ -21,35 +21,37 @@ def _message(row: Row) -> RelayedMessage:
     )
 
 
+# A request's line and an offer take's line keep their messages alike, in two tables
+# (relay_messages by request_id, offer_messages by take_id); the names are constants here.
+async def keep_said(
+    db: Database, table: str, line_column: str, line_id: int, said: Said, now: float
+) -> int:
+    lat, lon = said.where if said.where is not None else (None, None)
+    values = (said.sender_id, said.side.value, said.kind.value, said.text, said.file_id)
+    return await db.insert(
+        f"INSERT INTO {table} "
+        f"({line_column}, sender_id, side, kind, text, file_id, lat, lon, sent_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (line_id, *values, lat, lon, now),
+    )
+
+
+async def count_said_since(db: Database, table: str, sender_id: int, since: float) -> int:
+    row = await db.fetchone(
+        f"SELECT count(*) FROM {table} WHERE sender_id = ? AND sent_at >= ?", (sender_id, since)
+    )
+    return int(row[0]) if row else 0
+
+
 class RelayRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def add(
-        self,
-        request_id: int,
-        sender_id: int,
-        side: Side,
-        kind: Kind,
-        text: str,
-        file_id: str | None,
-        where: tuple[float, float] | None,
-        now: float,
-    ) -> int:
-        lat, lon = where if where is not None else (None, None)
-        return await self._db.insert(
-            "INSERT INTO relay_messages "
-            "(request_id, sender_id, side, kind, text, file_id, lat, lon, sent_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (request_id, sender_id, side.value, kind.value, text, file_id, lat, lon, now),
-        )
+    async def add(self, request_id: int, said: Said, now: float) -> int:
+        return await keep_said(self._db, "relay_messages", "request_id", request_id, said, now)
 
     async def sent_since(self, sender_id: int, since: float) -> int:
-        row = await self._db.fetchone(
-            "SELECT count(*) FROM relay_messages WHERE sender_id = ? AND sent_at >= ?",
-            (sender_id, since),
-        )
-        return int(row[0]) if row else 0
+        return await count_said_since(self._db, "relay_messages", sender_id, since)
 
     async def of_request(self, request_id: int) -> list[RelayedMessage]:
         rows = await self._db.fetchall(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from bot.db.claims import CLAIM_NEXT_REMINDER
 from bot.db.connection import Database, Row
 from bot.domain.models import Reminder
 
@@ -63,6 +64,20 @@ class ReminderRepository:
                 return None
             row = await tx.fetchone("SELECT * FROM reminders WHERE id = ?", (reminder_id,))
         return _reminder(row) if row else None
+
+    async def claim_next(self, now: float) -> Reminder | None:
+        """Mark the earliest due reminder fired and return it; None when none is due. Two
+        processes claiming at once get different ones (on PostgreSQL, bot/db/claims.py);
+        one at a time, so that a crash between claiming and acting costs one reminder."""
+        if self._db.dialect == "postgresql":
+            row = await self._db.fetchone(CLAIM_NEXT_REMINDER, (now, now))
+            return _reminder(row) if row else None
+        # SQLite: one process, one writer; what is due now is claimed as `claim` does.
+        while due := await self.due(now, limit=1):
+            claimed = await self.claim(due[0].id, now)
+            if claimed is not None:
+                return claimed
+        return None
 
     async def cancel(
         self,

@@ -8,6 +8,7 @@ hold when two press Accept in the same millisecond.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from bot.db.connection import Database, Row, Transaction
 from bot.domain.models import Category, HelpRequest, Payment, Prescription, RequestStatus, When
@@ -27,15 +28,23 @@ def _prescription(row: Row) -> Prescription | None:
     )
 
 
+def need_of(row: Row) -> dict[str, Any]:
+    """What a request and a series (bot.db.series) both hold: whose it is, what is needed,
+    and where, by the same column names."""
+    return {
+        "id": row["id"],
+        "requester_id": row["requester_id"],
+        "category": Category(row["category"]),
+        "description": row["description"],
+        "address": row["address"],
+        "lat": row["lat"],
+        "lon": row["lon"],
+    }
+
+
 def _request(row: Row) -> HelpRequest:
     return HelpRequest(
-        id=row["id"],
-        requester_id=row["requester_id"],
-        category=Category(row["category"]),
-        description=row["description"],
-        address=row["address"],
-        lat=row["lat"],
-        lon=row["lon"],
+        **need_of(row),
         when=When(row["when_kind"]),
         due_at=row["due_at"],
         safety_code=row["safety_code"],

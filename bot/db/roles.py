@@ -6,12 +6,20 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from bot.db.connection import Database, Row, Transaction
-from bot.domain.models import Coordinator
+from bot.db.users import user_from
+from bot.domain.models import Coordinator, Person
 from bot.domain.results import Dismissal
 
 
 def _marks(ids: Collection[int]) -> str:
     return ",".join("?" * len(ids)) or "NULL"
+
+
+def _coordinates(row: Row | None, user_id: int, admin_ids: frozenset[int]) -> bool:
+    if row is not None and row["is_coordinator"]:
+        return True
+    # An ADMIN_ID is one until dismissed; the dismissal outlives /forgetme.
+    return user_id in admin_ids and not (row is not None and row["dismissed"])
 
 
 def _current(
@@ -60,10 +68,18 @@ class RoleRepository:
             "LEFT JOIN dismissed_coordinators d ON d.user_id = me.id",
             (user_id,),
         )
-        if row is not None and row["is_coordinator"]:
-            return True
-        # An ADMIN_ID is one until dismissed; the dismissal outlives /forgetme.
-        return user_id in admin_ids and not (row is not None and row["dismissed"])
+        return _coordinates(row, user_id, admin_ids)
+
+    async def person(self, user_id: int, admin_ids: frozenset[int]) -> Person:
+        """Their row and whether they coordinate, in one query (it runs for every update)."""
+        row = await self._db.fetchone(
+            "SELECT u.*, d.user_id IS NOT NULL AS dismissed "
+            "FROM (SELECT CAST(? AS BIGINT) AS me) me LEFT JOIN users u ON u.id = me.me "
+            "LEFT JOIN dismissed_coordinators d ON d.user_id = me.me",
+            (user_id,),
+        )
+        user = user_from(row) if row is not None and row["id"] is not None else None
+        return Person(user_id, user, _coordinates(row, user_id, admin_ids))
 
     async def coordinators(self, admin_ids: frozenset[int]) -> list[Coordinator]:
         ids = sorted(admin_ids)

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from bot.db.connection import Database, Row
+from bot.db.requests import need_of
 from bot.domain.models import Category, Series
 
 
 def _series(row: Row) -> Series:
     return Series(
-        id=row["id"],
-        requester_id=row["requester_id"],
-        category=Category(row["category"]),
-        description=row["description"],
-        address=row["address"],
-        lat=row["lat"],
-        lon=row["lon"],
+        **need_of(row),
         every=row["every"],
         next_due_at=row["next_due_at"],
         local_time=row["local_time"],

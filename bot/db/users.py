@@ -6,7 +6,7 @@ from bot.db.connection import Database, Row
 from bot.domain.models import User
 
 
-def _user(row: Row) -> User:
+def user_from(row: Row) -> User:
     return User(
         id=row["id"],
         first_name=row["first_name"],
@@ -24,7 +24,7 @@ class UserRepository:
 
     async def get(self, user_id: int) -> User | None:
         row = await self._db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
-        return _user(row) if row else None
+        return user_from(row) if row else None
 
     async def record_consent(
         self, user_id: int, first_name: str, language: str, notice_version: int, now: float

@@ -87,3 +87,25 @@ class Counts:
     def not_sent(self) -> int:
         """Rows never sent: only a stopped broadcast ends with any."""
         return self.total - self.done
+
+
+class Attempt(StrEnum):
+    """How one try at sending a broadcast's message went, as the Telegram side reads
+    Telegram's answer (bot.telegram.broadcast_news); the worker decides what follows."""
+
+    SENT = "sent"
+    BLOCKED = "blocked"  # they blocked the bot
+    REFUSED = "refused"  # refused for good (e.g. chat not found): sending again won't help
+    UNSURE = "unsure"  # the answer was lost on the way back: it may have arrived
+    WAIT = "wait"  # not delivered: Telegram asked the bot to wait first (a 429)
+    FAILED = "failed"  # not delivered, for a reason that may pass: it may be tried again
+
+
+@dataclass(frozen=True)
+class Tried:
+    """One try's outcome; `wait_s` is how long Telegram asked for (WAIT), `detail` what
+    it said (for the log)."""
+
+    attempt: Attempt
+    wait_s: float = 0.0
+    detail: str = ""

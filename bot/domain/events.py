@@ -156,8 +156,9 @@ class DigestDue(Event):
 
 @dataclass(frozen=True)
 class VolunteerDecided(Event):
-    """A coordinator decided about a volunteer (`by`): "checked" (ID/DBS), "held",
-    "resumed" (the hold lifted) or "removed" from the roster."""
+    """A coordinator decided about a volunteer (`by`): "approved" or "rejected" (their
+    sign-up), "checked" (ID/DBS), "held", "resumed" (the hold lifted) or "removed" from
+    the roster."""
 
     kind: ClassVar[str] = "volunteer_decided"
     user_id: int
@@ -218,3 +219,14 @@ class StoredEvent:
     id: int
     event: Event
     done: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An event held for one lane of delivery (bot.services.events): who has had it by
+    now; or that another process's same lane holds it (it carries on from there), or
+    that it is gone (delivered to everyone meanwhile)."""
+
+    done: frozenset[str] = frozenset()
+    elsewhere: bool = False
+    gone: bool = False

@@ -196,7 +196,8 @@ class Walk:
         stretch_km: float,
         give_up_km: float,
     ) -> None:
-        self._found = self._walk(grid, lat, lon, wanted, stretch_km, give_up_km)
+        self._stretch_km, self._give_up_km = stretch_km, give_up_km
+        self._found = self._walk(grid, lat, lon, wanted)
         # True once the walk has read every cell anyone eligible could live in.
         self.complete = False
 
@@ -207,14 +208,9 @@ class Walk:
         return next(self._found)
 
     def _walk(
-        self,
-        grid: VolunteerGrid,
-        lat: float,
-        lon: float,
-        wanted: int,
-        stretch_km: float,
-        give_up_km: float,
+        self, grid: VolunteerGrid, lat: float, lon: float, wanted: int
     ) -> Iterator[tuple[float, int]]:
+        stretch_km, give_up_km = self._stretch_km, self._give_up_km
         phi, lmb = math.radians(lat), math.radians(lon)
         cos_phi = math.cos(phi)
         reach = grid.max_radius_km + stretch_km + SLACK_KM

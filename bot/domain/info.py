@@ -43,6 +43,17 @@ class InfoText:
 
 
 @dataclass(frozen=True)
+class NewEntry:
+    """An entry as a coordinator gave it in /info add, before it is saved."""
+
+    topic: Topic
+    text: InfoText
+    phone: str
+    link: str
+    hours: str
+
+
+@dataclass(frozen=True)
 class InfoEntry:
     id: int
     topic: Topic

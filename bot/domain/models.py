@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
 from zoneinfo import ZoneInfo
 
 
@@ -181,6 +180,17 @@ class User:
 
 
 @dataclass(frozen=True)
+class Person:
+    """Whoever sent an update, as the group knows them: loaded once per update (the
+    handlers' `context.person`). `user` is None until they agree to the notice (and after
+    /forgetme); an ADMIN_ID coordinates even without a row."""
+
+    user_id: int
+    user: User | None
+    is_coordinator: bool
+
+
+@dataclass(frozen=True)
 class Volunteer:
     user_id: int
     first_name: str
@@ -299,7 +309,8 @@ class Candidate:
 
 @dataclass(frozen=True)
 class RequestDraft:
-    """Everything a requester has told the conversation, ready to be saved."""
+    """Everything a requester has told the conversation, ready to be saved (made from
+    the request form's answers: bot.domain.request_answers)."""
 
     category: Category
     description: str
@@ -312,38 +323,6 @@ class RequestDraft:
     # The open request of the same kind the requester said this one is apart from.
     linked_to: int | None = None
     prescription: Prescription | None = None
-
-    @classmethod
-    def from_answers(cls, answers: dict[str, Any]) -> RequestDraft | None:
-        """The draft a conversation stored step by step; None if it is incomplete (a
-        summary pressed after its conversation was finished or reset)."""
-        if not {"category", "description", "when", "lat", "lon", "address"} <= answers.keys():
-            return None
-        return cls(
-            category=Category(answers["category"]),
-            description=answers["description"],
-            address=answers["address"],
-            lat=float(answers["lat"]),
-            lon=float(answers["lon"]),
-            when=When(answers["when"]),
-            due_at=answers.get("due_at"),
-            every=answers.get("every"),
-            linked_to=answers.get("linked_to"),
-            prescription=prescription_from(answers),
-        )
-
-
-def prescription_from(answers: dict[str, Any]) -> Prescription | None:
-    """A prescription's answers (`rx_*`), once the requester has agreed to its collection."""
-    if answers.get("category") != Category.PRESCRIPTION.value or "rx_consent_at" not in answers:
-        return None
-    return Prescription(
-        payment=Payment(answers["rx_payment"]),
-        pence=answers.get("rx_pence"),
-        fridge=bool(answers["rx_fridge"]),
-        controlled=bool(answers["rx_controlled"]),
-        consent_at=float(answers["rx_consent_at"]),
-    )
 
 
 @dataclass(frozen=True)

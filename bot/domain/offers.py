@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.domain.models import QuietHours
 from bot.domain.relay import Side
 
 MAX_UNITS = 20
@@ -103,6 +104,10 @@ class Listener:
     user_id: int
     lat: float
     lon: float
+    # A volunteer's own quiet hours, when they chose them (None: none at all); for
+    # everyone else the group's default applies (bot.services.offers).
+    own_quiet: bool = False
+    quiet_hours: QuietHours | None = None
 
 
 @dataclass(frozen=True)

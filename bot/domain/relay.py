@@ -57,6 +57,19 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Said:
+    """One message as its sender wrote it on a line (a request's or an offer take's),
+    stored before it goes out."""
+
+    sender_id: int
+    side: Side
+    kind: Kind
+    text: str = ""
+    file_id: str | None = None
+    where: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
 class RelayedMessage:
     """One message that went over a line, as stored with the request."""
 

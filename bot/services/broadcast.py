@@ -20,19 +20,11 @@ import contextlib
 import contextvars
 import logging
 import time
-import warnings
-from collections.abc import Callable, Coroutine
-from datetime import timedelta
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
-import httpx
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, ExtBot
-from telegram.warnings import PTBDeprecationWarning
-
-from bot.db import UserRepository
-from bot.db.broadcasts import BroadcastRepository
 from bot.domain.broadcasts import (
+    Attempt,
     Audience,
     Broadcast,
     BroadcastDraft,
@@ -42,17 +34,14 @@ from bot.domain.broadcasts import (
     Recipient,
 )
 from bot.domain.results import Started
-from bot.i18n import use_language
-from bot.services.budget import SendBudget
-from bot.telegram import keyboards, notices
-from bot.telegram.messenger import Messenger
+from bot.services.ports import BroadcastStore, BulkSender, People
 
 _LOGGER = logging.getLogger(__name__)
 
-# `rate_limit_args` of a broadcast send: RateLimiter lets it through untouched.
-BULK = -1
 # Tries of one message that failed for a reason other than 429 before it counts as failed.
 MAX_ATTEMPTS = 3
+# The pause before the next try of such a message grows by this much each time.
+RETRY_PAUSE_S = 1.0
 # The coordinator's progress message is edited at most this often (an edit is a message
 # too, and editing one message many times a second earns a 429 of its own).
 PROGRESS_EVERY_S = 3.0
@@ -60,41 +49,29 @@ PROGRESS_EVERY_S = 3.0
 STOP_GRACE_S = 10.0
 MAX_TEXT = 3500
 
+# Where the progress message is: (chat id, message id).
+Progress = tuple[int, int]
 
-class RateLimiter(AIORateLimiter):
-    """PTB's AIORateLimiter, its overall 30 a second replaced by the bot's one SendBudget
-    (bot.services.budget), which broadcast sends share at a lower priority.
 
-    Broadcast sends (`rate_limit_args=BULK`) skip the rest of AIORateLimiter, because the
-    outbox worker must handle them itself: AIORateLimiter would answer a 429 by retrying
-    inside the call (the worker could not put the row back and wait), and on the last
-    retry raise with a logged traceback. They wait for the budget's spare room instead,
-    after the worker's own pacing at BROADCAST_RATE: conversations go first, and the two
-    together stay within Telegram's ~30 a second.
-    """
+class BroadcastNews(Protocol):
+    """What a broadcast tells its coordinators, in their own words (the Telegram side:
+    bot.telegram.broadcast_news)."""
 
-    def __init__(self, budget: SendBudget, max_retries: int = 0) -> None:
-        super().__init__(max_retries=max_retries)
-        # AIORateLimiter enters its overall limiter with `async with` for every call to
-        # a chat; the budget is entered the same way, as a conversation's send.
-        self._base_limiter = budget  # type: ignore[assignment]
-        self._budget = budget
+    async def progress(self, broadcast: Broadcast, counts: Counts) -> Progress | None:
+        """Send the "sent 0 of 1,200" message with Stop under it; where it is, or None."""
+        ...
 
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        if rate_limit_args == BULK:
-            await self._budget.spare()
-            return await callback(*args, **kwargs)
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
+    async def show_progress(
+        self, broadcast: Broadcast, progress: Progress, counts: Counts, *, final: bool
+    ) -> None:
+        """Edit it in place; Stop stays under it until the broadcast is over (`final`)."""
+        ...
+
+    async def report(
+        self, reader: int, broadcast: Broadcast, counts: Counts, stopper: str | None
+    ) -> None:
+        """The final report, to one of the coordinators who should read it."""
+        ...
 
 
 class Pacer:
@@ -103,9 +80,15 @@ class Pacer:
     than that, or after `restart()`, the timetable starts again from now: no burst to
     catch up, which is what Telegram would answer with a 429."""
 
-    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        rate: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self._interval = 1.0 / rate
         self._clock = clock
+        self._sleep = sleep
         self._next = float("-inf")
 
     async def wait(self) -> None:
@@ -113,28 +96,10 @@ class Pacer:
         slot = self._next if self._next >= now - self._interval else now
         self._next = slot + self._interval
         if slot > now:
-            await asyncio.sleep(slot - now)
+            await self._sleep(slot - now)
 
     def restart(self) -> None:
         self._next = float("-inf")
-
-
-def retry_after_seconds(error: RetryAfter) -> float:
-    """The wait Telegram asked for (PTB 22 warns that the int will become a timedelta)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def maybe_delivered(error: TelegramError) -> bool:
-    """Whether Telegram may have delivered a message whose call failed: the request went
-    out and the connection broke or timed out before the answer. Not when it never left
-    (no connection, no free slot in the pool), nor when Telegram answered with an error."""
-    cause = error.__cause__
-    if not isinstance(error, NetworkError) or not isinstance(cause, httpx.HTTPError):
-        return False
-    return not isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
 class Broadcaster:
@@ -143,18 +108,19 @@ class Broadcaster:
     def __init__(
         self,
         rate: float,
-        bot: ExtBot[Any],
-        repository: BroadcastRepository,
-        users: UserRepository,
-        messenger: Messenger,
+        repository: BroadcastStore,
+        users: People,
+        sender: BulkSender,
+        news: BroadcastNews,
         clock: Callable[[], float],
+        pacer: Pacer | None = None,
     ) -> None:
-        self._bot = bot
         self._repository = repository
         self._users = users
-        self._messenger = messenger
+        self._sender = sender
+        self._news = news
         self._clock = clock
-        self._pacer = Pacer(rate)
+        self._pacer = pacer or Pacer(rate)
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         # Broadcasts whose Stop was pressed in this process, and what wakes a worker
@@ -348,99 +314,66 @@ class Broadcaster:
         if stored is not None and stored.stopped_by not in (None, broadcast.coordinator_id):
             readers.append(stored.stopped_by)
         for reader in readers:
-            await self._messenger.tell(
-                reader, lambda: notices.broadcast_report(broadcast.id, counts, stopper)
-            )
+            await self._news.report(reader, broadcast, counts, stopper)
 
-    async def _progress_message(self, broadcast: Broadcast) -> tuple[int, int] | None:
+    async def _progress_message(self, broadcast: Broadcast) -> Progress | None:
         """The coordinator's "sent 0 of 1,200" message: sent once, then edited in place."""
         if broadcast.progress_chat_id is not None and broadcast.progress_message_id is not None:
             return broadcast.progress_chat_id, broadcast.progress_message_id
         counts = await self._repository.counts(broadcast.id)
-        message = await self._messenger.tell(
-            broadcast.coordinator_id,
-            lambda: notices.broadcast_progress(broadcast.id, counts),
-            lambda: keyboards.broadcast_stop(broadcast.id),
-        )
-        if message is None:
+        progress = await self._news.progress(broadcast, counts)
+        if progress is None:
             return None
-        await self._repository.set_progress_message(
-            broadcast.id, message.chat_id, message.message_id
-        )
-        return message.chat_id, message.message_id
+        await self._repository.set_progress_message(broadcast.id, *progress)
+        return progress
 
     async def _show_progress(
         self,
         broadcast: Broadcast,
-        progress: tuple[int, int] | None,
+        progress: Progress | None,
         counts: Counts,
         *,
         final: bool = False,
     ) -> None:
-        """Edit the progress message; Stop stays under it until the broadcast is over."""
         if progress is None:
             return
-        await self._messenger.retell(
-            broadcast.coordinator_id,
-            *progress,
-            lambda: notices.broadcast_progress(broadcast.id, counts),
-            lambda: None if final else keyboards.broadcast_stop(broadcast.id),
-        )
+        await self._news.show_progress(broadcast, progress, counts, final=final)
 
     async def _deliver(self, broadcast: Broadcast, recipient: Recipient) -> None:
         """Send one outbox row and store how it went."""
         if recipient.blocked:  # blocked the bot after the broadcast was queued
             await self._repository.settle(recipient.entry_id, Delivery.BLOCKED, self._clock())
             return
-        with use_language(recipient.language):
-            text = notices.broadcast_message(broadcast.text)
         failures = 0
         while not self._stopping.is_set() and not self._halted_now(broadcast):
             await self._pacer.wait()
             if not await self._repository.claim(recipient.entry_id):
                 return
-            try:
-                # parse_mode=None: the text goes out exactly as typed, "<b>" and all.
-                await self._bot.send_message(
-                    recipient.user_id,
-                    text,
-                    parse_mode=None,
-                    rate_limit_args=BULK,
-                )
-            except RetryAfter as error:
+            tried = await self._sender.send(recipient, broadcast.text)
+            if tried.attempt is Attempt.WAIT:
                 # Telegram did not deliver it: put it back, wait as told, send it again.
                 await self._repository.release(recipient.entry_id)
-                await self._pause(retry_after_seconds(error), broadcast.id)
+                await self._pause(tried.wait_s, broadcast.id)
                 self._pacer.restart()
                 continue
-            except Forbidden:
+            if tried.attempt is Attempt.FAILED:
+                failures += 1
+                if failures < MAX_ATTEMPTS:
+                    await self._retry_later(broadcast, recipient, failures)
+                    continue
+                _LOGGER.warning("Broadcast to %s failed: %s", recipient.user_id, tried.detail)
+            elif tried.attempt is Attempt.BLOCKED:
                 await self._users.set_blocked(recipient.user_id, self._clock())
-                outcome = Delivery.BLOCKED
-            except BadRequest as error:  # e.g. chat not found: sending again won't help
-                _LOGGER.warning("Broadcast to %s refused: %s", recipient.user_id, error)
-                outcome = Delivery.FAILED
-            except TelegramError as error:
-                if maybe_delivered(error):
-                    # The answer was lost on the way back: it may have arrived.
-                    _LOGGER.warning("Broadcast to %s unsure: %s", recipient.user_id, error)
-                    outcome = Delivery.UNSURE
-                else:
-                    failures += 1
-                    if failures < MAX_ATTEMPTS:
-                        await self._retry_later(broadcast, recipient, failures)
-                        continue
-                    _LOGGER.warning("Broadcast to %s failed: %s", recipient.user_id, error)
-                    outcome = Delivery.FAILED
-            else:
-                outcome = Delivery.SENT
-            await self._repository.settle(recipient.entry_id, outcome, self._clock())
+            await self._repository.settle(
+                recipient.entry_id, _SETTLED[tried.attempt], self._clock()
+            )
             return
 
     async def _retry_later(
         self, broadcast: Broadcast, recipient: Recipient, failures: int
     ) -> None:
         await self._repository.release(recipient.entry_id)
-        await self._pause(float(failures), broadcast.id)
+        await self._pause(RETRY_PAUSE_S * failures, broadcast.id)
 
     async def _pause(self, seconds: float, broadcast_id: int) -> None:
         """Sleep, but wake up at once when the bot is stopping or the broadcast is."""
@@ -453,3 +386,13 @@ class Broadcaster:
                 return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), left)
+
+
+# What an outbox row becomes after a try that ends it.
+_SETTLED = {
+    Attempt.SENT: Delivery.SENT,
+    Attempt.BLOCKED: Delivery.BLOCKED,
+    Attempt.REFUSED: Delivery.FAILED,
+    Attempt.UNSURE: Delivery.UNSURE,
+    Attempt.FAILED: Delivery.FAILED,
+}

@@ -15,9 +15,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.config import Settings
-from bot.db import RequestRepository, VolunteerRepository
-from bot.db.series import SeriesRepository
-from bot.db.stats import StatsRepository
 from bot.domain.events import (
     AlertDue,
     DigestDue,
@@ -31,6 +28,7 @@ from bot.domain.models import HelpRequest, Reminder, RequestStatus, Series, When
 from bot.domain.safety import new_safety_code
 from bot.services.events import EventBus
 from bot.services.matching import Matchmaker
+from bot.services.ports import ChaserRequests, DigestFigures, SeriesSteps
 from bot.services.reminders import Reminders
 
 _LOGGER = logging.getLogger(__name__)
@@ -52,10 +50,9 @@ class Chaser:
         self,
         settings: Settings,
         reminders: Reminders,
-        requests: RequestRepository,
-        volunteers: VolunteerRepository,
-        series: SeriesRepository,
-        stats: StatsRepository,
+        requests: ChaserRequests,
+        series: SeriesSteps,
+        stats: DigestFigures,
         matchmaker: Matchmaker,
         events: EventBus,
         clock: Callable[[], float],
@@ -63,7 +60,6 @@ class Chaser:
         self._settings = settings
         self._reminders = reminders
         self._requests = requests
-        self._volunteers = volunteers
         self._series = series
         self._stats = stats
         self._matchmaker = matchmaker

@@ -16,8 +16,6 @@ from datetime import datetime
 from typing import Any
 
 from bot.config import Settings
-from bot.db import PingRepository, RequestRepository, UserRepository, VolunteerRepository
-from bot.db.series import SeriesRepository
 from bot.domain.distance import haversine_km
 from bot.domain.events import (
     DetailsAdded,
@@ -42,9 +40,7 @@ from bot.domain.models import (
 from bot.domain.results import Limit, Outcome, Result
 from bot.domain.safety import new_safety_code
 from bot.resilience import once
-from bot.services.addresses import AddressMessages
 from bot.services.chaser import Chaser
-from bot.services.coordination import Coordinators
 from bot.services.events import EventBus
 from bot.services.matching import (
     RECENT_TASKS_WINDOW_S,
@@ -52,7 +48,16 @@ from bot.services.matching import (
     distance_matters,
     request_needs_check,
 )
-from bot.services.requesters import news_recipient
+from bot.services.ports import (
+    AddressesShown,
+    CoordinatorCheck,
+    DeskPings,
+    DeskRequests,
+    Members,
+    SeriesBook,
+    Volunteers,
+)
+from bot.services.requesters import news_recipient, speaks_for
 
 _LOGGER = logging.getLogger(__name__)
 # The step that saves a request, as the resilience journal knows it (see bot.telegram.app).
@@ -81,16 +86,16 @@ class HelpDesk:
     def __init__(
         self,
         settings: Settings,
-        users: UserRepository,
-        volunteers: VolunteerRepository,
-        requests: RequestRepository,
-        pings: PingRepository,
+        users: Members,
+        volunteers: Volunteers,
+        requests: DeskRequests,
+        pings: DeskPings,
         events: EventBus,
         matchmaker: Matchmaker,
         chaser: Chaser,
-        series: SeriesRepository,
-        coordinators: Coordinators,
-        addresses: AddressMessages,
+        series: SeriesBook,
+        coordinators: CoordinatorCheck,
+        addresses: AddressesShown,
         clock: Callable[[], float],
     ) -> None:
         self._settings = settings
@@ -356,12 +361,7 @@ class HelpDesk:
         request = await self._requests.get(request_id)
         if request is None:
             return Result(Outcome.NOT_FOUND)
-        theirs = request.requester_id == actor_id or (
-            request.requester_id is None
-            and request.by_phone
-            and await self._coordinators.is_coordinator(actor_id)
-        )
-        if not theirs:
+        if not await speaks_for(request, actor_id, self._coordinators):
             return Result(Outcome.NOT_YOURS, request)
         async with self._events.recording() as record:
             rebooked = await self._requests.rebook_asap(request_id, actor_id, self._clock())
@@ -461,6 +461,22 @@ class HelpDesk:
     async def tasks_of(self, volunteer_id: int) -> list[HelpRequest]:
         return await self._requests.held_by(volunteer_id)
 
+    async def find(self, request_id: int) -> HelpRequest | None:
+        """A request as it stands now."""
+        return await self._requests.get(request_id)
+
+    async def last_place(self, requester_id: int) -> HelpRequest | None:
+        """The requester's latest request with a place and an address still kept (not a
+        phone call, not purged): they may ask for the same place again."""
+        for request in await self._requests.by_requester(requester_id, 5):
+            if request.category.at_the_door and request.address:
+                return request
+        return None
+
+    async def cancelled_by_requester(self, request_id: int) -> bool:
+        """Whether the requester cancelled it (else a coordinator, or nobody took it)."""
+        return await self._requests.cancelled_by_requester(request_id)
+
     # --- a coordinator's hands on a request ---------------------------------------------
 
     async def submit_on_behalf(
@@ -491,6 +507,22 @@ class HelpDesk:
             found.append(Stuck(request, asked, holder.first_name if holder else None, additions))
         return found, total
 
+    async def anyone_for(self, request_id: int) -> tuple[HelpRequest, list[Volunteer]] | None:
+        """Every approved volunteer an open request could be handed to, past the usual
+        filter (the kind of help, the distance), nearest first; None if it isn't open.
+        An ID/DBS check is never passed over: assign() would refuse them anyway."""
+        request = await self._requests.get(request_id)
+        if request is None or request.status is not RequestStatus.OPEN:
+            return None
+        needs_check = request_needs_check(request, self._settings)
+        everyone = [
+            v
+            for v in await self._volunteers.pingable()
+            if v.user_id != request.requester_id and (v.dbs_checked or not needs_check)
+        ]
+        everyone.sort(key=lambda v: haversine_km(request.lat, request.lon, v.lat, v.lon))
+        return request, everyone
+
     async def assign_choices(self, request_id: int, limit: int = 8) -> list[Candidate] | None:
         """The nearest eligible volunteers a coordinator may hand an open request to; None
         if it isn't open. Those already asked stay in (they may have said yes on the phone);
@@ -514,28 +546,34 @@ class HelpDesk:
     async def assign(self, request_id: int, volunteer_id: int, coordinator_id: int) -> Result:
         """A coordinator hands an open request to a named volunteer: the same claim and
         hand-over as if the volunteer had pressed Accept on a ping."""
-        request = await self._requests.get(request_id)
-        if request is None:
-            return Result(Outcome.NOT_FOUND)
-        volunteer = await self._may_take(request, volunteer_id)
-        if isinstance(volunteer, Result):
-            return volunteer
+        found = await self._taker(request_id, volunteer_id)
+        if isinstance(found, Result):
+            return found
+        request, volunteer = found
         ping_id = await self._offer(request, volunteer)
         return await self._take(request, volunteer, ping_id, assigned_by=coordinator_id)
 
     async def take_offer(self, request_id: int, volunteer_id: int) -> Result:
         """An approved volunteer pressed "I can help" under the request's post in the group
         chat: they are offered it (a ping of their own) and take it as from a ping."""
-        request = await self._requests.get(request_id)
-        if request is None:
-            return Result(Outcome.NOT_FOUND)
-        volunteer = await self._may_take(request, volunteer_id)
-        if isinstance(volunteer, Result):
-            return volunteer
+        found = await self._taker(request_id, volunteer_id)
+        if isinstance(found, Result):
+            return found
+        request, volunteer = found
         if await self._pings.handed_back(request_id, volunteer_id):
             # They gave it back: it goes to someone else now (as pings do).
             return Result(Outcome.HANDED_BACK, request)
         return await self._take(request, volunteer, await self._offer(request, volunteer))
+
+    async def _taker(
+        self, request_id: int, volunteer_id: int
+    ) -> tuple[HelpRequest, Volunteer] | Result:
+        """The request and the volunteer, if they may take it now; otherwise why not."""
+        request = await self._requests.get(request_id)
+        if request is None:
+            return Result(Outcome.NOT_FOUND)
+        volunteer = await self._may_take(request, volunteer_id)
+        return volunteer if isinstance(volunteer, Result) else (request, volunteer)
 
     async def _may_take(self, request: HelpRequest, volunteer_id: int) -> Volunteer | Result:
         """The volunteer, if they may take this request now; otherwise why not."""

@@ -190,12 +190,28 @@ class EventBus:
                     continue
                 return calls
             for stored in batch:
+                handed = await self._hand_on(stored, background)
+                if handed is None:
+                    # Another process's same lane is delivering it: it goes on with what
+                    # follows, in order (this one would hand the next on too early).
+                    return calls
                 after = stored.id
-                calls += await self._hand_on(stored, background)
+                calls += handed
 
-    async def _hand_on(self, stored: StoredEvent, background: bool) -> int:
+    async def _hand_on(self, stored: StoredEvent, background: bool) -> int | None:
+        """Hand an event to this lane's subscribers that have not had it; None if another
+        process holds it for this lane (on PostgreSQL, bot/db/claims.py)."""
+        lane = "background" if background else "foreground"
+        async with self._outbox.claim(stored, lane) as claim:
+            if claim.elsewhere:
+                return None
+            if claim.gone:
+                return 0
+            return await self._call(stored, claim.done, background)
+
+    async def _call(self, stored: StoredEvent, had: frozenset[str], background: bool) -> int:
         subscriptions = self._subscriptions.get(stored.event.kind, [])
-        done = set(stored.done)
+        done = set(had)
         calls = 0
         for subscription in subscriptions:
             if subscription.background is not background or subscription.name in done:

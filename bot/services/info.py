@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.db.info import InfoRepository
-from bot.domain.info import STALE_AFTER_S, TOPIC_OF_CATEGORY, InfoEntry, Topic
+from bot.domain.info import STALE_AFTER_S, TOPIC_OF_CATEGORY, InfoEntry, NewEntry, Topic
 from bot.domain.models import Category
 
 MAX_TITLE = 100
@@ -31,20 +31,8 @@ class LocalInfo:
         self._repository = repository
         self._clock = clock
 
-    async def add(
-        self,
-        topic: Topic,
-        language: str,
-        title: str,
-        body: str,
-        phone: str,
-        link: str,
-        hours: str,
-        coordinator_id: int,
-    ) -> int:
-        return await self._repository.add(
-            topic, language, title, body, phone, link, hours, coordinator_id, self._clock()
-        )
+    async def add(self, entry: NewEntry, coordinator_id: int) -> int:
+        return await self._repository.add(entry, coordinator_id, self._clock())
 
     async def set_text(self, entry_id: int, language: str, title: str, body: str) -> bool:
         return await self._repository.set_text(entry_id, language, title, body, self._clock())

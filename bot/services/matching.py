@@ -11,13 +11,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.config import Settings
-from bot.db import PingRepository, RequestRepository, VolunteerRepository
 from bot.db.volunteers import EDGE_KM
 from bot.domain.events import NobodyLeft, WaveDeferred, WaveSent
 from bot.domain.models import (
     Candidate,
     Category,
     HelpRequest,
+    Ping,
     PingRules,
     RequestStatus,
     Slot,
@@ -25,7 +25,7 @@ from bot.domain.models import (
 )
 from bot.services.events import EventBus, Recorder
 from bot.services.fairness import rules_for
-from bot.services.ports import CandidateSearch
+from bot.services.ports import CandidateSearch, Pings, Requests
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -68,16 +68,17 @@ class Matchmaker:
     def __init__(
         self,
         settings: Settings,
-        volunteers: VolunteerRepository,
-        requests: RequestRepository,
-        pings: PingRepository,
+        volunteers: CandidateSearch,
+        requests: Requests,
+        pings: Pings,
         events: EventBus,
         clock: Callable[[], float],
         search: CandidateSearch | None = None,
     ) -> None:
         self._settings = settings
         self._volunteers = volunteers
-        # Where candidates come from: the repository's SQL unless a faster search is given.
+        # Where candidates come from: the volunteers' repository's SQL unless a faster
+        # search is given.
         self._candidates: CandidateSearch = search or volunteers
         self._requests = requests
         self._pings = pings
@@ -230,6 +231,12 @@ class Matchmaker:
             self._settings.timezone,
         )
         return frozenset(s for s in Slot if s.covers(moment.weekday(), moment.hour))
+
+    async def ping_to(self, request: HelpRequest, volunteer_id: int) -> Ping | None:
+        """The ping this round of the request sent to a volunteer, if any (one at most:
+        a volunteer is pinged once a round)."""
+        pings = await self._pings.for_request(request.id, request.round)
+        return next((p for p in pings if p.volunteer_id == volunteer_id), None)
 
     async def pinged_volunteers(self, request_id: int) -> list[int]:
         return [p.volunteer_id for p in await self._pings.for_request(request_id)]

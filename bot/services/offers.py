@@ -18,15 +18,13 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.config import Settings
-from bot.db import UserRepository
-from bot.db.groupchats import GroupChatRepository
-from bot.db.offers import OfferRepository
 from bot.domain.distance import haversine_km
-from bot.domain.models import Reminder
+from bot.domain.models import Reminder, minute_of_day
 from bot.domain.offers import (
     MAX_DAYS_AHEAD,
     MAX_DESCRIPTION,
     MAX_UNITS,
+    Listener,
     Nearby,
     Notice,
     Offer,
@@ -36,6 +34,7 @@ from bot.domain.offers import (
     TakeOutcome,
     TakeResult,
 )
+from bot.services.ports import LinkedChats, Members, OfferBook
 from bot.services.reminders import Reminders
 
 _LOGGER = logging.getLogger(__name__)
@@ -49,8 +48,11 @@ MINE = 10
 class OfferNews(Protocol):
     """Who hears what about an offer, in their own words: bot.telegram.offer_news."""
 
-    async def notice(self, offer: Offer, user_id: int, distance_km: float) -> int | None:
-        """A member's notice, with the take button; its message id, or None if not sent."""
+    async def notice(
+        self, offer: Offer, user_id: int, distance_km: float, *, silent: bool = False
+    ) -> int | None:
+        """A member's notice, with the take button; its message id, or None if not sent.
+        `silent`: in their quiet hours, it arrives without a sound."""
         ...
 
     async def group_post(self, offer: Offer, chat_id: int) -> int | None:
@@ -85,9 +87,9 @@ class Offers:
     def __init__(
         self,
         settings: Settings,
-        repository: OfferRepository,
-        users: UserRepository,
-        chats: GroupChatRepository,
+        repository: OfferBook,
+        users: Members,
+        chats: LinkedChats,
         reminders: Reminders,
         news: OfferNews,
         clock: Callable[[], float],
@@ -133,15 +135,15 @@ class Offers:
                 continue
             km = haversine_km(offer.lat, offer.lon, listener.lat, listener.lon)
             if km <= radius:
-                found.append((km, listener.user_id))
+                found.append((km, listener.user_id, self._quiet_now(listener, now)))
         day, told = self._day(now), 0
-        for km, user_id in sorted(found):
+        for km, user_id, quiet in sorted(found):
             reserved = await self._repository.reserve_notice(
                 offer.id, user_id, day, settings.max_offer_notices_per_day, now
             )
             if not reserved:
                 continue
-            message_id = await self._news.notice(offer, user_id, km)
+            message_id = await self._news.notice(offer, user_id, km, silent=quiet)
             if message_id is None:
                 await self._repository.drop_notice(offer.id, user_id)
                 continue
@@ -156,6 +158,14 @@ class Offers:
             else:
                 await self._repository.set_notice_message(offer.id, chat.chat_id, message_id)
         return told
+
+    def _quiet_now(self, listener: Listener, now: float) -> bool:
+        """Whether it is night for them: a volunteer's own quiet hours, else the group's.
+        An offer may be gone by morning, so the notice is not held back: it is sent
+        without a sound instead (a request's ping, by contrast, waits)."""
+        settings = self._settings
+        quiet = listener.quiet_hours if listener.own_quiet else settings.quiet_hours
+        return quiet is not None and quiet.covers(minute_of_day(now, settings.timezone))
 
     # --- taking ------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from bot.domain.relay import (
     Kind,
     Line,
     RelayedMessage,
+    Said,
     Side,
 )
 from bot.services.coordination import Coordinators
@@ -179,34 +180,22 @@ class Relay:
             other_name=offerer_name,
         )
 
-    async def keep_offer(
-        self,
-        line: OfferLine,
-        sender_id: int,
-        kind: Kind,
-        text: str = "",
-        file_id: str | None = None,
-        where: tuple[float, float] | None = None,
-    ) -> int:
-        """Store a message with the offer's take, before it goes out (as keep())."""
-        assert self._offers is not None
-        return await self._offers.add_message(
-            line.take.id, sender_id, line.side, kind, text, file_id, where, self._clock()
-        )
-
     async def keep(
         self,
-        line: Line,
+        line: Line | OfferLine,
         sender_id: int,
         kind: Kind,
         text: str = "",
         file_id: str | None = None,
         where: tuple[float, float] | None = None,
     ) -> int:
-        """Store a message with its request (before it goes out: what was said is on record)."""
-        return await self._relay.add(
-            line.request.id, sender_id, line.side, kind, text, file_id, where, self._clock()
-        )
+        """Store a message with its request, or with the offer's take, before it goes out
+        (what was said is on record)."""
+        said = Said(sender_id, line.side, kind, text, file_id, where)
+        if isinstance(line, OfferLine):
+            assert self._offers is not None
+            return await self._offers.add_message(line.take.id, said, self._clock())
+        return await self._relay.add(line.request.id, said, self._clock())
 
     async def transcript(self, request_id: int) -> list[tuple[RelayedMessage, str]]:
         """A request's line, oldest first, each message with its sender's name as stored

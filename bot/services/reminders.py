@@ -15,9 +15,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.db.reminders import ReminderRepository
 from bot.domain.models import Reminder
-from bot.services.ports import Alarm, Ringing
+from bot.services.ports import Alarm, ReminderBook, Ringing
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -26,7 +25,7 @@ ALARM = "reminders:alarm"
 
 
 class Reminders:
-    def __init__(self, repository: ReminderRepository, clock: Callable[[], float]) -> None:
+    def __init__(self, repository: ReminderBook, clock: Callable[[], float]) -> None:
         self._repository = repository
         self._clock = clock
         self._actions: dict[str, Action] = {}
@@ -103,6 +102,10 @@ class Reminders:
         reminder = await self._repository.claim(reminder_id, self._clock())
         if reminder is None:
             return False
+        return await self._run(reminder)
+
+    async def _run(self, reminder: Reminder) -> bool:
+        """The action of a reminder this process has claimed."""
         action = self._actions.get(reminder.kind)
         if action is None:
             _LOGGER.error("No action for reminder kind %r (%s)", reminder.kind, reminder.key)
@@ -121,12 +124,10 @@ class Reminders:
         fired = 0
         async with self._draining:
             self._alarm, self._alarm_at = None, None
-            while True:
-                due = await self._repository.due(self._clock(), limit=100)
-                if not due:
-                    break
-                for reminder in due:
-                    fired += await self.fire(reminder.id)
+            # Claimed one by one, the earliest first: another process draining at the
+            # same moment (a takeover) claims others, never the same one.
+            while (reminder := await self._repository.claim_next(self._clock())) is not None:
+                fired += await self._run(reminder)
             _, earliest = await self._repository.pending_summary()
             if earliest is not None:
                 self._set_alarm(earliest)

@@ -5,6 +5,7 @@ requesters tells it)."""
 from __future__ import annotations
 
 from bot.domain.models import HelpRequest
+from bot.services.ports import CoordinatorCheck
 
 
 def news_recipient(request: HelpRequest) -> int | None:
@@ -13,3 +14,13 @@ def news_recipient(request: HelpRequest) -> int | None:
     if request.requester_id is not None:
         return request.requester_id
     return request.on_behalf_of
+
+
+async def speaks_for(request: HelpRequest, actor_id: int, coordinators: CoordinatorCheck) -> bool:
+    """Whether someone may answer for the requester: they are the requester, or the request
+    was taken by phone for someone without Telegram and they are a coordinator."""
+    return request.requester_id == actor_id or (
+        request.requester_id is None
+        and request.by_phone
+        and await coordinators.is_coordinator(actor_id)
+    )

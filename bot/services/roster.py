@@ -1,5 +1,6 @@
-"""What coordinators do about people: a volunteer's card, ID/DBS checks, pausing and
-removing volunteers, and who else is a coordinator. Each change is recorded with an event
+"""What is decided about a volunteer, each in this one place: approving or turning down a
+sign-up, ID/DBS checks, a coordinator's hold, a volunteer's own pause, removing them; and
+who else is a coordinator. A coordinator's decision is recorded with an event
 (VolunteerDecided, RoleChanged) that tells the person (bot.telegram.subscribers)."""
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from bot.db.roles import RoleRepository
 from bot.db.roster import RosterRepository
 from bot.db.safeguarding import SafeguardingRepository
 from bot.domain.events import RoleChanged, VolunteerDecided
-from bot.domain.models import Coordinator, HelpRequest, RosterEntry, Signals, User, Volunteer
+from bot.domain.models import (
+    Coordinator,
+    HelpRequest,
+    RosterEntry,
+    Signals,
+    User,
+    Volunteer,
+    VolunteerStatus,
+)
 from bot.domain.results import Appointment, Dismissal
 from bot.services.addresses import AddressMessages
 from bot.services.desk import HelpDesk
@@ -31,6 +40,17 @@ class Card:
     recent: list[tuple[HelpRequest, str]]  # their latest tasks, and 'accepted' or 'released'
     holder_name: str | None = None  # the coordinator who put them on hold, if still stored
     signals: Signals | None = None  # the last 90 days: done, hand-backs, no-shows, concerns
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Approving or turning down a sign-up: `volunteer` as they signed up (None: nobody
+    by that id is signed up); `decided` False when another coordinator decided first,
+    and then `status` is what they decided."""
+
+    volunteer: Volunteer | None
+    decided: bool
+    status: VolunteerStatus | None = None
 
 
 class Roster:
@@ -81,6 +101,32 @@ class Roster:
             if self._doorstep is not None
             else None,
         )
+
+    async def waiting(self) -> list[Volunteer]:
+        """Volunteers waiting for a coordinator's approval, longest waiting first."""
+        return await self._volunteers.pending()
+
+    async def decide(self, user_id: int, approve: bool, coordinator_id: int) -> Decision:
+        """Approve a sign-up or turn it down (the volunteer is told, by the event)."""
+        volunteer = await self._volunteers.get(user_id)
+        if volunteer is None:
+            return Decision(None, False)
+        status = VolunteerStatus.APPROVED if approve else VolunteerStatus.REJECTED
+        async with self._events.recording() as record:
+            decided = await self._volunteers.decide(user_id, status, coordinator_id, self._clock())
+            if decided:
+                record(VolunteerDecided(user_id, status.value, coordinator_id))
+        if decided:
+            return Decision(volunteer, True, status)
+        current = await self._volunteers.get(user_id)
+        return Decision(volunteer, False, current.status if current else None)
+
+    async def pause(self, user_id: int, paused: bool) -> Volunteer | None:
+        """A volunteer's own /pause or /resume (a coordinator's hold is not theirs to
+        lift); None if they are not a volunteer."""
+        if not await self._volunteers.set_paused(user_id, paused, self._clock()):
+            return None
+        return await self._volunteers.get(user_id)
 
     async def set_checked(self, user_id: int, checked: bool, coordinator_id: int) -> Card | None:
         """Mark a volunteer ID/DBS-checked (or not): from then on they can (or can't) be

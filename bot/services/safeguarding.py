@@ -6,17 +6,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol
 
 from bot.config import Settings
-from bot.db import RequestRepository, UserRepository
-from bot.db.safeguarding import SafeguardingRepository
 from bot.domain.models import Category, Concern, HelpRequest, RequestStatus, Spending
 from bot.domain.results import Outcome, Result
-from bot.i18n import use_language
-from bot.services.coordination import Coordinators
-from bot.telegram import notices
-from bot.telegram.messenger import Messenger
+from bot.services.ports import (
+    CoordinatorCheck,
+    Members,
+    SafeguardingBook,
+    SafeguardingRequests,
+)
+from bot.services.requesters import speaks_for
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -40,15 +41,46 @@ class RequestDetails:
     linked_from: list[int] = field(default_factory=list)  # their separate needs beside it
 
 
+class SafeguardingNews(Protocol):
+    """What the coordinators hear, each in their own language, protected where it is
+    about people (the Telegram side: bot.telegram.safeguarding_news)."""
+
+    async def concern(
+        self,
+        concern_id: int,
+        request: HelpRequest | None,
+        reporter_id: int,
+        reporter_name: str,
+        role: str,
+        text: str,
+    ) -> int:
+        """A concern, with "I'm on it" under it; how many coordinators it reached."""
+        ...
+
+    async def over_cap(
+        self,
+        request: HelpRequest,
+        volunteer_id: int,
+        volunteer_name: str,
+        pence: int,
+        cap_pence: int,
+        asked_by: str,
+    ) -> None: ...
+
+    async def receipt(self, request_id: int, pence: int, file_id: str) -> None:
+        """The receipt photo of a spend over the cap."""
+        ...
+
+
 class Safeguarding:
     def __init__(
         self,
         settings: Settings,
-        repository: SafeguardingRepository,
-        requests: RequestRepository,
-        users: UserRepository,
-        coordinators: Coordinators,
-        messenger: Messenger,
+        repository: SafeguardingBook,
+        requests: SafeguardingRequests,
+        users: Members,
+        coordinators: CoordinatorCheck,
+        news: SafeguardingNews,
         clock: Callable[[], float],
     ) -> None:
         self._settings = settings
@@ -56,11 +88,8 @@ class Safeguarding:
         self._requests = requests
         self._users = users
         self._coordinators = coordinators
-        self._messenger = messenger
+        self._news = news
         self._clock = clock
-        # The buttons under a concern sent to the coordinators ("I'm on it"): the
-        # Telegram side's to draw (set where the application is wired).
-        self.concern_buttons: Callable[[int], Any] | None = None
 
     @property
     def cap_pence(self) -> int:
@@ -101,15 +130,10 @@ class Safeguarding:
         )
         reporter = await self._users.get(reporter_id)
         name = reporter.first_name if reporter else ""
-        sent = await self._coordinators.tell(
-            lambda: notices.concern_for_coordinators(request, reporter_id, name, role, text),
-            lambda: self.concern_buttons(concern.id) if self.concern_buttons else None,
-            # What people write in a concern is about people, often with their addresses.
-            protect=True,
-        )
-        if not sent:
+        reached = await self._news.concern(concern.id, request, reporter_id, name, role, text)
+        if not reached:
             _LOGGER.error("Concern %s reached no coordinator", concern.id)
-        return len(sent)
+        return reached
 
     # --- money -------------------------------------------------------------------------
 
@@ -141,12 +165,7 @@ class Safeguarding:
         name = volunteer.first_name if volunteer else ""
         requester = await self._users.get(request.requester_id) if request.requester_id else None
         asked_by = requester.first_name if requester else ""
-        cap = self.cap_pence
-        await self._coordinators.tell(
-            lambda: notices.over_spend_cap_for_coordinators(
-                request, volunteer_id, name, pence, cap, asked_by
-            )
-        )
+        await self._news.over_cap(request, volunteer_id, name, pence, self.cap_pence, asked_by)
         return True
 
     async def record_receipt(self, volunteer_id: int, request_id: int, file_id: str) -> bool:
@@ -160,10 +179,7 @@ class Safeguarding:
         spending = await self._repository.spending_of(request_id)
         pence = spending.pence if spending else None
         if pence is not None and pence > self.cap_pence:
-            for user_id, language in await self._coordinators.recipients():
-                with use_language(language):
-                    caption = notices.receipt_caption(request_id, pence)
-                await self._messenger.send_photo(user_id, file_id, caption, protect=True)
+            await self._news.receipt(request_id, pence, file_id)
         return True
 
     async def spending(self, request_id: int) -> Spending | None:
@@ -197,12 +213,7 @@ class Safeguarding:
         request = await self._requests.get(request_id)
         if request is None:
             return Result(Outcome.NOT_FOUND)
-        theirs = request.requester_id == actor_id or (
-            request.requester_id is None
-            and request.by_phone
-            and await self._coordinators.is_coordinator(actor_id)
-        )
-        if not theirs:
+        if not await speaks_for(request, actor_id, self._coordinators):
             return Result(Outcome.NOT_YOURS, request)
         if not await self._repository.mark_paid_back(request_id, actor_id, self._clock()):
             return Result(Outcome.ALREADY, request)

@@ -7,6 +7,7 @@ import logging
 import sqlite3
 import time
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +36,7 @@ from bot.db.fund import FundRepository
 from bot.db.groupchats import GroupChatRepository
 from bot.db.groupmap import MapRepository
 from bot.db.info import InfoRepository
-from bot.db.nearest_postgis import nearest_first
+from bot.db.nearest_postgis import NearestSearch, nearest_first
 from bot.db.offers import OfferRepository
 from bot.db.privacy import PrivacyRepository
 from bot.db.referrals import ReferralRepository
@@ -47,13 +48,13 @@ from bot.db.safeguarding import SafeguardingRepository
 from bot.db.series import SeriesRepository
 from bot.db.stats import StatsRepository
 from bot.db.updates import KEEP_S, HandledUpdates
-from bot.domain.models import Volunteer
+from bot.domain.models import Person, Volunteer
 from bot.domain.privacy import ConversationKey
 from bot.health import SERVING, STOPPED, Heartbeat, heartbeat_path
 from bot.i18n import _, use_language
 from bot.resilience import DatabaseWatch, Journal, is_transient, keeping
 from bot.services.addresses import AddressMessages
-from bot.services.broadcast import Broadcaster, RateLimiter
+from bot.services.broadcast import Broadcaster
 from bot.services.budget import SendBudget
 from bot.services.chaser import BEFORE, Chaser
 from bot.services.coordination import Coordinators
@@ -70,14 +71,17 @@ from bot.services.matching import Matchmaker
 from bot.services.neighbours import Neighbours
 from bot.services.newcomers import Newcomers
 from bot.services.offers import Offers
+from bot.services.people import People
 from bot.services.privacy import Privacy
 from bot.services.relay import Relay
 from bot.services.reminders import Reminders
 from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
+from bot.services.volunteering import Volunteering
 from bot.standby import Standby
-from bot.telegram import keyboards, notices
+from bot.telegram import notices
 from bot.telegram.alarm import JobQueueAlarm
+from bot.telegram.broadcast_news import BroadcastNotices, BulkMessages
 from bot.telegram.cleaning import clean_update
 from bot.telegram.commands import publish_commands
 from bot.telegram.context import BotContext, Services
@@ -91,7 +95,9 @@ from bot.telegram.messenger import Messenger
 from bot.telegram.offer_news import OfferNotices
 from bot.telegram.once_request import OnceRequest
 from bot.telegram.persistence import SQLitePersistence
+from bot.telegram.rate_limiter import RateLimiter
 from bot.telegram.reminded import details_again
+from bot.telegram.safeguarding_news import SafeguardingNotices
 from bot.telegram.settling import digest_with_owed
 from bot.telegram.subscribers import Eraser, Tellers, subscribe
 from bot.telegram.telegram_bot import GroupBot
@@ -105,11 +111,29 @@ _LOGGER = logging.getLogger(__name__)
 TELEGRAM_API = "https://api.telegram.org/bot"
 
 
+@dataclass
+class Storage:
+    """The database and the repositories the application itself needs (opening and
+    closing, duplicate updates) and tests read; handlers never see it: they have the
+    services (bot.telegram.context.Services)."""
+
+    db: Database
+    users: UserRepository
+    volunteers: VolunteerRepository
+    # The first wave's search, nearest first: the grid (kept in step) or PostGIS's walk.
+    nearest: NearestSearch
+    requests: RequestRepository
+    pings: PingRepository
+    availability: AvailabilityRepository
+    handled: HandledUpdates  # update ids already handled: a redelivery changes nothing
+
+
 class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
     """PTB's Application, plus the group's services, a write-through persistence, and
     updates that outlast a failing database."""
 
     services: Services
+    storage: Storage
     # The coordinators' map, served beside polling or the webhook (only with WEBAPP_URL).
     map_server: MapServer | None
     # Updates being handled right now: a copy arriving meanwhile is a duplicate too.
@@ -125,10 +149,10 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
 
     async def initialize(self) -> None:
         # The database must be open before PTB loads conversations from it.
-        await self.services.db.open()
+        await self.storage.db.open()
         # Read in a thread while the bot starts (a million volunteers take seconds);
         # until it is read, matching uses the R*Tree query, with the same results.
-        await self.services.nearest.start()
+        await self.storage.nearest.start()
         await super().initialize()
 
     async def start(self) -> None:
@@ -162,8 +186,8 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
         if self.map_server is not None:
             await self.map_server.stop()
         await super().shutdown()  # writes the last conversation states first
-        await self.services.nearest.stop()
-        await self.services.db.close()
+        await self.storage.nearest.stop()
+        await self.storage.db.close()
         if self.standby is not None:
             await self.standby.release()  # a standby need not wait for the server to notice
 
@@ -211,8 +235,9 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
             if await self._seen(update_id):
                 _LOGGER.info("Update %s was delivered again; ignoring it", update_id)
                 return
-            with use_language(await self._language_of(update)):
-                handled = await self._handle_steadily(update)
+            sender = await self._sender(update)
+            with use_language(self._language_of(update, sender)):
+                handled = await self._handle_steadily(update, sender)
                 if handled:
                     await self._save_after(update_id)
         finally:
@@ -236,30 +261,44 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
                 handler._conversations.pop(key, None)
 
     async def _seen(self, update_id: int) -> bool:
-        if not self.services.db.is_open:
+        if not self.storage.db.is_open:
             return False
         try:
-            return await self.services.handled.seen(update_id)
+            return await self.storage.handled.seen(update_id)
         except sqlite3.Error as error:
             # Handling a duplicate again is safer than dropping an update.
             _LOGGER.warning("Could not check whether update %s is new: %s", update_id, error)
             return False
 
-    async def _language_of(self, update: Update) -> str | None:
+    async def _sender(self, update: Update) -> Person | None:
+        """Who sent the update, loaded once for its language and its handlers
+        (context.person); None when nobody did, or the database can't say now (then
+        the handlers' attempt loads them, riding out the fault like any handler)."""
+        user = update.effective_user
+        if user is None or not self.storage.db.is_open:
+            return None
+        try:
+            return await self.services.people.who(user.id)
+        except sqlite3.Error as error:
+            _LOGGER.warning("Could not look up who sent an update: %s", error)
+            return None
+
+    @staticmethod
+    def _language_of(update: Update, sender: Person | None) -> str | None:
         """The sender's chosen language, else their Telegram app's (also when the
         database can't say)."""
         user = update.effective_user
         if user is None:
             return None
-        stored = None
-        if self.services.db.is_open:
-            try:
-                stored = await self.services.users.get(user.id)
-            except sqlite3.Error as error:
-                _LOGGER.warning("Could not look up a user's language: %s", error)
+        stored = sender.user if sender is not None else None
         return i18n.pick_language(stored.language if stored else None, user.language_code)
 
-    async def _handle_steadily(self, update: Update) -> bool:
+    def sender_of(self, update: object) -> Person | None:
+        """The sender the attempt handling `update` loaded (BotContext.person)."""
+        attempt = _ATTEMPT.get()
+        return attempt.sender if attempt is not None and attempt.update is update else None
+
+    async def _handle_steadily(self, update: Update, sender: Person | None) -> bool:
         """Run the handlers; after a passing database fault, again with growing pauses for
         up to DB_RETRY_S, each retry replaying (not repeating) what the last one sent or
         saved (see bot.resilience). A ConversationHandler whose step failed keeps its old
@@ -275,7 +314,8 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
         with keeping(journal):
             while True:
                 journal.next_attempt()
-                fault = await self._attempt(update)
+                # A retry reads the sender again: the attempt cut short may have changed them.
+                fault = await self._attempt(update, None if retried else sender)
                 if fault is None:
                     if retried:
                         await self._deliver_what_a_fault_left()
@@ -293,11 +333,14 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 5.0)
 
-    async def _attempt(self, update: Update) -> BaseException | None:
+    async def _attempt(self, update: Update, sender: Person | None) -> BaseException | None:
         """One go at the handlers: the database fault that cut it short, or None."""
-        attempt = _Attempt(update)
+        attempt = _Attempt(update, sender)
         token = _ATTEMPT.set(attempt)
         try:
+            user = update.effective_user
+            if attempt.sender is None and user is not None:
+                attempt.sender = await self.services.people.who(user.id)
             await super().process_update(update)
         except Exception as error:
             if not is_transient(error):
@@ -365,7 +408,7 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
             await self.update_persistence()
             if isinstance(persistence, SQLitePersistence):
                 await persistence.save_unsaved()
-            await self.services.handled.remember(update_id, self.services.clock())
+            await self.storage.handled.remember(update_id, self.services.clock())
         except sqlite3.Error as error:
             if not is_transient(error):
                 raise
@@ -377,8 +420,9 @@ class MutualAidApplication(Application[Any, BotContext, Any, Any, Any, Any]):
 class _Attempt:
     """The update being handled right now in this task, and the fault that stopped it."""
 
-    def __init__(self, update: Update) -> None:
+    def __init__(self, update: Update, sender: Person | None) -> None:
         self.update = update
+        self.sender = sender  # who sent it, as the handlers' context.person
         self.fault: BaseException | None = None
 
 
@@ -444,7 +488,6 @@ def build_application(
         settings,
         reminders,
         requests,
-        volunteers,
         series,
         StatsRepository(db),
         matchmaker,
@@ -480,14 +523,20 @@ def build_application(
         OfferNotices(settings, messenger),
         clock,
     )
-    app.services = Services(
-        settings=settings,
+    app.storage = Storage(
         db=db,
         users=users,
         volunteers=volunteers,
         nearest=nearest,
         requests=requests,
         pings=pings,
+        availability=availability,
+        handled=HandledUpdates(db),
+    )
+    app.services = Services(
+        settings=settings,
+        people=People(settings.admin_ids, users, roles, clock),
+        volunteering=Volunteering(volunteers, availability, clock),
         messenger=messenger,
         coordinators=coordinators,
         matchmaker=matchmaker,
@@ -521,10 +570,9 @@ def build_application(
             requests,
             users,
             coordinators,
-            messenger,
+            SafeguardingNotices(messenger, coordinators),
             clock,
         ),
-        availability=availability,
         roster=Roster(
             settings.admin_ids,
             users,
@@ -542,15 +590,14 @@ def build_application(
         board=board,
         figures=Figures(FiguresRepository(db), settings.timezone, clock),
         geocoder=build_geocoder(settings),
-        handled=HandledUpdates(db),
         addresses=addresses,
         clock=clock,
         broadcaster=Broadcaster(
             settings.broadcast_rate,
-            app.bot,
             BroadcastRepository(db, settings.admin_ids),
             users,
-            messenger,
+            BulkMessages(app.bot),
+            BroadcastNotices(messenger),
             clock,
         ),
         groupmap=GroupMap(settings, MapRepository(db), volunteers, clock),
@@ -595,7 +642,6 @@ def build_application(
         ),
         chaser=chaser,
     )
-    app.services.safeguarding.concern_buttons = keyboards.on_it
     # The reminder before a booked task brings its details again (protected).
     reminders.also(BEFORE, partial(details_again, app.services))
     subscribe(events, tellers, chaser, matchmaker, board, newcomers)
@@ -611,7 +657,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Before the first update: publish the command menus and finish interrupted work."""
     assert isinstance(app, MutualAidApplication)
     await publish_commands(app.bot, app.services)
-    await app.services.handled.forget_older_than(app.services.clock() - KEEP_S)
+    await app.storage.handled.forget_older_than(app.services.clock() - KEEP_S)
     restored = await app.services.reminders.restore()
     _LOGGER.info("Re-armed %s pending reminder(s)", restored)
     await app.services.chaser.start_daily_digest()

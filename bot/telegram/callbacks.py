@@ -2,13 +2,35 @@
 
 A button keeps working after a restart or an upgrade because everything it needs is in
 its own data. A future `v2:` can live beside `v1:`.
+
+Each kind of button is a frozen dataclass (bot.telegram.buttons) whose fields, in order,
+are its arguments: `pack()` writes the data, `parse()` reads it back or refuses it, and
+`matches()` is the pattern its handler is registered with. A field's type says which
+words it takes, so a forged or mangled button is refused before any handler sees it:
+`int` an id (1 to 2**63-1, no leading zeros), `Count` a number from 0, `Literal[...]`
+one of those words, a StrEnum one of its values, `str` any word, `X | None = None` an
+argument that may be left off at the end.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from types import NoneType, UnionType
+from typing import (
+    Annotated,
+    ClassVar,
+    Literal,
+    Self,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
+
+from telegram import InlineKeyboardButton
 
 VERSION = "v1"
 MAX_BYTES = 64
@@ -119,56 +141,175 @@ class Action(StrEnum):
 
 
 @dataclass(frozen=True)
-class CallbackData:
-    action: Action
-    args: tuple[str, ...] = ()
+class AtLeast:
+    """A number field's smallest value (`Annotated[int, AtLeast(0)]`): ids start at 1."""
 
-    def to_str(self) -> str:
-        raw = ":".join((VERSION, self.action.value, *self.args))
+    least: int
+
+
+# A page's offset or a count: 0 allowed, unlike an id.
+Count = Annotated[int, AtLeast(0)]
+_LARGEST = 2**63  # ids fit SQLite's and PostgreSQL's signed 64-bit integers
+
+
+def _number(text: str, least: int) -> int | None:
+    if not text.isdigit() or len(text) > 19 or (len(text) > 1 and text[0] == "0"):
+        return None
+    number = int(text)
+    return number if least <= number < _LARGEST else None
+
+
+# How one argument is read: the value, or None for a word that is not one.
+_Reader = Callable[[str], object | None]
+_NOTHING = object()  # what a reader returns for a word it refuses (None is a value)
+
+
+def _reader(hint: object) -> tuple[_Reader, bool]:
+    """How a field of this type is read from its word, and whether it may be left off."""
+    if get_origin(hint) is Annotated:
+        base, *extras = get_args(hint)
+        least = next((e.least for e in extras if isinstance(e, AtLeast)), 1)
+        if base is not int:
+            raise TypeError(f"only int fields take AtLeast: {hint!r}")
+        return (lambda text: n if (n := _number(text, least)) is not None else _NOTHING), False
+    if hint is int:
+        return (lambda text: n if (n := _number(text, 1)) is not None else _NOTHING), False
+    if hint is str:
+        return (lambda text: text), False
+    if get_origin(hint) is Literal:
+        words = frozenset(str(word) for word in get_args(hint))
+        return (lambda text: text if text in words else _NOTHING), False
+    if isinstance(hint, type) and issubclass(hint, StrEnum):
+        kind = hint
+        values = {member.value: member for member in kind}
+        return (lambda text: values.get(text, _NOTHING)), False
+    if get_origin(hint) in (Union, UnionType):
+        options = [option for option in get_args(hint) if option is not NoneType]
+        readers = [_reader(option)[0] for option in options]
+
+        def first(text: str) -> object | None:
+            for read in readers:
+                if (value := read(text)) is not _NOTHING:
+                    return value
+            return _NOTHING
+
+        return first, NoneType in get_args(hint)
+    raise TypeError(f"a button field of type {hint!r} can't be read")
+
+
+class Button:
+    """One kind of button: `v1:<action>[:<word>...]:<field>...`, a field per argument.
+
+    Subclasses are frozen dataclasses setting `action` (and `words`, the fixed words
+    after it that tell this kind from the action's others, e.g. `v1:fund:day:...`)."""
+
+    action: ClassVar[Action]
+    words: ClassVar[tuple[str, ...]] = ()
+
+    def pack(self) -> str:
+        """The callback_data; ValueError if it would be over 64 bytes or not ASCII."""
+        args = [_word(getattr(self, name)) for name, _read, _optional in _fields(type(self))]
+        while args and args[-1] is None:
+            args.pop()  # an argument left off at the end
+        if None in args:
+            raise ValueError(f"only the last arguments can be left off: {self!r}")
+        raw = ":".join(
+            (VERSION, self.action.value, *self.words, *(a for a in args if a is not None))
+        )
         if len(raw.encode()) > MAX_BYTES or not raw.isascii():
             raise ValueError(f"callback data too long or not ASCII: {raw!r}")
+        if type(self).parse(raw) != self:
+            # e.g. an id of 0, or a word with a colon in it: the button would be refused
+            raise ValueError(f"{self!r} would not read back from {raw!r}")
         return raw
 
     @classmethod
-    def parse(cls, raw: object) -> CallbackData | None:
-        """The button's meaning, or None for anything malformed, foreign or from the future."""
-        if not isinstance(raw, str) or len(raw.encode()) > MAX_BYTES:
+    def parse(cls, raw: object) -> Self | None:
+        """The button's meaning, or None for anything malformed, forged, another kind's or
+        from the future."""
+        args = _arguments(raw, cls.action, cls.words)
+        fields = _fields(cls)
+        required = sum(not optional for _name, _read, optional in fields)
+        if args is None or not required <= len(args) <= len(fields):
             return None
-        parts = raw.split(":")
-        if len(parts) < 2 or parts[0] != VERSION:
-            return None
-        try:
-            action = Action(parts[1])
-        except ValueError:
-            return None
-        return cls(action, tuple(parts[2:]))
+        values: dict[str, object] = {}
+        for (name, read, _optional), text in zip(fields, args, strict=False):
+            value = read(text)
+            if value is _NOTHING:
+                return None
+            values[name] = value
+        button = cls(**values)
+        return button if button.valid() else None
 
-    @property
-    def arg(self) -> str:
-        return self.args[0] if self.args else ""
+    def valid(self) -> bool:
+        """A kind whose words need more than their type says checks them here."""
+        return True
 
-    @property
-    def id_arg(self) -> int | None:
-        """The first argument as a positive id (a request or a user), if it is one."""
-        text = self.arg
-        if not text.isdigit() or len(text) > 19:
-            return None
-        number = int(text)
-        return number if 0 < number < 2**63 else None
+    @classmethod
+    def matches(cls, **wanted: object) -> Callable[[object], bool]:
+        """A CallbackQueryHandler pattern: this action (and this kind's fixed words), and
+        the fields given here having these values. Only the action is checked, not every
+        field: a mangled button still reaches the handler, whose @press answers it."""
+        positions = {name: at for at, (name, _read, _optional) in enumerate(_fields(cls))}
+        expected = {positions[name]: _word(value) for name, value in wanted.items()}
+
+        def check(raw: object) -> bool:
+            args = _arguments(raw, cls.action, cls.words)
+            return args is not None and all(
+                at < len(args) and args[at] == word for at, word in expected.items()
+            )
+
+        return check
 
 
-def button(action: Action, *args: str | int) -> str:
-    """The callback_data string for a button."""
-    return CallbackData(action, tuple(str(a) for a in args)).to_str()
+def any_of(action: Action) -> Callable[[object], bool]:
+    """A pattern for every button of this action, whatever its kind or arguments: for the
+    handler that answers the action's mangled buttons, after its kinds' own handlers."""
+    return lambda raw: _arguments(raw, action, ()) is not None
 
 
-def matches(*actions: Action, arg: str | None = None) -> Callable[[object], bool]:
-    """A CallbackQueryHandler pattern: true for well-formed data with one of these actions
-    (and, if given, this first argument)."""
-    wanted = frozenset(actions)
+def inline(text: str, data: Button) -> InlineKeyboardButton:
+    """A keyboard's button that sends this data when pressed."""
+    return InlineKeyboardButton(text, callback_data=data.pack())
 
-    def check(raw: object) -> bool:
-        data = CallbackData.parse(raw)
-        return data is not None and data.action in wanted and (arg is None or data.arg == arg)
 
-    return check
+def _word(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise TypeError("a button field is not a bool")  # an int field given True
+    return str(value.value if isinstance(value, StrEnum) else value)
+
+
+def _arguments(raw: object, action: Action, words: tuple[str, ...]) -> list[str] | None:
+    """The arguments after `v1:<action>:<words>`, or None if raw is not that."""
+    if not isinstance(raw, str) or len(raw.encode()) > MAX_BYTES or not raw.isascii():
+        return None
+    parts = raw.split(":")
+    lead = [VERSION, action.value, *words]
+    if parts[: len(lead)] != lead:
+        return None
+    return parts[len(lead) :]
+
+
+_FIELDS: dict[type[Button], tuple[tuple[str, _Reader, bool], ...]] = {}
+
+
+def _fields(cls: type[Button]) -> tuple[tuple[str, _Reader, bool], ...]:
+    """Each argument's field name, reader, and whether it may be left off (read once)."""
+    if cls not in _FIELDS:
+        _FIELDS[cls] = _read_fields(cls)
+    return _FIELDS[cls]
+
+
+def _read_fields(cls: type[Button]) -> tuple[tuple[str, _Reader, bool], ...]:
+    hints = get_type_hints(cls, include_extras=True)
+    found: list[tuple[str, _Reader, bool]] = []
+    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+        read, optional = _reader(hints[field.name])
+        if optional and field.default is not None:
+            raise TypeError(f"{cls.__name__}.{field.name}: an optional field defaults to None")
+        if found and found[-1][2] and not optional:
+            raise TypeError(f"{cls.__name__}.{field.name}: only the last fields can be optional")
+        found.append((field.name, read, optional))
+    return tuple(found)

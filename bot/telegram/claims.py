@@ -19,9 +19,8 @@ async def claim_spend(services: Services, request_id: int, volunteer_id: int, pe
                 "claim; /concern reaches the coordinators if it needs correcting."
             ).format(id=request_id)
         return ""
-    request = await services.requests.get(request_id)
-    volunteer = await services.users.get(volunteer_id)
-    name = volunteer.first_name if volunteer else ""
+    request = await services.desk.find(request_id)
+    name = await services.people.name_of(volunteer_id) or ""
     if old is not None:
         await services.coordinators.tell(lambda: fund_views.claim_replaced(old))
     await services.coordinators.tell(

@@ -1,4 +1,6 @@
-"""What every handler can reach: the services, through a typed context."""
+"""What every handler can reach: the services, and the person who sent the update
+(loaded once per update), through a typed context. Handlers reach storage only through
+the services: Services holds no repository (tests/test_person.py checks it)."""
 
 from __future__ import annotations
 
@@ -6,13 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-from telegram.ext import CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
-from bot.db import Database, PingRepository, RequestRepository, UserRepository, VolunteerRepository
-from bot.db.availability import AvailabilityRepository
-from bot.db.nearest_postgis import NearestSearch
-from bot.db.updates import HandledUpdates
+from bot.domain.models import Person
 from bot.services.addresses import AddressMessages
 from bot.services.broadcast import Broadcaster
 from bot.services.chaser import Chaser
@@ -30,11 +29,13 @@ from bot.services.matching import Matchmaker
 from bot.services.neighbours import Neighbours
 from bot.services.newcomers import Newcomers
 from bot.services.offers import Offers
+from bot.services.people import People
 from bot.services.privacy import Privacy
 from bot.services.relay import Relay
 from bot.services.reminders import Reminders
 from bot.services.roster import Roster
 from bot.services.safeguarding import Safeguarding
+from bot.services.volunteering import Volunteering
 from bot.telegram.group_board import GroupBoard
 from bot.telegram.messenger import Messenger
 
@@ -46,13 +47,8 @@ ONBEHALF_DRAFT = "onbehalf"
 @dataclass
 class Services:
     settings: Settings
-    db: Database
-    users: UserRepository
-    volunteers: VolunteerRepository
-    # The first wave's search, nearest first: the grid (kept in step) or PostGIS's walk.
-    nearest: NearestSearch
-    requests: RequestRepository
-    pings: PingRepository
+    people: People  # who someone is: their details, role, consent, language
+    volunteering: Volunteering  # a volunteer's own details: profile, free times, quiet hours
     messenger: Messenger
     coordinators: Coordinators
     matchmaker: Matchmaker
@@ -62,12 +58,10 @@ class Services:
     chaser: Chaser
     privacy: Privacy
     safeguarding: Safeguarding
-    availability: AvailabilityRepository
-    roster: Roster  # coordinators' tools: volunteers and coordinators
+    roster: Roster  # what is decided about volunteers, and who coordinates
     board: GroupBoard  # the neighbourhood's group chat
     figures: Figures  # /stats and /export
     geocoder: NoGeocoder | NominatimGeocoder
-    handled: HandledUpdates  # update ids already handled: a redelivery changes nothing
     clock: Callable[[], float]
     broadcaster: Broadcaster
     groupmap: GroupMap  # the coordinators' map (bot.webapp serves it)
@@ -85,13 +79,49 @@ class Services:
 class _HasServices(Protocol):
     services: Services
 
+    def sender_of(self, update: object) -> Person | None:
+        """The person this update's attempt loaded (bot.telegram.app), if any."""
+        ...
+
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """The callback context, with the bot's services one attribute away."""
+    """The callback context, with the bot's services one attribute away, and the sender
+    loaded once per update (as PTB's contexttypesbot.py example fills its context in
+    from_update): every handler of the update shares this one context object."""
+
+    _person: Person | None = None
+
+    @classmethod
+    def from_update(
+        cls,
+        update: object,
+        application: Application[Any, BotContext, Any, Any, Any, Any],
+    ) -> BotContext:
+        context = super().from_update(update, application)
+        context._person = cast(_HasServices, application).sender_of(update)
+        return context
 
     @property
     def services(self) -> Services:
         return cast(_HasServices, self.application).services
+
+    @property
+    def person(self) -> Person:
+        """Who sent this update, as stored when it arrived (or since person_changed())."""
+        if self._person is None:
+            raise RuntimeError("no sender loaded for this update")
+        return self._person
+
+    @property
+    def is_coordinator(self) -> bool:
+        """Whether the sender coordinates; checked on the server at every update."""
+        return self._person is not None and self._person.is_coordinator
+
+    async def person_changed(self) -> Person:
+        """After a handler changed the sender (consent, language, role): read them again,
+        so that it, and the handlers after it in this update, see them as they are now."""
+        self._person = await self.services.people.who(self.person.user_id)
+        return self._person
 
     @property
     def drafts(self) -> dict[str, Any]:

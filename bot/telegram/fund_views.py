@@ -9,17 +9,16 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_skeleton
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
 from bot.domain.fund import Claim, ClaimStatus, FundFigures, Movement, MovementKind, Statement
 from bot.domain.models import HelpRequest
 from bot.i18n import _, babel_locale, ngettext
-from bot.telegram.callbacks import Action, button
+from bot.telegram import buttons as b
+from bot.telegram.callbacks import inline
 from bot.telegram.texts import category_label, esc, money, number
 
-
-def _one(text: str, action: Action, *args: str | int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=button(action, *args))
+_one = inline
 
 
 def day(on: date) -> str:
@@ -77,8 +76,8 @@ def coordinator_footer(figures: FundFigures) -> str:
 def coordinator_tools() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("📒 The ledger (CSV)"), Action.FUND, "ledger")],
-            [_one(_("🗓 Last month's statement"), Action.FUND, "statement")],
+            [_one(_("📒 The ledger (CSV)"), b.FundLedger())],
+            [_one(_("🗓 Last month's statement"), b.FundStatement())],
         ]
     )
 
@@ -115,7 +114,7 @@ def statement_text(statement: Statement) -> str:
 
 def post_statement(year: int, month: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[_one(_("📣 Post it in the group chat"), Action.FUND, "post", f"{year:04d}-{month:02d}")]]
+        [[_one(_("📣 Post it in the group chat"), b.FundPost(f"{year:04d}-{month:02d}"))]]
     )
 
 
@@ -143,8 +142,8 @@ def claim_buttons(claim_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _one(_("✅ Approve"), Action.REIMBURSE, claim_id),
-                _one(_("✖️ Decline"), Action.CLAIM_DECLINE, claim_id),
+                _one(_("✅ Approve"), b.Reimburse(claim_id)),
+                _one(_("✖️ Decline"), b.ClaimDecline(claim_id)),
             ]
         ]
     )
@@ -188,8 +187,8 @@ def confirm_reversal(row: Movement) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _one(_("↩️ Yes, reverse it"), Action.FUND, "rev", row.id, "yes"),
-                _one(_("Keep it"), Action.FUND, "rev", row.id, "no"),
+                _one(_("↩️ Yes, reverse it"), b.FundReverse(row.id, "yes")),
+                _one(_("Keep it"), b.FundReverse(row.id, "no")),
             ]
         ]
     )
@@ -199,23 +198,23 @@ def donation_date() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _one(_("Today"), Action.FUND, "day", "0"),
-                _one(_("Yesterday"), Action.FUND, "day", "1"),
+                _one(_("Today"), b.FundDay("0")),
+                _one(_("Yesterday"), b.FundDay("1")),
             ]
         ]
     )
 
 
 def no_note() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_one(_("No note"), Action.FUND, "nonote")]])
+    return InlineKeyboardMarkup([[_one(_("No note"), b.FundNoNote())]])
 
 
 def may_thank() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _one(_("Yes, thank them"), Action.FUND, "thank", "yes"),
-                _one(_("No, keep it quiet"), Action.FUND, "thank", "no"),
+                _one(_("Yes, thank them"), b.FundThank("yes")),
+                _one(_("No, keep it quiet"), b.FundThank("no")),
             ]
         ]
     )

@@ -6,7 +6,7 @@ It follows the request's events in the background lane of the delivery
 
 Telegram allows a bot about 20 messages a minute in one group. Every call here goes
 through the application's rate limiter (bot.telegram.app: PTB's AIORateLimiter, subclassed in
-bot.services.broadcast only to let broadcast sends pace themselves), which holds a
+bot.telegram.rate_limiter only to let broadcast sends pace themselves), which holds a
 limiter per group:
 PTB's `telegram/ext/_aioratelimiter.py` treats any call whose `chat_id` is negative (a
 group, supergroup or channel) as a group call and throttles it to `group_max_rate` per

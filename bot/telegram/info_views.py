@@ -8,21 +8,21 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
 from bot.domain.info import InfoEntry, Topic
 from bot.domain.models import HelpRequest
 from bot.i18n import _, babel_locale, current_language, inserted, language_name, line
 from bot.services.info import LocalInfo
-from bot.telegram.callbacks import Action, button
+from bot.telegram import buttons as b
+from bot.telegram.callbacks import inline
 from bot.telegram.texts import clip, esc
 
 # An entry's details are short; a list of them stays well inside one message.
 MAX_LISTED = 15
 
 
-def _one(text: str, action: Action, *args: str | int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=button(action, *args))
+_one = inline
 
 
 def topic_label(topic: Topic) -> str:
@@ -38,8 +38,10 @@ def topic_label(topic: Topic) -> str:
     return labels[topic]
 
 
-def topics(action: Action = Action.INFO, *args: str) -> InlineKeyboardMarkup:
-    rows = [[_one(topic_label(topic), action, *args, topic.value)] for topic in Topic]
+def topics(*, adding: bool = False) -> InlineKeyboardMarkup:
+    """Every topic: to list it (/info), or (`adding`) for a coordinator's new entry."""
+    kind = b.InfoAddTopic if adding else b.Info
+    rows = [[_one(topic_label(topic), kind(topic))] for topic in Topic]
     return InlineKeyboardMarkup(rows)
 
 
@@ -99,23 +101,23 @@ def manage_entries(entries: list[InfoEntry], default_language: str) -> InlineKey
     rows = []
     for entry in entries[:MAX_LISTED]:
         title = entry.text_for(current_language(), default_language).title
-        rows.append([_one("⚙️ " + title[:40], Action.INFO_ENTRY, entry.id)])
+        rows.append([_one("⚙️ " + title[:40], b.InfoEntry(entry.id))])
     return InlineKeyboardMarkup(rows)
 
 
 def entry_card(entry: InfoEntry) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("✅ Still right"), Action.INFO_EDIT, entry.id, "checked")],
+            [_one(_("✅ Still right"), b.InfoEdit(entry.id, "checked"))],
             [
-                _one(_("✏️ Title and text"), Action.INFO_EDIT, entry.id, "text"),
-                _one(_("☎️ Phone"), Action.INFO_EDIT, entry.id, "phone"),
+                _one(_("✏️ Title and text"), b.InfoEdit(entry.id, "text")),
+                _one(_("☎️ Phone"), b.InfoEdit(entry.id, "phone")),
             ],
             [
-                _one(_("🔗 Link"), Action.INFO_EDIT, entry.id, "link"),
-                _one(_("🕒 Opening hours"), Action.INFO_EDIT, entry.id, "hours"),
+                _one(_("🔗 Link"), b.InfoEdit(entry.id, "link")),
+                _one(_("🕒 Opening hours"), b.InfoEdit(entry.id, "hours")),
             ],
-            [_one(_("🗑 Retire it"), Action.INFO_EDIT, entry.id, "retire")],
+            [_one(_("🗑 Retire it"), b.InfoEdit(entry.id, "retire"))],
         ]
     )
 
@@ -128,21 +130,18 @@ def languages(
         [
             _one(
                 ("✓ " if code in done else "") + language_name(code),
-                Action.INFO_ADD,
-                "lang",
-                entry_id,
-                code,
+                b.InfoAddLanguage(entry_id, code),
             )
         ]
         for code in codes
     ]
     if finish:
-        rows.append([_one(_("✅ Done"), Action.INFO_ADD, "done", entry_id)])
+        rows.append([_one(_("✅ Done"), b.InfoAddDone(entry_id))])
     return InlineKeyboardMarkup(rows)
 
 
 def skip(step: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_one(_("Skip"), Action.INFO_ADD, "skip", step)]])
+    return InlineKeyboardMarkup([[_one(_("Skip"), b.InfoAddSkip(step))]])
 
 
 # --- offered under other messages ------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Literal, cast
 
 from telegram import (
     InlineKeyboardButton,
@@ -24,27 +25,25 @@ from bot.i18n import (
     ngettext,
     use_language,
 )
+from bot.telegram import buttons as b
 from bot.telegram import offer_views
-from bot.telegram.callbacks import Action, button
+from bot.telegram.buttons import Intent, RxQuestion
+from bot.telegram.callbacks import inline
 from bot.telegram.texts import audience_label, category_label, decimal
 
-
-def _one(text: str, action: Action, *args: str | int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=button(action, *args))
+_one = inline
 
 
-def consent(language: str | None = None, then: str | None = None) -> InlineKeyboardMarkup:
+def consent(language: str | None = None, then: Intent | None = None) -> InlineKeyboardMarkup:
     """Agree to the notice, or read it in another language first. A language chosen before
     agreeing rides on the button (`v1:consent:yes:<code>`): nothing is stored until then.
     So does what they came for (`then`: "need" or "offer", from a leaflet's link or
     /request, /volunteer): `v1:consent:yes:<code>:<then>` goes straight into it."""
-    agree: tuple[str, ...] = ("yes", language) if language else ("yes",)
-    if then:
-        agree = ("yes", language or current_language(), then)
+    agree = b.Consent(language=language or (current_language() if then else None), then=then)
     return InlineKeyboardMarkup(
         [
-            [_one(_("✅ I agree"), Action.CONSENT, *agree)],
-            [_one(_language_label(), Action.LANGUAGE, *(("", then) if then else ()))],
+            [_one(_("✅ I agree"), agree)],
+            [_one(_language_label(), b.Language("", then) if then else b.Language())],
         ]
     )
 
@@ -60,19 +59,16 @@ def _language_label() -> str:
     return "🌐 " + " · ".join(dict.fromkeys(words))
 
 
-def languages(then: str | None = None) -> InlineKeyboardMarkup:
+def languages(then: Intent | None = None) -> InlineKeyboardMarkup:
     """Every language with a catalogue, each in its own name; the current one ticked
     (`then`: what someone who has not agreed yet came for, kept for the notice's button)."""
     current = current_language()
-    keep = (then,) if then else ()
     return InlineKeyboardMarkup(
         [
             [
                 _one(
                     ("✅ " if code == current else "") + language_name(code),
-                    Action.LANGUAGE,
-                    code,
-                    *keep,
+                    b.Language(code, then),
                 )
             ]
             for code in available_languages()
@@ -83,8 +79,8 @@ def languages(then: str | None = None) -> InlineKeyboardMarkup:
 def roles(offer_news: bool | None = None) -> InlineKeyboardMarkup:
     """/start's menu; with `offer_news` (whether they hear of offers nearby), its toggle."""
     rows = [
-        [_one(_("🙋 I need help"), Action.ROLE, "need")],
-        [_one(_("💪 I want to volunteer"), Action.ROLE, "offer")],
+        [_one(_("🙋 I need help"), b.Role("need"))],
+        [_one(_("💪 I want to volunteer"), b.Role("offer"))],
     ]
     if offer_news is not None:
         rows.append([offer_views.news_toggle(offer_news)])
@@ -92,20 +88,18 @@ def roles(offer_news: bool | None = None) -> InlineKeyboardMarkup:
 
 
 def categories() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[_one(category_label(c), Action.CATEGORY, c.value)] for c in Category]
-    )
+    return InlineKeyboardMarkup([[_one(category_label(c), b.ChooseCategory(c))] for c in Category])
 
 
 def when_choices() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("As soon as possible"), Action.WHEN, "asap")],
-            [_one(_("Some time today"), Action.WHEN, "today")],
-            [_one(_("A day and time I'll type"), Action.WHEN, "at")],
+            [_one(_("As soon as possible"), b.WhenChoice("asap"))],
+            [_one(_("Some time today"), b.WhenChoice("today"))],
+            [_one(_("A day and time I'll type"), b.WhenChoice("at"))],
             [
-                _one(_("🔁 Every week"), Action.WHEN, "weekly"),
-                _one(_("🔁 Every day"), Action.WHEN, "daily"),
+                _one(_("🔁 Every week"), b.WhenChoice("weekly")),
+                _one(_("🔁 Every day"), b.WhenChoice("daily")),
             ],
         ]
     )
@@ -134,7 +128,11 @@ def prescription(question: str, for_someone: bool = False) -> InlineKeyboardMark
         ],
     }[question]
     return InlineKeyboardMarkup(
-        [[_one(label, Action.PRESCRIPTION, question, code)] for code, label in choices]
+        # the lookup above refused any other question
+        [
+            [_one(label, b.Prescription(cast(RxQuestion, question), code))]
+            for code, label in choices
+        ]
     )
 
 
@@ -142,12 +140,8 @@ def duplicate(open_id: int) -> InlineKeyboardMarkup:
     """Is the new request the same need as the open one?"""
     return InlineKeyboardMarkup(
         [
-            [
-                _one(
-                    _("➕ Yes, add to #{id}").format(id=open_id), Action.DUPLICATE, open_id, "same"
-                )
-            ],
-            [_one(_("🆕 No, it's something new"), Action.DUPLICATE, open_id, "new")],
+            [_one(_("➕ Yes, add to #{id}").format(id=open_id), b.Duplicate(open_id, "same"))],
+            [_one(_("🆕 No, it's something new"), b.Duplicate(open_id, "new"))],
         ]
     )
 
@@ -177,8 +171,8 @@ def resume_request() -> InlineKeyboardMarkup:
     """A half-made request is waiting: carry on with it, or start afresh."""
     return InlineKeyboardMarkup(
         [
-            [_one(_("▶️ Carry on where I left off"), Action.RESUME, "yes")],
-            [_one(_("✖️ Start afresh"), Action.RESUME, "no")],
+            [_one(_("▶️ Carry on where I left off"), b.Resume("yes"))],
+            [_one(_("✖️ Start afresh"), b.Resume("no"))],
         ]
     )
 
@@ -186,8 +180,8 @@ def resume_request() -> InlineKeyboardMarkup:
 def confirm_request() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("✅ Send my request"), Action.CONFIRM, "yes")],
-            [_one(_("✏️ Change something"), Action.CONFIRM, "no")],
+            [_one(_("✅ Send my request"), b.Confirm("yes"))],
+            [_one(_("✏️ Change something"), b.Confirm("no"))],
         ]
     )
 
@@ -197,10 +191,10 @@ def change_request(*, at_door: bool) -> InlineKeyboardMarkup:
     where = _("📍 Where, and the address") if at_door else _("📞 The number to ring")
     return InlineKeyboardMarkup(
         [
-            [_one(_("📝 What I need"), Action.CHANGE, "what")],
-            [_one(_("🕒 When"), Action.CHANGE, "when")],
-            [_one(where, Action.CHANGE, "where")],
-            [_one(_("✖️ Start again from the top"), Action.CHANGE, "all")],
+            [_one(_("📝 What I need"), b.Change("what"))],
+            [_one(_("🕒 When"), b.Change("when"))],
+            [_one(where, b.Change("where"))],
+            [_one(_("✖️ Start again from the top"), b.Change("all"))],
         ]
     )
 
@@ -208,7 +202,7 @@ def change_request(*, at_door: bool) -> InlineKeyboardMarkup:
 def same_place(address: str) -> InlineKeyboardMarkup:
     """Under the location question, for someone who asked before."""
     label = _("🏠 Same place as last time: {address}").format(address=address[:40])
-    return InlineKeyboardMarkup([[_one(label, Action.SAME_PLACE)]])
+    return InlineKeyboardMarkup([[_one(label, b.SamePlace())]])
 
 
 def volunteer_categories(chosen: Collection[Category]) -> InlineKeyboardMarkup:
@@ -216,13 +210,12 @@ def volunteer_categories(chosen: Collection[Category]) -> InlineKeyboardMarkup:
         [
             _one(
                 ("✅ " if c in chosen else "▫️ ") + category_label(c),
-                Action.VOLUNTEER_CATEGORY,
-                c.value,
+                b.VolunteerCategory(c),
             )
         ]
         for c in Category
     ]
-    rows.append([_one(_("💾 Save"), Action.VOLUNTEER_SAVE)])
+    rows.append([_one(_("💾 Save"), b.VolunteerSave())])
     return InlineKeyboardMarkup(rows)
 
 
@@ -230,8 +223,8 @@ def ping(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _one(_("🙋 I'll do it"), Action.ACCEPT, request_id),
-                _one(_("Not this time"), Action.DECLINE, request_id),
+                _one(_("🙋 I'll do it"), b.Accept(request_id)),
+                _one(_("Not this time"), b.Decline(request_id)),
             ]
         ]
     )
@@ -249,8 +242,8 @@ def task(
     requester (`talk_to`: their name, for the private line), and a concern."""
     rows = [
         [
-            _one(_("✅ Done"), Action.DONE, request_id),
-            _one(_("↩️ Hand it back"), Action.RELEASE, request_id),
+            _one(_("✅ Done"), b.Done(request_id)),
+            _one(_("↩️ Hand it back"), b.Release(request_id)),
         ],
         [_raise_concern(request_id)],
     ]
@@ -263,7 +256,7 @@ def task(
 
 def _talk(request_id: int, name: str) -> InlineKeyboardButton:
     label = _("💬 Message {name}").format(name=name) if name else _("💬 Send a message")
-    return _one(label, Action.TALK, request_id)
+    return _one(label, b.Talk(request_id))
 
 
 def talk(request_id: int, name: str, *, reply: bool = False) -> InlineKeyboardMarkup:
@@ -271,14 +264,14 @@ def talk(request_id: int, name: str, *, reply: bool = False) -> InlineKeyboardMa
     under a message relayed from them."""
     if reply:
         label = _("↩️ Reply to {name}").format(name=name) if name else _("↩️ Reply")
-        return InlineKeyboardMarkup([[_one(label, Action.TALK, request_id)]])
+        return InlineKeyboardMarkup([[_one(label, b.Talk(request_id))]])
     return InlineKeyboardMarkup([[_talk(request_id, name)]])
 
 
 def _doorstep_button(request_id: int, on_doorstep: bool) -> InlineKeyboardButton:
     if on_doorstep:
-        return _one(_("🏠 I've left safely"), Action.LEFT, request_id)
-    return _one(_("📍 I've arrived"), Action.ARRIVED, request_id)
+        return _one(_("🏠 I've left safely"), b.Left(request_id))
+    return _one(_("📍 I've arrived"), b.Arrived(request_id))
 
 
 def doorstep(
@@ -302,8 +295,8 @@ def after_done(request_id: int, *, spending: bool) -> InlineKeyboardMarkup:
 def are_you_ok(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("✅ I'm fine, I've left"), Action.SAFE, request_id, "ok")],
-            [_one(_("🆘 I need help"), Action.SAFE, request_id, "help")],
+            [_one(_("✅ I'm fine, I've left"), b.Safe(request_id, "ok"))],
+            [_one(_("🆘 I need help"), b.Safe(request_id, "help"))],
         ]
     )
 
@@ -325,21 +318,21 @@ def news(
 
 def _didnt_come(request_id: int, volunteer_id: int, at_door: bool = True) -> InlineKeyboardButton:
     label = _("😟 They didn't come") if at_door else _("😟 They didn't call")
-    return _one(label, Action.NO_SHOW, request_id, volunteer_id)
+    return _one(label, b.NoShow(request_id, volunteer_id))
 
 
 def check_in(request_id: int) -> InlineKeyboardMarkup:
     """After a volunteer's first task: tell the coordinators how it went, or not."""
     return InlineKeyboardMarkup(
         [
-            [_one(_("✍️ Tell the coordinators"), Action.CHECK_IN, request_id)],
-            [_one(_("👍 All fine, nothing to add"), Action.CHECK_IN, request_id, "fine")],
+            [_one(_("✍️ Tell the coordinators"), b.CheckIn(request_id))],
+            [_one(_("👍 All fine, nothing to add"), b.CheckIn(request_id, "fine"))],
         ]
     )
 
 
 def _raise_concern(request_id: int) -> InlineKeyboardButton:
-    return _one(_("⚠️ Raise a concern"), Action.CONCERN, request_id)
+    return _one(_("⚠️ Raise a concern"), b.Concern(request_id))
 
 
 def my_request(request_id: int, cancellable: bool) -> InlineKeyboardMarkup:
@@ -347,31 +340,31 @@ def my_request(request_id: int, cancellable: bool) -> InlineKeyboardMarkup:
     rows = [[_raise_concern(request_id)]]
     if cancellable:
         rows.insert(
-            0, [_one(_("Cancel #{id}").format(id=request_id), Action.CANCEL_REQUEST, request_id)]
+            0, [_one(_("Cancel #{id}").format(id=request_id), b.CancelRequest(request_id))]
         )
     return InlineKeyboardMarkup(rows)
 
 
 def on_it(concern_id: int) -> InlineKeyboardMarkup:
     """Under a concern sent to the coordinators: one of them takes it on."""
-    return InlineKeyboardMarkup([[_one(_("🙋 I'm on it"), Action.ON_IT, concern_id)]])
+    return InlineKeyboardMarkup([[_one(_("🙋 I'm on it"), b.OnIt(concern_id))]])
 
 
 def concern_about(requests: Collection[tuple[int, Category]]) -> InlineKeyboardMarkup:
     """/concern: which request it is about, or none of them."""
     rows = [
-        [_one(f"#{request_id} {category_label(category)}", Action.CONCERN, request_id)]
+        [_one(f"#{request_id} {category_label(category)}", b.Concern(request_id))]
         for request_id, category in requests
     ]
-    rows.append([_one(_("Something else"), Action.CONCERN)])
+    rows.append([_one(_("Something else"), b.Concern())])
     return InlineKeyboardMarkup(rows)
 
 
 def forget_me() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("🗑 Yes, erase my details"), Action.FORGET, "yes")],
-            [_one(_("No, keep them"), Action.FORGET, "no")],
+            [_one(_("🗑 Yes, erase my details"), b.Forget("yes"))],
+            [_one(_("No, keep them"), b.Forget("no"))],
         ]
     )
 
@@ -380,14 +373,14 @@ def forget_contact(request_id: int) -> InlineKeyboardMarkup:
     """A coordinator erasing someone without Telegram: ask first."""
     return InlineKeyboardMarkup(
         [
-            [_one(_("🗑 Yes, erase their details"), Action.FORGET_CONTACT, request_id, "yes")],
-            [_one(_("No, keep them"), Action.FORGET_CONTACT, request_id, "no")],
+            [_one(_("🗑 Yes, erase their details"), b.ForgetContact(request_id, "yes"))],
+            [_one(_("No, keep them"), b.ForgetContact(request_id, "no"))],
         ]
     )
 
 
 def record_spending(request_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_one(_("🧾 Record what I spent"), Action.SPEND, request_id)]])
+    return InlineKeyboardMarkup([[_one(_("🧾 Record what I spent"), b.Spend(request_id))]])
 
 
 def paid_back(request_id: int, volunteer_name: str) -> InlineKeyboardMarkup:
@@ -397,38 +390,34 @@ def paid_back(request_id: int, volunteer_name: str) -> InlineKeyboardMarkup:
         if volunteer_name
         else _("💷 I've paid them back")
     )
-    return InlineKeyboardMarkup([[_one(label, Action.PAID_BACK, request_id)]])
+    return InlineKeyboardMarkup([[_one(label, b.PaidBack(request_id))]])
 
 
 def call_by_bot() -> InlineKeyboardMarkup:
     """A friendly phone call without giving a number: talk through the bot instead."""
-    return InlineKeyboardMarkup(
-        [[_one(_("💬 Talk through the bot instead"), Action.CALL_BY, "bot")]]
-    )
+    return InlineKeyboardMarkup([[_one(_("💬 Talk through the bot instead"), b.CallBy("bot"))]])
 
 
 def no_receipt(request_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_one(_("I have no receipt"), Action.NO_RECEIPT, request_id)]])
+    return InlineKeyboardMarkup([[_one(_("I have no receipt"), b.NoReceipt(request_id))]])
 
 
 def booked_time_passed(request_id: int, *, by_phone: bool = False) -> InlineKeyboardMarkup:
     """Handed back after its booked time: as soon as possible now, or cancel it (for a
     request taken by phone, the coordinator's "close" does that)."""
     cancel = (
-        _one(_("✖️ Close it"), Action.CLOSE, request_id)
+        _one(_("✖️ Close it"), b.Close(request_id))
         if by_phone
-        else _one(
-            _("Cancel #{id}").format(id=request_id), Action.CANCEL_REQUEST, request_id, "yes"
-        )
+        else _one(_("Cancel #{id}").format(id=request_id), b.CancelRequest(request_id, "yes"))
     )
     return InlineKeyboardMarkup(
-        [[_one(_("🙋 As soon as possible, please"), Action.REBOOK, request_id)], [cancel]]
+        [[_one(_("🙋 As soon as possible, please"), b.Rebook(request_id))], [cancel]]
     )
 
 
 def cancel_request(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[_one(_("Cancel #{id}").format(id=request_id), Action.CANCEL_REQUEST, request_id)]]
+        [[_one(_("Cancel #{id}").format(id=request_id), b.CancelRequest(request_id))]]
     )
 
 
@@ -436,8 +425,8 @@ def approval(user_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _one(_("✅ Approve"), Action.APPROVE, user_id),
-                _one(_("✖️ Turn down"), Action.REJECT, user_id),
+                _one(_("✅ Approve"), b.Approve(user_id)),
+                _one(_("✖️ Turn down"), b.Reject(user_id)),
             ]
         ]
     )
@@ -446,8 +435,8 @@ def approval(user_id: int) -> InlineKeyboardMarkup:
 def stuck_request(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("📣 Ask every eligible volunteer"), Action.PING_EVERYONE, request_id)],
-            [_one(_("✖️ Close it and tell the requester"), Action.CLOSE, request_id)],
+            [_one(_("📣 Ask every eligible volunteer"), b.PingEveryone(request_id))],
+            [_one(_("✖️ Close it and tell the requester"), b.Close(request_id))],
         ]
     )
 
@@ -455,23 +444,23 @@ def stuck_request(request_id: int) -> InlineKeyboardMarkup:
 def follow_up(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("✅ Done"), Action.DONE, request_id)],
-            [_one(_("⏳ I need more time"), Action.LATER, request_id)],
-            [_one(_("↩️ I can't do it"), Action.RELEASE, request_id)],
+            [_one(_("✅ Done"), b.Done(request_id))],
+            [_one(_("⏳ I need more time"), b.Later(request_id))],
+            [_one(_("↩️ I can't do it"), b.Release(request_id))],
         ]
     )
 
 
 def ask_again() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_one(_("🙋 Ask for help again"), Action.ROLE, "need")]])
+    return InlineKeyboardMarkup([[_one(_("🙋 Ask for help again"), b.Role("need"))]])
 
 
 def feedback(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _one(_("👍 Yes"), Action.FEEDBACK, request_id, "yes"),
-                _one(_("👎 No"), Action.FEEDBACK, request_id, "no"),
+                _one(_("👍 Yes"), b.Feedback(request_id, "yes")),
+                _one(_("👎 No"), b.Feedback(request_id, "no")),
             ]
         ]
     )
@@ -485,7 +474,7 @@ def availability(chosen: Collection[Slot]) -> InlineKeyboardMarkup:
     }
     return InlineKeyboardMarkup(
         [
-            [_one(("✅ " if slot in chosen else "▫️ ") + label, Action.AVAILABILITY, slot.value)]
+            [_one(("✅ " if slot in chosen else "▫️ ") + label, b.Availability(slot))]
             for slot, label in labels.items()
         ]
     )
@@ -508,8 +497,9 @@ def quiet_hours(
         [
             _one(
                 mark(not own) + _("The usual ({hours})").format(hours=usual),
-                Action.QUIET,
-                "default",
+                b.Quiet(
+                    "default",
+                ),
             )
         ]
     ]
@@ -518,38 +508,34 @@ def quiet_hours(
         if choice is None or choice == default:
             continue
         rows.append(
-            [_one(mark(own and current == choice) + choice.label(), Action.QUIET, choice.code())]
+            [_one(mark(own and current == choice) + choice.label(), b.Quiet(choice.code()))]
         )
-    rows.append([_one(mark(own and current is None) + _("No quiet hours"), Action.QUIET, "off")])
+    rows.append([_one(mark(own and current is None) + _("No quiet hours"), b.Quiet("off"))])
     return InlineKeyboardMarkup(rows)
 
 
 def stop_series(series_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_one(_("Stop repeating"), Action.STOP_SERIES, series_id)]])
+    return InlineKeyboardMarkup([[_one(_("Stop repeating"), b.StopSeries(series_id))]])
 
 
 def audiences() -> InlineKeyboardMarkup:
     """Who a coordinators' broadcast goes to."""
-    return InlineKeyboardMarkup(
-        [[_one(audience_label(a), Action.AUDIENCE, a.value)] for a in Audience]
-    )
+    return InlineKeyboardMarkup([[_one(audience_label(a), b.ChooseAudience(a))] for a in Audience])
 
 
 def broadcast_preview(broadcast_id: int, recipients: int) -> InlineKeyboardMarkup:
     send = ngettext("📣 Send to {n} person", "📣 Send to {n} people", recipients)
     return InlineKeyboardMarkup(
         [
-            [_one(send.format(n=recipients), Action.BROADCAST, "send", broadcast_id)],
-            [_one(_("✖️ Cancel"), Action.BROADCAST, "cancel", broadcast_id)],
+            [_one(send.format(n=recipients), b.Broadcast("send", broadcast_id))],
+            [_one(_("✖️ Cancel"), b.Broadcast("cancel", broadcast_id))],
         ]
     )
 
 
 def broadcast_stop(broadcast_id: int) -> InlineKeyboardMarkup:
     """Under a broadcast's progress while it is going out."""
-    return InlineKeyboardMarkup(
-        [[_one(_("⏹ Stop sending"), Action.BROADCAST, "stop", broadcast_id)]]
-    )
+    return InlineKeyboardMarkup([[_one(_("⏹ Stop sending"), b.Broadcast("stop", broadcast_id))]])
 
 
 # --- coordinators' tools -------------------------------------------------------------
@@ -559,7 +545,7 @@ def digest(needs_a_look: bool) -> InlineKeyboardMarkup | None:
     """Under the daily digest, when something waits: each waiting request with its buttons."""
     if not needs_a_look:
         return None
-    return InlineKeyboardMarkup([[_one(_("📋 Show what needs a look"), Action.OPEN_LIST)]])
+    return InlineKeyboardMarkup([[_one(_("📋 Show what needs a look"), b.OpenList())]])
 
 
 def open_request(request_id: int, *, is_open: bool = True) -> InlineKeyboardMarkup:
@@ -568,10 +554,10 @@ def open_request(request_id: int, *, is_open: bool = True) -> InlineKeyboardMark
     rows = []
     if is_open:
         rows += [
-            [_one(_("📣 Ask every eligible volunteer"), Action.PING_EVERYONE, request_id)],
-            [_one(_("👤 Hand it to a volunteer"), Action.ASSIGN, request_id)],
+            [_one(_("📣 Ask every eligible volunteer"), b.PingEveryone(request_id))],
+            [_one(_("👤 Hand it to a volunteer"), b.Assign(request_id))],
         ]
-    rows.append([_one(_("✖️ Close it and tell the requester"), Action.CLOSE, request_id)])
+    rows.append([_one(_("✖️ Close it and tell the requester"), b.Close(request_id))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -580,18 +566,18 @@ def assign_choices(
 ) -> InlineKeyboardMarkup:
     """One button per volunteer who could take the request: (user id, label); with
     `anyone`, a last one that lists every approved volunteer (`v1:assign:<id>:any`)."""
-    rows = [[_one(label, Action.ASSIGN, request_id, user_id)] for user_id, label in choices]
+    rows = [[_one(label, b.Assign(request_id, user_id))] for user_id, label in choices]
     if anyone:
-        rows.append([_one(_("👥 Someone else…"), Action.ASSIGN, request_id, "any")])
+        rows.append([_one(_("👥 Someone else…"), b.Assign(request_id, "any"))])
     return InlineKeyboardMarkup(rows)
 
 
 def volunteer_list(
     entries: list[tuple[int, str]], next_offset: int | None
 ) -> InlineKeyboardMarkup:
-    rows = [[_one(label, Action.VOLUNTEER_CARD, user_id)] for user_id, label in entries]
+    rows = [[_one(label, b.VolunteerCard(user_id))] for user_id, label in entries]
     if next_offset is not None:
-        rows.append([_one(_("More ➡️"), Action.VOLUNTEERS, next_offset)])
+        rows.append([_one(_("More ➡️"), b.VolunteerPage(next_offset))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -600,30 +586,30 @@ def volunteer_card(volunteer: Volunteer, *, coordinator: bool) -> InlineKeyboard
     so a double press never undoes itself."""
     uid = volunteer.user_id
     check = (
-        _one(_("✖️ Clear ID/DBS check"), Action.MARK_CHECKED, uid, 0)
+        _one(_("✖️ Clear ID/DBS check"), b.MarkChecked(uid, "0"))
         if volunteer.dbs_checked
-        else _one(_("✔️ Mark ID/DBS-checked"), Action.MARK_CHECKED, uid, 1)
+        else _one(_("✔️ Mark ID/DBS-checked"), b.MarkChecked(uid, "1"))
     )
     hold = (
-        _one(_("▶️ Lift the hold"), Action.HOLD, uid, 0)
+        _one(_("▶️ Lift the hold"), b.Hold(uid, "0"))
         if volunteer.held
-        else _one(_("✋ Put on hold"), Action.HOLD, uid, 1)
+        else _one(_("✋ Put on hold"), b.Hold(uid, "1"))
     )
     role = (
-        _one(_("Stop being a coordinator"), Action.COORDINATOR, uid, "remove", "card")
+        _one(_("Stop being a coordinator"), b.Coordinator(uid, "remove", "card"))
         if coordinator
-        else _one(_("⭐ Make coordinator"), Action.COORDINATOR, uid, "add", "card")
+        else _one(_("⭐ Make coordinator"), b.Coordinator(uid, "add", "card"))
     )
     return InlineKeyboardMarkup(
-        [[check], [hold, _one(_("🗑 Remove"), Action.REMOVE_VOLUNTEER, uid)], [role]]
+        [[check], [hold, _one(_("🗑 Remove"), b.RemoveVolunteer(uid))], [role]]
     )
 
 
 def confirm_removal(user_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("🗑 Yes, remove them"), Action.REMOVE_VOLUNTEER, user_id, "yes")],
-            [_one(_("↩️ No, keep them"), Action.VOLUNTEER_CARD, user_id, "here")],
+            [_one(_("🗑 Yes, remove them"), b.RemoveVolunteer(user_id, "yes"))],
+            [_one(_("↩️ No, keep them"), b.VolunteerCard(user_id, "here"))],
         ]
     )
 
@@ -632,26 +618,23 @@ def coordinator_list(entries: list[tuple[int, str]]) -> InlineKeyboardMarkup:
     """A "remove" button per coordinator: (user id, name)."""
     return InlineKeyboardMarkup(
         [
-            [_one(_("✖️ Remove {name}").format(name=name), Action.COORDINATOR, uid, "remove")]
+            [_one(_("✖️ Remove {name}").format(name=name), b.Coordinator(uid, "remove"))]
             for uid, name in entries
         ]
     )
 
 
 def confirm_dismissal(user_id: int, *, on_card: bool) -> InlineKeyboardMarkup:
-    where = ("card",) if on_card else ()
+    card: Literal["card"] | None = "card" if on_card else None
     return InlineKeyboardMarkup(
         [
             [
                 _one(
                     _("Yes, remove them as coordinator"),
-                    Action.COORDINATOR,
-                    user_id,
-                    "dismiss",
-                    *where,
+                    b.Coordinator(user_id, "dismiss", card),
                 )
             ],
-            [_one(_("No, keep them as coordinator"), Action.COORDINATOR, user_id, "keep", *where)],
+            [_one(_("No, keep them as coordinator"), b.Coordinator(user_id, "keep", card))],
         ]
     )
 
@@ -659,8 +642,8 @@ def confirm_dismissal(user_id: int, *, on_card: bool) -> InlineKeyboardMarkup:
 def confirm_release(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("↩️ Yes, hand it back"), Action.RELEASE, request_id, "yes")],
-            [_one(_("No, keep it"), Action.RELEASE, request_id, "no")],
+            [_one(_("↩️ Yes, hand it back"), b.Release(request_id, "yes"))],
+            [_one(_("No, keep it"), b.Release(request_id, "no"))],
         ]
     )
 
@@ -671,43 +654,41 @@ def confirm_cancel(request_id: int) -> InlineKeyboardMarkup:
             [
                 _one(
                     _("Yes, cancel #{id}").format(id=request_id),
-                    Action.CANCEL_REQUEST,
-                    request_id,
-                    "yes",
+                    b.CancelRequest(
+                        request_id,
+                        "yes",
+                    ),
                 )
             ],
-            [_one(_("No, keep it"), Action.CANCEL_REQUEST, request_id, "no")],
+            [_one(_("No, keep it"), b.CancelRequest(request_id, "no"))],
         ]
     )
 
 
 def make_coordinator(user_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[_one(_("⭐ Make coordinator"), Action.COORDINATOR, user_id, "add")]]
-    )
+    return InlineKeyboardMarkup([[_one(_("⭐ Make coordinator"), b.Coordinator(user_id, "add"))]])
 
 
 def export_choice(language: str | None = None) -> InlineKeyboardMarkup:
     """Plain or personal; a language asked for (/export en) rides on the buttons."""
-    extra = (language,) if language else ()
     return InlineKeyboardMarkup(
         [
-            [_one(_("📄 Figures only, no personal details"), Action.EXPORT, "plain", *extra)],
-            [_one(_("🔒 With personal details (logged)"), Action.EXPORT, "personal", *extra)],
+            [_one(_("📄 Figures only, no personal details"), b.Export("plain", language or None))],
+            [_one(_("🔒 With personal details (logged)"), b.Export("personal", language or None))],
         ]
     )
 
 
 def group_help(request_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_one(_("🙋 I can help"), Action.GROUP_HELP, request_id)]])
+    return InlineKeyboardMarkup([[_one(_("🙋 I can help"), b.GroupHelp(request_id))]])
 
 
 def intake_when() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("As soon as possible"), Action.WHEN, "asap")],
-            [_one(_("Some time today"), Action.WHEN, "today")],
-            [_one(_("A day and time I'll type"), Action.WHEN, "at")],
+            [_one(_("As soon as possible"), b.WhenChoice("asap"))],
+            [_one(_("Some time today"), b.WhenChoice("today"))],
+            [_one(_("A day and time I'll type"), b.WhenChoice("at"))],
         ]
     )
 
@@ -715,8 +696,8 @@ def intake_when() -> InlineKeyboardMarkup:
 def intake_confirm() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("✅ Send the request"), Action.CONFIRM, "yes")],
-            [_one(_("✖️ Start again"), Action.CONFIRM, "no")],
+            [_one(_("✅ Send the request"), b.Confirm("yes"))],
+            [_one(_("✖️ Start again"), b.Confirm("no"))],
         ]
     )
 

@@ -45,12 +45,18 @@ class Messenger:
         markup: Markup | None = None,
         *,
         protect: bool = False,
+        silent: bool = False,
     ) -> Message | None:
-        """Send to a person's private chat; None (and logged) when it could not be delivered."""
+        """Send to a person's private chat; None (and logged) when it could not be delivered.
+        `silent`: it arrives without a sound (Telegram's disable_notification)."""
         for delay in (*RETRY_DELAYS_S, None):
             try:
                 return await self._bot.send_message(
-                    chat_id=user_id, text=text, reply_markup=markup, protect_content=protect
+                    chat_id=user_id,
+                    text=text,
+                    reply_markup=markup,
+                    protect_content=protect,
+                    disable_notification=silent or None,
                 )
             except Forbidden:
                 _LOGGER.info("User %s blocked the bot; marking them unreachable", user_id)
@@ -175,6 +181,7 @@ class Messenger:
         markup: Callable[[], Markup | None] = lambda: None,
         *,
         protect: bool = False,
+        silent: bool = False,
     ) -> Message | None:
         """Send something rendered in the recipient's own language."""
         user = await self._users.get(user_id)
@@ -182,7 +189,7 @@ class Messenger:
             return None
         with use_language(user.language if user else None):
             text, keyboard = render(), markup()
-        return await self.send(user_id, text, keyboard, protect=protect)
+        return await self.send(user_id, text, keyboard, protect=protect, silent=silent)
 
     async def retell(
         self,

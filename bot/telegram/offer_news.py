@@ -16,11 +16,14 @@ class OfferNotices:
         self._settings = settings
         self._messenger = messenger
 
-    async def notice(self, offer: Offer, user_id: int, distance_km: float) -> int | None:
+    async def notice(
+        self, offer: Offer, user_id: int, distance_km: float, *, silent: bool = False
+    ) -> int | None:
         message = await self._messenger.tell(
             user_id,
             lambda: offer_views.notice(offer, distance_km, self._settings.timezone),
             lambda: offer_views.take(offer.id),
+            silent=silent,
         )
         return message.message_id if message is not None else None
 

@@ -18,7 +18,8 @@ from bot.domain.offers import (
     Take,
 )
 from bot.i18n import _, ngettext
-from bot.telegram.callbacks import Action, button
+from bot.telegram import buttons as b
+from bot.telegram.callbacks import inline
 from bot.telegram.texts import (
     MAX_MESSAGE_CHARS,
     distance_text,
@@ -31,8 +32,7 @@ from bot.telegram.texts import (
 UNIT_CHOICES = (1, 2, 3, 4, 5)
 
 
-def _one(text: str, action: Action, *args: str | int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=button(action, *args))
+_one = inline
 
 
 def kind_label(kind: OfferKind) -> str:
@@ -118,20 +118,18 @@ def posted(offer: Offer, told: int, tz: ZoneInfo) -> str:
 
 
 def kinds() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[_one(kind_label(k), Action.OFFER_KIND, k.value)] for k in OfferKind]
-    )
+    return InlineKeyboardMarkup([[_one(kind_label(k), b.OfferKindChoice(k))] for k in OfferKind])
 
 
 def units() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_one(str(n), Action.OFFER_UNITS, n) for n in UNIT_CHOICES]])
+    return InlineKeyboardMarkup([[_one(str(n), b.OfferUnits(n)) for n in UNIT_CHOICES]])
 
 
 def confirm() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("✅ Yes, post it"), Action.OFFER_POST, "yes")],
-            [_one(_("✖️ No, throw it away"), Action.OFFER_POST, "no")],
+            [_one(_("✅ Yes, post it"), b.OfferPost("yes"))],
+            [_one(_("✖️ No, throw it away"), b.OfferPost("no"))],
         ]
     )
 
@@ -185,7 +183,7 @@ def retired(offer: Offer) -> str:
 
 
 def take(offer_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_one(_("🙋 I'd like this"), Action.TAKE, offer_id)]])
+    return InlineKeyboardMarkup([[_one(_("🙋 I'd like this"), b.Take(offer_id))]])
 
 
 def listing(nearby: list[Nearby], tz: ZoneInfo) -> str:
@@ -220,7 +218,7 @@ def listing_buttons(nearby: list[Nearby]) -> InlineKeyboardMarkup | None:
         return None
     return InlineKeyboardMarkup(
         [
-            [_one(_("🙋 I'd like #{id}").format(id=near.offer.id), Action.TAKE, near.offer.id)]
+            [_one(_("🙋 I'd like #{id}").format(id=near.offer.id), b.Take(near.offer.id))]
             for near in nearby
         ]
     )
@@ -312,7 +310,7 @@ def talk(take_id: int, name: str, *, reply: bool = False) -> InlineKeyboardMarku
         label = _("↩️ Reply to {name}").format(name=name) if name else _("↩️ Reply")
     else:
         label = _("💬 Message {name}").format(name=name) if name else _("💬 Send a message")
-    return InlineKeyboardMarkup([[_one(label, Action.TALK, "take", take_id)]])
+    return InlineKeyboardMarkup([[_one(label, b.TalkTake(take_id))]])
 
 
 # --- /myoffers and closing ------------------------------------------------------------------
@@ -356,7 +354,7 @@ def mine_buttons(
     for offer, takes in offers:
         if offer.status is OfferStatus.OPEN:
             rows.append(
-                [_one(_("✖️ Close #{id} early").format(id=offer.id), Action.OFFER_CLOSE, offer.id)]
+                [_one(_("✖️ Close #{id} early").format(id=offer.id), b.OfferClose(offer.id))]
             )
         for take in takes:
             if take.id in can_talk and take.taker_name:
@@ -366,9 +364,9 @@ def mine_buttons(
                             _("💬 Message {name} (#{id})").format(
                                 name=take.taker_name, id=offer.id
                             ),
-                            Action.TALK,
-                            "take",
-                            take.id,
+                            b.TalkTake(
+                                take.id,
+                            ),
                         )
                     ]
                 )
@@ -378,7 +376,7 @@ def mine_buttons(
 def close_button(offer_id: int) -> InlineKeyboardMarkup:
     """Under the offerer's confirmation that it is up."""
     return InlineKeyboardMarkup(
-        [[_one(_("✖️ Close #{id} early").format(id=offer_id), Action.OFFER_CLOSE, offer_id)]]
+        [[_one(_("✖️ Close #{id} early").format(id=offer_id), b.OfferClose(offer_id))]]
     )
 
 
@@ -393,8 +391,8 @@ def confirm_close_buttons(offer_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _one(_("Yes, close it"), Action.OFFER_CLOSE, offer_id, "yes"),
-                _one(_("No, keep it"), Action.OFFER_CLOSE, offer_id, "no"),
+                _one(_("Yes, close it"), b.OfferClose(offer_id, "yes")),
+                _one(_("No, keep it"), b.OfferClose(offer_id, "no")),
             ]
         ]
     )
@@ -409,8 +407,8 @@ def closed_for_offerer(offer: Offer) -> str:
 
 def news_toggle(on: bool) -> InlineKeyboardButton:
     if on:
-        return _one(_("🔔 Offers nearby: on (turn off)"), Action.OFFER_NEWS, "off")
-    return _one(_("🔕 Tell me about offers nearby"), Action.OFFER_NEWS, "on")
+        return _one(_("🔔 Offers nearby: on (turn off)"), b.OfferNews("off"))
+    return _one(_("🔕 Tell me about offers nearby"), b.OfferNews("on"))
 
 
 def news_keyboard(on: bool) -> InlineKeyboardMarkup:

@@ -14,14 +14,14 @@ async def details_again(services: Services, reminder: Reminder) -> None:
     """After the reminder: the protected details, to the volunteer who holds the task."""
     if reminder.request_id is None:
         return
-    request = await services.requests.get(reminder.request_id)
+    request = await services.desk.find(reminder.request_id)
     if request is None or request.status is not RequestStatus.CLAIMED:
         return
     volunteer_id = request.volunteer_id
     if volunteer_id is None:
         return
-    requester = await services.users.get(request.requester_id) if request.requester_id else None
-    volunteer = await services.users.get(volunteer_id)
+    requester_name = await services.people.name_of(request.requester_id) or ""
+    volunteer_name = await services.people.name_of(volunteer_id) or ""
     tz = services.settings.timezone
     at_door = request.category.at_the_door
     on_doorstep = await services.doorstep.on_doorstep(request.id, volunteer_id)
@@ -29,8 +29,8 @@ async def details_again(services: Services, reminder: Reminder) -> None:
         volunteer_id,
         lambda: notices.private_details(
             request,
-            requester.first_name if requester else "",
-            volunteer.first_name if volunteer else "",
+            requester_name,
+            volunteer_name,
             tz,
         ),
         lambda: keyboards.doorstep(request.id, on_doorstep=on_doorstep, at_door=at_door),

@@ -116,15 +116,17 @@ def digest_with_owed(
 
 
 async def _names(services: Services, request: HelpRequest) -> tuple[str, str]:
-    volunteer = await services.users.get(request.volunteer_id) if request.volunteer_id else None
-    requester = await services.users.get(request.requester_id) if request.requester_id else None
-    return (volunteer.first_name if volunteer else ""), (requester.first_name if requester else "")
+    people = services.people
+    return (
+        await people.name_of(request.volunteer_id) or "",
+        await people.name_of(request.requester_id) or "",
+    )
 
 
 async def tell_settled(services: Services, request_id: int) -> None:
     """The requester hears what was spent, with the receipt photo and the paid-back
     button; for a request taken by phone, the coordinator who took it does, to pass on."""
-    request = await services.requests.get(request_id)
+    request = await services.desk.find(request_id)
     spending = await services.safeguarding.spending(request_id)
     if request is None or spending is None or not spending.pence:
         return
@@ -208,7 +210,7 @@ def fund_paid_for_requester(request_id: int, volunteer_name: str) -> str:
 async def tell_fund_paid(services: Services, request_id: int) -> None:
     """The fund paid the claim: a requester already told the amount is told they owe
     nothing (only once the spend was settled: before, they were never asked to pay)."""
-    request = await services.requests.get(request_id)
+    request = await services.desk.find(request_id)
     spending = await services.safeguarding.spending(request_id)
     if request is None or spending is None or spending.settled_at is None:
         return

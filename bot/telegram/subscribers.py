@@ -377,7 +377,11 @@ class Tellers:
 
     async def decided_for_volunteer(self, event: VolunteerDecided, _id: int) -> None:
         user_id = event.user_id
-        if event.decision == "checked":
+        if event.decision == "approved":
+            await self.messenger.tell(user_id, notices.volunteer_approved)
+        elif event.decision == "rejected":
+            await self.messenger.tell(user_id, notices.volunteer_rejected)
+        elif event.decision == "checked":
             await self.messenger.tell(user_id, notices.checked_by_coordinator)
         elif event.decision == "held":
             await self.messenger.tell(user_id, notices.paused_by_coordinator)

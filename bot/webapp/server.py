@@ -157,11 +157,12 @@ class _Api(_Base):
             self.set_status(401)
             self.finish({"error": "unauthorised"})
             return
-        if not await services.coordinators.is_coordinator(self.user.id):
+        person = await services.people.who(self.user.id)
+        if not person.is_coordinator:
             self.set_status(403)
             self.finish({"error": "forbidden"})
             return
-        stored = await services.users.get(self.user.id)
+        stored = person.user
         self.language = pick_language(stored.language if stored else None, self.user.language_code)
 
     async def get(self, *args: str) -> None:

@@ -7,6 +7,7 @@ Nothing here imports the bot: it is driven only from outside, as Telegram would.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -16,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -632,6 +634,18 @@ class BotProcess:
         self._stopping = True
         return stop_process(self._process, kill=kill)
 
+    def wait_for_exit(self, timeout: float) -> int:
+        """The exit code of a bot that stops by itself (e.g. on losing the serving lock)."""
+        assert self._process is not None, "the bot was never started"
+        try:
+            code = self._process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired as error:
+            raise AssertionError(
+                f"the bot still runs after {timeout:g} s:\n{self.log()}"
+            ) from error
+        self._stopping = True
+        return code
+
     def assert_running(self) -> None:
         """Fail at once (with the bot's log) if the bot exited without being asked to."""
         process = self._process
@@ -643,6 +657,114 @@ class BotProcess:
 
 
 BOTS = pytest.StashKey[list[BotProcess]]()
+
+
+def bot_pair(
+    emulator: Emulator,
+    token: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    database_url: str,
+    failover_s: float,
+) -> tuple[BotProcess, BotProcess]:
+    """Two bot processes on one PostgreSQL database (each with a folder of its own for
+    its log and heartbeat): the first to start serves, the other stands by."""
+    bots = []
+    for name in ("one", "two"):
+        workdir = tmp_path / name
+        workdir.mkdir()
+        bot = BotProcess(emulator, token, workdir, admin_ids=str(COORDINATOR))
+        bot.extra_env.update(DATABASE_URL=database_url, FAILOVER_S=f"{failover_s:g}")
+        request.node.stash.setdefault(BOTS, []).append(bot)
+        bots.append(bot)
+    return bots[0], bots[1]
+
+
+# --- a PostgreSQL server of the test's own -------------------------------------------------
+
+
+class PrivateServer:
+    """A PostgreSQL cluster in a temporary folder on a free port, which a test may
+    restart: the machine's shared server is other work's, and stays up."""
+
+    def __init__(self, bindir: Path, folder: Path, port: int) -> None:
+        self.bindir = bindir
+        self.folder = folder
+        self.data = folder / "data"
+        self.log = folder / "server.log"
+        self.port = port
+        # initdb refuses to run as root: the cluster is the postgres user's then.
+        self._as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    def url(self, schema: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres?search_path={schema}"
+
+    def _run(self, *command: str) -> None:
+        result = subprocess.run(
+            [*self._as, *command], capture_output=True, text=True, timeout=60, check=False
+        )
+        if result.returncode != 0:
+            log = self.log.read_text(errors="replace") if self.log.exists() else ""
+            raise AssertionError(f"{' '.join(command)} failed:\n{result.stderr}\n{log}")
+
+    def _pg_ctl(self, *args: str) -> None:
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), *args)
+
+    def create(self) -> None:
+        self._run(
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "--no-sync",
+            "--no-instructions",
+        )
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} "
+            # A test's cluster: durability is not what it is for.
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._pg_ctl("-o", options, "-w", "-t", "30", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        """`fast`: every connection is ended at once, as a restart for an upgrade does."""
+        self._pg_ctl("-m", mode, "-w", "-t", "30", "stop")
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivateServer]:
+    """A PostgreSQL server (with PostGIS, whose files are the system's) of this test's
+    own. Skipped with the reason where the server's programs are missing, except under
+    REQUIRE_E2E."""
+    found = shutil.which("pg_config")
+    candidates = [Path("/usr/lib/postgresql/15/bin")]
+    if found:
+        bindir = subprocess.run([found, "--bindir"], capture_output=True, text=True, check=False)
+        candidates.insert(0, Path(bindir.stdout.strip()))
+    bindir = next((c for c in candidates if (c / "initdb").is_file()), None)
+    if bindir is None:
+        unavailable("PostgreSQL's server programs (initdb, pg_ctl) are not installed")
+    if os.geteuid() == 0 and shutil.which("runuser") is None:
+        unavailable("running as root, and runuser (to run initdb as postgres) is missing")
+    # Not under pytest's tmp_path: as root that is private to root, and the server
+    # runs as the postgres user.
+    folder = Path(tempfile.mkdtemp(prefix="mutualaid-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    server = PrivateServer(bindir, folder, free_port())
+    try:
+        server.create()
+        server.start()
+        yield server
+    finally:
+        with contextlib.suppress(AssertionError, subprocess.TimeoutExpired):
+            server.stop("immediate")
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -702,3 +824,8 @@ def bot(
         yield process
     finally:
         process.stop()
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Every test in this folder is end to end (`-m "not e2e"` leaves them out)."""
+    item.add_marker(pytest.mark.e2e)

@@ -9,8 +9,6 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 
-import pytest
-
 from tests.e2e.conftest import (
     COORDINATOR,
     BotMessage,
@@ -20,8 +18,6 @@ from tests.e2e.conftest import (
     is_new,
     shows,
 )
-
-pytestmark = pytest.mark.e2e
 
 AUDIENCE = range(1001, 1151)  # 150 people, plus the coordinator: "everyone" is 151
 HEADER = "📣 Message from the group coordinators:\n\n"

@@ -8,23 +8,18 @@ from __future__ import annotations
 import signal
 import sqlite3
 
-import pytest
-
-from tests.e2e.conftest import COORDINATOR, REQUESTER, BotProcess, Neighbours, shows
-from tests.e2e.test_help_loop_e2e import (
+from tests.e2e.conftest import REQUESTER, BotProcess, Neighbours, shows
+from tests.e2e.steps import (
     ADDRESS,
     DESCRIPTION,
     FAR,
     MIDDLE,
     NEAR,
     assert_no_errors,
-    consent,
     finish_request,
+    ready,
     start_request,
-    volunteer,
 )
-
-pytestmark = pytest.mark.e2e
 
 VOLUNTEERS = {301: NEAR, 302: MIDDLE, 303: FAR}
 
@@ -53,20 +48,13 @@ def _pings_to(people: Neighbours, user_id: int, request_id: int) -> int:
     return sum(1 for m in people.sent_by_bot() if m.chat_id == user_id and accept in m.buttons)
 
 
-def _ready(people: Neighbours) -> None:
-    consent(people, COORDINATOR)
-    for user_id, where in VOLUNTEERS.items():
-        volunteer(people, user_id, where, "5")
-    consent(people, REQUESTER)
-
-
 def test_killed_as_a_request_is_confirmed_every_volunteer_gets_one_ping(
     bot: BotProcess, neighbours: Neighbours
 ) -> None:
     global CRASH_FAILURES
     people = neighbours
     try:
-        _ready(people)
+        ready(people, *VOLUNTEERS.items())
         # Killed the moment the confirmation arrives: the first wave may or may not be out.
         request_id, _ = finish_request(people, ADDRESS, start_request(people, DESCRIPTION))
         _crashed(bot)
@@ -100,7 +88,7 @@ def test_killed_as_a_request_is_taken_it_stays_theirs_and_the_address_comes_once
     global CRASH_FAILURES
     people = neighbours
     try:
-        _ready(people)
+        ready(people, *VOLUNTEERS.items())
         request_id, _ = finish_request(people, ADDRESS, start_request(people, DESCRIPTION))
         accept = f"v1:accept:{request_id}"
         ping = people.wait_for(302, shows(accept), "ping")

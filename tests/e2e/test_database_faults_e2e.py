@@ -25,8 +25,6 @@ from tests.e2e.conftest import (
     shows,
 )
 
-pytestmark = pytest.mark.e2e
-
 
 def _check(bot: BotProcess) -> int:
     return subprocess.run(

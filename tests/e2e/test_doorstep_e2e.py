@@ -5,21 +5,16 @@ coordinator is alerted once, and a further restart sends neither again."""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.e2e.conftest import COORDINATOR, REQUESTER, BotProcess, Neighbours, is_new, shows
-from tests.e2e.test_help_loop_e2e import (
+from tests.e2e.conftest import COORDINATOR, BotProcess, Neighbours, is_new, shows
+from tests.e2e.steps import (
     ADDRESS,
     DESCRIPTION,
     NEAR,
     assert_no_errors,
-    consent,
     finish_request,
+    ready,
     start_request,
-    volunteer,
 )
-
-pytestmark = pytest.mark.e2e
 
 CHECKOUT_AFTER_S = 4.0
 SAFETY_ALERT_AFTER_S = 4.0
@@ -41,9 +36,7 @@ def test_no_check_out_asks_then_alerts_once_across_restarts(
     )
     bot.stop()
     bot.start()
-    consent(people, COORDINATOR)
-    volunteer(people, ALICE, NEAR, "5")
-    consent(people, REQUESTER)
+    ready(people, (ALICE, NEAR))
     request_id, _ = finish_request(people, ADDRESS, start_request(people, DESCRIPTION))
 
     ping = people.wait_for(ALICE, shows(f"v1:accept:{request_id}"), "ping")

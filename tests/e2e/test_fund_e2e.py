@@ -5,30 +5,23 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from tests.e2e.conftest import COORDINATOR, REQUESTER, BotProcess, Neighbours, is_new, shows
-from tests.e2e.test_help_loop_e2e import (
+from tests.e2e.steps import (
     ADDRESS,
     DESCRIPTION,
     NEAR,
     assert_no_errors,
-    consent,
     finish_request,
+    ready,
     start_request,
-    volunteer,
 )
-
-pytestmark = pytest.mark.e2e
 
 
 def test_a_donation_pays_a_claim_and_fund_shows_the_balance(
     bot: BotProcess, neighbours: Neighbours
 ) -> None:
     people = neighbours
-    consent(people, COORDINATOR)
-    volunteer(people, 301, NEAR, "5")
-    consent(people, REQUESTER)
+    ready(people, (301, NEAR))
 
     people.say(COORDINATOR, "/fund add")
     people.wait_for(COORDINATOR, is_new, "question how much came in")

@@ -3,132 +3,32 @@ emulator, and the people of the group act through the emulator's client API."""
 
 from __future__ import annotations
 
-import re
 import signal
-
-import pytest
 
 from tests.e2e.conftest import (
     COORDINATOR,
     REQUESTER,
-    BotMessage,
     BotProcess,
     Neighbours,
-    html_problems,
     is_new,
     shows,
 )
-
-pytestmark = pytest.mark.e2e
-
-HOME = (51.5000, -0.1000)
-NEAR = (51.5030, -0.1000)  # ~0.33 km from HOME
-MIDDLE = (51.5090, -0.1000)  # ~1.0 km
-FAR = (51.5270, -0.1000)  # ~3.0 km
-DESCRIPTION = "Milk, bread and eggs from the corner shop"
-ADDRESS = "12 Acacia Avenue, ring twice"
-REQUEST_ID = re.compile(r"#(\d+)")
-
-
-# --- what people do, step by step --------------------------------------------------------
-
-
-def consent(people: Neighbours, user_id: int) -> None:
-    """/start, then agree to the privacy notice."""
-    people.say(user_id, "/start")
-    notice = people.wait_for(user_id, shows("v1:consent:yes"), "privacy notice to agree to")
-    people.press(user_id, "v1:consent:yes", on=notice)
-    people.wait_for(user_id, is_new, "choice of what to do, after agreeing")
-
-
-def volunteer(people: Neighbours, user_id: int, where: tuple[float, float], radius: str) -> None:
-    """Sign up with /volunteer for groceries, and get approved by the coordinator."""
-    consent(people, user_id)
-    people.say(user_id, "/volunteer")
-    people.wait_for(user_id, lambda m: m.asks_location, "button to share their location")
-    people.share_location(user_id, *where)
-    people.wait_for(user_id, is_new, "question how far they will go")
-    people.say(user_id, radius)
-    form = people.wait_for(user_id, shows("v1:vcat:groceries"), "form of kinds of help")
-    people.press(user_id, "v1:vcat:groceries", on=form)
-    people.press(user_id, "v1:vsave", on=form)
-    approval = people.wait_for(
-        COORDINATOR, shows(f"v1:approve:{user_id}"), f"approval button for {user_id}"
-    )
-    people.read_all(user_id)  # "thank you for signing up"
-    people.press(COORDINATOR, f"v1:approve:{user_id}", on=approval)
-    # Not just any new message: quiet hours or the availability question may come too.
-    people.wait_for(
-        user_id, lambda m: is_new(m) and "You're approved" in m.text, "news that they are approved"
-    )
-
-
-def start_request(people: Neighbours, description: str) -> BotMessage:
-    """/request up to the description; returns the question "when?" with its buttons."""
-    people.say(REQUESTER, "/request")
-    people.wait_for(REQUESTER, shows("v1:cat:groceries"), "choice of categories")
-    people.press(REQUESTER, "v1:cat:groceries")
-    people.wait_for(REQUESTER, is_new, "question what they need")
-    people.say(REQUESTER, description)
-    return people.wait_for(REQUESTER, shows("v1:when:asap"), "question when")
-
-
-def finish_request(
-    people: Neighbours, address: str, when_question: BotMessage | None = None
-) -> tuple[int, BotMessage]:
-    """From "when?" to the confirmation; returns the request id and the confirmation."""
-    people.press(REQUESTER, "v1:when:asap", on=when_question)
-    people.wait_for(REQUESTER, lambda m: m.asks_location, "button to share their location")
-    people.share_location(REQUESTER, *HOME)
-    people.wait_for(REQUESTER, lambda m: "address" in m.text.lower(), "question for the address")
-    people.say(REQUESTER, address)
-    summary = people.wait_for(REQUESTER, shows("v1:confirm:yes"), "summary to confirm")
-    people.press(REQUESTER, "v1:confirm:yes", on=summary)
-    confirmation = people.wait_for(
-        REQUESTER, lambda m: is_new(m) and REQUEST_ID.search(m.text) is not None, "#<id>"
-    )
-    match = REQUEST_ID.search(confirmation.text)
-    assert match is not None
-    return int(match.group(1)), confirmation
-
-
-class NotModified(AssertionError):
-    """The bot edited a message into what it already was."""
-
-
-def repeated_edits(people: Neighbours, user_id: int) -> list[BotMessage]:
-    """Edits that changed nothing. Telegram refuses them with 400 "message is not modified"
-    (PTB raises BadRequest); the emulator accepts them, so the test has to look."""
-    latest: dict[int, BotMessage] = {}
-    repeated = []
-    for message in people.screen(user_id):
-        before = latest.get(message.message_id)
-        latest[message.message_id] = message
-        unchanged = before is not None and (before.text, before.buttons, before.labels) == (
-            message.text,
-            message.buttons,
-            message.labels,
-        )
-        if message.edited and unchanged:
-            repeated.append(message)
-    return repeated
-
-
-def assert_no_errors(bot: BotProcess, people: Neighbours) -> None:
-    """Nothing blew up inside the bot, every press was answered at most once (Telegram
-    refuses a second answer), and everything sent is HTML that Telegram accepts."""
-    log = bot.log()
-    assert "Traceback" not in log, log
-    assert "Error while handling" not in log, log
-    answered = [str(a.get("callback_query_id")) for a in people.callback_answers()]
-    assert len(answered) == len(set(answered)), f"answered twice: {answered}"
-    broken = {
-        m.text[:200]: problems
-        for m in people.sent_by_bot()
-        if m.parse_mode == "HTML" and (problems := html_problems(m.text))
-    }
-    assert not broken, f"Telegram would refuse these messages: {broken}"
-
+from tests.e2e.steps import (
+    ADDRESS,
+    DESCRIPTION,
+    FAR,
+    MIDDLE,
+    NEAR,
+    REQUEST_ID,
+    NotModified,
+    assert_no_errors,
+    consent,
+    finish_request,
+    ready,
+    repeated_edits,
+    start_request,
+    volunteer,
+)
 
 # --- the scenarios ---------------------------------------------------------------------
 
@@ -267,10 +167,7 @@ def test_pressing_a_closed_ping_again_edits_nothing(
     bot: BotProcess, neighbours: Neighbours
 ) -> None:
     people = neighbours
-    consent(people, COORDINATOR)
-    volunteer(people, 301, NEAR, "5")
-    volunteer(people, 302, MIDDLE, "5")
-    consent(people, REQUESTER)
+    ready(people, (301, NEAR), (302, MIDDLE))
     request_id, _ = finish_request(people, ADDRESS, start_request(people, DESCRIPTION))
     accept, done = f"v1:accept:{request_id}", f"v1:done:{request_id}"
     pings = {uid: people.wait_for(uid, shows(accept), "ping") for uid in (301, 302)}

@@ -3,11 +3,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.e2e.conftest import BotProcess, Neighbours, html_problems, is_new, shows
-
-pytestmark = pytest.mark.e2e
 
 URDU_READER = 302
 RLM, LRI, POP = "\u200f", "\u2066", "\u2069"

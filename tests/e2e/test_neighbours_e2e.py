@@ -3,12 +3,8 @@ group's link as a URL button, over the real Bot API (the local emulator)."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.e2e.conftest import REQUESTER, BotProcess, Neighbours
-from tests.e2e.test_help_loop_e2e import DESCRIPTION, consent, start_request
-
-pytestmark = pytest.mark.e2e
+from tests.e2e.steps import DESCRIPTION, consent, start_request
 
 # The area is 10 km around 51.5,-0.1 (tests/e2e/conftest.py); Riverside is ~20 km north.
 RIVERSIDE = "Riverside Helpers|51.68,-0.10|3|https://t.me/riverside_help_bot?start=need"

@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from tests.e2e.conftest import REQUESTER, BotProcess, Neighbours, is_new, shows
-from tests.e2e.test_help_loop_e2e import HOME, NEAR, assert_no_errors, consent
-
-pytestmark = pytest.mark.e2e
+from tests.e2e.steps import HOME, NEAR, assert_no_errors, consent
 
 
 def test_an_offer_of_two_three_takers_two_get_it(bot: BotProcess, neighbours: Neighbours) -> None:

@@ -5,12 +5,8 @@ wording reaches anyone."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.e2e.conftest import COORDINATOR, REQUESTER, BotProcess, Neighbours, is_new, shows
-from tests.e2e.test_help_loop_e2e import FAR, REQUEST_ID, assert_no_errors, consent
-
-pytestmark = pytest.mark.e2e
+from tests.e2e.steps import FAR, REQUEST_ID, assert_no_errors, consent
 
 NUMBER = "07700 900789"
 DOOR_WORDS = ("door", "safety code", "arrived", "🔑", "🏠")

@@ -6,10 +6,8 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from tests.e2e.conftest import COORDINATOR, REQUESTER, BotProcess, Neighbours, shows
-from tests.e2e.test_help_loop_e2e import (
+from tests.e2e.steps import (
     ADDRESS,
     MIDDLE,
     NEAR,
@@ -18,8 +16,6 @@ from tests.e2e.test_help_loop_e2e import (
     start_request,
     volunteer,
 )
-
-pytestmark = pytest.mark.e2e
 
 SLEEPER, NIGHT_OWL = 301, 302
 # Room for a restart and the request before the quiet hours end. Quiet hours end on a

@@ -8,19 +8,14 @@ import base64
 import time
 from typing import Any
 
-import pytest
-
-from tests.e2e.conftest import COORDINATOR, REQUESTER, BotProcess, Neighbours, shows
-from tests.e2e.test_help_loop_e2e import (
+from tests.e2e.conftest import REQUESTER, BotProcess, Neighbours, shows
+from tests.e2e.steps import (
     NEAR,
     assert_no_errors,
-    consent,
     finish_request,
+    ready,
     start_request,
-    volunteer,
 )
-
-pytestmark = pytest.mark.e2e
 
 USERNAMES = {REQUESTER: "rita_secret_handle", 301: "alice_secret_handle"}
 # A 1x1 PNG: the requester's photo of the loaf they want.
@@ -69,9 +64,7 @@ def test_a_question_a_photo_answer_and_the_line_closes_on_done(
 ) -> None:
     people = neighbours
     with_usernames(people)
-    consent(people, COORDINATOR)
-    volunteer(people, 301, NEAR, "5")
-    consent(people, REQUESTER)
+    ready(people, (301, NEAR))
     request_id, _ = finish_request(people, "12 Acacia Avenue", start_request(people, "A loaf"))
     talk = f"v1:talk:{request_id}"
 

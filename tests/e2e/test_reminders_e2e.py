@@ -5,18 +5,14 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from tests.e2e.conftest import COORDINATOR, REQUESTER, BotProcess, Neighbours
-from tests.e2e.test_help_loop_e2e import (
+from tests.e2e.steps import (
     ADDRESS,
     DESCRIPTION,
     consent,
     finish_request,
     start_request,
 )
-
-pytestmark = pytest.mark.e2e
 
 ALERT_AFTER_S = 3.0
 STILL_WAITING = "still waiting for a volunteer"

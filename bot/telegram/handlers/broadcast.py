@@ -19,7 +19,7 @@ from bot.domain.results import Started
 from bot.i18n import _, ngettext
 from bot.services.broadcast import MAX_TEXT
 from bot.telegram import keyboards, notices
-from bot.telegram.callbacks import Action, CallbackData, matches
+from bot.telegram.buttons import Broadcast, ChooseAudience
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     ANYTHING_ELSE,
@@ -29,9 +29,9 @@ from bot.telegram.handlers.common import (
     PRIVATE,
     TEXT,
     answer,
-    callback_data,
     conversation,
 )
+from bot.telegram.presses import Press, press, stale_answer
 from bot.telegram.texts import audience_label, esc, number
 
 DRAFT = "broadcast"
@@ -71,8 +71,7 @@ def _preview(broadcast_id: int, audience: Audience, recipients: int, text: str) 
 
 async def _refused(update: Update, context: BotContext) -> bool:
     """True (and a polite no) when the sender is not a coordinator."""
-    sender = update.effective_user
-    if sender is not None and await context.services.coordinators.is_coordinator(sender.id):
+    if context.is_coordinator:
         return False
     refusal = _("Only coordinators can do that.")
     if update.callback_query is not None:
@@ -141,17 +140,14 @@ async def choose_with_buttons(update: Update, context: BotContext) -> int:
     return Step.AUDIENCE
 
 
-async def choose_audience(update: Update, context: BotContext) -> int:
+@press(ChooseAudience, stay=Step.AUDIENCE)
+async def choose_audience(
+    update: Update, context: BotContext, press: Press[ChooseAudience]
+) -> int:
     """v1:audience:<code>: store the draft and show the preview with Send / Cancel."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if data is None or query is None or sender is None:
-        return END
+    query, sender, audience = press.query, press.sender, press.data.audience
     if await _refused(update, context):
         return END
-    audience = Audience.parse(data.arg)
-    if audience is None:
-        await answer(query, _("This button doesn't work any more. Please choose again."))
-        return Step.AUDIENCE
     text = context.drafts.get(DRAFT, {}).get("text")
     if not isinstance(text, str):
         await answer(query)
@@ -173,19 +169,14 @@ async def choose_audience(update: Update, context: BotContext) -> int:
     return END
 
 
-async def send_or_cancel(update: Update, context: BotContext) -> None:
+@press(Broadcast)
+async def send_or_cancel(update: Update, context: BotContext, press: Press[Broadcast]) -> None:
     """v1:bcast:send:<id> queues the broadcast (once); v1:bcast:cancel:<id> drops it;
     v1:bcast:stop:<id> stops it while it goes out."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if data is None or query is None or sender is None:
-        return
+    query, sender = press.query, press.sender
     if await _refused(update, context):
         return
-    broadcast_id = CallbackData(data.action, data.args[1:]).id_arg
-    verb = data.arg
-    if broadcast_id is None or verb not in ("send", "cancel", "stop"):
-        await answer(query, _("This button doesn't work any more."))
-        return
+    broadcast_id, verb = press.data.broadcast_id, press.data.verb
     broadcaster = context.services.broadcaster
     if verb == "stop":
         await _stop(query, context, broadcast_id, sender.id)
@@ -232,7 +223,7 @@ def _already(outcome: Started) -> str:
         Started.ALREADY_SENDING: _("That broadcast is already on its way."),
         Started.ALREADY_DONE: _("That broadcast has already been sent."),
         Started.CANCELLED: _("That broadcast was cancelled."),
-    }.get(outcome, _("This button doesn't work any more."))
+    }.get(outcome, stale_answer())
 
 
 async def _drop_buttons(query: CallbackQuery) -> None:
@@ -252,7 +243,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     MessageHandler(ANYTHING_ELSE, text_only),
                 ],
                 Step.AUDIENCE: [
-                    CallbackQueryHandler(choose_audience, pattern=matches(Action.AUDIENCE)),
+                    CallbackQueryHandler(choose_audience, pattern=ChooseAudience.matches()),
                     MessageHandler(ANYTHING_ELSE, choose_with_buttons),
                 ],
             },
@@ -260,6 +251,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         group=GROUP_BROADCAST_CONVERSATION,
     )
     app.add_handler(
-        CallbackQueryHandler(send_or_cancel, pattern=matches(Action.BROADCAST)),
+        CallbackQueryHandler(send_or_cancel, pattern=Broadcast.matches()),
         group=GROUP_FEATURES,
     )

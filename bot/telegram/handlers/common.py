@@ -22,7 +22,7 @@ from telegram.warnings import PTBUserWarning
 from bot.domain.models import User
 from bot.i18n import _, current_language
 from bot.telegram import keyboards
-from bot.telegram.callbacks import Action, CallbackData
+from bot.telegram.buttons import Consent, Intent
 from bot.telegram.context import BotContext
 
 END = ConversationHandler.END
@@ -155,9 +155,16 @@ def known_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> frozenset[
     return frozenset(found)
 
 
-def callback_data(update: Update) -> CallbackData | None:
-    query = update.callback_query
-    return CallbackData.parse(query.data) if query is not None else None
+def draft_of(context: BotContext, name: str) -> dict[str, Any]:
+    """A conversation's draft, kept between its steps under its name (empty at first)."""
+    draft: dict[str, Any] = context.drafts.setdefault(name, {})
+    return draft
+
+
+async def reply(update: Update, text: str, markup: Any = None) -> None:
+    """Answer in the chat the update came from (nothing when it has no message)."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(text, reply_markup=markup)
 
 
 async def answer(
@@ -175,8 +182,7 @@ def coordinators_only(callback: Callback) -> Callback:
 
     @functools.wraps(callback)
     async def guarded(update: Update, context: BotContext) -> Any:
-        sender = update.effective_user
-        if sender is not None and await context.services.coordinators.is_coordinator(sender.id):
+        if context.is_coordinator:
             return await callback(update, context)
         refusal = _("Only coordinators can do that.")
         if update.callback_query is not None:
@@ -194,14 +200,13 @@ def needs_consent(user: User | None) -> bool:
 
 
 async def consented_user(
-    update: Update, context: BotContext, then: str | None = None
+    update: Update, context: BotContext, then: Intent | None = None
 ) -> User | None:
     """The person, if they have agreed to the current privacy notice; else show it and
     return None (`then`: the conversation agreeing leads straight into, see INTENTS)."""
-    sender = update.effective_user
-    if sender is None:
+    if update.effective_user is None:
         return None
-    user = await context.services.users.get(sender.id)
+    user = context.person.user
     if user is not None and not needs_consent(user):
         return user
     await send_privacy_notice(update, then)
@@ -210,25 +215,13 @@ async def consented_user(
 
 # What someone came for before agreeing (a leaflet's /start need or /start volunteer,
 # /request, /volunteer): agreeing goes straight into it. The ROLE buttons' own words.
-NEED, OFFER = "need", "offer"
-INTENTS = (NEED, OFFER)
+NEED: Intent = "need"
+OFFER: Intent = "offer"
 
 
-def intent_of(data: CallbackData | None, at: int) -> str | None:
-    """The intent a button carries as its argument number `at`, if it is a known one."""
-    if data is None or len(data.args) <= at or data.args[at] not in INTENTS:
-        return None
-    return data.args[at]
-
-
-def agreed_then(intent: str) -> Callable[[object], bool]:
+def agreed_then(intent: Intent) -> Callable[[object], bool]:
     """A pattern: "I agree" pressed on a notice shown to someone who came for `intent`."""
-
-    def check(raw: object) -> bool:
-        data = CallbackData.parse(raw)
-        return data is not None and data.action is Action.CONSENT and intent_of(data, 2) == intent
-
-    return check
+    return Consent.matches(then=intent)
 
 
 async def agree(update: Update, context: BotContext) -> None:
@@ -237,10 +230,11 @@ async def agree(update: Update, context: BotContext) -> None:
     query, sender = update.callback_query, update.effective_user
     if query is None or sender is None:
         return
-    services = context.services
-    await services.users.record_consent(
-        sender.id, sender.first_name, current_language(), NOTICE_VERSION, services.clock()
+    await context.services.people.agree(
+        sender.id, sender.first_name, current_language(), NOTICE_VERSION
     )
+    # The handlers after this one (straight into a request, say) see them agreed.
+    await context.person_changed()
     await query.edit_message_reply_markup(reply_markup=None)
 
 
@@ -259,7 +253,7 @@ def privacy_notice() -> str:
     )
 
 
-async def send_privacy_notice(update: Update, then: str | None = None) -> None:
+async def send_privacy_notice(update: Update, then: Intent | None = None) -> None:
     if update.callback_query is not None:
         await answer(update.callback_query)
     message = update.effective_message

@@ -10,42 +10,37 @@ from bot.domain.models import VolunteerStatus
 from bot.domain.results import Outcome
 from bot.i18n import _, ngettext
 from bot.telegram import keyboards, notices
-from bot.telegram.callbacks import Action, matches
+from bot.telegram.buttons import Approve, Close, PingEveryone, Reject
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     GROUP_FEATURES,
     PRIVATE,
     answer,
-    callback_data,
     coordinators_only,
 )
+from bot.telegram.presses import Press, press
 from bot.telegram.texts import esc
 
 
 @coordinators_only
-async def decide(update: Update, context: BotContext) -> None:
+@press(Approve, Reject)
+async def decide(update: Update, context: BotContext, press: Press[Approve | Reject]) -> None:
     """v1:approve:<user_id> / v1:reject:<user_id>."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if data is None or query is None or sender is None:
-        return
-    services = context.services
-    volunteer_id = data.id_arg
-    volunteer = await services.volunteers.get(volunteer_id) if volunteer_id else None
+    query, sender, volunteer_id = press.query, press.sender, press.data.user_id
+    approve = isinstance(press.data, Approve)
+    # The volunteer hears of it from the roster's event (bot.telegram.subscribers).
+    decision = await context.services.roster.decide(volunteer_id, approve, sender.id)
+    volunteer = decision.volunteer
     if volunteer is None:
         await answer(query, _("That volunteer is no longer signed up."))
         await query.edit_message_reply_markup(reply_markup=None)
         return
-    approve = data.action is Action.APPROVE
-    status = VolunteerStatus.APPROVED if approve else VolunteerStatus.REJECTED
-    if not await services.volunteers.decide(
-        volunteer.user_id, status, sender.id, services.clock()
-    ):
-        current = await services.volunteers.get(volunteer.user_id)
+    if not decision.decided:
         await answer(
             query,
             _("Already decided: {status}.").format(
                 status=_("approved")
-                if current and current.status is VolunteerStatus.APPROVED
+                if decision.status is VolunteerStatus.APPROVED
                 else _("turned down")
             ),
         )
@@ -59,7 +54,6 @@ async def decide(update: Update, context: BotContext) -> None:
                 name=name, coordinator=esc(sender.first_name)
             )
         )
-        await services.messenger.tell(volunteer.user_id, notices.volunteer_approved)
     else:
         await answer(query, _("Turned down."))
         await query.edit_message_text(
@@ -67,18 +61,15 @@ async def decide(update: Update, context: BotContext) -> None:
                 name=name, coordinator=esc(sender.first_name)
             )
         )
-        await services.messenger.tell(volunteer.user_id, notices.volunteer_rejected)
 
 
 @coordinators_only
-async def ask_everyone(update: Update, context: BotContext) -> None:
+@press(PingEveryone)
+async def ask_everyone(update: Update, context: BotContext, press: Press[PingEveryone]) -> None:
     """v1:pingall:<id>: ping every eligible volunteer about a stuck request."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if data is None or query is None or sender is None:
-        return
+    query, request_id = press.query, press.data.request_id
     services = context.services
-    request_id = data.id_arg
-    asked = await services.desk.ask_everyone(request_id) if request_id else None
+    asked = await services.desk.ask_everyone(request_id)
     sent, waiting = asked if asked is not None else (0, None)
     if asked is None:
         await answer(query, _("That request is no longer open."))
@@ -101,15 +92,13 @@ async def ask_everyone(update: Update, context: BotContext) -> None:
 
 
 @coordinators_only
-async def close_stuck(update: Update, context: BotContext) -> None:
+@press(Close)
+async def close_stuck(update: Update, context: BotContext, press: Press[Close]) -> None:
     """v1:close:<id>: close a request nobody can take, with a message to the requester."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if data is None or query is None or sender is None:
-        return
+    query, sender, request_id = press.query, press.sender, press.data.request_id
     services = context.services
-    request_id = data.id_arg
-    result = await services.desk.close_stuck(request_id, sender.id) if request_id else None
-    if result is not None and result.outcome is Outcome.OK:
+    result = await services.desk.close_stuck(request_id, sender.id)
+    if result.outcome is Outcome.OK:
         await answer(query, _("Closed."))
         await query.edit_message_text(
             _("✖️ #{id} was closed by {coordinator}; the requester has been told.").format(
@@ -127,8 +116,7 @@ async def pending(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    services = context.services
-    waiting = await services.volunteers.pending()
+    waiting = await context.services.roster.waiting()
     if not waiting:
         await message.reply_text(_("Nobody is waiting for approval."))
         return
@@ -142,9 +130,10 @@ async def pending(update: Update, context: BotContext) -> None:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handlers(
         [
-            CallbackQueryHandler(decide, pattern=matches(Action.APPROVE, Action.REJECT)),
-            CallbackQueryHandler(ask_everyone, pattern=matches(Action.PING_EVERYONE)),
-            CallbackQueryHandler(close_stuck, pattern=matches(Action.CLOSE)),
+            CallbackQueryHandler(decide, pattern=Approve.matches()),
+            CallbackQueryHandler(decide, pattern=Reject.matches()),
+            CallbackQueryHandler(ask_everyone, pattern=PingEveryone.matches()),
+            CallbackQueryHandler(close_stuck, pattern=Close.matches()),
             CommandHandler("pending", pending, filters=PRIVATE),
         ],
         group=GROUP_FEATURES,

@@ -15,7 +15,7 @@ from bot.domain.models import RequestStatus
 from bot.domain.results import Outcome
 from bot.i18n import _, ngettext
 from bot.telegram import keyboards
-from bot.telegram.callbacks import Action, CallbackData, matches
+from bot.telegram.buttons import Arrived, CheckIn, Done, Left, NoShow, Safe
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     END,
@@ -24,9 +24,9 @@ from bot.telegram.handlers.common import (
     PRIVATE,
     TEXT,
     answer,
-    callback_data,
     conversation,
 )
+from bot.telegram.presses import Press, press
 from bot.telegram.texts import duration
 
 _LOGGER = logging.getLogger(__name__)
@@ -40,9 +40,8 @@ class CheckInStep(IntEnum):
 
 
 def _has_done_button(markup: InlineKeyboardMarkup | None) -> bool:
-    wanted = f"{Action.DONE.value}:"
     return markup is not None and any(
-        isinstance(button.callback_data, str) and wanted in button.callback_data
+        Done.parse(button.callback_data) is not None
         for row in markup.inline_keyboard
         for button in row
     )
@@ -55,7 +54,7 @@ async def _swap_doorstep_button(
     it was one, the single button on the details message, none on a finished task."""
     message = query.message
     markup = message.reply_markup if isinstance(message, Message) else None
-    request = await context.services.requests.get(request_id)
+    request = await context.services.desk.find(request_id)
     still_theirs = (
         request is not None
         and request.status is RequestStatus.CLAIMED
@@ -77,20 +76,10 @@ async def _swap_doorstep_button(
         _LOGGER.debug("Doorstep button not swapped: %s", error.message)
 
 
-def _request_id(update: Update) -> tuple[CallbackData | None, int | None]:
-    data = callback_data(update)
-    return data, data.id_arg if data else None
-
-
-async def arrived(update: Update, context: BotContext) -> None:
+@press(Arrived)
+async def arrived(update: Update, context: BotContext, press: Press[Arrived]) -> None:
     """v1:arrived:<id>: the volunteer on the task is at the door."""
-    data, request_id = _request_id(update)
-    query, sender = update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    if data is None or request_id is None or len(data.args) != 1:
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, request_id = press.query, press.sender, press.data.request_id
     services = context.services
     result = await services.doorstep.arrive(request_id, sender.id)
     if result.outcome is Outcome.OK:
@@ -112,15 +101,10 @@ async def arrived(update: Update, context: BotContext) -> None:
         await answer(query, _("This task is no longer open."))
 
 
-async def left(update: Update, context: BotContext) -> None:
+@press(Left)
+async def left(update: Update, context: BotContext, press: Press[Left]) -> None:
     """v1:left:<id>: they have left safely; nothing more is asked."""
-    data, request_id = _request_id(update)
-    query, sender = update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    if data is None or request_id is None or len(data.args) != 1:
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, request_id = press.query, press.sender, press.data.request_id
     result = await context.services.doorstep.leave(request_id, sender.id)
     if result.outcome is Outcome.OK:
         await answer(query, _("🏠 Thank you for letting us know you've left safely."))
@@ -132,16 +116,11 @@ async def left(update: Update, context: BotContext) -> None:
         await answer(query, _("That button isn't for you."), alert=True)
 
 
-async def are_you_ok(update: Update, context: BotContext) -> None:
+@press(Safe)
+async def are_you_ok(update: Update, context: BotContext, press: Press[Safe]) -> None:
     """v1:safe:<id>:ok|help: the answer to "Are you OK?"."""
-    data, request_id = _request_id(update)
-    query, sender = update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    choice = data.args[1] if data is not None and len(data.args) == 2 else ""
-    if request_id is None or choice not in ("ok", "help"):
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, request_id = press.query, press.sender, press.data.request_id
+    choice = press.data.answer
     doorstep = context.services.doorstep
     if choice == "ok":
         result = await doorstep.leave(request_id, sender.id)
@@ -170,22 +149,16 @@ async def are_you_ok(update: Update, context: BotContext) -> None:
     )
 
 
-async def didnt_come(update: Update, context: BotContext) -> None:
+@press(NoShow)
+async def didnt_come(update: Update, context: BotContext, press: Press[NoShow]) -> None:
     """v1:nocome:<request_id>:<volunteer_id>: the requester says the volunteer never came."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    args = data.args if data is not None else ()
-    ids = [int(a) for a in args if a.isdigit() and 0 < len(a) <= 19]
-    if len(args) != 2 or len(ids) != 2 or not all(0 < i < 2**63 for i in ids):
-        await answer(query, _("This button doesn't work any more."))
-        return
-    request_id, volunteer_id = ids
+    query, sender = press.query, press.sender
+    request_id, volunteer_id = press.data.request_id, press.data.volunteer_id
     outcome = await context.services.doorstep.report_no_show(request_id, volunteer_id, sender.id)
     if outcome is Outcome.OK:
         await answer(query, _("Thank you for telling us."))
         await query.edit_message_reply_markup(reply_markup=None)
-        request = await context.services.requests.get(request_id)
+        request = await context.services.desk.find(request_id)
         if request is not None and not request.category.at_the_door:
             text = _(
                 "Thank you for telling us about #{id}. The coordinators have been told "
@@ -209,21 +182,11 @@ async def didnt_come(update: Update, context: BotContext) -> None:
 # --- the check-in after a first task --------------------------------------------------
 
 
-async def begin_check_in(update: Update, context: BotContext) -> int:
+@press(CheckIn, stale=END)
+async def begin_check_in(update: Update, context: BotContext, press: Press[CheckIn]) -> int:
     """v1:checkin:<id>: type how it went; v1:checkin:<id>:fine: nothing to add."""
-    data, request_id = _request_id(update)
-    query, sender = update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return END
-    fine = data is not None and data.args[1:] == ("fine",)
-    if (
-        data is None
-        or request_id is None
-        or len(data.args) > 2
-        or (len(data.args) == 2 and not fine)
-    ):
-        await answer(query, _("This button doesn't work any more."))
-        return END
+    query, sender, request_id = press.query, press.sender, press.data.request_id
+    fine = press.data.fine is not None
     if not await context.services.newcomers.may_check_in(request_id, sender.id):
         await answer(query, _("That button isn't for you."), alert=True)
         return END
@@ -297,7 +260,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         conversation(
             "check_in",
-            entry_points=[CallbackQueryHandler(begin_check_in, pattern=matches(Action.CHECK_IN))],
+            entry_points=[CallbackQueryHandler(begin_check_in, pattern=CheckIn.matches())],
             states={
                 CheckInStep.WORDS: [
                     MessageHandler(TEXT, check_in_written),
@@ -310,10 +273,10 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     )
     app.add_handlers(
         [
-            CallbackQueryHandler(arrived, pattern=matches(Action.ARRIVED)),
-            CallbackQueryHandler(left, pattern=matches(Action.LEFT)),
-            CallbackQueryHandler(are_you_ok, pattern=matches(Action.SAFE)),
-            CallbackQueryHandler(didnt_come, pattern=matches(Action.NO_SHOW)),
+            CallbackQueryHandler(arrived, pattern=Arrived.matches()),
+            CallbackQueryHandler(left, pattern=Left.matches()),
+            CallbackQueryHandler(are_you_ok, pattern=Safe.matches()),
+            CallbackQueryHandler(didnt_come, pattern=NoShow.matches()),
         ],
         group=GROUP_FEATURES,
     )

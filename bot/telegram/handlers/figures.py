@@ -27,15 +27,15 @@ from bot.i18n import (
 from bot.services.figures import CHART_DAYS, ChartText, Day, Stats, draw_chart
 from bot.services.neighbours import REFERRAL_DAYS
 from bot.telegram import keyboards, settling
-from bot.telegram.callbacks import Action, matches
+from bot.telegram.buttons import Export
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     GROUP_FEATURES,
     PRIVATE,
     answer,
-    callback_data,
     coordinators_only,
 )
+from bot.telegram.presses import Press, press
 from bot.telegram.texts import category_label, esc, number, status_label
 
 PERSONAL_WORDS = ("personal", "full", "details")
@@ -205,18 +205,11 @@ async def export(update: Update, context: BotContext) -> None:
 
 
 @coordinators_only
-async def export_chosen(update: Update, context: BotContext) -> None:
-    """v1:export:plain|personal: the choice under /export."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    choice = data.arg if data else ""
-    language = data.args[1] if data and len(data.args) > 1 else None
-    if choice not in ("plain", "personal") or (
-        language is not None and language not in available_languages()
-    ):
-        await answer(query, _("This button doesn't work any more."))
-        return
+@press(Export)
+async def export_chosen(update: Update, context: BotContext, press: Press[Export]) -> None:
+    """v1:export:plain|personal[:<language>]: the choice under /export."""
+    query, sender = press.query, press.sender
+    choice, language = press.data.kind, press.data.language
     await answer(query, _("Preparing the files…"))
     await query.edit_message_reply_markup(reply_markup=None)
     await _send_export(
@@ -268,7 +261,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         [
             CommandHandler("stats", show_stats, filters=PRIVATE),
             CommandHandler("export", export, filters=PRIVATE),
-            CallbackQueryHandler(export_chosen, pattern=matches(Action.EXPORT)),
+            CallbackQueryHandler(export_chosen, pattern=Export.matches()),
         ],
         group=GROUP_FEATURES,
     )

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from enum import IntEnum
-from typing import Any
 
 from telegram import InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -16,7 +15,18 @@ from bot.domain.fund import Approval, Reversal
 from bot.i18n import _, use_language
 from bot.services.fund import MAX_DONATION_PENCE, MAX_DONOR_NOTE, MAX_REASON
 from bot.telegram import fund_views, settling
-from bot.telegram.callbacks import Action, matches
+from bot.telegram.buttons import (
+    ClaimDecline,
+    FundDay,
+    FundLedger,
+    FundNoNote,
+    FundPost,
+    FundReverse,
+    FundStatement,
+    FundThank,
+    Reimburse,
+)
+from bot.telegram.callbacks import Action, any_of
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     END,
@@ -24,11 +34,13 @@ from bot.telegram.handlers.common import (
     PRIVATE,
     TEXT,
     answer,
-    callback_data,
     consented_user,
     conversation,
     coordinators_only,
+    draft_of,
+    reply,
 )
+from bot.telegram.presses import Press, press, stale_answer
 from bot.telegram.texts import money
 
 DRAFT = "fund"
@@ -76,16 +88,6 @@ def parse_day(text: str, today: date) -> date | None:
     return found if found <= today else None
 
 
-def _draft(context: BotContext) -> dict[str, Any]:
-    draft: dict[str, Any] = context.drafts.setdefault(DRAFT, {})
-    return draft
-
-
-async def _reply(update: Update, text: str, markup: Any = None) -> None:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(text, reply_markup=markup)
-
-
 # --- /fund -------------------------------------------------------------------------------
 
 
@@ -96,12 +98,12 @@ async def fund_command(update: Update, context: BotContext) -> int:
         return END
     args = [a.lower() for a in context.args or []]
     if args and args[0] in ("add", "reverse", "ledger", "statement"):
-        if not await context.services.coordinators.is_coordinator(user.id):
-            await _reply(update, _("Only coordinators can do that."))
+        if not context.is_coordinator:
+            await reply(update, _("Only coordinators can do that."))
             return END
         if args[0] == "add":
             context.drafts[DRAFT] = {}
-            await _reply(
+            await reply(
                 update,
                 _("💷 How much came in, in pounds? For example 50 or 12.50."),
             )
@@ -113,9 +115,7 @@ async def fund_command(update: Update, context: BotContext) -> int:
         else:
             await _show_statement(update, context)
         return END
-    await _show_figures(
-        update, context, coordinator=await context.services.coordinators.is_coordinator(user.id)
-    )
+    await _show_figures(update, context, coordinator=context.is_coordinator)
     return END
 
 
@@ -124,9 +124,9 @@ async def _show_figures(update: Update, context: BotContext, *, coordinator: boo
     text = fund_views.figures_text(figures)
     if coordinator:
         text += "\n\n" + fund_views.coordinator_footer(figures)
-        await _reply(update, text, fund_views.coordinator_tools())
+        await reply(update, text, fund_views.coordinator_tools())
     else:
-        await _reply(update, text)
+        await reply(update, text)
 
 
 # --- /fund add ---------------------------------------------------------------------------
@@ -136,10 +136,10 @@ async def amount_given(update: Update, context: BotContext) -> int:
     message = update.effective_message
     pence = parse_amount(message.text or "") if message else None
     if pence is None:
-        await _reply(update, _("Please type just the amount in pounds, like 50 or 12.50."))
+        await reply(update, _("Please type just the amount in pounds, like 50 or 12.50."))
         return Step.AMOUNT
-    _draft(context)["pence"] = pence
-    await _reply(
+    draft_of(context, DRAFT)["pence"] = pence
+    await reply(
         update,
         _("On which day did it come in? Press a button, or type the date, like 3/5."),
         fund_views.donation_date(),
@@ -151,7 +151,7 @@ async def day_typed(update: Update, context: BotContext) -> int:
     message = update.effective_message
     on = parse_day(message.text or "", context.services.fund.today()) if message else None
     if on is None:
-        await _reply(
+        await reply(
             update,
             _("Please type a day that has passed, like 3/5 or 2025-05-03, or press a button."),
             fund_views.donation_date(),
@@ -160,16 +160,16 @@ async def day_typed(update: Update, context: BotContext) -> int:
     return await _day_chosen(update, context, on)
 
 
-async def day_pressed(update: Update, context: BotContext) -> int:
-    data = callback_data(update)
-    await answer(update.callback_query)
-    back = 1 if data is not None and data.args[1:2] == ("1",) else 0
+@press(FundDay, stay=Step.DAY)
+async def day_pressed(update: Update, context: BotContext, press: Press[FundDay]) -> int:
+    await answer(press.query)
+    back = int(press.data.back)
     return await _day_chosen(update, context, context.services.fund.today() - timedelta(days=back))
 
 
 async def _day_chosen(update: Update, context: BotContext, on: date) -> int:
-    _draft(context)["day"] = on.isoformat()
-    await _reply(
+    draft_of(context, DRAFT)["day"] = on.isoformat()
+    await reply(
         update,
         _(
             "Any note about the donor, for coordinators only (who gave it, how)? Type it, or "
@@ -184,7 +184,7 @@ async def note_typed(update: Update, context: BotContext) -> int:
     message = update.effective_message
     note = (message.text or "").strip() if message else ""
     if len(note) > MAX_DONOR_NOTE:
-        await _reply(
+        await reply(
             update,
             _("Please keep the note under {n} characters.").format(n=MAX_DONOR_NOTE),
             fund_views.no_note(),
@@ -199,8 +199,8 @@ async def no_note_pressed(update: Update, context: BotContext) -> int:
 
 
 async def _ask_thanks(update: Update, context: BotContext, note: str) -> int:
-    _draft(context)["note"] = note
-    await _reply(
+    draft_of(context, DRAFT)["note"] = note
+    await reply(
         update,
         _(
             "May the donor be thanked publicly? The monthly statement then counts their gift "
@@ -211,12 +211,13 @@ async def _ask_thanks(update: Update, context: BotContext, note: str) -> int:
     return Step.THANK
 
 
-async def thanks_pressed(update: Update, context: BotContext) -> int:
-    data, sender = callback_data(update), update.effective_user
+@press(FundThank, stay=Step.THANK)
+async def thanks_pressed(update: Update, context: BotContext, press: Press[FundThank]) -> int:
+    sender = press.sender
     draft = context.drafts.pop(DRAFT, None) or {}
     pence, day_text = draft.get("pence"), draft.get("day")
-    if sender is None or not isinstance(pence, int) or not isinstance(day_text, str):
-        await answer(update.callback_query, _("This button doesn't work any more."))
+    if not isinstance(pence, int) or not isinstance(day_text, str):
+        await answer(press.query, stale_answer())
         return END
     await answer(update.callback_query)
     fund = context.services.fund
@@ -224,15 +225,15 @@ async def thanks_pressed(update: Update, context: BotContext) -> int:
         pence,
         date.fromisoformat(day_text),
         str(draft.get("note") or ""),
-        data is not None and data.args[1:2] == ("yes",),
+        press.data.answer == "yes",
         sender.id,
     )
-    await _reply(update, fund_views.donation_recorded(row, await fund.balance()))
+    await reply(update, fund_views.donation_recorded(row, await fund.balance()))
     return END
 
 
 async def press_a_button(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please press one of the buttons."))
+    await reply(update, _("Please press one of the buttons."))
     return Step.THANK
 
 
@@ -240,14 +241,11 @@ async def press_a_button(update: Update, context: BotContext) -> int:
 
 
 @coordinators_only
-async def approve(update: Update, context: BotContext) -> None:
+@press(Reimburse)
+async def approve(update: Update, context: BotContext, press: Press[Reimburse]) -> None:
     """v1:reimburse:<claim_id>: pay it from the fund (a second coordinator's approval too
     when it would take the fund below zero)."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    claim_id = data.id_arg if data else None
-    if claim_id is None or sender is None:
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, claim_id = press.query, press.sender, press.data.claim_id
     services = context.services
     outcome, claim, balance = await services.fund.approve(claim_id, sender.id)
     if claim is None or outcome is Approval.CLOSED:
@@ -258,7 +256,7 @@ async def approve(update: Update, context: BotContext) -> None:
                 claim=claim_id, status=status
             )
             if claim
-            else _("This button doesn't work any more."),
+            else stale_answer(),
         )
         return
     if outcome is Approval.ALREADY_APPROVED:
@@ -270,7 +268,7 @@ async def approve(update: Update, context: BotContext) -> None:
         return
     if outcome is Approval.NEEDS_SECOND:
         await answer(query)
-        await _reply(
+        await reply(
             update,
             _(
                 "The fund holds {balance}, so paying claim #{claim} ({amount}) would take it "
@@ -292,7 +290,7 @@ async def approve(update: Update, context: BotContext) -> None:
     await answer(query, _("Paid."))
     if query is not None and query.message is not None:
         await query.edit_message_reply_markup(reply_markup=None)
-    await _reply(
+    await reply(
         update,
         _("✅ Claim #{claim} paid: {amount}. The fund now holds {balance}.").format(
             claim=claim.id, amount=money(claim.pence), balance=money(balance)
@@ -307,17 +305,17 @@ async def approve(update: Update, context: BotContext) -> None:
 
 
 @coordinators_only
-async def begin_decline(update: Update, context: BotContext) -> int:
+@press(ClaimDecline, stale=END)
+async def begin_decline(update: Update, context: BotContext, press: Press[ClaimDecline]) -> int:
     """v1:claimno:<claim_id>: ask for the reason the volunteer will read."""
-    data, query = callback_data(update), update.callback_query
-    claim_id = data.id_arg if data else None
-    claim = await context.services.fund.get_claim(claim_id) if claim_id else None
+    query, claim_id = press.query, press.data.claim_id
+    claim = await context.services.fund.get_claim(claim_id)
     if claim is None or claim.status.value != "pending":
         await answer(query, _("This claim is no longer waiting for a decision."))
         return END
     await answer(query)
     context.drafts[DRAFT] = {"decline": claim.id}
-    await _reply(
+    await reply(
         update,
         _(
             "Why are you declining claim #{claim}? Type a short reason: the volunteer will "
@@ -331,7 +329,7 @@ async def reason_given(update: Update, context: BotContext) -> int:
     message, sender = update.effective_message, update.effective_user
     reason = (message.text or "").strip() if message else ""
     if len(reason) < 3 or len(reason) > MAX_REASON:
-        await _reply(
+        await reply(
             update,
             _("Please type a reason of a few words (under {n} characters).").format(n=MAX_REASON),
         )
@@ -340,15 +338,13 @@ async def reason_given(update: Update, context: BotContext) -> int:
     services = context.services
     claim = (
         await services.fund.decline(claim_id, sender.id, reason)
-        if isinstance(claim_id, int)
-        and sender is not None
-        and await services.coordinators.is_coordinator(sender.id)
+        if isinstance(claim_id, int) and sender is not None and context.is_coordinator
         else None
     )
     if claim is None:
-        await _reply(update, _("This claim is no longer waiting for a decision."))
+        await reply(update, _("This claim is no longer waiting for a decision."))
         return END
-    await _reply(
+    await reply(
         update, _("Claim #{claim} declined; the volunteer is told why.").format(claim=claim.id)
     )
     if claim.volunteer_id is not None:
@@ -359,7 +355,7 @@ async def reason_given(update: Update, context: BotContext) -> int:
 
 
 async def reason_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please type the reason in words."))
+    await reply(update, _("Please type the reason in words."))
     return Step.REASON
 
 
@@ -374,7 +370,7 @@ async def _ask_reversal(update: Update, context: BotContext, args: list[str]) ->
         else None
     )
     if row is None:
-        await _reply(
+        await reply(
             update,
             _(
                 "Send /fund reverse and the ledger row's number (from the CSV), for example "
@@ -382,7 +378,7 @@ async def _ask_reversal(update: Update, context: BotContext, args: list[str]) ->
             ),
         )
         return
-    await _reply(
+    await reply(
         update,
         fund_views.movement_line(row)
         + "\n"
@@ -392,25 +388,24 @@ async def _ask_reversal(update: Update, context: BotContext, args: list[str]) ->
 
 
 @coordinators_only
-async def fund_button(update: Update, context: BotContext) -> None:
+@press(FundLedger, FundStatement, FundPost, FundReverse)
+async def fund_button(
+    update: Update,
+    context: BotContext,
+    press: Press[FundLedger | FundStatement | FundPost | FundReverse],
+) -> None:
     """v1:fund:ledger | statement | post:<YYYY-MM> | rev:<row>:yes|no."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    what = data.arg if data else ""
-    if sender is None or data is None:
-        await answer(query, _("This button doesn't work any more."))
-        return
-    if what == "ledger":
+    query, data = press.query, press.data
+    if isinstance(data, FundLedger):
         await answer(query)
         await _send_ledger(update, context)
-    elif what == "statement":
+    elif isinstance(data, FundStatement):
         await answer(query)
         await _show_statement(update, context)
-    elif what == "post" and len(data.args) == 2:
-        await _post_statement(update, context, data.args[1])
-    elif what == "rev" and len(data.args) == 3 and data.args[1].isdigit():
-        await _reverse(update, context, int(data.args[1]), data.args[2] == "yes")
+    elif isinstance(data, FundPost):
+        await _post_statement(update, context, data.month)
     else:
-        await answer(query, _("This button doesn't work any more."))
+        await _reverse(update, context, data.row_id, data.answer == "yes")
 
 
 async def _reverse(update: Update, context: BotContext, row_id: int, yes: bool) -> None:
@@ -435,7 +430,7 @@ async def _reverse(update: Update, context: BotContext, row_id: int, yes: bool) 
         ),
     }
     await answer(query)
-    await _reply(update, texts[outcome].format(row=row_id, balance=money(await fund.balance())))
+    await reply(update, texts[outcome].format(row=row_id, balance=money(await fund.balance())))
 
 
 async def _send_ledger(update: Update, context: BotContext) -> None:
@@ -464,9 +459,9 @@ async def _show_statement(update: Update, context: BotContext) -> None:
     statement = await fund.statement(year, month)
     text = fund_views.statement_text(statement)
     if await context.services.board.linked():
-        await _reply(update, text, fund_views.post_statement(year, month))
+        await reply(update, text, fund_views.post_statement(year, month))
     else:
-        await _reply(
+        await reply(
             update,
             text
             + "\n\n"
@@ -478,7 +473,7 @@ async def _post_statement(update: Update, context: BotContext, month_text: str) 
     query = update.callback_query
     match = re.fullmatch(r"(\d{4})-(\d{2})", month_text)
     if match is None or not 1 <= int(match.group(2)) <= 12:
-        await answer(query, _("This button doesn't work any more."))
+        await answer(query, stale_answer())
         return
     services = context.services
     statement = await services.fund.statement(int(match.group(1)), int(match.group(2)))
@@ -502,24 +497,20 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             "fund",
             entry_points=[
                 CommandHandler("fund", fund_command, filters=PRIVATE),
-                CallbackQueryHandler(begin_decline, pattern=matches(Action.CLAIM_DECLINE)),
+                CallbackQueryHandler(begin_decline, pattern=ClaimDecline.matches()),
             ],
             states={
                 Step.AMOUNT: [MessageHandler(TEXT, amount_given)],
                 Step.DAY: [
                     MessageHandler(TEXT, day_typed),
-                    CallbackQueryHandler(day_pressed, pattern=matches(Action.FUND, arg="day")),
+                    CallbackQueryHandler(day_pressed, pattern=FundDay.matches()),
                 ],
                 Step.NOTE: [
                     MessageHandler(TEXT, note_typed),
-                    CallbackQueryHandler(
-                        no_note_pressed, pattern=matches(Action.FUND, arg="nonote")
-                    ),
+                    CallbackQueryHandler(no_note_pressed, pattern=FundNoNote.matches()),
                 ],
                 Step.THANK: [
-                    CallbackQueryHandler(
-                        thanks_pressed, pattern=matches(Action.FUND, arg="thank")
-                    ),
+                    CallbackQueryHandler(thanks_pressed, pattern=FundThank.matches()),
                     MessageHandler(PRIVATE & ~filters.COMMAND, press_a_button),
                 ],
                 Step.REASON: [
@@ -532,8 +523,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     )
     app.add_handlers(
         [
-            CallbackQueryHandler(approve, pattern=matches(Action.REIMBURSE)),
-            CallbackQueryHandler(fund_button, pattern=matches(Action.FUND)),
+            CallbackQueryHandler(approve, pattern=Reimburse.matches()),
+            # Every other v1:fund:..., so that a mangled one is answered as stale too.
+            CallbackQueryHandler(fund_button, pattern=any_of(Action.FUND)),
         ],
         group=GROUP_FEATURES,
     )

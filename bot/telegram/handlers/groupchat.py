@@ -11,15 +11,15 @@ from bot.domain.models import Volunteer, VolunteerStatus
 from bot.domain.results import Outcome
 from bot.i18n import _, inserted, line
 from bot.telegram import keyboards, notices
-from bot.telegram.callbacks import Action, matches
+from bot.telegram.buttons import GroupHelp
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     GROUP_FEATURES,
     PRIVATE,
     answer,
-    callback_data,
     coordinators_only,
 )
+from bot.telegram.presses import Press, press, stale_answer
 from bot.telegram.texts import esc
 
 IN_GROUP = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
@@ -79,24 +79,18 @@ async def explain_linking(update: Update, context: BotContext) -> None:
     await message.reply_text("\n".join(lines))
 
 
-async def offer_help(update: Update, context: BotContext) -> None:
+@press(GroupHelp)
+async def offer_help(update: Update, context: BotContext, press: Press[GroupHelp]) -> None:
     """v1:grouphelp:<request_id>: "I can help" under a request's post in the group chat."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    request_id = data.id_arg if data else None
+    query, sender, request_id = press.query, press.sender, press.data.request_id
     chat_id = query.message.chat.id if query.message is not None else None
     services = context.services
     # Only under a real post, in the chat it was posted to: a forged button elsewhere
     # must not let anyone take a request that was never offered to them.
-    if (
-        request_id is None
-        or chat_id is None
-        or not await services.board.posted_in(request_id, chat_id)
-    ):
-        await answer(query, _("This button doesn't work any more."))
+    if chat_id is None or not await services.board.posted_in(request_id, chat_id):
+        await answer(query, stale_answer())
         return
-    volunteer = await services.volunteers.get(sender.id)
+    volunteer = await services.volunteering.profile(sender.id)
     if volunteer is None or volunteer.status is not VolunteerStatus.APPROVED:
         await _how_to_sign_up(update, context, volunteer)
         return
@@ -146,7 +140,7 @@ async def _how_to_sign_up(
     assert query is not None
     assert sender is not None
     services = context.services
-    user = await services.users.get(sender.id)
+    user = context.person.user
     waiting = volunteer is not None and volunteer.status is VolunteerStatus.PENDING
     if user is None or not user.has_consented or user.blocked_at is not None:
         # A bot can't write first to someone who never started it: the button opens the
@@ -167,7 +161,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("linkgroup", link_group, filters=IN_GROUP),
             CommandHandler("unlinkgroup", unlink_group, filters=IN_GROUP),
             CommandHandler(["linkgroup", "unlinkgroup"], explain_linking, filters=PRIVATE),
-            CallbackQueryHandler(offer_help, pattern=matches(Action.GROUP_HELP)),
+            CallbackQueryHandler(offer_help, pattern=GroupHelp.matches()),
         ],
         group=GROUP_FEATURES,
     )

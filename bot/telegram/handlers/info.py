@@ -10,11 +10,19 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.domain.info import Topic
+from bot.domain.info import InfoText, NewEntry, Topic
 from bot.i18n import _, available_languages, current_language, language_name
 from bot.services.info import MAX_BODY, MAX_DETAIL, MAX_TITLE, split_title
 from bot.telegram import info_views
-from bot.telegram.callbacks import Action, matches
+from bot.telegram.buttons import (
+    Info,
+    InfoAddDone,
+    InfoAddLanguage,
+    InfoAddSkip,
+    InfoAddTopic,
+    InfoEdit,
+    InfoEntry,
+)
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     END,
@@ -22,11 +30,12 @@ from bot.telegram.handlers.common import (
     PRIVATE,
     TEXT,
     answer,
-    callback_data,
     consented_user,
     conversation,
     coordinators_only,
+    draft_of,
 )
+from bot.telegram.presses import Press, press, stale_answer
 
 DRAFT = "info"
 # Its own group, before the features' catch-all (see handlers.common).
@@ -46,21 +55,11 @@ class Step(IntEnum):
     EDIT = 9
 
 
-def _draft(context: BotContext) -> dict[str, Any]:
-    draft: dict[str, Any] = context.drafts.setdefault(DRAFT, {})
-    return draft
-
-
 async def _reply(update: Update, text: str, markup: Any = None) -> None:
     if update.effective_message is not None:
         await update.effective_message.reply_text(
             text, reply_markup=markup, disable_web_page_preview=True
         )
-
-
-async def _is_coordinator(update: Update, context: BotContext) -> bool:
-    sender = update.effective_user
-    return sender is not None and await context.services.coordinators.is_coordinator(sender.id)
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -73,14 +72,14 @@ async def info_command(update: Update, context: BotContext) -> int:
         return END
     args = context.args or []
     if args[:1] == ["add"]:
-        if not await _is_coordinator(update, context):
+        if not context.is_coordinator:
             await _reply(update, _("Only coordinators can do that."))
             return END
         context.drafts[DRAFT] = {}
         await _reply(
             update,
             _("Which topic is the new entry about?"),
-            info_views.topics(Action.INFO_ADD, "topic"),
+            info_views.topics(adding=True),
         )
         return Step.TOPIC
     if args:
@@ -97,11 +96,7 @@ async def _search(update: Update, context: BotContext, words: str) -> None:
         await _reply(update, info_views.nothing_found(words), info_views.topics())
         return
     default = services.settings.default_language
-    markup = (
-        info_views.manage_entries(found, default)
-        if await _is_coordinator(update, context)
-        else None
-    )
+    markup = info_views.manage_entries(found, default) if context.is_coordinator else None
     await _reply(
         update,
         info_views.entries_text(
@@ -117,24 +112,17 @@ async def words_typed(update: Update, context: BotContext) -> int:
     return Step.SEARCH
 
 
-async def show_topic(update: Update, context: BotContext) -> None:
+@press(Info)
+async def show_topic(update: Update, context: BotContext, press: Press[Info]) -> None:
     """v1:info:<topic>: the topic's entries."""
-    data, query = callback_data(update), update.callback_query
-    topic = Topic.parse(data.arg) if data else None
-    if topic is None:
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, topic = press.query, press.data.topic
     if await consented_user(update, context) is None:
         return
     await answer(query)
     services = context.services
     entries = await services.info.topic(topic)
     default = services.settings.default_language
-    markup = (
-        info_views.manage_entries(entries, default)
-        if await _is_coordinator(update, context)
-        else None
-    )
+    markup = info_views.manage_entries(entries, default) if context.is_coordinator else None
     await _reply(
         update,
         info_views.entries_text(
@@ -151,9 +139,10 @@ async def show_topic(update: Update, context: BotContext) -> None:
 
 
 @coordinators_only
-async def show_card(update: Update, context: BotContext) -> None:
-    data, query = callback_data(update), update.callback_query
-    entry = await context.services.info.get(data.id_arg or 0) if data else None
+@press(InfoEntry)
+async def show_card(update: Update, context: BotContext, press: Press[InfoEntry]) -> None:
+    query = press.query
+    entry = await context.services.info.get(press.data.entry_id)
     if entry is None or entry.retired:
         await answer(query, _("That entry is no longer shown."))
         return
@@ -166,14 +155,13 @@ async def show_card(update: Update, context: BotContext) -> None:
 
 
 @coordinators_only
-async def edit_entry(update: Update, context: BotContext) -> int:
+@press(InfoEdit, stale=END)
+async def edit_entry(update: Update, context: BotContext, press: Press[InfoEdit]) -> int:
     """v1:infoed:<id>:checked|retire|text|phone|link|hours."""
-    data, query = callback_data(update), update.callback_query
-    entry_id = data.id_arg if data else None
-    what = data.args[1] if data and len(data.args) > 1 else ""
+    query, what = press.query, press.data.what
     info = context.services.info
-    entry = await info.get(entry_id) if entry_id else None
-    if data is None or entry is None or entry.retired:
+    entry = await info.get(press.data.entry_id)
+    if entry is None or entry.retired:
         await answer(query, _("That entry is no longer shown."))
         return END
     if what == "checked":
@@ -199,7 +187,7 @@ async def edit_entry(update: Update, context: BotContext) -> int:
         context.drafts[DRAFT] = {"edit": entry.id, "field": what}
         await _reply(update, _detail_prompt(what) + " " + _("Or type - to leave it empty."))
         return Step.EDIT
-    await answer(query, _("This button doesn't work any more."))
+    await answer(query, stale_answer())
     return END
 
 
@@ -222,7 +210,7 @@ def _detail_value(text: str) -> str | None:
 async def detail_edited(update: Update, context: BotContext) -> int:
     message = update.effective_message
     value = _detail_value(message.text or "") if message else None
-    draft = _draft(context)
+    draft = draft_of(context, DRAFT)
     if value is None:
         await _reply(
             update, _("That's too long: please keep it under {n} characters.").format(n=MAX_DETAIL)
@@ -233,7 +221,7 @@ async def detail_edited(update: Update, context: BotContext) -> int:
     saved = (
         isinstance(entry_id, int)
         and field in DETAILS
-        and await _is_coordinator(update, context)
+        and context.is_coordinator
         and await context.services.info.set_detail(entry_id, str(field), value)
     )
     await _reply(update, _("Saved.") if saved else _("That entry is no longer shown."))
@@ -250,15 +238,12 @@ def _ask_text(language: str) -> str:
     ).format(language=language_name(language))
 
 
-async def topic_chosen(update: Update, context: BotContext) -> int:
-    data, query = callback_data(update), update.callback_query
-    topic = Topic.parse(data.args[1]) if data and len(data.args) > 1 else None
-    if topic is None:
-        await answer(query, _("Please press one of the buttons."))
-        return Step.TOPIC
+@press(InfoAddTopic, stay=Step.TOPIC)
+async def topic_chosen(update: Update, context: BotContext, press: Press[InfoAddTopic]) -> int:
+    query, topic = press.query, press.data.topic
     await answer(query)
-    _draft(context)["topic"] = topic.value
-    _draft(context)["language"] = current_language()
+    draft_of(context, DRAFT)["topic"] = topic.value
+    draft_of(context, DRAFT)["language"] = current_language()
     await _reply(update, _ask_text(current_language()))
     return Step.TEXT
 
@@ -276,13 +261,13 @@ async def text_given(update: Update, context: BotContext) -> int:
     if parts is None:
         await _reply(update, _title_problem())
         return Step.TEXT
-    _draft(context)["title"], _draft(context)["body"] = parts
+    draft_of(context, DRAFT)["title"], draft_of(context, DRAFT)["body"] = parts
     await _reply(update, _detail_prompt("phone"), info_views.skip("phone"))
     return Step.PHONE
 
 
 async def _next_detail(update: Update, context: BotContext, field: str, value: str) -> int:
-    _draft(context)[field] = value
+    draft_of(context, DRAFT)[field] = value
     if field == "phone":
         await _reply(update, _detail_prompt("link"), info_views.skip("link"))
         return Step.LINK
@@ -310,17 +295,17 @@ def _detail_step(field: str) -> Any:
     return typed
 
 
-async def skipped(update: Update, context: BotContext) -> int:
-    data = callback_data(update)
-    field = data.args[1] if data and len(data.args) > 1 else ""
-    await answer(update.callback_query)
+@press(InfoAddSkip, stale=END)
+async def skipped(update: Update, context: BotContext, press: Press[InfoAddSkip]) -> int:
+    field = press.data.step
+    await answer(press.query)
     if field not in DETAILS:
         return END
     return await _next_detail(update, context, field, "")
 
 
 async def _save_new(update: Update, context: BotContext) -> int:
-    draft, sender = _draft(context), update.effective_user
+    draft, sender = draft_of(context, DRAFT), update.effective_user
     topic = Topic.parse(str(draft.get("topic", "")))
     if topic is None or sender is None or not draft.get("title"):
         context.drafts.pop(DRAFT, None)
@@ -330,16 +315,15 @@ async def _save_new(update: Update, context: BotContext) -> int:
         )
         return END
     language = str(draft.get("language") or current_language())
-    entry_id = await context.services.info.add(
+    text = InfoText(language, str(draft["title"]), str(draft.get("body", "")))
+    entry = NewEntry(
         topic,
-        language,
-        str(draft["title"]),
-        str(draft.get("body", "")),
+        text,
         str(draft.get("phone", "")),
         str(draft.get("link", "")),
         str(draft.get("hours", "")),
-        sender.id,
     )
+    entry_id = await context.services.info.add(entry, sender.id)
     context.drafts[DRAFT] = {"entry": entry_id}
     await _reply(
         update,
@@ -354,13 +338,13 @@ async def _save_new(update: Update, context: BotContext) -> int:
 
 
 @coordinators_only
-async def language_chosen(update: Update, context: BotContext) -> int:
+@press(InfoAddLanguage, stale=END)
+async def language_chosen(
+    update: Update, context: BotContext, press: Press[InfoAddLanguage]
+) -> int:
     """v1:infoadd:lang:<entry_id>:<code>: write the entry's text in that language."""
-    data, query = callback_data(update), update.callback_query
-    args = data.args if data else ()
-    entry_id = int(args[1]) if len(args) == 3 and args[1].isdigit() else None
-    code = args[2] if len(args) == 3 else ""
-    entry = await context.services.info.get(entry_id) if entry_id else None
+    query, code = press.query, press.data.code
+    entry = await context.services.info.get(press.data.entry_id)
     if entry is None or entry.retired or code not in available_languages():
         await answer(query, _("That entry is no longer shown."))
         return END
@@ -376,7 +360,7 @@ async def language_text_given(update: Update, context: BotContext) -> int:
     if parts is None:
         await _reply(update, _title_problem())
         return Step.LANGUAGE_TEXT
-    draft = _draft(context)
+    draft = draft_of(context, DRAFT)
     entry_id, code = draft.get("entry"), str(draft.get("language", ""))
     info = context.services.info
     if not isinstance(entry_id, int) or not await info.set_text(entry_id, code, *parts):
@@ -413,33 +397,27 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             "info",
             entry_points=[
                 CommandHandler("info", info_command, filters=PRIVATE),
-                CallbackQueryHandler(edit_entry, pattern=matches(Action.INFO_EDIT)),
-                CallbackQueryHandler(
-                    language_chosen, pattern=matches(Action.INFO_ADD, arg="lang")
-                ),
+                CallbackQueryHandler(edit_entry, pattern=InfoEdit.matches()),
+                CallbackQueryHandler(language_chosen, pattern=InfoAddLanguage.matches()),
             ],
             states={
                 Step.SEARCH: [MessageHandler(TEXT, words_typed)],
-                Step.TOPIC: [
-                    CallbackQueryHandler(
-                        topic_chosen, pattern=matches(Action.INFO_ADD, arg="topic")
-                    )
-                ],
+                Step.TOPIC: [CallbackQueryHandler(topic_chosen, pattern=InfoAddTopic.matches())],
                 Step.TEXT: [MessageHandler(TEXT, text_given)],
                 Step.PHONE: [
                     MessageHandler(TEXT, _detail_step("phone")),
-                    CallbackQueryHandler(skipped, pattern=matches(Action.INFO_ADD, arg="skip")),
+                    CallbackQueryHandler(skipped, pattern=InfoAddSkip.matches()),
                 ],
                 Step.LINK: [
                     MessageHandler(TEXT, _detail_step("link")),
-                    CallbackQueryHandler(skipped, pattern=matches(Action.INFO_ADD, arg="skip")),
+                    CallbackQueryHandler(skipped, pattern=InfoAddSkip.matches()),
                 ],
                 Step.HOURS: [
                     MessageHandler(TEXT, _detail_step("hours")),
-                    CallbackQueryHandler(skipped, pattern=matches(Action.INFO_ADD, arg="skip")),
+                    CallbackQueryHandler(skipped, pattern=InfoAddSkip.matches()),
                 ],
                 Step.MORE: [
-                    CallbackQueryHandler(finished, pattern=matches(Action.INFO_ADD, arg="done")),
+                    CallbackQueryHandler(finished, pattern=InfoAddDone.matches()),
                     MessageHandler(PRIVATE & ~filters.COMMAND, press_a_button),
                 ],
                 Step.LANGUAGE_TEXT: [MessageHandler(TEXT, language_text_given)],
@@ -450,8 +428,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     )
     app.add_handlers(
         [
-            CallbackQueryHandler(show_topic, pattern=matches(Action.INFO)),
-            CallbackQueryHandler(show_card, pattern=matches(Action.INFO_ENTRY)),
+            CallbackQueryHandler(show_topic, pattern=Info.matches()),
+            CallbackQueryHandler(show_card, pattern=InfoEntry.matches()),
         ],
         group=GROUP_FEATURES,
     )

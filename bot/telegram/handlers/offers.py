@@ -26,7 +26,14 @@ from bot.domain.offers import (
 from bot.domain.when import parse_due
 from bot.i18n import _, ngettext
 from bot.telegram import keyboards, offer_views
-from bot.telegram.callbacks import Action, CallbackData, matches
+from bot.telegram.buttons import (
+    OfferClose,
+    OfferKindChoice,
+    OfferNews,
+    OfferPost,
+    OfferUnits,
+    Take,
+)
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     END,
@@ -35,13 +42,15 @@ from bot.telegram.handlers.common import (
     PRIVATE,
     TEXT,
     answer,
-    callback_data,
     consented_user,
     conversation,
+    draft_of,
     needs_consent,
+    reply,
     send_privacy_notice,
 )
 from bot.telegram.handlers.places import Asker, read_place
+from bot.telegram.presses import Press, press
 
 DRAFT = "offer"
 # Its own group, before the features' catch-all (see handlers.common).
@@ -60,16 +69,6 @@ class Step(IntEnum):
     BROWSE_WHERE = 8  # /offers, with no place known yet
 
 
-def _draft(context: BotContext) -> dict[str, Any]:
-    draft: dict[str, Any] = context.drafts.setdefault(DRAFT, {})
-    return draft
-
-
-async def _reply(update: Update, text: str, markup: Any = None) -> None:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(text, reply_markup=markup)
-
-
 async def _press_done(update: Update) -> None:
     """Take the buttons off the message whose button was just pressed."""
     query = update.callback_query
@@ -85,26 +84,22 @@ async def begin(update: Update, context: BotContext) -> int:
     if await consented_user(update, context) is None:
         return END
     context.drafts[DRAFT] = {}
-    await _reply(update, offer_views.ask_kind(), offer_views.kinds())
+    await reply(update, offer_views.ask_kind(), offer_views.kinds())
     return Step.KIND
 
 
-async def chose_kind(update: Update, context: BotContext) -> int:
-    data = callback_data(update)
-    try:
-        kind = OfferKind(data.arg if data else "")
-    except ValueError:
-        await answer(update.callback_query, _("Please choose one of the buttons."))
-        return Step.KIND
+@press(OfferKindChoice, stay=Step.KIND)
+async def chose_kind(update: Update, context: BotContext, press: Press[OfferKindChoice]) -> int:
+    kind = press.data.kind
     await answer(update.callback_query)
     await _press_done(update)
-    _draft(context)["kind"] = kind.value
-    await _reply(update, offer_views.ask_description())
+    draft_of(context, DRAFT)["kind"] = kind.value
+    await reply(update, offer_views.ask_description())
     return Step.DESCRIPTION
 
 
 async def kind_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please choose one of the buttons:"), offer_views.kinds())
+    await reply(update, _("Please choose one of the buttons:"), offer_views.kinds())
     return Step.KIND
 
 
@@ -112,10 +107,10 @@ async def described(update: Update, context: BotContext) -> int:
     text = ((update.effective_message.text if update.effective_message else "") or "").strip()
     text = " ".join(text.split())
     if len(text) < 3:
-        await _reply(update, _("Could you tell me a little more? A few words is enough."))
+        await reply(update, _("Could you tell me a little more? A few words is enough."))
         return Step.DESCRIPTION
     if len(text) > MAX_DESCRIPTION:
-        await _reply(
+        await reply(
             update,
             ngettext(
                 "That's a bit long: please keep it under {n} character.",
@@ -124,13 +119,13 @@ async def described(update: Update, context: BotContext) -> int:
             ).format(n=MAX_DESCRIPTION),
         )
         return Step.DESCRIPTION
-    _draft(context)["description"] = text
-    await _reply(update, offer_views.ask_units(), offer_views.units())
+    draft_of(context, DRAFT)["description"] = text
+    await reply(update, offer_views.ask_units(), offer_views.units())
     return Step.UNITS
 
 
 async def description_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please type what you're offering in a few words."))
+    await reply(update, _("Please type what you're offering in a few words."))
     return Step.DESCRIPTION
 
 
@@ -144,14 +139,14 @@ def parse_units(text: str) -> int | None:
 
 
 async def _units_chosen(update: Update, context: BotContext, units: int) -> int:
-    _draft(context)["units"] = units
-    await _reply(update, offer_views.ask_until())
+    draft_of(context, DRAFT)["units"] = units
+    await reply(update, offer_views.ask_until())
     return Step.UNTIL
 
 
-async def chose_units(update: Update, context: BotContext) -> int:
-    data = callback_data(update)
-    units = parse_units(data.arg if data else "")
+@press(OfferUnits, stay=Step.UNITS)
+async def chose_units(update: Update, context: BotContext, press: Press[OfferUnits]) -> int:
+    units = parse_units(str(press.data.units))  # within the most an offer may have
     if units is None:
         await answer(update.callback_query, _("Please choose one of the buttons."))
         return Step.UNITS
@@ -163,7 +158,7 @@ async def chose_units(update: Update, context: BotContext) -> int:
 async def typed_units(update: Update, context: BotContext) -> int:
     units = parse_units((update.effective_message.text if update.effective_message else "") or "")
     if units is None:
-        await _reply(
+        await reply(
             update,
             _("Please type a number from 1 to {n}, or press one.").format(n=MAX_UNITS),
             offer_views.units(),
@@ -173,7 +168,7 @@ async def typed_units(update: Update, context: BotContext) -> int:
 
 
 async def units_again(update: Update, context: BotContext) -> int:
-    await _reply(update, offer_views.ask_units(), offer_views.units())
+    await reply(update, offer_views.ask_units(), offer_views.units())
     return Step.UNITS
 
 
@@ -184,40 +179,40 @@ async def typed_until(update: Update, context: BotContext) -> int:
     now = datetime.fromtimestamp(services.clock(), tz)
     until = parse_due(text, now, tz)
     if until is None:
-        await _reply(update, _("Sorry, I couldn't read that.") + "\n" + offer_views.ask_until())
+        await reply(update, _("Sorry, I couldn't read that.") + "\n" + offer_views.ask_until())
         return Step.UNTIL
     if until <= now:
-        await _reply(update, _("That time has already passed.") + "\n" + offer_views.ask_until())
+        await reply(update, _("That time has already passed.") + "\n" + offer_views.ask_until())
         return Step.UNTIL
     if until.timestamp() > services.offers.latest_until():
-        await _reply(
+        await reply(
             update,
             _("That's a long way ahead: please choose a time within two weeks.")
             + "\n"
             + offer_views.ask_until(),
         )
         return Step.UNTIL
-    _draft(context)["until_at"] = until.timestamp()
-    await _reply(update, offer_views.ask_where(), keyboards.share_location())
+    draft_of(context, DRAFT)["until_at"] = until.timestamp()
+    await reply(update, offer_views.ask_where(), keyboards.share_location())
     return Step.WHERE
 
 
 async def until_again(update: Update, context: BotContext) -> int:
-    await _reply(update, offer_views.ask_until())
+    await reply(update, offer_views.ask_until())
     return Step.UNTIL
 
 
 async def located(update: Update, context: BotContext) -> int:
-    place = await read_place(update, context, Asker.VOLUNTEER, _draft(context))
+    place = await read_place(update, context, Asker.VOLUNTEER)
     if not isinstance(place, Place):
         return Step.WHERE
-    draft = _draft(context)
+    draft = draft_of(context, DRAFT)
     draft["lat"], draft["lon"] = place.lat, place.lon
     offer = _offer_draft(draft)
     if offer is None:
         return await _out_of_date(update, context)
-    await _reply(update, _("📍 Thank you."), ReplyKeyboardRemove())
-    await _reply(
+    await reply(update, _("📍 Thank you."), ReplyKeyboardRemove())
+    await reply(
         update,
         offer_views.summary(
             offer.kind,
@@ -232,7 +227,7 @@ async def located(update: Update, context: BotContext) -> int:
 
 
 async def where_again(update: Update, context: BotContext) -> int:
-    await _reply(update, offer_views.ask_where(), keyboards.share_location())
+    await reply(update, offer_views.ask_where(), keyboards.share_location())
     return Step.WHERE
 
 
@@ -252,7 +247,7 @@ def _offer_draft(draft: dict[str, Any]) -> OfferDraft | None:
 
 async def _out_of_date(update: Update, context: BotContext) -> int:
     context.drafts.pop(DRAFT, None)
-    await _reply(
+    await reply(
         update,
         _("This form is out of date. Please use /offer to start again."),
         ReplyKeyboardRemove(),
@@ -260,33 +255,31 @@ async def _out_of_date(update: Update, context: BotContext) -> int:
     return END
 
 
-async def confirmed(update: Update, context: BotContext) -> int:
+@press(OfferPost, stay=Step.CONFIRM)
+async def confirmed(update: Update, context: BotContext, press: Press[OfferPost]) -> int:
     """v1:offerpost:yes|no: post the offer (and tell the neighbours), or throw it away."""
-    query, sender, data = update.callback_query, update.effective_user, callback_data(update)
-    if query is None or sender is None or data is None or data.arg not in ("yes", "no"):
-        await answer(query, _("Please choose one of the buttons."))
-        return Step.CONFIRM
+    query, sender = press.query, press.sender
     services = context.services
-    if data.arg == "no":
+    if press.data.answer == "no":
         context.drafts.pop(DRAFT, None)
         await answer(query, _("Thrown away."))
         await _press_done(update)
-        await _reply(update, _("OK, I haven't posted anything. /offer to start again."))
+        await reply(update, _("OK, I haven't posted anything. /offer to start again."))
         return END
-    offer = _offer_draft(_draft(context))
+    offer = _offer_draft(draft_of(context, DRAFT))
     if offer is None:
         await answer(query)
         return await _out_of_date(update, context)
     if offer.until_at <= services.clock():
         await answer(query)
-        _draft(context).pop("until_at", None)
-        await _reply(update, _("That time has already passed.") + "\n" + offer_views.ask_until())
+        draft_of(context, DRAFT).pop("until_at", None)
+        await reply(update, _("That time has already passed.") + "\n" + offer_views.ask_until())
         return Step.UNTIL
     await answer(query, _("Posted!"))
     await _press_done(update)
     posted = await services.offers.post(sender.id, offer)
     context.drafts.pop(DRAFT, None)
-    await _reply(
+    await reply(
         update,
         offer_views.posted(posted.offer, posted.told, services.settings.timezone),
         offer_views.close_button(posted.offer.id),
@@ -295,24 +288,19 @@ async def confirmed(update: Update, context: BotContext) -> int:
 
 
 async def confirm_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please choose one of the buttons:"), offer_views.confirm())
+    await reply(update, _("Please choose one of the buttons:"), offer_views.confirm())
     return Step.CONFIRM
 
 
 # --- taking ------------------------------------------------------------------------------
 
 
-async def take(update: Update, context: BotContext) -> None:
+@press(Take)
+async def take(update: Update, context: BotContext, press: Press[Take]) -> None:
     """v1:take:<offer_id>: one unit for this member, if any is left (also in a group chat)."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    offer_id = data.id_arg if data else None
-    if offer_id is None:
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, offer_id = press.query, press.sender, press.data.offer_id
     services = context.services
-    if needs_consent(await services.users.get(sender.id)):
+    if needs_consent(context.person.user):
         # Nothing is stored before they agree: the notice in a private chat; pressed in
         # the group chat, an alert (the notice can't be agreed to there).
         chat = update.effective_chat
@@ -325,8 +313,7 @@ async def take(update: Update, context: BotContext) -> None:
     if result.outcome is TakeOutcome.OK and result.offer is not None and result.take is not None:
         await answer(query, offer_views.take_answer_ok())
         offer, take_id = result.offer, result.take.id
-        offerer = await services.users.get(offer.offerer_id) if offer.offerer_id else None
-        name = offerer.first_name if offerer else ""
+        name = await services.people.name_of(offer.offerer_id) or ""
         await services.messenger.tell(
             sender.id,
             lambda: offer_views.got_it_for_taker(offer, name),
@@ -360,28 +347,23 @@ async def my_offers(update: Update, context: BotContext) -> None:
         for take in takes
         if take.taker_id is not None and now <= offer.until_at + LINE_GRACE_S
     }
-    await _reply(
+    await reply(
         update,
         offer_views.mine(mine, services.settings.timezone),
         offer_views.mine_buttons(mine, can_talk),
     )
 
 
-async def close(update: Update, context: BotContext) -> None:
+@press(OfferClose)
+async def close(update: Update, context: BotContext, press: Press[OfferClose]) -> None:
     """v1:offerclose:<id> asks; v1:offerclose:<id>:yes closes it early, :no keeps it."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    offer_id = data.id_arg if data else None
-    if data is None or offer_id is None:
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, offer_id = press.query, press.sender, press.data.offer_id
     services = context.services
     offer = await services.offers.get(offer_id)
     if offer is None or offer.offerer_id != sender.id:
         await answer(query, _("This isn't one of your offers."), alert=True)
         return
-    choice = data.args[1] if len(data.args) > 1 else ""
+    choice = press.data.answer or ""
     if offer.status is not OfferStatus.OPEN:
         await answer(
             query,
@@ -396,7 +378,7 @@ async def close(update: Update, context: BotContext) -> None:
         return
     if choice != "yes":
         await answer(query)
-        await _reply(
+        await reply(
             update, offer_views.confirm_close(offer), offer_views.confirm_close_buttons(offer.id)
         )
         return
@@ -416,7 +398,7 @@ async def _list_near(
 ) -> None:
     services = context.services
     nearby = await services.offers.nearby(*where, viewer_id=user_id)
-    await _reply(
+    await reply(
         update,
         offer_views.listing(nearby, services.settings.timezone),
         offer_views.listing_buttons(nearby),
@@ -430,7 +412,7 @@ async def browse(update: Update, context: BotContext) -> int:
         return END
     where = await context.services.offers.place_of(user.id)
     if where is None:
-        await _reply(update, offer_views.ask_browse_where(), keyboards.share_location())
+        await reply(update, offer_views.ask_browse_where(), keyboards.share_location())
         return Step.BROWSE_WHERE
     await _list_near(update, context, user.id, where)
     return END
@@ -438,17 +420,19 @@ async def browse(update: Update, context: BotContext) -> int:
 
 async def browse_located(update: Update, context: BotContext) -> int:
     sender = update.effective_user
-    place = await read_place(update, context, Asker.REQUESTER, _draft(context))
+    place = await read_place(
+        update, context, Asker.REQUESTER, draft_of(context, DRAFT).setdefault("referred", [])
+    )
     if not isinstance(place, Place) or sender is None:
         return Step.BROWSE_WHERE
     context.drafts.pop(DRAFT, None)  # the place is used once, not kept
-    await _reply(update, _("📍 Thank you."), ReplyKeyboardRemove())
+    await reply(update, _("📍 Thank you."), ReplyKeyboardRemove())
     await _list_near(update, context, sender.id, (place.lat, place.lon))
     return END
 
 
 async def browse_where_again(update: Update, context: BotContext) -> int:
-    await _reply(update, offer_views.ask_browse_where(), keyboards.share_location())
+    await reply(update, offer_views.ask_browse_where(), keyboards.share_location())
     return Step.BROWSE_WHERE
 
 
@@ -463,10 +447,7 @@ def _with_toggle(markup: InlineKeyboardMarkup | None, on: bool) -> InlineKeyboar
     for row in markup.inline_keyboard:
         rows.append(
             [
-                offer_views.news_toggle(on)
-                if (parsed := CallbackData.parse(b.callback_data)) is not None
-                and parsed.action is Action.OFFER_NEWS
-                else b
+                offer_views.news_toggle(on) if OfferNews.parse(b.callback_data) is not None else b
                 for b in row
             ]
         )
@@ -483,33 +464,31 @@ async def _show_toggle(update: Update, on: bool) -> None:
     await query.edit_message_reply_markup(reply_markup=_with_toggle(markup, on))
 
 
-async def toggle_news(update: Update, context: BotContext) -> int:
+@press(OfferNews, stale=END)
+async def toggle_news(update: Update, context: BotContext, press: Press[OfferNews]) -> int:
     """v1:offernews:on|off: hear of offers nearby, or stop. With no place known yet (not
     a volunteer), asks for one first."""
     user = await consented_user(update, context)
-    query, data = update.callback_query, callback_data(update)
-    if user is None or query is None:
+    query = press.query
+    if user is None:
         return END
     services = context.services
     settings = services.settings
-    if data is None or data.arg not in ("on", "off"):
-        await answer(query, _("This button doesn't work any more."))
-        return END
-    if data.arg == "off":
+    if press.data.turn == "off":
         await services.offers.stop_listening(user.id)
         await answer(query, _("Saved."))
         await _show_toggle(update, False)
-        await _reply(update, offer_views.not_listening())
+        await reply(update, offer_views.not_listening())
         return END
     if await services.offers.place_of(user.id) is None:
         await answer(query)
-        await _reply(update, offer_views.ask_listen_where(), keyboards.share_location())
+        await reply(update, offer_views.ask_listen_where(), keyboards.share_location())
         return Step.LISTEN_WHERE
     # A volunteer hears of offers near where they volunteer from.
     await services.offers.listen(user.id, None)
     await answer(query, _("Saved."))
     await _show_toggle(update, True)
-    await _reply(
+    await reply(
         update,
         offer_views.listening(settings.offer_radius_km, settings.max_offer_notices_per_day),
     )
@@ -518,14 +497,16 @@ async def toggle_news(update: Update, context: BotContext) -> int:
 
 async def listen_located(update: Update, context: BotContext) -> int:
     sender = update.effective_user
-    place = await read_place(update, context, Asker.REQUESTER, _draft(context))
+    place = await read_place(
+        update, context, Asker.REQUESTER, draft_of(context, DRAFT).setdefault("referred", [])
+    )
     if not isinstance(place, Place) or sender is None:
         return Step.LISTEN_WHERE
     services = context.services
     settings = services.settings
     context.drafts.pop(DRAFT, None)
     await services.offers.listen(sender.id, (place.lat, place.lon))
-    await _reply(
+    await reply(
         update,
         offer_views.listening(settings.offer_radius_km, settings.max_offer_notices_per_day),
         ReplyKeyboardRemove(),
@@ -534,7 +515,7 @@ async def listen_located(update: Update, context: BotContext) -> int:
 
 
 async def listen_where_again(update: Update, context: BotContext) -> int:
-    await _reply(update, offer_views.ask_listen_where(), keyboards.share_location())
+    await reply(update, offer_views.ask_listen_where(), keyboards.share_location())
     return Step.LISTEN_WHERE
 
 
@@ -546,11 +527,11 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             entry_points=[
                 CommandHandler("offer", begin, filters=PRIVATE),
                 CommandHandler("offers", browse, filters=PRIVATE),
-                CallbackQueryHandler(toggle_news, pattern=matches(Action.OFFER_NEWS)),
+                CallbackQueryHandler(toggle_news, pattern=OfferNews.matches()),
             ],
             states={
                 Step.KIND: [
-                    CallbackQueryHandler(chose_kind, pattern=matches(Action.OFFER_KIND)),
+                    CallbackQueryHandler(chose_kind, pattern=OfferKindChoice.matches()),
                     MessageHandler(OTHER, kind_again),
                 ],
                 Step.DESCRIPTION: [
@@ -558,7 +539,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     MessageHandler(OTHER, description_again),
                 ],
                 Step.UNITS: [
-                    CallbackQueryHandler(chose_units, pattern=matches(Action.OFFER_UNITS)),
+                    CallbackQueryHandler(chose_units, pattern=OfferUnits.matches()),
                     MessageHandler(TEXT, typed_units),
                     MessageHandler(OTHER, units_again),
                 ],
@@ -568,7 +549,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 ],
                 Step.WHERE: [MessageHandler(place, located), MessageHandler(OTHER, where_again)],
                 Step.CONFIRM: [
-                    CallbackQueryHandler(confirmed, pattern=matches(Action.OFFER_POST)),
+                    CallbackQueryHandler(confirmed, pattern=OfferPost.matches()),
                     MessageHandler(OTHER, confirm_again),
                 ],
                 Step.LISTEN_WHERE: [
@@ -586,8 +567,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handlers(
         [
             CommandHandler("myoffers", my_offers, filters=PRIVATE),
-            CallbackQueryHandler(take, pattern=matches(Action.TAKE)),
-            CallbackQueryHandler(close, pattern=matches(Action.OFFER_CLOSE)),
+            CallbackQueryHandler(take, pattern=Take.matches()),
+            CallbackQueryHandler(close, pattern=OfferClose.matches()),
         ],
         group=GROUP_FEATURES,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
 
 from telegram import Message, Update
 
@@ -28,12 +27,12 @@ async def read_place(
     update: Update,
     context: BotContext,
     asker: Asker = Asker.REQUESTER,
-    draft: dict[str, Any] | None = None,
+    referred: list[str] | None = None,
 ) -> Place | None:
     """The place in this message, inside the group's area; otherwise tell the person
     kindly what to do and return None (the conversation stays on the same step).
-    `draft`: the conversation's answers, where a referral is noted so that sharing the
-    same place again is not counted twice."""
+    `referred`: the neighbouring groups this conversation already offered, where a
+    referral is noted so that sharing the same place again is not counted twice."""
     message = update.effective_message
     if message is None:
         return None
@@ -70,7 +69,7 @@ async def read_place(
     if not inside_area(services.settings.area, lat, lon):
         neighbour = services.neighbours.covering(lat, lon)
         if neighbour is not None:
-            await _refer(message, context, neighbour, asker, draft)
+            await _refer(message, context, neighbour, asker, referred)
             return None
         await message.reply_text(
             _(
@@ -112,7 +111,7 @@ async def _refer(
     context: BotContext,
     neighbour: NeighbourGroup,
     asker: Asker,
-    draft: dict[str, Any] | None,
+    referred: list[str] | None,
 ) -> None:
     """Point the person to the neighbouring group that covers them, with its link."""
     await message.reply_text(
@@ -120,7 +119,7 @@ async def _refer(
     )
     if asker is Asker.VOLUNTEER:
         return  # /stats counts people who needed help
-    noted: list[str] = draft.setdefault("referred", []) if draft is not None else []
+    noted = referred if referred is not None else []
     if neighbour.name not in noted:
         noted.append(neighbour.name)
         await context.services.neighbours.referred(neighbour)

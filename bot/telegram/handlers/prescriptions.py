@@ -5,16 +5,17 @@ No medical details are asked for (not even which medicine)."""
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
 
 from telegram import Update
 
-from bot.domain.models import Payment, prescription_from
+from bot.domain.models import Payment
 from bot.domain.money import pounds_typed
+from bot.domain.request_answers import RequestAnswers
 from bot.i18n import _
 from bot.telegram import keyboards
+from bot.telegram.buttons import Prescription
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import answer, callback_data
+from bot.telegram.handlers.common import answer
 from bot.telegram.notices import prescription_lines
 
 
@@ -82,35 +83,40 @@ async def ask(update: Update, at: Rx, for_someone: bool = False) -> Rx:
 
 
 async def pressed(
-    update: Update, context: BotContext, draft: dict[str, Any], at: Rx, for_someone: bool = False
+    update: Update,
+    context: BotContext,
+    answers: RequestAnswers,
+    at: Rx,
+    for_someone: bool = False,
 ) -> Rx:
-    """A button under one of the questions: note the answer and ask the next one."""
-    data, query = callback_data(update), update.callback_query
-    question = data.arg if data else ""
-    choice = data.args[1] if data and len(data.args) == 2 else ""
+    """A button under one of the questions: note the answer (the caller keeps the
+    answers) and ask the next one."""
+    query = update.callback_query
+    data = Prescription.parse(query.data) if query is not None else None
+    question, choice = (data.question, data.answer) if data is not None else ("", "")
     if query is None or question != at.value or choice not in ANSWERS.get(at, ()):
         await answer(query, _("Please answer the question above."))
         return at
     await answer(query)
     await query.edit_message_reply_markup(reply_markup=None)
     if at is Rx.PAYMENT:
-        draft["rx_payment"] = Payment.TO_PAY.value if choice == "topay" else choice
-        draft["rx_pence"] = None
+        answers.rx_payment = Payment.TO_PAY if choice == "topay" else Payment(choice)
+        answers.rx_pence = None
         return await ask(update, Rx.AMOUNT if choice == "topay" else Rx.FRIDGE, for_someone)
     if at is Rx.FRIDGE:
-        draft["rx_fridge"] = choice == "yes"
+        answers.rx_fridge = choice == "yes"
         return await ask(update, Rx.CONTROLLED, for_someone)
     if at is Rx.CONTROLLED:
         # Not sure is treated as yes: a checked volunteer with ID is never wrong.
-        draft["rx_controlled"] = choice != "no"
+        answers.rx_controlled = choice != "no"
         return await ask(update, Rx.CONSENT, for_someone)
     if choice == "no":
         return Rx.DECLINED
-    draft["rx_consent_at"] = context.services.clock()
+    answers.rx_consent_at = context.services.clock()
     return Rx.DONE
 
 
-async def typed_amount(update: Update, draft: dict[str, Any], for_someone: bool = False) -> Rx:
+async def typed_amount(update: Update, answers: RequestAnswers, for_someone: bool = False) -> Rx:
     """The amount to pay at the pharmacy."""
     message = update.effective_message
     pence = pounds_typed((message.text if message else "") or "")
@@ -118,7 +124,7 @@ async def typed_amount(update: Update, draft: dict[str, Any], for_someone: bool 
         if message is not None:
             await message.reply_text(_("Please type just the amount in pounds, like 9.90."))
         return Rx.AMOUNT
-    draft["rx_pence"] = pence
+    answers.rx_pence = pence
     return await ask(update, Rx.FRIDGE, for_someone)
 
 
@@ -134,9 +140,9 @@ def declined_text(for_someone: bool) -> str:
     )
 
 
-def summary_lines(draft: dict[str, Any]) -> list[str]:
+def summary_lines(answers: RequestAnswers) -> list[str]:
     """The prescription's answers, for the summary before sending."""
-    prescription = prescription_from(draft)
+    prescription = answers.prescription()
     if prescription is None:
         return []
     return [

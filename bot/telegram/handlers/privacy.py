@@ -12,16 +12,16 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.domain.privacy import Contact, contact_key
 from bot.i18n import _, join_list, ngettext
 from bot.telegram import keyboards
-from bot.telegram.callbacks import Action, CallbackData, matches
+from bot.telegram.buttons import Forget, ForgetContact
 from bot.telegram.context import ONBEHALF_DRAFT as PHONE_DRAFT
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     GROUP_FEATURES,
     PRIVATE,
     answer,
-    callback_data,
     coordinators_only,
 )
+from bot.telegram.presses import Press, press
 from bot.telegram.texts import esc
 
 
@@ -30,7 +30,7 @@ async def ask_to_forget(update: Update, context: BotContext) -> None:
     message, sender = update.effective_message, update.effective_user
     if message is None or sender is None:
         return
-    if await context.services.users.get(sender.id) is None:
+    if context.person.user is None:
         # Nothing is stored before consent; any unfinished draft goes all the same.
         context.application.drop_user_data(sender.id)
         await message.reply_text(
@@ -51,15 +51,11 @@ async def ask_to_forget(update: Update, context: BotContext) -> None:
     )
 
 
-async def forget(update: Update, context: BotContext) -> None:
+@press(Forget)
+async def forget(update: Update, context: BotContext, press: Press[Forget]) -> None:
     """v1:forget:yes|no: erase the person's personal data, or leave it."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    if data is None or data.arg not in ("yes", "no"):
-        await answer(query, _("This button doesn't work any more."))
-        return
-    if data.arg == "no":
+    query, sender = press.query, press.sender
+    if press.data.answer == "no":
         await answer(query, _("Nothing was erased."))
         await query.edit_message_text(_("OK, I've kept your details. Nothing was erased."))
         return
@@ -146,17 +142,11 @@ def _nothing_to_erase(request_id: int) -> str:
 
 
 @coordinators_only
-async def forget_contact(update: Update, context: BotContext) -> None:
+@press(ForgetContact)
+async def forget_contact(update: Update, context: BotContext, press: Press[ForgetContact]) -> None:
     """v1:forgetph:<request>:yes|no: erase them (once), or leave everything as it was."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if data is None or query is None or sender is None:
-        return
-    request_id = data.id_arg
-    verb = CallbackData(data.action, data.args[1:]).arg
-    if request_id is None or verb not in ("yes", "no"):
-        await answer(query, _("This button doesn't work any more."))
-        return
-    if verb == "no":
+    query, sender, request_id = press.query, press.sender, press.data.request_id
+    if press.data.answer == "no":
         await answer(query, _("Nothing was erased."))
         await query.edit_message_text(_("OK, nothing was erased."))
         return
@@ -213,9 +203,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handlers(
         [
             CommandHandler("forgetme", ask_to_forget, filters=PRIVATE),
-            CallbackQueryHandler(forget, pattern=matches(Action.FORGET)),
+            CallbackQueryHandler(forget, pattern=Forget.matches()),
             CommandHandler("forget", ask_to_forget_contact, filters=PRIVATE),
-            CallbackQueryHandler(forget_contact, pattern=matches(Action.FORGET_CONTACT)),
+            CallbackQueryHandler(forget_contact, pattern=ForgetContact.matches()),
         ],
         group=GROUP_FEATURES,
     )

@@ -17,9 +17,10 @@ from bot.domain.offers import Ended, OfferLine
 from bot.domain.relay import Closed, Kind, Line, Side
 from bot.i18n import _
 from bot.telegram import keyboards, offer_views
-from bot.telegram.callbacks import Action, matches
+from bot.telegram.buttons import Talk, TalkTake
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import END, PRIVATE, answer, callback_data, conversation
+from bot.telegram.handlers.common import END, PRIVATE, answer, conversation, reply
+from bot.telegram.presses import Press, press
 from bot.telegram.texts import esc
 
 DRAFT = "relay"
@@ -134,28 +135,13 @@ def _sent(line: Line) -> str:
     return _("✅ Sent to {name}. Their answer will come here.").format(name=name)
 
 
-async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(text, reply_markup=markup)
-
-
-def _take_id(update: Update) -> int | None:
-    """`v1:talk:take:<take_id>`: an offer take's line, not a request's."""
-    data = callback_data(update)
-    if data is None or len(data.args) != 2 or data.args[0] != "take":
-        return None
-    raw = data.args[1]
-    return int(raw) if raw.isdigit() and 0 < len(raw) <= 19 and int(raw) > 0 else None
-
-
-async def start_writing(update: Update, context: BotContext) -> int:
+@press(TalkTake, Talk, stale=END)
+async def start_writing(update: Update, context: BotContext, press: Press[TalkTake | Talk]) -> int:
     """v1:talk:<id>: the next message goes to the other side of the request's line
     (v1:talk:take:<id>: of an offer take's)."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return END
-    take_id = _take_id(update)
-    if take_id is not None:
+    query, sender = press.query, press.sender
+    if isinstance(press.data, TalkTake):
+        take_id = press.data.take_id
         offer_line = await context.services.relay.offer_line(take_id, sender.id)
         if isinstance(offer_line, Ended):
             take = await context.services.offers.take_of(take_id)
@@ -166,12 +152,9 @@ async def start_writing(update: Update, context: BotContext) -> int:
             return END
         await answer(query)
         context.drafts[DRAFT] = {"take": take_id}
-        await _reply(update, _offer_prompt(offer_line))
+        await reply(update, _offer_prompt(offer_line))
         return Step.WRITING
-    request_id = data.id_arg if data else None
-    if request_id is None:
-        await answer(query, _("This button doesn't work any more."))
-        return END
+    request_id = press.data.request_id
     line = await context.services.relay.line(request_id, sender.id)
     if isinstance(line, Closed):
         await answer(query, closed_text(line, request_id), alert=True)
@@ -179,7 +162,7 @@ async def start_writing(update: Update, context: BotContext) -> int:
         return END
     await answer(query)
     context.drafts[DRAFT] = {"request": request_id}
-    await _reply(update, _prompt(line))
+    await reply(update, _prompt(line))
     return Step.WRITING
 
 
@@ -197,12 +180,12 @@ async def relay_message(update: Update, context: BotContext) -> int:
     if isinstance(line, Closed):
         # It closed while they were writing (done, handed back, cancelled): say so kindly.
         context.drafts.pop(DRAFT, None)
-        await _reply(
+        await reply(
             update, closed_text(line, request_id) + "\n" + _("Your message wasn't passed on.")
         )
         return END
     if not await services.relay.may_send(sender.id):
-        await _reply(update, _too_many())
+        await reply(update, _too_many())
         return Step.WRITING
     request_id = line.request.id
 
@@ -219,9 +202,9 @@ async def relay_message(update: Update, context: BotContext) -> int:
     )
     context.drafts.pop(DRAFT, None)
     if not delivered:
-        await _reply(update, _not_delivered(line.other_name))
+        await reply(update, _not_delivered(line.other_name))
         return END
-    await _reply(update, _sent(line), keyboards.talk(line.request.id, line.other_name))
+    await reply(update, _sent(line), keyboards.talk(line.request.id, line.other_name))
     return END
 
 
@@ -234,7 +217,7 @@ async def _relay_offer_message(
     if isinstance(line, Ended):
         context.drafts.pop(DRAFT, None)
         take = await services.offers.take_of(take_id)
-        await _reply(
+        await reply(
             update,
             ended_text(line, take.offer_id if take else None)
             + "\n"
@@ -242,11 +225,11 @@ async def _relay_offer_message(
         )
         return END
     if not await services.relay.may_send(sender_id):
-        await _reply(update, _too_many())
+        await reply(update, _too_many())
         return Step.WRITING
 
     async def keep(kind: Kind, text: str, file_id: str | None, where: Where) -> None:
-        await services.relay.keep_offer(line, sender_id, kind, text, file_id, where)
+        await services.relay.keep(line, sender_id, kind, text, file_id, where)
 
     delivered = await _deliver(
         message,
@@ -258,9 +241,9 @@ async def _relay_offer_message(
     )
     context.drafts.pop(DRAFT, None)
     if not delivered:
-        await _reply(update, _not_delivered(line.other_name))
+        await reply(update, _not_delivered(line.other_name))
         return END
-    await _reply(
+    await reply(
         update,
         _("✅ Sent to {name}. Their answer will come here.").format(
             name=esc(line.other_name) or _("them")
@@ -340,7 +323,7 @@ async def _deliver(
 
 async def not_relayable(update: Update, context: BotContext) -> int:
     """A sticker, a file, a video…: say what can go, and keep waiting."""
-    await _reply(
+    await reply(
         update,
         _(
             "I can pass on a message, a photo, a voice note or a location. Please send one "
@@ -353,7 +336,7 @@ async def not_relayable(update: Update, context: BotContext) -> int:
 async def stop_writing(update: Update, context: BotContext) -> int:
     """/cancel while writing: nothing is sent, and any other draft is left as it was."""
     context.drafts.pop(DRAFT, None)
-    await _reply(update, _("OK, I haven't sent anything."))
+    await reply(update, _("OK, I haven't sent anything."))
     return END
 
 
@@ -367,7 +350,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         conversation(
             "relay",
-            entry_points=[CallbackQueryHandler(start_writing, pattern=matches(Action.TALK))],
+            entry_points=[CallbackQueryHandler(start_writing, pattern=Talk.matches())],
             states={
                 Step.WRITING: [
                     # Before the conversation's own /cancel, which would drop every draft.

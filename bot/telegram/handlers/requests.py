@@ -1,24 +1,35 @@
-"""Requesters: the /request conversation, /myrequests, and cancelling a request."""
+"""Requesters: the /request conversation, /myrequests, and cancelling a request.
+
+The request form's steps are shared with /onbehalf (handlers.request_form); what is the
+requester's own lives here: carrying on with a half-made request, the number to ring
+for a friendly phone call, the same place as last time, changing one answer, the limits
+on how much one person may ask, and asking a question again in its own words."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from datetime import datetime
 from enum import IntEnum
-from typing import Any
 
-from telegram import Message, ReplyKeyboardRemove, Update
+from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.config import Settings
-from bot.domain.limits import MAX_ADDRESS, MAX_DESCRIPTION
-from bot.domain.models import Category, HelpRequest, Place, RequestDraft, RequestStatus, When
+from bot.domain.models import Category, HelpRequest, RequestDraft, RequestStatus, When
 from bot.domain.phone import parse_phone
+from bot.domain.request_answers import RequestAnswers
 from bot.domain.results import Limit, Outcome
-from bot.domain.when import parse_due
 from bot.i18n import _, ngettext
-from bot.telegram import keyboards, notices
-from bot.telegram.callbacks import Action, matches
+from bot.telegram import keyboards
+from bot.telegram.buttons import (
+    CallBy,
+    CancelRequest,
+    Change,
+    Feedback,
+    Rebook,
+    Resume,
+    Role,
+    SamePlace,
+    StopSeries,
+)
 from bot.telegram.commands import REQUEST_LINK
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import prescriptions
@@ -26,27 +37,28 @@ from bot.telegram.handlers.common import (
     END,
     GROUP_FEATURES,
     GROUP_REQUEST_CONVERSATION,
-    LOCATION,
     NEED,
     PRIVATE,
     SET_ASIDE,
     TEXT,
+    Callback,
     agree,
     agreed_then,
     answer,
-    callback_data,
     consented_user,
     conversation,
 )
-from bot.telegram.handlers.places import Asker, read_place
 from bot.telegram.handlers.prescriptions import Rx
-from bot.telegram.texts import (
-    category_label,
-    description_example,
-    esc,
-    request_line,
-    when_text,
+from bot.telegram.handlers.request_form import (
+    RX_STAGES,
+    RequestForm,
+    Stage,
+    ask_when_at,
+    repeat_text,
 )
+from bot.telegram.handlers.request_form import reply as _reply
+from bot.telegram.presses import Press, press, stale_answer
+from bot.telegram.texts import category_label, esc, request_line, when_text
 
 DRAFT = "request"
 
@@ -71,36 +83,6 @@ class Step(IntEnum):
     CHANGE = 17  # which answer on the summary to change
 
 
-# Where a prescription's questions stand, as this conversation's steps.
-RX_STEPS = {
-    Rx.PAYMENT: Step.RX_PAYMENT,
-    Rx.AMOUNT: Step.RX_AMOUNT,
-    Rx.FRIDGE: Step.RX_FRIDGE,
-    Rx.CONTROLLED: Step.RX_CONTROLLED,
-    Rx.CONSENT: Step.RX_CONSENT,
-}
-
-
-def _draft(context: BotContext) -> dict[str, Any]:
-    draft: dict[str, Any] = context.drafts.setdefault(DRAFT, {})
-    return draft
-
-
-# --- what the requester is asked at each step ------------------------------------------
-
-
-def _ask_category() -> str:
-    return _("What do you need help with? Choose one:")
-
-
-def _ask_description(category: Category) -> str:
-    return _(
-        "In a sentence or two, what do you need? For example: “{example}”.\n\n"
-        "Volunteers will see this, so please don't put your name, address or phone number "
-        "here, and no medical details."
-    ).format(example=description_example(category))
-
-
 def _ask_phone() -> str:
     return _(
         "📞 What number should the volunteer ring? Only the one volunteer who takes your "
@@ -109,95 +91,6 @@ def _ask_phone() -> str:
         "messages and voice notes go between you and the volunteer without either of you "
         "seeing the other's number."
     )
-
-
-def _ask_when() -> str:
-    return _("When do you need it?")
-
-
-def _ask_when_at() -> str:
-    return _(
-        "Type the day and time, for example “tomorrow 10:00”, “saturday 2pm” or “28/11 14:30”, "
-        "or just a time, e.g. “10:00” (the next such time)."
-    )
-
-
-def _ask_first_time() -> str:
-    return _(
-        "When should the first one be? Type the day and time, for example "
-        "“saturday 10:00”. I'll ask for the same help at that time each time."
-    )
-
-
-def _ask_location() -> str:
-    return _(
-        "Where do you need help? Press the button below to share your location, so we "
-        "can find volunteers near you."
-    )
-
-
-def _ask_address() -> str:
-    return _(
-        "What is your address, and anything the volunteer should know to get in "
-        "(for example “Flat 3, ring twice, side door”)?\n\n"
-        "🔒 Only the one volunteer who takes your request will see your address."
-    )
-
-
-def _repeat_text(every: str | None) -> str:
-    if every == "weekly":
-        return " " + _("(every week)")
-    if every == "daily":
-        return " " + _("(every day)")
-    return ""
-
-
-def _summary(draft: dict[str, Any], context: BotContext) -> str:
-    tz = context.services.settings.timezone
-    rx = prescriptions.summary_lines(draft)
-    category = Category(draft["category"])
-    when = when_text(When(draft["when"]), draft.get("due_at"), tz) + _repeat_text(
-        draft.get("every")
-    )
-    if not category.at_the_door:
-        return _(
-            "<b>Please check your request</b>\n"
-            "{category}\n"
-            "“{description}”\n"
-            "🕒 {when}\n"
-            "{how}\n\n"
-            "Shall I send it to volunteers?"
-        ).format(
-            category=category_label(category),
-            description=esc(draft["description"]),
-            when=when,
-            how=_call_how(draft["address"]),
-        )
-    text = _(
-        "<b>Please check your request</b>\n"
-        "{category}\n"
-        "“{description}”\n"
-        "🕒 {when}\n"
-        "🏠 {address}\n\n"
-        "Shall I send it to volunteers nearby?"
-    ).format(
-        category=category_label(category),
-        description=esc(draft["description"]),
-        when=when,
-        address=esc(draft["address"]),
-    )
-    if not rx:
-        return text
-    # The prescription's answers go above the closing question.
-    body, _sep, question = text.rpartition("\n\n")
-    return body + "\n" + "\n".join(rx) + "\n\n" + question
-
-
-def _call_how(number: str) -> str:
-    """How a friendly phone call is to be made, as the requester's summary shows it."""
-    if number:
-        return _("📞 The volunteer rings {number}").format(number=esc(number))
-    return _("💬 Through the bot, without giving a number")
 
 
 def _limit_text(limit: Limit, settings: Settings) -> str:
@@ -225,14 +118,51 @@ def _limit_text(limit: Limit, settings: Settings) -> str:
     ).format(n=n)
 
 
-async def _reply(update: Update, text: str, markup: Any = None) -> Message | None:
-    message = update.effective_message
-    if message is None:
-        return None
-    return await message.reply_text(text, reply_markup=markup)
+class OwnRequest(RequestForm):
+    """The form as the requester fills it in for themselves."""
+
+    async def after_when(
+        self, update: Update, context: BotContext, answers: RequestAnswers
+    ) -> int:
+        """Where the help is, and the address; for a friendly phone call, the number
+        instead (it can be made from anywhere, so no location is asked for)."""
+        back = await self.summary_if_changing(update, context, answers)
+        if back is not None:
+            return back
+        if answers.kind.at_the_door:
+            return await _ask_where(update, context)
+        await _reply(update, _ask_phone(), keyboards.call_by_bot())
+        return Step.PHONE
+
+    async def not_sending(self, update: Update, context: BotContext) -> int:
+        return await change_again(update, context)
+
+    async def may_send(self, update: Update, context: BotContext, sender_id: int) -> bool:
+        # Reached meanwhile (say, a repeating request's next one was posted): not saved.
+        services = context.services
+        limit = await services.desk.limit_reached(sender_id)
+        if limit is None:
+            return True
+        query = update.callback_query
+        await answer(query, _("Not sent."))
+        if query is not None:
+            await query.edit_message_reply_markup(reply_markup=None)
+        self.drop(context)
+        await _reply(
+            update, _("I haven't sent this request.") + " " + _limit_text(limit, services.settings)
+        )
+        return False
+
+    async def submit(
+        self, context: BotContext, sender_id: int, answers: RequestAnswers, draft: RequestDraft
+    ) -> HelpRequest:
+        return await context.services.desk.submit(sender_id, draft)
 
 
-# --- the conversation ----------------------------------------------------------------
+FORM = OwnRequest(DRAFT, Step, for_someone=False)
+
+
+# --- the requester's own steps -----------------------------------------------------------
 
 
 async def begin(update: Update, context: BotContext) -> int:
@@ -246,78 +176,68 @@ async def begin(update: Update, context: BotContext) -> int:
     # Told before they type anything, not after.
     limit = await context.services.desk.limit_reached(user.id)
     if limit is not None:
-        context.drafts.pop(DRAFT, None)
+        FORM.drop(context)
         await _reply(update, _limit_text(limit, context.services.settings))
         return END
-    waiting = context.drafts.pop(SET_ASIDE, None) or context.drafts.get(DRAFT)
-    if isinstance(waiting, dict) and waiting.get("category") and "saved_as" not in waiting:
-        context.drafts[DRAFT] = waiting
+    stored = context.drafts.pop(SET_ASIDE, None) or context.drafts.get(DRAFT)
+    waiting = RequestAnswers.from_stored(stored)
+    if waiting is not None and waiting.category is not None and waiting.saved_as is None:
+        FORM.keep(context, waiting)
         await _reply(update, _waiting_text(waiting), keyboards.resume_request())
         return Step.RESUME
-    context.drafts[DRAFT] = {}
-    await _reply(update, _ask_category(), keyboards.categories())
-    return Step.CATEGORY
+    return await FORM.start_from_category(update, context)
 
 
-def _waiting_text(draft: dict[str, Any]) -> str:
-    what = category_label(_category(draft))
-    if draft.get("description"):
-        what += " “" + esc(str(draft["description"])) + "”"
+def _waiting_text(answers: RequestAnswers) -> str:
+    what = category_label(answers.kind)
+    if answers.description:
+        what += " “" + esc(answers.description) + "”"
     return _(
         "You have an unfinished request: {what}. Shall we carry on where you left off, or "
         "start afresh?"
     ).format(what=what)
 
 
-async def resumed(update: Update, context: BotContext) -> int:
+@press(Resume, stay=Step.RESUME)
+async def resumed(update: Update, context: BotContext, press: Press[Resume]) -> int:
     """v1:resume:yes|no: carry on with the half-made request, or start afresh."""
-    data, query = callback_data(update), update.callback_query
+    query = press.query
     await answer(query)
-    if query is not None and query.message is not None:
+    if query.message is not None:
         await query.edit_message_reply_markup(reply_markup=None)
-    if data is None or data.arg != "yes" or not _draft(context).get("category"):
-        context.drafts[DRAFT] = {}
-        await _reply(update, _ask_category(), keyboards.categories())
-        return Step.CATEGORY
+    if press.data.answer != "yes" or FORM.answers(context).category is None:
+        return await FORM.start_from_category(update, context)
     return await _carry_on(update, context)
 
 
 async def _carry_on(update: Update, context: BotContext) -> int:
-    """Ask the first question the set-aside draft has no answer to."""
-    draft = _draft(context)
-    category = _category(draft)
-    if isinstance(draft.get("adding_to"), int):
-        await _reply(
-            update,
-            _(
-                "What would you like to add to #{id}? Volunteers may see it, so no name, "
-                "address, phone number or medical details."
-            ).format(id=draft["adding_to"]),
-        )
+    """Ask the first question the set-aside answers have no answer to."""
+    answers = FORM.answers(context)
+    category = answers.kind
+    if answers.adding_to is not None:
+        await _reply(update, FORM.ask_addition(answers.adding_to))
         return Step.ADDITION
-    if not draft.get("description"):
-        await _reply(update, _ask_description(category))
+    if not answers.description:
+        await _reply(update, FORM.ask_description(category))
         return Step.DESCRIPTION
-    if category is Category.PRESCRIPTION and "rx_consent_at" not in draft:
-        return RX_STEPS[await prescriptions.ask(update, Rx.PAYMENT)]
-    if "when" not in draft:
-        await _reply(update, _ask_when(), keyboards.when_choices())
-        return Step.WHEN
+    if answers.category is Category.PRESCRIPTION and answers.rx_consent_at is None:
+        return FORM.rx_step(await prescriptions.ask(update, Rx.PAYMENT))
+    if answers.when is None:
+        return await FORM.ask_for_when(update)
     if not category.at_the_door:
-        if "address" not in draft:
+        if answers.address is None:
             await _reply(update, _ask_phone(), keyboards.call_by_bot())
             return Step.PHONE
-    elif "lat" not in draft:
+    elif answers.lat is None:
         return await _ask_where(update, context)
-    elif "address" not in draft:
-        await _reply(update, _ask_address())
+    elif answers.address is None:
+        await _reply(update, FORM.ask_address())
         return Step.ADDRESS
-    await _reply(update, _summary(draft, context), keyboards.confirm_request())
-    return Step.CONFIRM
+    return await FORM.show_summary(update, context, answers)
 
 
 async def resume_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _waiting_text(_draft(context)), keyboards.resume_request())
+    await _reply(update, _waiting_text(FORM.answers(context)), keyboards.resume_request())
     return Step.RESUME
 
 
@@ -327,230 +247,16 @@ async def agree_and_begin(update: Update, context: BotContext) -> int:
     return await begin(update, context)
 
 
-def _category(draft: dict[str, Any]) -> Category:
-    return Category.parse(str(draft.get("category"))) or Category.OTHER
-
-
-async def chose_category(update: Update, context: BotContext) -> int:
-    data = callback_data(update)
-    category = Category.parse(data.arg) if data else None
-    if category is None:
-        await answer(update.callback_query, _("Please choose one of the buttons."))
-        return Step.CATEGORY
-    await answer(update.callback_query)
-    _draft(context)["category"] = category.value
-    query = update.callback_query
-    if query is not None and query.message is not None:
-        await query.edit_message_text(
-            _("You chose: {category}").format(category=category_label(category))
-        )
-    sender = update.effective_user
-    same = (
-        await context.services.desk.open_like(category, requester_id=sender.id)
-        if sender is not None
-        else None
-    )
-    if same is not None:
-        await _reply(update, _same_need_question(same), keyboards.duplicate(same.id))
-        return Step.DUPLICATE
-    await _reply(update, _ask_description(category))
-    return Step.DESCRIPTION
-
-
-def _same_need_question(same: HelpRequest) -> str:
-    return _(
-        "You already have request #{id} open for this: “{description}”.\n"
-        "Is this for the same thing? Then I'll add what you tell me to #{id}. Or is it "
-        "something new?"
-    ).format(id=same.id, description=esc(same.description))
-
-
-async def chose_duplicate(update: Update, context: BotContext) -> int:
-    """v1:dup:<open_id>:same|new: add to the open request, or ask for a new one."""
-    data, query = callback_data(update), update.callback_query
-    open_id = data.id_arg if data else None
-    choice = data.args[1] if data and len(data.args) == 2 else ""
-    if query is None or open_id is None or choice not in ("same", "new"):
-        await answer(query, _("Please choose one of the buttons."))
-        return Step.DUPLICATE
-    await answer(query)
-    await query.edit_message_reply_markup(reply_markup=None)
-    draft = _draft(context)
-    if choice == "same":
-        draft["adding_to"] = open_id
-        await _reply(
-            update,
-            _(
-                "What would you like to add to #{id}? Volunteers may see it, so no name, "
-                "address, phone number or medical details."
-            ).format(id=open_id),
-        )
-        return Step.ADDITION
-    # A separate need: saved as its own request, linked so coordinators see the two.
-    draft["linked_to"] = open_id
-    await _reply(update, _ask_description(_category(draft)))
-    return Step.DESCRIPTION
-
-
-async def duplicate_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please choose one of the buttons above."))
-    return Step.DUPLICATE
-
-
-async def added(update: Update, context: BotContext) -> int:
-    """The details to add to the open request of the same need."""
-    text = ((update.effective_message.text if update.effective_message else "") or "").strip()
-    sender = update.effective_user
-    open_id = _draft(context).get("adding_to")
-    if len(text) < 3 or len(text) > MAX_DESCRIPTION:
-        await _reply(
-            update,
-            ngettext(
-                "Please tell me in a few words (at most {n} character).",
-                "Please tell me in a few words (at most {n} characters).",
-                MAX_DESCRIPTION,
-            ).format(n=MAX_DESCRIPTION),
-        )
-        return Step.ADDITION
-    if sender is None or not isinstance(open_id, int):
-        context.drafts.pop(DRAFT, None)
-        await _reply(update, _("This is out of date. Please use /request to start again."))
-        return END
-    result = await context.services.desk.add_to(open_id, text, sender.id)
-    context.drafts.pop(DRAFT, None)
-    await _reply(update, notices.added_to_request(result, open_id))
-    return END
-
-
-async def addition_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please type what you'd like to add, in a few words."))
-    return Step.ADDITION
-
-
-async def category_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please choose one of the buttons:"), keyboards.categories())
-    return Step.CATEGORY
-
-
-async def described(update: Update, context: BotContext) -> int:
-    text = (update.effective_message.text if update.effective_message else "") or ""
-    text = text.strip()
-    if len(text) < 3:
-        await _reply(update, _("Could you tell me a little more? A few words is enough."))
-        return Step.DESCRIPTION
-    if len(text) > MAX_DESCRIPTION:
-        await _reply(
-            update,
-            ngettext(
-                "That's a bit long for volunteers to read: please keep it under {n} character.",
-                "That's a bit long for volunteers to read: please keep it under {n} characters.",
-                MAX_DESCRIPTION,
-            ).format(n=MAX_DESCRIPTION),
-        )
-        return Step.DESCRIPTION
-    draft = _draft(context)
-    draft["description"] = text
-    back = await _summary_if_changing(update, context)
-    if back is not None:
-        return back
-    if draft.get("category") == Category.PRESCRIPTION.value:
-        return RX_STEPS[await prescriptions.ask(update, Rx.PAYMENT)]
-    await _reply(update, _ask_when(), keyboards.when_choices())
-    return Step.WHEN
-
-
-async def _after_rx(update: Update, context: BotContext, at: Rx) -> int:
-    if at is Rx.DECLINED:
-        context.drafts.pop(DRAFT, None)
-        await _reply(update, prescriptions.declined_text(for_someone=False))
-        return END
-    if at is Rx.DONE:
-        await _reply(update, _ask_when(), keyboards.when_choices())
-        return Step.WHEN
-    return RX_STEPS[at]
-
-
-def _rx_pressed(at: Rx) -> Callable[[Update, BotContext], Coroutine[Any, Any, int]]:
-    """The handler of the buttons under the prescription's question `at`."""
-
-    async def pressed(update: Update, context: BotContext) -> int:
-        return await _after_rx(
-            update, context, await prescriptions.pressed(update, context, _draft(context), at)
-        )
-
-    return pressed
-
-
-async def prescription_amount(update: Update, context: BotContext) -> int:
-    return await _after_rx(
-        update, context, await prescriptions.typed_amount(update, _draft(context))
-    )
-
-
-def _rx_again(at: Rx) -> Callable[[Update, BotContext], Coroutine[Any, Any, int]]:
-    async def again(update: Update, context: BotContext) -> int:
-        return RX_STEPS[await prescriptions.ask(update, at)]
-
-    return again
-
-
-async def description_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please type what you need in a few words."))
-    return Step.DESCRIPTION
-
-
-REPEATS = ("weekly", "daily")
-
-
-def _when(code: str) -> When | None:
-    try:
-        return When(code)
-    except ValueError:
-        return None
-
-
-async def chose_when(update: Update, context: BotContext) -> int:
-    data = callback_data(update)
-    every = data.arg if data and data.arg in REPEATS else None
-    when = When.AT if every else _when(data.arg if data else "")
-    if when is None:
-        await answer(update.callback_query, _("Please choose one of the buttons."))
-        return Step.WHEN
-    await answer(update.callback_query)
-    query = update.callback_query
-    if query is not None and query.message is not None:
-        await query.edit_message_reply_markup(reply_markup=None)
-    draft = _draft(context)
-    draft["every"] = every
-    if when is When.AT:
-        await _reply(update, _ask_first_time() if every else _ask_when_at())
-        return Step.WHEN_AT
-    draft["when"], draft["due_at"] = when.value, None
-    return await _after_when(update, context)
-
-
-async def _after_when(update: Update, context: BotContext) -> int:
-    """Where the help is, and the address; for a friendly phone call, the number instead
-    (it can be made from anywhere, so no location is asked for)."""
-    back = await _summary_if_changing(update, context)
-    if back is not None:
-        return back
-    if _category(_draft(context)).at_the_door:
-        return await _ask_where(update, context)
-    await _reply(update, _ask_phone(), keyboards.call_by_bot())
-    return Step.PHONE
-
-
-def _call_from_anywhere(context: BotContext, number: str) -> dict[str, Any]:
-    """A phone call's draft: the number is kept where an address is (protected, shown to
-    the volunteer who takes it alone, purged the same way); the place is the middle of
-    the group's area, since distance doesn't matter for a call."""
-    draft = _draft(context)
+def _call_from_anywhere(context: BotContext, number: str) -> RequestAnswers:
+    """A phone call's answers: the number is kept where an address is (protected, shown
+    to the volunteer who takes it alone, purged the same way); the place is the middle
+    of the group's area, since distance doesn't matter for a call."""
+    answers = FORM.answers(context)
     area = context.services.settings.area
-    draft["lat"], draft["lon"] = (area.lat, area.lon) if area is not None else (0.0, 0.0)
-    draft["address"] = number
-    draft.pop("changing", None)
-    return draft
+    answers.lat, answers.lon = (area.lat, area.lon) if area is not None else (0.0, 0.0)
+    answers.address, answers.changing = number, False
+    FORM.keep(context, answers)
+    return answers
 
 
 async def phoned(update: Update, context: BotContext) -> int:
@@ -567,9 +273,7 @@ async def phoned(update: Update, context: BotContext) -> int:
             keyboards.call_by_bot(),
         )
         return Step.PHONE
-    draft = _call_from_anywhere(context, number)
-    await _reply(update, _summary(draft, context), keyboards.confirm_request())
-    return Step.CONFIRM
+    return await FORM.show_summary(update, context, _call_from_anywhere(context, number))
 
 
 async def call_by_bot(update: Update, context: BotContext) -> int:
@@ -578,9 +282,7 @@ async def call_by_bot(update: Update, context: BotContext) -> int:
     await answer(query)
     if query is not None and query.message is not None:
         await query.edit_message_reply_markup(reply_markup=None)
-    draft = _call_from_anywhere(context, "")
-    await _reply(update, _summary(draft, context), keyboards.confirm_request())
-    return Step.CONFIRM
+    return await FORM.show_summary(update, context, _call_from_anywhere(context, ""))
 
 
 async def phone_again(update: Update, context: BotContext) -> int:
@@ -588,68 +290,11 @@ async def phone_again(update: Update, context: BotContext) -> int:
     return Step.PHONE
 
 
-async def when_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _("Please choose one of the buttons:"), keyboards.when_choices())
-    return Step.WHEN
-
-
-async def typed_when(update: Update, context: BotContext) -> int:
-    text = (update.effective_message.text if update.effective_message else "") or ""
-    settings = context.services.settings
-    now = datetime.fromtimestamp(context.services.clock(), settings.timezone)
-    due = parse_due(text, now, settings.timezone)
-    if due is None:
-        await _reply(
-            update,
-            _("Sorry, I couldn't read that.") + "\n" + _ask_when_at(),
-        )
-        return Step.WHEN_AT
-    if due <= now:
-        await _reply(update, _("That time has already passed.") + "\n" + _ask_when_at())
-        return Step.WHEN_AT
-    draft = _draft(context)
-    draft["when"], draft["due_at"] = When.AT.value, due.timestamp()
-    await _reply(
-        update,
-        _("Got it: {when}.").format(when=when_text(When.AT, due.timestamp(), settings.timezone)),
-    )
-    return await _after_when(update, context)
-
-
-async def when_at_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _ask_when_at())
-    return Step.WHEN_AT
-
-
-async def located(update: Update, context: BotContext) -> int:
-    place = await read_place(update, context, Asker.REQUESTER, _draft(context))
-    if not isinstance(place, Place):
-        return Step.LOCATION
-    draft = _draft(context)
-    draft["lat"], draft["lon"] = place.lat, place.lon
-    await _reply(update, _ask_address(), ReplyKeyboardRemove())
-    return Step.ADDRESS
-
-
-async def location_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _ask_location(), keyboards.share_location())
-    return Step.LOCATION
-
-
-async def _last_place(context: BotContext, requester_id: int) -> HelpRequest | None:
-    """The requester's latest request with a place and an address still kept (not a
-    phone call, not purged)."""
-    for request in await context.services.requests.by_requester(requester_id, 5):
-        if request.category.at_the_door and request.address:
-            return request
-    return None
-
-
 async def _ask_where(update: Update, context: BotContext) -> int:
     """The location question; someone who asked before may use the same place again."""
-    await _reply(update, _ask_location(), keyboards.share_location())
+    await _reply(update, FORM.ask_location(context), keyboards.share_location())
     sender = update.effective_user
-    last = await _last_place(context, sender.id) if sender is not None else None
+    last = await context.services.desk.last_place(sender.id) if sender is not None else None
     if last is not None:
         await _reply(
             update,
@@ -663,114 +308,17 @@ async def same_place(update: Update, context: BotContext) -> int:
     """v1:sameplace: the place and address of the requester's last request, again."""
     query, sender = update.callback_query, update.effective_user
     await answer(query)
-    last = await _last_place(context, sender.id) if sender is not None else None
+    last = await context.services.desk.last_place(sender.id) if sender is not None else None
     if last is None:
         return await location_again(update, context)
     if query is not None and query.message is not None:
         await query.edit_message_reply_markup(reply_markup=None)
-    draft = _draft(context)
-    draft["lat"], draft["lon"], draft["address"] = last.lat, last.lon, last.address
-    draft.pop("changing", None)
+    answers = FORM.answers(context)
+    answers.lat, answers.lon, answers.address = last.lat, last.lon, last.address
+    answers.changing = False
+    FORM.keep(context, answers)
     await _reply(update, _("Got it: the same place as last time."), ReplyKeyboardRemove())
-    await _reply(update, _summary(draft, context), keyboards.confirm_request())
-    return Step.CONFIRM
-
-
-async def addressed(update: Update, context: BotContext) -> int:
-    text = ((update.effective_message.text if update.effective_message else "") or "").strip()
-    if len(text) < 3:
-        await _reply(update, _("Please type your address so the volunteer can find you."))
-        return Step.ADDRESS
-    if len(text) > MAX_ADDRESS:
-        await _reply(
-            update,
-            ngettext(
-                "That's longer than an address needs: please keep it under {n} character.",
-                "That's longer than an address needs: please keep it under {n} characters.",
-                MAX_ADDRESS,
-            ).format(n=MAX_ADDRESS),
-        )
-        return Step.ADDRESS
-    draft = _draft(context)
-    draft["address"] = text
-    draft.pop("changing", None)
-    await _reply(update, _summary(draft, context), keyboards.confirm_request())
-    return Step.CONFIRM
-
-
-async def address_again(update: Update, context: BotContext) -> int:
-    await _reply(update, _ask_address())
-    return Step.ADDRESS
-
-
-async def confirmed(update: Update, context: BotContext) -> int:
-    """The requester pressed Send (or Start again) under their summary."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if data is None or query is None or sender is None:
-        return Step.CONFIRM
-    if data.arg != "yes":
-        await answer(query)
-        await query.edit_message_reply_markup(reply_markup=None)
-        at_door = _category(_draft(context)).at_the_door
-        await _reply(
-            update,
-            _("What would you like to change?"),
-            keyboards.change_request(at_door=at_door),
-        )
-        return Step.CHANGE
-    answers = _draft(context)
-    draft = RequestDraft.from_answers(answers)
-    services = context.services
-    # Set once the request is saved: pressed again after a database fault cut the rest
-    # short, Send finishes that request instead of making a second one.
-    saved = await services.desk.saved(answers["saved_as"]) if "saved_as" in answers else None
-    if draft is None or ("saved_as" in answers and saved is None):
-        await answer(query, _("This summary is out of date. Please use /request to start again."))
-        return END
-    # Reached meanwhile (say, a repeating request's next one was posted): not saved.
-    limit = None if saved else await services.desk.limit_reached(sender.id)
-    if limit is not None:
-        await answer(query, _("Not sent."))
-        await query.edit_message_reply_markup(reply_markup=None)
-        context.drafts.pop(DRAFT, None)
-        await _reply(
-            update, _("I haven't sent this request.") + " " + _limit_text(limit, services.settings)
-        )
-        return END
-    await answer(query, _("Sent!"))
-    request = saved or await services.desk.submit(sender.id, draft)
-    answers["saved_as"] = request.id
-    await query.edit_message_reply_markup(reply_markup=None)
-    if not request.category.at_the_door:
-        await _reply(update, _saved_call_text(request.id))
-        await services.desk.announce(request)
-        context.drafts.pop(DRAFT, None)
-        return END
-    await _reply(
-        update,
-        _(
-            "✅ Thank you! Your request is saved as <b>#{id}</b>.\n"
-            "I'm letting volunteers nearby know now, and I'll message you as soon as "
-            "someone says they'll come.\n\n"
-            "🔑 Your safety code is <b>{code}</b>. The volunteer will say it at your door: "
-            "don't let anyone in who doesn't know it.\n\n"
-            "/myrequests shows your requests."
-        ).format(id=request.id, code=request.safety_code),
-    )
-    # The requester has their answer; now the (slower) pings.
-    await services.desk.announce(request)
-    context.drafts.pop(DRAFT, None)
-    return END
-
-
-def _saved_call_text(request_id: int) -> str:
-    """A friendly phone call is saved: no door, so no safety code."""
-    return _(
-        "✅ Thank you! Your request is saved as <b>#{id}</b>.\n"
-        "I'm letting our volunteers know now, and I'll message you as soon as someone "
-        "says they'll call.\n\n"
-        "/myrequests shows your requests."
-    ).format(id=request_id)
+    return await FORM.show_summary(update, context, answers)
 
 
 # What each choice of "change something" forgets, so that its question is asked again.
@@ -781,44 +329,81 @@ CHANGES = {
 }
 
 
-async def change(update: Update, context: BotContext) -> int:
+@press(Change, stay=Step.CHANGE)
+async def change(update: Update, context: BotContext, press: Press[Change]) -> int:
     """v1:change:what|when|where|all: ask that one question again, then the summary."""
-    data, query = callback_data(update), update.callback_query
-    choice = data.arg if data else ""
+    query, choice = press.query, press.data.what
     await answer(query)
-    if query is not None and query.message is not None:
+    if query.message is not None:
         await query.edit_message_reply_markup(reply_markup=None)
-    draft = _draft(context)
-    if choice not in CHANGES or not draft.get("category"):
-        context.drafts[DRAFT] = {}
-        await _reply(
-            update,
-            _("No problem, let's start again.") + "\n" + _ask_category(),
-            keyboards.categories(),
+    answers = FORM.answers(context)
+    if choice not in CHANGES or answers.category is None:
+        return await FORM.start_from_category(
+            update, context, _("No problem, let's start again.") + "\n"
         )
-        return Step.CATEGORY
-    for key in CHANGES[choice]:
-        draft.pop(key, None)
-    draft["changing"] = True  # back to the summary once it is answered
+    for name in CHANGES[choice]:
+        setattr(answers, name, None)
+    answers.changing = True  # back to the summary once it is answered
+    FORM.keep(context, answers)
     return await _carry_on(update, context)
 
 
-async def _summary_if_changing(update: Update, context: BotContext) -> int | None:
-    """After one changed answer: the summary again, if nothing else is missing."""
-    draft = _draft(context)
-    if not draft.get("changing") or RequestDraft.from_answers(draft) is None:
-        return None
-    draft.pop("changing", None)
-    await _reply(update, _summary(draft, context), keyboards.confirm_request())
-    return Step.CONFIRM
-
-
 async def change_again(update: Update, context: BotContext) -> int:
-    at_door = _category(_draft(context)).at_the_door
+    at_door = FORM.answers(context).kind.at_the_door
     await _reply(
         update, _("What would you like to change?"), keyboards.change_request(at_door=at_door)
     )
     return Step.CHANGE
+
+
+# --- a form's question asked again, in the requester's words --------------------------------
+
+
+async def category_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _("Please choose one of the buttons:"), keyboards.categories())
+    return Step.CATEGORY
+
+
+async def duplicate_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _("Please choose one of the buttons above."))
+    return Step.DUPLICATE
+
+
+async def addition_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _("Please type what you'd like to add, in a few words."))
+    return Step.ADDITION
+
+
+async def description_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _("Please type what you need in a few words."))
+    return Step.DESCRIPTION
+
+
+def _rx_again(at: Rx) -> Callback:
+    async def again(update: Update, context: BotContext) -> int:
+        return FORM.rx_step(await prescriptions.ask(update, at))
+
+    return again
+
+
+async def when_again(update: Update, context: BotContext) -> int:
+    await _reply(update, _("Please choose one of the buttons:"), keyboards.when_choices())
+    return Step.WHEN
+
+
+async def when_at_again(update: Update, context: BotContext) -> int:
+    await _reply(update, ask_when_at())
+    return Step.WHEN_AT
+
+
+async def location_again(update: Update, context: BotContext) -> int:
+    await _reply(update, FORM.ask_location(context), keyboards.share_location())
+    return Step.LOCATION
+
+
+async def address_again(update: Update, context: BotContext) -> int:
+    await _reply(update, FORM.ask_address())
+    return Step.ADDRESS
 
 
 async def confirm_again(update: Update, context: BotContext) -> int:
@@ -828,6 +413,20 @@ async def confirm_again(update: Update, context: BotContext) -> int:
         keyboards.confirm_request(),
     )
     return Step.CONFIRM
+
+
+AGAIN: dict[Stage, Callback] = {
+    Stage.CATEGORY: category_again,
+    Stage.DUPLICATE: duplicate_again,
+    Stage.ADDITION: addition_again,
+    Stage.DESCRIPTION: description_again,
+    **{stage: _rx_again(at) for at, stage in RX_STAGES.items()},
+    Stage.WHEN: when_again,
+    Stage.WHEN_AT: when_at_again,
+    Stage.LOCATION: location_again,
+    Stage.ADDRESS: address_again,
+    Stage.CONFIRM: confirm_again,
+}
 
 
 # --- outside the conversation ------------------------------------------------------------
@@ -858,7 +457,7 @@ async def my_requests(update: Update, context: BotContext) -> None:
             update,
             _("🔁 {category} {repeat}, next on {when}\n“{description}”").format(
                 category=category_label(series.category),
-                repeat=_repeat_text(series.every).strip(),
+                repeat=repeat_text(series.every).strip(),
                 when=when_text(When.AT, series.next_due_at, tz),
                 description=esc(series.description),
             ),
@@ -880,32 +479,27 @@ async def _who(request: HelpRequest, context: BotContext) -> str:
     """The volunteer on a taken or done request by name, and who closed a cancelled one."""
     services = context.services
     if request.status in (RequestStatus.CLAIMED, RequestStatus.DONE) and request.volunteer_id:
-        volunteer = await services.users.get(request.volunteer_id)
-        if volunteer is None or not volunteer.first_name:
+        name = await services.people.name_of(request.volunteer_id)
+        if not name:
             return ""
         if request.status is RequestStatus.CLAIMED:
-            return _("🙋 {name} is helping with it.").format(name=esc(volunteer.first_name))
-        return _("🙋 {name} helped with it.").format(name=esc(volunteer.first_name))
+            return _("🙋 {name} is helping with it.").format(name=esc(name))
+        return _("🙋 {name} helped with it.").format(name=esc(name))
     if request.status is RequestStatus.CANCELLED:
-        if await services.requests.cancelled_by_requester(request.id):
+        if await services.desk.cancelled_by_requester(request.id):
             return _("You cancelled it.")
         return _("A coordinator closed it: no volunteer could take it.")
     return ""
 
 
-async def cancel_request(update: Update, context: BotContext) -> None:
+@press(CancelRequest)
+async def cancel_request(update: Update, context: BotContext, press: Press[CancelRequest]) -> None:
     """v1:cancelreq:<id>: the requester no longer needs the help. With a volunteer on it,
     it asks first: v1:cancelreq:<id>:yes cancels, :no keeps it."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    request_id = data.id_arg if data else None
-    choice = data.args[1] if data and len(data.args) == 2 else ""
-    if data is None or request_id is None or len(data.args) > 2 or choice not in ("", "yes", "no"):
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, request_id = press.query, press.sender, press.data.request_id
+    choice = press.data.answer or ""
     if choice != "yes":
-        request = await context.services.requests.get(request_id)
+        request = await context.services.desk.find(request_id)
         if request is None or request.requester_id != sender.id:
             await answer(query, _("That button isn't for you."), alert=True)
             return
@@ -942,13 +536,10 @@ async def cancel_request(update: Update, context: BotContext) -> None:
         await answer(query, _("That button isn't for you."), alert=True)
 
 
-async def rebook(update: Update, context: BotContext) -> None:
+@press(Rebook)
+async def rebook(update: Update, context: BotContext, press: Press[Rebook]) -> None:
     """v1:rebook:<id>: its booked time passed after a hand-back; as soon as possible now."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    request_id = data.id_arg if data else None
-    if query is None or sender is None or request_id is None:
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, request_id = press.query, press.sender, press.data.request_id
     result = await context.services.desk.rebook_asap(request_id, sender.id)
     if result.outcome is Outcome.OK:
         await answer(query, _("Thank you!"))
@@ -963,22 +554,16 @@ async def rebook(update: Update, context: BotContext) -> None:
         await answer(query, _("That's already been sorted. /myrequests shows how it stands."))
         await query.edit_message_reply_markup(reply_markup=None)
     elif result.outcome is Outcome.NOT_FOUND:
-        await answer(query, _("This button doesn't work any more."))
+        await answer(query, stale_answer())
     else:
         await answer(query, _("That button isn't for you."), alert=True)
 
 
-async def stop_series(update: Update, context: BotContext) -> None:
+@press(StopSeries)
+async def stop_series(update: Update, context: BotContext, press: Press[StopSeries]) -> None:
     """v1:stopseries:<id>: no more occurrences of a recurring request."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    series_id = data.id_arg if data else None
-    outcome = (
-        await context.services.desk.stop_series(series_id, sender.id)
-        if series_id
-        else Outcome.NOT_YOURS
-    )
+    query, sender, series_id = press.query, press.sender, press.data.series_id
+    outcome = await context.services.desk.stop_series(series_id, sender.id)
     if outcome is Outcome.OK:
         await answer(query, _("Stopped."))
         await query.edit_message_text(
@@ -991,16 +576,11 @@ async def stop_series(update: Update, context: BotContext) -> None:
         await answer(query, _("That button isn't for you."), alert=True)
 
 
-async def feedback(update: Update, context: BotContext) -> None:
+@press(Feedback)
+async def feedback(update: Update, context: BotContext, press: Press[Feedback]) -> None:
     """v1:fb:<id>:yes|no: did the requester get the help?"""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    request_id = data.id_arg if data else None
-    answer_arg = data.args[1] if data and len(data.args) > 1 else ""
-    if request_id is None or answer_arg not in ("yes", "no"):
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, request_id = press.query, press.sender, press.data.request_id
+    answer_arg = press.data.answer
     result = await context.services.desk.record_feedback(
         request_id, sender.id, answer_arg == "yes"
     )
@@ -1019,80 +599,33 @@ async def feedback(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    chosen = matches(Action.CATEGORY)
+    other = PRIVATE & ~filters.COMMAND
+    states = FORM.states(AGAIN.__getitem__)
+    # Someone who asked before may press "the same place" instead of sharing it.
+    states[Step.LOCATION].insert(0, CallbackQueryHandler(same_place, pattern=SamePlace.matches()))
     app.add_handler(
         conversation(
             "request",
             entry_points=[
                 CommandHandler("request", begin, filters=PRIVATE),
                 CommandHandler("start", begin, filters=PRIVATE & filters.Regex(REQUEST_LINK)),
-                CallbackQueryHandler(begin, pattern=matches(Action.ROLE, arg=NEED)),
+                CallbackQueryHandler(begin, pattern=Role.matches(intent=NEED)),
                 CallbackQueryHandler(agree_and_begin, pattern=agreed_then(NEED)),
             ],
             states={
-                Step.CATEGORY: [
-                    CallbackQueryHandler(chose_category, pattern=chosen),
-                    MessageHandler(PRIVATE & ~filters.COMMAND, category_again),
-                ],
-                Step.DUPLICATE: [
-                    CallbackQueryHandler(chose_duplicate, pattern=matches(Action.DUPLICATE)),
-                    MessageHandler(PRIVATE & ~filters.COMMAND, duplicate_again),
-                ],
-                Step.ADDITION: [
-                    MessageHandler(TEXT, added),
-                    MessageHandler(PRIVATE & ~filters.COMMAND, addition_again),
-                ],
-                Step.DESCRIPTION: [
-                    MessageHandler(TEXT, described),
-                    MessageHandler(PRIVATE & ~filters.COMMAND, description_again),
-                ],
-                **{
-                    step: [
-                        CallbackQueryHandler(
-                            _rx_pressed(at), pattern=matches(Action.PRESCRIPTION)
-                        ),
-                        MessageHandler(PRIVATE & ~filters.COMMAND, _rx_again(at)),
-                    ]
-                    for at, step in RX_STEPS.items()
-                    if at is not Rx.AMOUNT
-                },
-                Step.RX_AMOUNT: [
-                    MessageHandler(TEXT, prescription_amount),
-                    MessageHandler(PRIVATE & ~filters.COMMAND, _rx_again(Rx.AMOUNT)),
-                ],
-                Step.WHEN: [
-                    CallbackQueryHandler(chose_when, pattern=matches(Action.WHEN)),
-                    MessageHandler(PRIVATE & ~filters.COMMAND, when_again),
-                ],
-                Step.WHEN_AT: [
-                    MessageHandler(TEXT, typed_when),
-                    MessageHandler(PRIVATE & ~filters.COMMAND, when_at_again),
-                ],
-                Step.LOCATION: [
-                    CallbackQueryHandler(same_place, pattern=matches(Action.SAME_PLACE)),
-                    MessageHandler(LOCATION | TEXT, located),
-                    MessageHandler(PRIVATE & ~filters.COMMAND, location_again),
-                ],
-                Step.ADDRESS: [
-                    MessageHandler(TEXT, addressed),
-                    MessageHandler(PRIVATE & ~filters.COMMAND, address_again),
-                ],
+                **states,
                 Step.RESUME: [
-                    CallbackQueryHandler(resumed, pattern=matches(Action.RESUME)),
-                    MessageHandler(PRIVATE & ~filters.COMMAND, resume_again),
+                    CallbackQueryHandler(resumed, pattern=Resume.matches()),
+                    MessageHandler(other, resume_again),
                 ],
                 Step.PHONE: [
                     MessageHandler(TEXT, phoned),
-                    CallbackQueryHandler(call_by_bot, pattern=matches(Action.CALL_BY)),
-                    MessageHandler(PRIVATE & ~filters.COMMAND, phone_again),
+                    CallbackQueryHandler(call_by_bot, pattern=CallBy.matches()),
+                    MessageHandler(other, phone_again),
                 ],
                 Step.CHANGE: [
-                    CallbackQueryHandler(change, pattern=matches(Action.CHANGE)),
-                    MessageHandler(PRIVATE & ~filters.COMMAND, change_again),
-                ],
-                Step.CONFIRM: [
-                    CallbackQueryHandler(confirmed, pattern=matches(Action.CONFIRM)),
-                    MessageHandler(PRIVATE & ~filters.COMMAND, confirm_again),
+                    CallbackQueryHandler(change, pattern=Change.matches()),
+                    MessageHandler(other, change_again),
                 ],
             },
         ),
@@ -1101,10 +634,10 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handlers(
         [
             CommandHandler("myrequests", my_requests, filters=PRIVATE),
-            CallbackQueryHandler(cancel_request, pattern=matches(Action.CANCEL_REQUEST)),
-            CallbackQueryHandler(stop_series, pattern=matches(Action.STOP_SERIES)),
-            CallbackQueryHandler(rebook, pattern=matches(Action.REBOOK)),
-            CallbackQueryHandler(feedback, pattern=matches(Action.FEEDBACK)),
+            CallbackQueryHandler(cancel_request, pattern=CancelRequest.matches()),
+            CallbackQueryHandler(stop_series, pattern=StopSeries.matches()),
+            CallbackQueryHandler(rebook, pattern=Rebook.matches()),
+            CallbackQueryHandler(feedback, pattern=Feedback.matches()),
         ],
         group=GROUP_FEATURES,
     )

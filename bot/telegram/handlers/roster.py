@@ -14,7 +14,14 @@ from bot.domain.results import Appointment, Dismissal
 from bot.i18n import _, join_list, ngettext
 from bot.services.roster import Card
 from bot.telegram import keyboards, notices
-from bot.telegram.callbacks import Action, matches
+from bot.telegram.buttons import (
+    Coordinator,
+    Hold,
+    MarkChecked,
+    RemoveVolunteer,
+    VolunteerCard,
+    VolunteerPage,
+)
 from bot.telegram.commands import publish_commands_for
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
@@ -24,10 +31,10 @@ from bot.telegram.handlers.common import (
     PRIVATE,
     TEXT,
     answer,
-    callback_data,
     conversation,
     coordinators_only,
 )
+from bot.telegram.presses import Press, press
 from bot.telegram.texts import (
     category_label,
     clip,
@@ -206,12 +213,10 @@ async def list_volunteers(update: Update, context: BotContext) -> None:
 
 
 @coordinators_only
-async def next_page(update: Update, context: BotContext) -> None:
+@press(VolunteerPage)
+async def next_page(update: Update, context: BotContext, press: Press[VolunteerPage]) -> None:
     """v1:vols:<offset>: the next page of the roster, in place."""
-    data, query = callback_data(update), update.callback_query
-    if query is None:
-        return
-    offset = int(data.arg) if data and data.arg.isdigit() and len(data.arg) < 7 else 0
+    query, offset = press.query, press.data.offset
     text, markup = await _page(context, offset, None)
     await answer(query)
     await query.edit_message_text(text, reply_markup=markup)
@@ -233,24 +238,11 @@ async def _show_card(update: Update, context: BotContext, card: Card | None, her
         await context.bot.send_message(update.effective_user.id, text, reply_markup=markup)
 
 
-def _target(update: Update) -> tuple[int | None, str]:
-    """The user id a roster button is about, and its second argument."""
-    data = callback_data(update)
-    if data is None:
-        return None, ""
-    return data.id_arg, data.args[1] if len(data.args) > 1 else ""
-
-
 @coordinators_only
-async def show_card(update: Update, context: BotContext) -> None:
+@press(VolunteerCard)
+async def show_card(update: Update, context: BotContext, press: Press[VolunteerCard]) -> None:
     """v1:vol:<user_id>[:here]: a volunteer's card (here: in place of this message)."""
-    query = update.callback_query
-    user_id, where = _target(update)
-    if query is None:
-        return
-    if user_id is None:
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, user_id, where = press.query, press.data.user_id, press.data.here
     card = await context.services.roster.card(user_id)
     if card is not None:
         await answer(query)
@@ -258,16 +250,11 @@ async def show_card(update: Update, context: BotContext) -> None:
 
 
 @coordinators_only
-async def mark_checked(update: Update, context: BotContext) -> None:
+@press(MarkChecked)
+async def mark_checked(update: Update, context: BotContext, press: Press[MarkChecked]) -> None:
     """v1:vcheck:<user_id>:1|0: ID/DBS-checked (prescriptions go only to them), or not."""
-    query, sender = update.callback_query, update.effective_user
-    user_id, value = _target(update)
-    if query is None or sender is None:
-        return
-    if user_id is None or value not in ("0", "1"):
-        await answer(query, _("This button doesn't work any more."))
-        return
-    checked = value == "1"
+    query, sender, user_id = press.query, press.sender, press.data.user_id
+    checked = press.data.checked == "1"
     card = await context.services.roster.set_checked(user_id, checked, sender.id)
     if card is not None:
         await answer(query, _("Marked as ID/DBS-checked.") if checked else _("Check cleared."))
@@ -275,16 +262,11 @@ async def mark_checked(update: Update, context: BotContext) -> None:
 
 
 @coordinators_only
-async def hold(update: Update, context: BotContext) -> int:
+@press(Hold, stale=END)
+async def hold(update: Update, context: BotContext, press: Press[Hold]) -> int:
     """v1:vhold:<user_id>:1 asks the coordinator why, then puts the volunteer on hold;
     v1:vhold:<user_id>:0 lifts the hold."""
-    query, sender = update.callback_query, update.effective_user
-    user_id, value = _target(update)
-    if query is None or sender is None:
-        return END
-    if user_id is None or value not in ("0", "1"):
-        await answer(query, _("This button doesn't work any more."))
-        return END
+    query, sender, user_id, value = press.query, press.sender, press.data.user_id, press.data.held
     roster = context.services.roster
     if value == "0":
         card = await roster.lift_hold(user_id, sender.id)
@@ -360,15 +342,11 @@ async def hold_reason_again(update: Update, context: BotContext) -> int:
 
 
 @coordinators_only
-async def remove(update: Update, context: BotContext) -> None:
+@press(RemoveVolunteer)
+async def remove(update: Update, context: BotContext, press: Press[RemoveVolunteer]) -> None:
     """v1:vremove:<user_id> asks first; v1:vremove:<user_id>:yes takes them off the list."""
-    query, sender = update.callback_query, update.effective_user
-    user_id, value = _target(update)
-    if query is None or sender is None:
-        return
-    if user_id is None or value not in ("", "yes"):
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, user_id = press.query, press.sender, press.data.user_id
+    value = press.data.answer or ""
     roster = context.services.roster
     card = await roster.card(user_id)
     if card is None:
@@ -476,18 +454,13 @@ ROLE_CHANGES = ("add", "remove", "dismiss", "keep")
 
 
 @coordinators_only
-async def change_role(update: Update, context: BotContext) -> None:
+@press(Coordinator)
+async def change_role(update: Update, context: BotContext, press: Press[Coordinator]) -> None:
     """v1:coord:<user_id>:add|remove|dismiss|keep[:card]: make someone a coordinator;
     "remove" asks first, "dismiss" (its Yes) stops them being one (never the last), "keep"
     (its No) leaves them be. Pressed on a volunteer's card, the card is refreshed."""
-    query, sender, data = update.callback_query, update.effective_user, callback_data(update)
-    user_id, change = _target(update)
-    if query is None or sender is None or data is None:
-        return
-    on_card = data.args[2:] == ("card",)
-    if user_id is None or change not in ROLE_CHANGES or len(data.args) > 3:
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, user_id = press.query, press.sender, press.data.user_id
+    change, on_card = press.data.change, press.data.card is not None
     services = context.services
     person = await services.roster.person(user_id)
     name = _name(person.first_name if person else "", user_id)
@@ -541,6 +514,8 @@ async def change_role(update: Update, context: BotContext) -> None:
             else _("They're not a coordinator."),
         )
         outcome_text = _("{name} is no longer a coordinator (changed by {coordinator}).")
+    if user_id == sender.id:
+        await context.person_changed()  # their own role: the rest of the update sees it
     await publish_commands_for(
         context.bot,
         user_id,
@@ -586,7 +561,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         conversation(
             "hold",
-            entry_points=[CallbackQueryHandler(hold, pattern=matches(Action.HOLD))],
+            entry_points=[CallbackQueryHandler(hold, pattern=Hold.matches())],
             states={
                 HoldStep.REASON: [
                     MessageHandler(TEXT, hold_reason),
@@ -600,11 +575,11 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         [
             CommandHandler("volunteers", list_volunteers, filters=PRIVATE),
             CommandHandler("coordinators", list_coordinators, filters=PRIVATE),
-            CallbackQueryHandler(next_page, pattern=matches(Action.VOLUNTEERS)),
-            CallbackQueryHandler(show_card, pattern=matches(Action.VOLUNTEER_CARD)),
-            CallbackQueryHandler(mark_checked, pattern=matches(Action.MARK_CHECKED)),
-            CallbackQueryHandler(remove, pattern=matches(Action.REMOVE_VOLUNTEER)),
-            CallbackQueryHandler(change_role, pattern=matches(Action.COORDINATOR)),
+            CallbackQueryHandler(next_page, pattern=VolunteerPage.matches()),
+            CallbackQueryHandler(show_card, pattern=VolunteerCard.matches()),
+            CallbackQueryHandler(mark_checked, pattern=MarkChecked.matches()),
+            CallbackQueryHandler(remove, pattern=RemoveVolunteer.matches()),
+            CallbackQueryHandler(change_role, pattern=Coordinator.matches()),
         ],
         group=GROUP_FEATURES,
     )

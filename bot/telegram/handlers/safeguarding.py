@@ -7,7 +7,7 @@ from enum import IntEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import Message, Update
+from telegram import Message, Update, User
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain.money import pounds_typed
@@ -16,7 +16,7 @@ from bot.domain.results import Outcome
 from bot.i18n import _, inserted, join_list, line, ngettext
 from bot.services.safeguarding import MAX_SPEND_PENCE, RequestDetails
 from bot.telegram import keyboards, notices, settling
-from bot.telegram.callbacks import Action, matches
+from bot.telegram.buttons import Concern, NoReceipt, OnIt, PaidBack, Spend
 from bot.telegram.claims import claim_receipt, claim_spend
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
@@ -28,10 +28,11 @@ from bot.telegram.handlers.common import (
     TEXT,
     Callback,
     answer,
-    callback_data,
     consented_user,
     conversation,
+    draft_of,
 )
+from bot.telegram.presses import Press, press, stale_answer
 from bot.telegram.texts import (
     category_label,
     clip,
@@ -65,11 +66,6 @@ async def _reply(update: Update, text: str, markup: Any = None) -> Message | Non
     if message is None:
         return None
     return await message.reply_text(text, reply_markup=markup)
-
-
-def _draft(context: BotContext, name: str) -> dict[str, Any]:
-    draft: dict[str, Any] = context.drafts.setdefault(name, {})
-    return draft
 
 
 def _leaving(name: str) -> Callback:
@@ -121,14 +117,10 @@ async def begin_concern(update: Update, context: BotContext) -> int:
     return ConcernStep.WHICH
 
 
-async def concern_about(update: Update, context: BotContext) -> int:
+@press(Concern, stale=END)
+async def concern_about(update: Update, context: BotContext, press: Press[Concern]) -> int:
     """v1:concern[:<id>]: a concern about this request (or about none), from its button."""
-    data, query = callback_data(update), update.callback_query
-    request_id = data.id_arg if data else None
-    if data is None or (data.arg and request_id is None):
-        # PTB passes a press with empty data to every pattern: it is junk all the same.
-        await answer(query, _("This button doesn't work any more."))
-        return END
+    query, request_id = press.query, press.data.request_id
     user = await consented_user(update, context)  # shows the notice (and answers) if needed
     if user is None:
         return END
@@ -187,21 +179,18 @@ async def concern_written(update: Update, context: BotContext) -> int:
     return END
 
 
-async def on_it(update: Update, context: BotContext) -> None:
+@press(OnIt)
+async def on_it(update: Update, context: BotContext, press: Press[OnIt]) -> None:
     """v1:onit:<concern_id>: a coordinator takes a concern on; the others are told, so
     that two don't both act."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    concern_id = data.id_arg if data else None
-    if query is None or sender is None or concern_id is None:
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, concern_id = press.query, press.sender, press.data.concern_id
     services = context.services
-    if not await services.coordinators.is_coordinator(sender.id):
+    if not context.is_coordinator:
         await answer(query, _("Only coordinators can do that."), alert=True)
         return
     taken = await services.safeguarding.take_concern(sender.id, concern_id)
     if taken is None:
-        await answer(query, _("This button doesn't work any more."))
+        await answer(query, stale_answer())
         return
     outcome, name = taken
     await query.edit_message_reply_markup(reply_markup=None)
@@ -242,19 +231,13 @@ def parse_pounds(text: str) -> int | None:
     return pence if pence is not None and pence <= MAX_SPEND_PENCE else None
 
 
-async def begin_spend(update: Update, context: BotContext) -> int:
+@press(Spend, stale=END)
+async def begin_spend(update: Update, context: BotContext, press: Press[Spend]) -> int:
     """v1:spend:<id>: the volunteer records what a shopping or errand task cost."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return END
-    request_id = data.id_arg if data else None
-    task = (
-        await context.services.safeguarding.spending_task(sender.id, request_id)
-        if request_id
-        else None
-    )
+    query, sender, request_id = press.query, press.sender, press.data.request_id
+    task = await context.services.safeguarding.spending_task(sender.id, request_id)
     if task is None:
-        await answer(query, _("This button doesn't work any more."))
+        await answer(query, stale_answer())
         return END
     spending = await context.services.safeguarding.spending(task.id)
     if spending is not None and spending.settled_at is not None:
@@ -283,7 +266,7 @@ def _settled_text(request_id: int, pence: int) -> str:
 
 def _spend_request(context: BotContext) -> int | None:
     """The task whose spending is being recorded (from the persisted draft)."""
-    request_id = _draft(context, SPEND).get("request_id")
+    request_id = draft_of(context, SPEND).get("request_id")
     return request_id if isinstance(request_id, int) else None
 
 
@@ -359,31 +342,23 @@ async def receipt_sent(update: Update, context: BotContext) -> int:
     return END
 
 
-async def no_receipt(update: Update, context: BotContext) -> int:
+@press(NoReceipt, stale=END)
+async def no_receipt(update: Update, context: BotContext, press: Press[NoReceipt]) -> int:
     """v1:noreceipt:<id>: the volunteer has no receipt to send."""
-    query, data, sender = update.callback_query, callback_data(update), update.effective_user
+    query, sender, request_id = press.query, press.sender, press.data.request_id
     context.drafts.pop(SPEND, None)
     await answer(query, _("OK."))
-    if query is not None:
-        await query.edit_message_reply_markup(reply_markup=None)
+    await query.edit_message_reply_markup(reply_markup=None)
     await _reply(update, _("No problem. Thank you for helping!"))
-    request_id = data.id_arg if data else None
-    if (
-        request_id is not None
-        and sender is not None
-        and await context.services.safeguarding.settle_without_receipt(sender.id, request_id)
-    ):
+    if await context.services.safeguarding.settle_without_receipt(sender.id, request_id):
         await settling.tell_settled(context.services, request_id)
     return END
 
 
-async def paid_back(update: Update, context: BotContext) -> None:
+@press(PaidBack)
+async def paid_back(update: Update, context: BotContext, press: Press[PaidBack]) -> None:
     """v1:paidback:<id>: the requester has paid the volunteer back; the volunteer is told."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    request_id = data.id_arg if data else None
-    if query is None or sender is None or request_id is None:
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, request_id = press.query, press.sender, press.data.request_id
     services = context.services
     result = await services.safeguarding.paid_back(sender.id, request_id)
     if result.outcome is Outcome.OK and result.request is not None:
@@ -394,13 +369,13 @@ async def paid_back(update: Update, context: BotContext) -> None:
         await answer(query, _("That's already settled. Thank you!"))
         await query.edit_message_reply_markup(reply_markup=None)
     elif result.outcome is Outcome.NOT_FOUND:
-        await answer(query, _("This button doesn't work any more."))
+        await answer(query, stale_answer())
     else:
         await answer(query, _("That button isn't for you."), alert=True)
 
 
 async def receipt_again(update: Update, context: BotContext) -> int:
-    request_id = _draft(context, SPEND).get("request_id")
+    request_id = draft_of(context, SPEND).get("request_id")
     await _reply(
         update,
         _("Please send the receipt as a photo, or press “I have no receipt”."),
@@ -574,16 +549,25 @@ async def _show_line(message: Message, context: BotContext, request_id: int) -> 
             await message.reply_voice(item.file_id, caption=caption, protect_content=True)
 
 
+async def _coordinator_asking(update: Update, context: BotContext) -> tuple[Message, User] | None:
+    """The message and its sender, if a coordinator sent it; anyone else is told no."""
+    message, sender = update.effective_message, update.effective_user
+    if message is None or sender is None:
+        return None
+    if not context.is_coordinator:
+        await message.reply_text(_("Only coordinators can do that."))
+        return None
+    return message, sender
+
+
 async def show_details(update: Update, context: BotContext) -> None:
     """/details <number>: a request's personal details, for coordinators; each look is
     written to the audit log."""
-    message, sender = update.effective_message, update.effective_user
-    if message is None or sender is None:
+    asking = await _coordinator_asking(update, context)
+    if asking is None:
         return
+    message, sender = asking
     services = context.services
-    if not await services.coordinators.is_coordinator(sender.id):
-        await message.reply_text(_("Only coordinators can do that."))
-        return
     request_id = _request_number(context)
     if request_id is None:
         await message.reply_text(
@@ -610,13 +594,11 @@ async def show_details(update: Update, context: BotContext) -> None:
 async def correct_spent(update: Update, context: BotContext) -> None:
     """/spent <number> <amount>: a coordinator corrects what a done task cost (logged);
     the volunteer and the requester are told the new amount."""
-    message, sender = update.effective_message, update.effective_user
-    if message is None or sender is None:
+    asking = await _coordinator_asking(update, context)
+    if asking is None:
         return
+    message, sender = asking
     services = context.services
-    if not await services.coordinators.is_coordinator(sender.id):
-        await message.reply_text(_("Only coordinators can do that."))
-        return
     # A photo captioned "/spent 12 8.40" is the right receipt too.
     receipt = message.photo[-1].file_id if message.photo else None
     caption_args = (message.caption or "").split()[1:] if receipt else None
@@ -654,7 +636,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             "concern",
             entry_points=[
                 CommandHandler("concern", begin_concern, filters=PRIVATE),
-                CallbackQueryHandler(concern_about, pattern=matches(Action.CONCERN)),
+                CallbackQueryHandler(concern_about, pattern=Concern.matches()),
             ],
             states={
                 ConcernStep.WHICH: [
@@ -673,7 +655,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         conversation(
             "spend",
-            entry_points=[CallbackQueryHandler(begin_spend, pattern=matches(Action.SPEND))],
+            entry_points=[CallbackQueryHandler(begin_spend, pattern=Spend.matches())],
             states={
                 SpendStep.AMOUNT: [
                     MessageHandler(TEXT, amount_given),
@@ -681,7 +663,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 ],
                 SpendStep.RECEIPT: [
                     MessageHandler(RECEIPT, receipt_sent),
-                    CallbackQueryHandler(no_receipt, pattern=matches(Action.NO_RECEIPT)),
+                    CallbackQueryHandler(no_receipt, pattern=NoReceipt.matches()),
                     MessageHandler(PRIVATE & ~filters.COMMAND, receipt_again),
                 ],
             },
@@ -697,8 +679,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 PRIVATE & filters.PHOTO & filters.CaptionRegex(r"^/spent(@\w+)?(\s|$)"),
                 correct_spent,
             ),
-            CallbackQueryHandler(paid_back, pattern=matches(Action.PAID_BACK)),
-            CallbackQueryHandler(on_it, pattern=matches(Action.ON_IT)),
+            CallbackQueryHandler(paid_back, pattern=PaidBack.matches()),
+            CallbackQueryHandler(on_it, pattern=OnIt.matches()),
         ],
         group=GROUP_FEATURES,
     )

@@ -17,8 +17,8 @@ from telegram.ext import (
 
 from bot.i18n import _, ngettext
 from bot.telegram import keyboards
-from bot.telegram.callbacks import Action, matches
-from bot.telegram.commands import LEAFLET_LINKS
+from bot.telegram.buttons import Consent
+from bot.telegram.commands import LEAFLET_LINKS, help_text
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     ANYTHING_ELSE,
@@ -30,6 +30,7 @@ from bot.telegram.handlers.common import (
     needs_consent,
     privacy_notice,
 )
+from bot.telegram.presses import Press, press
 from bot.telegram.texts import esc
 
 
@@ -42,8 +43,7 @@ async def start(update: Update, context: BotContext) -> None:
     sender, message = update.effective_user, update.effective_message
     if sender is None or message is None:
         return
-    user = await context.services.users.get(sender.id)
-    if needs_consent(user):
+    if needs_consent(context.person.user):
         await message.reply_text(privacy_notice(), reply_markup=keyboards.consent())
         return
     listening = await context.services.offers.listening(sender.id)
@@ -52,11 +52,10 @@ async def start(update: Update, context: BotContext) -> None:
     )
 
 
-async def consent(update: Update, context: BotContext) -> None:
+@press(Consent)
+async def consent(update: Update, context: BotContext, press: Press[Consent]) -> None:
     """v1:consent:yes: store the person for the first time, then offer the choice."""
-    query, sender = update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
+    query, sender = press.query, press.sender
     await agree(update, context)
     await answer(query, _("Thank you!"))
     await context.bot.send_message(
@@ -72,57 +71,7 @@ async def show_help(update: Update, context: BotContext) -> None:
     """/help: what the bot does and the commands for each role."""
     if update.effective_message is None or update.effective_user is None:
         return
-    text = _(
-        "<b>How this works</b>\n"
-        "Neighbours help neighbours: shopping, prescriptions, dog walks, a friendly call.\n\n"
-        "<b>If you need help</b>\n"
-        "/request – ask for help\n"
-        "/myrequests – see or cancel your requests\n\n"
-        "<b>If you want to help</b>\n"
-        "/volunteer – sign up or change your details\n"
-        "/mytasks – the tasks you've taken\n"
-        "/pause and /resume – take a break from requests\n\n"
-        "<b>Any time</b>\n"
-        "/concern – tell the coordinators about a worry\n"
-        "/privacy – what we keep and why\n"
-        "/forgetme – erase my details\n"
-        "/language – choose your language\n"
-        "/cancel – stop what we're doing"
-    )
-    text += "\n\n" + _(
-        "<b>The group</b>\n"
-        "/fund – the shared fund: balance, money in and out\n"
-        "/info – other help nearby: food, medicines, money, health, someone to talk to"
-    )
-    text += "\n" + _(
-        "/offer – offer neighbours something: a shop run, spare things, a lift, a meal\n"
-        "/offers – what neighbours nearby are offering\n"
-        "/myoffers – my offers, who took them; close one early"
-    )
-    if await context.services.coordinators.is_coordinator(update.effective_user.id):
-        text += "\n\n" + _("<b>Coordinators</b>\n/pending – volunteers waiting for approval")
-        text += "\n" + _("/broadcast – message everyone or a group")
-        text += "\n" + _(
-            "/open – requests still waiting, oldest first\n"
-            "/volunteers – volunteers: ID checks, pauses, recent tasks\n"
-            "/coordinators – who coordinates; add or remove one\n"
-            "/onbehalf – record a request taken by phone\n"
-            "/stats – figures and a chart\n"
-            "/export – requests and volunteers as CSV files\n"
-            "/linkgroup – send it in a group chat to post new requests there"
-        )
-        text += "\n" + _(
-            "/details &lt;number&gt; – a request's full details (each look is logged)"
-        )
-        text += "\n" + _("/forget &lt;number&gt; – erase the person a phone request was taken for")
-        text += "\n" + _(
-            "/spent &lt;number&gt; &lt;amount&gt; – correct what a task cost (logged)"
-        )
-        text += "\n" + _("/map – the map: open requests, and where volunteers can reach")
-        text += "\n" + _(
-            "/fund add – record money in; /fund reverse &lt;row&gt; – correct a mistake\n"
-            "/info add – add a local service; its buttons edit, re-check or retire it"
-        )
+    text = help_text(context.is_coordinator)
     await update.effective_message.reply_text(text, reply_markup=ReplyKeyboardRemove())
 
 
@@ -222,11 +171,11 @@ async def membership_changed(update: Update, context: BotContext) -> None:
     change = update.my_chat_member
     if change is None or change.chat.type != ChatType.PRIVATE:
         return
-    users = context.services.users
+    people = context.services.people
     if change.new_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
-        await users.set_blocked(change.chat.id, context.services.clock())
+        await people.blocked_us(change.chat.id, True)
     elif change.new_chat_member.status == ChatMemberStatus.MEMBER:
-        await users.set_blocked(change.chat.id, None)
+        await people.blocked_us(change.chat.id, False)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -238,7 +187,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("help", show_help, filters=PRIVATE),
             CommandHandler("privacy", show_privacy, filters=PRIVATE),
             CommandHandler("cancel", cancel_nothing, filters=PRIVATE),
-            CallbackQueryHandler(consent, pattern=matches(Action.CONSENT)),
+            CallbackQueryHandler(consent, pattern=Consent.matches()),
             ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
         ],
         group=GROUP_FEATURES,

@@ -12,17 +12,17 @@ from bot.domain.models import HelpRequest, RequestStatus, Volunteer
 from bot.domain.results import Outcome
 from bot.i18n import _, inserted, join_list, line, ngettext
 from bot.services.desk import Stuck
-from bot.services.matching import distance_matters, request_needs_check, within_reach
+from bot.services.matching import distance_matters, within_reach
 from bot.telegram import keyboards
-from bot.telegram.callbacks import Action, matches
+from bot.telegram.buttons import Assign, OpenList
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     GROUP_FEATURES,
     PRIVATE,
     answer,
-    callback_data,
     coordinators_only,
 )
+from bot.telegram.presses import Press, press
 from bot.telegram.texts import (
     category_label,
     distance_text,
@@ -134,31 +134,17 @@ async def open_list_pressed(update: Update, context: BotContext) -> None:
     await open_requests(update, context)
 
 
-def _user_id(text: str) -> int | None:
-    number = int(text) if text.isdigit() and len(text) <= 19 else 0
-    return number if 0 < number < 2**63 else None
-
-
 @coordinators_only
-async def assign(update: Update, context: BotContext) -> None:
+@press(Assign)
+async def assign(update: Update, context: BotContext, press: Press[Assign]) -> None:
     """v1:assign:<request_id> lists who could take it; v1:assign:<request_id>:<user_id>
-    hands it to them."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    request_id = data.id_arg if data else None
-    if data is None or request_id is None or len(data.args) > 2:
-        await answer(query, _("This button doesn't work any more."))
-        return
-    if len(data.args) == 1:
+    hands it to them (v1:assign:<request_id>:any lists every approved volunteer)."""
+    request_id, volunteer_id = press.data.request_id, press.data.to
+    if volunteer_id is None:
         await _show_choices(update, context, request_id)
         return
-    if data.args[1] == ANYONE:
+    if volunteer_id == "any":
         await _show_anyone(update, context, request_id)
-        return
-    volunteer_id = _user_id(data.args[1])
-    if volunteer_id is None:
-        await answer(query, _("This button doesn't work any more."))
         return
     await _hand_over(update, context, request_id, volunteer_id)
 
@@ -215,18 +201,11 @@ async def _show_anyone(update: Update, context: BotContext, request_id: int) -> 
     query, sender = update.callback_query, update.effective_user
     assert query is not None
     assert sender is not None
-    services = context.services
-    request = await services.requests.get(request_id)
-    if request is None or request.status is not RequestStatus.OPEN:
+    found = await context.services.desk.anyone_for(request_id)
+    if found is None:
         await answer(query, _("That request is no longer open."))
         return
-    # An ID/DBS check is never passed over: desk.assign would refuse them anyway.
-    needs_check = request_needs_check(request, services.settings)
-    everyone = [
-        v
-        for v in await services.volunteers.pingable()
-        if v.user_id != request.requester_id and (v.dbs_checked or not needs_check)
-    ]
+    request, everyone = found
     if not everyone:
         await answer(query, _("No approved volunteer can be handed this one."), alert=True)
         return
@@ -236,7 +215,7 @@ async def _show_anyone(update: Update, context: BotContext, request_id: int) -> 
         return haversine_km(request.lat, request.lon, v.lat, v.lon)
 
     choices = []
-    for volunteer in sorted(everyone, key=far)[:ANYONE_LIMIT]:
+    for volunteer in everyone[:ANYONE_LIMIT]:
         mark = " ⚠️" if _misfit(request, volunteer) else ""
         name = volunteer.first_name[:MAX_NAME_IN_BUTTON] or str(volunteer.user_id)
         choices.append((volunteer.user_id, f"{name} · {distance_text(far(volunteer))}{mark}"))
@@ -260,14 +239,14 @@ async def _hand_over(
     services = context.services
     result = await services.desk.assign(request_id, volunteer_id, sender.id)
     if result.outcome is Outcome.OK:
-        volunteer = await services.users.get(volunteer_id)
+        name = await services.people.name_of(volunteer_id)
         await answer(query, _("Handed over."))
         text = _("👤 #{id} is now with {name} (handed over by {coordinator}).").format(
             id=request_id,
-            name=esc(volunteer.first_name if volunteer else str(volunteer_id)),
+            name=esc(name if name is not None else str(volunteer_id)),
             coordinator=esc(sender.first_name),
         )
-        profile = await services.volunteers.get(volunteer_id)
+        profile = await services.volunteering.profile(volunteer_id)
         if result.request is not None:
             await _retire_old_ping(context, result.request, volunteer_id)
             misfit = _misfit(result.request, profile) if profile is not None else []
@@ -303,7 +282,7 @@ async def _retire_old_ping(context: BotContext, request: HelpRequest, volunteer_
     """The taker's earlier ping still said "I'll do it / Not this time": it says the task
     is theirs now, so a late "Not this time" can't look like giving it back."""
     services = context.services
-    ping = await services.pings.find(request.id, volunteer_id, request.round)
+    ping = await services.matchmaker.ping_to(request, volunteer_id)
     if ping is None or ping.chat_id is None or ping.message_id is None:
         return
     await services.messenger.retell(
@@ -320,8 +299,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handlers(
         [
             CommandHandler("open", open_requests, filters=PRIVATE),
-            CallbackQueryHandler(assign, pattern=matches(Action.ASSIGN)),
-            CallbackQueryHandler(open_list_pressed, pattern=matches(Action.OPEN_LIST)),
+            CallbackQueryHandler(assign, pattern=Assign.matches()),
+            CallbackQueryHandler(open_list_pressed, pattern=OpenList.matches()),
         ],
         group=GROUP_FEATURES,
     )

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import re
 from enum import IntEnum
-from typing import Any
 
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain.limits import MAX_RADIUS_KM, MIN_RADIUS_KM
-from bot.domain.models import Category, Place, QuietHours, RequestStatus, Slot, VolunteerStatus
+from bot.domain.models import Category, Place, QuietHours, RequestStatus, VolunteerStatus
 from bot.domain.results import Outcome
 from bot.domain.when import ascii_digits
 from bot.i18n import _, distance_unit
 from bot.services.safeguarding import SPENDING_CATEGORIES
 from bot.telegram import keyboards, notices, offer_views
-from bot.telegram.callbacks import Action, matches
+from bot.telegram.buttons import (
+    Accept,
+    Availability,
+    Decline,
+    Done,
+    Later,
+    Quiet,
+    Release,
+    Role,
+    VolunteerCategory,
+    VolunteerSave,
+)
 from bot.telegram.commands import VOLUNTEER_LINK
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
@@ -30,11 +40,12 @@ from bot.telegram.handlers.common import (
     agree,
     agreed_then,
     answer,
-    callback_data,
     consented_user,
     conversation,
+    draft_of,
 )
 from bot.telegram.handlers.places import Asker, read_place
+from bot.telegram.presses import Press, press, stale_answer
 from bot.telegram.texts import decimal, from_reader_unit, in_reader_unit, radius_text
 
 DRAFT = "volunteer"
@@ -44,11 +55,6 @@ class Step(IntEnum):
     LOCATION = 1
     RADIUS = 2
     CATEGORIES = 3
-
-
-def _draft(context: BotContext) -> dict[str, Any]:
-    draft: dict[str, Any] = context.drafts.setdefault(DRAFT, {})
-    return draft
 
 
 def _ask_location() -> str:
@@ -76,7 +82,9 @@ def _ask_categories() -> str:
 
 def _chosen(context: BotContext) -> set[Category]:
     return {
-        c for c in (Category.parse(code) for code in _draft(context).get("categories", [])) if c
+        c
+        for c in (Category.parse(code) for code in draft_of(context, DRAFT).get("categories", []))
+        if c
     }
 
 
@@ -88,7 +96,7 @@ async def begin(update: Update, context: BotContext) -> int:
     if user is None:
         return END
     await answer(update.callback_query)
-    existing = await context.services.volunteers.get(user.id)
+    existing = await context.services.volunteering.profile(user.id)
     context.drafts[DRAFT] = {
         "categories": sorted(c.value for c in existing.categories) if existing else []
     }
@@ -109,7 +117,7 @@ async def located(update: Update, context: BotContext) -> int:
     place = await read_place(update, context, Asker.VOLUNTEER)
     if not isinstance(place, Place):
         return Step.LOCATION
-    draft = _draft(context)
+    draft = draft_of(context, DRAFT)
     draft["lat"], draft["lon"] = place.lat, place.lon
     if update.effective_message is not None:
         await update.effective_message.reply_text(
@@ -167,7 +175,7 @@ async def radius_given(update: Update, context: BotContext) -> int:
             again.format(low=low, high=high), reply_markup=keyboards.radius_choices()
         )
         return Step.RADIUS
-    _draft(context)["radius_km"] = km
+    draft_of(context, DRAFT)["radius_km"] = km
     await message.reply_text(
         _("Great: up to {radius}.").format(radius=radius_text(km)),
         reply_markup=ReplyKeyboardRemove(),
@@ -187,15 +195,14 @@ async def radius_again(update: Update, context: BotContext) -> int:
     return Step.RADIUS
 
 
-async def toggled_category(update: Update, context: BotContext) -> int:
-    data, query = callback_data(update), update.callback_query
-    category = Category.parse(data.arg) if data else None
-    if query is None or category is None:
-        await answer(query, _("Please choose one of the buttons."))
-        return Step.CATEGORIES
+@press(VolunteerCategory, stay=Step.CATEGORIES)
+async def toggled_category(
+    update: Update, context: BotContext, press: Press[VolunteerCategory]
+) -> int:
+    query, category = press.query, press.data.category
     chosen = _chosen(context)
     chosen ^= {category}
-    _draft(context)["categories"] = sorted(c.value for c in chosen)
+    draft_of(context, DRAFT)["categories"] = sorted(c.value for c in chosen)
     await answer(query)
     await query.edit_message_reply_markup(reply_markup=keyboards.volunteer_categories(chosen))
     return Step.CATEGORIES
@@ -205,7 +212,7 @@ async def saved(update: Update, context: BotContext) -> int:
     query, sender = update.callback_query, update.effective_user
     if query is None or sender is None:
         return Step.CATEGORIES
-    draft, chosen = _draft(context), _chosen(context)
+    draft, chosen = draft_of(context, DRAFT), _chosen(context)
     if not chosen:
         await answer(query, _("Please choose at least one kind of help first."), alert=True)
         return Step.CATEGORIES
@@ -213,15 +220,10 @@ async def saved(update: Update, context: BotContext) -> int:
         await answer(query, _("This form is out of date. Please use /volunteer to start again."))
         return END
     services = context.services
-    before = await services.volunteers.get(sender.id)
-    volunteer = await services.volunteers.save_profile(
-        sender.id,
-        float(draft["lat"]),
-        float(draft["lon"]),
-        float(draft["radius_km"]),
-        chosen,
-        services.clock(),
+    signed_up = await services.volunteering.sign_up(
+        sender.id, float(draft["lat"]), float(draft["lon"]), float(draft["radius_km"]), chosen
     )
+    volunteer = signed_up.volunteer
     context.drafts.pop(DRAFT, None)
     await answer(query, _("Saved!"))
     await query.edit_message_reply_markup(reply_markup=None)
@@ -233,10 +235,7 @@ async def saved(update: Update, context: BotContext) -> int:
             "you; I'll tell you when that's done. Until then you won't get any requests."
         )
     await context.bot.send_message(sender.id, text)
-    newly_waiting = volunteer.status is VolunteerStatus.PENDING and (
-        before is None or before.status is not VolunteerStatus.PENDING
-    )
-    if newly_waiting:
+    if signed_up.newly_waiting:
         await services.coordinators.tell(
             lambda: notices.volunteer_waiting(volunteer),
             lambda: keyboards.approval(volunteer.user_id),
@@ -255,7 +254,7 @@ async def saved(update: Update, context: BotContext) -> int:
         offer_views.news_prompt(listening),
         reply_markup=offer_views.news_keyboard(listening),
     )
-    slots = await services.availability.of(sender.id)
+    slots = await services.volunteering.free_slots(sender.id)
     await context.bot.send_message(
         sender.id,
         _(
@@ -279,15 +278,10 @@ async def categories_again(update: Update, context: BotContext) -> int:
 # --- the buttons on pings and tasks ------------------------------------------------------
 
 
-async def accept(update: Update, context: BotContext) -> None:
+@press(Accept)
+async def accept(update: Update, context: BotContext, press: Press[Accept]) -> None:
     """v1:accept:<id>: the volunteer takes the request (exactly one ever wins)."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    request_id = data.id_arg if data else None
-    if request_id is None:
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, request_id = press.query, press.sender, press.data.request_id
     services = context.services
     result = await services.desk.accept(request_id, sender.id)
     if result.outcome is Outcome.OK and result.request is not None:
@@ -323,14 +317,12 @@ async def accept(update: Update, context: BotContext) -> None:
         await answer(query, _("This request wasn't offered to you."), alert=True)
 
 
-async def decline(update: Update, context: BotContext) -> None:
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    request_id = data.id_arg if data else None
-    result = await context.services.desk.decline(request_id, sender.id) if request_id else None
-    if result is None or result.outcome in (Outcome.NOT_FOUND, Outcome.NOT_YOURS):
-        await answer(query, _("This button doesn't work any more."))
+@press(Decline)
+async def decline(update: Update, context: BotContext, press: Press[Decline]) -> None:
+    query, sender, request_id = press.query, press.sender, press.data.request_id
+    result = await context.services.desk.decline(request_id, sender.id)
+    if result.outcome in (Outcome.NOT_FOUND, Outcome.NOT_YOURS):
+        await answer(query, stale_answer())
         return
     taken = result.request
     if (
@@ -356,13 +348,11 @@ async def decline(update: Update, context: BotContext) -> None:
         )
 
 
-async def done(update: Update, context: BotContext) -> None:
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    request_id = data.id_arg if data else None
-    result = await context.services.desk.complete(request_id, sender.id) if request_id else None
-    if result is not None and result.outcome is Outcome.OK and result.request is not None:
+@press(Done)
+async def done(update: Update, context: BotContext, press: Press[Done]) -> None:
+    query, sender, request_id = press.query, press.sender, press.data.request_id
+    result = await context.services.desk.complete(request_id, sender.id)
+    if result.outcome is Outcome.OK and result.request is not None:
         await answer(query, _("Thank you!"))
         text = _("✅ #{id} is done. Thank you so much for helping!").format(id=request_id)
         markup = None
@@ -377,24 +367,19 @@ async def done(update: Update, context: BotContext) -> None:
             # Done is not gone: the check on them carries on until they say they've left.
             markup = keyboards.after_done(result.request.id, spending=markup is not None)
         await query.edit_message_text(text, reply_markup=markup)
-    elif result is not None and result.outcome is Outcome.ALREADY:
+    elif result.outcome is Outcome.ALREADY:
         await answer(query, _("It's already marked as done. Thank you!"))
-    elif result is not None and result.outcome is Outcome.NOT_YOURS:
+    elif result.outcome is Outcome.NOT_YOURS:
         await answer(query, _("This task isn't yours, so you can't close it."), alert=True)
     else:
         await answer(query, _("This task is no longer open."))
 
 
-async def release(update: Update, context: BotContext) -> None:
+@press(Release)
+async def release(update: Update, context: BotContext, press: Press[Release]) -> None:
     """v1:release:<id> asks first; v1:release:<id>:yes hands the task back, :no keeps it."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    request_id = data.id_arg if data else None
-    choice = data.args[1] if data and len(data.args) == 2 else ""
-    if data is None or request_id is None or len(data.args) > 2 or choice not in ("", "yes", "no"):
-        await answer(query, _("This button doesn't work any more."))
-        return
+    query, sender, request_id = press.query, press.sender, press.data.request_id
+    choice = press.data.answer or ""
     services = context.services
     message = query.message
     if choice != "yes":
@@ -428,7 +413,7 @@ async def _ask_or_keep(
     assert query is not None
     assert sender is not None
     services = context.services
-    task = await services.requests.get(request_id)
+    task = await services.desk.find(request_id)
     if task is None or task.status is not RequestStatus.CLAIMED:
         await answer(query, _("This task is no longer open."))
         return
@@ -450,10 +435,9 @@ async def _ask_or_keep(
     message = query.message
     if message is not None and await services.addresses.find(message.chat.id, message.message_id):
         # It was a (protected) address message: it shows the details again.
-        requester = await services.users.get(task.requester_id) if task.requester_id else None
         text += "\n\n" + notices.private_details(
             task,
-            requester.first_name if requester else "",
+            await services.people.name_of(task.requester_id) or "",
             tz=context.services.settings.timezone,
         )
     on_doorstep = await services.doorstep.on_doorstep(request_id, sender.id)
@@ -466,15 +450,13 @@ async def _ask_or_keep(
     )
 
 
-async def more_time(update: Update, context: BotContext) -> None:
+@press(Later)
+async def more_time(update: Update, context: BotContext, press: Press[Later]) -> None:
     """v1:later:<id>: the volunteer needs longer; ask again later."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
-    request_id = data.id_arg if data else None
+    query, sender, request_id = press.query, press.sender, press.data.request_id
     services = context.services
-    result = await services.desk.more_time(request_id, sender.id) if request_id else None
-    if result is not None and result.outcome is Outcome.OK and result.request is not None:
+    result = await services.desk.more_time(request_id, sender.id)
+    if result.outcome is Outcome.OK and result.request is not None:
         await answer(query, _("No rush. I'll check in again later."))
         name = await services.relay.requester_name(result.request)
         at_door = result.request.category.at_the_door
@@ -485,44 +467,32 @@ async def more_time(update: Update, context: BotContext) -> None:
         await answer(query, _("This task is no longer yours to change."))
 
 
-async def toggled_availability(update: Update, context: BotContext) -> None:
+@press(Availability)
+async def toggled_availability(
+    update: Update, context: BotContext, press: Press[Availability]
+) -> None:
     """v1:avail:<slot>: when the volunteer is usually free (stored at each press)."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
+    query, sender, slot = press.query, press.sender, press.data.slot
     services = context.services
-    try:
-        slot = Slot(data.arg if data else "")
-    except ValueError:
-        await answer(query, _("This button doesn't work any more."))
-        return
-    if await services.volunteers.get(sender.id) is None:
+    slots = await services.volunteering.toggle_free(sender.id, slot)
+    if slots is None:
         await answer(query, _("Please sign up with /volunteer first."))
         return
-    slots = set(await services.availability.of(sender.id)) ^ {slot}
-    await services.availability.set(sender.id, slots)
     await answer(query, _("Saved."))
     await query.edit_message_reply_markup(reply_markup=keyboards.availability(slots))
 
 
-async def chose_quiet_hours(update: Update, context: BotContext) -> None:
+@press(Quiet)
+async def chose_quiet_hours(update: Update, context: BotContext, press: Press[Quiet]) -> None:
     """v1:quiet:<HHMM-HHMM|off|default>: when the volunteer is not to be pinged."""
-    data, query, sender = callback_data(update), update.callback_query, update.effective_user
-    if query is None or sender is None:
-        return
+    query, sender, raw = press.query, press.sender, press.data.hours
     services = context.services
-    raw = data.arg if data else ""
     own = raw != "default"
-    try:
-        quiet = QuietHours.parse(raw) if own else None
-    except ValueError:
-        await answer(query, _("This button doesn't work any more."))
-        return
-    if not await services.volunteers.set_quiet(sender.id, own, quiet, services.clock()):
+    quiet = QuietHours.parse(raw) if own else None  # Quiet.valid() read it already
+    volunteer = await services.volunteering.set_quiet(sender.id, own, quiet)
+    if volunteer is None:
         await answer(query, _("Please sign up with /volunteer first."))
         return
-    volunteer = await services.volunteers.get(sender.id)
-    assert volunteer is not None
     default = services.settings.quiet_hours
     await answer(query, _("Saved."))
     await query.edit_message_text(
@@ -542,7 +512,7 @@ async def my_tasks(update: Update, context: BotContext) -> None:
         return
     services = context.services
     tasks = await services.desk.tasks_of(user.id)
-    volunteer = await services.volunteers.get(user.id)
+    volunteer = await services.volunteering.profile(user.id)
     settings = services.settings
     # How often they can be asked, so they know nobody will wear them out.
     limits = (
@@ -564,13 +534,13 @@ async def my_tasks(update: Update, context: BotContext) -> None:
         # First, so the task cards (with their buttons) stay the newest messages.
         await message.reply_text(limits.strip())
     for task in tasks:
-        requester = await services.users.get(task.requester_id) if task.requester_id else None
+        requester_name = await services.people.name_of(task.requester_id) or ""
         shown = await message.reply_text(
             notices.task_card(task, services.settings.timezone)
             + "\n\n"
             + notices.private_details(
                 task,
-                requester.first_name if requester else "",
+                requester_name,
                 tz=context.services.settings.timezone,
             ),
             reply_markup=keyboards.task(
@@ -591,17 +561,17 @@ async def _set_paused(update: Update, context: BotContext, paused: bool) -> None
     if user is None or message is None:
         return
     services = context.services
-    if not await services.volunteers.set_paused(user.id, paused, services.clock()):
+    volunteer = await services.roster.pause(user.id, paused)
+    if volunteer is None:
         await message.reply_text(
             _("You haven't signed up as a volunteer yet. Use /volunteer to do that.")
         )
         return
-    volunteer = await services.volunteers.get(user.id)
     if paused:
         await message.reply_text(
             _("⏸ Paused: you won't get new requests. Use /resume when you're ready again.")
         )
-    elif volunteer is not None and volunteer.held:
+    elif volunteer.held:
         # Their own pause is off, but a coordinator's hold is not theirs to lift.
         await message.reply_text(
             _(
@@ -631,7 +601,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             entry_points=[
                 CommandHandler("volunteer", begin, filters=PRIVATE),
                 CommandHandler("start", begin, filters=PRIVATE & filters.Regex(VOLUNTEER_LINK)),
-                CallbackQueryHandler(begin, pattern=matches(Action.ROLE, arg=OFFER)),
+                CallbackQueryHandler(begin, pattern=Role.matches(intent=OFFER)),
                 CallbackQueryHandler(agree_and_begin, pattern=agreed_then(OFFER)),
             ],
             states={
@@ -644,10 +614,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     MessageHandler(PRIVATE & ~filters.COMMAND, radius_again),
                 ],
                 Step.CATEGORIES: [
-                    CallbackQueryHandler(
-                        toggled_category, pattern=matches(Action.VOLUNTEER_CATEGORY)
-                    ),
-                    CallbackQueryHandler(saved, pattern=matches(Action.VOLUNTEER_SAVE)),
+                    CallbackQueryHandler(toggled_category, pattern=VolunteerCategory.matches()),
+                    CallbackQueryHandler(saved, pattern=VolunteerSave.matches()),
                     MessageHandler(PRIVATE & ~filters.COMMAND, categories_again),
                 ],
             },
@@ -656,13 +624,13 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     )
     app.add_handlers(
         [
-            CallbackQueryHandler(accept, pattern=matches(Action.ACCEPT)),
-            CallbackQueryHandler(decline, pattern=matches(Action.DECLINE)),
-            CallbackQueryHandler(done, pattern=matches(Action.DONE)),
-            CallbackQueryHandler(release, pattern=matches(Action.RELEASE)),
-            CallbackQueryHandler(more_time, pattern=matches(Action.LATER)),
-            CallbackQueryHandler(toggled_availability, pattern=matches(Action.AVAILABILITY)),
-            CallbackQueryHandler(chose_quiet_hours, pattern=matches(Action.QUIET)),
+            CallbackQueryHandler(accept, pattern=Accept.matches()),
+            CallbackQueryHandler(decline, pattern=Decline.matches()),
+            CallbackQueryHandler(done, pattern=Done.matches()),
+            CallbackQueryHandler(release, pattern=Release.matches()),
+            CallbackQueryHandler(more_time, pattern=Later.matches()),
+            CallbackQueryHandler(toggled_availability, pattern=Availability.matches()),
+            CallbackQueryHandler(chose_quiet_hours, pattern=Quiet.matches()),
             CommandHandler("mytasks", my_tasks, filters=PRIVATE),
             CommandHandler("pause", pause, filters=PRIVATE),
             CommandHandler("resume", resume, filters=PRIVATE),
