@@ -3,6 +3,7 @@ nearest-first grid (bot.db.nearest) and a naive full scan, on the same database 
 same run; then the same on a database holding a realistic history.
 
     .venv/bin/python -m bench.matching [--sizes 10000,100000,1000000] [--queries 200]
+        [--postgres postgresql://postgres:postgres@127.0.0.1:5432/test]
 
 Each request point is asked of every path, alternately. The grid's wave must equal the
 R*Tree's, member for member and in order; the set of everyone eligible must equal the
@@ -14,7 +15,10 @@ with a history added: done and claimed requests over two months, their pings and
 and availability for a third of the volunteers, so that the fairness rules and the
 "tasks lately" count have rows to read. It is timed with and without migration 0019's
 index, with and without SQLite's statistics (ANALYZE), and after `PRAGMA optimize`.
-PostgreSQL/PostGIS (issue 13) is not built: its column says so.
+With `--postgres URL`, each city is also copied row for row into a PostgreSQL schema
+(COPY) and its waves are found there by PostGIS (bot/db/nearest_postgis.py), taking
+turns with the other two: each PostGIS wave must equal the R*Tree's, member for member
+and in order, on every point (the edge cases included). The history table is SQLite's.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bench.postgres import drop_postgres_city, postgres_city
 from bench.support import (
     FIRST_REQUESTER_ID,
     city,
@@ -43,6 +48,7 @@ from bench.support import (
 )
 from bot.db import Database, VolunteerRepository
 from bot.db.nearest import NearestVolunteers, read_grid
+from bot.db.nearest_postgis import NearestSearch, PostgisNearest
 from bot.domain.distance import haversine_km
 from bot.domain.models import Category, PingRules, QuietHours, Slot
 from bot.services.matching import RECENT_TASKS_WINDOW_S
@@ -57,7 +63,7 @@ HISTORY_VOLUNTEERS = 100_000
 HISTORY_OPEN = 10_000
 HISTORY_QUERIES = 100
 DAY_S = 86400.0
-NOT_BUILT = "not built (issue 13)"
+NOT_RUN = "not run (--postgres)"
 
 Wave = Callable[[float, float], Awaitable[list[int]]]
 
@@ -70,6 +76,8 @@ class Figures:
     nearest_ms: float  # the first wave, nearest-first grid
     nearest_p90_ms: float
     naive_ms: float
+    postgis_ms: float | None  # the first wave, PostGIS's KNN walk (with --postgres)
+    postgis_p90_ms: float | None
     compared: int
     edges_found: int
     load_s: float  # reading the grid from the database
@@ -93,9 +101,7 @@ def rules_now(now: float) -> PingRules:
     )
 
 
-def wave_of(
-    search: VolunteerRepository | NearestVolunteers, now: float, request_id: int = 0
-) -> Wave:
+def wave_of(search: VolunteerRepository | NearestSearch, now: float, request_id: int = 0) -> Wave:
     """What Matchmaker._search asks for a first wave: the best WAVE_SIZE, free at the
     task's time first, with the fairness rules."""
 
@@ -195,7 +201,7 @@ async def startup_s(path: Path) -> tuple[float, float]:
     return ready, read
 
 
-async def measure(n: int, queries: int) -> Figures:
+async def measure(n: int, queries: int, postgres: str | None = None) -> Figures:
     path = await city(n)
     db = Database(path)
     await db.open()
@@ -208,15 +214,21 @@ async def measure(n: int, queries: int) -> Figures:
     load_s = time.perf_counter() - started
     now = time.time()
     rtree, grid = wave_of(volunteers, now), wave_of(nearest, now)
+    # The same city on PostgreSQL, if asked: PostGIS's wave beside the other two.
+    pg_db = None
+    waves = [rtree, grid]
+    if postgres is not None:
+        pg_db = Database(path, await postgres_city(postgres, n))
+        await pg_db.open()
+        waves.append(wave_of(PostgisNearest(pg_db, VolunteerRepository(pg_db)), now))
     rng = random.Random(n)
     try:
         compared = min(NAIVE_QUERIES.get(n, 10), queries)
         for _ in range(3):  # warm the page cache and the statement cache
             point = point_in_city(rng)
-            await rtree(*point)
-            await grid(*point)
-        rtree_s: list[float] = []
-        nearest_s: list[float] = []
+            for wave in waves:
+                await wave(*point)
+        timings: list[list[float]] = [[] for _ in waves]
         naive_s: list[float] = []
         sizes: list[int] = []
         edges_found = 0
@@ -226,14 +238,18 @@ async def measure(n: int, queries: int) -> Figures:
                 edge_id, lat, lon = await edge_point(db, rng)
             else:
                 lat, lon = point_in_city(rng)
-            # Alternate which goes first, so neither always meets a warmer cache.
-            if i % 2:
-                by_grid = await timed(grid, lat, lon, nearest_s)
-                by_rtree = await timed(rtree, lat, lon, rtree_s)
-            else:
-                by_rtree = await timed(rtree, lat, lon, rtree_s)
-                by_grid = await timed(grid, lat, lon, nearest_s)
+            # Take turns at going first, so none always meets a warmer cache.
+            found_by: list[list[int]] = [[] for _ in waves]
+            for k in range(len(waves)):
+                j = (i + k) % len(waves)
+                found_by[j] = await timed(waves[j], lat, lon, timings[j])
+            by_rtree, by_grid = found_by[0], found_by[1]
             assert by_grid == by_rtree, f"n={n} at ({lat}, {lon}): {by_grid} != {by_rtree}"
+            if pg_db is not None:
+                by_postgis = found_by[2]
+                assert by_postgis == by_rtree, (
+                    f"n={n} at ({lat}, {lon}): PostGIS {by_postgis} != {by_rtree}"
+                )
             if i < compared:
                 found = await everyone_eligible(volunteers, lat, lon)
                 sizes.append(len(found))
@@ -253,7 +269,13 @@ async def measure(n: int, queries: int) -> Figures:
     finally:
         await nearest.stop()
         await db.close()
+        if pg_db is not None:
+            await pg_db.close()
+            assert postgres is not None
+            await drop_postgres_city(postgres, n)
     ready, read = await startup_s(path)
+    rtree_s, nearest_s = timings[0], timings[1]
+    postgis_s = timings[2] if pg_db is not None else None
     return Figures(
         volunteers=n,
         found=statistics.median(sizes),
@@ -261,6 +283,8 @@ async def measure(n: int, queries: int) -> Figures:
         nearest_ms=median_ms(nearest_s),
         nearest_p90_ms=sorted(nearest_s)[int(len(nearest_s) * 0.9)] * 1000,
         naive_ms=median_ms(naive_s),
+        postgis_ms=median_ms(postgis_s) if postgis_s else None,
+        postgis_p90_ms=sorted(postgis_s)[int(len(postgis_s) * 0.9)] * 1000 if postgis_s else None,
         compared=compared,
         edges_found=edges_found,
         load_s=load_s,
@@ -444,8 +468,11 @@ async def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--no-history", action="store_true")
+    parser.add_argument(
+        "--postgres", metavar="URL", help="also on this PostgreSQL database with PostGIS"
+    )
     args = parser.parse_args()
-    results = [await measure(int(n), args.queries) for n in args.sizes.split(",")]
+    results = [await measure(int(n), args.queries, args.postgres) for n in args.sizes.split(",")]
     print(f"first wave ({WAVE_SIZE}, with the fairness rules), median ms")
     print_table(
         (
@@ -455,6 +482,7 @@ async def main() -> None:
             "nearest-first grid",
             "grid p90",
             "PostGIS KNN",
+            "PostGIS p90",
             "naive scan",
             "same results",
             "edge cases found",
@@ -469,7 +497,8 @@ async def main() -> None:
                 r.rtree_ms,
                 r.nearest_ms,
                 r.nearest_p90_ms,
-                NOT_BUILT,
+                NOT_RUN if r.postgis_ms is None else r.postgis_ms,
+                NOT_RUN if r.postgis_p90_ms is None else r.postgis_p90_ms,
                 r.naive_ms,
                 f"{r.compared}/{r.compared}",
                 r.edges_found,
@@ -484,6 +513,10 @@ async def main() -> None:
     print(f"grid memory at {HISTORY_VOLUNTEERS:,} volunteers: {mb:.1f} MB (tracemalloc)")
     ratios = [(f"naive/grid at {r.volunteers:,}", r.naive_ms / r.nearest_ms) for r in results]
     ratios += [(f"R*Tree/grid at {r.volunteers:,}", r.rtree_ms / r.nearest_ms) for r in results]
+    for r in results:
+        if r.postgis_ms is not None:
+            ratios.append((f"PostGIS/R*Tree at {r.volunteers:,}", r.postgis_ms / r.rtree_ms))
+            ratios.append((f"PostGIS/grid at {r.volunteers:,}", r.postgis_ms / r.nearest_ms))
     if not args.no_history:
         with tempfile.TemporaryDirectory() as tmp:
             conditions = await history(Path(tmp))
@@ -493,8 +526,8 @@ async def main() -> None:
             "requests, 30,000 done, 500 claimed, ~150,000 pings; first wave, median ms"
         )
         print_table(
-            ("database", "R*Tree", "nearest-first grid", "PostGIS KNN", "same waves"),
-            [(c.label, c.rtree_ms, c.nearest_ms, NOT_BUILT, c.same) for c in conditions],
+            ("database", "R*Tree", "nearest-first grid", "same waves"),
+            [(c.label, c.rtree_ms, c.nearest_ms, c.same) for c in conditions],
         )
         ratios.append(("no index/index, R*Tree", conditions[1].rtree_ms / conditions[0].rtree_ms))
         ratios.append(

@@ -3,7 +3,7 @@ answered by the Bot API, with 100,000 volunteers stored, against the same bot wi
 1,000, and against the 100,000 one while a broadcast is going out.
 
     .venv/bin/python -m bench.ping_latency [--requests 30] [--volunteers 100000]
-        [--round-trip-ms 50]
+        [--round-trip-ms 50] [--postgres postgresql://postgres:postgres@127.0.0.1:5432/test]
 
 The Bot API stand-in answers each call after a round trip (50 ms by default, about what
 a bot in Europe sees from Telegram's servers), so a bot that sends its calls one after
@@ -12,7 +12,8 @@ each on its own copy of a city, and take turns: each request is asked of one, th
 the next. The conversation up to the summary is not timed; the confirming press is.
 The third has a broadcast to every volunteer going out meanwhile (BROADCAST_RATE 25):
 its pings share the one send budget with it, and the busiest second of all it sent is
-counted.
+counted. With `--postgres URL` a fourth takes its turn: the same city copied into
+PostgreSQL (bench.postgres), matching on PostGIS.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Any
 
 from telegram.request import RequestData
 
+from bench.postgres import drop_postgres_city, postgres_city
 from bench.support import (
     CITY_CENTER,
     CITY_RADIUS_KM,
@@ -154,17 +156,26 @@ def point_in_city_nth(i: int) -> tuple[float, float]:
 
 
 async def measure(
-    requests: int, volunteers: int, round_trip_s: float, folder: Path
+    requests: int, volunteers: int, round_trip_s: float, folder: Path, postgres: str | None = None
 ) -> tuple[list[Latencies], int]:
-    """The three bots' latencies, and the busiest second of the one broadcasting."""
+    """The bots' latencies (the big city, the small one, the big one broadcasting, and
+    with `postgres` the big one on PostgreSQL), and the busiest second of the one
+    broadcasting."""
     groups: list[tuple[Group, Latencies]] = []
     broadcasting: StampedTelegram | None = None
-    for n, broadcast in ((volunteers, False), (SMALL_CITY, False), (volunteers, True)):
-        home = folder / f"{n}-{broadcast}"
+    bots = [(volunteers, False, False), (SMALL_CITY, False, False), (volunteers, True, False)]
+    if postgres is not None:
+        bots.append((volunteers, False, True))
+    for n, broadcast, on_postgres in bots:
+        home = folder / f"{n}-{broadcast}-{on_postgres}"
         home.mkdir()
+        database = {"DATABASE_PATH": str(copy_of(await city(n), home))}
+        if on_postgres:
+            assert postgres is not None
+            database["DATABASE_URL"] = await postgres_city(postgres, n)
         settings = make_settings(
             home,
-            DATABASE_PATH=str(copy_of(await city(n), home)),
+            **database,
             AREA_CENTER=f"{CITY_CENTER[0]},{CITY_CENTER[1]}",
             AREA_RADIUS_KM=str(CITY_RADIUS_KM),
             BROADCAST_RATE="25",
@@ -176,6 +187,7 @@ async def measure(
         for person in (COORDINATOR, *range(FIRST_REQUESTER, FIRST_REQUESTER + requests + 2)):
             await group.consent(person)
         label = f"{n:,}" + (", broadcast going out" if broadcast else "")
+        label += ", PostgreSQL" if on_postgres else ""
         if broadcast:
             broadcaster = app.services.broadcaster
             draft = await broadcaster.prepare(
@@ -192,6 +204,8 @@ async def measure(
     finally:
         for group, _ in groups:
             await group.app.shutdown()
+        if postgres is not None:
+            await drop_postgres_city(postgres, volunteers)
     assert broadcasting is not None
     return [figures for _, figures in groups], broadcasting.busiest_second()
 
@@ -201,11 +215,15 @@ async def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--volunteers", type=int, default=100_000)
     parser.add_argument("--round-trip-ms", type=float, default=50.0)
+    parser.add_argument(
+        "--postgres", metavar="URL", help="also on this PostgreSQL database with PostGIS"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        (big, small, busy), busiest = await measure(
-            args.requests, args.volunteers, args.round_trip_ms / 1000, Path(folder)
+        found, busiest = await measure(
+            args.requests, args.volunteers, args.round_trip_ms / 1000, Path(folder), args.postgres
         )
+    big, small, busy = found[:3]
 
     def ms(values: list[float]) -> float:
         return statistics.median(values) * 1000
@@ -225,20 +243,21 @@ async def main() -> None:
                 sorted(f.last_ping)[int(len(f.last_ping) * 0.9)] * 1000,
                 statistics.median(f.pinged),
             )
-            for f in (big, small, busy)
+            for f in found
         ],
     )
     print(f"busiest second of the broadcasting bot, everything it sent: {busiest} messages")
-    print_ratios(
-        [
-            (
-                f"last ping {big.volunteers:,}/{small.volunteers:,}",
-                ms(big.last_ping) / ms(small.last_ping),
-            ),
-            ("last ping during a broadcast/without", ms(busy.last_ping) / ms(big.last_ping)),
-            ("last ping/round trip", ms(big.last_ping) / max(args.round_trip_ms, 1e-9)),
-        ]
-    )
+    ratios = [
+        (
+            f"last ping {big.volunteers:,}/{small.volunteers:,}",
+            ms(big.last_ping) / ms(small.last_ping),
+        ),
+        ("last ping during a broadcast/without", ms(busy.last_ping) / ms(big.last_ping)),
+        ("last ping/round trip", ms(big.last_ping) / max(args.round_trip_ms, 1e-9)),
+    ]
+    if len(found) > 3:
+        ratios.append(("last ping PostgreSQL/SQLite", ms(found[3].last_ping) / ms(big.last_ping)))
+    print_ratios(ratios)
 
 
 if __name__ == "__main__":

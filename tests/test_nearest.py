@@ -1,6 +1,8 @@
 """The nearest-first search (bot/db/nearest.py) finds the same wave as the R*Tree query,
 member for member and in order, with the fairness rules, a history and availability; and
-every change to a volunteer reaches it, whichever way it is written."""
+every change to a volunteer reaches it, whichever way it is written. On PostgreSQL
+(TEST_DATABASE_URL) the same of PostGIS's walk (bot/db/nearest_postgis.py), and both
+backends find the same waves on the same volunteers."""
 
 from __future__ import annotations
 
@@ -14,10 +16,12 @@ import pytest
 
 from bot.db import Database, VolunteerRepository
 from bot.db.nearest import NearestVolunteers
+from bot.db.nearest_postgis import NearestSearch, PostgisNearest
 from bot.db.privacy import PrivacyRepository
 from bot.db.roster import RosterRepository
 from bot.db.safeguarding import SafeguardingRepository
 from bot.domain.models import Category, PingRules, QuietHours, Slot, VolunteerStatus
+from tests.support.storage import database_for, postgres_only
 from tests.test_matching_index import (
     COORDINATOR,
     add_users,
@@ -32,7 +36,7 @@ NOW = 1_736_000_000.0
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "bot.db")
+    database = database_for(tmp_path)
     await database.open()
     yield database
     await database.close()
@@ -40,9 +44,14 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 async def nearest_search(
     db: Database, cell_km: float | None = None
-) -> tuple[VolunteerRepository, NearestVolunteers]:
+) -> tuple[VolunteerRepository, NearestSearch]:
+    """The backend's nearest-first search (on PostgreSQL there are no cells to size)."""
     volunteers = VolunteerRepository(db)
-    nearest = NearestVolunteers(db, volunteers, cell_km=cell_km)
+    nearest: NearestSearch = (
+        PostgisNearest(db, volunteers)
+        if db.dialect == "postgresql"
+        else NearestVolunteers(db, volunteers, cell_km=cell_km)
+    )
     await nearest.start()
     await nearest.loaded()
     assert nearest.ready
@@ -171,7 +180,7 @@ async def test_the_nearest_first_wave_is_the_r_tree_wave_member_for_member(
     assert nearest.settled > 30, (nearest.settled, nearest.handed_over)
 
 
-async def wave(nearest: NearestVolunteers, at: tuple[float, float]) -> set[int]:
+async def wave(nearest: NearestSearch, at: tuple[float, float]) -> set[int]:
     found = await nearest.candidates(
         request_id=1,
         round_=1,
@@ -360,3 +369,74 @@ async def test_whoever_did_the_last_time_is_asked_first_from_far_off_too(db: Dat
     found = await nearest.candidates(**asked)  # type: ignore[arg-type]
     assert [c.volunteer.user_id for c in found] == [c.volunteer.user_id for c in expected]
     assert found[0].volunteer.user_id == 500
+
+
+@postgres_only
+async def test_postgis_finds_the_waves_sqlite_finds_on_the_same_volunteers(
+    db: Database, tmp_path: Path
+) -> None:
+    """The same neighbourhood stored in both backends: PostGIS's walk and its radius search
+    find exactly SQLite's waves and lists (the grid's and the R*Tree's), member for member,
+    in order, with the same distances, requests at the very edge of a radius included."""
+    sqlite = Database(tmp_path / "sqlite.db")
+    await sqlite.open()
+    try:
+        ids = await store_a_neighbourhood(db, random.Random(13))
+        assert await store_a_neighbourhood(sqlite, random.Random(13)) == ids
+        everyone = [
+            dict(row)
+            for row in await sqlite.fetchall(
+                "SELECT v.*, u.blocked_at FROM volunteers v JOIN users u ON u.id = v.user_id"
+            )
+        ]
+        on_postgis, walk = await nearest_search(db)
+        on_sqlite, grid = await nearest_search(sqlite)
+        assert isinstance(walk, PostgisNearest)
+        rng = random.Random(21)
+        edges = 0
+        for i in range(150):
+            edge_of = None
+            if i % 3 == 0:
+                edge_of = rng.choice(everyone)
+                lat, lon = destination(
+                    edge_of["lat"], edge_of["lon"], rng.uniform(0, 360), edge_of["radius_km"]
+                )
+            else:
+                lat, lon = somewhere(rng)
+            category = Category(edge_of["categories"].split(",")[0]) if edge_of else None
+            asked = dict(
+                request_id=rng.choice((10_000, rng.randrange(2, 500))),
+                round_=1,
+                lat=lat,
+                lon=lon,
+                category=category or rng.choice(list(Category)),
+                exclude=set(rng.sample(ids, 3)),
+                needs_check=rng.random() < 0.2,
+                any_distance=rng.random() < 0.05,
+                recent_since=NOW - 30 * 86400,
+                free_slots=rng.choice((None, frozenset({Slot.WEEKDAY_DAYTIME}))),
+                limit=rng.choice((None, 1, 3, 5, 5, 8, 40)),
+                stretch_km=rng.choice((0.0, 0.0, 0.0, 2.0)),
+                rules=rng.choice((None, rules_at(rng, NOW + rng.uniform(0, 86400)))),
+            )
+            asked["held"] = asked["rules"] is not None and rng.random() < 0.2
+            expected = await grid.candidates(**asked)  # type: ignore[arg-type]
+            assert expected == await on_sqlite.candidates(**asked)  # type: ignore[arg-type]
+            for found in (
+                await walk.candidates(**asked),  # type: ignore[arg-type]
+                await on_postgis.candidates(**asked),  # type: ignore[arg-type]
+            ):
+                assert [c.volunteer.user_id for c in found] == [
+                    c.volunteer.user_id for c in expected
+                ], (i, asked)
+                assert [(c.distance_km, c.held_until) for c in found] == [
+                    (c.distance_km, c.held_until) for c in expected
+                ]
+            if edge_of is not None and edge_of["user_id"] in {
+                c.volunteer.user_id for c in expected
+            }:
+                edges += 1
+        assert edges > 10  # requests at someone's very edge were asked, and they were found
+        assert walk.settled > 30, (walk.settled, walk.handed_over)
+    finally:
+        await sqlite.close()

@@ -17,8 +17,9 @@ grid may hold someone who is no longer pingable (the SQL drops them), never miss
 who is. Until the grid is loaded (a thread reads it at start-up) or after the connection
 was reopened, searches use the SQL path, with the same results.
 
-A PostgreSQL backend would answer the same port (bot.services.ports.CandidateSearch) with
-PostGIS's KNN (`ORDER BY geog <-> point`) instead: issue 13.
+On PostgreSQL the same port (bot.services.ports.CandidateSearch) is answered by
+bot/db/nearest_postgis.py, which walks PostGIS's index outwards instead of a grid and
+settles a wave by the same rule (`settles`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from functools import partial
 from pathlib import Path
 
 from bot.db.connection import Database, SqliteDatabase
-from bot.db.volunteers import VolunteerRepository, _categories
+from bot.db.volunteers import Ranked, VolunteerRepository, _categories
 from bot.domain.distance import KM_PER_DEGREE_LAT
 from bot.domain.grid import SLACK_KM, VolunteerGrid, cell_size_for, offer_bits
 from bot.domain.models import Candidate, Category, PingRules, Slot
@@ -71,9 +72,20 @@ MOST_IDS = 2_000
 MOST_STEPS = 60
 
 
-def _band(km: float) -> int:
+def band_of(km: float) -> int:
     """SQL's round(distance * 2) for a distance >= 0 (the search's 500 m bands)."""
     return math.floor(km * 2 + 0.5)
+
+
+def settles(
+    ranked: list[Ranked], limit: int, upcoming_km: float, slack_km: float = SLACK_KM
+) -> bool:
+    """Whether the wave found among the nearest few is the wave: nobody not yet read (all
+    at least `upcoming_km` away, give or take `slack_km`) could come before its last
+    member, because they are in a further 500 m band."""
+    full = len(ranked) == limit and not ranked[-1].busy
+    beyond = band_of(upcoming_km - slack_km)
+    return full and band_of(ranked[-1].candidate.distance_km + slack_km) < beyond
 
 
 def read_grid(path: Path, cell_km: float | None = None) -> VolunteerGrid:
@@ -120,7 +132,7 @@ class NearestVolunteers:
     ) -> None:
         self._db = db
         # Only SQLite's connection can call back into Python; on PostgreSQL every search
-        # goes to the repository (PostGIS's KNN would answer nearest first there: issue 13).
+        # goes to the repository (bot/db/nearest_postgis.py is the search built for it).
         backend = db.backend
         self._sqlite = backend if isinstance(backend, SqliteDatabase) else None
         self._cell_km = cell_km  # None: sized to how densely volunteers live
@@ -260,7 +272,7 @@ class NearestVolunteers:
             # The nearest `wanted`, and everyone else in the last one's 500 m band: within
             # a band, fewer tasks lately come first, so a band is read whole.
             while upcoming is not None and (
-                len(ids) < wanted or _band(upcoming[0]) == _band(last_km)
+                len(ids) < wanted or band_of(upcoming[0]) == band_of(last_km)
             ):
                 last_km, user_id = upcoming
                 ids.append(user_id)
@@ -271,11 +283,7 @@ class NearestVolunteers:
             if upcoming is None:
                 self.settled += 1
                 return [r.candidate for r in ranked]
-            # Settled when nobody not yet read (all at least as far as `upcoming`) could
-            # come before the last of the wave: they are in a further band.
-            full = len(ranked) == limit and not ranked[-1].busy
-            beyond = _band(upcoming[0] - SLACK_KM)
-            if full and _band(ranked[-1].candidate.distance_km + SLACK_KM) < beyond:
+            if settles(ranked, limit, upcoming[0]):
                 self.settled += 1
                 return [r.candidate for r in ranked]
             wanted = len(ids) * 2

@@ -4,7 +4,7 @@
 Both ends are opened as the bot opens them (so both are migrated to this code's schema
 first), then every table is copied in an order that puts each row after the rows it
 refers to, ids kept, and the PostgreSQL id counters moved past the copied ids. Tables the
-PostgreSQL schema keeps by itself (the volunteers' boxes, kept by a trigger) are not
+PostgreSQL schema does not have (SQLite's R*Tree of volunteers' boxes) are not
 copied; the row counts of both ends are compared at the end.
 """
 
@@ -16,7 +16,8 @@ from pathlib import Path
 
 from bot.db.connection import Database
 
-# Kept by PostgreSQL itself from the copied rows, or SQLite's own bookkeeping.
+# Not in PostgreSQL's schema (SQLite's R*Tree; PostGIS indexes the volunteers
+# themselves), or each backend's own bookkeeping.
 _NOT_COPIED = {"volunteer_areas", "schema_version", "sqlite_sequence"}
 _BATCH = 500
 
@@ -84,6 +85,9 @@ async def _copy(source: Database, target: Database, say: Callable[[str], None]) 
         here = await source.fetchone(f'SELECT count(*) FROM "{done.table}"')
         if there is None or here is None or there[0] != here[0]:
             raise TransferError(f"row counts of {done.table} differ after the copy")
+    # Statistics of what was copied, at once: the radius search's plans rely on them
+    # (migration 0020), and autovacuum would gather them only some time later.
+    await target.execute("ANALYZE")
     return copied
 
 

@@ -8,6 +8,7 @@ import math
 from collections.abc import Collection, Iterable
 from typing import NamedTuple
 
+from bot.db import postgis
 from bot.db.connection import Database, Row
 from bot.domain.distance import EARTH_RADIUS_KM, haversine_km
 from bot.domain.limits import MAX_RADIUS_KM
@@ -28,6 +29,15 @@ _COLUMNS = "v.*, u.first_name, u.language"
 # first test, shared with the coordinators' map so both count the same people.
 # A coordinator's hold keeps a volunteer out exactly as their own pause does.
 PINGABLE = "v.status = 'approved' AND v.paused = 0 AND v.held_at IS NULL AND u.blocked_at IS NULL"
+
+
+# The same haversine as bot.domain.distance.haversine_km, term for term, from (:phi,
+# :lmb_deg) to the volunteer's home: the distance the search filters and orders by, on
+# both backends (PostGIS's own distances only narrow the search, never decide it).
+DISTANCE = f"""2 * {EARTH_RADIUS_KM!r} * asin(min(1.0, sqrt(
+        pow(sin((radians(v.lat) - :phi) / 2), 2)
+        + cos(:phi) * cos(radians(v.lat)) * pow(sin(radians(v.lon - :lmb_deg) / 2), 2)
+    )))"""
 
 
 # Repeating help: whoever did the last occurrence of the same series is asked first, so
@@ -245,7 +255,11 @@ class VolunteerRepository:
 
         With `stretch_km`, the request may lie that far beyond a volunteer's own radius
         (an escalation's wider radius; the R*Tree of exact circles can't answer that, so
-        all volunteers are read: rare, and still a small table for a neighbourhood).
+        on SQLite all volunteers are read: rare, and still a small table for a
+        neighbourhood).
+
+        On PostgreSQL, PostGIS's index finds everyone within the widest radius (and the
+        stretch) instead of the R*Tree, and the same haversine decides (bot/db/postgis.py).
 
         Order: those usually free at the task's time (`free_slots`: the slots covering it;
         a volunteer who set none is free any time) before those who aren't; then nearest
@@ -259,8 +273,9 @@ class VolunteerRepository:
         with when they may be asked (`held_until`): for a ping that has to wait.
 
         With `among`, only those volunteers are considered (looked up by id, no R*Tree):
-        the nearest-first grid (bot/db/nearest.py) passes the nearest few it found, and
-        every rule above is still checked here, against the database.
+        the nearest-first search (bot/db/nearest.py's grid, bot/db/nearest_postgis.py's
+        KNN walk) passes the nearest few it found, and every rule above is still checked
+        here, against the database.
 
         SQLite computes the distances, the order and the limit, so only the few rows a wave
         needs become Python objects: that, not the index search, is what costs at a city's
@@ -277,16 +292,27 @@ class VolunteerRepository:
             "round": round_,
             "edge": EDGE_KM * 1000 + stretch_km,  # generous here; exact below
         }
+        on_postgis = self._db.dialect == "postgresql"
         if among is not None:
             source = "volunteers v"
             # And whoever did a repeating request's last occurrence: they come first,
             # however far (within their radius), so the grid's nearest few can't miss them.
             area = (
-                "(v.user_id IN (SELECT value FROM json_each(:among)) "
+                f"{postgis.among(_LAST_TIME)} AND"
+                if on_postgis
+                else "(v.user_id IN (SELECT value FROM json_each(:among)) "
                 f"OR v.user_id = {_LAST_TIME}) AND"
             )
             params["among"] = json.dumps(sorted(set(among)))
-        elif any_distance or stretch_km > 0:
+        elif any_distance:
+            source = "volunteers v"
+            area = ""
+        elif on_postgis:
+            # Within the widest radius (and the stretch) of the request, through the GiST
+            # index on volunteers' positions; each one's own radius is checked below.
+            source = "volunteers v"
+            area = f"{postgis.within_widest_radius(params, stretch_km)} AND"
+        elif stretch_km > 0:
             source = "volunteers v"
             area = ""
         else:
@@ -319,11 +345,6 @@ class VolunteerRepository:
         fair = "0 AS asleep, 0 AS pings_today, NULL AS last_untaken, 0 AS tasked"
         if rules is not None:
             fair = self._fairness_columns(rules, params)
-        # The same haversine as bot.domain.distance.haversine_km, term for term.
-        distance = f"""2 * {EARTH_RADIUS_KM!r} * asin(min(1.0, sqrt(
-                pow(sin((radians(v.lat) - :phi) / 2), 2)
-                + cos(:phi) * cos(radians(v.lat)) * pow(sin(radians(v.lon - :lmb_deg) / 2), 2)
-            )))"""
         outer = [] if any_distance else ["distance <= radius_km + :edge"]
         if rules is not None:
             free = "asleep = 0 AND pings_today < :max_per_day AND last_untaken IS NULL"
@@ -336,13 +357,15 @@ class VolunteerRepository:
             limit_sql = "LIMIT :limit"
         # Where distance doesn't matter (a phone call), nearness doesn't rank either: the
         # fewest tasks lately come first.
-        band = "" if any_distance else "round(distance * 2),"
+        band = ""
+        if not any_distance:
+            band = f"{postgis.BAND}," if on_postgis else "round(distance * 2),"
         rows = await self._db.fetchall(
             f"""
             SELECT * FROM (
                 SELECT v.user_id, v.lat, v.lon, v.radius_km, v.categories, v.dbs_checked,
                        v.quiet_own, v.quiet_from, v.quiet_until,
-                       u.first_name, u.language, {busy} AS busy, {distance} AS distance,
+                       u.first_name, u.language, {busy} AS busy, {DISTANCE} AS distance,
                        {fair}
                 FROM {source} JOIN users u ON u.id = v.user_id
                      LEFT JOIN availability av ON av.user_id = v.user_id

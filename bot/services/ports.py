@@ -97,9 +97,10 @@ class Alarm(Protocol):
 class CandidateSearch(Protocol):
     """Who may be pinged about a request, best first (see VolunteerRepository.candidates
     for the rules and the order). On SQLite: the repository's R*Tree query, or
-    bot.db.nearest.NearestVolunteers, which finds a wave nearest first; on PostGIS it would
-    be a KNN query (`ORDER BY geog <-> point`). Every implementation finds the same
-    people in the same order."""
+    bot.db.nearest.NearestVolunteers, which finds a wave nearest first; on PostgreSQL the
+    repository's PostGIS query, or bot.db.nearest_postgis.PostgisNearest, a KNN walk
+    (`ORDER BY position <-> point`). Every implementation finds the same people in the
+    same order."""
 
     async def candidates(
         self,

@@ -36,7 +36,7 @@ from bot.db.fund import FundRepository
 from bot.db.groupchats import GroupChatRepository
 from bot.db.groupmap import MapRepository
 from bot.db.info import InfoRepository
-from bot.db.nearest import NearestVolunteers
+from bot.db.nearest_postgis import NearestSearch, nearest_first
 from bot.db.offers import OfferRepository
 from bot.db.privacy import PrivacyRepository
 from bot.db.referrals import ReferralRepository
@@ -120,7 +120,8 @@ class Storage:
     db: Database
     users: UserRepository
     volunteers: VolunteerRepository
-    nearest: NearestVolunteers  # the first wave's search, nearest first (kept in step)
+    # The first wave's search, nearest first: the grid (kept in step) or PostGIS's walk.
+    nearest: NearestSearch
     requests: RequestRepository
     pings: PingRepository
     availability: AvailabilityRepository
@@ -481,7 +482,7 @@ def build_application(
     reminders = Reminders(ReminderRepository(db), clock)
     reminders.attach(JobQueueAlarm(app.job_queue) if app.job_queue is not None else None)
     events = EventBus(EventRepository(db), clock)
-    nearest = NearestVolunteers(db, volunteers)
+    nearest = nearest_first(db, volunteers)
     matchmaker = Matchmaker(settings, volunteers, requests, pings, events, clock, search=nearest)
     chaser = Chaser(
         settings,

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.db import Database
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, postgres_url
 
 # For tests of SQLite itself: its file on disk, its pragmas, its backup API.
 sqlite_only = pytest.mark.skipif(
     bool(POSTGRES_URL), reason="about the SQLite file itself (this run is on PostgreSQL)"
 )
+# For tests comparing PostgreSQL with SQLite: the PostgreSQL half only.
+postgres_only = pytest.mark.skipif(
+    not POSTGRES_URL, reason="compares PostgreSQL with SQLite (set TEST_DATABASE_URL)"
+)
+
+
+def database_for(folder: Path, name: str = "") -> Database:
+    """A test's database, not yet open: SQLite's file in `folder`, or with
+    TEST_DATABASE_URL a PostgreSQL schema of its own."""
+    if POSTGRES_URL:
+        return Database(folder / "bot.db", postgres_url(folder, name))
+    return Database(folder / "bot.db")
 
 
 async def table_names(db: Database) -> list[str]:
