@@ -66,6 +66,7 @@ from bot.domain.models import (
     Prescription,
     QuietHours,
     RequestDraft,
+    Search,
     Slot,
     VolunteerStatus,
     When,
@@ -268,15 +269,15 @@ class Reordered(VolunteerRepository):
         self._wave = wave
         self._capped = capped
 
-    async def candidates(self, **query: Any) -> list[Candidate]:  # type: ignore[override]
-        rules = query.get("rules")
-        if rules is not None and not self._capped:
-            query["rules"] = replace(rules, max_per_day=None, spacing_s=0.0)
-        if query.get("held"):
-            return await super().candidates(**query)
-        limit = query.pop("limit", None)
-        found = self._order(await super().candidates(limit=None, **query), query["request_id"])
-        size = None if limit is None else self._wave
+    async def candidates(self, search: Search) -> list[Candidate]:
+        if search.rules is not None and not self._capped:
+            search = replace(search, rules=replace(search.rules, max_per_day=None, spacing_s=0.0))
+        if search.held:
+            return await super().candidates(search)
+        found = self._order(
+            await super().candidates(replace(search, limit=None)), search.request_id
+        )
+        size = None if search.limit is None else self._wave
         return found if size is None else found[:size]
 
 

@@ -50,7 +50,7 @@ from bot.db import Database, VolunteerRepository
 from bot.db.nearest import NearestVolunteers, read_grid
 from bot.db.nearest_postgis import NearestSearch, PostgisNearest
 from bot.domain.distance import haversine_km
-from bot.domain.models import Category, PingRules, QuietHours, Slot
+from bot.domain.models import Category, PingRules, QuietHours, Search, Slot
 from bot.services.matching import RECENT_TASKS_WINDOW_S
 from bot.telegram.app import build_application
 from tests.conftest import make_settings
@@ -107,18 +107,20 @@ def wave_of(search: VolunteerRepository | NearestSearch, now: float, request_id:
 
     async def wave(lat: float, lon: float) -> list[int]:
         candidates = await search.candidates(
-            request_id=request_id,
-            round_=1,
-            lat=lat,
-            lon=lon,
-            category=CATEGORY,
-            exclude=(),
-            needs_check=False,
-            any_distance=False,
-            recent_since=now - RECENT_TASKS_WINDOW_S,
-            free_slots=frozenset({Slot.WEEKDAY_DAYTIME}),
-            limit=WAVE_SIZE,
-            rules=rules_now(now),
+            Search(
+                request_id=request_id,
+                round=1,
+                lat=lat,
+                lon=lon,
+                category=CATEGORY,
+                exclude=(),
+                needs_check=False,
+                any_distance=False,
+                recent_since=now - RECENT_TASKS_WINDOW_S,
+                free_slots=frozenset({Slot.WEEKDAY_DAYTIME}),
+                limit=WAVE_SIZE,
+                rules=rules_now(now),
+            )
         )
         return [c.volunteer.user_id for c in candidates]
 
@@ -144,15 +146,17 @@ async def naive_scan(db: Database, lat: float, lon: float, category: Category) -
 
 async def everyone_eligible(volunteers: VolunteerRepository, lat: float, lon: float) -> set[int]:
     candidates = await volunteers.candidates(
-        request_id=0,
-        round_=1,
-        lat=lat,
-        lon=lon,
-        category=CATEGORY,
-        exclude=(),
-        needs_check=False,
-        any_distance=False,
-        recent_since=time.time() - RECENT_TASKS_WINDOW_S,
+        Search(
+            request_id=0,
+            round=1,
+            lat=lat,
+            lon=lon,
+            category=CATEGORY,
+            exclude=(),
+            needs_check=False,
+            any_distance=False,
+            recent_since=time.time() - RECENT_TASKS_WINDOW_S,
+        )
     )
     return {c.volunteer.user_id for c in candidates}
 

@@ -42,7 +42,7 @@ from bench.support import (
     print_table,
 )
 from bot.config import parse_settings
-from bot.domain.models import Category
+from bot.domain.models import Category, Search
 from bot.services.fairness import rules_for
 from bot.services.matching import RECENT_TASKS_WINDOW_S
 from tests.support.telegram import FakeTelegram
@@ -83,18 +83,20 @@ async def warm_up(application: Any) -> None:
         lat, lon = point_in_city(rng)
         now = time.time()
         await application.storage.volunteers.candidates(
-            request_id=0,
-            round_=1,
-            lat=lat,
-            lon=lon,
-            category=Category.GROCERIES,
-            exclude=(),
-            needs_check=False,
-            any_distance=False,
-            recent_since=now - RECENT_TASKS_WINDOW_S,
-            free_slots=frozenset(),
-            limit=settings.wave_size,
-            rules=rules_for(settings, now, None, asked=False),
+            Search(
+                request_id=0,
+                round=1,
+                lat=lat,
+                lon=lon,
+                category=Category.GROCERIES,
+                exclude=(),
+                needs_check=False,
+                any_distance=False,
+                recent_since=now - RECENT_TASKS_WINDOW_S,
+                free_slots=frozenset(),
+                limit=settings.wave_size,
+                rules=rules_for(settings, now, None, asked=False),
+            )
         )
 
 

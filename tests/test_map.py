@@ -15,7 +15,7 @@ import pytest
 from bot.config import SettingsError, parse_settings
 from bot.db.safeguarding import SafeguardingRepository
 from bot.domain.distance import haversine_km
-from bot.domain.models import Category, RequestDraft, When
+from bot.domain.models import Category, RequestDraft, Search, When
 from bot.services.groupmap import Grid, cell_km
 from bot.telegram.commands import publish_commands
 from tests.conftest import COORDINATOR, HOME, NEAR, REQUESTER, Group
@@ -301,15 +301,17 @@ async def test_cover_counts_who_matching_would_ask_for_a_known_layout(
         lon, lat = _centre(cell)
         for category in Category:
             candidates = await storage.volunteers.candidates(
-                request_id=0,
-                round_=1,
-                lat=lat,
-                lon=lon,
-                category=category,
-                exclude=set(),
-                needs_check=category in services.settings.checked_categories,
-                any_distance=category is Category.PHONE_CALL,
-                recent_since=0,
+                Search(
+                    request_id=0,
+                    round=1,
+                    lat=lat,
+                    lon=lon,
+                    category=category,
+                    exclude=set(),
+                    needs_check=category in services.settings.checked_categories,
+                    any_distance=category is Category.PHONE_CALL,
+                    recent_since=0,
+                )
             )
             assert cell["properties"]["by_category"][category.value] == len(candidates), (
                 cell,

@@ -20,7 +20,7 @@ from bot.db import Database, VolunteerRepository
 from bot.db.connection import MIGRATIONS_DIR
 from bot.db.volunteers import EDGE_KM
 from bot.domain.distance import EARTH_RADIUS_KM, haversine_km
-from bot.domain.models import Category, PingRules, QuietHours, VolunteerStatus
+from bot.domain.models import Category, PingRules, QuietHours, Search, VolunteerStatus
 from tests.support.storage import database_for, sqlite_only
 
 # (centre, how far volunteers and requests spread from it in km): a city, both poles,
@@ -89,15 +89,17 @@ async def find(
     any_distance: bool = False,
 ) -> dict[int, float]:
     found = await volunteers.candidates(
-        request_id=1,
-        round_=1,
-        lat=lat,
-        lon=lon,
-        category=category,
-        exclude=set(exclude),
-        needs_check=needs_check,
-        any_distance=any_distance,
-        recent_since=0,
+        Search(
+            request_id=1,
+            round=1,
+            lat=lat,
+            lon=lon,
+            category=category,
+            exclude=set(exclude),
+            needs_check=needs_check,
+            any_distance=any_distance,
+            recent_since=0,
+        )
     )
     bands = [round(c.distance_km * 2) for c in found]
     assert bands == sorted(bands), "not nearest first"
@@ -381,17 +383,19 @@ async def test_the_fairness_rules_in_sql_find_whom_a_plain_reading_finds(db: Dat
         found = {}
         for held in (False, True):
             candidates = await volunteers.candidates(
-                request_id=10_000,
-                round_=1,
-                lat=51.5,
-                lon=-0.1,
-                category=Category.GROCERIES,
-                exclude=set(),
-                needs_check=False,
-                any_distance=False,
-                recent_since=0,
-                rules=rules,
-                held=held,
+                Search(
+                    request_id=10_000,
+                    round=1,
+                    lat=51.5,
+                    lon=-0.1,
+                    category=Category.GROCERIES,
+                    exclude=set(),
+                    needs_check=False,
+                    any_distance=False,
+                    recent_since=0,
+                    rules=rules,
+                    held=held,
+                )
             )
             found[held] = {c.volunteer.user_id for c in candidates}
             if held:
@@ -400,17 +404,19 @@ async def test_the_fairness_rules_in_sql_find_whom_a_plain_reading_finds(db: Dat
         assert found[True] == expected_held, i
         # The first wave keeps its order and its limit in SQL, with the rules too.
         wave = await volunteers.candidates(
-            request_id=10_000,
-            round_=1,
-            lat=51.5,
-            lon=-0.1,
-            category=Category.GROCERIES,
-            exclude=set(),
-            needs_check=False,
-            any_distance=False,
-            recent_since=0,
-            rules=rules,
-            limit=5,
+            Search(
+                request_id=10_000,
+                round=1,
+                lat=51.5,
+                lon=-0.1,
+                category=Category.GROCERIES,
+                exclude=set(),
+                needs_check=False,
+                any_distance=False,
+                recent_since=0,
+                rules=rules,
+                limit=5,
+            )
         )
         assert {c.volunteer.user_id for c in wave} <= expected_free
         assert len(wave) == min(5, len(expected_free))

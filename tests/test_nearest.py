@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,7 +21,7 @@ from bot.db.nearest_postgis import NearestSearch, PostgisNearest
 from bot.db.privacy import PrivacyRepository
 from bot.db.roster import RosterRepository
 from bot.db.safeguarding import SafeguardingRepository
-from bot.domain.models import Category, PingRules, QuietHours, Slot, VolunteerStatus
+from bot.domain.models import Category, PingRules, QuietHours, Search, Slot, VolunteerStatus
 from tests.support.storage import database_for, postgres_only
 from tests.test_matching_index import (
     COORDINATOR,
@@ -152,10 +153,10 @@ async def test_the_nearest_first_wave_is_the_r_tree_wave_member_for_member(
         else:
             lat, lon = somewhere(rng)
         category = Category(edge_of["categories"].split(",")[0]) if edge_of else None
-        asked = dict(
+        asked = Search(
             # A request with pings (a later wave: those asked this round are left out).
             request_id=rng.choice((10_000, rng.randrange(2, 500))),
-            round_=1,
+            round=1,
             lat=lat,
             lon=lon,
             category=category or rng.choice(list(Category)),
@@ -168,8 +169,8 @@ async def test_the_nearest_first_wave_is_the_r_tree_wave_member_for_member(
             stretch_km=rng.choice((0.0, 0.0, 0.0, 2.0)),
             rules=rng.choice((None, rules_at(rng, NOW + rng.uniform(0, 86400)))),
         )
-        expected = await volunteers.candidates(**asked)  # type: ignore[arg-type]
-        found = await nearest.candidates(**asked)  # type: ignore[arg-type]
+        expected = await volunteers.candidates(asked)
+        found = await nearest.candidates(asked)
         assert [c.volunteer.user_id for c in found] == [c.volunteer.user_id for c in expected], (
             i,
             asked,
@@ -182,16 +183,18 @@ async def test_the_nearest_first_wave_is_the_r_tree_wave_member_for_member(
 
 async def wave(nearest: NearestSearch, at: tuple[float, float]) -> set[int]:
     found = await nearest.candidates(
-        request_id=1,
-        round_=1,
-        lat=at[0],
-        lon=at[1],
-        category=Category.GROCERIES,
-        exclude=set(),
-        needs_check=False,
-        any_distance=False,
-        recent_since=0,
-        limit=5,
+        Search(
+            request_id=1,
+            round=1,
+            lat=at[0],
+            lon=at[1],
+            category=Category.GROCERIES,
+            exclude=set(),
+            needs_check=False,
+            any_distance=False,
+            recent_since=0,
+            limit=5,
+        )
     )
     return {c.volunteer.user_id for c in found}
 
@@ -234,16 +237,18 @@ async def test_every_change_to_a_volunteer_reaches_the_nearest_first_search(
 
     async def checked_wave() -> set[int]:
         found = await nearest.candidates(
-            request_id=1,
-            round_=1,
-            lat=home[0],
-            lon=home[1],
-            category=Category.PRESCRIPTION,
-            exclude=set(),
-            needs_check=True,
-            any_distance=False,
-            recent_since=0,
-            limit=5,
+            Search(
+                request_id=1,
+                round=1,
+                lat=home[0],
+                lon=home[1],
+                category=Category.PRESCRIPTION,
+                exclude=set(),
+                needs_check=True,
+                any_distance=False,
+                recent_since=0,
+                limit=5,
+            )
         )
         return {c.volunteer.user_id for c in found}
 
@@ -306,16 +311,18 @@ async def test_the_nearest_first_wave_matches_a_plain_full_scan_at_every_edge(
         category = Category(edge_of["categories"].split(",")[0])
         expected = full_scan(everyone, lat, lon, category, set(), False, False)
         found = await nearest.candidates(
-            request_id=10_000,
-            round_=1,
-            lat=lat,
-            lon=lon,
-            category=category,
-            exclude=set(),
-            needs_check=False,
-            any_distance=False,
-            recent_since=0,
-            limit=len(ids),
+            Search(
+                request_id=10_000,
+                round=1,
+                lat=lat,
+                lon=lon,
+                category=category,
+                exclude=set(),
+                needs_check=False,
+                any_distance=False,
+                recent_since=0,
+                limit=len(ids),
+            )
         )
         assert {c.volunteer.user_id for c in found} == expected.keys()
         edges += edge_of["user_id"] in expected
@@ -353,9 +360,9 @@ async def test_whoever_did_the_last_time_is_asked_first_from_far_off_too(db: Dat
             (request_id, status, holder),
         )
     volunteers, nearest = await nearest_search(db, cell_km=0.5)
-    asked = dict(
+    asked = Search(
         request_id=2,
-        round_=1,
+        round=1,
         lat=home[0],
         lon=home[1],
         category=Category.GROCERIES,
@@ -365,8 +372,8 @@ async def test_whoever_did_the_last_time_is_asked_first_from_far_off_too(db: Dat
         recent_since=0,
         limit=5,
     )
-    expected = await volunteers.candidates(**asked)  # type: ignore[arg-type]
-    found = await nearest.candidates(**asked)  # type: ignore[arg-type]
+    expected = await volunteers.candidates(asked)
+    found = await nearest.candidates(asked)
     assert [c.volunteer.user_id for c in found] == [c.volunteer.user_id for c in expected]
     assert found[0].volunteer.user_id == 500
 
@@ -404,9 +411,9 @@ async def test_postgis_finds_the_waves_sqlite_finds_on_the_same_volunteers(
             else:
                 lat, lon = somewhere(rng)
             category = Category(edge_of["categories"].split(",")[0]) if edge_of else None
-            asked = dict(
+            asked = Search(
                 request_id=rng.choice((10_000, rng.randrange(2, 500))),
-                round_=1,
+                round=1,
                 lat=lat,
                 lon=lon,
                 category=category or rng.choice(list(Category)),
@@ -419,12 +426,12 @@ async def test_postgis_finds_the_waves_sqlite_finds_on_the_same_volunteers(
                 stretch_km=rng.choice((0.0, 0.0, 0.0, 2.0)),
                 rules=rng.choice((None, rules_at(rng, NOW + rng.uniform(0, 86400)))),
             )
-            asked["held"] = asked["rules"] is not None and rng.random() < 0.2
-            expected = await grid.candidates(**asked)  # type: ignore[arg-type]
-            assert expected == await on_sqlite.candidates(**asked)  # type: ignore[arg-type]
+            asked = replace(asked, held=asked.rules is not None and rng.random() < 0.2)
+            expected = await grid.candidates(asked)
+            assert expected == await on_sqlite.candidates(asked)
             for found in (
-                await walk.candidates(**asked),  # type: ignore[arg-type]
-                await on_postgis.candidates(**asked),  # type: ignore[arg-type]
+                await walk.candidates(asked),
+                await on_postgis.candidates(asked),
             ):
                 assert [c.volunteer.user_id for c in found] == [
                     c.volunteer.user_id for c in expected

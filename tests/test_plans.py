@@ -16,7 +16,7 @@ import pytest
 
 from bot.db import Database, VolunteerRepository
 from bot.db.nearest_postgis import NearestSearch, nearest_first
-from bot.domain.models import Category, PingRules, QuietHours, Slot
+from bot.domain.models import Category, PingRules, QuietHours, Search, Slot
 from tests.support.storage import database_for, postgres_only, sqlite_only
 from tests.test_matching_index import add_users, destination
 
@@ -82,29 +82,31 @@ async def queries_of_a_wave(
     db.fetchall = recording  # type: ignore[method-assign]
     try:
         await search.candidates(
-            request_id=99_999,
-            round_=1,
-            lat=CENTRE[0],
-            lon=CENTRE[1],
-            category=Category.GROCERIES,
-            exclude=(),
-            needs_check=False,
-            any_distance=False,
-            recent_since=NOW - 30 * 86400,
-            free_slots=frozenset({Slot.WEEKDAY_DAYTIME}),
-            limit=limit,
-            rules=PingRules(
-                now=NOW,
-                tz=None,  # type: ignore[arg-type]  # not read unless someone is held
-                minute=600,
-                default_quiet=QuietHours(21 * 60, 8 * 60),
-                task_at=NOW,
-                overlap_s=7200,
-                day_start=NOW - 36000,
-                next_day=NOW + 50400,
-                max_per_day=3,
-                spacing_s=3600,
-            ),
+            Search(
+                request_id=99_999,
+                round=1,
+                lat=CENTRE[0],
+                lon=CENTRE[1],
+                category=Category.GROCERIES,
+                exclude=(),
+                needs_check=False,
+                any_distance=False,
+                recent_since=NOW - 30 * 86400,
+                free_slots=frozenset({Slot.WEEKDAY_DAYTIME}),
+                limit=limit,
+                rules=PingRules(
+                    now=NOW,
+                    tz=None,  # type: ignore[arg-type]  # not read unless someone is held
+                    minute=600,
+                    default_quiet=QuietHours(21 * 60, 8 * 60),
+                    task_at=NOW,
+                    overlap_s=7200,
+                    day_start=NOW - 36000,
+                    next_day=NOW + 50400,
+                    max_per_day=3,
+                    spacing_s=3600,
+                ),
+            )
         )
     finally:
         db.fetchall = fetchall  # type: ignore[method-assign]

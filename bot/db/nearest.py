@@ -32,15 +32,13 @@ import math
 import sqlite3
 import time
 from collections import deque
-from collections.abc import Collection
-from functools import partial
 from pathlib import Path
 
 from bot.db.connection import Database, SqliteDatabase
 from bot.db.volunteers import Ranked, VolunteerRepository, _categories
 from bot.domain.distance import KM_PER_DEGREE_LAT
 from bot.domain.grid import SLACK_KM, VolunteerGrid, cell_size_for, offer_bits
-from bot.domain.models import Candidate, Category, PingRules, Slot
+from bot.domain.models import Candidate, Search
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -210,24 +208,7 @@ class NearestVolunteers:
             offer = offer_bits(_categories(row["categories"]), bool(row["dbs_checked"]))
             grid.add(row["user_id"], row["lat"], row["lon"], row["radius_km"], offer)
 
-    async def candidates(
-        self,
-        *,
-        request_id: int,
-        round_: int,
-        lat: float,
-        lon: float,
-        category: Category,
-        exclude: Collection[int],
-        needs_check: bool,
-        any_distance: bool,
-        recent_since: float,
-        free_slots: Collection[Slot] | None = None,
-        limit: int | None = None,
-        stretch_km: float = 0.0,
-        rules: PingRules | None = None,
-        held: bool = False,
-    ) -> list[Candidate]:
+    async def candidates(self, search: Search) -> list[Candidate]:
         """The same as VolunteerRepository.candidates (same people, same order), found
         nearest first when a wave (`limit`) is asked within volunteers' radii."""
         if self._grid is not None and self._generation != self._opened():
@@ -237,35 +218,24 @@ class NearestVolunteers:
         grid = self._grid
         if grid is not None:
             await self._catch_up(grid)
-        search = partial(
-            self._volunteers.ranked,
-            request_id=request_id,
-            round_=round_,
-            lat=lat,
-            lon=lon,
-            category=category,
-            exclude=exclude,
-            needs_check=needs_check,
-            any_distance=any_distance,
-            recent_since=recent_since,
-            free_slots=free_slots,
-            limit=limit,
-            stretch_km=stretch_km,
-            rules=rules,
-            held=held,
-        )
-        if grid is None or limit is None or limit <= 0 or any_distance or held:
-            return [r.candidate for r in await search()]
+        if (
+            grid is None
+            or search.limit is None
+            or search.limit <= 0
+            or search.any_distance
+            or search.held
+        ):
+            return [r.candidate for r in await self._volunteers.ranked(search)]
         walk = grid.nearest(
-            lat,
-            lon,
-            category,
-            needs_check=needs_check,
-            stretch_km=stretch_km,
+            search.lat,
+            search.lon,
+            search.category,
+            needs_check=search.needs_check,
+            stretch_km=search.stretch_km,
             give_up_km=MOST_STEPS * grid.cell_km,
         )
         ids: list[int] = []
-        wanted = limit
+        wanted = search.limit
         last_km = -1.0
         upcoming = next(walk, None)
         while True:
@@ -279,13 +249,13 @@ class NearestVolunteers:
                 upcoming = next(walk, None)
             if len(ids) > MOST_IDS or (upcoming is None and not walk.complete):
                 break
-            ranked = await search(among=ids)
+            ranked = await self._volunteers.ranked(search, among=ids)
             if upcoming is None:
                 self.settled += 1
                 return [r.candidate for r in ranked]
-            if settles(ranked, limit, upcoming[0]):
+            if settles(ranked, search.limit, upcoming[0]):
                 self.settled += 1
                 return [r.candidate for r in ranked]
             wanted = len(ids) * 2
         self.handed_over += 1
-        return [r.candidate for r in await search()]
+        return [r.candidate for r in await self._volunteers.ranked(search)]

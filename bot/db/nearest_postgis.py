@@ -16,8 +16,6 @@ reads the database, and a standby that takes over searches at once.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from functools import partial
 from typing import NamedTuple
 
 from bot.db import postgis
@@ -26,7 +24,7 @@ from bot.db.nearest import MOST_IDS, NearestVolunteers, band_of, settles
 from bot.db.volunteers import VolunteerRepository
 from bot.domain.distance import haversine_km
 from bot.domain.grid import SLACK_KM
-from bot.domain.models import Candidate, Category, PingRules, Slot
+from bot.domain.models import Candidate, Category, Search
 
 # Pingable as far as the volunteer's own row tells (PINGABLE without the user's row).
 NOT_RESTING = "v.status = 'approved' AND v.paused = 0 AND v.held_at IS NULL"
@@ -108,52 +106,23 @@ class PostgisNearest:
         )
         return steps, complete
 
-    async def candidates(
-        self,
-        *,
-        request_id: int,
-        round_: int,
-        lat: float,
-        lon: float,
-        category: Category,
-        exclude: Collection[int],
-        needs_check: bool,
-        any_distance: bool,
-        recent_since: float,
-        free_slots: Collection[Slot] | None = None,
-        limit: int | None = None,
-        stretch_km: float = 0.0,
-        rules: PingRules | None = None,
-        held: bool = False,
-    ) -> list[Candidate]:
+    async def candidates(self, search: Search) -> list[Candidate]:
         """The same as VolunteerRepository.candidates (same people, same order), found
         nearest first when a wave (`limit`) is asked within volunteers' radii."""
-        search = partial(
-            self._volunteers.ranked,
-            request_id=request_id,
-            round_=round_,
-            lat=lat,
-            lon=lon,
-            category=category,
-            exclude=exclude,
-            needs_check=needs_check,
-            any_distance=any_distance,
-            recent_since=recent_since,
-            free_slots=free_slots,
-            limit=limit,
-            stretch_km=stretch_km,
-            rules=rules,
-            held=held,
-        )
-        if limit is None or limit <= 0 or any_distance or held:
-            return [r.candidate for r in await search()]
-        wanted = limit
-        count = max(FIRST_READ, 4 * limit)
+        if search.limit is None or search.limit <= 0 or search.any_distance or search.held:
+            return [r.candidate for r in await self._volunteers.ranked(search)]
+        wanted = search.limit
+        count = max(FIRST_READ, 4 * search.limit)
         walked: tuple[list[Step], bool] | None = None
         while count <= 4 * MOST_IDS:
             if walked is None:
                 walked = await self.walk(
-                    lat, lon, category, needs_check=needs_check, stretch_km=stretch_km, count=count
+                    search.lat,
+                    search.lon,
+                    search.category,
+                    needs_check=search.needs_check,
+                    stretch_km=search.stretch_km,
+                    count=count,
                 )
             steps, complete = walked
             # The nearest `wanted` who reach the request, and everyone else in the last
@@ -180,16 +149,16 @@ class PostgisNearest:
             nearer = [reaching[len(ids)].km] if len(ids) < len(reaching) else []
             if not complete:
                 nearer.append(steps[-1].km)
-            ranked = await search(among=ids)
-            if not nearer or settles(ranked, limit, min(nearer), WALK_SLACK_KM):
+            ranked = await self._volunteers.ranked(search, among=ids)
+            if not nearer or settles(ranked, search.limit, min(nearer), WALK_SLACK_KM):
                 self.settled += 1
                 return [r.candidate for r in ranked]
-            wanted = max(limit, len(ids) * 2)
+            wanted = max(search.limit, len(ids) * 2)
             if not complete and wanted > len(reaching):
                 count *= 2  # the walk must read further out
                 walked = None
         self.handed_over += 1
-        return [r.candidate for r in await search()]
+        return [r.candidate for r in await self._volunteers.ranked(search)]
 
 
 # What the bot's matching searches with: the grid on SQLite, the KNN walk on PostgreSQL.

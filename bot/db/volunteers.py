@@ -17,7 +17,7 @@ from bot.domain.models import (
     Category,
     PingRules,
     QuietHours,
-    Slot,
+    Search,
     Volunteer,
     VolunteerStatus,
 )
@@ -189,63 +189,12 @@ class VolunteerRepository:
         )
         return [_volunteer(row) for row in rows]
 
-    async def candidates(
-        self,
-        *,
-        request_id: int,
-        round_: int,
-        lat: float,
-        lon: float,
-        category: Category,
-        exclude: Collection[int],
-        needs_check: bool,
-        any_distance: bool,
-        recent_since: float,
-        free_slots: Collection[Slot] | None = None,
-        limit: int | None = None,
-        stretch_km: float = 0.0,
-        rules: PingRules | None = None,
-        held: bool = False,
-    ) -> list[Candidate]:
+    async def candidates(self, search: Search) -> list[Candidate]:
         """Volunteers who may be pinged for a request, best first, at most `limit`.
         (`ranked` without `among`; see there.)"""
-        ranked = await self.ranked(
-            request_id=request_id,
-            round_=round_,
-            lat=lat,
-            lon=lon,
-            category=category,
-            exclude=exclude,
-            needs_check=needs_check,
-            any_distance=any_distance,
-            recent_since=recent_since,
-            free_slots=free_slots,
-            limit=limit,
-            stretch_km=stretch_km,
-            rules=rules,
-            held=held,
-        )
-        return [r.candidate for r in ranked]
+        return [r.candidate for r in await self.ranked(search)]
 
-    async def ranked(
-        self,
-        *,
-        request_id: int,
-        round_: int,
-        lat: float,
-        lon: float,
-        category: Category,
-        exclude: Collection[int],
-        needs_check: bool,
-        any_distance: bool,
-        recent_since: float,
-        free_slots: Collection[Slot] | None = None,
-        limit: int | None = None,
-        stretch_km: float = 0.0,
-        rules: PingRules | None = None,
-        held: bool = False,
-        among: Collection[int] | None = None,
-    ) -> list[Ranked]:
+    async def ranked(self, search: Search, among: Collection[int] | None = None) -> list[Ranked]:
         """Volunteers who may be pinged for a request, best first, at most `limit`.
 
         Eligible: approved, not paused, not held by a coordinator, not blocked, offering
@@ -282,15 +231,15 @@ class VolunteerRepository:
         scale (bench/matching.py).
         """
         params: dict[str, object] = {
-            "lat": lat,
-            "lon": lon,
-            "phi": math.radians(lat),
-            "lmb_deg": lon,
-            "recent_since": recent_since,
-            "category": f"%,{category.value},%",
-            "request_id": request_id,
-            "round": round_,
-            "edge": EDGE_KM * 1000 + stretch_km,  # generous here; exact below
+            "lat": search.lat,
+            "lon": search.lon,
+            "phi": math.radians(search.lat),
+            "lmb_deg": search.lon,
+            "recent_since": search.recent_since,
+            "category": f"%,{search.category.value},%",
+            "request_id": search.request_id,
+            "round": search.round,
+            "edge": EDGE_KM * 1000 + search.stretch_km,  # generous here; exact below
         }
         on_postgis = self._db.dialect == "postgresql"
         if among is not None:
@@ -304,15 +253,15 @@ class VolunteerRepository:
                 f"OR v.user_id = {_LAST_TIME}) AND"
             )
             params["among"] = json.dumps(sorted(set(among)))
-        elif any_distance:
+        elif search.any_distance:
             source = "volunteers v"
             area = ""
         elif on_postgis:
             # Within the widest radius (and the stretch) of the request, through the GiST
             # index on volunteers' positions; each one's own radius is checked below.
             source = "volunteers v"
-            area = f"{postgis.within_widest_radius(params, stretch_km)} AND"
-        elif stretch_km > 0:
+            area = f"{postgis.within_widest_radius(params, search.stretch_km)} AND"
+        elif search.stretch_km > 0:
             source = "volunteers v"
             area = ""
         else:
@@ -322,7 +271,7 @@ class VolunteerRepository:
             source = "volunteer_areas a JOIN volunteers v ON v.user_id = a.user_id"
             area = "a.min_lat <= :lat AND a.max_lat >= :lat AND a.min_lon <= :lon "
             area += "AND a.max_lon >= :lon AND"
-        excluded = sorted(set(exclude))
+        excluded = sorted(set(search.exclude))
         for n, user_id in enumerate(excluded):
             params[f"x{n}"] = user_id
         # No "NOT IN (NULL)" when nobody is excluded: that is never true.
@@ -332,33 +281,33 @@ class VolunteerRepository:
             else ""
         )
         busy = "0"
-        if free_slots is not None:
+        if search.free_slots is not None:
             matches = " OR ".join(
-                f"(',' || av.slots || ',') LIKE :slot{n}" for n in range(len(free_slots))
+                f"(',' || av.slots || ',') LIKE :slot{n}" for n in range(len(search.free_slots))
             )
-            for n, slot in enumerate(sorted(free_slots)):
+            for n, slot in enumerate(sorted(search.free_slots)):
                 params[f"slot{n}"] = f"%,{slot.value},%"
             busy = (
                 "CASE WHEN av.slots IS NULL OR av.slots = '' THEN 0 "
                 f"WHEN {matches or '1 = 0'} THEN 0 ELSE 1 END"
             )
         fair = "0 AS asleep, 0 AS pings_today, NULL AS last_untaken, 0 AS tasked"
-        if rules is not None:
-            fair = self._fairness_columns(rules, params)
-        outer = [] if any_distance else ["distance <= radius_km + :edge"]
-        if rules is not None:
+        if search.rules is not None:
+            fair = self._fairness_columns(search.rules, params)
+        outer = [] if search.any_distance else ["distance <= radius_km + :edge"]
+        if search.rules is not None:
             free = "asleep = 0 AND pings_today < :max_per_day AND last_untaken IS NULL"
-            outer += ["tasked = 0", f"NOT ({free})" if held else free]
+            outer += ["tasked = 0", f"NOT ({free})" if search.held else free]
         within = f"WHERE {' AND '.join(outer)}" if outer else ""
         limit_sql = ""
-        if limit is not None:
+        if search.limit is not None:
             # A few spare rows: the exact check below may still drop one at the very edge.
-            params["limit"] = limit + 3
+            params["limit"] = search.limit + 3
             limit_sql = "LIMIT :limit"
         # Where distance doesn't matter (a phone call), nearness doesn't rank either: the
         # fewest tasks lately come first.
         band = ""
-        if not any_distance:
+        if not search.any_distance:
             band = f"{postgis.BAND}," if on_postgis else "round(distance * 2),"
         rows = await self._db.fetchall(
             f"""
@@ -371,7 +320,7 @@ class VolunteerRepository:
                      LEFT JOIN availability av ON av.user_id = v.user_id
                 WHERE {area} {PINGABLE}
                   AND (',' || v.categories || ',') LIKE :category
-                  {"AND v.dbs_checked = 1" if needs_check else ""}
+                  {"AND v.dbs_checked = 1" if search.needs_check else ""}
                   {not_excluded}
                   AND v.user_id NOT IN (
                       SELECT p.volunteer_id FROM pings p
@@ -389,8 +338,8 @@ class VolunteerRepository:
         )
         found: list[Ranked] = []
         for row in rows:
-            exact = haversine_km(lat, lon, row["lat"], row["lon"])
-            if not any_distance and exact > row["radius_km"] + stretch_km + EDGE_KM:
+            exact = haversine_km(search.lat, search.lon, row["lat"], row["lon"])
+            if not search.any_distance and exact > row["radius_km"] + search.stretch_km + EDGE_KM:
                 continue
             volunteer = Volunteer(
                 user_id=row["user_id"],
@@ -407,12 +356,14 @@ class VolunteerRepository:
                 quiet_hours=_quiet(row),
             )
             until = None
-            if held and rules is not None:
-                until = rules.held_until(
-                    volunteer.quiet(rules.default_quiet), row["pings_today"], row["last_untaken"]
+            if search.held and search.rules is not None:
+                until = search.rules.held_until(
+                    volunteer.quiet(search.rules.default_quiet),
+                    row["pings_today"],
+                    row["last_untaken"],
                 )
             found.append(Ranked(Candidate(volunteer, exact, until), bool(row["busy"])))
-        return found[:limit] if limit is not None else found
+        return found[: search.limit] if search.limit is not None else found
 
     @staticmethod
     def _fairness_columns(rules: PingRules, params: dict[str, object]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, fields
 from datetime import datetime, time, timedelta
 from enum import StrEnum
@@ -348,6 +349,36 @@ class Candidate:
     distance_km: float
     # Held back by quiet hours or the ping caps (bot.services.fairness): when that ends.
     held_until: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Search:
+    """Who is being looked for about a request (CandidateSearch.candidates; the rules and
+    the order are VolunteerRepository.ranked's): one value every search implementation,
+    and the nearest-first ones' fall-back to the SQL, are handed whole."""
+
+    request_id: int
+    # The request's round: nobody already pinged in it is found (0: nobody is left out).
+    round: int
+    lat: float
+    lon: float
+    category: Category
+    exclude: Collection[int]
+    needs_check: bool
+    # Distance doesn't matter (a phone call): anyone, fewer tasks lately first.
+    any_distance: bool
+    # Tasks taken since then even out who is asked.
+    recent_since: float
+    # The availability slots covering the task's time: those free then go first.
+    free_slots: Collection[Slot] | None = None
+    # At most this many (a wave); None: everyone eligible.
+    limit: int | None = None
+    # How far beyond their own radius a volunteer may be (an escalation).
+    stretch_km: float = 0.0
+    # The fairness rules: those they hold back now are left out ...
+    rules: PingRules | None = None
+    # ... or, with `held`, only they are found, with when they may be asked.
+    held: bool = False
 
 
 @dataclass(frozen=True)

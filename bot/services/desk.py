@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -45,7 +45,7 @@ from bot.domain.safety import new_safety_code
 from bot.resilience import once
 from bot.services.chaser import Chaser
 from bot.services.events import EventBus
-from bot.services.matching import Matchmaker, request_needs_check, search_terms
+from bot.services.matching import Matchmaker, request_needs_check, search_for
 from bot.services.ports import (
     AddressesShown,
     CoordinatorCheck,
@@ -531,8 +531,8 @@ class HelpDesk:
         if request is None or request.status is not RequestStatus.OPEN:
             return None
         candidates = await self._volunteers.candidates(
-            **search_terms(request, self._settings, self._clock()),
-            round_=0,  # no ping is ever in round 0, so nobody is left out for being asked
+            # No ping is ever in round 0, so nobody is left out for being asked.
+            replace(search_for(request, self._settings, self._clock()), round=0)
         )
         return candidates[:limit]
 

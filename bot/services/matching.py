@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from bot.config import Settings
 from bot.db.volunteers import EDGE_KM
@@ -22,6 +22,7 @@ from bot.domain.models import (
     Ping,
     PingRules,
     RequestStatus,
+    Search,
     Slot,
     Volunteer,
 )
@@ -52,20 +53,22 @@ def distance_matters(category: Category) -> bool:
     return category is not Category.PHONE_CALL
 
 
-def search_terms(request: HelpRequest, settings: Settings, now: float) -> dict[str, Any]:
-    """What every candidate search about a request asks by (CandidateSearch.candidates):
-    where it is and its kind, never its own requester, a checked volunteer where it needs
-    one, and the tasks taken lately that even out who is asked."""
-    return {
-        "request_id": request.id,
-        "lat": request.lat,
-        "lon": request.lon,
-        "category": request.category,
-        "exclude": {request.requester_id} if request.requester_id else set(),
-        "needs_check": request_needs_check(request, settings),
-        "any_distance": not distance_matters(request.category),
-        "recent_since": now - RECENT_TASKS_WINDOW_S,
-    }
+def search_for(request: HelpRequest, settings: Settings, now: float) -> Search:
+    """Who every candidate search about a request looks for (CandidateSearch.candidates):
+    near where it is and of its kind, not those pinged in its round already, never its own
+    requester, a checked volunteer where it needs one, and the tasks taken lately that
+    even out who is asked."""
+    return Search(
+        request_id=request.id,
+        round=request.round,
+        lat=request.lat,
+        lon=request.lon,
+        category=request.category,
+        exclude={request.requester_id} if request.requester_id else set(),
+        needs_check=request_needs_check(request, settings),
+        any_distance=not distance_matters(request.category),
+        recent_since=now - RECENT_TASKS_WINDOW_S,
+    )
 
 
 def may_be_asked_for(volunteer: Volunteer, settings: Settings) -> frozenset[Category]:
@@ -219,15 +222,16 @@ class Matchmaker:
         held: bool = False,
     ) -> list[Candidate]:
         return await self._candidates.candidates(
-            **search_terms(request, self._settings, self._clock()),
-            round_=request.round,
-            # When they are usually free ranks volunteers for a booked time only: for "as
-            # soon as possible" the nearest goes first, whatever time it is now.
-            free_slots=self._slots_covering(request) if request.due_at is not None else None,
-            stretch_km=stretch_km,
-            limit=limit,
-            rules=rules,
-            held=held,
+            replace(
+                search_for(request, self._settings, self._clock()),
+                # When they are usually free ranks volunteers for a booked time only: for
+                # "as soon as possible" the nearest goes first, whatever time it is now.
+                free_slots=self._slots_covering(request) if request.due_at is not None else None,
+                stretch_km=stretch_km,
+                limit=limit,
+                rules=rules,
+                held=held,
+            )
         )
 
     def _slots_covering(self, request: HelpRequest) -> frozenset[Slot]:

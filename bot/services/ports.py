@@ -22,10 +22,9 @@ from bot.domain.models import (
     NewRequest,
     NewSeries,
     Ping,
-    PingRules,
     Reminder,
+    Search,
     Series,
-    Slot,
     Spending,
     User,
     Volunteer,
@@ -102,24 +101,7 @@ class CandidateSearch(Protocol):
     (`ORDER BY position <-> point`). Every implementation finds the same people in the
     same order."""
 
-    async def candidates(
-        self,
-        *,
-        request_id: int,
-        round_: int,
-        lat: float,
-        lon: float,
-        category: Category,
-        exclude: Collection[int],
-        needs_check: bool,
-        any_distance: bool,
-        recent_since: float,
-        free_slots: Collection[Slot] | None = None,
-        limit: int | None = None,
-        stretch_km: float = 0.0,
-        rules: PingRules | None = None,
-        held: bool = False,
-    ) -> list[Candidate]: ...
+    async def candidates(self, search: Search) -> list[Candidate]: ...
 
 
 class Members(Protocol):

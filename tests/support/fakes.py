@@ -36,11 +36,10 @@ from bot.domain.models import (
     NewRequest,
     NewSeries,
     Ping,
-    PingRules,
     Reminder,
     RequestStatus,
+    Search,
     Series,
-    Slot,
     Spending,
     User,
     Volunteer,
@@ -297,56 +296,28 @@ class FakeCandidateSearch:
         # Found only with a stretch (ESCALATE_STRETCH_KM): just beyond their own radius.
         self.beyond: list[Candidate] = []
         self._pings = pings
-        self.calls: list[dict[str, Any]] = []
+        self.calls: list[Search] = []
 
-    async def candidates(
-        self,
-        *,
-        request_id: int,
-        round_: int,
-        lat: float,
-        lon: float,
-        category: Category,
-        exclude: Collection[int],
-        needs_check: bool,
-        any_distance: bool,
-        recent_since: float,
-        free_slots: Collection[Slot] | None = None,
-        limit: int | None = None,
-        stretch_km: float = 0.0,
-        rules: PingRules | None = None,
-        held: bool = False,
-    ) -> list[Candidate]:
-        self.calls.append(
-            {
-                "request_id": request_id,
-                "exclude": set(exclude),
-                "needs_check": needs_check,
-                "any_distance": any_distance,
-                "limit": limit,
-                "stretch_km": stretch_km,
-                "held": held,
-            }
-        )
+    async def candidates(self, search: Search) -> list[Candidate]:
+        self.calls.append(search)
         # As the repository's query: nobody asked this round, nor anyone who ever
         # declined this request or handed it back.
         asked = (
             {
                 p.volunteer_id
-                for p in await self._pings.for_request(request_id)
-                if p.round == round_ or p.answer in ("declined", "released")
+                for p in await self._pings.for_request(search.request_id)
+                if p.round == search.round or p.answer in ("declined", "released")
             }
             if self._pings is not None
             else set()
         )
+        beyond = self.beyond if search.stretch_km > 0 else []
         found = [
             c
-            for c in (
-                self.held if held else self.candidates_ + (self.beyond if stretch_km > 0 else [])
-            )
-            if c.volunteer.user_id not in exclude and c.volunteer.user_id not in asked
+            for c in (self.held if search.held else self.candidates_ + beyond)
+            if c.volunteer.user_id not in search.exclude and c.volunteer.user_id not in asked
         ]
-        return found if limit is None else found[:limit]
+        return found if search.limit is None else found[: search.limit]
 
 
 class FakeRequests:

@@ -112,8 +112,8 @@ async def test_the_first_wave_asks_the_nearest_few_and_records_them_in_order() -
     assert [(p.volunteer_id, p.wave) for p in m.pings.pings] == [(301, 1), (302, 1)]
     assert (await m.request()).announced_at == m.clock.now
     # The requester is never asked about their own request.
-    assert m.search.calls[0]["exclude"] == {REQUESTER}
-    assert m.search.calls[0]["limit"] == 2
+    assert m.search.calls[0].exclude == {REQUESTER}
+    assert m.search.calls[0].limit == 2
 
 
 async def test_the_first_wave_delivered_again_after_a_crash_asks_nobody_more() -> None:
@@ -170,7 +170,7 @@ async def test_a_coordinator_asking_everyone_asks_past_the_wave_size() -> None:
     m = Matching(NEAREST)
     asked, waits_for = await m.matchmaker.ask_everyone(await m.request())
     assert (asked, waits_for) == (3, None)
-    assert m.search.calls[0]["limit"] is None
+    assert m.search.calls[0].limit is None
     assert m.outbox.added == [WaveSent(REQUEST, 1, 1, (301, 302, 303))]
 
 
@@ -203,10 +203,10 @@ async def test_what_the_search_is_asked_for_follows_the_kind_of_help(
     m = Matching(NEAREST, request=_request(category), **settings)
     await m.matchmaker.first_wave(REQUEST)
     call = m.search.calls[0]
-    assert (call["any_distance"], call["needs_check"]) == (any_distance, needs_check)
+    assert (call.any_distance, call.needs_check) == (any_distance, needs_check)
 
 
 async def test_with_stretch_nobody_near_enough_asks_those_just_beyond_their_radius() -> None:
     m = Matching([], ESCALATE_STRETCH_KM="1.5")
     await m.matchmaker.first_wave(REQUEST)
-    assert [c["stretch_km"] for c in m.search.calls if not c["held"]] == [0.0, 1.5]
+    assert [c.stretch_km for c in m.search.calls if not c.held] == [0.0, 1.5]
