@@ -64,6 +64,7 @@ from bot.domain.models import (
     Category,
     Payment,
     Prescription,
+    Profile,
     QuietHours,
     RequestDraft,
     Search,
@@ -537,7 +538,7 @@ class Month:
         for p in self.ward.people:
             await self.users.record_consent(p.user_id, f"V{p.user_id}", "en", NOTICE_VERSION, now)
             await self.volunteers.save_profile(
-                p.user_id, p.lat, p.lon, p.radius_km, sorted(p.categories), now
+                Profile(p.user_id, p.lat, p.lon, p.radius_km, sorted(p.categories)), now
             )
             await self.volunteers.decide(p.user_id, VolunteerStatus.APPROVED, COORDINATOR, now)
             if p.own_quiet:

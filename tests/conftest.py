@@ -20,7 +20,7 @@ from telegram import Update
 from bot.config import Settings, parse_settings
 from bot.db import Database
 from bot.db.connection import SqliteDatabase
-from bot.domain.models import Category, HelpRequest, VolunteerStatus
+from bot.domain.models import Category, HelpRequest, Profile, VolunteerStatus
 from bot.services.budget import SendBudget
 from bot.telegram import app as application_module
 from bot.telegram.app import MutualAidApplication, build_application
@@ -245,7 +245,7 @@ class Group:
         now = services.clock()
         await storage.users.record_consent(user_id, name, "en", NOTICE_VERSION, now)
         await storage.volunteers.save_profile(
-            user_id, *where, radius_km, [Category(c) for c in categories], now
+            Profile(user_id, *where, radius_km, [Category(c) for c in categories]), now
         )
         await storage.volunteers.decide(user_id, VolunteerStatus.APPROVED, COORDINATOR, now)
 

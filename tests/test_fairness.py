@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import SettingsError
-from bot.domain.models import Category, QuietHours
+from bot.domain.models import Category, Profile, QuietHours
 from tests.conftest import (
     COORDINATOR,
     FAR,
@@ -233,7 +233,7 @@ async def test_a_volunteer_never_asked_in_30_days_gets_a_kind_note_once(tmp_path
     async with group_with_clock(tmp_path, clock) as group:
         await _people(group, (301, NEAR), (302, NEAR))
         await group.app.storage.volunteers.save_profile(
-            301, *NEAR, 0.1, [Category.GROCERIES], clock[0]
+            Profile(301, *NEAR, 0.1, [Category.GROCERIES]), clock[0]
         )
         await group.enrol(303, FAR, name="V303", categories=("dog_walking",))
         clock[0] = at(2, 9)

@@ -15,7 +15,7 @@ import pytest
 from bot.config import SettingsError, parse_settings
 from bot.db.safeguarding import SafeguardingRepository
 from bot.domain.distance import haversine_km
-from bot.domain.models import Category, RequestDraft, Search, When
+from bot.domain.models import Category, Profile, RequestDraft, Search, When
 from bot.services.groupmap import Grid, cell_km
 from bot.telegram.commands import publish_commands
 from tests.conftest import COORDINATOR, HOME, NEAR, REQUESTER, Group
@@ -262,7 +262,7 @@ async def test_cover_counts_who_matching_would_ask_for_a_known_layout(
     await storage.volunteers.set_paused(302, True, now)
     # Signed up, never approved.
     await storage.users.record_consent(303, "Pat", "en", 2, now)
-    await storage.volunteers.save_profile(303, *centre, 5, [Category.GROCERIES], now)
+    await storage.volunteers.save_profile(Profile(303, *centre, 5, [Category.GROCERIES]), now)
     await group.enrol(304, centre, radius_km=5, categories=("prescription",))  # not checked
     await group.enrol(305, centre, radius_km=0.6, categories=("prescription", "errand"))
     await SafeguardingRepository(storage.db).set_checked(305, True, COORDINATOR, now)

@@ -20,7 +20,7 @@ from bot.db import Database, VolunteerRepository
 from bot.db.connection import MIGRATIONS_DIR
 from bot.db.volunteers import EDGE_KM
 from bot.domain.distance import EARTH_RADIUS_KM, haversine_km
-from bot.domain.models import Category, PingRules, QuietHours, Search, VolunteerStatus
+from bot.domain.models import Category, PingRules, Profile, QuietHours, Search, VolunteerStatus
 from tests.support.storage import database_for, sqlite_only
 
 # (centre, how far volunteers and requests spread from it in km): a city, both poles,
@@ -199,7 +199,7 @@ async def test_a_volunteer_exactly_at_their_edge_is_found_wherever_they_are(
     for user_id in ids:
         lat, lon = somewhere(rng)
         radius = rng.choice((0.1, 1.5, 5.0, 50.0))
-        await volunteers.save_profile(user_id, lat, lon, radius, [Category.ERRAND], now=0)
+        await volunteers.save_profile(Profile(user_id, lat, lon, radius, [Category.ERRAND]), now=0)
         await volunteers.decide(user_id, VolunteerStatus.APPROVED, COORDINATOR, now=0)
         at_edge = destination(lat, lon, rng.uniform(0, 360), radius)
         if haversine_km(lat, lon, *at_edge) > radius + EDGE_KM:
@@ -213,7 +213,7 @@ async def test_an_edge_that_is_exactly_a_32_bit_float_still_counts(db: Database)
     volunteers = VolunteerRepository(db)
     await add_users(db, [1])
     edge_km = math.radians(0.25) * EARTH_RADIUS_KM  # unpadded, the box ends at 0.25
-    await volunteers.save_profile(1, 0.0, 0.0, edge_km, [Category.OTHER], now=0)
+    await volunteers.save_profile(Profile(1, 0.0, 0.0, edge_km, [Category.OTHER]), now=0)
     await volunteers.decide(1, VolunteerStatus.APPROVED, COORDINATOR, now=0)
     beyond = 0.25 + 1e-12  # about 0.1 µm further than the radius
     assert haversine_km(0.0, 0.0, beyond, 0.0) <= edge_km + EDGE_KM
@@ -227,15 +227,15 @@ async def test_saving_deciding_pausing_moving_and_deleting_keep_the_index_in_ste
     await add_users(db, [301, 302])
     home, elsewhere = (51.5, -0.1), (51.6, -0.1)  # 11 km apart
 
-    await volunteers.save_profile(301, *home, 2.0, [Category.GROCERIES], now=0)
+    await volunteers.save_profile(Profile(301, *home, 2.0, [Category.GROCERIES]), now=0)
     assert await find(volunteers, *home) == {}  # waiting for a coordinator
     assert await volunteers.decide(301, VolunteerStatus.APPROVED, COORDINATOR, now=1)
     assert set(await find(volunteers, *home)) == {301}
 
-    await volunteers.save_profile(301, *elsewhere, 2.0, [Category.GROCERIES], now=2)
+    await volunteers.save_profile(Profile(301, *elsewhere, 2.0, [Category.GROCERIES]), now=2)
     assert await find(volunteers, *home) == {}  # moved away, still approved
     assert set(await find(volunteers, *elsewhere)) == {301}
-    await volunteers.save_profile(301, *elsewhere, 20.0, [Category.GROCERIES], now=3)
+    await volunteers.save_profile(Profile(301, *elsewhere, 20.0, [Category.GROCERIES]), now=3)
     assert set(await find(volunteers, *home)) == {301}  # now goes further
 
     assert await volunteers.set_paused(301, True, now=4)
@@ -243,11 +243,11 @@ async def test_saving_deciding_pausing_moving_and_deleting_keep_the_index_in_ste
     assert await volunteers.set_paused(301, False, now=5)
     assert set(await find(volunteers, *home)) == {301}
 
-    await volunteers.save_profile(302, *home, 2.0, [Category.GROCERIES], now=6)
+    await volunteers.save_profile(Profile(302, *home, 2.0, [Category.GROCERIES]), now=6)
     assert await volunteers.decide(302, VolunteerStatus.REJECTED, COORDINATOR, now=7)
     assert set(await find(volunteers, *home)) == {301}
     # Saving again after being turned down means waiting again, not being pinged.
-    await volunteers.save_profile(302, *home, 3.0, [Category.GROCERIES], now=8)
+    await volunteers.save_profile(Profile(302, *home, 3.0, [Category.GROCERIES]), now=8)
     assert set(await find(volunteers, *home)) == {301}
 
     await db.execute("DELETE FROM users WHERE id = 301")  # cascades to volunteers

@@ -21,7 +21,15 @@ from bot.db.nearest_postgis import NearestSearch, PostgisNearest
 from bot.db.privacy import PrivacyRepository
 from bot.db.roster import RosterRepository
 from bot.db.safeguarding import SafeguardingRepository
-from bot.domain.models import Category, PingRules, QuietHours, Search, Slot, VolunteerStatus
+from bot.domain.models import (
+    Category,
+    PingRules,
+    Profile,
+    QuietHours,
+    Search,
+    Slot,
+    VolunteerStatus,
+)
 from tests.support.storage import database_for, postgres_only
 from tests.test_matching_index import (
     COORDINATOR,
@@ -207,20 +215,20 @@ async def test_every_change_to_a_volunteer_reaches_the_nearest_first_search(
     volunteers, nearest = await nearest_search(db, cell_km=0.5)
     roster, checks = RosterRepository(db), SafeguardingRepository(db)
 
-    await volunteers.save_profile(301, *home, 2.0, [Category.GROCERIES], now=0)
+    await volunteers.save_profile(Profile(301, *home, 2.0, [Category.GROCERIES]), now=0)
     assert await wave(nearest, home) == set()  # waiting for a coordinator
     assert await volunteers.decide(301, VolunteerStatus.APPROVED, COORDINATOR, now=1)
     assert await wave(nearest, home) == {301}
 
-    await volunteers.save_profile(301, *elsewhere, 2.0, [Category.GROCERIES], now=2)
+    await volunteers.save_profile(Profile(301, *elsewhere, 2.0, [Category.GROCERIES]), now=2)
     assert await wave(nearest, home) == set()  # moved away, still approved
     assert await wave(nearest, elsewhere) == {301}
-    await volunteers.save_profile(301, *elsewhere, 20.0, [Category.GROCERIES], now=3)
+    await volunteers.save_profile(Profile(301, *elsewhere, 20.0, [Category.GROCERIES]), now=3)
     assert await wave(nearest, home) == {301}  # now goes further
-    await volunteers.save_profile(301, *elsewhere, 20.0, [Category.DOG_WALKING], now=4)
+    await volunteers.save_profile(Profile(301, *elsewhere, 20.0, [Category.DOG_WALKING]), now=4)
     assert await wave(nearest, home) == set()  # no longer offers shopping
 
-    await volunteers.save_profile(302, *home, 2.0, [Category.GROCERIES], now=5)
+    await volunteers.save_profile(Profile(302, *home, 2.0, [Category.GROCERIES]), now=5)
     assert await volunteers.decide(302, VolunteerStatus.APPROVED, COORDINATOR, now=6)
     assert await volunteers.set_paused(302, True, now=7)
     assert await wave(nearest, home) == set()
@@ -232,7 +240,7 @@ async def test_every_change_to_a_volunteer_reaches_the_nearest_first_search(
     assert await wave(nearest, home) == {302}
 
     # Prescriptions: only after a coordinator's check.
-    await volunteers.save_profile(303, *home, 2.0, [Category.PRESCRIPTION], now=11)
+    await volunteers.save_profile(Profile(303, *home, 2.0, [Category.PRESCRIPTION]), now=11)
     assert await volunteers.decide(303, VolunteerStatus.APPROVED, COORDINATOR, now=12)
 
     async def checked_wave() -> set[int]:
@@ -275,7 +283,7 @@ async def test_the_search_reads_the_grid_again_after_the_connection_is_reopened(
 ) -> None:
     await add_users(db, [301, COORDINATOR])
     volunteers, nearest = await nearest_search(db)
-    await volunteers.save_profile(301, 51.5, -0.1, 2.0, [Category.GROCERIES], now=0)
+    await volunteers.save_profile(Profile(301, 51.5, -0.1, 2.0, [Category.GROCERIES]), now=0)
     await volunteers.decide(301, VolunteerStatus.APPROVED, COORDINATOR, now=1)
     await db.close()
     await db.open()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from typing import NamedTuple
 
 from bot.db import postgis
@@ -16,6 +16,7 @@ from bot.domain.models import (
     Candidate,
     Category,
     PingRules,
+    Profile,
     QuietHours,
     Search,
     Volunteer,
@@ -102,18 +103,10 @@ class VolunteerRepository:
         )
         return _volunteer(row) if row else None
 
-    async def save_profile(
-        self,
-        user_id: int,
-        lat: float,
-        lon: float,
-        radius_km: float,
-        categories: Iterable[Category],
-        now: float,
-    ) -> Volunteer:
+    async def save_profile(self, profile: Profile, now: float) -> Volunteer:
         """Create or edit a profile. A new (or previously turned down) volunteer waits
         for a coordinator; an approved one stays approved."""
-        codes = ",".join(sorted(c.value for c in categories))
+        codes = ",".join(sorted(c.value for c in profile.categories))
         await self._db.execute(
             """
             INSERT INTO volunteers
@@ -125,9 +118,17 @@ class VolunteerRepository:
                 status = CASE WHEN volunteers.status = 'rejected' THEN 'pending'
                               ELSE volunteers.status END
             """,
-            (user_id, lat, lon, min(radius_km, MAX_RADIUS_KM), codes, now, now),
+            (
+                profile.user_id,
+                profile.lat,
+                profile.lon,
+                min(profile.radius_km, MAX_RADIUS_KM),
+                codes,
+                now,
+                now,
+            ),
         )
-        volunteer = await self.get(user_id)
+        volunteer = await self.get(profile.user_id)
         assert volunteer is not None
         return volunteer
 

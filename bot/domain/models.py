@@ -227,6 +227,18 @@ class Volunteer:
         return self.status is VolunteerStatus.APPROVED and not self.paused and not self.held
 
 
+@dataclass(frozen=True)
+class Profile:
+    """What a volunteer tells about themselves when signing up (or changing it): where
+    they live, how far they go, and what help they offer."""
+
+    user_id: int
+    lat: float
+    lon: float
+    radius_km: float
+    categories: Collection[Category]
+
+
 class Payment(StrEnum):
     """How a prescription is paid for at the pharmacy."""
 

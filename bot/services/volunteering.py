@@ -4,12 +4,12 @@ their quiet hours. What a coordinator decides about them is the roster's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.db import VolunteerRepository
 from bot.db.availability import AvailabilityRepository
-from bot.domain.models import Category, QuietHours, Slot, Volunteer, VolunteerStatus
+from bot.domain.models import Profile, QuietHours, Slot, Volunteer, VolunteerStatus
 
 
 @dataclass(frozen=True)
@@ -34,20 +34,11 @@ class Volunteering:
         """Their volunteer profile; None if they never signed up (or were removed)."""
         return await self._volunteers.get(user_id)
 
-    async def sign_up(
-        self,
-        user_id: int,
-        lat: float,
-        lon: float,
-        radius_km: float,
-        categories: Iterable[Category],
-    ) -> SignUp:
+    async def sign_up(self, profile: Profile) -> SignUp:
         """A new (or previously turned down) volunteer waits for a coordinator; an
         approved one stays approved."""
-        before = await self._volunteers.get(user_id)
-        volunteer = await self._volunteers.save_profile(
-            user_id, lat, lon, radius_km, categories, self._clock()
-        )
+        before = await self._volunteers.get(profile.user_id)
+        volunteer = await self._volunteers.save_profile(profile, self._clock())
         newly_waiting = volunteer.status is VolunteerStatus.PENDING and (
             before is None or before.status is not VolunteerStatus.PENDING
         )

@@ -9,7 +9,7 @@ from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain.limits import MAX_RADIUS_KM, MIN_RADIUS_KM
-from bot.domain.models import Category, Place, QuietHours, RequestStatus, VolunteerStatus
+from bot.domain.models import Category, Place, Profile, QuietHours, RequestStatus, VolunteerStatus
 from bot.domain.results import Outcome
 from bot.domain.when import ascii_digits
 from bot.i18n import _, distance_unit
@@ -218,7 +218,9 @@ async def saved(update: Update, context: BotContext) -> int:
         return END
     services = context.services
     signed_up = await services.volunteering.sign_up(
-        sender.id, float(draft["lat"]), float(draft["lon"]), float(draft["radius_km"]), chosen
+        Profile(
+            sender.id, float(draft["lat"]), float(draft["lon"]), float(draft["radius_km"]), chosen
+        )
     )
     volunteer = signed_up.volunteer
     context.drafts.pop(DRAFT, None)
