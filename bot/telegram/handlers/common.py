@@ -12,6 +12,7 @@ from telegram.ext import (
     Application,
     ApplicationHandlerStop,
     BaseHandler,
+    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -22,7 +23,7 @@ from telegram.warnings import PTBUserWarning
 from bot.domain.models import User
 from bot.i18n import _, current_language
 from bot.telegram import keyboards
-from bot.telegram.buttons import Consent, Intent
+from bot.telegram.buttons import Consent, Intent, Role
 from bot.telegram.context import BotContext
 
 END = ConversationHandler.END
@@ -265,6 +266,28 @@ async def agree(update: Update, context: BotContext) -> None:
     # The handlers after this one (straight into a request, say) see them agreed.
     await context.person_changed()
     await query.edit_message_reply_markup(reply_markup=None)
+
+
+def ways_in(
+    command: str,
+    link: str,
+    intent: Intent,
+    begin: Callable[[Update, BotContext], Coroutine[Any, Any, int]],
+) -> list[AnyHandler]:
+    """How someone comes into a conversation for `intent` (asking for help, volunteering):
+    its command, a leaflet's /start link (`link`, a pattern), the role button, or "I
+    agree" under the notice shown to someone who came for it (straight in after)."""
+
+    async def agree_and_begin(update: Update, context: BotContext) -> int:
+        await agree(update, context)
+        return await begin(update, context)
+
+    return [
+        CommandHandler(command, begin, filters=PRIVATE),
+        CommandHandler("start", begin, filters=PRIVATE & filters.Regex(link)),
+        CallbackQueryHandler(begin, pattern=Role.matches(intent=intent)),
+        CallbackQueryHandler(agree_and_begin, pattern=agreed_then(intent)),
+    ]
 
 
 def privacy_notice() -> str:

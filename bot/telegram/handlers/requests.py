@@ -26,7 +26,6 @@ from bot.telegram.buttons import (
     Feedback,
     Rebook,
     Resume,
-    Role,
     SamePlace,
     StopSeries,
 )
@@ -42,14 +41,13 @@ from bot.telegram.handlers.common import (
     SET_ASIDE,
     TEXT,
     Callback,
-    agree,
-    agreed_then,
     answer,
     ask_again,
     consented_user,
     conversation,
     not_yours,
     settled,
+    ways_in,
 )
 from bot.telegram.handlers.prescriptions import Rx
 from bot.telegram.handlers.request_form import (
@@ -242,12 +240,6 @@ async def _carry_on(update: Update, context: BotContext) -> int:
 async def resume_again(update: Update, context: BotContext) -> int:
     await _reply(update, _waiting_text(FORM.answers(context)), keyboards.resume_request())
     return Step.RESUME
-
-
-async def agree_and_begin(update: Update, context: BotContext) -> int:
-    """ "I agree" under a notice shown to someone who came to ask for help: straight in."""
-    await agree(update, context)
-    return await begin(update, context)
 
 
 def _call_from_anywhere(context: BotContext, number: str) -> RequestAnswers:
@@ -595,12 +587,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         conversation(
             "request",
-            entry_points=[
-                CommandHandler("request", begin, filters=PRIVATE),
-                CommandHandler("start", begin, filters=PRIVATE & filters.Regex(REQUEST_LINK)),
-                CallbackQueryHandler(begin, pattern=Role.matches(intent=NEED)),
-                CallbackQueryHandler(agree_and_begin, pattern=agreed_then(NEED)),
-            ],
+            entry_points=ways_in("request", REQUEST_LINK, NEED, begin),
             states={
                 **states,
                 Step.RESUME: [

@@ -23,7 +23,6 @@ from bot.telegram.buttons import (
     Later,
     Quiet,
     Release,
-    Role,
     VolunteerCategory,
     VolunteerSave,
 )
@@ -37,14 +36,13 @@ from bot.telegram.handlers.common import (
     OFFER,
     PRIVATE,
     TEXT,
-    agree,
-    agreed_then,
     answer,
     ask_again,
     consented_user,
     conversation,
     draft_of,
     settled,
+    ways_in,
 )
 from bot.telegram.handlers.places import Asker, read_place
 from bot.telegram.presses import Press, press, stale_answer
@@ -107,12 +105,6 @@ async def begin(update: Update, context: BotContext) -> int:
             _ask_location(), reply_markup=keyboards.share_location()
         )
     return Step.LOCATION
-
-
-async def agree_and_begin(update: Update, context: BotContext) -> int:
-    """ "I agree" under a notice shown to someone who came to volunteer: straight in."""
-    await agree(update, context)
-    return await begin(update, context)
 
 
 async def located(update: Update, context: BotContext) -> int:
@@ -596,12 +588,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         conversation(
             "volunteer",
-            entry_points=[
-                CommandHandler("volunteer", begin, filters=PRIVATE),
-                CommandHandler("start", begin, filters=PRIVATE & filters.Regex(VOLUNTEER_LINK)),
-                CallbackQueryHandler(begin, pattern=Role.matches(intent=OFFER)),
-                CallbackQueryHandler(agree_and_begin, pattern=agreed_then(OFFER)),
-            ],
+            entry_points=ways_in("volunteer", VOLUNTEER_LINK, OFFER, begin),
             states={
                 Step.LOCATION: [
                     MessageHandler(LOCATION | TEXT, located),
