@@ -59,17 +59,16 @@ emulator:
 run: setup
 	$(BIN)/python -m bot
 
-# The PostgreSQL half: the whole suite but the end-to-end tests again, on PostgreSQL with
-# PostGIS (tests/conftest.py, TEST_DATABASE_URL), and the end-to-end failover test that
-# needs it (marked postgres). Skipped with the reason when the server can't be reached,
-# except in CI (REQUIRE_E2E=1). Tests about the SQLite file itself are marked sqlite_only
-# (tests/support/storage.py) and say so.
+# The PostgreSQL half: the whole suite again, end-to-end tests included, on PostgreSQL with
+# PostGIS (tests/conftest.py, TEST_DATABASE_URL), with the end-to-end failover tests that
+# need it (marked postgres). Skipped with the reason when the server can't be reached,
+# except in CI (REQUIRE_E2E=1). Tests about the SQLite file itself are marked sqlite_only,
+# and slow ones the database plays no part in once_a_run (tests/support/storage.py).
 POSTGRES_TEST_URL ?= postgresql://postgres:postgres@127.0.0.1:5432/test
 
 test: setup emulator
 	$(BIN)/pytest --durations=15
-	TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/pytest -p no:cacheprovider --durations=10 \
-	  -m "not e2e or postgres"
+	TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/pytest -p no:cacheprovider --durations=10
 
 # tests/test_lock.py: the locks still match pyproject.toml's dependencies. lint-imports:
 # the layers' import rules (pyproject.toml, [tool.importlinter]).

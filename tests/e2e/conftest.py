@@ -1,12 +1,14 @@
 """End-to-end fixtures: the local Bot API emulator (../shared/tg-emulator), the real bot
 process (`python -m bot`, long polling) pointed at it, and `Neighbours`, who play the
-people of the group over the emulator's client API.
+people of the group over the emulator's client API. In the PostgreSQL half of the run
+(TEST_DATABASE_URL) each bot keeps its group in a PostgreSQL schema of its own.
 
 Nothing here imports the bot: it is driven only from outside, as Telegram would.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
@@ -15,6 +17,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -24,8 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
+import asyncpg
 import httpx
 import pytest
+
+from tests.conftest import POSTGRES_URL, postgres_url
 
 REPO = Path(__file__).resolve().parents[2]
 EMULATOR_MODULES = REPO / ".tg-emulator" / "node_modules"
@@ -557,6 +563,9 @@ class BotProcess:
         self.starts = 0
         # Settings a test changes for the next start (e.g. short reminder intervals).
         self.extra_env: dict[str, str] = {}
+        if POSTGRES_URL:
+            # The same group in PostgreSQL: a schema of this bot's folder, dropped at the end.
+            self.extra_env["DATABASE_URL"] = postgres_url(workdir)
         self._process: subprocess.Popen[bytes] | None = None
         self._stopping = False
 
@@ -654,6 +663,26 @@ class BotProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stored(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        """Rows of the bot's database as it left them, read as another client would: the
+        SQLite file, or its PostgreSQL schema (`?` placeholders either way)."""
+        url = self.extra_env.get("DATABASE_URL")
+        if url is None:
+            with sqlite3.connect(self.database) as db:
+                return list(db.execute(sql, params))
+        numbered = iter(range(1, sql.count("?") + 1))
+        query = re.sub(r"\?", lambda _: f"${next(numbered)}", sql)
+        base, _, schema = url.partition("?search_path=")
+
+        async def read() -> list[tuple[object, ...]]:
+            connection = await asyncpg.connect(base, server_settings={"search_path": schema})
+            try:
+                return [tuple(row) for row in await connection.fetch(query, *params)]
+            finally:
+                await connection.close()
+
+        return asyncio.run(read())
 
 
 BOTS = pytest.StashKey[list[BotProcess]]()

@@ -6,7 +6,6 @@ twice that must not be."""
 from __future__ import annotations
 
 import signal
-import sqlite3
 
 from tests.e2e.conftest import REQUESTER, BotProcess, Neighbours, shows
 from tests.e2e.steps import (
@@ -36,13 +35,6 @@ def _crashed(bot: BotProcess) -> None:
     CRASH_POINTS += 1
 
 
-def _stored(
-    bot: BotProcess, sql: str, params: tuple[object, ...] = ()
-) -> list[tuple[object, ...]]:
-    with sqlite3.connect(bot.database) as db:
-        return list(db.execute(sql, params))
-
-
 def _pings_to(people: Neighbours, user_id: int, request_id: int) -> int:
     accept = f"v1:accept:{request_id}"
     return sum(1 for m in people.sent_by_bot() if m.chat_id == user_id and accept in m.buttons)
@@ -67,11 +59,11 @@ def test_killed_as_a_request_is_confirmed_every_volunteer_gets_one_ping(
         # and the bot recording it is sent again: at most twice, never not at all.
         pings = {uid: _pings_to(people, uid, request_id) for uid in VOLUNTEERS}
         assert all(1 <= count <= 2 for count in pings.values()), pings
-        unsent = _stored(bot, "SELECT COUNT(*) FROM pings WHERE message_id IS NULL")
+        unsent = bot.stored("SELECT COUNT(*) FROM pings WHERE message_id IS NULL")
         assert unsent == [(0,)]
-        assert _stored(bot, "SELECT COUNT(*) FROM events") == [(0,)]  # all delivered
-        assert _stored(bot, "SELECT id, status FROM requests") == [(request_id, "open")]
-        assert _stored(bot, "SELECT announced_at IS NOT NULL FROM requests") == [(1,)]
+        assert bot.stored("SELECT COUNT(*) FROM events") == [(0,)]  # all delivered
+        assert bot.stored("SELECT id, status FROM requests") == [(request_id, "open")]
+        assert bot.stored("SELECT announced_at IS NOT NULL FROM requests") == [(1,)]
         confirmations = [
             m for m in people.sent_by_bot() if m.chat_id == REQUESTER and "saved as" in m.text
         ]
@@ -103,9 +95,8 @@ def test_killed_as_a_request_is_taken_it_stays_theirs_and_the_address_comes_once
         again = people.press(302, accept, on=ping)
         assert "already taken this one" in str(again.get("text")), again
         people.settle()
-        assert _stored(bot, "SELECT status, volunteer_id FROM requests") == [("claimed", 302)]
-        claims = _stored(
-            bot,
+        assert bot.stored("SELECT status, volunteer_id FROM requests") == [("claimed", 302)]
+        claims = bot.stored(
             "SELECT COUNT(*) FROM audit WHERE request_id = ? AND action = 'open->claimed'",
             (request_id,),
         )

@@ -24,6 +24,11 @@ from tests.e2e.conftest import (
     is_new,
     shows,
 )
+from tests.support.storage import sqlite_only
+
+# A write lock held by another process and a full disk are SQLite's own faults;
+# PostgreSQL's (a lost connection, a restarted server) are test_failover_e2e.py's.
+pytestmark = sqlite_only
 
 
 def _check(bot: BotProcess) -> int:

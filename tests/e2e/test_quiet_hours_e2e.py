@@ -16,6 +16,11 @@ from tests.e2e.steps import (
     start_request,
     volunteer,
 )
+from tests.support.storage import once_a_run
+
+# Up to a minute and a half of waiting for the quiet hours to end, on a rule the database
+# plays no part in (the PostgreSQL half runs the in-process quiet-hours tests).
+pytestmark = once_a_run
 
 SLEEPER, NIGHT_OWL = 301, 302
 # Room for a restart and the request before the quiet hours end. Quiet hours end on a

@@ -14,6 +14,12 @@ from tests.conftest import POSTGRES_URL, postgres_url
 sqlite_only = pytest.mark.skipif(
     bool(POSTGRES_URL), reason="about the SQLite file itself (this run is on PostgreSQL)"
 )
+# For slow tests of what does not depend on the database at all (e.g. waiting for a real
+# clock's minute to turn): once a run is enough, and the SQLite half runs them.
+once_a_run = pytest.mark.skipif(
+    bool(POSTGRES_URL),
+    reason="does not depend on the database and waits on the real clock: the SQLite half runs it",
+)
 # For tests comparing PostgreSQL with SQLite: the PostgreSQL half only.
 postgres_only = pytest.mark.skipif(
     not POSTGRES_URL, reason="compares PostgreSQL with SQLite (set TEST_DATABASE_URL)"
