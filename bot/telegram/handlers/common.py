@@ -168,6 +168,22 @@ async def reply(update: Update, text: str, markup: Any = None) -> None:
         await update.effective_message.reply_text(text, reply_markup=markup)
 
 
+async def first_question(
+    update: Update,
+    context: BotContext,
+    name: str,
+    draft: dict[str, Any],
+    question: str,
+    step: int,
+) -> int:
+    """A conversation begun by a press: the press answered, a fresh draft kept under its
+    name, the first question asked; the step that waits for its answer."""
+    await answer(update.callback_query)
+    context.drafts[name] = draft
+    await reply(update, question)
+    return step
+
+
 def ask_again(
     step: int, question: Callable[[], str], markup: Callable[[], Any] | None = None
 ) -> Callback:

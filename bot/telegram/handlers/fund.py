@@ -39,6 +39,7 @@ from bot.telegram.handlers.common import (
     conversation,
     coordinators_only,
     draft_of,
+    first_question,
     reply,
 )
 from bot.telegram.presses import Press, press, stale_answer
@@ -314,16 +315,17 @@ async def begin_decline(update: Update, context: BotContext, press: Press[ClaimD
     if claim is None or claim.status.value != "pending":
         await answer(query, _("This claim is no longer waiting for a decision."))
         return END
-    await answer(query)
-    context.drafts[DRAFT] = {"decline": claim.id}
-    await reply(
+    return await first_question(
         update,
+        context,
+        DRAFT,
+        {"decline": claim.id},
         _(
             "Why are you declining claim #{claim}? Type a short reason: the volunteer will "
             "read it."
         ).format(claim=claim.id),
+        Step.REASON,
     )
-    return Step.REASON
 
 
 async def reason_given(update: Update, context: BotContext) -> int:

@@ -8,6 +8,7 @@ offerer and that taker."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from enum import IntEnum
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -19,7 +20,14 @@ from bot.i18n import _
 from bot.telegram import keyboards, offer_views
 from bot.telegram.buttons import Talk, TalkTake
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import END, PRIVATE, answer, conversation, reply
+from bot.telegram.handlers.common import (
+    END,
+    PRIVATE,
+    answer,
+    conversation,
+    first_question,
+    reply,
+)
 from bot.telegram.presses import Press, press
 from bot.telegram.texts import esc
 
@@ -150,20 +158,18 @@ async def start_writing(update: Update, context: BotContext, press: Press[TalkTa
             )
             context.drafts.pop(DRAFT, None)
             return END
-        await answer(query)
-        context.drafts[DRAFT] = {"take": take_id}
-        await reply(update, _offer_prompt(offer_line))
-        return Step.WRITING
+        return await first_question(
+            update, context, DRAFT, {"take": take_id}, _offer_prompt(offer_line), Step.WRITING
+        )
     request_id = press.data.request_id
     line = await context.services.relay.line(request_id, sender.id)
     if isinstance(line, Closed):
         await answer(query, closed_text(line, request_id), alert=True)
         context.drafts.pop(DRAFT, None)
         return END
-    await answer(query)
-    context.drafts[DRAFT] = {"request": request_id}
-    await reply(update, _prompt(line))
-    return Step.WRITING
+    return await first_question(
+        update, context, DRAFT, {"request": request_id}, _prompt(line), Step.WRITING
+    )
 
 
 async def relay_message(update: Update, context: BotContext) -> int:
@@ -179,33 +185,27 @@ async def relay_message(update: Update, context: BotContext) -> int:
     line = await services.relay.line(request_id, sender.id) if request_id else Closed.NOT_FOUND
     if isinstance(line, Closed):
         # It closed while they were writing (done, handed back, cancelled): say so kindly.
-        context.drafts.pop(DRAFT, None)
-        await reply(
-            update, closed_text(line, request_id) + "\n" + _("Your message wasn't passed on.")
-        )
-        return END
-    if not await services.relay.may_send(sender.id):
-        await reply(update, _too_many())
-        return Step.WRITING
+        return await _not_passed_on(update, context, closed_text(line, request_id))
     request_id = line.request.id
 
     async def keep(kind: Kind, text: str, file_id: str | None, where: Where) -> None:
         await services.relay.keep(line, sender.id, kind, text, file_id, where)
 
-    delivered = await _deliver(
-        message,
+    return await _pass_on(
+        update,
         context,
+        message,
         keep,
-        line.recipients,
-        lambda: _header(line),
-        lambda: keyboards.talk(request_id, line.sender_name, reply=True),
+        _Route(
+            sender_id=sender.id,
+            recipients=line.recipients,
+            header=lambda: _header(line),
+            reply_button=lambda: keyboards.talk(request_id, line.sender_name, reply=True),
+            other_name=line.other_name,
+            sent=lambda: _sent(line),
+            sent_button=lambda: keyboards.talk(request_id, line.other_name),
+        ),
     )
-    context.drafts.pop(DRAFT, None)
-    if not delivered:
-        await reply(update, _not_delivered(line.other_name))
-        return END
-    await reply(update, _sent(line), keyboards.talk(line.request.id, line.other_name))
-    return END
 
 
 async def _relay_offer_message(
@@ -215,41 +215,69 @@ async def _relay_offer_message(
     services, sender_id = context.services, message.chat.id
     line = await services.relay.offer_line(take_id, sender_id)
     if isinstance(line, Ended):
-        context.drafts.pop(DRAFT, None)
         take = await services.offers.take_of(take_id)
-        await reply(
-            update,
-            ended_text(line, take.offer_id if take else None)
-            + "\n"
-            + _("Your message wasn't passed on."),
+        return await _not_passed_on(
+            update, context, ended_text(line, take.offer_id if take else None)
         )
-        return END
-    if not await services.relay.may_send(sender_id):
-        await reply(update, _too_many())
-        return Step.WRITING
 
     async def keep(kind: Kind, text: str, file_id: str | None, where: Where) -> None:
         await services.relay.keep(line, sender_id, kind, text, file_id, where)
 
-    delivered = await _deliver(
-        message,
+    return await _pass_on(
+        update,
         context,
+        message,
         keep,
-        line.recipients,
-        lambda: _offer_header(line),
-        lambda: offer_views.talk(take_id, line.sender_name, reply=True),
+        _Route(
+            sender_id=sender_id,
+            recipients=line.recipients,
+            header=lambda: _offer_header(line),
+            reply_button=lambda: offer_views.talk(take_id, line.sender_name, reply=True),
+            other_name=line.other_name,
+            sent=lambda: _("✅ Sent to {name}. Their answer will come here.").format(
+                name=esc(line.other_name) or _("them")
+            ),
+            sent_button=lambda: offer_views.talk(take_id, line.other_name),
+        ),
+    )
+
+
+async def _not_passed_on(update: Update, context: BotContext, why: str) -> int:
+    """The line closed while they were writing: the draft goes, and they are told why."""
+    context.drafts.pop(DRAFT, None)
+    await reply(update, why + "\n" + _("Your message wasn't passed on."))
+    return END
+
+
+@dataclass(frozen=True)
+class _Route:
+    """Where a message written on a line goes, and what its writer is told after."""
+
+    sender_id: int
+    recipients: tuple[int, ...]
+    header: Callable[[], str]
+    reply_button: Callable[[], InlineKeyboardMarkup]
+    other_name: str
+    sent: Callable[[], str]
+    sent_button: Callable[[], InlineKeyboardMarkup]
+
+
+async def _pass_on(
+    update: Update, context: BotContext, message: Message, keep: Keep, route: _Route
+) -> int:
+    """The same steps on a request's line and an offer take's: not too many at once, kept,
+    copied to the other side, and the writer told whether anyone got it."""
+    if not await context.services.relay.may_send(route.sender_id):
+        await reply(update, _too_many())
+        return Step.WRITING
+    delivered = await _deliver(
+        message, context, keep, route.recipients, route.header, route.reply_button
     )
     context.drafts.pop(DRAFT, None)
     if not delivered:
-        await reply(update, _not_delivered(line.other_name))
+        await reply(update, _not_delivered(route.other_name))
         return END
-    await reply(
-        update,
-        _("✅ Sent to {name}. Their answer will come here.").format(
-            name=esc(line.other_name) or _("them")
-        ),
-        offer_views.talk(take_id, line.other_name),
-    )
+    await reply(update, route.sent(), route.sent_button())
     return END
 
 

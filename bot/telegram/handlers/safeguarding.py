@@ -32,6 +32,7 @@ from bot.telegram.handlers.common import (
     consented_user,
     conversation,
     draft_of,
+    first_question,
     not_yours,
     settled,
 )
@@ -132,10 +133,14 @@ async def concern_about(update: Update, context: BotContext, press: Press[Concer
     ):
         await not_yours(query)
         return END
-    await answer(query)
-    context.drafts[CONCERN] = {"request_id": request_id}
-    await _reply(update, _ask_concern(request_id))
-    return ConcernStep.WORDS
+    return await first_question(
+        update,
+        context,
+        CONCERN,
+        {"request_id": request_id},
+        _ask_concern(request_id),
+        ConcernStep.WORDS,
+    )
 
 
 async def concern_written(update: Update, context: BotContext) -> int:
@@ -246,16 +251,17 @@ async def begin_spend(update: Update, context: BotContext, press: Press[Spend]) 
         await answer(query)
         await _reply(update, _settled_text(task.id, spending.pence or 0))
         return END
-    await answer(query)
-    context.drafts[SPEND] = {"request_id": task.id}
-    await _reply(
+    return await first_question(
         update,
+        context,
+        SPEND,
+        {"request_id": task.id},
         _(
             "How much did you spend on #{id}, in pounds? Type just the amount, for example "
             "12.50 (or 0 if you paid nothing)."
         ).format(id=task.id),
+        SpendStep.AMOUNT,
     )
-    return SpendStep.AMOUNT
 
 
 def _settled_text(request_id: int, pence: int) -> str:
