@@ -274,6 +274,10 @@ async def test_a_taker_and_the_offerer_talk_through_the_bot(group: Group) -> Non
 
     await group.press(OFFERER, talk, name="Olive")
     await group.say(OFFERER, "Come by at 6, flat 3", name="Olive")
+    # The writer is told it went, with the button to write again.
+    told = group.telegram.last_to(OFFERER)
+    assert "Sent to Anna" in told.text
+    assert told.buttons == [talk]
     relayed = group.telegram.last_to(ANNA)
     assert "Olive" in relayed.text
     assert "Come by at 6, flat 3" in relayed.text
