@@ -150,6 +150,8 @@ async def test_the_text_goes_out_exactly_as_typed(open_group: OpenGroup) -> None
 async def test_a_long_text_is_asked_again_and_typing_is_not_choosing(group: Group) -> None:
     await group.consent(COORDINATOR, name="Cora")
     await group.say(COORDINATOR, "/broadcast", name="Cora")
+    await group.share(COORDINATOR, 51.5, -0.1, name="Cora")
+    assert "can only be text" in group.telegram.last_to(COORDINATOR).text
     await group.say(COORDINATOR, "x" * 3501, name="Cora")
     reply = group.telegram.last_to(COORDINATOR)
     assert "3,501" in reply.text

@@ -100,6 +100,8 @@ async def test_cancel_and_other_commands_leave_the_conversation(group: Group) ->
     assert "How this works" in group.telegram.last_to(REQUESTER).text
     await group.say(REQUESTER, "some words")
     assert "not sure what you mean" in group.telegram.last_to(REQUESTER).text
+    await group.say(REQUESTER, "/frobnicate")
+    assert "don't know that command" in group.telegram.last_to(REQUESTER).text
 
 
 async def test_a_half_finished_request_survives_a_crash(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from bot.telegram.handlers.common import (
     answer,
     conversation,
     refuse_non_coordinator,
+    reply,
 )
 from bot.telegram.presses import Press, press, stale_answer
 from bot.telegram.texts import audience_label, esc, number
@@ -120,20 +121,15 @@ async def take_text(update: Update, context: BotContext) -> int:
 
 async def text_only(update: Update, context: BotContext) -> int:
     """A photo, a location... at the text step."""
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            _("A broadcast can only be text. Please type the message.")
-        )
+    await reply(update, _("A broadcast can only be text. Please type the message."))
     return Step.TEXT
 
 
 async def choose_with_buttons(update: Update, context: BotContext) -> int:
     """Something typed where the audience buttons are expected."""
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            _("Please choose who should get it with the buttons."),
-            reply_markup=keyboards.audiences(),
-        )
+    await reply(
+        update, _("Please choose who should get it with the buttons."), keyboards.audiences()
+    )
     return Step.AUDIENCE
 
 

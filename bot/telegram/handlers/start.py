@@ -29,6 +29,7 @@ from bot.telegram.handlers.common import (
     known_commands,
     needs_consent,
     privacy_notice,
+    reply,
 )
 from bot.telegram.presses import Press, press
 from bot.telegram.texts import esc
@@ -133,29 +134,26 @@ async def show_privacy(update: Update, context: BotContext) -> None:
 
 async def cancel_nothing(update: Update, context: BotContext) -> None:
     """/cancel outside any conversation."""
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            _("There's nothing to cancel right now. /help shows what I can do."),
-            reply_markup=ReplyKeyboardRemove(),
-        )
+    await reply(
+        update,
+        _("There's nothing to cancel right now. /help shows what I can do."),
+        ReplyKeyboardRemove(),
+    )
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            _("I don't know that command. /help lists the ones I understand.")
-        )
+    await reply(update, _("I don't know that command. /help lists the ones I understand."))
 
 
 async def not_understood(update: Update, context: BotContext) -> None:
     """Anything else typed or sent outside a conversation."""
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            _(
-                "I'm not sure what you mean. Use /request to ask for help, /volunteer to "
-                "offer help, or /help to see everything I can do."
-            )
-        )
+    await reply(
+        update,
+        _(
+            "I'm not sure what you mean. Use /request to ask for help, /volunteer to "
+            "offer help, or /help to see everything I can do."
+        ),
+    )
 
 
 async def stale_button(update: Update, context: BotContext) -> None:

@@ -41,6 +41,7 @@ from bot.telegram.handlers.common import (
     consented_user,
     conversation,
     draft_of,
+    reply,
     settled,
     ways_in,
 )
@@ -100,10 +101,7 @@ async def begin(update: Update, context: BotContext) -> int:
     context.drafts[DRAFT] = {
         "categories": sorted(c.value for c in existing.categories) if existing else []
     }
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            _ask_location(), reply_markup=keyboards.share_location()
-        )
+    await reply(update, _ask_location(), keyboards.share_location())
     return Step.LOCATION
 
 
@@ -113,12 +111,7 @@ async def located(update: Update, context: BotContext) -> int:
         return Step.LOCATION
     draft = draft_of(context, DRAFT)
     draft["lat"], draft["lon"] = place.lat, place.lon
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            _ask_radius(context.services.settings.default_radius_km),
-            reply_markup=keyboards.radius_choices(),
-        )
-    return Step.RADIUS
+    return await ask_radius(update, context)
 
 
 location_again = ask_again(Step.LOCATION, _ask_location, keyboards.share_location)
@@ -175,12 +168,13 @@ async def radius_given(update: Update, context: BotContext) -> int:
     return Step.CATEGORIES
 
 
-async def radius_again(update: Update, context: BotContext) -> int:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            _ask_radius(context.services.settings.default_radius_km),
-            reply_markup=keyboards.radius_choices(),
-        )
+async def ask_radius(update: Update, context: BotContext) -> int:
+    """The radius question (after the place, and again for anything but a choice)."""
+    await reply(
+        update,
+        _ask_radius(context.services.settings.default_radius_km),
+        keyboards.radius_choices(),
+    )
     return Step.RADIUS
 
 
@@ -258,10 +252,7 @@ async def saved(update: Update, context: BotContext) -> int:
 
 
 async def categories_again(update: Update, context: BotContext) -> int:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            _ask_categories(), reply_markup=keyboards.volunteer_categories(_chosen(context))
-        )
+    await reply(update, _ask_categories(), keyboards.volunteer_categories(_chosen(context)))
     return Step.CATEGORIES
 
 
@@ -596,7 +587,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 ],
                 Step.RADIUS: [
                     MessageHandler(TEXT, radius_given),
-                    MessageHandler(PRIVATE & ~filters.COMMAND, radius_again),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, ask_radius),
                 ],
                 Step.CATEGORIES: [
                     CallbackQueryHandler(toggled_category, pattern=VolunteerCategory.matches()),
