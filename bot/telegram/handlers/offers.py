@@ -413,16 +413,28 @@ async def browse(update: Update, context: BotContext) -> int:
     return END
 
 
-async def browse_located(update: Update, context: BotContext) -> int:
+async def _place_given(
+    update: Update, context: BotContext
+) -> tuple[int, tuple[float, float]] | None:
+    """Who answered "where?" and the place they gave, read as a requester's (a place in a
+    neighbouring group's area is referred there once); None until it is a place. The
+    place is used once, not kept."""
     sender = update.effective_user
     place = await read_place(
         update, context, Asker.REQUESTER, draft_of(context, DRAFT).setdefault("referred", [])
     )
     if not isinstance(place, Place) or sender is None:
+        return None
+    context.drafts.pop(DRAFT, None)
+    return sender.id, (place.lat, place.lon)
+
+
+async def browse_located(update: Update, context: BotContext) -> int:
+    given = await _place_given(update, context)
+    if given is None:
         return Step.BROWSE_WHERE
-    context.drafts.pop(DRAFT, None)  # the place is used once, not kept
     await reply(update, _("📍 Thank you."), ReplyKeyboardRemove())
-    await _list_near(update, context, sender.id, (place.lat, place.lon))
+    await _list_near(update, context, *given)
     return END
 
 
@@ -468,7 +480,6 @@ async def toggle_news(update: Update, context: BotContext, press: Press[OfferNew
     if user is None:
         return END
     services = context.services
-    settings = services.settings
     if press.data.turn == "off":
         await services.offers.stop_listening(user.id)
         await answer(query, _("Saved."))
@@ -483,29 +494,21 @@ async def toggle_news(update: Update, context: BotContext, press: Press[OfferNew
     await services.offers.listen(user.id, None)
     await answer(query, _("Saved."))
     await _show_toggle(update, True)
-    await reply(
-        update,
-        offer_views.listening(settings.offer_radius_km, settings.max_offer_notices_per_day),
-    )
+    await reply(update, _listening(context))
     return END
 
 
+def _listening(context: BotContext) -> str:
+    settings = context.services.settings
+    return offer_views.listening(settings.offer_radius_km, settings.max_offer_notices_per_day)
+
+
 async def listen_located(update: Update, context: BotContext) -> int:
-    sender = update.effective_user
-    place = await read_place(
-        update, context, Asker.REQUESTER, draft_of(context, DRAFT).setdefault("referred", [])
-    )
-    if not isinstance(place, Place) or sender is None:
+    given = await _place_given(update, context)
+    if given is None:
         return Step.LISTEN_WHERE
-    services = context.services
-    settings = services.settings
-    context.drafts.pop(DRAFT, None)
-    await services.offers.listen(sender.id, (place.lat, place.lon))
-    await reply(
-        update,
-        offer_views.listening(settings.offer_radius_km, settings.max_offer_notices_per_day),
-        ReplyKeyboardRemove(),
-    )
+    await context.services.offers.listen(*given)
+    await reply(update, _listening(context), ReplyKeyboardRemove())
     return END
 
 
