@@ -259,6 +259,18 @@ async def consented_user(
     return None
 
 
+async def consented_and_answered(
+    update: Update, context: BotContext, then: Intent | None = None
+) -> User | None:
+    """consented_user(), with the press (if it was one) answered when they have agreed.
+    Not answered before the check: showing the notice answers the press, and Telegram
+    refuses a second answer."""
+    user = await consented_user(update, context, then)
+    if user is not None:
+        await answer(update.callback_query)
+    return user
+
+
 # What someone came for before agreeing (a leaflet's /start need or /start volunteer,
 # /request, /volunteer): agreeing goes straight into it. The ROLE buttons' own words.
 NEED: Intent = "need"

@@ -30,6 +30,7 @@ from bot.telegram.handlers.common import (
     PRIVATE,
     TEXT,
     answer,
+    consented_and_answered,
     consented_user,
     conversation,
     coordinators_only,
@@ -115,10 +116,9 @@ async def words_typed(update: Update, context: BotContext) -> int:
 @press(Info)
 async def show_topic(update: Update, context: BotContext, press: Press[Info]) -> None:
     """v1:info:<topic>: the topic's entries."""
-    query, topic = press.query, press.data.topic
-    if await consented_user(update, context) is None:
+    topic = press.data.topic
+    if await consented_and_answered(update, context) is None:
         return
-    await answer(query)
     services = context.services
     entries = await services.info.topic(topic)
     default = services.settings.default_language

@@ -43,6 +43,7 @@ from bot.telegram.handlers.common import (
     Callback,
     answer,
     ask_again,
+    consented_and_answered,
     consented_user,
     conversation,
     not_yours,
@@ -168,12 +169,9 @@ FORM = OwnRequest(DRAFT, Step, for_someone=False)
 
 async def begin(update: Update, context: BotContext) -> int:
     """/request (or "I need help", or a leaflet's link): start a fresh request."""
-    # Not answered before the consent check: showing the notice answers the press, and a
-    # second answer is refused by Telegram.
-    user = await consented_user(update, context, then=NEED)
+    user = await consented_and_answered(update, context, then=NEED)
     if user is None:
         return END
-    await answer(update.callback_query)
     # Told before they type anything, not after.
     limit = await context.services.desk.limit_reached(user.id)
     if limit is not None:

@@ -38,6 +38,7 @@ from bot.telegram.handlers.common import (
     TEXT,
     answer,
     ask_again,
+    consented_and_answered,
     consented_user,
     conversation,
     draft_of,
@@ -91,12 +92,9 @@ def _chosen(context: BotContext) -> set[Category]:
 
 async def begin(update: Update, context: BotContext) -> int:
     """/volunteer (or "I want to volunteer"): sign up, or change an existing profile."""
-    # Not answered before the consent check: showing the notice answers the press, and a
-    # second answer is refused by Telegram.
-    user = await consented_user(update, context, then=OFFER)
+    user = await consented_and_answered(update, context, then=OFFER)
     if user is None:
         return END
-    await answer(update.callback_query)
     existing = await context.services.volunteering.profile(user.id)
     context.drafts[DRAFT] = {
         "categories": sorted(c.value for c in existing.categories) if existing else []
