@@ -282,6 +282,12 @@ async def test_after_the_first_task_the_volunteer_is_asked_how_it_went(tmp_path:
         await group.press(ALICE, f"v1:checkin:{request_id}", name="Alice")
         assert "own words" in group.telegram.last_to(ALICE).text
         group.telegram.clear()
+        # Too little to go on, or too much to read: asked again, nothing sent on yet.
+        await group.say(ALICE, "k", name="Alice")
+        assert "tell me a little more" in group.telegram.last_to(ALICE).text
+        await group.say(ALICE, "x" * 2001, name="Alice")
+        assert "keep it under 2000 characters" in group.telegram.last_to(ALICE).text
+        assert group.telegram.sent_to(COORDINATOR) == []
         await group.say(ALICE, "Lovely lady, but the stairs <b>are</b> steep", name="Alice")
         [heard] = group.telegram.sent_to(COORDINATOR)
         assert f"#{request_id}" in heard.text

@@ -295,6 +295,8 @@ async def test_a_volunteer_raises_a_concern_from_the_task_or_with_the_command(
     await group.press(303, f"v1:concern:{request_id}", name="Stranger")  # forwarded button
     assert "isn't for you" in str(group.telegram.answers()[-1].params.get("text"))
     await group.say(303, "/concern", name="Stranger")  # nothing of theirs: their own words
+    await group.say(303, "hm")  # too little to go on: asked again, nothing stored
+    assert "tell me a little more" in group.telegram.last_to(303).text
     await group.say(303, "Someone is knocking on doors saying they're from the group")
     rows = await group.app.storage.db.fetchall(
         "SELECT request_id, reporter_id, role FROM concerns ORDER BY id"

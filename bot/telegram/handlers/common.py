@@ -21,7 +21,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.domain.models import User
-from bot.i18n import _, current_language
+from bot.i18n import _, current_language, ngettext
 from bot.telegram import keyboards
 from bot.telegram.buttons import Consent, Intent, Role
 from bot.telegram.context import BotContext
@@ -182,6 +182,25 @@ async def first_question(
     context.drafts[name] = draft
     await reply(update, question)
     return step
+
+
+async def words_fit(update: Update, text: str, shortest: int, longest: int) -> bool:
+    """Whether words typed for the coordinators (a concern, a check-in) are enough to go
+    on and not too much to read; if not, the person is told which, and types them again."""
+    if len(text) < shortest:
+        await reply(update, _("Could you tell me a little more? A few words is enough."))
+        return False
+    if len(text) > longest:
+        await reply(
+            update,
+            ngettext(
+                "That's a lot to read at once: please keep it under {n} character.",
+                "That's a lot to read at once: please keep it under {n} characters.",
+                longest,
+            ).format(n=longest),
+        )
+        return False
+    return True
 
 
 def ask_again(

@@ -13,7 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 
 from bot.domain.models import RequestStatus
 from bot.domain.results import Outcome
-from bot.i18n import _, ngettext
+from bot.i18n import _
 from bot.telegram import keyboards
 from bot.telegram.buttons import Arrived, CheckIn, Done, Left, NoShow, Safe
 from bot.telegram.context import BotContext
@@ -28,6 +28,7 @@ from bot.telegram.handlers.common import (
     conversation,
     not_yours,
     settled,
+    words_fit,
 )
 from bot.telegram.presses import Press, press
 from bot.telegram.texts import duration
@@ -214,17 +215,7 @@ async def check_in_written(update: Update, context: BotContext) -> int:
     if message is None or sender is None:
         return END
     text = (message.text or "").strip()
-    if len(text) < MIN_CHECK_IN:
-        await message.reply_text(_("Could you tell me a little more? A few words is enough."))
-        return CheckInStep.WORDS
-    if len(text) > MAX_CHECK_IN:
-        await message.reply_text(
-            ngettext(
-                "That's a lot to read at once: please keep it under {n} character.",
-                "That's a lot to read at once: please keep it under {n} characters.",
-                MAX_CHECK_IN,
-            ).format(n=MAX_CHECK_IN)
-        )
+    if not await words_fit(update, text, MIN_CHECK_IN, MAX_CHECK_IN):
         return CheckInStep.WORDS
     draft = context.drafts.pop(CHECK_IN, None) or {}
     request_id = draft.get("request_id")

@@ -35,6 +35,7 @@ from bot.telegram.handlers.common import (
     first_question,
     not_yours,
     settled,
+    words_fit,
 )
 from bot.telegram.presses import Press, press, stale_answer
 from bot.telegram.texts import (
@@ -149,18 +150,7 @@ async def concern_written(update: Update, context: BotContext) -> int:
     if message is None or sender is None:
         return END
     text = (message.text or "").strip()
-    if len(text) < MIN_CONCERN:
-        await _reply(update, _("Could you tell me a little more? A few words is enough."))
-        return ConcernStep.WORDS
-    if len(text) > MAX_CONCERN:
-        await _reply(
-            update,
-            ngettext(
-                "That's a lot to read at once: please keep it under {n} character.",
-                "That's a lot to read at once: please keep it under {n} characters.",
-                MAX_CONCERN,
-            ).format(n=MAX_CONCERN),
-        )
+    if not await words_fit(update, text, MIN_CONCERN, MAX_CONCERN):
         return ConcernStep.WORDS
     draft = context.drafts.pop(CONCERN, None) or {}
     request_id = draft.get("request_id")
