@@ -25,6 +25,8 @@ async def test_sign_up_waits_for_a_coordinator_who_approves(group: Group) -> Non
     assert approval.buttons == ["v1:approve:301", "v1:reject:301"]
 
     await group.approve(301)
+    card = group.telegram.sent_to(COORDINATOR, "editMessageText")[-1]
+    assert "is approved (by Cora)" in card.text
     volunteer = await group.app.storage.volunteers.get(301)
     assert volunteer is not None
     assert volunteer.status == "approved"
@@ -48,7 +50,12 @@ async def test_pending_lists_volunteers_waiting(group: Group) -> None:
     await group.say(COORDINATOR, "/pending", name="Cora")
     assert group.telegram.last_to(COORDINATOR).buttons == ["v1:approve:301", "v1:reject:301"]
     await group.press(COORDINATOR, "v1:reject:301", name="Cora")
+    assert "Turned down." in str(group.telegram.answers()[-1].params.get("text"))
+    card = group.telegram.sent_to(COORDINATOR, "editMessageText")[-1]
+    assert "Alice was turned down (by Cora)" in card.text
     await group.press(COORDINATOR, "v1:approve:301", name="Cora")  # too late: decided
+    said = str(group.telegram.answers()[-1].params.get("text"))
+    assert "Already decided: turned down." in said
     volunteer = await group.app.storage.volunteers.get(301)
     assert volunteer is not None
     assert volunteer.status == "rejected"

@@ -36,7 +36,7 @@ async def decide(update: Update, context: BotContext, press: Press[Approve | Rej
         await settled(query, _("That volunteer is no longer signed up."))
         return
     if not decision.decided:
-        await answer(
+        await settled(
             query,
             _("Already decided: {status}.").format(
                 status=_("approved")
@@ -44,23 +44,19 @@ async def decide(update: Update, context: BotContext, press: Press[Approve | Rej
                 else _("turned down")
             ),
         )
-        await query.edit_message_reply_markup(reply_markup=None)
         return
-    name = esc(volunteer.first_name) or str(volunteer.user_id)
-    if approve:
-        await answer(query, _("Approved."))
-        await query.edit_message_text(
-            _("✅ {name} is approved (by {coordinator}).").format(
-                name=name, coordinator=esc(sender.first_name)
-            )
+    said, card = (
+        (_("Approved."), _("✅ {name} is approved (by {coordinator})."))
+        if approve
+        else (_("Turned down."), _("✖️ {name} was turned down (by {coordinator})."))
+    )
+    await answer(query, said)
+    await query.edit_message_text(
+        card.format(
+            name=esc(volunteer.first_name) or str(volunteer.user_id),
+            coordinator=esc(sender.first_name),
         )
-    else:
-        await answer(query, _("Turned down."))
-        await query.edit_message_text(
-            _("✖️ {name} was turned down (by {coordinator}).").format(
-                name=name, coordinator=esc(sender.first_name)
-            )
-        )
+    )
 
 
 @coordinators_only
