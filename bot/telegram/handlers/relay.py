@@ -191,21 +191,17 @@ async def relay_message(update: Update, context: BotContext) -> int:
     async def keep(kind: Kind, text: str, file_id: str | None, where: Where) -> None:
         await services.relay.keep(line, sender.id, kind, text, file_id, where)
 
-    return await _pass_on(
-        update,
-        context,
-        message,
-        keep,
-        _Route(
-            sender_id=sender.id,
-            recipients=line.recipients,
-            header=lambda: _header(line),
-            reply_button=lambda: keyboards.talk(request_id, line.sender_name, reply=True),
-            other_name=line.other_name,
-            sent=lambda: _sent(line),
-            sent_button=lambda: keyboards.talk(request_id, line.other_name),
-        ),
+    route = _Route(
+        keep=keep,
+        sender_id=sender.id,
+        recipients=line.recipients,
+        header=lambda: _header(line),
+        reply_button=lambda: keyboards.talk(request_id, line.sender_name, reply=True),
+        other_name=line.other_name,
+        sent=lambda: _sent(line),
+        sent_button=lambda: keyboards.talk(request_id, line.other_name),
     )
+    return await _pass_on(update, context, message, route)
 
 
 async def _relay_offer_message(
@@ -223,23 +219,19 @@ async def _relay_offer_message(
     async def keep(kind: Kind, text: str, file_id: str | None, where: Where) -> None:
         await services.relay.keep(line, sender_id, kind, text, file_id, where)
 
-    return await _pass_on(
-        update,
-        context,
-        message,
-        keep,
-        _Route(
-            sender_id=sender_id,
-            recipients=line.recipients,
-            header=lambda: _offer_header(line),
-            reply_button=lambda: offer_views.talk(take_id, line.sender_name, reply=True),
-            other_name=line.other_name,
-            sent=lambda: _("✅ Sent to {name}. Their answer will come here.").format(
-                name=esc(line.other_name) or _("them")
-            ),
-            sent_button=lambda: offer_views.talk(take_id, line.other_name),
+    route = _Route(
+        keep=keep,
+        sender_id=sender_id,
+        recipients=line.recipients,
+        header=lambda: _offer_header(line),
+        reply_button=lambda: offer_views.talk(take_id, line.sender_name, reply=True),
+        other_name=line.other_name,
+        sent=lambda: _("✅ Sent to {name}. Their answer will come here.").format(
+            name=esc(line.other_name) or _("them")
         ),
+        sent_button=lambda: offer_views.talk(take_id, line.other_name),
     )
+    return await _pass_on(update, context, message, route)
 
 
 async def _not_passed_on(update: Update, context: BotContext, why: str) -> int:
@@ -251,8 +243,10 @@ async def _not_passed_on(update: Update, context: BotContext, why: str) -> int:
 
 @dataclass(frozen=True)
 class _Route:
-    """Where a message written on a line goes, and what its writer is told after."""
+    """How a message written on a line is kept, where it goes, and what its writer is told
+    after."""
 
+    keep: Keep
     sender_id: int
     recipients: tuple[int, ...]
     header: Callable[[], str]
@@ -262,16 +256,14 @@ class _Route:
     sent_button: Callable[[], InlineKeyboardMarkup]
 
 
-async def _pass_on(
-    update: Update, context: BotContext, message: Message, keep: Keep, route: _Route
-) -> int:
+async def _pass_on(update: Update, context: BotContext, message: Message, route: _Route) -> int:
     """The same steps on a request's line and an offer take's: not too many at once, kept,
     copied to the other side, and the writer told whether anyone got it."""
     if not await context.services.relay.may_send(route.sender_id):
         await reply(update, _too_many())
         return Step.WRITING
     delivered = await _deliver(
-        message, context, keep, route.recipients, route.header, route.reply_button
+        message, context, route.keep, route.recipients, route.header, route.reply_button
     )
     context.drafts.pop(DRAFT, None)
     if not delivered:
