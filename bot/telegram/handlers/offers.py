@@ -50,7 +50,7 @@ from bot.telegram.handlers.common import (
     reply,
     send_privacy_notice,
 )
-from bot.telegram.handlers.places import Asker, read_place
+from bot.telegram.handlers.places import Asker, read_place, volunteer_place_into
 from bot.telegram.presses import Press, press
 
 DRAFT = "offer"
@@ -200,12 +200,9 @@ until_again = ask_again(Step.UNTIL, offer_views.ask_until)
 
 
 async def located(update: Update, context: BotContext) -> int:
-    place = await read_place(update, context, Asker.VOLUNTEER)
-    if not isinstance(place, Place):
+    if not await volunteer_place_into(update, context, DRAFT):
         return Step.WHERE
-    draft = draft_of(context, DRAFT)
-    draft["lat"], draft["lon"] = place.lat, place.lon
-    offer = _offer_draft(draft)
+    offer = _offer_draft(draft_of(context, DRAFT))
     if offer is None:
         return await _out_of_date(update, context)
     await reply(update, _("📍 Thank you."), ReplyKeyboardRemove())

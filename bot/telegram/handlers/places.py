@@ -12,6 +12,7 @@ from bot.i18n import _
 from bot.services.geo import inside_area, valid_position
 from bot.telegram import info_views, keyboards
 from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import draft_of
 from bot.telegram.texts import esc
 
 
@@ -83,6 +84,17 @@ async def read_place(
         await offer_local_help(update, context)
         return None
     return Place(lat, lon)
+
+
+async def volunteer_place_into(update: Update, context: BotContext, name: str) -> bool:
+    """Where a volunteer helps from (a sign-up, an offer), read as read_place() does into
+    the "lat" and "lon" of the draft kept under `name`; False while it is no place yet."""
+    place = await read_place(update, context, Asker.VOLUNTEER)
+    if place is None:
+        return False
+    draft = draft_of(context, name)
+    draft["lat"], draft["lon"] = place.lat, place.lon
+    return True
 
 
 def _referral_text(neighbour: NeighbourGroup, asker: Asker) -> str:

@@ -9,7 +9,7 @@ from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain.limits import MAX_RADIUS_KM, MIN_RADIUS_KM
-from bot.domain.models import Category, Place, Profile, QuietHours, RequestStatus, VolunteerStatus
+from bot.domain.models import Category, Profile, QuietHours, RequestStatus, VolunteerStatus
 from bot.domain.results import Outcome
 from bot.domain.when import ascii_digits
 from bot.i18n import _, distance_unit
@@ -46,7 +46,7 @@ from bot.telegram.handlers.common import (
     settled,
     ways_in,
 )
-from bot.telegram.handlers.places import Asker, read_place
+from bot.telegram.handlers.places import volunteer_place_into
 from bot.telegram.presses import Press, press, stale_answer
 from bot.telegram.texts import decimal, from_reader_unit, in_reader_unit, radius_text
 
@@ -104,11 +104,8 @@ async def begin(update: Update, context: BotContext) -> int:
 
 
 async def located(update: Update, context: BotContext) -> int:
-    place = await read_place(update, context, Asker.VOLUNTEER)
-    if not isinstance(place, Place):
+    if not await volunteer_place_into(update, context, DRAFT):
         return Step.LOCATION
-    draft = draft_of(context, DRAFT)
-    draft["lat"], draft["lon"] = place.lat, place.lon
     return await ask_radius(update, context)
 
 
