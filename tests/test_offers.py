@@ -348,6 +348,27 @@ async def test_the_offerer_closes_it_early_after_being_asked(group: Group) -> No
     assert "has all gone" in str(group.telegram.answers()[-1].params.get("text"))
 
 
+async def test_each_notice_says_how_many_are_left_after_a_take(group: Group) -> None:
+    await listen(group, ANNA, NEAR, "Anna")
+    await listen(group, FRED, MIDDLE, "Fred")
+    await group.consent(OFFERER, name="Olive")
+    offer_id = await post_offer(group)
+    fred = next(c for c in notices_of(group, offer_id) if c.chat_id == FRED)
+    await group.press(ANNA, f"v1:take:{offer_id}", name="Anna")
+    edits = [
+        c
+        for c in group.telegram.calls_of("editMessageText")
+        if c.chat_id == FRED and c.params.get("message_id") == fred.message_id
+    ]
+    assert len(edits) == 1
+    assert "2 of 3 left" in edits[0].text
+    assert "away" in edits[0].text
+    assert edits[0].buttons == [f"v1:take:{offer_id}"]  # still takeable
+    # The next take edits it again; a take refused (Anna again) edits nothing.
+    await group.press(ANNA, f"v1:take:{offer_id}", name="Anna")
+    assert len(edits_of(group, fred)) == 1
+
+
 async def test_it_ends_by_itself_also_after_a_restart(tmp_path: Path) -> None:
     clock = [datetime(2026, 6, 1, 10, 0, tzinfo=LONDON).timestamp()]
     settings = make_settings(tmp_path)

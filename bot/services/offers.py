@@ -63,6 +63,11 @@ class OfferNews(Protocol):
         """Edit a notice or post: the offer has gone, closed or ended; True if edited."""
         ...
 
+    async def refresh(self, offer: Offer, notice: Notice, distance_km: float | None) -> bool:
+        """Edit a notice or post of an offer still open: how many are left now (a member's
+        notice again `distance_km` away; None for a group chat's post); True if edited."""
+        ...
+
     async def taken(self, offer: Offer, take: Take, taker_name: str) -> None:
         """Tell the offerer who would like one (their first name only)."""
         ...
@@ -78,9 +83,12 @@ class Posted:
     told: int  # members who got a notice
 
 
-def shown_as(status: OfferStatus) -> str:
-    """What a notice shows for an offer in this state (stored with the notice)."""
-    return status.value
+def shown_as(offer: Offer) -> str:
+    """What a notice shows for an offer as it stands (stored with the notice): an open
+    one's units left (`open:2`), else how it ended."""
+    if offer.status is OfferStatus.OPEN:
+        return f"{offer.status.value}:{offer.left}"
+    return offer.status.value
 
 
 class Offers:
@@ -187,6 +195,8 @@ class Offers:
         await self._news.taken(result.offer, result.take, result.take.taker_name)
         if result.offer.status is OfferStatus.GONE:
             await self._retire(result.offer)
+        elif result.offer.status is OfferStatus.OPEN:
+            await self._refresh(result.offer)
 
     # --- ending ------------------------------------------------------------------------
 
@@ -214,11 +224,28 @@ class Offers:
             await self._news.ended(offer, await self._repository.takes_of(offer.id))
 
     async def _retire(self, offer: Offer) -> None:
-        shown = shown_as(offer.status)
+        shown = shown_as(offer)
         for notice in await self._repository.notices_of(offer.id):
             if notice.shown == shown:
                 continue
             if await self._news.retire(offer, notice):
+                await self._repository.set_shown(offer.id, notice.chat_id, shown)
+
+    async def _refresh(self, offer: Offer) -> None:
+        """After a take of one unit of several: every notice shows how many are left, so
+        nobody presses for one that has gone. The distance is from where the member
+        listens now; a member who no longer has a place keeps the notice as it was."""
+        shown = shown_as(offer)
+        for notice in await self._repository.notices_of(offer.id):
+            if notice.shown == shown:
+                continue
+            km = None
+            if notice.chat_id > 0:  # a member's own chat, not a group's
+                place = await self._repository.place_of(notice.chat_id)
+                if place is None:
+                    continue
+                km = haversine_km(offer.lat, offer.lon, *place)
+            if await self._news.refresh(offer, notice, km):
                 await self._repository.set_shown(offer.id, notice.chat_id, shown)
 
     # --- what people see ---------------------------------------------------------------

@@ -48,6 +48,25 @@ class OfferNotices:
             notice.chat_id, notice.chat_id, notice.message_id, lambda: offer_views.retired(offer)
         )
 
+    async def refresh(self, offer: Offer, notice: Notice, distance_km: float | None) -> bool:
+        if notice.message_id is None:
+            return False
+        tz = self._settings.timezone
+        if distance_km is None:  # a group chat's post
+            with use_language(self._settings.default_language):
+                text = offer_views.group_post(
+                    offer, area_part(self._settings.area, offer.lat, offer.lon), tz
+                )
+                markup = offer_views.take(offer.id)
+            return await self._messenger.edit(notice.chat_id, notice.message_id, text, markup)
+        return await self._messenger.retell(
+            notice.chat_id,
+            notice.chat_id,
+            notice.message_id,
+            lambda: offer_views.notice(offer, distance_km, tz),
+            lambda: offer_views.take(offer.id),
+        )
+
     async def taken(self, offer: Offer, take: Take, taker_name: str) -> None:
         if offer.offerer_id is None:
             return

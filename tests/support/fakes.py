@@ -1153,6 +1153,7 @@ class FakeOfferNews:
     notices: list[tuple[int, int, float, bool]] = field(default_factory=list)
     posts: list[tuple[int, int]] = field(default_factory=list)
     retired: list[tuple[int, int, str]] = field(default_factory=list)
+    refreshed: list[tuple[int, int, int]] = field(default_factory=list)  # offer, chat, left
     taken_news: list[tuple[int, int | None, str]] = field(default_factory=list)
     ended_news: list[tuple[int, list[int | None]]] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(500))
@@ -1175,6 +1176,12 @@ class FakeOfferNews:
         if notice.chat_id in self.stuck:
             return False
         self.retired.append((offer.id, notice.chat_id, offer.status.value))
+        return True
+
+    async def refresh(self, offer: Offer, notice: Notice, distance_km: float | None) -> bool:
+        if notice.chat_id in self.stuck:
+            return False
+        self.refreshed.append((offer.id, notice.chat_id, offer.left))
         return True
 
     async def taken(self, offer: Offer, take: Take, taker_name: str) -> None:

@@ -154,6 +154,9 @@ async def test_the_offerer_hears_of_each_taker_and_the_last_unit_retires_every_n
     await b.offers.told_of(await b.offers.take(offer_id, ANNA))
     assert b.news.taken_news == [(offer_id, ANNA, "Anna")]
     assert b.news.retired == []
+    # Every notice and post now says one is left.
+    assert sorted(b.news.refreshed) == sorted((offer_id, c, 1) for c in (ANNA, BEN, CARA, CHAT))
+    assert b.book.told(offer_id) == dict.fromkeys([ANNA, BEN, CARA, CHAT], "open:1")
     await b.offers.told_of(await b.offers.take(offer_id, BEN))
     assert b.news.taken_news[-1] == (offer_id, BEN, "Ben")
     assert b.book.told(offer_id) == dict.fromkeys([ANNA, BEN, CARA, CHAT], "gone")
