@@ -26,10 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from telegram.request import BaseRequest, RequestData
 from telegram.warnings import PTBDeprecationWarning
 
-from bench.support import print_ratios, print_table, run
+from bench.support import BotApiStandIn, answered, print_ratios, print_table, run
 from bot.config import parse_settings
 from bot.domain.broadcasts import Audience
 from bot.domain.results import Started
@@ -43,7 +42,7 @@ RETRY_AFTER_S = 1
 BOT = {"id": 42, "is_bot": True, "first_name": "Helper", "username": "helper_bot"}
 
 
-class CountingTelegram(BaseRequest):
+class CountingTelegram(BotApiStandIn):
     """The Bot API, as little of it as a broadcast needs: counts each person's messages in
     a preallocated array (so the fake itself does not grow with the audience) and answers
     every `every_429`-th message to a recipient with 429."""
@@ -55,34 +54,13 @@ class CountingTelegram(BaseRequest):
         self.refused = 0
         self.message_ids = 0
 
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
-
-    @property
-    def read_timeout(self) -> float | None:
-        return 1.0
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = None,
-        write_timeout: Any = None,
-        connect_timeout: Any = None,
-        pool_timeout: Any = None,
-    ) -> tuple[int, bytes]:
-        api_method = url.rsplit("/", 1)[-1]
-        params = request_data.parameters if request_data else {}
+    def answer(self, api: str, params: dict[str, Any]) -> tuple[int, bytes]:
         chat_id = int(params.get("chat_id", 0) or 0)
-        if api_method == "getMe":
-            return 200, json.dumps({"ok": True, "result": BOT}).encode()
-        if not api_method.startswith(("send", "edit")):
+        if api == "getMe":
+            return answered(BOT)
+        if not api.startswith(("send", "edit")):
             return 200, b'{"ok": true, "result": true}'
-        if api_method == "sendMessage" and chat_id >= FIRST_ID:
+        if api == "sendMessage" and chat_id >= FIRST_ID:
             self.sends += 1
             if self.every_429 and self.sends % self.every_429 == 0:
                 self.refused += 1
@@ -103,7 +81,7 @@ class CountingTelegram(BaseRequest):
             "from": BOT,
             "text": str(params.get("text", "")),
         }
-        return 200, json.dumps({"ok": True, "result": message}).encode()
+        return answered(message)
 
 
 @dataclass(frozen=True)

@@ -50,9 +50,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram.request import BaseRequest, RequestData
-
-from bench.support import OFFERS, destination, print_table
+from bench.support import OFFERS, BotApiStandIn, answered, destination, print_table
 from bot import i18n
 from bot.config import Settings, parse_settings
 from bot.db import Database, VolunteerRepository
@@ -318,7 +316,7 @@ POLICIES = (
 # --- Telegram, replaced ----------------------------------------------------------------------
 
 
-class WardTelegram(BaseRequest):
+class WardTelegram(BotApiStandIn):
     """The Bot API at the HTTP edge: answers as Telegram would, keeps nothing, and tells
     the simulation whenever a message carries an Accept button (a ping)."""
 
@@ -328,29 +326,8 @@ class WardTelegram(BaseRequest):
         self._ids = itertools.count(1)
         self.calls: Counter[str] = Counter()
 
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
-
-    @property
-    def read_timeout(self) -> float | None:
-        return 1.0
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = None,
-        write_timeout: Any = None,
-        connect_timeout: Any = None,
-        pool_timeout: Any = None,
-    ) -> tuple[int, bytes]:
-        api = url.rsplit("/", 1)[-1]
+    def answer(self, api: str, params: dict[str, Any]) -> tuple[int, bytes]:
         self.calls[api] += 1
-        params = request_data.parameters if request_data else {}
         if api == "getMe":
             result: Any = {"id": 1, "is_bot": True, "first_name": "Helper", "username": "h_bot"}
         elif api in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
@@ -365,7 +342,7 @@ class WardTelegram(BaseRequest):
             }
         else:
             result = True
-        return 200, json.dumps({"ok": True, "result": result}).encode()
+        return answered(result)
 
     def _notice_ping(self, chat_id: int, markup: Any) -> None:
         if isinstance(markup, str):
