@@ -3,22 +3,21 @@ each role (a stranger who never agreed to the notice, a requester, a volunteer w
 for approval, an approved volunteer, a coordinator). A try is "allowed" when it changed
 the database or sent anything but a refusal; the allowed set must equal the table below.
 
-Each try starts from the same world: the database is restored from a copy between tries,
-and the person's conversation is left with /cancel, so no try depends on another."""
+Each try starts from the same world: the database is restored from a copy between tries
+(tests/support/rewind.py, on either backend), and the person's conversation is left with
+/cancel, so no try depends on another."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aiosqlite
 import pytest
 
-from bot.db.connection import SqliteDatabase
 from bot.telegram.callbacks import Action
 from bot.telegram.commands import coordinator_commands
 from tests.conftest import COORDINATOR, NEAR, REQUESTER, Group
-from tests.support.storage import sqlite_only
+from tests.support.rewind import Rewind, keep
 from tests.test_authorisation import snapshot
 
 STRANGER = 9001
@@ -160,20 +159,16 @@ async def _world(group: Group) -> None:
 class Matrix:
     """The world, kept as a copy to restore before each try."""
 
-    def __init__(self, group: Group, copy: aiosqlite.Connection) -> None:
+    def __init__(self, group: Group, copy: Rewind) -> None:
         self.group = group
         self.copy = copy
         self.outputs: dict[tuple[str, str], list[str]] = {}
         self.world: dict[str, list[tuple[Any, ...]]] = {}
 
-    @property
-    def live(self) -> aiosqlite.Connection:
-        return _sqlite_connection(self.group)
-
     async def attempt(self, role: str, item: str) -> bool:
         """Try one command or button as one role, from the world; True if allowed."""
         group, user_id = self.group, ROLES[role]
-        await self.copy.backup(self.live)
+        await self.copy.restore()
         group.telegram.clear()
         if item.startswith("/"):
             await group.say(user_id, item, name=role)
@@ -219,20 +214,11 @@ def refusal(text: str, item: str) -> bool:
     return any(phrase in text for phrase in REFUSALS)
 
 
-def _sqlite_connection(group: Group) -> aiosqlite.Connection:
-    # The Database keeps its connection private; a test may reach in to rewind it.
-    backend = group.app.storage.db.backend
-    assert isinstance(backend, SqliteDatabase)
-    return backend._require()
-
-
 @pytest.fixture
 async def matrix(group: Group) -> AsyncIterator[Matrix]:
     await _world(group)
-    copy = await aiosqlite.connect(":memory:")
+    copy = await keep(group.app.storage.db)
     try:
-        live = _sqlite_connection(group)
-        await live.backup(copy)
         matrix = Matrix(group, copy)
         matrix.world = await snapshot(group)
         yield matrix
@@ -365,7 +351,6 @@ async def test_a_stranger_pressing_i_need_help_is_shown_the_notice_once(group: G
     assert await group.app.storage.users.get(STRANGER) is None
 
 
-@sqlite_only  # each action starts from a copy made with SQLite's backup API
 async def test_every_role_may_do_exactly_what_the_table_says(matrix: Matrix) -> None:
     global CHECKS, FAILURES
     wrong = {}
