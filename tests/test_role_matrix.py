@@ -351,6 +351,22 @@ async def test_a_stranger_pressing_i_need_help_is_shown_the_notice_once(group: G
     assert await group.app.storage.users.get(STRANGER) is None
 
 
+async def test_a_rewound_world_is_whole_again_its_next_ids_included(group: Group) -> None:
+    await group.ready((VOLUNTEER, NEAR, "Alice"))
+    assert await group.ask(description="Milk please") == 1
+    kept = await keep(group.app.storage.db)
+    try:
+        world = await snapshot(group)
+        assert await group.ask(description="Bread please") == 2
+        await group.press(VOLUNTEER, "v1:accept:2", name="Alice")
+        await kept.restore()
+        assert await snapshot(group) == world
+        # The ids were set back too: the next request is #2 again, not #3.
+        assert await group.ask(description="Eggs please") == 2
+    finally:
+        await kept.close()
+
+
 async def test_every_role_may_do_exactly_what_the_table_says(matrix: Matrix) -> None:
     global CHECKS, FAILURES
     wrong = {}
