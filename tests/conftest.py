@@ -282,11 +282,14 @@ class Group:
         address: str = "12 Acacia Avenue, ring twice",
         where: tuple[float, float] = HOME,
         prescription: tuple[str, str, str] = ("paid", "no", "no"),
+        when: tuple[str, ...] = ("asap",),
         **kw: Any,
     ) -> int:
         """The whole /request conversation; returns the new request's id. Asked whether it
         is the same need as an open one, it answers "something new"; a prescription's
-        questions get `prescription` (payment, fridge, controlled) and consent."""
+        questions get `prescription` (payment, fridge, controlled) and consent. `when`: the
+        when button's word, then the time typed if it asks for one (("weekly", "saturday
+        10:00"))."""
         await self.say(user_id, "/request", **kw)
         await self.press(user_id, f"v1:cat:{category}", **kw)
         same = [b for b in self.telegram.last_to(user_id).buttons if b.endswith(":new")]
@@ -295,7 +298,9 @@ class Group:
         await self.say(user_id, description, **kw)
         if category == "prescription":
             await self.answer_prescription(user_id, *prescription, **kw)
-        await self.press(user_id, "v1:when:asap", **kw)
+        await self.press(user_id, f"v1:when:{when[0]}", **kw)
+        for typed in when[1:]:
+            await self.say(user_id, typed, **kw)
         if category == "phone_call":
             # A call is made from anywhere: a number to ring instead of a place and address.
             await self.say(user_id, "07700 900111", **kw)

@@ -27,6 +27,7 @@ from bot.domain.events import KINDS, Event, RequestClosed, WaveSent, from_json
 from bot.services.events import EventBus, Subscription
 from bot.telegram.app import build_application
 from tests.conftest import COORDINATOR, FAR, MIDDLE, NEAR, REQUESTER, Group, make_settings
+from tests.support.street import Street
 from tests.support.telegram import FakeTelegram
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -408,6 +409,15 @@ def _registered(subscriptions: dict[str, list[Subscription]]) -> dict[str, list[
 
 async def test_the_readmes_event_table_lists_the_subscriptions(group: Group) -> None:
     assert _table_in_readme() == _registered(group.app.services.events.subscriptions())
+
+
+async def test_the_unit_tests_street_wires_its_subscribers_as_the_bot_does(group: Group) -> None:
+    """tests/support/street.py wires only the subscribers that decide, by hand: for each
+    event, the same names in the same order as the bot's own list, none of its own."""
+    bot = _registered(group.app.services.events.subscriptions())
+    street = _registered(Street([]).bus.subscriptions())
+    for kind, names in street.items():
+        assert names == [name for name in bot.get(kind, []) if name in names], kind
 
 
 # --- sending: a wave at once, the group chat in the background ----------------------------

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -138,6 +139,47 @@ async def store_a_neighbourhood(db: Database, rng: random.Random) -> list[int]:
     return ids
 
 
+def random_search(
+    rng: random.Random,
+    everyone: list[dict[str, Any]],
+    ids: list[int],
+    *,
+    at_edge: bool,
+    any_distance_share: float | None,
+    limits: tuple[int | None, ...],
+) -> tuple[Search, dict[str, Any] | None]:
+    """A search of a request somewhere in the city, or `at_edge` at the very edge of
+    someone's radius; with that someone, or None. (`any_distance_share` None: never a
+    phone call, and no draw for it, so that the searches stay those the test always
+    made.)"""
+    edge_of = None
+    if at_edge:
+        edge_of = rng.choice(everyone)
+        lat, lon = destination(
+            edge_of["lat"], edge_of["lon"], rng.uniform(0, 360), edge_of["radius_km"]
+        )
+    else:
+        lat, lon = somewhere(rng)
+    category = Category(edge_of["categories"].split(",")[0]) if edge_of else None
+    search = Search(
+        # A request with pings (a later wave: those asked this round are left out).
+        request_id=rng.choice((10_000, rng.randrange(2, 500))),
+        round=1,
+        lat=lat,
+        lon=lon,
+        category=category or rng.choice(list(Category)),
+        exclude=set(rng.sample(ids, 3)),
+        needs_check=rng.random() < 0.2,
+        any_distance=any_distance_share is not None and rng.random() < any_distance_share,
+        recent_since=NOW - 30 * 86400,
+        free_slots=rng.choice((None, frozenset({Slot.WEEKDAY_DAYTIME}))),
+        limit=rng.choice(limits),
+        stretch_km=rng.choice((0.0, 0.0, 0.0, 2.0)),
+        rules=rng.choice((None, rules_at(rng, NOW + rng.uniform(0, 86400)))),
+    )
+    return search, edge_of
+
+
 @pytest.mark.parametrize("cell_km", [None, 0.4, 3.0])
 async def test_the_nearest_first_wave_is_the_r_tree_wave_member_for_member(
     db: Database, cell_km: float | None
@@ -152,30 +194,13 @@ async def test_the_nearest_first_wave_is_the_r_tree_wave_member_for_member(
     ]
     volunteers, nearest = await nearest_search(db, cell_km)
     for i in range(150):
-        edge_of = None
-        if i % 3 == 0:
-            edge_of = rng.choice(everyone)
-            lat, lon = destination(
-                edge_of["lat"], edge_of["lon"], rng.uniform(0, 360), edge_of["radius_km"]
-            )
-        else:
-            lat, lon = somewhere(rng)
-        category = Category(edge_of["categories"].split(",")[0]) if edge_of else None
-        asked = Search(
-            # A request with pings (a later wave: those asked this round are left out).
-            request_id=rng.choice((10_000, rng.randrange(2, 500))),
-            round=1,
-            lat=lat,
-            lon=lon,
-            category=category or rng.choice(list(Category)),
-            exclude=set(rng.sample(ids, 3)),
-            needs_check=rng.random() < 0.2,
-            any_distance=False,
-            recent_since=NOW - 30 * 86400,
-            free_slots=rng.choice((None, frozenset({Slot.WEEKDAY_DAYTIME}))),
-            limit=rng.choice((1, 3, 5, 5, 8, 40)),
-            stretch_km=rng.choice((0.0, 0.0, 0.0, 2.0)),
-            rules=rng.choice((None, rules_at(rng, NOW + rng.uniform(0, 86400)))),
+        asked, _edge_of = random_search(
+            rng,
+            everyone,
+            ids,
+            at_edge=i % 3 == 0,
+            any_distance_share=None,
+            limits=(1, 3, 5, 5, 8, 40),
         )
         expected = await volunteers.candidates(asked)
         found = await nearest.candidates(asked)
@@ -410,29 +435,13 @@ async def test_postgis_finds_the_waves_sqlite_finds_on_the_same_volunteers(
         rng = random.Random(21)
         edges = 0
         for i in range(150):
-            edge_of = None
-            if i % 3 == 0:
-                edge_of = rng.choice(everyone)
-                lat, lon = destination(
-                    edge_of["lat"], edge_of["lon"], rng.uniform(0, 360), edge_of["radius_km"]
-                )
-            else:
-                lat, lon = somewhere(rng)
-            category = Category(edge_of["categories"].split(",")[0]) if edge_of else None
-            asked = Search(
-                request_id=rng.choice((10_000, rng.randrange(2, 500))),
-                round=1,
-                lat=lat,
-                lon=lon,
-                category=category or rng.choice(list(Category)),
-                exclude=set(rng.sample(ids, 3)),
-                needs_check=rng.random() < 0.2,
-                any_distance=rng.random() < 0.05,
-                recent_since=NOW - 30 * 86400,
-                free_slots=rng.choice((None, frozenset({Slot.WEEKDAY_DAYTIME}))),
-                limit=rng.choice((None, 1, 3, 5, 5, 8, 40)),
-                stretch_km=rng.choice((0.0, 0.0, 0.0, 2.0)),
-                rules=rng.choice((None, rules_at(rng, NOW + rng.uniform(0, 86400)))),
+            asked, edge_of = random_search(
+                rng,
+                everyone,
+                ids,
+                at_edge=i % 3 == 0,
+                any_distance_share=0.05,
+                limits=(None, 1, 3, 5, 5, 8, 40),
             )
             asked = replace(asked, held=asked.rules is not None and rng.random() < 0.2)
             expected = await grid.candidates(asked)

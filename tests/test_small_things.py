@@ -121,15 +121,14 @@ async def test_the_digest_names_what_needs_a_coordinator(group: Group) -> None:
 
 async def test_repeating_help_says_every_week_on_pings_and_task_cards(group: Group) -> None:
     await group.ready((301, NEAR))
-    await group.say(REQUESTER, "/request", name="Rita")
-    await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
-    await group.say(REQUESTER, "Weekly shop", name="Rita")
-    await group.press(REQUESTER, "v1:when:weekly", name="Rita")
-    await group.say(REQUESTER, "saturday 10:00", name="Rita")
-    await group.share(REQUESTER, *NEAR, name="Rita")
-    await group.say(REQUESTER, "12 Acacia Avenue", name="Rita")
-    await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
-    [first] = await group.app.storage.requests.by_requester(REQUESTER, 1)
+    first_id = await group.ask(
+        description="Weekly shop",
+        when=("weekly", "saturday 10:00"),
+        where=NEAR,
+        address="12 Acacia Avenue",
+        name="Rita",
+    )
+    first = await group.stored(first_id)
     assert first.every == "weekly"
     ping = next(c for c in group.telegram.sent_to(301) if f"v1:accept:{first.id}" in c.buttons)
     assert "(every week)" in ping.text
@@ -276,15 +275,14 @@ async def test_a_coordinator_says_im_on_it_so_two_dont_both_act(open_group: Open
 
 async def test_the_reminder_repeats_the_address_and_safety_code_protected(group: Group) -> None:
     await group.ready((301, NEAR))
-    await group.say(REQUESTER, "/request", name="Rita")
-    await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
-    await group.say(REQUESTER, "Weekly shop", name="Rita")
-    await group.press(REQUESTER, "v1:when:at", name="Rita")
-    await group.say(REQUESTER, "tomorrow 10:00", name="Rita")
-    await group.share(REQUESTER, *NEAR, name="Rita")
-    await group.say(REQUESTER, "7 Birch Close, blue door", name="Rita")
-    await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
-    [request] = await group.app.storage.requests.by_requester(REQUESTER, 1)
+    request_id = await group.ask(
+        description="Weekly shop",
+        when=("at", "tomorrow 10:00"),
+        where=NEAR,
+        address="7 Birch Close, blue door",
+        name="Rita",
+    )
+    request = await group.stored(request_id)
     await group.press(301, f"v1:accept:{request.id}", name="V301")
     group.telegram.clear()
     assert await group.fire("before") == 1
@@ -316,15 +314,14 @@ async def test_a_cancel_notice_is_sent_once(group: Group) -> None:
 async def test_last_weeks_volunteer_is_asked_first_this_week(open_group: OpenGroup) -> None:
     async with open_group(WAVE_SIZE="1") as group:
         await group.ready((301, NEAR), (302, MIDDLE))
-        await group.say(REQUESTER, "/request", name="Rita")
-        await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
-        await group.say(REQUESTER, "Weekly shop", name="Rita")
-        await group.press(REQUESTER, "v1:when:weekly", name="Rita")
-        await group.say(REQUESTER, "saturday 10:00", name="Rita")
-        await group.share(REQUESTER, *NEAR, name="Rita")
-        await group.say(REQUESTER, "12 Acacia Avenue", name="Rita")
-        await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
-        [first] = await group.app.storage.requests.by_requester(REQUESTER, 1)
+        first_id = await group.ask(
+            description="Weekly shop",
+            when=("weekly", "saturday 10:00"),
+            where=NEAR,
+            address="12 Acacia Avenue",
+            name="Rita",
+        )
+        first = await group.stored(first_id)
         assert group.pinged(first.id) == [301]  # the nearest
         # The farther one did it this week (handed it by a coordinator).
         await group.press(COORDINATOR, f"v1:assign:{first.id}:302", name="Cora")
@@ -337,15 +334,14 @@ async def test_last_weeks_volunteer_is_asked_first_this_week(open_group: OpenGro
 
 async def test_a_hand_back_after_the_booked_time_asks_the_requester(group: Group) -> None:
     await group.ready((301, NEAR), (302, MIDDLE))
-    await group.say(REQUESTER, "/request", name="Rita")
-    await group.press(REQUESTER, "v1:cat:groceries", name="Rita")
-    await group.say(REQUESTER, "Shop for Saturday", name="Rita")
-    await group.press(REQUESTER, "v1:when:at", name="Rita")
-    await group.say(REQUESTER, "tomorrow 10:00", name="Rita")
-    await group.share(REQUESTER, *NEAR, name="Rita")
-    await group.say(REQUESTER, "12 Acacia Avenue", name="Rita")
-    await group.press(REQUESTER, "v1:confirm:yes", name="Rita")
-    [request] = await group.app.storage.requests.by_requester(REQUESTER, 1)
+    request_id = await group.ask(
+        description="Shop for Saturday",
+        when=("at", "tomorrow 10:00"),
+        where=NEAR,
+        address="12 Acacia Avenue",
+        name="Rita",
+    )
+    request = await group.stored(request_id)
     await group.press(301, f"v1:accept:{request.id}", name="V301")
     db = group.app.storage.db
     await db.execute("UPDATE requests SET due_at = ? WHERE id = ?", (1.0, request.id))
