@@ -214,16 +214,22 @@ async def test_the_nearest_first_wave_is_the_r_tree_wave_member_for_member(
     assert nearest.settled > 30, (nearest.settled, nearest.handed_over)
 
 
-async def wave(nearest: NearestSearch, at: tuple[float, float]) -> set[int]:
+async def wave(
+    nearest: NearestSearch,
+    at: tuple[float, float],
+    category: Category = Category.GROCERIES,
+    *,
+    needs_check: bool = False,
+) -> set[int]:
     found = await nearest.candidates(
         Search(
             request_id=1,
             round=1,
             lat=at[0],
             lon=at[1],
-            category=Category.GROCERIES,
+            category=category,
             exclude=set(),
-            needs_check=False,
+            needs_check=needs_check,
             any_distance=False,
             recent_since=0,
             limit=5,
@@ -268,27 +274,9 @@ async def test_every_change_to_a_volunteer_reaches_the_nearest_first_search(
     await volunteers.save_profile(Profile(303, *home, 2.0, [Category.PRESCRIPTION]), now=11)
     assert await volunteers.decide(303, VolunteerStatus.APPROVED, COORDINATOR, now=12)
 
-    async def checked_wave() -> set[int]:
-        found = await nearest.candidates(
-            Search(
-                request_id=1,
-                round=1,
-                lat=home[0],
-                lon=home[1],
-                category=Category.PRESCRIPTION,
-                exclude=set(),
-                needs_check=True,
-                any_distance=False,
-                recent_since=0,
-                limit=5,
-            )
-        )
-        return {c.volunteer.user_id for c in found}
-
-    assert await checked_wave() == set()
-    assert await checked_wave() == set()
+    assert await wave(nearest, home, Category.PRESCRIPTION, needs_check=True) == set()
     assert await checks.set_checked(303, True, COORDINATOR, now=13)
-    assert await checked_wave() == {303}
+    assert await wave(nearest, home, Category.PRESCRIPTION, needs_check=True) == {303}
 
     # A hand-run UPDATE through the bot's connection is seen too.
     await db.execute("UPDATE volunteers SET lat = ?, lon = ? WHERE user_id = 302", elsewhere)
@@ -299,7 +287,7 @@ async def test_every_change_to_a_volunteer_reaches_the_nearest_first_search(
     assert await roster.remove(302, COORDINATOR, now=14)
     assert await wave(nearest, elsewhere) == set()
     await PrivacyRepository(db).erase_user(303, now=15)
-    assert await checked_wave() == set()
+    assert await wave(nearest, home, Category.PRESCRIPTION, needs_check=True) == set()
     assert nearest.handed_over == 0
 
 
