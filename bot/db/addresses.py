@@ -3,16 +3,11 @@ edited blank) when the task stops being theirs."""
 
 from __future__ import annotations
 
-from bot.db.connection import Database, Row
+from bot.db.connection import Database
+from bot.db.rows import record
 from bot.domain.models import AddressMessage
 
 _CLOSED = "('done', 'cancelled', 'expired')"
-
-
-def _message(row: Row) -> AddressMessage:
-    return AddressMessage(
-        row["chat_id"], row["message_id"], row["request_id"], row["volunteer_id"], row["sent_at"]
-    )
 
 
 class AddressMessageRepository:
@@ -33,7 +28,7 @@ class AddressMessageRepository:
             "SELECT * FROM address_messages WHERE chat_id = ? AND message_id = ?",
             (chat_id, message_id),
         )
-        return _message(row) if row else None
+        return record(AddressMessage, row) if row else None
 
     async def of_task(self, request_id: int, volunteer_id: int) -> list[AddressMessage]:
         rows = await self._db.fetchall(
@@ -41,14 +36,14 @@ class AddressMessageRepository:
             "ORDER BY sent_at",
             (request_id, volunteer_id),
         )
-        return [_message(row) for row in rows]
+        return [record(AddressMessage, row) for row in rows]
 
     async def of_volunteer(self, volunteer_id: int) -> list[AddressMessage]:
         rows = await self._db.fetchall(
             "SELECT * FROM address_messages WHERE volunteer_id = ? ORDER BY sent_at",
             (volunteer_id,),
         )
-        return [_message(row) for row in rows]
+        return [record(AddressMessage, row) for row in rows]
 
     async def of_person(self, user_id: int) -> list[AddressMessage]:
         """Every address message a person is in: sent to them as a volunteer, or showing
@@ -58,7 +53,7 @@ class AddressMessageRepository:
             "(SELECT id FROM requests WHERE requester_id = ?) ORDER BY sent_at",
             (user_id, user_id),
         )
-        return [_message(row) for row in rows]
+        return [record(AddressMessage, row) for row in rows]
 
     async def closed_before(self, before: float) -> list[AddressMessage]:
         """Those of requests closed before `before`: the retention purge's."""
@@ -67,7 +62,7 @@ class AddressMessageRepository:
             f"WHERE r.status IN {_CLOSED} AND r.closed_at < ? ORDER BY m.sent_at",
             (before,),
         )
-        return [_message(row) for row in rows]
+        return [record(AddressMessage, row) for row in rows]
 
     async def forget(self, chat_id: int, message_id: int) -> None:
         await self._db.execute(

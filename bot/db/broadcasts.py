@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.db.connection import Database, Row
+from bot.db.rows import record
 from bot.domain.broadcasts import Audience, Broadcast, BroadcastStatus, Counts, Delivery, Recipient
 
 BATCH = 100
@@ -37,16 +38,8 @@ def _audience_filter(audience: Audience, admin_ids: Iterable[int]) -> tuple[str,
 
 
 def _broadcast(row: Row) -> Broadcast:
-    return Broadcast(
-        id=row["id"],
-        coordinator_id=row["coordinator_id"],
-        audience=Audience(row["audience"]),
-        text=row["text"],
-        status=BroadcastStatus(row["status"]),
-        progress_chat_id=row["progress_chat_id"],
-        progress_message_id=row["progress_message_id"],
-        total=row["total"],
-        stopped_by=row["stopped_by"],
+    return record(
+        Broadcast, row, audience=Audience(row["audience"]), status=BroadcastStatus(row["status"])
     )
 
 

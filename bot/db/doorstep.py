@@ -3,20 +3,9 @@
 
 from __future__ import annotations
 
-from bot.db.connection import Database, Row, Transaction
+from bot.db.connection import Database, Transaction
+from bot.db.rows import record
 from bot.domain.models import HandBack, Signals, Visit
-
-
-def _visit(row: Row) -> Visit:
-    return Visit(
-        request_id=row["request_id"],
-        volunteer_id=row["volunteer_id"],
-        arrived_at=row["arrived_at"],
-        left_at=row["left_at"],
-        asked_at=row["asked_at"],
-        help_at=row["help_at"],
-        alerted_at=row["alerted_at"],
-    )
 
 
 async def _audit(
@@ -55,14 +44,14 @@ class DoorstepRepository:
                 "SELECT * FROM visits WHERE request_id = ? AND volunteer_id = ?",
                 (request_id, volunteer_id),
             )
-        return _visit(row) if row else None
+        return record(Visit, row) if row else None
 
     async def visit(self, request_id: int, volunteer_id: int) -> Visit | None:
         row = await self._db.fetchone(
             "SELECT * FROM visits WHERE request_id = ? AND volunteer_id = ?",
             (request_id, volunteer_id),
         )
-        return _visit(row) if row else None
+        return record(Visit, row) if row else None
 
     async def leave(self, request_id: int, volunteer_id: int, now: float) -> Visit | None:
         """They have left safely; None if they were not on the doorstep (a second press)."""
@@ -95,7 +84,7 @@ class DoorstepRepository:
                 "SELECT * FROM visits WHERE request_id = ? AND volunteer_id = ?",
                 (request_id, volunteer_id),
             )
-        return _visit(row) if row else None
+        return record(Visit, row) if row else None
 
     # --- "they didn't come" ------------------------------------------------------------
 
@@ -170,13 +159,9 @@ class DoorstepRepository:
             "AND coalesce(reporter_id, 0) != ?",
             (volunteer_id, since, volunteer_id),
         )
-        hand_backs = [
-            HandBack(row["request_id"], row["claimed_at"], row["due_at"], row["released_at"])
-            for row in rows
-        ]
         return Signals(
             done=int(done[0]) if done else 0,
-            hand_backs=hand_backs,
+            hand_backs=[record(HandBack, row) for row in rows],
             no_shows=int(no_shows[0]) if no_shows else 0,
             concerns=int(concerns[0]) if concerns else 0,
         )

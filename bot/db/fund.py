@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.db.connection import Database, Row, Transaction
+from bot.db.rows import record
 from bot.domain.fund import (
     Approval,
     Claim,
@@ -18,33 +19,17 @@ from bot.domain.fund import (
 
 
 def _movement(row: Row) -> Movement:
-    return Movement(
-        id=row["id"],
+    return record(
+        Movement,
+        row,
         kind=MovementKind(row["kind"]),
-        pence=row["pence"],
         on_date=date.fromisoformat(row["on_date"]),
-        claim_id=row["claim_id"],
-        reverses_id=row["reverses_id"],
-        donor_note=row["donor_note"],
         may_thank=bool(row["may_thank"]),
-        recorded_by=row["recorded_by"],
-        recorded_at=row["recorded_at"],
     )
 
 
 def _claim(row: Row) -> Claim:
-    return Claim(
-        id=row["id"],
-        request_id=row["request_id"],
-        volunteer_id=row["volunteer_id"],
-        pence=row["pence"],
-        receipt_file_id=row["receipt_file_id"],
-        status=ClaimStatus(row["status"]),
-        first_approver=row["first_approver"],
-        decided_by=row["decided_by"],
-        reason=row["reason"],
-        created_at=row["created_at"],
-    )
+    return record(Claim, row, status=ClaimStatus(row["status"]))
 
 
 async def _balance(tx: Transaction) -> int:

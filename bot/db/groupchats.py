@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.db.connection import Database
+from bot.db.rows import record
 from bot.domain.models import GroupChat, GroupPost
 
 
@@ -42,7 +43,7 @@ class GroupChatRepository:
 
     async def linked(self) -> list[GroupChat]:
         rows = await self._db.fetchall("SELECT chat_id, title FROM group_chats ORDER BY linked_at")
-        return [GroupChat(row["chat_id"], row["title"]) for row in rows]
+        return [record(GroupChat, row) for row in rows]
 
     async def moved(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup, which has a new id: follow it."""
@@ -60,10 +61,7 @@ class GroupChatRepository:
         rows = await self._db.fetchall(
             "SELECT * FROM group_posts WHERE request_id = ? ORDER BY chat_id", (request_id,)
         )
-        return [
-            GroupPost(row["request_id"], row["chat_id"], row["message_id"], row["shown"])
-            for row in rows
-        ]
+        return [record(GroupPost, row) for row in rows]
 
     async def posted_in(self, request_id: int, chat_id: int) -> bool:
         row = await self._db.fetchone(

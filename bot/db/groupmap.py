@@ -4,6 +4,7 @@ description, only what a point on the map needs."""
 from __future__ import annotations
 
 from bot.db.connection import Database
+from bot.db.rows import record
 from bot.domain.figures import RequestOnMap
 from bot.domain.models import Category, RequestStatus
 
@@ -28,16 +29,11 @@ class MapRepository:
             """
         )
         return [
-            RequestOnMap(
-                id=row["id"],
+            record(
+                RequestOnMap,
+                row,
                 category=Category(row["category"]),
                 status=RequestStatus(row["status"]),
-                lat=row["lat"],
-                lon=row["lon"],
-                created_at=row["created_at"],
-                due_at=row["due_at"],
-                waves=row["waves"],
-                asked=row["asked"],
             )
             for row in rows
         ]

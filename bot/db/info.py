@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.db.connection import Database
+from bot.db.rows import record
 from bot.domain.info import InfoEntry, InfoText, NewEntry, Topic
 
 
@@ -103,16 +104,9 @@ class InfoRepository:
                 topic = Topic.parse(row["topic"])
                 if topic is None:
                     continue
-                entry = InfoEntry(
-                    id=row["id"],
-                    topic=topic,
-                    phone=row["phone"],
-                    link=row["link"],
-                    hours=row["hours"],
-                    checked_at=row["checked_at"],
-                    retired=row["retired_at"] is not None,
-                    texts={},
+                entry = record(
+                    InfoEntry, row, topic=topic, retired=row["retired_at"] is not None, texts={}
                 )
                 entries[entry.id] = entry
-            entry.texts[row["language"]] = InfoText(row["language"], row["title"], row["body"])
+            entry.texts[row["language"]] = record(InfoText, row)
         return list(entries.values())

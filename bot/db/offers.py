@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.db.connection import Database, Row
 from bot.db.relay import count_said_since, keep_said
+from bot.db.rows import record
 from bot.domain.distance import bounding_box
 from bot.domain.models import QuietHours
 from bot.domain.offers import (
@@ -26,32 +27,16 @@ from bot.domain.relay import Said
 ENDED = ("gone", "closed", "expired")
 
 
+# A take with its taker's name ('' once they are forgotten; a take's row alone gives Take's
+# default, '' too).
+_TAKE_NAMED = (
+    "SELECT t.*, coalesce(u.first_name, '') AS taker_name FROM offer_takes t "
+    "LEFT JOIN users u ON u.id = t.taker_id"
+)
+
+
 def _offer(row: Row) -> Offer:
-    return Offer(
-        id=row["id"],
-        offerer_id=row["offerer_id"],
-        kind=OfferKind(row["kind"]),
-        description=row["description"],
-        units=row["units"],
-        taken=row["taken"],
-        lat=row["lat"],
-        lon=row["lon"],
-        until_at=row["until_at"],
-        status=OfferStatus(row["status"]),
-        created_at=row["created_at"],
-        closed_at=row["closed_at"],
-    )
-
-
-def _take(row: Row) -> Take:
-    keys = row.keys()
-    return Take(
-        id=row["id"],
-        offer_id=row["offer_id"],
-        taker_id=row["taker_id"],
-        taken_at=row["taken_at"],
-        taker_name=(row["first_name"] or "") if "first_name" in keys else "",
-    )
+    return record(Offer, row, kind=OfferKind(row["kind"]), status=OfferStatus(row["status"]))
 
 
 class OfferRepository:
@@ -129,7 +114,7 @@ class OfferRepository:
                     (offer_id, taker_id),
                 )
                 if mine is not None:
-                    return TakeResult(TakeOutcome.ALREADY, offer, _take(mine))
+                    return TakeResult(TakeOutcome.ALREADY, offer, record(Take, mine))
                 return TakeResult(TakeOutcome.GONE, offer)
             take_cursor = await tx.execute(
                 "INSERT INTO offer_takes (offer_id, taker_id, taken_at) VALUES (?, ?, ?)",
@@ -179,19 +164,13 @@ class OfferRepository:
 
     async def takes_of(self, offer_id: int) -> list[Take]:
         rows = await self._db.fetchall(
-            "SELECT t.*, u.first_name FROM offer_takes t LEFT JOIN users u ON u.id = t.taker_id "
-            "WHERE t.offer_id = ? ORDER BY t.taken_at, t.id",
-            (offer_id,),
+            f"{_TAKE_NAMED} WHERE t.offer_id = ? ORDER BY t.taken_at, t.id", (offer_id,)
         )
-        return [_take(row) for row in rows]
+        return [record(Take, row) for row in rows]
 
     async def get_take(self, take_id: int) -> Take | None:
-        row = await self._db.fetchone(
-            "SELECT t.*, u.first_name FROM offer_takes t LEFT JOIN users u ON u.id = t.taker_id "
-            "WHERE t.id = ?",
-            (take_id,),
-        )
-        return _take(row) if row else None
+        row = await self._db.fetchone(f"{_TAKE_NAMED} WHERE t.id = ?", (take_id,))
+        return record(Take, row) if row else None
 
     # --- notices -----------------------------------------------------------------------
 
@@ -234,7 +213,7 @@ class OfferRepository:
             "SELECT * FROM offer_notices WHERE offer_id = ? AND message_id IS NOT NULL",
             (offer_id,),
         )
-        return [Notice(r["offer_id"], r["chat_id"], r["message_id"], r["shown"]) for r in rows]
+        return [record(Notice, row) for row in rows]
 
     async def set_shown(self, offer_id: int, chat_id: int, shown: str) -> None:
         await self._db.execute(
@@ -296,10 +275,9 @@ class OfferRepository:
             (south, north, west, east),
         )
         return [
-            Listener(
-                row["user_id"],
-                row["lat"],
-                row["lon"],
+            record(
+                Listener,
+                row,
                 own_quiet=bool(row["quiet_own"]),
                 quiet_hours=None
                 if row["quiet_from"] is None or row["quiet_until"] is None

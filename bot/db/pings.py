@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-from bot.db.connection import Database, Row
+from bot.db.connection import Database
+from bot.db.rows import record
 from bot.domain.models import NewPing, Ping
-
-
-def _ping(row: Row) -> Ping:
-    return Ping(
-        id=row["id"],
-        request_id=row["request_id"],
-        volunteer_id=row["volunteer_id"],
-        round=row["round"],
-        wave=row["wave"],
-        distance_km=row["distance_km"],
-        chat_id=row["chat_id"],
-        message_id=row["message_id"],
-        answer=row["answer"],
-    )
 
 
 class PingRepository:
@@ -49,7 +36,7 @@ class PingRepository:
             "SELECT * FROM pings WHERE request_id = ? AND volunteer_id = ? AND round = ?",
             (request_id, volunteer_id, round_),
         )
-        return _ping(row) if row else None
+        return record(Ping, row) if row else None
 
     async def for_request(self, request_id: int, round_: int | None = None) -> list[Ping]:
         if round_ is None:
@@ -61,7 +48,7 @@ class PingRepository:
                 "SELECT * FROM pings WHERE request_id = ? AND round = ? ORDER BY id",
                 (request_id, round_),
             )
-        return [_ping(row) for row in rows]
+        return [record(Ping, row) for row in rows]
 
     async def set_answer(self, ping_id: int, answer: str) -> bool:
         """Record a volunteer's answer once; False if they had already answered."""

@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-from bot.db.connection import Database, Row
+from bot.db.connection import Database
+from bot.db.rows import record
 from bot.domain.relay import Kind, RelayedMessage, Said, Side
-
-
-def _message(row: Row) -> RelayedMessage:
-    return RelayedMessage(
-        id=row["id"],
-        request_id=row["request_id"],
-        sender_id=row["sender_id"],
-        side=Side(row["side"]),
-        kind=Kind(row["kind"]),
-        text=row["text"],
-        file_id=row["file_id"],
-        lat=row["lat"],
-        lon=row["lon"],
-        sent_at=row["sent_at"],
-    )
 
 
 # A request's line and an offer take's line keep their messages alike, in two tables
@@ -58,4 +44,7 @@ class RelayRepository:
             "SELECT * FROM relay_messages WHERE request_id = ? ORDER BY sent_at, id",
             (request_id,),
         )
-        return [_message(row) for row in rows]
+        return [
+            record(RelayedMessage, row, side=Side(row["side"]), kind=Kind(row["kind"]))
+            for row in rows
+        ]

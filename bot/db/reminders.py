@@ -5,20 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from bot.db.claims import CLAIM_NEXT_REMINDER
-from bot.db.connection import Database, Row
+from bot.db.connection import Database
+from bot.db.rows import record
 from bot.domain.models import NewReminder, Reminder
-
-
-def _reminder(row: Row) -> Reminder:
-    return Reminder(
-        id=row["id"],
-        key=row["key"],
-        kind=row["kind"],
-        request_id=row["request_id"],
-        series_id=row["series_id"],
-        user_id=row["user_id"],
-        due_at=row["due_at"],
-    )
 
 
 class ReminderRepository:
@@ -39,7 +28,7 @@ class ReminderRepository:
             if cursor.rowcount != 1:
                 return None
             row = await tx.fetchone("SELECT * FROM reminders WHERE key = ?", (new.key,))
-        return _reminder(row) if row else None
+        return record(Reminder, row) if row else None
 
     async def claim(self, reminder_id: int, now: float) -> Reminder | None:
         """Mark a due reminder fired; None if it already fired or was cancelled. Claiming
@@ -53,7 +42,7 @@ class ReminderRepository:
             if cursor.rowcount != 1:
                 return None
             row = await tx.fetchone("SELECT * FROM reminders WHERE id = ?", (reminder_id,))
-        return _reminder(row) if row else None
+        return record(Reminder, row) if row else None
 
     async def claim_next(self, now: float) -> Reminder | None:
         """Mark the earliest due reminder fired and return it; None when none is due. Two
@@ -61,7 +50,7 @@ class ReminderRepository:
         one at a time, so that a crash between claiming and acting costs one reminder."""
         if self._db.dialect == "postgresql":
             row = await self._db.fetchone(CLAIM_NEXT_REMINDER, (now, now))
-            return _reminder(row) if row else None
+            return record(Reminder, row) if row else None
         # SQLite: one process, one writer; what is due now is claimed as `claim` does.
         while due := await self.due(now, limit=1):
             claimed = await self.claim(due[0].id, now)
@@ -121,7 +110,7 @@ class ReminderRepository:
             "ORDER BY due_at, id LIMIT ?",
             (now, limit),
         )
-        return [_reminder(row) for row in rows]
+        return [record(Reminder, row) for row in rows]
 
     async def pending_summary(self) -> tuple[int, float | None]:
         """How many reminders are pending, and when the earliest falls due."""
@@ -132,4 +121,4 @@ class ReminderRepository:
 
     async def get(self, reminder_id: int) -> Reminder | None:
         row = await self._db.fetchone("SELECT * FROM reminders WHERE id = ?", (reminder_id,))
-        return _reminder(row) if row else None
+        return record(Reminder, row) if row else None

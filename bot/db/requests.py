@@ -8,9 +8,9 @@ hold when two press Accept in the same millisecond.
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
 
 from bot.db.connection import Database, Row, Transaction
+from bot.db.rows import record
 from bot.domain.models import (
     Category,
     HelpRequest,
@@ -37,22 +37,9 @@ def _prescription(row: Row) -> Prescription | None:
     )
 
 
-def need_of(row: Row) -> dict[str, Any]:
-    """What a request and a series (bot.db.series) both hold: whose it is, what is needed,
-    and where, by the same column names."""
-    return {
-        "id": row["id"],
-        "requester_id": row["requester_id"],
-        "category": Category(row["category"]),
-        "description": row["description"],
-        "address": row["address"],
-        "lat": row["lat"],
-        "lon": row["lon"],
-    }
-
-
 def need_values(need: Need) -> tuple[int | None, str, str, str, float, float]:
-    """A request's or a series' need as the parameters of its columns, in need_of's order."""
+    """What a request and a series (bot.db.series) both hold (whose it is, what is needed,
+    and where) as the parameters of their columns, named as Need's fields, in this order."""
     return (
         need.requester_id,
         need.category.value,
@@ -64,26 +51,13 @@ def need_values(need: Need) -> tuple[int | None, str, str, str, float, float]:
 
 
 def _request(row: Row) -> HelpRequest:
-    return HelpRequest(
-        **need_of(row),
+    return record(
+        HelpRequest,
+        row,
+        category=Category(row["category"]),
         when=When(row["when_kind"]),
-        due_at=row["due_at"],
-        safety_code=row["safety_code"],
         status=RequestStatus(row["status"]),
-        volunteer_id=row["volunteer_id"],
-        round=row["round"],
-        announced_at=row["announced_at"],
-        created_at=row["created_at"],
-        claimed_at=row["claimed_at"],
-        expires_at=row["expires_at"],
-        series_id=row["series_id"],
-        feedback=row["feedback"],
-        contact_name=row["contact_name"],
-        contact_phone=row["contact_phone"],
-        on_behalf_of=row["on_behalf_of"],
-        linked_to=row["linked_to"],
         prescription=_prescription(row),
-        every=row["every"],
     )
 
 

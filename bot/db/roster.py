@@ -4,6 +4,7 @@ one, every change written to the audit table with who made it."""
 from __future__ import annotations
 
 from bot.db.connection import Database, Transaction
+from bot.db.rows import record
 from bot.domain.models import RosterEntry, VolunteerStatus
 
 
@@ -49,13 +50,13 @@ class RosterRepository:
             params,
         )
         entries = [
-            RosterEntry(
-                row["user_id"],
-                row["first_name"],
-                VolunteerStatus(row["status"]),
-                bool(row["paused"]),
-                bool(row["dbs_checked"]),
-                row["held_at"] is not None,
+            record(
+                RosterEntry,
+                row,
+                status=VolunteerStatus(row["status"]),
+                paused=bool(row["paused"]),
+                dbs_checked=bool(row["dbs_checked"]),
+                held=row["held_at"] is not None,
             )
             for row in rows
         ]

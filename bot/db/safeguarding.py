@@ -4,6 +4,7 @@ audit trail of coordinators looking at personal details."""
 from __future__ import annotations
 
 from bot.db.connection import Database, Transaction
+from bot.db.rows import record
 from bot.domain.models import Category, Concern, Correction, Spending
 
 
@@ -54,12 +55,7 @@ class SafeguardingRepository:
             "SELECT * FROM concerns WHERE request_id = ? ORDER BY id DESC LIMIT ?",
             (request_id, limit),
         )
-        return [
-            Concern(
-                r["id"], r["request_id"], r["reporter_id"], r["role"], r["text"], r["created_at"]
-            )
-            for r in rows
-        ]
+        return [record(Concern, row) for row in rows]
 
     async def take_concern(
         self, concern_id: int, coordinator_id: int, now: float
@@ -232,18 +228,11 @@ class SafeguardingRepository:
 
     async def spending_of(self, request_id: int) -> Spending | None:
         row = await self._db.fetchone(
-            "SELECT spent_pence, receipt_file_id, spend_settled_at, paid_back_at "
-            "FROM requests WHERE id = ?",
+            "SELECT spent_pence AS pence, receipt_file_id, spend_settled_at AS settled_at, "
+            "paid_back_at FROM requests WHERE id = ?",
             (request_id,),
         )
-        if row is None:
-            return None
-        return Spending(
-            row["spent_pence"],
-            row["receipt_file_id"],
-            row["spend_settled_at"],
-            row["paid_back_at"],
-        )
+        return record(Spending, row) if row else None
 
     async def owed(self, limit: int = 20) -> tuple[int, int, list[tuple[int, int]]]:
         """Money volunteers are still out of pocket by: (how many tasks, how much in all,

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from bot.db.connection import Database, Row
-from bot.db.requests import need_of, need_values
-from bot.domain.models import NewSeries, Series
+from bot.db.requests import need_values
+from bot.db.rows import record
+from bot.domain.models import Category, NewSeries, Series
 
 
 def _series(row: Row) -> Series:
-    return Series(
-        **need_of(row),
-        every=row["every"],
-        next_due_at=row["next_due_at"],
-        local_time=row["local_time"],
-        active=bool(row["active"]),
-    )
+    return record(Series, row, category=Category(row["category"]), active=bool(row["active"]))
 
 
 class SeriesRepository:

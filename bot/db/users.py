@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 from bot.db.connection import Database, Row
+from bot.db.rows import record
 from bot.domain.models import User
 
 
 def user_from(row: Row) -> User:
-    return User(
-        id=row["id"],
-        first_name=row["first_name"],
-        language=row["language"],
-        consented_at=row["consented_at"],
-        is_coordinator=bool(row["is_coordinator"]),
-        blocked_at=row["blocked_at"],
-        notice_version=row["notice_version"],
-    )
+    return record(User, row, is_coordinator=bool(row["is_coordinator"]))
 
 
 class UserRepository:

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from bot.db import postgis
 from bot.db.connection import Database, Row
+from bot.db.rows import record
 from bot.domain.distance import EARTH_RADIUS_KM, haversine_km
 from bot.domain.limits import MAX_RADIUS_KM
 from bot.domain.models import (
@@ -63,23 +64,17 @@ def _categories(raw: str) -> frozenset[Category]:
 
 
 def _volunteer(row: Row) -> Volunteer:
-    return Volunteer(
-        user_id=row["user_id"],
-        first_name=row["first_name"],
-        language=row["language"],
-        lat=row["lat"],
-        lon=row["lon"],
-        radius_km=row["radius_km"],
+    """A volunteer from their row and their user's name and language (_COLUMNS)."""
+    return record(
+        Volunteer,
+        row,
         categories=_categories(row["categories"]),
         status=VolunteerStatus(row["status"]),
         paused=bool(row["paused"]),
         dbs_checked=bool(row["dbs_checked"]),
-        held_at=row["held_at"],
-        held_by=row["held_by"],
         held_reason=row["held_reason"] or "",
         own_quiet=bool(row["quiet_own"]),
         quiet_hours=_quiet(row),
-        approved_at=row["approved_at"],
     )
 
 
@@ -342,13 +337,11 @@ class VolunteerRepository:
             exact = haversine_km(search.lat, search.lon, row["lat"], row["lon"])
             if not search.any_distance and exact > row["radius_km"] + search.stretch_km + EDGE_KM:
                 continue
-            volunteer = Volunteer(
-                user_id=row["user_id"],
-                first_name=row["first_name"],
-                language=row["language"],
-                lat=row["lat"],
-                lon=row["lon"],
-                radius_km=row["radius_km"],
+            # Only the columns a candidate needs: pingable, so approved and not paused
+            # or held; what else is left out takes its default (held_at, approved_at).
+            volunteer = record(
+                Volunteer,
+                row,
                 categories=_categories(row["categories"]),
                 status=VolunteerStatus.APPROVED,
                 paused=False,

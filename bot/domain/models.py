@@ -262,7 +262,7 @@ class Prescription:
 
 @dataclass(frozen=True, kw_only=True)
 class Need:
-    """What a request and a series both hold, in the same columns (bot.db.requests.need_of):
+    """What a request and a series both hold, in the same columns (bot.db.requests.need_values):
     whose it is, what is needed, and where. By keyword only, so that a request's and a
     series' own fields keep their places (the id first)."""
 
