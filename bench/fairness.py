@@ -499,7 +499,7 @@ class Month:
             volunteers = storage.volunteers
             self.volunteers = volunteers
         else:
-            services.matchmaker._volunteers = volunteers
+            services.matchmaker.volunteers = volunteers
             services.matchmaker._candidates = volunteers
         # The alarm is set on the simulated clock instead of PTB's JobQueue.
         self.reminders = services.reminders
