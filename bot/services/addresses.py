@@ -19,7 +19,7 @@ _LOGGER = logging.getLogger(__name__)
 DELETABLE_FOR_S = 47 * 3600
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class AddressMessages:
     repository: AddressMessageRepository
     eraser: AddressEraser

@@ -46,7 +46,7 @@ SERIES = "series"
 TASK_KINDS = (BEFORE, FOLLOW_UP)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Chaser:
     settings: Settings
     reminders: Reminders

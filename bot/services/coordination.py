@@ -12,7 +12,7 @@ from bot.i18n import use_language
 from bot.services.ports import Sender, SentMessage
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Coordinators:
     admin_ids: frozenset[int]
     messenger: Sender

@@ -80,7 +80,7 @@ class Stuck:
     additions: int = 0  # times its requester added to it, asking again for the same need
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class HelpDesk:
     settings: Settings
     users: Members

@@ -58,7 +58,7 @@ def _stamp(visit: Visit) -> int:
     return int(visit.arrived_at * 1000)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Doorstep:
     settings: Settings
     repository: DoorstepRepository

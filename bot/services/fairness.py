@@ -102,7 +102,7 @@ class WeeklySummary:
     short: list[AreaCount]  # areas where requests outnumber volunteers
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Fairness:
     """Nobody left out: the daily check and its kind notes, and the weekly summary. It
     decides; the Telegram layer tells (`tell_left_out`, `tell_summary`)."""

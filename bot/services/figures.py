@@ -62,7 +62,7 @@ class Export:
     rows: int
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Figures:
     repository: FiguresRepository
     tz: ZoneInfo

@@ -53,7 +53,7 @@ def _reversed_ids(rows: list[Movement]) -> set[int]:
     return {row.reverses_id for row in rows if row.reverses_id is not None}
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Fund:
     repository: FundRepository
     timezone: ZoneInfo

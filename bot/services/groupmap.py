@@ -92,7 +92,7 @@ def snapped(lat: float, lon: float, grid: Grid) -> tuple[float, float]:
     return round(centre[0], DECIMALS), round(centre[1], DECIMALS)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class GroupMap:
     """Builds the map's GeoJSON from the repositories; the web app only serves it."""
 

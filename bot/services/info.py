@@ -27,7 +27,7 @@ def split_title(text: str) -> tuple[str, str] | None:
     return title, rest.strip()
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class LocalInfo:
     repository: InfoRepository
     clock: Callable[[], float]

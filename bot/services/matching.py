@@ -85,7 +85,7 @@ def within_reach(volunteer: Volunteer, distance_km: float) -> bool:
     return distance_km <= volunteer.radius_km + EDGE_KM
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Matchmaker:
     settings: Settings
     volunteers: CandidateSearch

@@ -14,7 +14,7 @@ from bot.domain.distance import haversine_km
 REFERRAL_DAYS = 30
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Neighbours:
     settings: Settings
     referrals: ReferralRepository

@@ -26,7 +26,7 @@ class NewcomerNews(Protocol):
         ...
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Newcomers:
     settings: Settings
     repository: DoorstepRepository

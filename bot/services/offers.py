@@ -91,7 +91,7 @@ def shown_as(offer: Offer) -> str:
     return offer.status.value
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Offers:
     settings: Settings
     repository: OfferBook

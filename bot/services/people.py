@@ -12,7 +12,7 @@ from bot.db.roles import RoleRepository
 from bot.domain.models import Person, User
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class People:
     admin_ids: frozenset[int]
     users: UserRepository

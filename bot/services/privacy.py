@@ -31,7 +31,7 @@ DAY_S = 86400
 ForgetDrafts = Callable[[list[int], list[ConversationKey]], None]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Privacy:
     settings: Settings
     repository: PrivacyRepository

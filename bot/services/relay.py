@@ -49,7 +49,7 @@ async def requester_name(users: UserRepository, request: HelpRequest) -> str:
     return requester.first_name if requester else ""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Relay:
     relay: RelayRepository
     requests: RequestRepository

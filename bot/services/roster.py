@@ -53,7 +53,7 @@ class Decision:
     status: VolunteerStatus | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Roster:
     admin_ids: frozenset[int]
     users: UserRepository

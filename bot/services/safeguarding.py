@@ -77,7 +77,7 @@ class SafeguardingNews(Protocol):
         ...
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Safeguarding:
     settings: Settings
     repository: SafeguardingBook

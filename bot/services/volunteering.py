@@ -19,7 +19,7 @@ class SignUp:
     newly_waiting: bool
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Volunteering:
     volunteers: VolunteerRepository
     availability: AvailabilityRepository

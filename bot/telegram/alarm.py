@@ -10,7 +10,7 @@ from typing import Any
 from telegram.ext import CallbackContext, Job, JobQueue
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class _Set:
     job: Job[Any]
 
@@ -18,7 +18,7 @@ class _Set:
         self.job.schedule_removal()
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class JobQueueAlarm:
     job_queue: JobQueue[Any]
 

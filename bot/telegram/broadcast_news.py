@@ -44,7 +44,7 @@ def maybe_delivered(error: TelegramError) -> bool:
     return not isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class BulkMessages:
     """Sends one broadcast message, past the conversations' limiter (`BULK`: it waits
     for the send budget's spare room instead), and says how it went."""
@@ -75,7 +75,7 @@ class BulkMessages:
         return Tried(Attempt.SENT)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class BroadcastNotices:
     """The progress message under which Stop sits, and the final report."""
 

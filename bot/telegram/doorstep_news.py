@@ -12,7 +12,7 @@ from bot.telegram import keyboards, notices
 from bot.telegram.messenger import Messenger
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class DoorstepNotices:
     """Coordinator alerts go straight out through Coordinators.tell: never held back."""
 

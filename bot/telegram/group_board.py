@@ -48,7 +48,7 @@ SHOWN = {
 MIDDLE_SHARE = 1 / 3
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class GroupBoard:
     settings: Settings
     bot: Bot

@@ -33,7 +33,7 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 RETRY_DELAYS_S = (0.1, 0.5)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Messenger:
     bot: Bot
     users: UserRepository

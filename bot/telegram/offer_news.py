@@ -13,7 +13,7 @@ from bot.telegram.group_board import area_part
 from bot.telegram.messenger import Messenger
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class OfferNotices:
     settings: Settings
     messenger: Messenger

@@ -14,7 +14,7 @@ from bot.telegram import keyboards, notices
 from bot.telegram.messenger import Messenger
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class SafeguardingNotices:
     messenger: Messenger
     coordinators: Coordinators

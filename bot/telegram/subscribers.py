@@ -61,7 +61,7 @@ Extra = Callable[[HelpRequest], Awaitable[Callable[[], str]]]
 Changed = RequestOpened | RequestClaimed | RequestReleased | RequestDone | RequestClosed
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Eraser:
     """Takes an address out of a volunteer's chat (bot.services.addresses decides when)."""
 
