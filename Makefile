@@ -74,8 +74,8 @@ test: setup emulator
 # the layers' import rules (pyproject.toml, [tool.importlinter]).
 lint: setup
 	$(BIN)/pytest -q -p no:cacheprovider tests/test_lock.py
-	$(BIN)/ruff check bot tests
-	$(BIN)/ruff format --check bot tests
+	$(BIN)/ruff check bot tests bench
+	$(BIN)/ruff format --check bot tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 

@@ -46,6 +46,7 @@ from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -476,7 +477,7 @@ class Month:
             await self._enrol()
             await self.fairness.start()
             for index, need in enumerate(self.ward.needs):
-                self.at(need.at, lambda need=need, index=index: self._ask(need, index))
+                self.at(need.at, partial(self._ask, need, index))
             # A couple of days past the month: what was asked at its end gets its chance.
             end = START + (self.config.days + 2) * 86400
             await self._loop(end)
@@ -499,12 +500,12 @@ class Month:
             volunteers = storage.volunteers
             self.volunteers = volunteers
         else:
-            services.matchmaker._volunteers = volunteers
+            services.matchmaker.volunteers = volunteers
             services.matchmaker._candidates = volunteers
         # The alarm is set on the simulated clock instead of PTB's JobQueue.
         self.reminders = services.reminders
         self.alarm = Alarm(self.clock)
-        self.reminders.attach(self.alarm)  # type: ignore[arg-type]
+        self.reminders.attach(self.alarm)
 
     async def _enrol(self) -> None:
         """The roster as coordinators left it: everyone approved, some ID-checked."""

@@ -176,7 +176,7 @@ async def help_loop(
             await connection.set_trace_callback(tracer.trace)
         seconds += await handle(group, steps[name], update)
     if sql is not None:
-        await connection.set_trace_callback(None)
+        await connection.set_trace_callback(None)  # type: ignore[arg-type]  # None stops it
         sql["confirm press (first wave)"] = tracer
         tracer = Statements()
     match = re.search(r"#(\d+)", telegram.last_to(requester).text)
@@ -189,7 +189,7 @@ async def help_loop(
         await connection.set_trace_callback(tracer.trace)
     seconds += await handle(group, steps["Accept press"], accept)
     if sql is not None:
-        await connection.set_trace_callback(None)
+        await connection.set_trace_callback(None)  # type: ignore[arg-type]  # None stops it
         sql["Accept press"] = tracer
     calls = len(telegram.calls)
     messages = sum(1 for call in telegram.calls if call.chat_id is not None)

@@ -42,7 +42,7 @@ async def _claim(group: Group, amount: str = "12.50") -> int:
     await group.press(301, f"v1:done:{request_id}", name="Vinnie")
     await group.press(301, f"v1:spend:{request_id}", name="Vinnie")
     await group.say(301, amount, name="Vinnie")
-    claim = await group.app.services.fund._repository.live_claim_of(request_id)
+    claim = await group.app.services.fund.repository.live_claim_of(request_id)
     assert claim is not None
     return claim.id
 

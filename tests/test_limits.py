@@ -75,7 +75,7 @@ async def test_the_day_is_a_rolling_24_hours(
     now = [1_800_000_000.0]
     async with open_group(MAX_REQUESTS_PER_DAY="2") as group:
         group.app.services.clock = lambda: now[0]
-        group.app.services.desk._clock = lambda: now[0]
+        group.app.services.desk.clock = lambda: now[0]
         await group.consent(REQUESTER, name="Rita")
         assert len(await _flood(group, 3, cancel_each=True)) == 2
         now[0] += 86400 + 1

@@ -110,12 +110,12 @@ async def test_the_page_and_its_assets_come_from_the_bot_never_a_cdn(
     _group, client = mapped
     page = await client.get("/elm/map")
     assert page.status_code == 200
-    assert "/elm/map/static/leaflet/leaflet.js" in page.text
+    assert "/elm/map/static/vendor/leaflet/leaflet.js" in page.text
     assert "unpkg" not in page.text
     assert "cdn" not in page.text.lower()
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
     assert "https://tile.openstreetmap.org" in page.headers["Content-Security-Policy"]
-    leaflet = await client.get("/elm/map/static/leaflet/leaflet.js")
+    leaflet = await client.get("/elm/map/static/vendor/leaflet/leaflet.js")
     assert leaflet.status_code == 200
     assert "Leaflet" in leaflet.text[:200]
     assert (await client.get("/elm/map/static/map.js")).status_code == 200

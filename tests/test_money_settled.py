@@ -103,7 +103,7 @@ async def test_a_coordinator_corrects_the_amount_logged_and_both_sides_hear(
     )
     assert [(a["actor_id"], a["note"]) for a in audit] == [(COORDINATOR, "840->910")]
     # The fund's claim follows the new amount.
-    live = await group.app.services.fund._repository.live_claim_of(request_id)
+    live = await group.app.services.fund.repository.live_claim_of(request_id)
     assert live is not None
     assert live.pence == 910
 
@@ -162,7 +162,7 @@ async def test_the_fund_paying_the_claim_settles_it_and_tells_the_requester(
     await group.say(COORDINATOR, "A donor", name="Cora")
     await group.press(COORDINATOR, "v1:fund:thank:no", name="Cora")
     request_id = await _spent(group)
-    claim = await group.app.services.fund._repository.live_claim_of(request_id)
+    claim = await group.app.services.fund.repository.live_claim_of(request_id)
     assert claim is not None
     await group.press(COORDINATOR, f"v1:reimburse:{claim.id}", name="Cora")
     assert (await _stored(group, request_id))[2] == "fund"
@@ -203,5 +203,5 @@ async def test_a_correction_after_paying_back_opens_no_new_claim(group: Group) -
     group.telegram.clear()
     await group.say(COORDINATOR, f"/spent {request_id} 9.10", name="Cora")
     assert "£8.40 is now £9.10" in group.telegram.last_to(VOLUNTEER).text
-    assert await group.app.services.fund._repository.live_claim_of(request_id) is None
+    assert await group.app.services.fund.repository.live_claim_of(request_id) is None
     assert group.telegram.sent_to(REQUESTER, "sendPhoto") == []

@@ -236,7 +236,7 @@ async def test_fifty_press_at_once_for_three_and_exactly_three_get_it(group: Gro
     assert sum("has all gone" in t for t in told) == 47
     offer = await _stored(group, second)
     assert (offer.taken, offer.status) == (3, OfferStatus.GONE)
-    takes = await services.offers._repository.takes_of(second)
+    takes = await services.offers.repository.takes_of(second)
     winners = sorted(take.taker_id for take in takes)
     assert len(winners) == 3
     # The offerer hears each taker's first name; each winner gets a way to write.
@@ -451,7 +451,7 @@ async def test_forgetme_erases_offers_takes_notices_and_lines(group: Group) -> N
 
     await group.say(NINA, "/forgetme", name="Nina")
     await group.press(NINA, "v1:forget:yes", name="Nina")
-    takes = await group.app.services.offers._repository.takes_of(offer_id)
+    takes = await group.app.services.offers.repository.takes_of(offer_id)
     assert [t.taker_id for t in takes] == [None]
     rows = await group.app.storage.db.fetchall("SELECT * FROM offer_notices")
     assert [tuple(r) for r in rows] == []
@@ -476,7 +476,7 @@ async def test_the_retention_purge_blanks_ended_offers(tmp_path: Path) -> None:
         await app.services.privacy.purge()
         offer = await _stored(group, offer_id)
         assert (offer.description, offer.lat) == ("", 0.0)
-        takes = await app.services.offers._repository.takes_of(offer_id)
+        takes = await app.services.offers.repository.takes_of(offer_id)
         assert [t.taker_id for t in takes] == [None]
         assert b"Kumquat" not in _database_bytes(group)
 

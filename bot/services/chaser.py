@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.config import Settings
@@ -45,34 +46,26 @@ SERIES = "series"
 TASK_KINDS = (BEFORE, FOLLOW_UP)
 
 
+@dataclass(eq=False, repr=False)
 class Chaser:
-    def __init__(
-        self,
-        settings: Settings,
-        reminders: Reminders,
-        requests: ChaserRequests,
-        series: SeriesSteps,
-        stats: DigestFigures,
-        matchmaker: Matchmaker,
-        events: EventBus,
-        clock: Callable[[], float],
-    ) -> None:
-        self._settings = settings
-        self._reminders = reminders
-        self._requests = requests
-        self._series = series
-        self._stats = stats
-        self._matchmaker = matchmaker
-        self._events = events
-        self._clock = clock
-        reminders.on(ESCALATE, self._escalate)
-        reminders.on(WAIT, self._waited)
-        reminders.on(ALERT, self._alert)
-        reminders.on(BEFORE, self._before_task)
-        reminders.on(FOLLOW_UP, self._follow_up)
-        reminders.on(EXPIRE, self._expire)
-        reminders.on(DIGEST, self._digest)
-        reminders.on(SERIES, self._next_occurrence)
+    settings: Settings
+    reminders: Reminders
+    requests: ChaserRequests
+    series: SeriesSteps
+    stats: DigestFigures
+    matchmaker: Matchmaker
+    events: EventBus
+    clock: Callable[[], float]
+
+    def __post_init__(self) -> None:
+        self.reminders.on(ESCALATE, self._escalate)
+        self.reminders.on(WAIT, self._waited)
+        self.reminders.on(ALERT, self._alert)
+        self.reminders.on(BEFORE, self._before_task)
+        self.reminders.on(FOLLOW_UP, self._follow_up)
+        self.reminders.on(EXPIRE, self._expire)
+        self.reminders.on(DIGEST, self._digest)
+        self.reminders.on(SERIES, self._next_occurrence)
 
     # --- what the chaser does as a request moves (it subscribes to the events) ----------
 
@@ -81,33 +74,33 @@ class Chaser:
         if when is When.AT and due_at is not None:
             return due_at
         if when is When.TODAY:
-            tz = self._settings.timezone
+            tz = self.settings.timezone
             local = datetime.fromtimestamp(created_at, tz)
             midnight = datetime.combine(
                 local.date() + timedelta(days=1), datetime.min.time(), tzinfo=tz
             )
             return midnight.timestamp()
-        return created_at + self._settings.expire_after_s
+        return created_at + self.settings.expire_after_s
 
     async def opened(self, request: HelpRequest) -> None:
         """A new request: the coordinators' alert and its expiry, each scheduled once."""
-        settings = self._settings
-        await self._reminders.schedule(
+        settings = self.settings
+        await self.reminders.schedule(
             ALERT,
             request.created_at + settings.coordinator_alert_after_s,
             request.id,
             request_id=request.id,
         )
         if request.expires_at is not None:
-            await self._reminders.schedule(
+            await self.reminders.schedule(
                 EXPIRE, request.expires_at, request.id, request_id=request.id
             )
 
     async def pinged(self, request: HelpRequest, wave: int) -> None:
         """A wave went out: if nobody takes it, ask the next wave later."""
-        await self._reminders.schedule(
+        await self.reminders.schedule(
             ESCALATE,
-            self._clock() + self._settings.escalate_after_s,
+            self.clock() + self.settings.escalate_after_s,
             request.id,
             request.round,
             wave,
@@ -117,19 +110,19 @@ class Chaser:
     async def waiting(self, request: HelpRequest, wave: int, at: float) -> None:
         """Everyone left is in their quiet hours (or at their ping caps): ask again then.
         Coordinators' alerts are not held: theirs is scheduled from the request alone."""
-        await self._reminders.schedule(
+        await self.reminders.schedule(
             WAIT, at, request.id, request.round, wave, int(at), request_id=request.id
         )
 
     async def claimed(self, request: HelpRequest) -> None:
         """Taken: no more escalation; remind the volunteer before, and ask after."""
         assert request.volunteer_id is not None
-        await self._reminders.cancel(request.id, ESCALATE, WAIT)
+        await self.reminders.cancel(request.id, ESCALATE, WAIT)
         volunteer = request.volunteer_id
         if request.due_at is not None:
-            before = request.due_at - self._settings.reminder_lead_s
-            if before > self._clock():
-                await self._reminders.schedule(
+            before = request.due_at - self.settings.reminder_lead_s
+            if before > self.clock():
+                await self.reminders.schedule(
                     BEFORE,
                     before,
                     request.id,
@@ -137,11 +130,11 @@ class Chaser:
                     request_id=request.id,
                     user_id=volunteer,
                 )
-        start = request.due_at if request.due_at is not None else self._clock()
-        await self.follow_up_later(request, start + self._settings.follow_up_after_s)
+        start = request.due_at if request.due_at is not None else self.clock()
+        await self.follow_up_later(request, start + self.settings.follow_up_after_s)
 
     async def follow_up_later(self, request: HelpRequest, at: float) -> None:
-        await self._reminders.schedule(
+        await self.reminders.schedule(
             FOLLOW_UP,
             at,
             request.id,
@@ -152,38 +145,38 @@ class Chaser:
         )
 
     async def released(self, request: HelpRequest) -> None:
-        await self._reminders.cancel(request.id, *TASK_KINDS)
+        await self.reminders.cancel(request.id, *TASK_KINDS)
 
     async def closed(self, request: HelpRequest) -> None:
         """Done, cancelled or expired: nothing more to chase."""
-        await self._reminders.cancel(request.id)
+        await self.reminders.cancel(request.id)
 
     async def start_daily_digest(self, after: float | None = None) -> None:
         """Schedule the next digest after now (or `after`); keyed by its local date, so
         calling this at every start-up schedules it once."""
-        digest_time = self._settings.digest_time
+        digest_time = self.settings.digest_time
         if digest_time is None:
             return
-        at = self._next_local(digest_time.hour, digest_time.minute, max(after or 0, self._clock()))
-        day = datetime.fromtimestamp(at, self._settings.timezone).date().isoformat()
-        await self._reminders.schedule(DIGEST, at, day)
+        at = self._next_local(digest_time.hour, digest_time.minute, max(after or 0, self.clock()))
+        day = datetime.fromtimestamp(at, self.settings.timezone).date().isoformat()
+        await self.reminders.schedule(DIGEST, at, day)
 
     async def series_started(self, series: Series) -> None:
         """Post each occurrence some notice before it is due."""
-        notice_at = max(self._clock(), series.next_due_at - self._settings.series_notice_s)
-        await self._reminders.schedule(
+        notice_at = max(self.clock(), series.next_due_at - self.settings.series_notice_s)
+        await self.reminders.schedule(
             SERIES, notice_at, series.id, int(series.next_due_at), series_id=series.id
         )
 
     async def series_stopped(self, series_id: int) -> None:
-        await self._reminders.cancel_series(series_id)
+        await self.reminders.cancel_series(series_id)
 
     # --- what each reminder does ---------------------------------------------------------
 
     async def _open_request(self, reminder: Reminder) -> HelpRequest | None:
         if reminder.request_id is None:
             return None
-        request = await self._requests.get(reminder.request_id)
+        request = await self.requests.get(reminder.request_id)
         return request if request and request.status is RequestStatus.OPEN else None
 
     async def _escalate(self, reminder: Reminder) -> None:
@@ -193,10 +186,10 @@ class Chaser:
         _, round_, wave = reminder.key.rsplit(":", 2)
         if int(round_) != request.round:
             return  # handed back since: the new round has its own escalations
-        sent = await self._matchmaker.send_wave(request, after_wave=int(wave))
+        sent = await self.matchmaker.send_wave(request, after_wave=int(wave))
         if sent == 0:
             # Nobody nearer is left: a wider radius, if the group set one.
-            await self._matchmaker.send_wave(request, after_wave=int(wave), stretch=True)
+            await self.matchmaker.send_wave(request, after_wave=int(wave), stretch=True)
 
     async def _waited(self, reminder: Reminder) -> None:
         """The wait is over: the next wave, if the request is still open and nothing else
@@ -207,34 +200,34 @@ class Chaser:
         _, round_, wave, _at = reminder.key.rsplit(":", 3)
         if int(round_) != request.round:
             return
-        sent = await self._matchmaker.send_wave(request, after_wave=int(wave))
+        sent = await self.matchmaker.send_wave(request, after_wave=int(wave))
         if sent == 0:
-            await self._matchmaker.send_wave(request, after_wave=int(wave), stretch=True)
+            await self.matchmaker.send_wave(request, after_wave=int(wave), stretch=True)
 
     async def _alert(self, reminder: Reminder) -> None:
         request = await self._open_request(reminder)
         if request is None:
             return
-        pinged = len(await self._matchmaker.pinged_volunteers(request.id))
-        await self._events.record(AlertDue(request.id, pinged))
+        pinged = len(await self.matchmaker.pinged_volunteers(request.id))
+        await self.events.record(AlertDue(request.id, pinged))
 
     async def _before_task(self, reminder: Reminder) -> None:
         request = await self._held_by(reminder)
         if request is None or request.volunteer_id is None:
             return
-        await self._events.record(TaskSoon(request.id, request.volunteer_id))
+        await self.events.record(TaskSoon(request.id, request.volunteer_id))
 
     async def _follow_up(self, reminder: Reminder) -> None:
         request = await self._held_by(reminder)
         if request is None or request.volunteer_id is None:
             return
-        await self._events.record(FollowUpDue(request.id, request.volunteer_id))
+        await self.events.record(FollowUpDue(request.id, request.volunteer_id))
 
     async def _held_by(self, reminder: Reminder) -> HelpRequest | None:
         """The task, if the volunteer the reminder is for still holds it."""
         if reminder.request_id is None:
             return None
-        request = await self._requests.get(reminder.request_id)
+        request = await self.requests.get(reminder.request_id)
         if request is None or request.status is not RequestStatus.CLAIMED:
             return None
         return request if request.volunteer_id == reminder.user_id else None
@@ -242,29 +235,29 @@ class Chaser:
     async def _expire(self, reminder: Reminder) -> None:
         if reminder.request_id is None:
             return
-        async with self._events.recording() as record:
-            expired = await self._requests.expire(reminder.request_id, self._clock())
+        async with self.events.recording() as record:
+            expired = await self.requests.expire(reminder.request_id, self.clock())
             if expired is not None:
                 record(RequestClosed(expired.id, "expired"))
 
     async def _digest(self, reminder: Reminder) -> None:
-        await self._events.record(DigestDue(reminder.key.rsplit(":", 1)[-1]))
+        await self.events.record(DigestDue(reminder.key.rsplit(":", 1)[-1]))
         await self.start_daily_digest(after=reminder.due_at)
 
     async def digest(self) -> Digest:
         """The figures of the coordinators' daily digest, as they stand now."""
-        return await self._stats.digest(self._clock())
+        return await self.stats.digest(self.clock())
 
     async def _next_occurrence(self, reminder: Reminder) -> None:
         if reminder.series_id is None:
             return
-        series = await self._series.get(reminder.series_id)
+        series = await self.series.get(reminder.series_id)
         if series is None or not series.active or series.requester_id is None:
             return
         upcoming = series.next_due_at
         following = self.next_in_series(series, upcoming)
-        async with self._events.recording() as record:
-            if not await self._series.advance(series.id, upcoming, following):
+        async with self.events.recording() as record:
+            if not await self.series.advance(series.id, upcoming, following):
                 return
             new = NewRequest(
                 **series.need_fields(),
@@ -274,10 +267,10 @@ class Chaser:
                 expires_at=upcoming,
                 series_id=series.id,
             )
-            request = await self._requests.create(new, self._clock())
+            request = await self.requests.create(new, self.clock())
             record(RequestOpened(request.id))
         _LOGGER.info("Series %s: request %s for its next occurrence", series.id, request.id)
-        advanced = await self._series.get(series.id)
+        advanced = await self.series.get(series.id)
         if advanced is not None and advanced.active:
             await self.series_started(advanced)
 
@@ -285,7 +278,7 @@ class Chaser:
 
     def next_in_series(self, series: Series, due_at: float) -> float:
         """The occurrence after `due_at`, at the same local wall-clock time."""
-        tz = self._settings.timezone
+        tz = self.settings.timezone
         local = datetime.fromtimestamp(due_at, tz)
         days = 7 if series.every == "weekly" else 1
         hour, minute = (int(part) for part in series.local_time.split(":"))
@@ -298,7 +291,7 @@ class Chaser:
 
     def _next_local(self, hour: int, minute: int, after: float) -> float:
         """The first moment after `after` when local clocks show hour:minute."""
-        tz = self._settings.timezone
+        tz = self.settings.timezone
         now = datetime.fromtimestamp(after, tz)
         today = datetime.combine(
             now.date(), datetime.min.time().replace(hour=hour, minute=minute), tzinfo=tz

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.db.roles import RoleRepository
@@ -11,22 +12,18 @@ from bot.i18n import use_language
 from bot.services.ports import Sender, SentMessage
 
 
+@dataclass(eq=False, repr=False)
 class Coordinators:
-    def __init__(
-        self,
-        admin_ids: frozenset[int],
-        messenger: Sender,
-        roles: RoleRepository,
-    ):
-        self._admin_ids = admin_ids
-        self._messenger = messenger
-        self._roles = roles
-        self._known: list[tuple[int, str | None]] = []
+    admin_ids: frozenset[int]
+    messenger: Sender
+    roles: RoleRepository
+    # The coordinators last read, for when the database can't be read.
+    _known: list[tuple[int, str | None]] = field(default_factory=list, init=False)
 
     async def is_coordinator(self, user_id: int) -> bool:
         """Checked on the server for every coordinator action, buttons included. ADMIN_IDS
         are coordinators unless another coordinator has removed them since."""
-        return await self._roles.is_coordinator(user_id, self._admin_ids)
+        return await self.roles.is_coordinator(user_id, self.admin_ids)
 
     async def recipients(self) -> list[tuple[int, str | None]]:
         """(user id, language) of every coordinator the bot can write to. An ADMIN_ID who
@@ -34,12 +31,12 @@ class Coordinators:
         try:
             known = [
                 (c.user_id, c.language)
-                for c in await self._roles.coordinators(self._admin_ids)
+                for c in await self.roles.coordinators(self.admin_ids)
                 if not c.blocked
             ]
         except sqlite3.Error:
             # The database itself failing is news the coordinators must still get.
-            return self._known or [(user_id, None) for user_id in sorted(self._admin_ids)]
+            return self._known or [(user_id, None) for user_id in sorted(self.admin_ids)]
         self._known = known
         return known
 
@@ -55,7 +52,7 @@ class Coordinators:
         sent = []
         for user_id, language in await self.recipients():
             with use_language(language):
-                message = await self._messenger.send(user_id, render(), markup(), protect=protect)
+                message = await self.messenger.send(user_id, render(), markup(), protect=protect)
             if message is not None:
                 sent.append(message)
         return sent

@@ -58,32 +58,24 @@ def _stamp(visit: Visit) -> int:
     return int(visit.arrived_at * 1000)
 
 
+@dataclass(eq=False, repr=False)
 class Doorstep:
-    def __init__(
-        self,
-        settings: Settings,
-        repository: DoorstepRepository,
-        requests: RequestRepository,
-        users: UserRepository,
-        reminders: Reminders,
-        coordinators: Coordinators,
-        news: DoorstepNews,
-        clock: Callable[[], float],
-    ) -> None:
-        self._settings = settings
-        self._repository = repository
-        self._requests = requests
-        self._users = users
-        self._reminders = reminders
-        self._coordinators = coordinators
-        self._news = news
-        self._clock = clock
-        reminders.on(CHECKOUT, self._ask_if_ok, outlives_request=True)
-        reminders.on(SAFETY_ALERT, self._alert_unanswered, outlives_request=True)
+    settings: Settings
+    repository: DoorstepRepository
+    requests: RequestRepository
+    users: UserRepository
+    reminders: Reminders
+    coordinators: Coordinators
+    news: DoorstepNews
+    clock: Callable[[], float]
+
+    def __post_init__(self) -> None:
+        self.reminders.on(CHECKOUT, self._ask_if_ok, outlives_request=True)
+        self.reminders.on(SAFETY_ALERT, self._alert_unanswered, outlives_request=True)
 
     async def arrive(self, request_id: int, volunteer_id: int) -> DoorstepResult:
         """The volunteer on the task is at the door: ask after them if they don't leave."""
-        request = await self._requests.get(request_id)
+        request = await self.requests.get(request_id)
         if request is None:
             return DoorstepResult(Outcome.NOT_FOUND)
         if request.status is RequestStatus.CLAIMED and request.volunteer_id != volunteer_id:
@@ -92,14 +84,14 @@ class Doorstep:
             return DoorstepResult(
                 Outcome.NOT_YOURS if request.volunteer_id != volunteer_id else Outcome.TOO_LATE
             )
-        visit = await self._repository.arrive(request_id, volunteer_id, self._clock())
+        visit = await self.repository.arrive(request_id, volunteer_id, self.clock())
         if visit is None:
             return DoorstepResult(
-                Outcome.ALREADY, await self._repository.visit(request_id, volunteer_id)
+                Outcome.ALREADY, await self.repository.visit(request_id, volunteer_id)
             )
-        await self._reminders.schedule(
+        await self.reminders.schedule(
             CHECKOUT,
-            visit.arrived_at + self._settings.checkout_after_s,
+            visit.arrived_at + self.settings.checkout_after_s,
             request_id,
             volunteer_id,
             _stamp(visit),
@@ -109,35 +101,35 @@ class Doorstep:
         return DoorstepResult(Outcome.OK, visit)
 
     async def on_doorstep(self, request_id: int, volunteer_id: int) -> bool:
-        visit = await self._repository.visit(request_id, volunteer_id)
+        visit = await self.repository.visit(request_id, volunteer_id)
         return visit is not None and visit.on_doorstep
 
     async def leave(self, request_id: int, volunteer_id: int) -> DoorstepResult:
         """They've left safely: no question, no alert; coordinators who were alerted hear
         the all-clear."""
-        left = await self._repository.leave(request_id, volunteer_id, self._clock())
+        left = await self.repository.leave(request_id, volunteer_id, self.clock())
         if left is None:
-            visit = await self._repository.visit(request_id, volunteer_id)
+            visit = await self.repository.visit(request_id, volunteer_id)
             return DoorstepResult(Outcome.ALREADY if visit else Outcome.NOT_YOURS, visit)
-        await self._reminders.cancel(request_id, *KINDS)
+        await self.reminders.cancel(request_id, *KINDS)
         if left.alerted_at is not None:
-            await self._news.left_safely(left, await self._name(volunteer_id))
+            await self.news.left_safely(left, await self._name(volunteer_id))
         return DoorstepResult(Outcome.OK, left)
 
     async def need_help(self, request_id: int, volunteer_id: int) -> DoorstepResult:
         """ "I need help": every coordinator, at once (never held back), once."""
-        visit = await self._repository.visit(request_id, volunteer_id)
+        visit = await self.repository.visit(request_id, volunteer_id)
         if visit is None:
             return DoorstepResult(Outcome.NOT_YOURS)
         if not visit.on_doorstep:
             return DoorstepResult(Outcome.TOO_LATE, visit)
-        now = self._clock()
-        asked = await self._repository.mark_help(request_id, volunteer_id, now)
+        now = self.clock()
+        asked = await self.repository.mark_help(request_id, volunteer_id, now)
         if asked is None:
             return DoorstepResult(Outcome.ALREADY, visit)
         # The alert goes now; the one that would follow silence is not needed.
-        await self._reminders.cancel(request_id, SAFETY_ALERT)
-        await self._repository.mark_alerted(request_id, volunteer_id, now)
+        await self.reminders.cancel(request_id, SAFETY_ALERT)
+        await self.repository.mark_alerted(request_id, volunteer_id, now)
         await self._tell_coordinators(asked, asked_for_help=True)
         return DoorstepResult(Outcome.OK, asked)
 
@@ -145,7 +137,7 @@ class Doorstep:
         """The visit a reminder is about, if it is that same visit and they're still there."""
         if reminder.request_id is None or reminder.user_id is None:
             return None
-        visit = await self._repository.visit(reminder.request_id, reminder.user_id)
+        visit = await self.repository.visit(reminder.request_id, reminder.user_id)
         if visit is None or not visit.on_doorstep:
             return None
         return visit if reminder.key.endswith(f":{_stamp(visit)}") else None
@@ -156,36 +148,36 @@ class Doorstep:
             return
         # The alert is stored first: if the bot stops right here, the coordinators still
         # hear, rather than nobody.
-        await self._reminders.schedule(
+        await self.reminders.schedule(
             SAFETY_ALERT,
-            self._clock() + self._settings.safety_alert_after_s,
+            self.clock() + self.settings.safety_alert_after_s,
             visit.request_id,
             visit.volunteer_id,
             _stamp(visit),
             request_id=visit.request_id,
             user_id=visit.volunteer_id,
         )
-        if await self._repository.mark_asked(visit.request_id, visit.volunteer_id, self._clock()):
-            await self._news.ask_if_ok(visit)
+        if await self.repository.mark_asked(visit.request_id, visit.volunteer_id, self.clock()):
+            await self.news.ask_if_ok(visit)
 
     async def _alert_unanswered(self, reminder: Reminder) -> None:
         visit = await self._current(reminder)
         if visit is None:
             return
-        alerted = await self._repository.mark_alerted(
-            visit.request_id, visit.volunteer_id, self._clock()
+        alerted = await self.repository.mark_alerted(
+            visit.request_id, visit.volunteer_id, self.clock()
         )
         if alerted is not None:
             await self._tell_coordinators(alerted, asked_for_help=False)
 
     async def _tell_coordinators(self, visit: Visit, *, asked_for_help: bool) -> None:
         name = await self._name(visit.volunteer_id)
-        sent = await self._news.safety_alert(visit, name, asked_for_help=asked_for_help)
+        sent = await self.news.safety_alert(visit, name, asked_for_help=asked_for_help)
         if not sent:
             _LOGGER.error("Safety alert for request %s reached no coordinator", visit.request_id)
 
     async def _name(self, user_id: int) -> str:
-        user = await self._users.get(user_id)
+        user = await self.users.get(user_id)
         return user.first_name if user else ""
 
     # --- "they didn't come" --------------------------------------------------------------
@@ -196,22 +188,22 @@ class Doorstep:
         """The requester (or the coordinator of a phone request) says the volunteer who
         was coming never came: every coordinator is told at once, and it goes on the
         volunteer's card."""
-        request = await self._requests.get(request_id)
+        request = await self.requests.get(request_id)
         if request is None:
             return Outcome.NOT_FOUND
         theirs = news_recipient(request) == reporter_id or (
             request.requester_id is None
             and request.by_phone
-            and await self._coordinators.is_coordinator(reporter_id)
+            and await self.coordinators.is_coordinator(reporter_id)
         )
-        if not theirs or not await self._repository.took(request_id, volunteer_id):
+        if not theirs or not await self.repository.took(request_id, volunteer_id):
             return Outcome.NOT_YOURS
-        if not await self._repository.report_no_show(
-            request_id, volunteer_id, reporter_id, self._clock()
+        if not await self.repository.report_no_show(
+            request_id, volunteer_id, reporter_id, self.clock()
         ):
             return Outcome.ALREADY
-        visit = await self._repository.visit(request_id, volunteer_id)
-        await self._news.no_show(
+        visit = await self.repository.visit(request_id, volunteer_id)
+        await self.news.no_show(
             request_id,
             volunteer_id,
             await self._name(volunteer_id),

@@ -102,61 +102,55 @@ class WeeklySummary:
     short: list[AreaCount]  # areas where requests outnumber volunteers
 
 
+@dataclass(eq=False, repr=False)
 class Fairness:
     """Nobody left out: the daily check and its kind notes, and the weekly summary. It
     decides; the Telegram layer tells (`tell_left_out`, `tell_summary`)."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        repository: FairnessRepository,
-        reminders: Reminders,
-        tell_left_out: Callable[[Volunteer, list[Nearby]], Awaitable[None]],
-        tell_summary: Callable[[WeeklySummary], Awaitable[None]],
-        clock: Callable[[], float],
-    ) -> None:
-        self._settings = settings
-        self._repository = repository
-        self._reminders = reminders
-        self._tell_left_out = tell_left_out
-        self._tell_summary = tell_summary
-        self._clock = clock
-        reminders.on(LEFT_OUT_CHECK, self._check_left_out)
-        reminders.on(WEEKLY, self._weekly)
+    settings: Settings
+    repository: FairnessRepository
+    reminders: Reminders
+    tell_left_out: Callable[[Volunteer, list[Nearby]], Awaitable[None]]
+    tell_summary: Callable[[WeeklySummary], Awaitable[None]]
+    clock: Callable[[], float]
+
+    def __post_init__(self) -> None:
+        self.reminders.on(LEFT_OUT_CHECK, self._check_left_out)
+        self.reminders.on(WEEKLY, self._weekly)
 
     async def start(self) -> None:
         """At start-up: the next daily check and the next weekly summary (each keyed by
         its date, so a restart schedules it once)."""
-        await self._schedule_check(self._clock())
-        await self._schedule_weekly(self._clock())
+        await self._schedule_check(self.clock())
+        await self._schedule_weekly(self.clock())
 
     async def _schedule_check(self, after: float) -> None:
         # After now too: a bot that was down for days does not catch up day by day.
-        at = self._next_local(*CHECK_AT, max(after, self._clock()))
-        day = datetime.fromtimestamp(at, self._settings.timezone).date().isoformat()
-        await self._reminders.schedule(LEFT_OUT_CHECK, at, day)
+        at = self._next_local(*CHECK_AT, max(after, self.clock()))
+        day = datetime.fromtimestamp(at, self.settings.timezone).date().isoformat()
+        await self.reminders.schedule(LEFT_OUT_CHECK, at, day)
 
     async def _schedule_weekly(self, after: float) -> None:
         """Mondays at DIGEST_TIME (none when the digest is off)."""
-        digest = self._settings.digest_time
+        digest = self.settings.digest_time
         if digest is None:
             return
-        at = self._next_local(digest.hour, digest.minute, max(after, self._clock()))
-        while datetime.fromtimestamp(at, self._settings.timezone).weekday() != 0:
+        at = self._next_local(digest.hour, digest.minute, max(after, self.clock()))
+        while datetime.fromtimestamp(at, self.settings.timezone).weekday() != 0:
             at = self._next_local(digest.hour, digest.minute, at)
-        day = datetime.fromtimestamp(at, self._settings.timezone).date().isoformat()
-        await self._reminders.schedule(WEEKLY, at, day)
+        day = datetime.fromtimestamp(at, self.settings.timezone).date().isoformat()
+        await self.reminders.schedule(WEEKLY, at, day)
 
     async def left_out(self) -> list[Volunteer]:
-        return await self._repository.left_out(self._clock() - LEFT_OUT_AFTER_S)
+        return await self.repository.left_out(self.clock() - LEFT_OUT_AFTER_S)
 
     async def nearby(self, volunteer: Volunteer) -> list[Nearby]:
         """The past 30 days' requests a little beyond their radius, or of kinds they don't
         offer within it: what widening their radius or categories would bring."""
         counts: Counter[Category] = Counter()
         reach = volunteer.radius_km + NEARBY_EXTRA_KM
-        for lat, lon, category in await self._repository.requests_since(
-            self._clock() - LEFT_OUT_AFTER_S
+        for lat, lon, category in await self.repository.requests_since(
+            self.clock() - LEFT_OUT_AFTER_S
         ):
             if haversine_km(volunteer.lat, volunteer.lon, lat, lon) <= reach:
                 counts[category] += 1
@@ -168,26 +162,24 @@ class Fairness:
     async def note_left_out(self) -> int:
         """Send the kind note to every volunteer left out who hasn't had it; how many."""
         sent = 0
-        since = self._clock() - LEFT_OUT_AFTER_S
-        for volunteer in await self._repository.left_out(since, unnoted=True):
-            if not await self._repository.mark_noted(volunteer.user_id, self._clock()):
+        since = self.clock() - LEFT_OUT_AFTER_S
+        for volunteer in await self.repository.left_out(since, unnoted=True):
+            if not await self.repository.mark_noted(volunteer.user_id, self.clock()):
                 continue  # another run got there first
-            await self._tell_left_out(volunteer, await self.nearby(volunteer))
+            await self.tell_left_out(volunteer, await self.nearby(volunteer))
             sent += 1
         return sent
 
     async def summary(self) -> WeeklySummary:
-        area = self._settings.area
+        area = self.settings.area
         left_out: dict[str, list[str]] = defaultdict(list)
         for volunteer in await self.left_out():
             left_out[area_of(volunteer.lat, volunteer.lon, area)].append(volunteer.first_name)
         requests = Counter(
             area_of(lat, lon, area)
-            for lat, lon, _ in await self._repository.requests_since(self._clock() - WEEK_S)
+            for lat, lon, _ in await self.repository.requests_since(self.clock() - WEEK_S)
         )
-        volunteers = Counter(
-            area_of(v.lat, v.lon, area) for v in await self._repository.pingable()
-        )
+        volunteers = Counter(area_of(v.lat, v.lon, area) for v in await self.repository.pingable())
         short = [
             AreaCount(name, count, volunteers[name])
             for name, count in sorted(requests.items())
@@ -201,12 +193,12 @@ class Fairness:
         await self._schedule_check(reminder.due_at)
 
     async def _weekly(self, reminder: Reminder) -> None:
-        await self._tell_summary(await self.summary())
+        await self.tell_summary(await self.summary())
         await self._schedule_weekly(reminder.due_at)
 
     def _next_local(self, hour: int, minute: int, after: float) -> float:
         """The first moment after `after` when local clocks show hour:minute."""
-        tz = self._settings.timezone
+        tz = self.settings.timezone
         now = datetime.fromtimestamp(after, tz)
         at = datetime.min.time().replace(hour=hour, minute=minute)
         today = datetime.combine(now.date(), at, tzinfo=tz)

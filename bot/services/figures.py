@@ -62,16 +62,14 @@ class Export:
     rows: int
 
 
+@dataclass(eq=False, repr=False)
 class Figures:
-    def __init__(
-        self, repository: FiguresRepository, tz: ZoneInfo, clock: Callable[[], float]
-    ) -> None:
-        self._repository = repository
-        self._tz = tz
-        self._clock = clock
+    repository: FiguresRepository
+    tz: ZoneInfo
+    clock: Callable[[], float]
 
     async def stats(self) -> Stats:
-        repo = self._repository
+        repo = self.repository
         statuses = await repo.by_status()
         by_status = {s: statuses.get(s.value, 0) for s in RequestStatus}
         categories = await repo.by_category()
@@ -87,18 +85,18 @@ class Figures:
             by_phone=await repo.by_phone(),
             median_wait_s=statistics.median(waits) if waits else None,
             done_share=by_status[RequestStatus.DONE] / finished if finished else None,
-            volunteers=await repo.volunteers(self._clock() - ACTIVE_WINDOW_S),
+            volunteers=await repo.volunteers(self.clock() - ACTIVE_WINDOW_S),
         )
 
     async def days(self, count: int = CHART_DAYS) -> list[Day]:
         """Requests asked on each of the last `count` days (today included, in the group's
         time zone), by how they stand now."""
-        today = datetime.fromtimestamp(self._clock(), self._tz).date()
+        today = datetime.fromtimestamp(self.clock(), self.tz).date()
         first = today - timedelta(days=count - 1)
-        start = datetime.combine(first, datetime.min.time(), tzinfo=self._tz).timestamp()
+        start = datetime.combine(first, datetime.min.time(), tzinfo=self.tz).timestamp()
         days = {first + timedelta(days=i): dict.fromkeys(RequestStatus, 0) for i in range(count)}
-        for created_at, status in await self._repository.created_since(start):
-            day = datetime.fromtimestamp(created_at, self._tz).date()
+        for created_at, status in await self.repository.created_since(start):
+            day = datetime.fromtimestamp(created_at, self.tz).date()
             if day in days:
                 days[day][RequestStatus(status)] += 1
         return [Day(day, counts) for day, counts in days.items()]
@@ -107,7 +105,7 @@ class Figures:
         """The requests, headed and labelled in the current language; with `codes`, the
         values as stored ("claimed", "groceries", "yes"), for a file that never changes
         shape (/export en)."""
-        rows = await self._repository.request_rows(personal=personal)
+        rows = await self.repository.request_rows(personal=personal)
         header = [
             _("Request"),
             _("Asked"),
@@ -179,8 +177,8 @@ class Figures:
         return Export(self._filename("requests", personal), to_csv(header, lines), len(lines))
 
     async def volunteers_csv(self, *, personal: bool, codes: bool = False) -> Export:
-        rows = await self._repository.volunteer_rows(
-            personal=personal, since=self._clock() - ACTIVE_WINDOW_S
+        rows = await self.repository.volunteer_rows(
+            personal=personal, since=self.clock() - ACTIVE_WINDOW_S
         )
         header = [
             _("Volunteer"),
@@ -216,18 +214,18 @@ class Figures:
         return Export(self._filename("volunteers", personal), to_csv(header, lines), len(lines))
 
     async def record_export(self, coordinator_id: int, *, personal: bool, note: str) -> None:
-        await self._repository.record_export(
-            coordinator_id, personal=personal, note=note, now=self._clock()
+        await self.repository.record_export(
+            coordinator_id, personal=personal, note=note, now=self.clock()
         )
 
     def _time(self, timestamp: float | None) -> str:
         """Local time as spreadsheets read it: 2026-11-27 14:30."""
         if timestamp is None:
             return ""
-        return datetime.fromtimestamp(timestamp, self._tz).strftime("%Y-%m-%d %H:%M")
+        return datetime.fromtimestamp(timestamp, self.tz).strftime("%Y-%m-%d %H:%M")
 
     def _filename(self, what: str, personal: bool) -> str:
-        today = datetime.fromtimestamp(self._clock(), self._tz).date().isoformat()
+        today = datetime.fromtimestamp(self.clock(), self.tz).date().isoformat()
         return f"{what}{'-personal' if personal else ''}-{today}.csv"
 
 

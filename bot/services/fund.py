@@ -9,6 +9,7 @@ no name and no donor's note.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -52,16 +53,14 @@ def _reversed_ids(rows: list[Movement]) -> set[int]:
     return {row.reverses_id for row in rows if row.reverses_id is not None}
 
 
+@dataclass(eq=False, repr=False)
 class Fund:
-    def __init__(
-        self, repository: FundRepository, timezone: ZoneInfo, clock: Callable[[], float]
-    ) -> None:
-        self._repository = repository
-        self._tz = timezone
-        self._clock = clock
+    repository: FundRepository
+    timezone: ZoneInfo
+    clock: Callable[[], float]
 
     def today(self) -> date:
-        return datetime.fromtimestamp(self._clock(), self._tz).date()
+        return datetime.fromtimestamp(self.clock(), self.timezone).date()
 
     # --- money in ----------------------------------------------------------------------
 
@@ -70,13 +69,13 @@ class Fund:
     ) -> Movement:
         if not 0 < pence <= MAX_DONATION_PENCE:
             raise ValueError(f"not a donation: {pence}")
-        return await self._repository.donate(
+        return await self.repository.donate(
             pence,
             on_date,
             donor_note.strip()[:MAX_DONOR_NOTE],
             may_thank,
             coordinator_id,
-            self._clock(),
+            self.clock(),
         )
 
     # --- claims ------------------------------------------------------------------------
@@ -88,52 +87,50 @@ class Fund:
         FundRepository.open_claim for what the pair means). Nothing for 0."""
         if pence <= 0:
             return None, None
-        return await self._repository.open_claim(request_id, volunteer_id, pence, self._clock())
+        return await self.repository.open_claim(request_id, volunteer_id, pence, self.clock())
 
     async def attach_receipt(self, request_id: int, file_id: str) -> Claim | None:
-        return await self._repository.attach_receipt(request_id, file_id)
+        return await self.repository.attach_receipt(request_id, file_id)
 
     async def withdraw_paid_back(self, request_id: int) -> Claim | None:
         """The requester paid the volunteer back: the task's pending claim is withdrawn, so
         the fund never pays it too. Returns the withdrawn claim, if there was one."""
-        return await self._repository.withdraw_pending(request_id, "", self._clock())
+        return await self.repository.withdraw_pending(request_id, "", self.clock())
 
     async def get_claim(self, claim_id: int) -> Claim | None:
-        return await self._repository.claim(claim_id)
+        return await self.repository.claim(claim_id)
 
     async def pending_claims(self) -> list[Claim]:
-        return await self._repository.pending()
+        return await self.repository.pending()
 
     async def approve(
         self, claim_id: int, coordinator_id: int
     ) -> tuple[Approval, Claim | None, int]:
-        return await self._repository.approve(
-            claim_id, coordinator_id, self.today(), self._clock()
-        )
+        return await self.repository.approve(claim_id, coordinator_id, self.today(), self.clock())
 
     async def decline(self, claim_id: int, coordinator_id: int, reason: str) -> Claim | None:
-        return await self._repository.decline(
-            claim_id, coordinator_id, reason.strip()[:MAX_REASON], self._clock()
+        return await self.repository.decline(
+            claim_id, coordinator_id, reason.strip()[:MAX_REASON], self.clock()
         )
 
     # --- corrections -------------------------------------------------------------------
 
     async def movement(self, row_id: int) -> Movement | None:
-        return await self._repository.movement(row_id)
+        return await self.repository.movement(row_id)
 
     async def reverse(self, row_id: int, coordinator_id: int) -> tuple[Reversal, Movement | None]:
-        return await self._repository.reverse(row_id, coordinator_id, self.today(), self._clock())
+        return await self.repository.reverse(row_id, coordinator_id, self.today(), self.clock())
 
     # --- what people see ---------------------------------------------------------------
 
     async def balance(self) -> int:
-        return await self._repository.balance()
+        return await self.repository.balance()
 
     async def ledger(self) -> list[Movement]:
-        return await self._repository.movements()
+        return await self.repository.movements()
 
     async def figures(self) -> FundFigures:
-        rows = await self._repository.movements()
+        rows = await self.repository.movements()
         by_id = {row.id: row for row in rows}
         today = self.today()
         month = [r for r in rows if (r.on_date.year, r.on_date.month) == (today.year, today.month)]
@@ -149,7 +146,7 @@ class Fund:
             all_time=_totals(rows, by_id),
             reimbursements=len(paid),
             largest=max(paid) if paid else None,
-            pending_claims=len(await self._repository.pending()),
+            pending_claims=len(await self.repository.pending()),
         )
 
     def last_month(self) -> tuple[int, int]:
@@ -157,7 +154,7 @@ class Fund:
         return (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
 
     async def statement(self, year: int, month: int) -> Statement:
-        rows = await self._repository.movements()
+        rows = await self.repository.movements()
         by_id = {row.id: row for row in rows}
         start = date(year, month, 1)
         before = [row for row in rows if row.on_date < start]

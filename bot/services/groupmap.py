@@ -92,27 +92,21 @@ def snapped(lat: float, lon: float, grid: Grid) -> tuple[float, float]:
     return round(centre[0], DECIMALS), round(centre[1], DECIMALS)
 
 
+@dataclass(eq=False, repr=False)
 class GroupMap:
     """Builds the map's GeoJSON from the repositories; the web app only serves it."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        requests: MapRepository,
-        volunteers: VolunteerRepository,
-        clock: Callable[[], float],
-    ) -> None:
-        self._settings = settings
-        self._requests = requests
-        self._volunteers = volunteers
-        self._clock = clock
+    settings: Settings
+    requests: MapRepository
+    volunteers: VolunteerRepository
+    clock: Callable[[], float]
 
     async def features(self) -> dict[str, Any]:
         """A GeoJSON FeatureCollection: requests, cover cells, the area's outline, and a
         `summary` (foreign member) with every figure the side panel shows as text."""
-        now = self._clock()
-        area = self._settings.area
-        requests = await self._requests.requests()
+        now = self.clock()
+        area = self.settings.area
+        requests = await self.requests.requests()
         features = [self._request_feature(r, _snap_grid(area, r), now) for r in requests]
         cover: list[dict[str, Any]] = []
         if area is not None:
@@ -156,8 +150,8 @@ class GroupMap:
         everyone: dict[Cell, int] = dict.fromkeys(cells, 0)
         per_kind: dict[Cell, dict[Category, int]] = {c: dict.fromkeys(Category, 0) for c in cells}
         anywhere = dict.fromkeys(Category, 0)  # kinds where distance doesn't matter
-        for volunteer in await self._volunteers.pingable():
-            kinds = may_be_asked_for(volunteer, self._settings)
+        for volunteer in await self.volunteers.pingable():
+            kinds = may_be_asked_for(volunteer, self.settings)
             if not kinds:
                 continue
             for kind in kinds:
@@ -216,7 +210,7 @@ class GroupMap:
             "cells": len(cover),
             "cell_km": cell_km(area) if area else None,
             "gaps": gaps,
-            "checked_categories": sorted(c.value for c in self._settings.checked_categories),
+            "checked_categories": sorted(c.value for c in self.settings.checked_categories),
             "area": (
                 {"lat": area.lat, "lon": area.lon, "radius_km": area.radius_km} if area else None
             ),

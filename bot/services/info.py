@@ -4,6 +4,7 @@ them by topic or by a typed word, in their own language or the group's."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.db.info import InfoRepository
 from bot.domain.info import STALE_AFTER_S, TOPIC_OF_CATEGORY, InfoEntry, NewEntry, Topic
@@ -26,36 +27,36 @@ def split_title(text: str) -> tuple[str, str] | None:
     return title, rest.strip()
 
 
+@dataclass(eq=False, repr=False)
 class LocalInfo:
-    def __init__(self, repository: InfoRepository, clock: Callable[[], float]) -> None:
-        self._repository = repository
-        self._clock = clock
+    repository: InfoRepository
+    clock: Callable[[], float]
 
     async def add(self, entry: NewEntry, coordinator_id: int) -> int:
-        return await self._repository.add(entry, coordinator_id, self._clock())
+        return await self.repository.add(entry, coordinator_id, self.clock())
 
     async def set_text(self, entry_id: int, language: str, title: str, body: str) -> bool:
-        return await self._repository.set_text(entry_id, language, title, body, self._clock())
+        return await self.repository.set_text(entry_id, language, title, body, self.clock())
 
     async def set_detail(self, entry_id: int, field: str, value: str) -> bool:
-        return await self._repository.set_detail(
-            entry_id, field, value.strip()[:MAX_DETAIL], self._clock()
+        return await self.repository.set_detail(
+            entry_id, field, value.strip()[:MAX_DETAIL], self.clock()
         )
 
     async def checked(self, entry_id: int) -> bool:
-        return await self._repository.checked(entry_id, self._clock())
+        return await self.repository.checked(entry_id, self.clock())
 
     async def retire(self, entry_id: int) -> bool:
-        return await self._repository.retire(entry_id, self._clock())
+        return await self.repository.retire(entry_id, self.clock())
 
     async def get(self, entry_id: int) -> InfoEntry | None:
-        return await self._repository.get(entry_id)
+        return await self.repository.get(entry_id)
 
     async def topic(self, topic: Topic) -> list[InfoEntry]:
-        return await self._repository.shown(topic)
+        return await self.repository.shown(topic)
 
     async def topics_in_use(self) -> list[Topic]:
-        used = {entry.topic for entry in await self._repository.shown()}
+        used = {entry.topic for entry in await self.repository.shown()}
         return [topic for topic in Topic if topic in used]
 
     async def search(self, text: str) -> list[InfoEntry]:
@@ -63,7 +64,7 @@ class LocalInfo:
         words = [w for w in text.casefold().split() if len(w) > 1][:MAX_SEARCH_WORDS]
         if not words:
             return []
-        return [entry for entry in await self._repository.shown() if entry.mentions(words)]
+        return [entry for entry in await self.repository.shown() if entry.mentions(words)]
 
     async def meanwhile(self, category: Category | None) -> tuple[Topic | None, list[InfoEntry]]:
         """The topic that may help while a request of this kind finds nobody, and its first
@@ -71,8 +72,8 @@ class LocalInfo:
         topic = TOPIC_OF_CATEGORY.get(category) if category is not None else None
         if topic is None:
             return None, []
-        return topic, (await self._repository.shown(topic))[:MEANWHILE]
+        return topic, (await self.repository.shown(topic))[:MEANWHILE]
 
     async def to_check(self) -> list[InfoEntry]:
         """Entries nobody has checked for 90 days (the coordinators' digest lists them)."""
-        return await self._repository.unchecked_since(self._clock() - STALE_AFTER_S)
+        return await self.repository.unchecked_since(self.clock() - STALE_AFTER_S)

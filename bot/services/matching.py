@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.config import Settings
@@ -85,44 +85,39 @@ def within_reach(volunteer: Volunteer, distance_km: float) -> bool:
     return distance_km <= volunteer.radius_km + EDGE_KM
 
 
+@dataclass(eq=False, repr=False)
 class Matchmaker:
-    def __init__(
-        self,
-        settings: Settings,
-        volunteers: CandidateSearch,
-        requests: Requests,
-        pings: Pings,
-        events: EventBus,
-        clock: Callable[[], float],
-        search: CandidateSearch | None = None,
-    ) -> None:
-        self._settings = settings
-        self._volunteers = volunteers
-        # Where candidates come from: the volunteers' repository's SQL unless a faster
-        # search is given.
-        self._candidates: CandidateSearch = search or volunteers
-        self._requests = requests
-        self._pings = pings
-        self._events = events
-        self._clock = clock
+    settings: Settings
+    volunteers: CandidateSearch
+    requests: Requests
+    pings: Pings
+    events: EventBus
+    clock: Callable[[], float]
+    search: CandidateSearch | None = None
+    # Where candidates come from: the volunteers' repository's SQL unless a faster search
+    # is given.
+    _candidates: CandidateSearch = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._candidates = self.search or self.volunteers
 
     async def first_wave(self, request_id: int) -> int:
         """The first wave of a request's round (new, or handed back); returns how many were
         asked. Nothing when this round was asked already: the delivery of its event
         repeated after a crash finishes nothing twice, and asks nobody before their time.
         The request is marked announced in the same transaction."""
-        request = await self._requests.get(request_id)
+        request = await self.requests.get(request_id)
         if request is None or request.status is not RequestStatus.OPEN:
             return 0
-        if await self._pings.last_wave(request.id, request.round):
+        if await self.pings.last_wave(request.id, request.round):
             return 0
-        async with self._events.recording() as record:
+        async with self.events.recording() as record:
             asked, waiting = await self._wave(request, record)
-            if asked == 0 and not await self._pings.for_request(request.id, request.round):
+            if asked == 0 and not await self.pings.for_request(request.id, request.round):
                 asked, stretched_wait = await self._wave(request, record, stretch=True)
                 waiting = waiting or stretched_wait
-            await self._requests.mark_announced(request.id, self._clock())
-            unasked = asked == 0 and not await self._pings.for_request(request.id, request.round)
+            await self.requests.mark_announced(request.id, self.clock())
+            unasked = asked == 0 and not await self.pings.for_request(request.id, request.round)
             if unasked and waiting is None:
                 record(NobodyLeft(request.id))
         return asked
@@ -143,7 +138,7 @@ class Matchmaker:
         `stretch`, volunteers are asked whose radius falls short of the request by up
         to ESCALATE_STRETCH_KM (nothing, when that is 0): for when nobody nearer is left.
         """
-        async with self._events.recording() as record:
+        async with self.events.recording() as record:
             asked, _ = await self._wave(
                 request, record, after_wave=after_wave, everyone=everyone, stretch=stretch
             )
@@ -153,7 +148,7 @@ class Matchmaker:
         """A coordinator's explicit ask: every eligible volunteer not yet asked, past the
         daily cap and the spacing (they judged it worth it) but never in anyone's quiet
         hours; returns how many were asked, and when the ping waits for, if it does."""
-        async with self._events.recording() as record:
+        async with self.events.recording() as record:
             return await self._wave(request, record, everyone=True)
 
     async def _wave(
@@ -169,23 +164,23 @@ class Matchmaker:
         be asked now but someone held back by the fairness rules may be later, the ping
         waits for then (WaveDeferred): also returned, so that nobody is told "nobody
         nearby" about a request that waits."""
-        stretch_km = self._settings.escalate_stretch_km if stretch else 0.0
+        stretch_km = self.settings.escalate_stretch_km if stretch else 0.0
         if stretch and stretch_km <= 0:
             return 0, None
-        last = await self._pings.last_wave(request.id, request.round)
+        last = await self.pings.last_wave(request.id, request.round)
         if after_wave is not None and last != after_wave:
             return 0, None
         wave = last + 1
-        rules = rules_for(self._settings, self._clock(), request.due_at, asked=everyone)
+        rules = rules_for(self.settings, self.clock(), request.due_at, asked=everyone)
         candidates = await self._search(
-            request, stretch_km, None if everyone else self._settings.wave_size, rules
+            request, stretch_km, None if everyone else self.settings.wave_size, rules
         )
         asked: list[int] = []
         for candidate in candidates:
             ping = NewPing(
                 request.id, candidate.volunteer.user_id, request.round, wave, candidate.distance_km
             )
-            ping_id = await self._pings.add(ping, self._clock())
+            ping_id = await self.pings.add(ping, self.clock())
             if ping_id is not None:
                 asked.append(candidate.volunteer.user_id)
         _LOGGER.info("Request %s: wave %s asks %s volunteers", request.id, wave, len(asked))
@@ -223,7 +218,7 @@ class Matchmaker:
     ) -> list[Candidate]:
         return await self._candidates.candidates(
             replace(
-                search_for(request, self._settings, self._clock()),
+                search_for(request, self.settings, self.clock()),
                 # When they are usually free ranks volunteers for a booked time only: for
                 # "as soon as possible" the nearest goes first, whatever time it is now.
                 free_slots=self._slots_covering(request) if request.due_at is not None else None,
@@ -238,26 +233,26 @@ class Matchmaker:
         """The availability slots the task's time (or now) falls in: volunteers usually
         free then are asked before those who aren't."""
         moment = datetime.fromtimestamp(
-            request.due_at if request.due_at is not None else self._clock(),
-            self._settings.timezone,
+            request.due_at if request.due_at is not None else self.clock(),
+            self.settings.timezone,
         )
         return frozenset(s for s in Slot if s.covers(moment.weekday(), moment.hour))
 
     async def ping_to(self, request: HelpRequest, volunteer_id: int) -> Ping | None:
         """The ping this round of the request sent to a volunteer, if any (one at most:
         a volunteer is pinged once a round)."""
-        pings = await self._pings.for_request(request.id, request.round)
+        pings = await self.pings.for_request(request.id, request.round)
         return next((p for p in pings if p.volunteer_id == volunteer_id), None)
 
     async def pinged_volunteers(self, request_id: int) -> list[int]:
-        return [p.volunteer_id for p in await self._pings.for_request(request_id)]
+        return [p.volunteer_id for p in await self.pings.for_request(request_id)]
 
     async def after_decline(self, request: HelpRequest) -> None:
         """When everyone in the latest round has said no, ask the next wave at once."""
-        pings = await self._pings.for_request(request.id, request.round)
+        pings = await self.pings.for_request(request.id, request.round)
         if any(p.answer is None and p.message_id is not None for p in pings):
             return
-        async with self._events.recording() as record:
+        async with self.events.recording() as record:
             asked, waiting = await self._wave(request, record)
             if asked == 0 and waiting is None:
                 record(NobodyLeft(request.id))

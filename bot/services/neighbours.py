@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.config import NeighbourGroup, Settings
@@ -13,32 +14,30 @@ from bot.domain.distance import haversine_km
 REFERRAL_DAYS = 30
 
 
+@dataclass(eq=False, repr=False)
 class Neighbours:
-    def __init__(
-        self, settings: Settings, referrals: ReferralRepository, clock: Callable[[], float]
-    ) -> None:
-        self._settings = settings
-        self._referrals = referrals
-        self._clock = clock
+    settings: Settings
+    referrals: ReferralRepository
+    clock: Callable[[], float]
 
     def covering(self, lat: float, lon: float) -> NeighbourGroup | None:
         """The neighbouring group whose circle holds this place (the nearest centre when
         circles overlap), or None."""
         inside = [
             (distance, group)
-            for group in self._settings.neighbour_groups
+            for group in self.settings.neighbour_groups
             if (distance := haversine_km(lat, lon, group.lat, group.lon)) <= group.radius_km
         ]
         return min(inside, key=lambda pair: pair[0])[1] if inside else None
 
     def _day(self, days_back: int = 0) -> str:
-        now = datetime.fromtimestamp(self._clock(), self._settings.timezone)
+        now = datetime.fromtimestamp(self.clock(), self.settings.timezone)
         return (now.date() - timedelta(days=days_back)).isoformat()
 
     async def referred(self, group: NeighbourGroup) -> None:
         """Count one person pointed to `group` today."""
-        await self._referrals.count(self._day(), group.name)
+        await self.referrals.count(self._day(), group.name)
 
     async def recent(self) -> dict[str, int]:
         """People pointed to each neighbouring group in the last REFERRAL_DAYS days."""
-        return await self._referrals.since(self._day(REFERRAL_DAYS - 1))
+        return await self.referrals.since(self._day(REFERRAL_DAYS - 1))

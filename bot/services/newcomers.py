@@ -3,6 +3,7 @@ they are taken, and after the first one is done the volunteer is asked how it we
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.config import Settings
@@ -25,44 +26,37 @@ class NewcomerNews(Protocol):
         ...
 
 
+@dataclass(eq=False, repr=False)
 class Newcomers:
-    def __init__(
-        self,
-        settings: Settings,
-        repository: DoorstepRepository,
-        requests: RequestRepository,
-        users: UserRepository,
-        news: NewcomerNews,
-    ) -> None:
-        self._settings = settings
-        self._repository = repository
-        self._requests = requests
-        self._users = users
-        self._news = news
+    settings: Settings
+    repository: DoorstepRepository
+    requests: RequestRepository
+    users: UserRepository
+    news: NewcomerNews
 
     async def taken(self, request: HelpRequest) -> None:
         """A request was just taken: flag it if it is one of its volunteer's first."""
         volunteer_id = request.volunteer_id
-        first = self._settings.first_tasks
+        first = self.settings.first_tasks
         if volunteer_id is None or first == 0:
             return
-        nth = await self._repository.tasks_taken(volunteer_id)
+        nth = await self.repository.tasks_taken(volunteer_id)
         if nth <= first:
-            await self._news.first_task(
+            await self.news.first_task(
                 request.id, volunteer_id, await self._name(volunteer_id), nth, first
             )
 
     async def done(self, request: HelpRequest) -> None:
         """A task was just done: after the volunteer's very first, ask how it went."""
         volunteer_id = request.volunteer_id
-        if volunteer_id is None or self._settings.first_tasks == 0:
+        if volunteer_id is None or self.settings.first_tasks == 0:
             return
-        if await self._repository.tasks_done(volunteer_id) == 1:
-            await self._news.ask_how_it_went(request.id, volunteer_id)
+        if await self.repository.tasks_done(volunteer_id) == 1:
+            await self.news.ask_how_it_went(request.id, volunteer_id)
 
     async def may_check_in(self, request_id: int, volunteer_id: int) -> bool:
         """Only the volunteer who did the task answers its check-in."""
-        request = await self._requests.get(request_id)
+        request = await self.requests.get(request_id)
         return (
             request is not None
             and request.volunteer_id == volunteer_id
@@ -71,10 +65,10 @@ class Newcomers:
 
     async def check_in(self, request_id: int, volunteer_id: int, text: str) -> int:
         """The volunteer's own words, to every coordinator; how many it reached."""
-        return await self._news.check_in(
+        return await self.news.check_in(
             request_id, volunteer_id, await self._name(volunteer_id), text
         )
 
     async def _name(self, user_id: int) -> str:
-        user = await self._users.get(user_id)
+        user = await self.users.get(user_id)
         return user.first_name if user else ""

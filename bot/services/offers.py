@@ -91,54 +91,47 @@ def shown_as(offer: Offer) -> str:
     return offer.status.value
 
 
+@dataclass(eq=False, repr=False)
 class Offers:
-    def __init__(
-        self,
-        settings: Settings,
-        repository: OfferBook,
-        users: Members,
-        chats: LinkedChats,
-        reminders: Reminders,
-        news: OfferNews,
-        clock: Callable[[], float],
-    ) -> None:
-        self._settings = settings
-        self._repository = repository
-        self._users = users
-        self._chats = chats
-        self._reminders = reminders
-        self._news = news
-        self._clock = clock
-        reminders.on(EXPIRE, self._expire_due)
+    settings: Settings
+    repository: OfferBook
+    users: Members
+    chats: LinkedChats
+    reminders: Reminders
+    news: OfferNews
+    clock: Callable[[], float]
+
+    def __post_init__(self) -> None:
+        self.reminders.on(EXPIRE, self._expire_due)
 
     def _day(self, now: float) -> str:
-        return datetime.fromtimestamp(now, self._settings.timezone).date().isoformat()
+        return datetime.fromtimestamp(now, self.settings.timezone).date().isoformat()
 
     def latest_until(self) -> float:
-        return self._clock() + MAX_DAYS_AHEAD * 86400
+        return self.clock() + MAX_DAYS_AHEAD * 86400
 
     # --- posting -----------------------------------------------------------------------
 
     async def post(self, offerer_id: int, draft: OfferDraft) -> Posted:
         """Store the offer, arm its end, and tell the members and groups nearby."""
-        now = self._clock()
+        now = self.clock()
         if not 1 <= draft.units <= MAX_UNITS:
             raise ValueError(f"not a number of units: {draft.units}")
         if not 0 < len(draft.description) <= MAX_DESCRIPTION:
             raise ValueError("an offer needs a short description")
         if not now < draft.until_at <= self.latest_until():
             raise ValueError("an offer's end must be ahead, within MAX_DAYS_AHEAD")
-        offer = await self._repository.create(offerer_id, draft, now)
-        await self._reminders.schedule(EXPIRE, offer.until_at, offer.id)
+        offer = await self.repository.create(offerer_id, draft, now)
+        await self.reminders.schedule(EXPIRE, offer.until_at, offer.id)
         told = await self._announce(offer)
         return Posted(offer, told)
 
     async def _announce(self, offer: Offer) -> int:
         """Nearest first, so that the daily cap keeps the notices that matter most."""
-        settings, now = self._settings, self._clock()
+        settings, now = self.settings, self.clock()
         radius = settings.offer_radius_km
         found = []
-        for listener in await self._repository.listeners_near(offer.lat, offer.lon, radius):
+        for listener in await self.repository.listeners_near(offer.lat, offer.lon, radius):
             if listener.user_id == offer.offerer_id:
                 continue
             km = haversine_km(offer.lat, offer.lon, listener.lat, listener.lon)
@@ -146,32 +139,32 @@ class Offers:
                 found.append((km, listener.user_id, self._quiet_now(listener, now)))
         day, told = self._day(now), 0
         for km, user_id, quiet in sorted(found):
-            reserved = await self._repository.reserve_notice(
+            reserved = await self.repository.reserve_notice(
                 offer.id, user_id, day, settings.max_offer_notices_per_day, now
             )
             if not reserved:
                 continue
-            message_id = await self._news.notice(offer, user_id, km, silent=quiet)
+            message_id = await self.news.notice(offer, user_id, km, silent=quiet)
             if message_id is None:
-                await self._repository.drop_notice(offer.id, user_id)
+                await self.repository.drop_notice(offer.id, user_id)
                 continue
-            await self._repository.set_notice_message(offer.id, user_id, message_id)
+            await self.repository.set_notice_message(offer.id, user_id, message_id)
             told += 1
-        for chat in await self._chats.linked():
-            if not await self._repository.reserve_notice(offer.id, chat.chat_id, day, None, now):
+        for chat in await self.chats.linked():
+            if not await self.repository.reserve_notice(offer.id, chat.chat_id, day, None, now):
                 continue
-            message_id = await self._news.group_post(offer, chat.chat_id)
+            message_id = await self.news.group_post(offer, chat.chat_id)
             if message_id is None:
-                await self._repository.drop_notice(offer.id, chat.chat_id)
+                await self.repository.drop_notice(offer.id, chat.chat_id)
             else:
-                await self._repository.set_notice_message(offer.id, chat.chat_id, message_id)
+                await self.repository.set_notice_message(offer.id, chat.chat_id, message_id)
         return told
 
     def _quiet_now(self, listener: Listener, now: float) -> bool:
         """Whether it is night for them: a volunteer's own quiet hours, else the group's.
         An offer may be gone by morning, so the notice is not held back: it is sent
         without a sound instead (a request's ping, by contrast, waits)."""
-        settings = self._settings
+        settings = self.settings
         quiet = listener.quiet_hours if listener.own_quiet else settings.quiet_hours
         return quiet is not None and quiet.covers(minute_of_day(now, settings.timezone))
 
@@ -180,10 +173,10 @@ class Offers:
     async def take(self, offer_id: int, taker_id: int) -> TakeResult:
         """One unit for this member, if any is left. Nobody is told yet: the press is
         answered first (see told_of)."""
-        result = await self._repository.take(offer_id, taker_id, self._clock())
+        result = await self.repository.take(offer_id, taker_id, self.clock())
         if result.outcome is not TakeOutcome.OK or result.take is None:
             return result
-        taker = await self._users.get(taker_id)
+        taker = await self.users.get(taker_id)
         return replace(
             result, take=replace(result.take, taker_name=taker.first_name if taker else "")
         )
@@ -192,7 +185,7 @@ class Offers:
         """After a take: the offerer hears who it was; the last unit retires the notices."""
         if result.outcome is not TakeOutcome.OK or result.offer is None or result.take is None:
             return
-        await self._news.taken(result.offer, result.take, result.take.taker_name)
+        await self.news.taken(result.offer, result.take, result.take.taker_name)
         if result.offer.status is OfferStatus.GONE:
             await self._retire(result.offer)
         elif result.offer.status is OfferStatus.OPEN:
@@ -202,7 +195,7 @@ class Offers:
 
     async def close(self, offer_id: int, offerer_id: int) -> Offer | None:
         """The offerer closes it early; None if it was no longer open (or not theirs)."""
-        offer = await self._repository.close(offer_id, offerer_id, self._clock())
+        offer = await self.repository.close(offer_id, offerer_id, self.clock())
         if offer is not None:
             await self._retire(offer)
         return offer
@@ -210,65 +203,65 @@ class Offers:
     async def withdraw_all_of(self, user_id: int) -> int:
         """Before someone is erased: their open offers close, and their notices say so."""
         closed = 0
-        for offer_id in await self._repository.open_of(user_id):
+        for offer_id in await self.repository.open_of(user_id):
             closed += await self.close(offer_id, user_id) is not None
         return closed
 
     async def _expire_due(self, reminder: Reminder) -> None:
         offer_id = int(reminder.key.rsplit(":", 1)[-1])
-        offer = await self._repository.expire(offer_id, self._clock())
+        offer = await self.repository.expire(offer_id, self.clock())
         if offer is None:
             return  # it had gone or closed already
         await self._retire(offer)
         if offer.offerer_id is not None:
-            await self._news.ended(offer, await self._repository.takes_of(offer.id))
+            await self.news.ended(offer, await self.repository.takes_of(offer.id))
 
     async def _retire(self, offer: Offer) -> None:
         shown = shown_as(offer)
-        for notice in await self._repository.notices_of(offer.id):
+        for notice in await self.repository.notices_of(offer.id):
             if notice.shown == shown:
                 continue
-            if await self._news.retire(offer, notice):
-                await self._repository.set_shown(offer.id, notice.chat_id, shown)
+            if await self.news.retire(offer, notice):
+                await self.repository.set_shown(offer.id, notice.chat_id, shown)
 
     async def _refresh(self, offer: Offer) -> None:
         """After a take of one unit of several: every notice shows how many are left, so
         nobody presses for one that has gone. The distance is from where the member
         listens now; a member who no longer has a place keeps the notice as it was."""
         shown = shown_as(offer)
-        for notice in await self._repository.notices_of(offer.id):
+        for notice in await self.repository.notices_of(offer.id):
             if notice.shown == shown:
                 continue
             km = None
             if notice.chat_id > 0:  # a member's own chat, not a group's
-                place = await self._repository.place_of(notice.chat_id)
+                place = await self.repository.place_of(notice.chat_id)
                 if place is None:
                     continue
                 km = haversine_km(offer.lat, offer.lon, *place)
-            if await self._news.refresh(offer, notice, km):
-                await self._repository.set_shown(offer.id, notice.chat_id, shown)
+            if await self.news.refresh(offer, notice, km):
+                await self.repository.set_shown(offer.id, notice.chat_id, shown)
 
     # --- what people see ---------------------------------------------------------------
 
     async def get(self, offer_id: int) -> Offer | None:
-        return await self._repository.get(offer_id)
+        return await self.repository.get(offer_id)
 
     async def take_of(self, take_id: int) -> Take | None:
-        return await self._repository.get_take(take_id)
+        return await self.repository.get_take(take_id)
 
     async def mine(self, offerer_id: int) -> list[tuple[Offer, list[Take]]]:
         """/myoffers: their offers (open first) with who took each."""
         return [
-            (offer, await self._repository.takes_of(offer.id))
-            for offer in await self._repository.of_offerer(offerer_id, MINE)
+            (offer, await self.repository.takes_of(offer.id))
+            for offer in await self.repository.of_offerer(offerer_id, MINE)
         ]
 
     async def nearby(self, lat: float, lon: float, viewer_id: int) -> list[Nearby]:
         """/offers: open offers within OFFER_RADIUS_KM of a place, nearest first, not the
         viewer's own."""
-        radius = self._settings.offer_radius_km
+        radius = self.settings.offer_radius_km
         found = []
-        for offer in await self._repository.open_near(lat, lon, radius, self._clock()):
+        for offer in await self.repository.open_near(lat, lon, radius, self.clock()):
             if offer.offerer_id == viewer_id:
                 continue
             km = haversine_km(lat, lon, offer.lat, offer.lon)
@@ -280,14 +273,14 @@ class Offers:
     # --- "tell me about offers nearby" ---------------------------------------------------
 
     async def place_of(self, user_id: int) -> tuple[float, float] | None:
-        return await self._repository.place_of(user_id)
+        return await self.repository.place_of(user_id)
 
     async def listening(self, user_id: int) -> bool:
-        return await self._repository.is_listening(user_id)
+        return await self.repository.is_listening(user_id)
 
     async def listen(self, user_id: int, where: tuple[float, float] | None) -> None:
         """Hear of offers near `where` (None: near where they volunteer from)."""
-        await self._repository.listen(user_id, where, self._clock())
+        await self.repository.listen(user_id, where, self.clock())
 
     async def stop_listening(self, user_id: int) -> None:
-        await self._repository.stop_listening(user_id)
+        await self.repository.stop_listening(user_id)

@@ -14,6 +14,7 @@ who passes the volunteer's messages on and can answer on the same line.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.db import RequestRepository, UserRepository
 from bot.db.offers import OfferRepository
@@ -48,30 +49,22 @@ async def requester_name(users: UserRepository, request: HelpRequest) -> str:
     return requester.first_name if requester else ""
 
 
+@dataclass(eq=False, repr=False)
 class Relay:
-    def __init__(
-        self,
-        relay: RelayRepository,
-        requests: RequestRepository,
-        users: UserRepository,
-        coordinators: Coordinators,
-        clock: Callable[[], float],
-        offers: OfferRepository | None = None,
-    ) -> None:
-        self._offers = offers
-        self._relay = relay
-        self._requests = requests
-        self._users = users
-        self._coordinators = coordinators
-        self._clock = clock
+    relay: RelayRepository
+    requests: RequestRepository
+    users: UserRepository
+    coordinators: Coordinators
+    clock: Callable[[], float]
+    offers: OfferRepository | None = None
 
     async def requester_name(self, request: HelpRequest) -> str:
         """For the volunteer's "💬 Message …" button."""
-        return await requester_name(self._users, request)
+        return await requester_name(self.users, request)
 
     async def line(self, request_id: int, user_id: int) -> Line | Closed:
         """This person's end of the request's line, or why they can't write on it now."""
-        request = await self._requests.get(request_id)
+        request = await self.requests.get(request_id)
         if request is None:
             return Closed.NOT_FOUND
         side = await self._side_of(request, user_id)
@@ -79,7 +72,7 @@ class Relay:
             return Closed.NOT_YOURS
         if request.status is not RequestStatus.CLAIMED or request.volunteer_id is None:
             return _CLOSED_BY_STATUS.get(request.status, Closed.NOT_YOURS)
-        volunteer = await self._users.get(request.volunteer_id)
+        volunteer = await self.users.get(request.volunteer_id)
         volunteer_name = volunteer.first_name if volunteer else ""
         if side is Side.VOLUNTEER:
             return Line(
@@ -87,10 +80,10 @@ class Relay:
                 side=side,
                 sender_name=volunteer_name,
                 recipients=await self._requester_end(request),
-                other_name=await requester_name(self._users, request),
+                other_name=await requester_name(self.users, request),
                 other_side=Side.DESK if request.requester_id is None else Side.REQUESTER,
             )
-        sender = await self._users.get(user_id)
+        sender = await self.users.get(user_id)
         return Line(
             request=request,
             side=side,
@@ -110,7 +103,7 @@ class Relay:
             return Side.VOLUNTEER
         if request.requester_id is not None:
             return Side.REQUESTER if request.requester_id == user_id else None
-        if not request.by_phone or not await self._coordinators.is_coordinator(user_id):
+        if not request.by_phone or not await self.coordinators.is_coordinator(user_id):
             return None
         if user_id in await self._requester_end(request):
             return Side.DESK
@@ -123,13 +116,13 @@ class Relay:
         if request.requester_id is not None:
             return (request.requester_id,)
         recorder = request.on_behalf_of
-        if recorder is not None and await self._coordinators.is_coordinator(recorder):
+        if recorder is not None and await self.coordinators.is_coordinator(recorder):
             return (recorder,)
-        return tuple(user_id for user_id, _language in await self._coordinators.recipients())
+        return tuple(user_id for user_id, _language in await self.coordinators.recipients())
 
     async def may_send(self, sender_id: int) -> bool:
         """Within the rate limit: a few messages a minute, a few dozen an hour."""
-        now = self._clock()
+        now = self.clock()
         return (
             await self._sent_since(sender_id, now - 60) < MAX_PER_MINUTE
             and await self._sent_since(sender_id, now - 3600) < MAX_PER_HOUR
@@ -137,19 +130,19 @@ class Relay:
 
     async def _sent_since(self, sender_id: int, since: float) -> int:
         """On every line: requests' and offers' alike."""
-        sent = await self._relay.sent_since(sender_id, since)
-        if self._offers is not None:
-            sent += await self._offers.sent_since(sender_id, since)
+        sent = await self.relay.sent_since(sender_id, since)
+        if self.offers is not None:
+            sent += await self.offers.sent_since(sender_id, since)
         return sent
 
     # --- an offer's take ---------------------------------------------------------------
 
     async def offer_line(self, take_id: int, user_id: int) -> OfferLine | Ended:
         """This person's end of the line between an offerer and one taker."""
-        if self._offers is None:
+        if self.offers is None:
             return Ended.NOT_FOUND
-        take = await self._offers.get_take(take_id)
-        offer = await self._offers.get(take.offer_id) if take is not None else None
+        take = await self.offers.get_take(take_id)
+        offer = await self.offers.get(take.offer_id) if take is not None else None
         if take is None or offer is None:
             return Ended.NOT_FOUND
         if user_id not in (take.taker_id, offer.offerer_id):
@@ -157,10 +150,10 @@ class Relay:
         if (
             take.taker_id is None
             or offer.offerer_id is None
-            or self._clock() > offer.until_at + LINE_GRACE_S
+            or self.clock() > offer.until_at + LINE_GRACE_S
         ):
             return Ended.OVER
-        offerer = await self._users.get(offer.offerer_id)
+        offerer = await self.users.get(offer.offerer_id)
         offerer_name = offerer.first_name if offerer else ""
         if user_id == offer.offerer_id:
             return OfferLine(
@@ -193,15 +186,15 @@ class Relay:
         (what was said is on record)."""
         said = Said(sender_id, line.side, kind, text, file_id, where)
         if isinstance(line, OfferLine):
-            assert self._offers is not None
-            return await self._offers.add_message(line.take.id, said, self._clock())
-        return await self._relay.add(line.request.id, said, self._clock())
+            assert self.offers is not None
+            return await self.offers.add_message(line.take.id, said, self.clock())
+        return await self.relay.add(line.request.id, said, self.clock())
 
     async def transcript(self, request_id: int) -> list[tuple[RelayedMessage, str]]:
         """A request's line, oldest first, each message with its sender's name as stored
         now ("" once erased). Only for /details, which logs the look."""
         found = []
-        for message in await self._relay.of_request(request_id):
-            sender = await self._users.get(message.sender_id) if message.sender_id else None
+        for message in await self.relay.of_request(request_id):
+            sender = await self.users.get(message.sender_id) if message.sender_id else None
             found.append((message, sender.first_name if sender else ""))
         return found

@@ -53,92 +53,76 @@ class Decision:
     status: VolunteerStatus | None = None
 
 
+@dataclass(eq=False, repr=False)
 class Roster:
-    def __init__(
-        self,
-        admin_ids: frozenset[int],
-        users: UserRepository,
-        volunteers: VolunteerRepository,
-        requests: RequestRepository,
-        roster: RosterRepository,
-        roles: RoleRepository,
-        safeguarding: SafeguardingRepository,
-        desk: HelpDesk,
-        events: EventBus,
-        addresses: AddressMessages,
-        clock: Callable[[], float],
-        doorstep: DoorstepRepository | None = None,
-    ) -> None:
-        self._doorstep = doorstep
-        self._admin_ids = admin_ids
-        self._users = users
-        self._volunteers = volunteers
-        self._requests = requests
-        self._roster = roster
-        self._roles = roles
-        self._safeguarding = safeguarding
-        self._desk = desk
-        self._events = events
-        self._addresses = addresses
-        self._clock = clock
+    admin_ids: frozenset[int]
+    users: UserRepository
+    volunteers: VolunteerRepository
+    requests: RequestRepository
+    roster: RosterRepository
+    roles: RoleRepository
+    safeguarding: SafeguardingRepository
+    desk: HelpDesk
+    events: EventBus
+    addresses: AddressMessages
+    clock: Callable[[], float]
+    doorstep: DoorstepRepository | None = None
 
     async def listing(
         self, offset: int, limit: int, search: str | None = None
     ) -> tuple[list[RosterEntry], int]:
-        return await self._roster.listing(offset, limit, search)
+        return await self.roster.listing(offset, limit, search)
 
     async def card(self, user_id: int) -> Card | None:
-        volunteer = await self._volunteers.get(user_id)
+        volunteer = await self.volunteers.get(user_id)
         if volunteer is None:
             return None
-        holder = await self._users.get(volunteer.held_by) if volunteer.held_by else None
+        holder = await self.users.get(volunteer.held_by) if volunteer.held_by else None
         return Card(
             volunteer,
-            await self._roles.is_coordinator(user_id, self._admin_ids),
-            await self._requests.recent_of_volunteer(user_id, RECENT_TASKS),
+            await self.roles.is_coordinator(user_id, self.admin_ids),
+            await self.requests.recent_of_volunteer(user_id, RECENT_TASKS),
             holder.first_name if holder else None,
-            await self._doorstep.signals(user_id, self._clock() - SIGNALS_WINDOW_S)
-            if self._doorstep is not None
+            await self.doorstep.signals(user_id, self.clock() - SIGNALS_WINDOW_S)
+            if self.doorstep is not None
             else None,
         )
 
     async def waiting(self) -> list[Volunteer]:
         """Volunteers waiting for a coordinator's approval, longest waiting first."""
-        return await self._volunteers.pending()
+        return await self.volunteers.pending()
 
     async def decide(self, user_id: int, approve: bool, coordinator_id: int) -> Decision:
         """Approve a sign-up or turn it down (the volunteer is told, by the event)."""
-        volunteer = await self._volunteers.get(user_id)
+        volunteer = await self.volunteers.get(user_id)
         if volunteer is None:
             return Decision(None, False)
         status = VolunteerStatus.APPROVED if approve else VolunteerStatus.REJECTED
-        async with self._events.recording() as record:
-            decided = await self._volunteers.decide(user_id, status, coordinator_id, self._clock())
+        async with self.events.recording() as record:
+            decided = await self.volunteers.decide(user_id, status, coordinator_id, self.clock())
             if decided:
                 record(VolunteerDecided(user_id, status.value, coordinator_id))
         if decided:
             return Decision(volunteer, True, status)
-        current = await self._volunteers.get(user_id)
+        current = await self.volunteers.get(user_id)
         return Decision(volunteer, False, current.status if current else None)
 
     async def pause(self, user_id: int, paused: bool) -> Volunteer | None:
         """A volunteer's own /pause or /resume (a coordinator's hold is not theirs to
         lift); None if they are not a volunteer."""
-        if not await self._volunteers.set_paused(user_id, paused, self._clock()):
+        if not await self.volunteers.set_paused(user_id, paused, self.clock()):
             return None
-        return await self._volunteers.get(user_id)
+        return await self.volunteers.get(user_id)
 
     async def set_checked(self, user_id: int, checked: bool, coordinator_id: int) -> Card | None:
         """Mark a volunteer ID/DBS-checked (or not): from then on they can (or can't) be
         asked for the categories that need it. None if they are not a volunteer."""
-        before = await self._volunteers.get(user_id)
+        before = await self.volunteers.get(user_id)
         if before is None:
             return None
         if before.dbs_checked != checked:
-            async with self._events.recording() as record:
-                await self._safeguarding.set_checked(
-                    user_id, checked, coordinator_id, self._clock()
-                )
+            async with self.events.recording() as record:
+                await self.safeguarding.set_checked(user_id, checked, coordinator_id, self.clock())
                 if checked:
                     record(VolunteerDecided(user_id, "checked", coordinator_id))
         return await self.card(user_id)
@@ -146,51 +130,51 @@ class Roster:
     async def hold(self, user_id: int, coordinator_id: int, reason: str) -> Card | None:
         """Put a volunteer on hold (no pings, no taking requests) until a coordinator lifts
         it; their own /resume does not. None if they are not a volunteer."""
-        async with self._events.recording() as record:
-            if await self._roster.hold(user_id, coordinator_id, reason, self._clock()):
+        async with self.events.recording() as record:
+            if await self.roster.hold(user_id, coordinator_id, reason, self.clock()):
                 record(VolunteerDecided(user_id, "held", coordinator_id))
         return await self.card(user_id)
 
     async def lift_hold(self, user_id: int, coordinator_id: int) -> Card | None:
-        async with self._events.recording() as record:
-            if await self._roster.lift_hold(user_id, coordinator_id, self._clock()):
+        async with self.events.recording() as record:
+            if await self.roster.lift_hold(user_id, coordinator_id, self.clock()):
                 record(VolunteerDecided(user_id, "resumed", coordinator_id))
         return await self.card(user_id)
 
     async def remove(self, user_id: int, coordinator_id: int) -> bool:
         """Take a volunteer off the roster. Tasks they hold go back to other volunteers
         first (their requesters are told, as when a volunteer hands one back)."""
-        if await self._volunteers.get(user_id) is None:
+        if await self.volunteers.get(user_id) is None:
             return False
-        for task in await self._desk.tasks_of(user_id):
-            await self._desk.release(task.id, user_id)
+        for task in await self.desk.tasks_of(user_id):
+            await self.desk.release(task.id, user_id)
         # Done tasks' addresses too: someone taken off the list keeps none.
-        await self._addresses.take_back_from_volunteer(user_id)
-        async with self._events.recording() as record:
-            removed = await self._roster.remove(user_id, coordinator_id, self._clock())
+        await self.addresses.take_back_from_volunteer(user_id)
+        async with self.events.recording() as record:
+            removed = await self.roster.remove(user_id, coordinator_id, self.clock())
             if removed:
                 record(VolunteerDecided(user_id, "removed", coordinator_id))
         return removed
 
     async def coordinators(self) -> list[Coordinator]:
-        return await self._roles.coordinators(self._admin_ids)
+        return await self.roles.coordinators(self.admin_ids)
 
     async def person(self, user_id: int) -> User | None:
-        return await self._users.get(user_id)
+        return await self.users.get(user_id)
 
     async def appoint(self, user_id: int, coordinator_id: int) -> Appointment:
-        if await self._roles.is_coordinator(user_id, self._admin_ids):
+        if await self.roles.is_coordinator(user_id, self.admin_ids):
             return Appointment.ALREADY
-        async with self._events.recording() as record:
-            appointed = await self._roles.appoint(user_id, coordinator_id, self._clock())
+        async with self.events.recording() as record:
+            appointed = await self.roles.appoint(user_id, coordinator_id, self.clock())
             if appointed:
                 record(RoleChanged(user_id, True, coordinator_id))
         return Appointment.DONE if appointed else Appointment.UNKNOWN
 
     async def dismiss(self, user_id: int, coordinator_id: int) -> Dismissal:
-        async with self._events.recording() as record:
-            outcome = await self._roles.dismiss(
-                user_id, coordinator_id, self._admin_ids, self._clock()
+        async with self.events.recording() as record:
+            outcome = await self.roles.dismiss(
+                user_id, coordinator_id, self.admin_ids, self.clock()
             )
             if outcome is Dismissal.DONE:
                 record(RoleChanged(user_id, False, coordinator_id))

@@ -19,26 +19,21 @@ class SignUp:
     newly_waiting: bool
 
 
+@dataclass(eq=False, repr=False)
 class Volunteering:
-    def __init__(
-        self,
-        volunteers: VolunteerRepository,
-        availability: AvailabilityRepository,
-        clock: Callable[[], float],
-    ) -> None:
-        self._volunteers = volunteers
-        self._availability = availability
-        self._clock = clock
+    volunteers: VolunteerRepository
+    availability: AvailabilityRepository
+    clock: Callable[[], float]
 
     async def profile(self, user_id: int) -> Volunteer | None:
         """Their volunteer profile; None if they never signed up (or were removed)."""
-        return await self._volunteers.get(user_id)
+        return await self.volunteers.get(user_id)
 
     async def sign_up(self, profile: Profile) -> SignUp:
         """A new (or previously turned down) volunteer waits for a coordinator; an
         approved one stays approved."""
-        before = await self._volunteers.get(profile.user_id)
-        volunteer = await self._volunteers.save_profile(profile, self._clock())
+        before = await self.volunteers.get(profile.user_id)
+        volunteer = await self.volunteers.save_profile(profile, self.clock())
         newly_waiting = volunteer.status is VolunteerStatus.PENDING and (
             before is None or before.status is not VolunteerStatus.PENDING
         )
@@ -46,14 +41,14 @@ class Volunteering:
 
     async def free_slots(self, user_id: int) -> frozenset[Slot]:
         """When they are usually free (none: any time)."""
-        return await self._availability.of(user_id)
+        return await self.availability.of(user_id)
 
     async def toggle_free(self, user_id: int, slot: Slot) -> frozenset[Slot] | None:
         """Free at `slot`, or no longer; None if they are not a volunteer."""
-        if await self._volunteers.get(user_id) is None:
+        if await self.volunteers.get(user_id) is None:
             return None
-        slots = await self._availability.of(user_id) ^ {slot}
-        await self._availability.set(user_id, slots)
+        slots = await self.availability.of(user_id) ^ {slot}
+        await self.availability.set(user_id, slots)
         return slots
 
     async def set_quiet(
@@ -61,6 +56,6 @@ class Volunteering:
     ) -> Volunteer | None:
         """Their own quiet hours (None: none), or (own=False) the group's default again;
         None if they are not a volunteer."""
-        if not await self._volunteers.set_quiet(user_id, own, quiet, self._clock()):
+        if not await self.volunteers.set_quiet(user_id, own, quiet, self.clock()):
             return None
-        return await self._volunteers.get(user_id)
+        return await self.volunteers.get(user_id)

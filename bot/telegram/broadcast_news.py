@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -43,19 +44,19 @@ def maybe_delivered(error: TelegramError) -> bool:
     return not isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
+@dataclass(eq=False, repr=False)
 class BulkMessages:
     """Sends one broadcast message, past the conversations' limiter (`BULK`: it waits
     for the send budget's spare room instead), and says how it went."""
 
-    def __init__(self, bot: ExtBot[Any]) -> None:
-        self._bot = bot
+    bot: ExtBot[Any]
 
     async def send(self, recipient: Recipient, text: str) -> Tried:
         with use_language(recipient.language):
             message = notices.broadcast_message(text)
         try:
             # parse_mode=None: the text goes out exactly as typed, "<b>" and all.
-            await self._bot.send_message(
+            await self.bot.send_message(
                 recipient.user_id, message, parse_mode=None, rate_limit_args=BULK
             )
         except RetryAfter as error:
@@ -74,14 +75,14 @@ class BulkMessages:
         return Tried(Attempt.SENT)
 
 
+@dataclass(eq=False, repr=False)
 class BroadcastNotices:
     """The progress message under which Stop sits, and the final report."""
 
-    def __init__(self, messenger: Messenger) -> None:
-        self._messenger = messenger
+    messenger: Messenger
 
     async def progress(self, broadcast: Broadcast, counts: Counts) -> Progress | None:
-        message = await self._messenger.tell(
+        message = await self.messenger.tell(
             broadcast.coordinator_id,
             lambda: notices.broadcast_progress(broadcast.id, counts),
             lambda: keyboards.broadcast_stop(broadcast.id),
@@ -91,7 +92,7 @@ class BroadcastNotices:
     async def show_progress(
         self, broadcast: Broadcast, progress: Progress, counts: Counts, *, final: bool
     ) -> None:
-        await self._messenger.retell(
+        await self.messenger.retell(
             broadcast.coordinator_id,
             *progress,
             lambda: notices.broadcast_progress(broadcast.id, counts),
@@ -101,6 +102,6 @@ class BroadcastNotices:
     async def report(
         self, reader: int, broadcast: Broadcast, counts: Counts, stopper: str | None
     ) -> None:
-        await self._messenger.tell(
+        await self.messenger.tell(
             reader, lambda: notices.broadcast_report(broadcast.id, counts, stopper)
         )

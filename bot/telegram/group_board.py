@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
@@ -47,45 +48,38 @@ SHOWN = {
 MIDDLE_SHARE = 1 / 3
 
 
+@dataclass(eq=False, repr=False)
 class GroupBoard:
-    def __init__(
-        self,
-        settings: Settings,
-        bot: Bot,
-        chats: GroupChatRepository,
-        requests: RequestRepository,
-        clock: Callable[[], float],
-    ) -> None:
-        self._settings = settings
-        self._bot = bot
-        self._chats = chats
-        self._requests = requests
-        self._clock = clock
+    settings: Settings
+    bot: Bot
+    chats: GroupChatRepository
+    requests: RequestRepository
+    clock: Callable[[], float]
 
     async def link(self, chat_id: int, title: str, coordinator_id: int) -> bool:
-        return await self._chats.link(chat_id, title, coordinator_id, self._clock())
+        return await self.chats.link(chat_id, title, coordinator_id, self.clock())
 
     async def unlink(self, chat_id: int, coordinator_id: int | None) -> bool:
-        return await self._chats.unlink(chat_id, coordinator_id, self._clock())
+        return await self.chats.unlink(chat_id, coordinator_id, self.clock())
 
     async def linked(self) -> list[GroupChat]:
-        return await self._chats.linked()
+        return await self.chats.linked()
 
     async def posted_in(self, request_id: int, chat_id: int) -> bool:
         """Whether the request was posted in that chat: "I can help" works only there."""
-        return await self._chats.posted_in(request_id, chat_id)
+        return await self.chats.posted_in(request_id, chat_id)
 
     async def sync(self, request: HelpRequest) -> None:
         """Make the group chats show the request as it stands now: post it where it is
         open and not yet posted, and edit every earlier post whose state has changed."""
-        current = await self._requests.get(request.id)
+        current = await self.requests.get(request.id)
         if current is None:
             return
         shown = SHOWN[current.status]
-        posts = await self._chats.posts_of(current.id)
+        posts = await self.chats.posts_of(current.id)
         if current.status is RequestStatus.OPEN:
             posted = {post.chat_id for post in posts}
-            for chat in await self._chats.linked():
+            for chat in await self.chats.linked():
                 if chat.chat_id not in posted:
                     await self._post(current, chat.chat_id)
         for post in posts:
@@ -94,9 +88,9 @@ class GroupBoard:
 
     def _render(self, request: HelpRequest, shown: str) -> tuple[str, InlineKeyboardMarkup | None]:
         # A group has many readers: it gets the group's own language.
-        with use_language(self._settings.default_language):
+        with use_language(self.settings.default_language):
             if shown == "open":
-                text = notices.group_post(request, self._where(request), self._settings.timezone)
+                text = notices.group_post(request, self._where(request), self.settings.timezone)
                 return text, keyboards.group_help(request.id)
             if shown == "taken":
                 return notices.group_post_taken(request), None
@@ -105,18 +99,18 @@ class GroupBoard:
             return notices.group_post_closed(request), None
 
     async def _post(self, request: HelpRequest, chat_id: int) -> None:
-        if not await self._chats.reserve(request.id, chat_id, self._clock()):
+        if not await self.chats.reserve(request.id, chat_id, self.clock()):
             return
         text, markup = self._render(request, "open")
         message: Message | None = None
         for _attempt in range(2):
             try:
-                message = await self._bot.send_message(chat_id, text, reply_markup=markup)
+                message = await self.bot.send_message(chat_id, text, reply_markup=markup)
                 break
             except ChatMigrated as error:
                 # The group became a supergroup with a new id: follow it, then try there.
                 new_id = int(error.new_chat_id)
-                await self._chats.moved(chat_id, new_id)
+                await self.chats.moved(chat_id, new_id)
                 chat_id = new_id
             except (Forbidden, BadRequest) as error:
                 if isinstance(error, BadRequest) and "chat not found" not in error.message.lower():
@@ -126,22 +120,22 @@ class GroupBoard:
                     break
                 # Removed from the group, or the group is gone: stop posting there.
                 _LOGGER.info("Can't post in group chat %s (%s); unlinking it", chat_id, error)
-                await self._chats.drop(request.id, chat_id)
-                await self._chats.unlink(chat_id, None, self._clock())
+                await self.chats.drop(request.id, chat_id)
+                await self.chats.unlink(chat_id, None, self.clock())
                 return
             except TelegramError as error:
                 _LOGGER.warning("Posting #%s to group %s failed: %s", request.id, chat_id, error)
                 break
         if message is None:
-            await self._chats.drop(request.id, chat_id)
+            await self.chats.drop(request.id, chat_id)
             return
-        await self._chats.set_message(request.id, chat_id, message.message_id)
+        await self.chats.set_message(request.id, chat_id, message.message_id)
 
     async def _edit(self, post: GroupPost, request: HelpRequest, shown: str) -> None:
         assert post.message_id is not None
         text, markup = self._render(request, shown)
         try:
-            await self._bot.edit_message_text(
+            await self.bot.edit_message_text(
                 text, chat_id=post.chat_id, message_id=post.message_id, reply_markup=markup
             )
         except BadRequest as error:
@@ -152,10 +146,10 @@ class GroupBoard:
                 "Editing group post %s/%s failed: %s", post.chat_id, post.message_id, error
             )
             return
-        await self._chats.set_shown(post.request_id, post.chat_id, shown)
+        await self.chats.set_shown(post.request_id, post.chat_id, shown)
 
     def _where(self, request: HelpRequest) -> str | None:
-        return area_part(self._settings.area, request.lat, request.lon)
+        return area_part(self.settings.area, request.lat, request.lon)
 
 
 def area_part(area: Area | None, lat: float, lon: float) -> str | None:

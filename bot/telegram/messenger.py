@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from telegram import (
     Bot,
@@ -32,11 +33,11 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 RETRY_DELAYS_S = (0.1, 0.5)
 
 
+@dataclass(eq=False, repr=False)
 class Messenger:
-    def __init__(self, bot: Bot, users: UserRepository, clock: Callable[[], float]) -> None:
-        self._bot = bot
-        self._users = users
-        self._clock = clock
+    bot: Bot
+    users: UserRepository
+    clock: Callable[[], float]
 
     async def send(
         self,
@@ -51,7 +52,7 @@ class Messenger:
         `silent`: it arrives without a sound (Telegram's disable_notification)."""
         for delay in (*RETRY_DELAYS_S, None):
             try:
-                return await self._bot.send_message(
+                return await self.bot.send_message(
                     chat_id=user_id,
                     text=text,
                     reply_markup=markup,
@@ -60,7 +61,7 @@ class Messenger:
                 )
             except Forbidden:
                 _LOGGER.info("User %s blocked the bot; marking them unreachable", user_id)
-                await self._users.set_blocked(user_id, self._clock())
+                await self.users.set_blocked(user_id, self.clock())
             except BadRequest as error:
                 # "chat not found": they never started the bot (e.g. an ADMIN_ID who hasn't).
                 _LOGGER.warning("Could not write to %s: %s", user_id, error.message)
@@ -90,7 +91,7 @@ class Messenger:
     ) -> Message | None:
         """Send a photo Telegram already has (by file_id), e.g. a receipt; None if it failed."""
         try:
-            return await self._bot.send_photo(
+            return await self.bot.send_photo(
                 chat_id=user_id,
                 photo=file_id,
                 caption=caption,
@@ -99,7 +100,7 @@ class Messenger:
             )
         except Forbidden:
             _LOGGER.info("User %s blocked the bot; marking them unreachable", user_id)
-            await self._users.set_blocked(user_id, self._clock())
+            await self.users.set_blocked(user_id, self.clock())
         except TelegramError as error:
             _LOGGER.warning("Sending a photo to %s failed: %s", user_id, error)
         return None
@@ -117,27 +118,27 @@ class Messenger:
         """Send a photo or a voice note Telegram already has (by file_id), or a location,
         in the recipient's language, protected. Sent anew, never forwarded: nothing shows
         who sent it first. A location takes no caption (send it as a message first)."""
-        user = await self._users.get(user_id)
+        user = await self.users.get(user_id)
         if user is not None and user.blocked_at is not None:
             return None
         with use_language(user.language if user else None):
             text, keyboard = caption(), markup()
         try:
             if photo is not None:
-                return await self._bot.send_photo(
+                return await self.bot.send_photo(
                     user_id, photo, caption=text, reply_markup=keyboard, protect_content=True
                 )
             if voice is not None:
-                return await self._bot.send_voice(
+                return await self.bot.send_voice(
                     user_id, voice, caption=text, reply_markup=keyboard, protect_content=True
                 )
             assert location is not None
-            return await self._bot.send_location(
+            return await self.bot.send_location(
                 user_id, *location, reply_markup=keyboard, protect_content=True
             )
         except Forbidden:
             _LOGGER.info("User %s blocked the bot; marking them unreachable", user_id)
-            await self._users.set_blocked(user_id, self._clock())
+            await self.users.set_blocked(user_id, self.clock())
         except TelegramError as error:
             _LOGGER.warning(
                 "Sending a photo, voice note or place to %s failed: %s", user_id, error
@@ -149,7 +150,7 @@ class Messenger:
     ) -> bool:
         """Replace a message's text (and drop its buttons unless new ones are given)."""
         try:
-            await self._bot.edit_message_text(
+            await self.bot.edit_message_text(
                 chat_id=chat_id, message_id=message_id, text=text, reply_markup=markup
             )
             return True
@@ -157,7 +158,7 @@ class Messenger:
             # Not modified, or deleted by the user: either way nothing more to do.
             _LOGGER.debug("Edit of %s/%s skipped: %s", chat_id, message_id, error.message)
         except Forbidden:
-            await self._users.set_blocked(chat_id, self._clock())
+            await self.users.set_blocked(chat_id, self.clock())
         except TelegramError as error:
             _LOGGER.warning("Editing %s/%s failed: %s", chat_id, message_id, error)
         return False
@@ -165,10 +166,10 @@ class Messenger:
     async def delete(self, chat_id: int, message_id: int) -> bool:
         """Delete one of the bot's messages; False (and logged) if Telegram would not."""
         try:
-            await self._bot.delete_message(chat_id=chat_id, message_id=message_id)
+            await self.bot.delete_message(chat_id=chat_id, message_id=message_id)
             return True
         except Forbidden:
-            await self._users.set_blocked(chat_id, self._clock())
+            await self.users.set_blocked(chat_id, self.clock())
         except TelegramError as error:
             # Too old (48 hours), already gone, or Telegram failing: the caller edits instead.
             _LOGGER.info("Deleting %s/%s failed: %s", chat_id, message_id, error)
@@ -184,7 +185,7 @@ class Messenger:
         silent: bool = False,
     ) -> Message | None:
         """Send something rendered in the recipient's own language."""
-        user = await self._users.get(user_id)
+        user = await self.users.get(user_id)
         if user is not None and user.blocked_at is not None:
             return None
         with use_language(user.language if user else None):
@@ -201,7 +202,7 @@ class Messenger:
     ) -> bool:
         """Edit an earlier message into something new, in the recipient's language (its
         buttons replaced by `markup`'s, or dropped)."""
-        user = await self._users.get(user_id)
+        user = await self.users.get(user_id)
         with use_language(user.language if user else None):
             text, keyboard = render(), markup()
         return await self.edit(chat_id, message_id, text, keyboard)

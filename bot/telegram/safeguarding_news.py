@@ -4,6 +4,8 @@ people, so what carries their words or a receipt is protected (no forwarding, no
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.domain.models import Concern, HelpRequest
 from bot.i18n import use_language
 from bot.services.coordination import Coordinators
@@ -12,15 +14,15 @@ from bot.telegram import keyboards, notices
 from bot.telegram.messenger import Messenger
 
 
+@dataclass(eq=False, repr=False)
 class SafeguardingNotices:
-    def __init__(self, messenger: Messenger, coordinators: Coordinators) -> None:
-        self._messenger = messenger
-        self._coordinators = coordinators
+    messenger: Messenger
+    coordinators: Coordinators
 
     async def concern(
         self, concern: Concern, request: HelpRequest | None, reporter_name: str
     ) -> int:
-        sent = await self._coordinators.tell(
+        sent = await self.coordinators.tell(
             lambda: notices.concern_for_coordinators(concern, request, reporter_name),
             lambda: keyboards.on_it(concern.id),
             # What people write in a concern is about people, often with their addresses.
@@ -29,10 +31,10 @@ class SafeguardingNotices:
         return len(sent)
 
     async def over_cap(self, spend: OverCap) -> None:
-        await self._coordinators.tell(lambda: notices.over_spend_cap_for_coordinators(spend))
+        await self.coordinators.tell(lambda: notices.over_spend_cap_for_coordinators(spend))
 
     async def receipt(self, request_id: int, pence: int, file_id: str) -> None:
-        for user_id, language in await self._coordinators.recipients():
+        for user_id, language in await self.coordinators.recipients():
             with use_language(language):
                 caption = notices.receipt_caption(request_id, pence)
-            await self._messenger.send_photo(user_id, file_id, caption, protect=True)
+            await self.messenger.send_photo(user_id, file_id, caption, protect=True)

@@ -61,17 +61,17 @@ Extra = Callable[[HelpRequest], Awaitable[Callable[[], str]]]
 Changed = RequestOpened | RequestClaimed | RequestReleased | RequestDone | RequestClosed
 
 
+@dataclass(eq=False, repr=False)
 class Eraser:
     """Takes an address out of a volunteer's chat (bot.services.addresses decides when)."""
 
-    def __init__(self, messenger: Messenger) -> None:
-        self._messenger = messenger
+    messenger: Messenger
 
     async def delete(self, chat_id: int, message_id: int) -> bool:
-        return await self._messenger.delete(chat_id, message_id)
+        return await self.messenger.delete(chat_id, message_id)
 
     async def blank(self, message: AddressMessage) -> bool:
-        return await self._messenger.retell(
+        return await self.messenger.retell(
             message.volunteer_id,
             message.chat_id,
             message.message_id,

@@ -11,9 +11,10 @@ CREATE INDEX volunteers_by_radius ON volunteers (radius_km);
 -- ANALYZE (autovacuum's, or bot.db.transfer's after a copy) fills them.
 CREATE STATISTICS volunteers_offers ON ((',' || categories || ',')) FROM volunteers;
 
--- The boxes that stood in for SQLite's R*Tree: no query reads them any more, and their
--- trigger cost every write to a volunteer (a million imported rows, a million boxes).
-DROP TRIGGER volunteer_areas_follow ON volunteers;
-DROP FUNCTION volunteer_areas_follow();
-DROP VIEW volunteer_area_boxes;
-DROP TABLE volunteer_areas;
+-- The boxes that stood in for SQLite's R*Tree, in a database whose 0001 still made them:
+-- no query reads them any more, and their trigger cost every write to a volunteer (a
+-- million imported rows, a million boxes). 0001 no longer makes them.
+DROP TRIGGER IF EXISTS volunteer_areas_follow ON volunteers;
+DROP FUNCTION IF EXISTS volunteer_areas_follow();
+DROP VIEW IF EXISTS volunteer_area_boxes;
+DROP TABLE IF EXISTS volunteer_areas;
