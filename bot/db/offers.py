@@ -110,7 +110,7 @@ class OfferRepository:
                 if offer.offerer_id == taker_id:
                     return TakeResult(TakeOutcome.OWN, offer)
                 mine = await tx.fetchone(
-                    "SELECT * FROM offer_takes WHERE offer_id = ? AND taker_id = ?",
+                    f"{_TAKE_NAMED} WHERE t.offer_id = ? AND t.taker_id = ?",
                     (offer_id, taker_id),
                 )
                 if mine is not None:

@@ -20,38 +20,30 @@ T = TypeVar("T", bound="DataclassInstance")
 
 
 class MissingColumn(LookupError):
-    """A field that was neither given, nor a column of the row, nor has a default: a
-    query that does not select what its record needs."""
+    """A field that was neither given nor a column of the row: a query that does not
+    select what its record needs."""
 
 
 @functools.cache
-def _fields(cls: type[DataclassInstance]) -> tuple[tuple[str, bool], ...]:
-    """Each field the class's __init__ takes, and whether it has a default: read once per
-    class (matching builds a record for every candidate of every wave)."""
-    return tuple(
-        (
-            field.name,
-            field.default is not dataclasses.MISSING
-            or field.default_factory is not dataclasses.MISSING,
-        )
-        for field in dataclasses.fields(cls)
-        if field.init
-    )
+def _fields(cls: type[DataclassInstance]) -> tuple[str, ...]:
+    """The fields the class's __init__ takes: read once per class (matching builds a
+    record for every candidate of every wave)."""
+    return tuple(field.name for field in dataclasses.fields(cls) if field.init)
 
 
 def record(cls: type[T], row: Row, /, **given: object) -> T:
     """A `cls` whose fields are `given[name]` where given, else the row's column of the
-    same name; a field the row lacks takes its default. MissingColumn names a field that
-    is none of these."""
+    same name. MissingColumn names a field that is neither: a field's default is not
+    taken for a column the query forgot (a volunteer read without `held_at` would look
+    free to ping), so a query that leaves a column out says what it stands for."""
     columns = set(row.keys())
-    for name, has_default in _fields(cls):
+    for name in _fields(cls):
         if name in given:
             continue
-        if name in columns:
-            given[name] = row[name]
-        elif not has_default:
+        if name not in columns:
             raise MissingColumn(
-                f"{cls.__name__}.{name}: not given, no column {name!r} in the row "
-                f"({', '.join(row.keys())}), and no default"
+                f"{cls.__name__}.{name}: not given and no column {name!r} in the row "
+                f"({', '.join(row.keys())})"
             )
+        given[name] = row[name]
     return cls(**given)

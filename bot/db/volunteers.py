@@ -337,14 +337,19 @@ class VolunteerRepository:
             exact = haversine_km(search.lat, search.lon, row["lat"], row["lon"])
             if not search.any_distance and exact > row["radius_km"] + search.stretch_km + EDGE_KM:
                 continue
-            # Only the columns a candidate needs: pingable, so approved and not paused
-            # or held; what else is left out takes its default (held_at, approved_at).
+            # Only the columns a candidate needs: the search finds pingable volunteers
+            # only, so approved, not paused and not held; when they were approved is
+            # not asked.
             volunteer = record(
                 Volunteer,
                 row,
                 categories=_categories(row["categories"]),
                 status=VolunteerStatus.APPROVED,
                 paused=False,
+                held_at=None,
+                held_by=None,
+                held_reason="",
+                approved_at=None,
                 dbs_checked=bool(row["dbs_checked"]),
                 own_quiet=bool(row["quiet_own"]),
                 quiet_hours=_quiet(row),
