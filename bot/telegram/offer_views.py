@@ -16,6 +16,7 @@ from bot.domain.offers import (
     OfferKind,
     OfferStatus,
     Take,
+    TakeOutcome,
 )
 from bot.i18n import _, ngettext
 from bot.telegram import buttons as b
@@ -231,27 +232,22 @@ def ask_browse_where() -> str:
 # --- taking --------------------------------------------------------------------------------
 
 
-def take_answer_ok() -> str:
-    return _("It's yours! I've told the neighbour who offered it.")
+def take_answer(outcome: TakeOutcome) -> str:
+    """A press of Take answered, by how the take went."""
+    answers = {
+        TakeOutcome.OK: _("It's yours! I've told the neighbour who offered it."),
+        TakeOutcome.ALREADY: _("You've already got one of these. They'll be in touch here."),
+        TakeOutcome.GONE: _(
+            "Sorry, that has all gone. Thank you for asking! /offers shows what else there is."
+        ),
+        TakeOutcome.OWN: _("That's your own offer. /myoffers shows who took it."),
+        TakeOutcome.NOT_FOUND: _("This offer no longer exists."),
+    }
+    return answers[outcome]
 
 
-def take_answer_already() -> str:
-    return _("You've already got one of these. They'll be in touch here.")
-
-
-def take_answer_gone() -> str:
-    return _("Sorry, that has all gone. Thank you for asking! /offers shows what else there is.")
-
-
-def take_answer_own() -> str:
-    return _("That's your own offer. /myoffers shows who took it.")
-
-
-def take_answer_not_found() -> str:
-    return _("This offer no longer exists.")
-
-
-def take_answer_start_first() -> str:
+def start_first_answer() -> str:
+    """A press of Take in a group chat by someone who hasn't agreed to the notice."""
     return _("Please open a chat with me first (press Start there), then press again.")
 
 

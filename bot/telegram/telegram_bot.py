@@ -9,29 +9,26 @@ shortcuts) in one place.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
 
-def _unchanged(error: BadRequest) -> bool:
-    return "message is not modified" in error.message.lower()
+async def _unless_unchanged(edit: Awaitable[Any]) -> Any:
+    """The edit's answer; True where Telegram says it changed nothing."""
+    try:
+        return await edit
+    except BadRequest as error:
+        if "message is not modified" in error.message.lower():
+            return True
+        raise
 
 
 class GroupBot(ExtBot[int]):  # int: the rate limiter's per-call argument (max retries)
     async def edit_message_text(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await super().edit_message_text(*args, **kwargs)
-        except BadRequest as error:
-            if _unchanged(error):
-                return True
-            raise
+        return await _unless_unchanged(super().edit_message_text(*args, **kwargs))
 
     async def edit_message_reply_markup(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await super().edit_message_reply_markup(*args, **kwargs)
-        except BadRequest as error:
-            if _unchanged(error):
-                return True
-            raise
+        return await _unless_unchanged(super().edit_message_reply_markup(*args, **kwargs))

@@ -299,11 +299,11 @@ async def take(update: Update, context: BotContext, press: Press[Take]) -> None:
         if chat is not None and chat.type == ChatType.PRIVATE:
             await send_privacy_notice(update)
         else:
-            await answer(query, offer_views.take_answer_start_first(), alert=True)
+            await answer(query, offer_views.start_first_answer(), alert=True)
         return
     result = await services.offers.take(offer_id, sender.id)
     if result.outcome is TakeOutcome.OK and result.offer is not None and result.take is not None:
-        await answer(query, offer_views.take_answer_ok())
+        await answer(query, offer_views.take_answer(result.outcome))
         offer, take_id = result.offer, result.take.id
         name = await services.people.name_of(offer.offerer_id) or ""
         await services.messenger.tell(
@@ -314,12 +314,7 @@ async def take(update: Update, context: BotContext, press: Press[Take]) -> None:
         )
         await services.offers.told_of(result)
         return
-    refusals = {
-        TakeOutcome.ALREADY: offer_views.take_answer_already,
-        TakeOutcome.GONE: offer_views.take_answer_gone,
-        TakeOutcome.OWN: offer_views.take_answer_own,
-    }
-    await answer(query, refusals.get(result.outcome, offer_views.take_answer_not_found)())
+    await answer(query, offer_views.take_answer(result.outcome))
 
 
 # --- /myoffers and closing early ---------------------------------------------------------
