@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from telegram import (
     Bot,
@@ -26,6 +27,7 @@ from bot.i18n import use_language
 _LOGGER = logging.getLogger(__name__)
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+M = TypeVar("M", bound=Markup | None)
 
 # After a 5xx or a broken connection, a send is tried again after these pauses (a 429 is
 # already waited out by the rate limiter). Short: Telegram's blips are, and the person
@@ -90,20 +92,17 @@ class Messenger:
         markup: InlineKeyboardMarkup | None = None,
     ) -> Message | None:
         """Send a photo Telegram already has (by file_id), e.g. a receipt; None if it failed."""
-        try:
-            return await self.bot.send_photo(
+        return await self._reaching(
+            user_id,
+            "Sending a photo",
+            self.bot.send_photo(
                 chat_id=user_id,
                 photo=file_id,
                 caption=caption,
                 protect_content=protect,
                 reply_markup=markup,
-            )
-        except Forbidden:
-            _LOGGER.info("User %s blocked the bot; marking them unreachable", user_id)
-            await self.users.set_blocked(user_id, self.clock())
-        except TelegramError as error:
-            _LOGGER.warning("Sending a photo to %s failed: %s", user_id, error)
-        return None
+            ),
+        )
 
     async def tell_media(
         self,
@@ -118,32 +117,24 @@ class Messenger:
         """Send a photo or a voice note Telegram already has (by file_id), or a location,
         in the recipient's language, protected. Sent anew, never forwarded: nothing shows
         who sent it first. A location takes no caption (send it as a message first)."""
-        user = await self.users.get(user_id)
-        if user is not None and user.blocked_at is not None:
+        rendered = await self._rendered(user_id, caption, markup)
+        if rendered is None:
             return None
-        with use_language(user.language if user else None):
-            text, keyboard = caption(), markup()
-        try:
-            if photo is not None:
-                return await self.bot.send_photo(
-                    user_id, photo, caption=text, reply_markup=keyboard, protect_content=True
-                )
-            if voice is not None:
-                return await self.bot.send_voice(
-                    user_id, voice, caption=text, reply_markup=keyboard, protect_content=True
-                )
+        text, keyboard = rendered
+        if photo is not None:
+            sending = self.bot.send_photo(
+                user_id, photo, caption=text, reply_markup=keyboard, protect_content=True
+            )
+        elif voice is not None:
+            sending = self.bot.send_voice(
+                user_id, voice, caption=text, reply_markup=keyboard, protect_content=True
+            )
+        else:
             assert location is not None
-            return await self.bot.send_location(
+            sending = self.bot.send_location(
                 user_id, *location, reply_markup=keyboard, protect_content=True
             )
-        except Forbidden:
-            _LOGGER.info("User %s blocked the bot; marking them unreachable", user_id)
-            await self.users.set_blocked(user_id, self.clock())
-        except TelegramError as error:
-            _LOGGER.warning(
-                "Sending a photo, voice note or place to %s failed: %s", user_id, error
-            )
-        return None
+        return await self._reaching(user_id, "Sending a photo, voice note or place", sending)
 
     async def edit(
         self, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None = None
@@ -185,11 +176,10 @@ class Messenger:
         silent: bool = False,
     ) -> Message | None:
         """Send something rendered in the recipient's own language."""
-        user = await self.users.get(user_id)
-        if user is not None and user.blocked_at is not None:
+        rendered = await self._rendered(user_id, render, markup)
+        if rendered is None:
             return None
-        with use_language(user.language if user else None):
-            text, keyboard = render(), markup()
+        text, keyboard = rendered
         return await self.send(user_id, text, keyboard, protect=protect, silent=silent)
 
     async def retell(
@@ -206,3 +196,28 @@ class Messenger:
         with use_language(user.language if user else None):
             text, keyboard = render(), markup()
         return await self.edit(chat_id, message_id, text, keyboard)
+
+    async def _rendered(
+        self, user_id: int, render: Callable[[], str], markup: Callable[[], M]
+    ) -> tuple[str, M] | None:
+        """The text and buttons in the recipient's language; None if they blocked the bot
+        (nothing more is sent to them until they write again)."""
+        user = await self.users.get(user_id)
+        if user is not None and user.blocked_at is not None:
+            return None
+        with use_language(user.language if user else None):
+            return render(), markup()
+
+    async def _reaching(
+        self, user_id: int, doing: str, sending: Awaitable[Message]
+    ) -> Message | None:
+        """The message sent, or None: a person who blocked the bot is marked unreachable,
+        anything else Telegram refuses is logged."""
+        try:
+            return await sending
+        except Forbidden:
+            _LOGGER.info("User %s blocked the bot; marking them unreachable", user_id)
+            await self.users.set_blocked(user_id, self.clock())
+        except TelegramError as error:
+            _LOGGER.warning("%s to %s failed: %s", doing, user_id, error)
+        return None
