@@ -50,8 +50,7 @@ class BroadcastRepository:
 
     async def count_audience(self, audience: Audience) -> int:
         where, params = _audience_filter(audience, self._admin_ids)
-        row = await self._db.fetchone(f"SELECT COUNT(*) FROM users u WHERE {where}", params)
-        return int(row[0]) if row else 0
+        return await self._db.number(f"SELECT COUNT(*) FROM users u WHERE {where}", params)
 
     async def create(self, coordinator_id: int, audience: Audience, text: str, now: float) -> int:
         """A draft: nothing is queued until Send is pressed."""

@@ -181,6 +181,16 @@ class Database:
             return await joined.fetchall(sql, params)
         return await self._backend.fetchall(sql, params)
 
+    async def exists(self, sql: str, params: Params = ()) -> bool:
+        """Whether the query finds a row."""
+        return await self.fetchone(sql, params) is not None
+
+    async def number(self, sql: str, params: Params = ()) -> int:
+        """The first column of the first row as a whole number (a count, a max); 0 when
+        the query finds no row."""
+        row = await self.fetchone(sql, params)
+        return int(row[0] or 0) if row else 0
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """Several statements that stand or fall together. Inside another transaction of

@@ -107,28 +107,25 @@ class DoorstepRepository:
 
     async def tasks_taken(self, volunteer_id: int) -> int:
         """How many requests this volunteer has ever taken (handed back ones too)."""
-        row = await self._db.fetchone(
+        return await self._db.number(
             "SELECT count(*) FROM pings WHERE volunteer_id = ? "
             "AND answer IN ('accepted', 'released')",
             (volunteer_id,),
         )
-        return int(row[0]) if row else 0
 
     async def took(self, request_id: int, volunteer_id: int) -> bool:
         """Whether this volunteer took this request at some point."""
-        row = await self._db.fetchone(
+        return await self._db.exists(
             "SELECT 1 FROM pings WHERE request_id = ? AND volunteer_id = ? "
             "AND answer IN ('accepted', 'released')",
             (request_id, volunteer_id),
         )
-        return row is not None
 
     async def tasks_done(self, volunteer_id: int) -> int:
-        row = await self._db.fetchone(
+        return await self._db.number(
             "SELECT count(*) FROM requests WHERE volunteer_id = ? AND status = 'done'",
             (volunteer_id,),
         )
-        return int(row[0]) if row else 0
 
     async def signals(self, volunteer_id: int, since: float) -> Signals:
         done = await self._db.fetchone(

@@ -48,11 +48,10 @@ class FiguresRepository:
         return {row[0]: int(row[1]) for row in rows}
 
     async def by_phone(self) -> int:
-        row = await self._db.fetchone(
+        return await self._db.number(
             "SELECT count(*) FROM requests WHERE on_behalf_of IS NOT NULL "
             "OR contact_phone IS NOT NULL"
         )
-        return int(row[0]) if row else 0
 
     async def waits(self) -> list[float]:
         """Seconds from asking to being taken, for every request that was taken."""

@@ -64,12 +64,11 @@ class GroupChatRepository:
         return [record(GroupPost, row) for row in rows]
 
     async def posted_in(self, request_id: int, chat_id: int) -> bool:
-        row = await self._db.fetchone(
+        return await self._db.exists(
             "SELECT 1 FROM group_posts WHERE request_id = ? AND chat_id = ? "
             "AND message_id IS NOT NULL",
             (request_id, chat_id),
         )
-        return row is not None
 
     async def reserve(self, request_id: int, chat_id: int, now: float) -> bool:
         """Record a post before it is sent (so a crash never posts twice); False if the

@@ -235,10 +235,7 @@ class OfferRepository:
         await self._db.execute("DELETE FROM offer_listeners WHERE user_id = ?", (user_id,))
 
     async def is_listening(self, user_id: int) -> bool:
-        row = await self._db.fetchone(
-            "SELECT 1 FROM offer_listeners WHERE user_id = ?", (user_id,)
-        )
-        return row is not None
+        return await self._db.exists("SELECT 1 FROM offer_listeners WHERE user_id = ?", (user_id,))
 
     async def place_of(self, user_id: int) -> tuple[float, float] | None:
         """Where a member hears of offers from: their chosen place, or where they volunteer."""

@@ -67,16 +67,14 @@ class PingRepository:
 
     async def handed_back(self, request_id: int, volunteer_id: int) -> bool:
         """Whether this volunteer once took this request and handed it back."""
-        row = await self._db.fetchone(
+        return await self._db.exists(
             "SELECT 1 FROM pings WHERE request_id = ? AND volunteer_id = ? "
             "AND answer = 'released' LIMIT 1",
             (request_id, volunteer_id),
         )
-        return row is not None
 
     async def last_wave(self, request_id: int, round_: int) -> int:
-        row = await self._db.fetchone(
+        return await self._db.number(
             "SELECT coalesce(max(wave), 0) FROM pings WHERE request_id = ? AND round = ?",
             (request_id, round_),
         )
-        return int(row[0]) if row else 0

@@ -23,10 +23,9 @@ async def keep_said(
 
 
 async def count_said_since(db: Database, table: str, sender_id: int, since: float) -> int:
-    row = await db.fetchone(
+    return await db.number(
         f"SELECT count(*) FROM {table} WHERE sender_id = ? AND sent_at >= ?", (sender_id, since)
     )
-    return int(row[0]) if row else 0
 
 
 class RelayRepository:

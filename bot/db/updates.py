@@ -13,10 +13,9 @@ class HandledUpdates:
         self._db = db
 
     async def seen(self, update_id: int) -> bool:
-        row = await self._db.fetchone(
+        return await self._db.exists(
             "SELECT 1 FROM handled_updates WHERE update_id = ?", (update_id,)
         )
-        return row is not None
 
     async def remember(self, update_id: int, now: float) -> None:
         await self._db.execute(
