@@ -31,36 +31,31 @@ class AddressMessageRepository:
         return record(AddressMessage, row) if row else None
 
     async def of_task(self, request_id: int, volunteer_id: int) -> list[AddressMessage]:
-        rows = await self._db.fetchall(
-            "SELECT * FROM address_messages WHERE request_id = ? AND volunteer_id = ? "
-            "ORDER BY sent_at",
-            (request_id, volunteer_id),
-        )
-        return [record(AddressMessage, row) for row in rows]
+        return await self._where("volunteer_id = ? AND request_id = ?", volunteer_id, request_id)
 
     async def of_volunteer(self, volunteer_id: int) -> list[AddressMessage]:
-        rows = await self._db.fetchall(
-            "SELECT * FROM address_messages WHERE volunteer_id = ? ORDER BY sent_at",
-            (volunteer_id,),
-        )
-        return [record(AddressMessage, row) for row in rows]
+        return await self._where("volunteer_id = ?", volunteer_id)
 
     async def of_person(self, user_id: int) -> list[AddressMessage]:
         """Every address message a person is in: sent to them as a volunteer, or showing
         their own address as a requester."""
-        rows = await self._db.fetchall(
-            "SELECT * FROM address_messages WHERE volunteer_id = ? OR request_id IN "
-            "(SELECT id FROM requests WHERE requester_id = ?) ORDER BY sent_at",
-            (user_id, user_id),
+        return await self._where(
+            "volunteer_id = ? OR request_id IN (SELECT id FROM requests WHERE requester_id = ?)",
+            user_id,
+            user_id,
         )
-        return [record(AddressMessage, row) for row in rows]
 
     async def closed_before(self, before: float) -> list[AddressMessage]:
         """Those of requests closed before `before`: the retention purge's."""
+        return await self._where(
+            f"request_id IN (SELECT id FROM requests WHERE status IN {_CLOSED} AND closed_at < ?)",
+            before,
+        )
+
+    async def _where(self, condition: str, *params: object) -> list[AddressMessage]:
+        """The address messages `condition` picks, oldest first."""
         rows = await self._db.fetchall(
-            "SELECT m.* FROM address_messages m JOIN requests r ON r.id = m.request_id "
-            f"WHERE r.status IN {_CLOSED} AND r.closed_at < ? ORDER BY m.sent_at",
-            (before,),
+            f"SELECT * FROM address_messages WHERE {condition} ORDER BY sent_at", params
         )
         return [record(AddressMessage, row) for row in rows]
 

@@ -365,24 +365,22 @@ class HelpDesk:
         request = await self.requests.get(request_id)
         if request is None or request.requester_id != requester_id:
             return Result(Outcome.NOT_YOURS if request else Outcome.NOT_FOUND, request)
-        async with self.events.recording() as record:
-            result = await self.requests.cancel(
-                request_id, requester_id, self.clock(), as_requester=True
-            )
-            if result is not None:
-                record(RequestClosed(request_id, "cancelled", result[1], requester_id))
-        if result is None:
-            return Result(Outcome.ALREADY, await self.requests.get(request_id))
-        return Result(Outcome.OK, result[0])
+        return await self._close(request_id, requester_id, "cancelled", as_requester=True)
 
     async def close_stuck(self, request_id: int, coordinator_id: int) -> Result:
         """A coordinator closes a request nobody could take; the requester is told."""
+        return await self._close(request_id, coordinator_id, "closed", as_requester=False)
+
+    async def _close(
+        self, request_id: int, actor_id: int, reason: str, *, as_requester: bool
+    ) -> Result:
+        """Cancel it and record why (RequestClosed tells whoever needs to hear)."""
         async with self.events.recording() as record:
             result = await self.requests.cancel(
-                request_id, coordinator_id, self.clock(), as_requester=False
+                request_id, actor_id, self.clock(), as_requester=as_requester
             )
             if result is not None:
-                record(RequestClosed(request_id, "closed", result[1], coordinator_id))
+                record(RequestClosed(request_id, reason, result[1], actor_id))
         if result is None:
             request = await self.requests.get(request_id)
             return Result(Outcome.ALREADY if request else Outcome.NOT_FOUND, request)
