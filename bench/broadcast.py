@@ -28,12 +28,13 @@ from typing import Any
 
 from telegram.warnings import PTBDeprecationWarning
 
-from bench.support import BotApiStandIn, answered, print_ratios, print_table, run
+from bench.support import print_ratios, print_table, run
 from bot.config import parse_settings
 from bot.domain.broadcasts import Audience
 from bot.domain.results import Started
 from bot.services.budget import TELEGRAM_RATE, SendBudget
 from bot.telegram.app import MutualAidApplication, build_application
+from tests.support.telegram import BotApiStandIn, answered
 
 COORDINATOR = 1
 FIRST_ID = 1_000_000

@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench.support import OFFERS, BotApiStandIn, answered, destination, print_table
+from bench.support import OFFERS, destination, print_table
 from bot import i18n
 from bot.config import Settings, parse_settings
 from bot.db import Database, VolunteerRepository
@@ -76,6 +76,7 @@ from bot.services.budget import SendBudget
 from bot.telegram.app import MutualAidApplication, build_application
 from bot.telegram.handlers.common import NOTICE_VERSION
 from bot.telegram.keyboards import QUIET_CHOICES, RADIUS_CHOICES
+from tests.support.telegram import BotApiStandIn, answered
 
 TZ = "Europe/London"
 # A Monday at midnight, with no change of clocks in the month after it.
@@ -795,6 +796,12 @@ async def main() -> None:
     )
     args = parser.parse_args()
     wanted = [name.strip() for name in args.policies.split(",")]
+    unknown = set(wanted) - {p.name for p in POLICIES}
+    if unknown:
+        parser.error(
+            f"no policy called {', '.join(sorted(unknown))}; "
+            f"the policies are: {', '.join(p.name for p in POLICIES)}"
+        )
     policies = [p for p in POLICIES if p.name in wanted]
     config = Config(
         days=args.days,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import math
 import os
 import random
@@ -16,8 +15,6 @@ import time
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from pathlib import Path
 from typing import Any
-
-from telegram.request import BaseRequest, RequestData
 
 from bot.db import Database
 from bot.db.connection import MIGRATIONS_DIR
@@ -44,42 +41,6 @@ OFFERS = {
 FIRST_VOLUNTEER_ID = 10_000_000
 FIRST_REQUESTER_ID = 5_000_000
 SEED = 8
-
-
-class BotApiStandIn(BaseRequest):
-    """Telegram replaced at the HTTP edge, in process: a benchmark's subclass says what
-    each Bot API method answers (`answer`), from the method's name and parameters."""
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
-
-    @property
-    def read_timeout(self) -> float | None:
-        return 1.0
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = None,
-        write_timeout: Any = None,
-        connect_timeout: Any = None,
-        pool_timeout: Any = None,
-    ) -> tuple[int, bytes]:
-        return self.answer(url.rsplit("/", 1)[-1], request_data.parameters if request_data else {})
-
-    def answer(self, api: str, params: dict[str, Any]) -> tuple[int, bytes]:
-        """The HTTP status and body Telegram would give."""
-        raise NotImplementedError
-
-
-def answered(result: object) -> tuple[int, bytes]:
-    """A successful Bot API answer carrying `result`."""
-    return 200, json.dumps({"ok": True, "result": result}).encode()
 
 
 CACHE_DIR = Path(os.environ.get("BENCH_CACHE", Path(tempfile.gettempdir()) / "mutualaid-bench"))

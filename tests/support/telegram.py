@@ -65,25 +65,10 @@ class Call:
         ]
 
 
-@dataclass
-class FakeTelegram(BaseRequest):
-    """Records calls; answers sendMessage & co. with Telegram-shaped results."""
-
-    calls: list[Call] = field(default_factory=list)
-    blocked: set[int] = field(default_factory=set)
-    # chat id -> how many of the next send* calls to it answer 429 (retry after `retry_after`)
-    fail_next_429: dict[int, int] = field(default_factory=dict)
-    retry_after: int = 1
-    # (method, chat id or None for any chat) -> what the next such calls meet, in order:
-    # "500" (Telegram's servers failing), "network" (the connection broke) or "429".
-    failures: dict[tuple[str, int | None], list[str]] = field(default_factory=dict)
-    failed: list[Call] = field(default_factory=list)  # calls that met one of those
-    # What each message shows now, so that an edit changing nothing is refused as Telegram
-    # refuses it (400 "message is not modified").
-    shown: dict[tuple[int, int], tuple[str, Any]] = field(default_factory=dict)
-    # What the next getUpdates returns (raw update dicts), as long polling would see it.
-    updates: list[dict[str, Any]] = field(default_factory=list)
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+class BotApiStandIn(BaseRequest):
+    """Telegram replaced at the HTTP edge, in process: nothing to open or close, and each
+    call answered by `respond` (a subclass's), or by `answer` from the method's name and
+    parameters alone (the benchmarks' stand-ins)."""
 
     async def initialize(self) -> None:
         pass
@@ -105,9 +90,44 @@ class FakeTelegram(BaseRequest):
         connect_timeout: Any = None,
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
-        api_method = url.rsplit("/", 1)[-1]
+        return await self.respond(url.rsplit("/", 1)[-1], request_data)
+
+    async def respond(self, api: str, request_data: RequestData | None) -> tuple[int, bytes]:
+        """The HTTP status and body Telegram would give to a call of `api`."""
+        return self.answer(api, request_data.parameters if request_data else {})
+
+    def answer(self, api: str, params: dict[str, Any]) -> tuple[int, bytes]:
+        raise NotImplementedError
+
+
+def answered(result: object) -> tuple[int, bytes]:
+    """A successful Bot API answer carrying `result`."""
+    return 200, json.dumps({"ok": True, "result": result}).encode()
+
+
+@dataclass
+class FakeTelegram(BotApiStandIn):
+    """Records calls; answers sendMessage & co. with Telegram-shaped results."""
+
+    calls: list[Call] = field(default_factory=list)
+    blocked: set[int] = field(default_factory=set)
+    # chat id -> how many of the next send* calls to it answer 429 (retry after `retry_after`)
+    fail_next_429: dict[int, int] = field(default_factory=dict)
+    retry_after: int = 1
+    # (method, chat id or None for any chat) -> what the next such calls meet, in order:
+    # "500" (Telegram's servers failing), "network" (the connection broke) or "429".
+    failures: dict[tuple[str, int | None], list[str]] = field(default_factory=dict)
+    failed: list[Call] = field(default_factory=list)  # calls that met one of those
+    # What each message shows now, so that an edit changing nothing is refused as Telegram
+    # refuses it (400 "message is not modified").
+    shown: dict[tuple[int, int], tuple[str, Any]] = field(default_factory=dict)
+    # What the next getUpdates returns (raw update dicts), as long polling would see it.
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+
+    async def respond(self, api: str, request_data: RequestData | None) -> tuple[int, bytes]:
         params = dict(request_data.parameters) if request_data else {}
-        call = Call(api_method, params)
+        call = Call(api, params)
         if request_data is not None and request_data.contains_files:
             for name, part in request_data.multipart_data.items():
                 content = part[1] if isinstance(part[1], bytes) else part[1].read()
@@ -115,7 +135,7 @@ class FakeTelegram(BaseRequest):
         chat_id = call.chat_id
         if chat_id is not None and chat_id in self.blocked:
             return 403, _error(403, "Forbidden: bot was blocked by the user")
-        for key in ((api_method, chat_id), (api_method, None)):
+        for key in ((api, chat_id), (api, None)):
             if self.failures.get(key):
                 self.failed.append(call)
                 kind = self.failures[key].pop(0)
@@ -128,7 +148,7 @@ class FakeTelegram(BaseRequest):
                     f"Too Many Requests: retry after {self.retry_after}",
                     {"retry_after": self.retry_after},
                 )
-        if api_method.startswith("send") and self.fail_next_429.get(chat_id or 0, 0) > 0:
+        if api.startswith("send") and self.fail_next_429.get(chat_id or 0, 0) > 0:
             self.fail_next_429[chat_id or 0] -= 1
             return 429, _error(
                 429,
@@ -150,7 +170,7 @@ class FakeTelegram(BaseRequest):
                 result.get("text", ""),
                 result.get("reply_markup"),
             )
-        return 200, json.dumps({"ok": True, "result": result}).encode()
+        return answered(result)
 
     def _unchanged(self, call: Call) -> bool:
         key = (call.chat_id or 0, int(call.params.get("message_id", 0)))
