@@ -57,22 +57,11 @@ class IdleTelegram(FakeTelegram):
     """Answers like FakeTelegram, but getUpdates holds the long poll as Telegram does
     (otherwise an idle bot would spin asking for updates)."""
 
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = None,
-        write_timeout: Any = None,
-        connect_timeout: Any = None,
-        pool_timeout: Any = None,
-    ) -> tuple[int, bytes]:
-        if url.endswith("/getUpdates"):
+    async def respond(self, api: str, request_data: RequestData | None) -> tuple[int, bytes]:
+        if api == "getUpdates":
             params = request_data.parameters if request_data else {}
             await asyncio.sleep(float(str(params.get("timeout") or 1)))
-        return await super().do_request(
-            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-        )
+        return await super().respond(api, request_data)
 
 
 async def warm_up(application: Any) -> None:

@@ -27,7 +27,6 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from telegram.request import RequestData
 
@@ -66,27 +65,16 @@ class StampedTelegram(FakeTelegram):
     # Every message sent or edited, never cleared: the busiest second.
     every_send: list[float] = field(default_factory=list)
 
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = None,
-        write_timeout: Any = None,
-        connect_timeout: Any = None,
-        pool_timeout: Any = None,
-    ) -> tuple[int, bytes]:
+    async def respond(self, api: str, request_data: RequestData | None) -> tuple[int, bytes]:
         handed = time.perf_counter()
         if request_data is not None and "chat_id" in request_data.parameters:
             self.every_send.append(handed)
         if self.round_trip_s:
             await asyncio.sleep(self.round_trip_s)
-        answer = await super().do_request(
-            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-        )
+        answer = await super().respond(api, request_data)
         params = dict(request_data.parameters) if request_data else {}
         # Stamped here, not by position in `calls`: a broadcast's calls interleave.
-        self.stamps.append((Call(url.rsplit("/", 1)[-1], params), handed, time.perf_counter()))
+        self.stamps.append((Call(api, params), handed, time.perf_counter()))
         return answer
 
     def clear(self) -> None:

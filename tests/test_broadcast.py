@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 from telegram.request import RequestData
@@ -278,23 +277,12 @@ class HoldingTelegram(FakeTelegram):
     reached: asyncio.Event = field(default_factory=asyncio.Event)
     release: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = None,
-        write_timeout: Any = None,
-        connect_timeout: Any = None,
-        pool_timeout: Any = None,
-    ) -> tuple[int, bytes]:
+    async def respond(self, api: str, request_data: RequestData | None) -> tuple[int, bytes]:
         chat_id = request_data.parameters.get("chat_id") if request_data else None
-        if url.endswith("/sendMessage") and chat_id is not None and int(chat_id) in self.held:
+        if api == "sendMessage" and chat_id is not None and int(chat_id) in self.held:
             self.reached.set()
             await self.release.wait()
-        return await super().do_request(
-            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-        )
+        return await super().respond(api, request_data)
 
 
 async def test_the_bot_answers_others_while_a_broadcast_is_going_out(tmp_path: Path) -> None:

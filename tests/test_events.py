@@ -434,14 +434,14 @@ class HeldTelegram(FakeTelegram):
         self.held_wanted = 0
         self.go = asyncio.Event()
 
-    async def do_request(self, url: str, method: str, request_data: Any = None, **kw: Any) -> Any:
+    async def respond(self, api: str, request_data: Any) -> tuple[int, bytes]:
         params = dict(request_data.parameters) if request_data else {}
-        if self.hold(url.rsplit("/", 1)[-1], params):
+        if self.hold(api, params):
             self.held += 1
             if self.held >= self.held_wanted:
                 self.all_held.set()
             await self.go.wait()
-        return await super().do_request(url, method, request_data, **kw)
+        return await super().respond(api, request_data)
 
 
 async def test_a_waves_pings_go_out_together_not_one_after_another(tmp_path: Path) -> None:
