@@ -167,6 +167,11 @@ async def test_an_approved_volunteer_takes_it_from_the_group_and_the_post_follow
         again = await press_in_group(group, 301, f"v1:grouphelp:{request_id}", post.message_id)
         assert "someone else" in str(again.params.get("text"))
         assert (await group.stored(request_id)).volunteer_id == 302
+        # Accept on 301's own ping, pressed late, is answered as the group's button was.
+        await group.press(301, f"v1:accept:{request_id}", name="V301")
+        late = group.telegram.answers()[-1].params
+        assert late.get("text") == again.params.get("text")
+        assert not late.get("show_alert")
 
         await group.press(302, f"v1:done:{request_id}", name="V302")
         assert "is done" in _edits(group, post)[-1]
@@ -230,6 +235,7 @@ async def test_a_prescription_needs_a_checked_volunteer_even_from_the_group(
     assert post.message_id is not None
     answer = await press_in_group(group, 301, f"v1:grouphelp:{request_id}", post.message_id)
     assert "ID" in str(answer.params.get("text"))
+    assert answer.params.get("show_alert") is True  # an alert stays until it is read
     assert (await group.stored(request_id)).status == "open"
 
 

@@ -629,6 +629,31 @@ def on_hold_refusal() -> str:
     )
 
 
+def take_refusal(outcome: Outcome, not_yours: str) -> tuple[str, bool]:
+    """Why a press to take a request (Accept on a ping, "I can help" under a group-chat
+    post) did not make it theirs, and whether that needs an alert; `not_yours` for one
+    they may not take at all."""
+    refusals = {
+        Outcome.ALREADY: (_("You've already taken this one. Thank you!"), False),
+        # No edit follows: closing the request already edits (or is about to) every ping.
+        Outcome.TOO_LATE: (_("Sorry, someone else has just taken this one. Thank you!"), False),
+        Outcome.NOT_FOUND: (_("This request no longer exists."), False),
+        Outcome.ON_HOLD: (on_hold_refusal(), True),
+        Outcome.NEEDS_CHECK: (
+            _(
+                "This one needs a volunteer whose ID a coordinator has checked. Ask a "
+                "coordinator if you'd like to be checked."
+            ),
+            True,
+        ),
+        Outcome.HANDED_BACK: (
+            _("You handed this one back, so it's going to someone else. Thank you!"),
+            True,
+        ),
+    }
+    return refusals.get(outcome, (not_yours, True))
+
+
 def resumed_by_coordinator(still_paused: bool = False) -> str:
     text = _("▶️ A coordinator has switched your requests back on. Welcome back!")
     if still_paused:

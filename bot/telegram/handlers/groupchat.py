@@ -105,31 +105,9 @@ async def offer_help(update: Update, context: BotContext, press: Press[GroupHelp
             lambda: notices.task_card(taken, tz),
             lambda: keyboards.task(taken.id, name, at_door=taken.category.at_the_door),
         )
-    elif result.outcome is Outcome.ALREADY:
-        await answer(query, _("You've already taken this one. Thank you!"))
-    elif result.outcome is Outcome.TOO_LATE:
-        await answer(query, _("Sorry, someone else has just taken this one. Thank you!"))
-    elif result.outcome is Outcome.NEEDS_CHECK:
-        await answer(
-            query,
-            _(
-                "This one needs a volunteer whose ID a coordinator has checked. Ask a "
-                "coordinator if you'd like to be checked."
-            ),
-            alert=True,
-        )
-    elif result.outcome is Outcome.NOT_FOUND:
-        await answer(query, _("This request no longer exists."))
-    elif result.outcome is Outcome.ON_HOLD:
-        await answer(query, notices.on_hold_refusal(), alert=True)
-    elif result.outcome is Outcome.HANDED_BACK:
-        await answer(
-            query,
-            _("You handed this one back, so it's going to someone else. Thank you!"),
-            alert=True,
-        )
     else:
-        await answer(query, _("You can't take this one."), alert=True)
+        text, alert = notices.take_refusal(result.outcome, _("You can't take this one."))
+        await answer(query, text, alert=alert)
 
 
 async def _how_to_sign_up(

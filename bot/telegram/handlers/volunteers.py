@@ -280,17 +280,11 @@ async def accept(update: Update, context: BotContext, press: Press[Accept]) -> N
                 at_door=result.request.category.at_the_door,
             ),
         )
-    elif result.outcome is Outcome.ALREADY:
-        await answer(query, _("You've already taken this one. Thank you!"))
-    elif result.outcome is Outcome.TOO_LATE:
-        # No edit here: closing the request already edits (or is about to edit) every ping.
-        await answer(query, _("Sorry, someone else has just taken this one. Thank you!"))
-    elif result.outcome is Outcome.NOT_FOUND:
-        await answer(query, _("This request no longer exists."))
-    elif result.outcome is Outcome.ON_HOLD:
-        await answer(query, notices.on_hold_refusal(), alert=True)
     else:
-        await answer(query, _("This request wasn't offered to you."), alert=True)
+        text, alert = notices.take_refusal(
+            result.outcome, _("This request wasn't offered to you.")
+        )
+        await answer(query, text, alert=alert)
 
 
 @press(Decline)
