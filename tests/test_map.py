@@ -413,6 +413,29 @@ async def test_hand_a_request_to_a_volunteer_from_the_map(
     assert bad.status_code == 400
 
 
+async def test_handing_a_request_to_a_held_volunteer_says_to_lift_the_hold_first(
+    mapped: tuple[Group, httpx.AsyncClient],
+) -> None:
+    group, client = mapped
+    await group.enrol(301, NEAR, name="Vera")
+    request_id = await group.ask(address="4 Privet Drive")
+    # Held after the coordinator opened the list of choices.
+    assert await group.app.services.roster.hold(301, COORDINATOR, "a word first") is not None
+
+    answer = await client.post(
+        f"/elm/map/api/requests/{request_id}/assign",
+        headers=tma(COORDINATOR),
+        json={"volunteer_id": 301},
+    )
+
+    assert answer.status_code == 409
+    assert answer.json() == {
+        "ok": False,
+        "message": "That volunteer is on hold: lift the hold on their card first.",
+    }
+    assert (await group.stored(request_id)).status == "open"
+
+
 async def test_close_a_request_from_the_map_tells_the_requester(
     mapped: tuple[Group, httpx.AsyncClient],
 ) -> None:

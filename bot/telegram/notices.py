@@ -654,6 +654,28 @@ def take_refusal(outcome: Outcome, not_yours: str) -> tuple[str, bool]:
     return refusals.get(outcome, (not_yours, True))
 
 
+def handover_refusal(outcome: Outcome) -> tuple[str, bool]:
+    """Why a coordinator's hand-over of a request to a volunteer (from the request's card
+    or from the map) did not happen, and whether that needs an alert."""
+    refusals = {
+        Outcome.ALREADY: (_("They already have it."), False),
+        Outcome.TOO_LATE: (_("That request has just been taken or closed."), False),
+        Outcome.NEEDS_CHECK: (
+            _("This kind of request needs a volunteer who is ID/DBS-checked."),
+            True,
+        ),
+        Outcome.NOT_FOUND: (_("This request no longer exists."), False),
+        Outcome.ON_HOLD: (
+            _("That volunteer is on hold: lift the hold on their card first."),
+            True,
+        ),
+    }
+    return refusals.get(
+        outcome,
+        (_("That volunteer can't take it now: not approved any more, or not reachable."), True),
+    )
+
+
 def resumed_by_coordinator(still_paused: bool = False) -> str:
     text = _("▶️ A coordinator has switched your requests back on. Welcome back!")
     if still_paused:

@@ -260,20 +260,10 @@ class AssignHandler(_Api):
         result = await self.server.services.desk.assign(
             int(request_id), volunteer_id, self.user.id
         )
-        messages = {
-            Outcome.OK: _("Handed over."),
-            Outcome.ALREADY: _("They already have it."),
-            Outcome.TOO_LATE: _("That request has just been taken or closed."),
-            Outcome.NEEDS_CHECK: _(
-                "This kind of request needs a volunteer who is ID/DBS-checked."
-            ),
-            Outcome.NOT_FOUND: _("This request no longer exists."),
-            Outcome.NOT_YOURS: _(
-                "That volunteer can't take it now: not approved any more, or not reachable."
-            ),
-        }
-        ok = result.outcome is Outcome.OK
-        self.answer(ok, messages[result.outcome], 200 if ok else 409)
+        if result.outcome is Outcome.OK:
+            self.answer(True, _("Handed over."))
+        else:
+            self.answer(False, notices.handover_refusal(result.outcome)[0], 409)
 
 
 class CloseHandler(_Api):

@@ -13,7 +13,7 @@ from bot.domain.results import Outcome
 from bot.i18n import _, inserted, join_list, line, ngettext
 from bot.services.desk import Stuck
 from bot.services.matching import distance_matters, within_reach
-from bot.telegram import keyboards
+from bot.telegram import keyboards, notices
 from bot.telegram.buttons import Assign, OpenList
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
@@ -248,26 +248,12 @@ async def _hand_over(context: BotContext, press: Press[Assign], volunteer_id: in
                     reasons=join_list(misfit)
                 )
         await query.edit_message_text(text)
-    elif result.outcome is Outcome.ALREADY:
-        await answer(query, _("They already have it."))
     elif result.outcome is Outcome.TOO_LATE:
-        await settled(query, _("That request has just been taken or closed."))
-    elif result.outcome is Outcome.NEEDS_CHECK:
-        await answer(
-            query, _("This kind of request needs a volunteer who is ID/DBS-checked."), alert=True
-        )
-    elif result.outcome is Outcome.NOT_FOUND:
-        await answer(query, _("This request no longer exists."))
-    elif result.outcome is Outcome.ON_HOLD:
-        await answer(
-            query, _("That volunteer is on hold: lift the hold on their card first."), alert=True
-        )
+        # Taken or closed meanwhile: the card's buttons go too.
+        await settled(query, notices.handover_refusal(result.outcome)[0])
     else:
-        await answer(
-            query,
-            _("That volunteer can't take it now: not approved any more, or not reachable."),
-            alert=True,
-        )
+        text, alert = notices.handover_refusal(result.outcome)
+        await answer(query, text, alert=alert)
 
 
 async def _retire_old_ping(context: BotContext, request: HelpRequest, volunteer_id: int) -> None:
