@@ -40,6 +40,7 @@ from bot.telegram.handlers.common import (
     coordinators_only,
     draft_of,
     first_question,
+    refuse_non_coordinator,
     reply,
 )
 from bot.telegram.presses import Press, press, stale_answer
@@ -101,7 +102,7 @@ async def fund_command(update: Update, context: BotContext) -> int:
     args = [a.lower() for a in context.args or []]
     if args and args[0] in ("add", "reverse", "ledger", "statement"):
         if not context.is_coordinator:
-            await reply(update, _("Only coordinators can do that."))
+            await refuse_non_coordinator(update)
             return END
         if args[0] == "add":
             context.drafts[DRAFT] = {}

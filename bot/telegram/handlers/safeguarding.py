@@ -34,6 +34,7 @@ from bot.telegram.handlers.common import (
     draft_of,
     first_question,
     not_yours,
+    refuse_non_coordinator,
     settled,
     words_fit,
 )
@@ -184,7 +185,7 @@ async def on_it(update: Update, context: BotContext, press: Press[OnIt]) -> None
     query, sender, concern_id = press.query, press.sender, press.data.concern_id
     services = context.services
     if not context.is_coordinator:
-        await answer(query, _("Only coordinators can do that."), alert=True)
+        await refuse_non_coordinator(update)
         return
     taken = await services.safeguarding.take_concern(sender.id, concern_id)
     if taken is None:
@@ -549,7 +550,7 @@ async def _coordinator_asking(update: Update, context: BotContext) -> tuple[Mess
     if message is None or sender is None:
         return None
     if not context.is_coordinator:
-        await message.reply_text(_("Only coordinators can do that."))
+        await refuse_non_coordinator(update)
         return None
     return message, sender
 
