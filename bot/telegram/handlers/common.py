@@ -21,6 +21,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.domain.models import User
+from bot.domain.results import Outcome
 from bot.i18n import _, current_language, ngettext
 from bot.telegram import keyboards
 from bot.telegram.buttons import Consent, Intent, Role
@@ -227,6 +228,15 @@ async def answer(
 async def not_yours(query: CallbackQuery | None) -> None:
     """A press by someone its button was not meant for (forwarded, or someone else's)."""
     await answer(query, _("That button isn't for you."), alert=True)
+
+
+async def not_their_task(query: CallbackQuery, outcome: Outcome) -> None:
+    """A press on a task's button that found it someone else's (NOT_YOURS), or no
+    longer a task at all (anything else that isn't OK)."""
+    if outcome is Outcome.NOT_YOURS:
+        await answer(query, _("This task isn't yours."), alert=True)
+    else:
+        await answer(query, _("This task is no longer open."))
 
 
 async def settled(query: CallbackQuery, text: str) -> None:

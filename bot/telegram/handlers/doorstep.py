@@ -26,6 +26,7 @@ from bot.telegram.handlers.common import (
     answer,
     ask_again,
     conversation,
+    not_their_task,
     not_yours,
     settled,
     words_fit,
@@ -99,10 +100,8 @@ async def arrived(update: Update, context: BotContext, press: Press[Arrived]) ->
     elif result.outcome is Outcome.ALREADY:
         await answer(query, _("You're already marked as arrived. Thank you!"))
         await _swap_doorstep_button(query, context, request_id, on_doorstep=True)
-    elif result.outcome is Outcome.NOT_YOURS:
-        await answer(query, _("This task isn't yours."), alert=True)
     else:
-        await answer(query, _("This task is no longer open."))
+        await not_their_task(query, result.outcome)
 
 
 @press(Left)

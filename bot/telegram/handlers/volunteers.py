@@ -42,6 +42,7 @@ from bot.telegram.handlers.common import (
     consented_user,
     conversation,
     draft_of,
+    not_their_task,
     reply,
     settled,
     ways_in,
@@ -369,10 +370,8 @@ async def release(update: Update, context: BotContext, press: Press[Release]) ->
                     "someone else."
                 ).format(id=request_id)
             )
-    elif result.outcome is Outcome.NOT_YOURS:
-        await answer(query, _("This task isn't yours."), alert=True)
     else:
-        await answer(query, _("This task is no longer open."))
+        await not_their_task(query, result.outcome)
 
 
 async def _ask_or_keep(
@@ -385,10 +384,10 @@ async def _ask_or_keep(
     services = context.services
     task = await services.desk.find(request_id)
     if task is None or task.status is not RequestStatus.CLAIMED:
-        await answer(query, _("This task is no longer open."))
+        await not_their_task(query, Outcome.NOT_FOUND)
         return
     if task.volunteer_id != sender.id:
-        await answer(query, _("This task isn't yours."), alert=True)
+        await not_their_task(query, Outcome.NOT_YOURS)
         return
     if asking:
         await answer(query)
