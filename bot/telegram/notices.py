@@ -767,6 +767,19 @@ def waiting_for_quiet_hours(at: float, tz: ZoneInfo) -> str:
     ).format(time=format_time(at, tz))
 
 
+def asked_everyone(asked: tuple[int, float | None] | None, tz: ZoneInfo) -> str:
+    """What a coordinator's "ask every eligible volunteer" came to, on the request's card
+    or on the map: `asked` is the desk's (sent, waiting until), None if it wasn't open."""
+    if asked is None:
+        return _("That request is no longer open.")
+    sent, waiting = asked
+    if sent == 0 and waiting is not None:
+        return waiting_for_quiet_hours(waiting, tz)
+    if sent == 0:
+        return _("There is nobody else eligible to ask.")
+    return ngettext("Asked {n} more volunteer.", "Asked {n} more volunteers.", sent).format(n=sent)
+
+
 def quiet_hours_prompt(quiet: QuietHours | None, own: bool) -> str:
     """After /volunteer: the volunteer's quiet hours, and the buttons to change them."""
     if quiet is None:

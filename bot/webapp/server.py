@@ -19,7 +19,7 @@ from tornado.netutil import bind_sockets
 from tornado.web import Application, HTTPError, RequestHandler, StaticFileHandler
 
 from bot.domain.results import Outcome
-from bot.i18n import _, ngettext, pick_language, use_language
+from bot.i18n import _, pick_language, use_language
 from bot.telegram import notices
 from bot.telegram.texts import distance_text
 from bot.webapp.initdata import InitDataError, WebAppUser, validate
@@ -227,23 +227,13 @@ class AskHandler(_Api):
         (request_id,) = args
         services = self.server.services
         asked = await services.desk.ask_everyone(int(request_id))
-        sent, waiting = asked if asked is not None else (0, None)
+        text = notices.asked_everyone(asked, services.settings.timezone)
         if asked is None:
-            self.answer(False, _("That request is no longer open."), 409)
-        elif sent == 0 and waiting is not None:
-            self.answer(
-                True, notices.waiting_for_quiet_hours(waiting, services.settings.timezone), sent=0
-            )
-        elif sent == 0:
-            self.answer(False, _("There is nobody else eligible to ask."))
+            self.answer(False, text, 409)
+        elif asked[0] == 0 and asked[1] is None:
+            self.answer(False, text)
         else:
-            self.answer(
-                True,
-                ngettext("Asked {n} more volunteer.", "Asked {n} more volunteers.", sent).format(
-                    n=sent
-                ),
-                sent=sent,
-            )
+            self.answer(True, text, sent=asked[0])
 
 
 class AssignHandler(_Api):

@@ -8,7 +8,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.domain.models import VolunteerStatus
 from bot.domain.results import Outcome
-from bot.i18n import _, ngettext
+from bot.i18n import _
 from bot.telegram import keyboards, notices
 from bot.telegram.buttons import Approve, Close, PingEveryone, Reject
 from bot.telegram.context import BotContext
@@ -66,24 +66,12 @@ async def ask_everyone(update: Update, context: BotContext, press: Press[PingEve
     query, request_id = press.query, press.data.request_id
     services = context.services
     asked = await services.desk.ask_everyone(request_id)
-    sent, waiting = asked if asked is not None else (0, None)
+    text = notices.asked_everyone(asked, services.settings.timezone)
     if asked is None:
-        await settled(query, _("That request is no longer open."))
-    elif sent == 0 and waiting is not None:
-        await answer(
-            query,
-            notices.waiting_for_quiet_hours(waiting, services.settings.timezone),
-            alert=True,
-        )
-    elif sent == 0:
-        await answer(query, _("There is nobody else eligible to ask."), alert=True)
+        await settled(query, text)
     else:
-        await answer(
-            query,
-            ngettext("Asked {n} more volunteer.", "Asked {n} more volunteers.", sent).format(
-                n=sent
-            ),
-        )
+        # Nobody asked (all asleep, or nobody left) is worth an alert that stays.
+        await answer(query, text, alert=asked[0] == 0)
 
 
 @coordinators_only
