@@ -1,10 +1,12 @@
-"""Database's own small readers, on whichever backend the run uses: what a repository
-asks when it wants a yes or a number rather than rows."""
+"""Database's own small readers and a reminder put back, on whichever backend the run
+uses."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from bot.db.reminders import ReminderRepository
+from bot.domain.models import NewReminder
 from tests.support.storage import database_for
 
 
@@ -23,5 +25,24 @@ async def test_exists_and_number_read_a_yes_and_a_count(tmp_path: Path) -> None:
             await db.number("SELECT max(update_id) FROM handled_updates WHERE update_id > 7") == 0
         )
         assert await db.number("SELECT update_id FROM handled_updates WHERE update_id = 8") == 0
+    finally:
+        await db.close()
+
+
+async def test_a_reminder_put_back_is_pending_again_and_claimed_once_more(tmp_path: Path) -> None:
+    db = database_for(tmp_path)
+    await db.open()
+    try:
+        book = ReminderRepository(db)
+        added = await book.add(NewReminder("digest:today", "digest", 10.0), now=1)
+        assert added is not None
+        assert await book.claim(added.id, now=10) is not None
+        assert await book.claim(added.id, now=11) is None  # fired: not twice
+
+        await book.release(added.id)
+        assert await book.pending_summary() == (1, 10.0)
+        again = await book.claim_next(now=12)
+        assert again is not None
+        assert again.key == "digest:today"
     finally:
         await db.close()

@@ -44,6 +44,15 @@ class ReminderRepository:
             row = await tx.fetchone("SELECT * FROM reminders WHERE id = ?", (reminder_id,))
         return record(Reminder, row) if row else None
 
+    async def release(self, reminder_id: int) -> None:
+        """A fired reminder whose action the database cut short: pending again, to fire
+        anew (what the action wrote was rolled back with it)."""
+        await self._db.execute(
+            "UPDATE reminders SET state = 'pending', fired_at = NULL "
+            "WHERE id = ? AND state = 'fired'",
+            (reminder_id,),
+        )
+
     async def claim_next(self, now: float) -> Reminder | None:
         """Mark the earliest due reminder fired and return it; None when none is due. Two
         processes claiming at once get different ones (on PostgreSQL, bot/db/claims.py);

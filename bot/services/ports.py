@@ -212,6 +212,10 @@ class ReminderBook(Protocol):
         """Pending -> fired; None if it already fired or was cancelled."""
         ...
 
+    async def release(self, reminder_id: int) -> None:
+        """A fired reminder whose action the database cut short: pending again."""
+        ...
+
     async def claim_next(self, now: float) -> Reminder | None:
         """The earliest due one, pending -> fired; None when none is due. Two processes
         claiming at once get different ones."""

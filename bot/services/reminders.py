@@ -7,21 +7,27 @@ everything due, and sets itself for the next one. At start-up the alarm is set f
 table, so a reminder that fell due while the bot was down fires at once. One alarm
 instead of one job per reminder keeps start-up fast with thousands pending (see
 bench/startup.py). Each reminder is claimed in the database before it acts: it fires once.
+A reminder whose action the database cut short (a lock held elsewhere, a full disk) is
+put back and fires again when the database works: a safety alert is late, never lost.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 
 from bot.domain.models import NewReminder, Reminder
+from bot.resilience import is_transient
 from bot.services.ports import Alarm, ReminderBook, Ringing
 
 _LOGGER = logging.getLogger(__name__)
 
 Action = Callable[[Reminder], Awaitable[None]]
 ALARM = "reminders:alarm"
+# While the database fails, the alarm rings again this often to see whether it works.
+RETRY_S = 15.0
 
 
 class Reminders:
@@ -37,6 +43,8 @@ class Reminders:
         self._alarm: Ringing | None = None
         self._alarm_at: float | None = None
         self._draining = asyncio.Lock()
+        # Claimed (marked fired) but cut short by the database: put back when it works.
+        self._unfired: set[int] = set()
 
     def attach(self, alarm: Alarm | None) -> None:
         """Use this alarm (PTB's JobQueue: bot.telegram.alarm) to wake up when reminders
@@ -98,7 +106,8 @@ class Reminders:
         return await self._run(reminder)
 
     async def _run(self, reminder: Reminder) -> bool:
-        """The action of a reminder this process has claimed."""
+        """The action of a reminder this process has claimed; False if it did not run
+        (no action for its kind, or the database failed under it)."""
         action = self._actions.get(reminder.kind)
         if action is None:
             _LOGGER.error("No action for reminder kind %r (%s)", reminder.kind, reminder.key)
@@ -107,9 +116,16 @@ class Reminders:
             await action(reminder)
             for after in self._after.get(reminder.kind, ()):
                 await after(reminder)
-        except Exception:
-            # One failing reminder must not stop the others; it is logged with its key.
-            _LOGGER.exception("Reminder %s failed", reminder.key)
+        except Exception as error:
+            if not is_transient(error):
+                # One failing reminder must not stop the others; it is logged with its key.
+                _LOGGER.exception("Reminder %s failed", reminder.key)
+                return True
+            # What it wrote was rolled back with the failing transaction: it fires again.
+            _LOGGER.warning("Reminder %s waits for the database: %s", reminder.key, error)
+            self._unfired.add(reminder.id)
+            self._set_alarm(self._clock() + RETRY_S)
+            return False
         return True
 
     async def fire_due(self) -> int:
@@ -117,11 +133,26 @@ class Reminders:
         fired = 0
         async with self._draining:
             self._alarm, self._alarm_at = None, None
-            # Claimed one by one, the earliest first: another process draining at the
-            # same moment (a takeover) claims others, never the same one.
-            while (reminder := await self._repository.claim_next(self._clock())) is not None:
-                fired += await self._run(reminder)
-            _, earliest = await self._repository.pending_summary()
+            try:
+                for reminder_id in sorted(self._unfired):
+                    await self._repository.release(reminder_id)
+                    self._unfired.discard(reminder_id)
+                # Claimed one by one, the earliest first: another process draining at the
+                # same moment (a takeover) claims others, never the same one.
+                while (
+                    not self._unfired
+                    and (reminder := await self._repository.claim_next(self._clock())) is not None
+                ):
+                    fired += await self._run(reminder)
+                if self._unfired:
+                    return fired  # the database failed: _run set the alarm to try again
+                _, earliest = await self._repository.pending_summary()
+            except sqlite3.OperationalError as error:
+                if not is_transient(error):
+                    raise
+                _LOGGER.warning("Reminders wait for the database: %s", error)
+                self._set_alarm(self._clock() + RETRY_S)
+                return fired
             if earliest is not None:
                 self._set_alarm(earliest)
         return fired

@@ -263,6 +263,11 @@ class FakeReminderBook:
             self.states[reminder.key] = "cancelled"
         return [r.id for r in cancelled]
 
+    async def release(self, reminder_id: int) -> None:
+        for reminder in self.reminders:
+            if reminder.id == reminder_id and self.states[reminder.key] == "fired":
+                self.states[reminder.key] = "pending"
+
     async def claim_next(self, now: float) -> Reminder | None:
         due = await self.due(now, limit=1)
         return await self.claim(due[0].id, now) if due else None

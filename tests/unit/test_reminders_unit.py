@@ -4,8 +4,10 @@ what fell due while the bot was down. End to end: test_reminders.py."""
 
 from __future__ import annotations
 
+import sqlite3
+
 from bot.domain.models import NewReminder, Reminder
-from bot.services.reminders import Reminders
+from bot.services.reminders import RETRY_S, Reminders
 from tests.support.fakes import Clock, FakeAlarm, FakeReminderBook
 
 HOUR = 3600.0
@@ -102,3 +104,71 @@ async def test_at_start_up_what_fell_due_while_the_bot_was_down_rings_at_once() 
     await restarted.alarm.ring_due()
     assert restarted.fired == ["escalate:7:1"]
     assert restarted.armed() == [restarted.clock.now + HOUR]
+
+
+class FailingOnce:
+    """An action the database fails under the first `times` times (a full disk)."""
+
+    def __init__(self, times: int = 1) -> None:
+        self.times = times
+        self.done: list[str] = []
+
+    async def __call__(self, reminder: Reminder) -> None:
+        if self.times:
+            self.times -= 1
+            raise sqlite3.OperationalError("database or disk is full")
+        self.done.append(reminder.key)
+
+
+async def test_a_reminder_the_database_cut_short_fires_again_when_it_works() -> None:
+    t = Timer()
+    alert = FailingOnce(times=2)
+    t.reminders.on("alert", alert)
+    now = t.clock.now
+    await t.reminders.schedule("alert", now + HOUR, 7, request_id=7)
+
+    await t.later(HOUR)
+    assert alert.done == []
+    assert t.book.states["alert:7"] == "fired"  # claimed, and remembered to put back
+    assert t.armed() == [now + HOUR + RETRY_S]
+
+    await t.later(RETRY_S)  # still failing: put back, tried, waiting again
+    assert alert.done == []
+    assert t.armed() == [now + HOUR + 2 * RETRY_S]
+
+    await t.later(RETRY_S)
+    assert alert.done == ["alert:7"]  # once, late, not lost
+    assert t.book.states["alert:7"] == "fired"
+    assert t.armed() == []
+
+
+async def test_while_the_database_fails_the_alarm_tries_again_instead_of_falling_silent() -> None:
+    t = Timer()
+    now = t.clock.now
+    await t.reminders.schedule("expire", now + HOUR, 7, request_id=7)
+    claim_next = t.book.claim_next
+
+    async def locked(now: float) -> Reminder | None:
+        raise sqlite3.OperationalError("database is locked")
+
+    t.book.claim_next = locked  # type: ignore[method-assign]
+    await t.later(HOUR)
+    assert t.fired == []
+    assert t.armed() == [now + HOUR + RETRY_S]
+
+    t.book.claim_next = claim_next  # type: ignore[method-assign]
+    await t.later(RETRY_S)
+    assert t.fired == ["expire:7"]
+
+
+async def test_a_reminder_that_fails_for_another_reason_is_logged_not_repeated() -> None:
+    t = Timer()
+
+    async def broken(reminder: Reminder) -> None:
+        raise ValueError("a bug")
+
+    t.reminders.on("digest", broken)
+    await t.reminders.schedule("digest", t.clock.now, "today")
+    await t.later(0)
+    assert t.book.states["digest:today"] == "fired"
+    assert t.armed() == []
