@@ -227,9 +227,15 @@ class Offers:
     async def _refresh(self, offer: Offer) -> None:
         """After a take of one unit of several: every notice shows how many are left, so
         nobody presses for one that has gone. The distance is from where the member
-        listens now; a member who no longer has a place keeps the notice as it was."""
-        shown = shown_as(offer)
+        listens now; a member who no longer has a place keeps the notice as it was.
+        The offer is read again before each edit: another take, its closing or its
+        expiry (a job, running alongside) may have changed it meanwhile, and a notice
+        must not be edited back to an older count, or to open after it ended."""
         for notice in await self.repository.notices_of(offer.id):
+            current = await self.repository.get(offer.id)
+            if current is None or current.status is not OfferStatus.OPEN:
+                return  # gone, closed or expired: _retire says so on every notice
+            offer, shown = current, shown_as(current)
             if notice.shown == shown:
                 continue
             km = None

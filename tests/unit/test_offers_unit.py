@@ -165,6 +165,21 @@ async def test_the_offerer_hears_of_each_taker_and_the_last_unit_retires_every_n
     assert len(b.news.taken_news) == 2
 
 
+async def test_news_of_a_take_never_edits_a_notice_back_to_an_older_count_or_to_open() -> None:
+    b = Board()
+    offer_id = await b.post(units=4, hours=3)
+    first = await b.offers.take(offer_id, ANNA)
+    # Ben takes one before Anna's take is told (another update, handled meanwhile).
+    await b.offers.told_of(await b.offers.take(offer_id, BEN))
+    await b.offers.told_of(first)
+    assert b.book.told(offer_id) == dict.fromkeys([ANNA, BEN, CARA, CHAT], "open:2")
+
+    late = await b.offers.take(offer_id, CARA)
+    await b.later(3 * HOUR)  # it ends at its time before Cara's take is told
+    await b.offers.told_of(late)
+    assert b.book.told(offer_id) == dict.fromkeys([ANNA, BEN, CARA, CHAT], "expired")
+
+
 # --- ending ----------------------------------------------------------------------------------
 
 
