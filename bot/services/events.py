@@ -30,6 +30,8 @@ from bot.domain.events import Event, StoredEvent
 from bot.services.ports import Outbox
 
 _LOGGER = logging.getLogger(__name__)
+# How soon to look again at events another process was delivering (see _deliver_later).
+ELSEWHERE_RETRY_S = 5.0
 
 E = TypeVar("E", bound=Event)
 Handler = Callable[[Any, int], Awaitable[None]]
@@ -72,6 +74,10 @@ class EventBus:
         self._again = False
         self._delivering: object | None = None  # the running delivery's token
         self._more = False  # recorded during it, after its last look
+        # Another process held an event (a takeover): look again shortly, in case it died
+        # holding it and nothing else comes to deliver what follows.
+        self._look_again: asyncio.TimerHandle | None = None
+        self._looking: set[asyncio.Task[int]] = set()
 
     # --- who hears what ------------------------------------------------------------------
 
@@ -151,6 +157,9 @@ class EventBus:
             await asyncio.shield(self._background)
 
     async def stop(self) -> None:
+        if self._look_again is not None:
+            self._look_again.cancel()
+            self._look_again = None
         if self._background is not None and not self._background.done():
             self._background.cancel()
             with suppress(asyncio.CancelledError):
@@ -194,9 +203,32 @@ class EventBus:
                 if handed is None:
                     # Another process's same lane is delivering it: it goes on with what
                     # follows, in order (this one would hand the next on too early).
+                    self._deliver_later(held_too)
                     return calls
                 after = stored.id
                 calls += handed
+
+    def _deliver_later(self, held_too: bool) -> None:
+        if self._look_again is not None:
+            return
+
+        def look() -> None:
+            self._look_again = None
+            # A fresh context: no update's delivery is this one.
+            task = asyncio.create_task(
+                self.deliver(held_too=held_too), name="events:again", context=contextvars.Context()
+            )
+            self._looking.add(task)
+            task.add_done_callback(self._looked)
+
+        self._look_again = asyncio.get_running_loop().call_later(ELSEWHERE_RETRY_S, look)
+
+    def _looked(self, task: asyncio.Task[int]) -> None:
+        self._looking.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            _LOGGER.warning(
+                "Delivering again failed (%s); the next delivery tries", task.exception()
+            )
 
     async def _hand_on(self, stored: StoredEvent, background: bool) -> int | None:
         """Hand an event to this lane's subscribers that have not had it; None if another
