@@ -102,3 +102,20 @@ async def test_nobody_near_offers_the_topic_too(group: Group) -> None:
     await group.volunteer(301, NEAR, name="Vinnie", categories=("dog_walking",))
     await group.ask(category="groceries")
     assert any("Meanwhile, these can help" in t for t in group.telegram.texts_to(REQUESTER))
+
+
+async def test_a_mangled_or_old_skip_button_keeps_the_entry_being_written(group: Group) -> None:
+    await group.consent(COORDINATOR, name="Cora")
+    await group.say(COORDINATOR, "/info add", name="Cora")
+    await group.press(COORDINATOR, "v1:infoadd:topic:food", name="Cora")
+    await group.say(COORDINATOR, "Food bank at St Mark's\nFree food parcels.", name="Cora")
+    # At the phone number: a forged step, then the next question's Skip too early.
+    for data in ("v1:infoadd:skip:fax", "v1:infoadd:skip:hours"):
+        await group.press(COORDINATOR, data, name="Cora")
+        answer = str(group.telegram.answers()[-1].params.get("text"))
+        assert "choose one of the buttons" in answer, data
+    await group.say(COORDINATOR, "01234 567890", name="Cora")  # still the phone's step
+    await group.press(COORDINATOR, "v1:infoadd:skip:link", name="Cora")
+    await group.say(COORDINATOR, "Tue and Fri 10:00-12:00", name="Cora")
+    saved = group.telegram.last_to(COORDINATOR)
+    assert any(b.startswith("v1:infoadd:lang:") for b in saved.buttons), saved.text

@@ -23,6 +23,7 @@ YesNo = Literal["yes", "no"]
 Intent = Literal["need", "offer"]
 RxQuestion = Literal["pay", "fridge", "cd", "ok"]  # a prescription's questions
 OneZero = Literal["1", "0"]  # a state a coordinator sets: on or off
+Detail = Literal["phone", "link", "hours"]  # a local-info entry's details, asked in turn
 
 # --- agreeing, language, and /start's menu ----------------------------------------------
 
@@ -557,7 +558,7 @@ class InfoAddSkip(Button):
 
     action = Action.INFO_ADD
     words = ("skip",)
-    step: str  # phone, link or hours (bot.telegram.handlers.info.DETAILS)
+    step: Detail
 
 
 @dataclass(frozen=True)

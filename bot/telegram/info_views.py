@@ -140,7 +140,7 @@ def languages(
     return InlineKeyboardMarkup(rows)
 
 
-def skip(step: str) -> InlineKeyboardMarkup:
+def skip(step: b.Detail) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_one(_("Skip"), b.InfoAddSkip(step))]])
 
 

@@ -5,7 +5,7 @@ and edit, re-check or retire them with the buttons on each one."""
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Any
+from typing import Any, get_args
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -15,6 +15,7 @@ from bot.i18n import _, available_languages, current_language, language_name
 from bot.services.info import MAX_BODY, MAX_DETAIL, MAX_TITLE, split_title
 from bot.telegram import info_views
 from bot.telegram.buttons import (
+    Detail,
     Info,
     InfoAddDone,
     InfoAddLanguage,
@@ -36,12 +37,12 @@ from bot.telegram.handlers.common import (
     coordinators_only,
     draft_of,
 )
-from bot.telegram.presses import Press, press, stale_answer
+from bot.telegram.presses import Press, choose_a_button, press, stale_answer
 
 DRAFT = "info"
 # Its own group, before the features' catch-all (see handlers.common).
 GROUP_INFO_CONVERSATION = 9
-DETAILS = ("phone", "link", "hours")
+DETAILS: tuple[Detail, ...] = get_args(Detail)
 
 
 class Step(IntEnum):
@@ -285,8 +286,12 @@ async def _next_detail(update: Update, context: BotContext, field: str, value: s
     return await _save_new(update, context)
 
 
-def _detail_step(field: str) -> Any:
-    step = {"phone": Step.PHONE, "link": Step.LINK, "hours": Step.HOURS}[field]
+_DETAIL_STEP = {"phone": Step.PHONE, "link": Step.LINK, "hours": Step.HOURS}
+
+
+def _detail_step(field: Detail) -> tuple[Any, Any]:
+    """A detail's step: its typed answer, and its Skip button."""
+    step = _DETAIL_STEP[field]
 
     async def typed(update: Update, context: BotContext) -> int:
         message = update.effective_message
@@ -300,16 +305,18 @@ def _detail_step(field: str) -> Any:
             return step
         return await _next_detail(update, context, field, value)
 
-    return typed
+    @press(InfoAddSkip, stay=step)
+    async def skipped(update: Update, context: BotContext, press: Press[InfoAddSkip]) -> int:
+        if press.data.step != field:  # an earlier question's Skip, pressed again
+            await answer(press.query, choose_a_button())
+            return step
+        await answer(press.query)
+        return await _next_detail(update, context, field, "")
+
+    return typed, skipped
 
 
-@press(InfoAddSkip, stale=END)
-async def skipped(update: Update, context: BotContext, press: Press[InfoAddSkip]) -> int:
-    field = press.data.step
-    await answer(press.query)
-    if field not in DETAILS:
-        return END
-    return await _next_detail(update, context, field, "")
+DETAIL_STEPS = {_DETAIL_STEP[field]: _detail_step(field) for field in DETAILS}
 
 
 async def _save_new(update: Update, context: BotContext) -> int:
@@ -410,18 +417,13 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 Step.SEARCH: [MessageHandler(TEXT, words_typed)],
                 Step.TOPIC: [CallbackQueryHandler(topic_chosen, pattern=InfoAddTopic.matches())],
                 Step.TEXT: [MessageHandler(TEXT, text_given)],
-                Step.PHONE: [
-                    MessageHandler(TEXT, _detail_step("phone")),
-                    CallbackQueryHandler(skipped, pattern=InfoAddSkip.matches()),
-                ],
-                Step.LINK: [
-                    MessageHandler(TEXT, _detail_step("link")),
-                    CallbackQueryHandler(skipped, pattern=InfoAddSkip.matches()),
-                ],
-                Step.HOURS: [
-                    MessageHandler(TEXT, _detail_step("hours")),
-                    CallbackQueryHandler(skipped, pattern=InfoAddSkip.matches()),
-                ],
+                **{
+                    step: [
+                        MessageHandler(TEXT, typed),
+                        CallbackQueryHandler(skipped, pattern=InfoAddSkip.matches()),
+                    ]
+                    for step, (typed, skipped) in DETAIL_STEPS.items()
+                },
                 Step.MORE: [
                     CallbackQueryHandler(finished, pattern=InfoAddDone.matches()),
                     MessageHandler(PRIVATE & ~filters.COMMAND, press_a_button),
