@@ -95,10 +95,15 @@ async def test_the_purge_blanks_concerns_and_deletes_week_old_drafts(tmp_path: P
         await _concern(group, ASKER, None, "A stranger asked about ALONETXT")
         await _abandon_a_draft(group, DRAFTER, "OLD")
 
+        handled = await group.app.storage.db.number("SELECT count(*) FROM handled_updates")
+        assert handled > 0
         clock[0] += 8 * DAY
         await _abandon_a_draft(group, ASKER, "NEW")  # a day-old one stays
         clock[0] += 1 * DAY
         await group.app.services.privacy.purge()
+        # The ids of updates handled over a day ago go too; the newer draft's stay.
+        left = await group.app.storage.db.number("SELECT count(*) FROM handled_updates")
+        assert 0 < left < handled
         assert await leftovers(group, ("OLDDESC", "OLDADDR")) == []
         assert await leftovers(group, ("NEWDESC", "NEWADDR"))
         assert "CONCERNTXT" in " ".join(await leftovers(group, ("CONCERNTXT",)))  # not 30 days yet

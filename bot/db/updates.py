@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from bot.db.connection import Database
 
-# Telegram redelivers within minutes; a day is plenty, and keeps the table small.
+# Telegram redelivers within minutes; a day is plenty. Pruned at start-up and by the
+# daily purge (bot.services.privacy), which keeps the table small on a bot that runs for
+# months.
 KEEP_S = 86400
 
 
@@ -23,7 +25,8 @@ class HandledUpdates:
             (update_id, now),
         )
 
-    async def forget_older_than(self, moment: float) -> int:
+    async def prune(self, now: float) -> int:
+        """Forget the ids handled more than KEEP_S ago."""
         return await self._db.execute(
-            "DELETE FROM handled_updates WHERE handled_at < ?", (moment,)
+            "DELETE FROM handled_updates WHERE handled_at < ?", (now - KEEP_S,)
         )

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from bot.config import Settings
 from bot.db import RequestRepository
 from bot.db.privacy import DRAFT_RETENTION_S, PrivacyRepository
+from bot.db.updates import HandledUpdates
 from bot.domain.models import Reminder, RequestStatus
 from bot.domain.privacy import Contact, ConversationKey, Erasure
 from bot.services.addresses import AddressMessages
@@ -43,6 +44,7 @@ class Privacy:
     clock: Callable[[], float]
     forget_drafts: ForgetDrafts
     offers: Offers | None = None
+    handled: HandledUpdates | None = None
 
     def __post_init__(self) -> None:
         self.reminders.on(PURGE, self._purge_due)
@@ -97,13 +99,16 @@ class Privacy:
 
     async def purge(self) -> int:
         """Blank the personal details of requests closed more than RETENTION_DAYS ago (and
-        the concerns about them), and delete conversations left unfinished for a week."""
+        the concerns about them), delete conversations left unfinished for a week, and
+        forget the ids of updates handled more than a day ago."""
         now = self.clock()
         before = now - self.settings.retention_days * DAY_S
         await self.addresses.take_back_closed_before(before)
         purged = await self.repository.purge_closed(before, now)
         if purged:
             _LOGGER.info("Retention: purged the personal details of %s request(s)", purged)
+        if self.handled is not None:
+            await self.handled.prune(now)
         stale = await self.repository.purge_stale_drafts(now - DRAFT_RETENTION_S)
         self.forget_drafts(stale.user_ids, stale.conversations)
         if stale.user_ids or stale.conversations:

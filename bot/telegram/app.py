@@ -47,7 +47,7 @@ from bot.db.roster import RosterRepository
 from bot.db.safeguarding import SafeguardingRepository
 from bot.db.series import SeriesRepository
 from bot.db.stats import StatsRepository
-from bot.db.updates import KEEP_S, HandledUpdates
+from bot.db.updates import HandledUpdates
 from bot.domain.models import Person, Volunteer
 from bot.domain.privacy import ConversationKey
 from bot.health import SERVING, STOPPED, Heartbeat, heartbeat_path
@@ -563,6 +563,7 @@ def build_application(
             clock,
             app.forget_drafts,
             offers,
+            app.storage.handled,
         ),
         safeguarding=Safeguarding(
             settings,
@@ -657,7 +658,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Before the first update: publish the command menus and finish interrupted work."""
     assert isinstance(app, MutualAidApplication)
     await publish_commands(app.bot, app.services)
-    await app.storage.handled.forget_older_than(app.services.clock() - KEEP_S)
+    await app.storage.handled.prune(app.services.clock())
     restored = await app.services.reminders.restore()
     _LOGGER.info("Re-armed %s pending reminder(s)", restored)
     await app.services.chaser.start_daily_digest()
