@@ -9,6 +9,7 @@ import math
 import random
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -362,6 +363,7 @@ async def test_the_fairness_rules_in_sql_find_whom_a_plain_reading_finds(db: Dat
     stored = await db.fetchall("SELECT volunteer_id, sent_at, answer FROM pings")
     pings = [(r["volunteer_id"], r["sent_at"], r["answer"]) for r in stored]
     everyone = [dict(r) for r in await db.fetchall("SELECT * FROM volunteers")]
+    far = {r["user_id"]: haversine_km(51.5, -0.1, r["lat"], r["lon"]) for r in everyone}
     volunteers = VolunteerRepository(db)
     tz = ZoneInfo("Europe/London")
     for i in range(40):
@@ -380,43 +382,31 @@ async def test_the_fairness_rules_in_sql_find_whom_a_plain_reading_finds(db: Dat
             spacing_s=rng.choice((0.0, 1800.0, 3600.0)),
         )
         expected_free, expected_held = fair_scan(everyone, pings, tasks, rules)
+        base = Search(
+            request_id=10_000,
+            round=1,
+            lat=51.5,
+            lon=-0.1,
+            category=Category.GROCERIES,
+            exclude=set(),
+            needs_check=False,
+            any_distance=False,
+            recent_since=0,
+            rules=rules,
+        )
         found = {}
         for held in (False, True):
-            candidates = await volunteers.candidates(
-                Search(
-                    request_id=10_000,
-                    round=1,
-                    lat=51.5,
-                    lon=-0.1,
-                    category=Category.GROCERIES,
-                    exclude=set(),
-                    needs_check=False,
-                    any_distance=False,
-                    recent_since=0,
-                    rules=rules,
-                    held=held,
-                )
-            )
-            found[held] = {c.volunteer.user_id for c in candidates}
+            candidates = await volunteers.candidates(replace(base, held=held))
+            found[held] = [c.volunteer.user_id for c in candidates]
             if held:
                 assert all(c.held_until is not None and c.held_until > moment for c in candidates)
-        assert found[False] == expected_free, i
-        assert found[True] == expected_held, i
-        # The first wave keeps its order and its limit in SQL, with the rules too.
-        wave = await volunteers.candidates(
-            Search(
-                request_id=10_000,
-                round=1,
-                lat=51.5,
-                lon=-0.1,
-                category=Category.GROCERIES,
-                exclude=set(),
-                needs_check=False,
-                any_distance=False,
-                recent_since=0,
-                rules=rules,
-                limit=5,
-            )
-        )
-        assert {c.volunteer.user_id for c in wave} <= expected_free
-        assert len(wave) == min(5, len(expected_free))
+        assert set(found[False]) == expected_free, i
+        assert set(found[True]) == expected_held, i
+        # No task was claimed since recent_since (claimed_at is unset), so the order is
+        # nearness alone: the 500 m bands, then the distance, then the id.
+        nearest_first = sorted(found[False], key=lambda user_id: (far[user_id], user_id))
+        assert found[False] == nearest_first, i
+        # The first wave keeps its order and its limit in SQL, with the rules too: the
+        # first five of the unlimited search, in the same order.
+        wave = await volunteers.candidates(replace(base, limit=5))
+        assert [c.volunteer.user_id for c in wave] == found[False][:5], i
