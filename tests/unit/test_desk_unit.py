@@ -69,7 +69,9 @@ async def _taken(s: Street, by: int = NEAR) -> HelpRequest:
 def _since(s: Street, request: HelpRequest) -> list[object]:
     """The events recorded since the request was opened and its first wave asked."""
     added = s.outbox.added
-    first = next(i for i, e in enumerate(added) if isinstance(e, WaveSent))
+    first = next(
+        i for i, e in enumerate(added) if isinstance(e, WaveSent) and e.request_id == request.id
+    )
     return added[first + 1 :]
 
 
