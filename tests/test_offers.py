@@ -88,9 +88,10 @@ def notices_of(group: Group, offer_id: int) -> list[Call]:
     return [c for c in group.telegram.calls_of("sendMessage") if wanted in c.buttons]
 
 
-def edits_of(group: Group, call: Call) -> list[str]:
+def edits_of(group: Group, call: Call) -> list[Call]:
+    """The edits of the message `call` sent, oldest first."""
     return [
-        c.text
+        c
         for c in group.telegram.calls_of("editMessageText")
         if c.chat_id == call.chat_id and c.params.get("message_id") == call.message_id
     ]
@@ -251,7 +252,7 @@ async def test_fifty_press_at_once_for_three_and_exactly_three_get_it(group: Gro
         assert got[0].buttons[0].startswith("v1:talk:take:")
     # None left: every notice says so, and has no button any more.
     for notice in notices:
-        assert any("all been taken" in e for e in edits_of(group, notice)), notice.chat_id
+        assert any("all been taken" in e.text for e in edits_of(group, notice)), notice.chat_id
     # The first offer was untouched.
     assert (await _stored(group, offer_id)).taken == 0
 
@@ -318,7 +319,7 @@ async def test_the_group_chat_gets_it_without_names_and_can_take_it(group: Group
     await group.consent(ANNA, name="Anna")
     taken = await press_in_group(group, ANNA, f"v1:take:{offer_id}", post.message_id or 0)
     assert "It's yours" in str(taken.params.get("text"))
-    assert any("all been taken" in e for e in edits_of(group, post))
+    assert any("all been taken" in e.text for e in edits_of(group, post))
 
 
 # --- ending ----------------------------------------------------------------------------------
@@ -343,7 +344,7 @@ async def test_the_offerer_closes_it_early_after_being_asked(group: Group) -> No
     assert (await _stored(group, offer_id)).status is OfferStatus.OPEN
     await group.press(OFFERER, f"v1:offerclose:{offer_id}:yes", name="Olive")
     assert (await _stored(group, offer_id)).status is OfferStatus.CLOSED
-    assert any("has been closed" in e for e in edits_of(group, notice))
+    assert any("has been closed" in e.text for e in edits_of(group, notice))
     await group.press(ANNA, f"v1:take:{offer_id}", name="Anna")
     assert "has all gone" in str(group.telegram.answers()[-1].params.get("text"))
 
@@ -355,18 +356,21 @@ async def test_each_notice_says_how_many_are_left_after_a_take(group: Group) -> 
     offer_id = await post_offer(group)
     fred = next(c for c in notices_of(group, offer_id) if c.chat_id == FRED)
     await group.press(ANNA, f"v1:take:{offer_id}", name="Anna")
-    edits = [
-        c
-        for c in group.telegram.calls_of("editMessageText")
-        if c.chat_id == FRED and c.params.get("message_id") == fred.message_id
-    ]
+    edits = edits_of(group, fred)
     assert len(edits) == 1
     assert "2 of 3 left" in edits[0].text
     assert "away" in edits[0].text
     assert edits[0].buttons == [f"v1:take:{offer_id}"]  # still takeable
-    # The next take edits it again; a take refused (Anna again) edits nothing.
+    # A take refused (Anna again) edits nothing; the next take edits it again.
     await group.press(ANNA, f"v1:take:{offer_id}", name="Anna")
     assert len(edits_of(group, fred)) == 1
+    await group.consent(NINA, name="Nina")
+    await group.press(NINA, f"v1:take:{offer_id}", name="Nina")
+    assert "It's yours" in str(group.telegram.answers()[-1].params.get("text"))
+    edits = edits_of(group, fred)
+    assert len(edits) == 2
+    assert "1 of 3 left" in edits[1].text
+    assert edits[1].buttons == [f"v1:take:{offer_id}"]
 
 
 async def test_it_ends_by_itself_also_after_a_restart(tmp_path: Path) -> None:
