@@ -4,79 +4,28 @@ second press would cause ask nobody twice. End to end: test_matching.py."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
-from bot.config import Settings, parse_settings
 from bot.domain.events import NobodyLeft, WaveDeferred, WaveSent
-from bot.domain.models import (
-    Candidate,
-    Category,
-    HelpRequest,
-    RequestStatus,
-    Volunteer,
-    VolunteerStatus,
-    When,
-)
+from bot.domain.models import Candidate, Category, HelpRequest, RequestStatus
 from bot.services.matching import Matchmaker
+from tests.support import street
 from tests.support.fakes import (
     Clock,
     FakeCandidateSearch,
     FakePings,
     FakeRequests,
+    candidate,
+    help_request,
     recording_bus,
 )
 
 REQUESTER, REQUEST = 900, 7
 
 
-def _settings(**overrides: str) -> Settings:
-    return parse_settings(
-        {
-            "BOT_TOKEN": "123456:TEST-token",
-            "DATABASE_PATH": "unused.db",
-            "WAVE_SIZE": "2",
-            "QUIET_HOURS": "off",
-            **overrides,
-        }
-    )
-
-
 def _candidate(user_id: int, km: float, held_until: float | None = None) -> Candidate:
-    volunteer = Volunteer(
-        user_id,
-        f"V{user_id}",
-        None,
-        51.5,
-        -0.1,
-        3.0,
-        frozenset(Category),
-        VolunteerStatus.APPROVED,
-        False,
-        True,
-    )
-    return Candidate(volunteer, km, held_until)
-
-
-def _request(category: Category = Category.GROCERIES, round_: int = 1) -> HelpRequest:
-    return HelpRequest(
-        REQUEST,
-        When.ASAP,
-        None,
-        "1234",
-        RequestStatus.OPEN,
-        None,
-        round_,
-        None,
-        0.0,
-        requester_id=REQUESTER,
-        category=category,
-        description="Milk and bread",
-        address="1 High St",
-        lat=51.5,
-        lon=-0.1,
-    )
+    """A volunteer checked for every kind of help."""
+    return candidate(user_id, km, held_until, checked=True)
 
 
 class Matching:
@@ -88,12 +37,12 @@ class Matching:
         **settings: str,
     ) -> None:
         self.clock = Clock()
-        self.requests = FakeRequests(request or _request())
+        self.requests = FakeRequests(request or help_request(REQUEST, REQUESTER))
         self.pings = FakePings()
         self.search = FakeCandidateSearch(nearest_first, self.pings, held)
         bus, self.outbox = recording_bus(self.clock)
         self.matchmaker = Matchmaker(
-            _settings(**settings), self.search, self.requests, self.pings, bus, self.clock
+            street.settings(**settings), self.search, self.requests, self.pings, bus, self.clock
         )
 
     async def request(self) -> HelpRequest:
@@ -177,14 +126,14 @@ async def test_a_coordinator_asking_everyone_asks_past_the_wave_size() -> None:
 async def test_a_handed_back_request_starts_a_new_round_from_the_first_wave() -> None:
     m = Matching(NEAREST)
     await m.matchmaker.first_wave(REQUEST)
-    m.requests.by_id[REQUEST] = _request(round_=2)
+    m.requests.by_id[REQUEST] = help_request(REQUEST, REQUESTER, round_=2)
     assert await m.matchmaker.first_wave(REQUEST) == 2
     assert m.outbox.added[-1] == WaveSent(REQUEST, 2, 1, (301, 302))
 
 
 async def test_a_taken_request_is_not_asked_about() -> None:
     m = Matching(NEAREST)
-    m.requests.by_id[REQUEST] = replace(_request(), status=RequestStatus.CLAIMED)
+    m.requests.by_id[REQUEST] = help_request(REQUEST, REQUESTER, status=RequestStatus.CLAIMED)
     assert await m.matchmaker.first_wave(REQUEST) == 0
     assert m.outbox.added == []
 
@@ -200,7 +149,7 @@ async def test_a_taken_request_is_not_asked_about() -> None:
 async def test_what_the_search_is_asked_for_follows_the_kind_of_help(
     category: Category, settings: dict[str, str], any_distance: bool, needs_check: bool
 ) -> None:
-    m = Matching(NEAREST, request=_request(category), **settings)
+    m = Matching(NEAREST, request=help_request(REQUEST, REQUESTER, category=category), **settings)
     await m.matchmaker.first_wave(REQUEST)
     call = m.search.calls[0]
     assert (call.any_distance, call.needs_check) == (any_distance, needs_check)
