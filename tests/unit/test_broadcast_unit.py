@@ -9,7 +9,6 @@ import asyncio
 import pytest
 
 from bot.domain.broadcasts import Attempt, Audience, Counts, Delivery, Tried
-from bot.domain.models import User
 from bot.domain.results import Started
 from bot.services import broadcast
 from bot.services.broadcast import Broadcaster, Pacer
@@ -19,14 +18,11 @@ from tests.support.fakes import (
     FakeBroadcastStore,
     FakeBulkSender,
     FakePeople,
+    user,
 )
 
 CORA, SUE, RITA, VIC, NED = 1, 2, 10, 11, 12
 TEXT = "Street party on Saturday, <b>bring a chair</b>!"
-
-
-def _user(user_id: int, name: str) -> User:
-    return User(user_id, name, None, 0.0, False, None)
 
 
 class Desk:
@@ -44,7 +40,7 @@ class Desk:
             languages={VIC: "cy"},
         )
         self.people = FakePeople(
-            _user(CORA, "Cora"), _user(SUE, "Sue"), _user(RITA, "Rita"), _user(VIC, "Vic")
+            user(CORA, "Cora"), user(SUE, "Sue"), user(RITA, "Rita"), user(VIC, "Vic")
         )
         self.sender = FakeBulkSender(answers)
         self.news = FakeBroadcastNews()
