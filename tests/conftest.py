@@ -85,8 +85,6 @@ def _postgres_schemas() -> Iterator[None]:
     if not POSTGRES_URL:
         yield
         return
-    import asyncio
-
     import asyncpg
 
     async def connect() -> asyncpg.Connection:
