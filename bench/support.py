@@ -1,5 +1,6 @@
 """What the benchmarks share: a city of volunteers stored through the project's own code,
-the Bot API at the HTTP edge, timing by medians, and the table every script prints."""
+timing by medians, and the table every script prints. The Bot API at the HTTP edge is
+tests/support/telegram.py's BotApiStandIn, which the tests use too."""
 
 from __future__ import annotations
 

@@ -3,7 +3,11 @@ process (`python -m bot`, long polling) pointed at it, and `Neighbours`, who pla
 people of the group over the emulator's client API. In the PostgreSQL half of the run
 (TEST_DATABASE_URL) each bot keeps its group in a PostgreSQL schema of its own.
 
-Nothing here imports the bot: it is driven only from outside, as Telegram would.
+The bot is driven only from outside, as Telegram would: nothing here calls its code. The
+one import from the project is tests/conftest.py's POSTGRES_URL and postgres_url, so that
+a bot process gets the same PostgreSQL server and its own schema there as the in-process
+tests do (and its schemas are dropped with theirs); that module imports the bot for the
+in-process tests' fixtures.
 """
 
 from __future__ import annotations
