@@ -78,6 +78,17 @@ def postgres_url(folder: Path, name: str = "") -> str:
     return f"{POSTGRES_URL}?search_path={schema}"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked postgres (tests/support/storage.py's postgres_only) are skipped, with
+    the reason, when this run is not on PostgreSQL: the SQLite half reports them."""
+    if POSTGRES_URL:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set TEST_DATABASE_URL (make test does)")
+    for item in items:
+        if item.get_closest_marker("postgres") is not None:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _postgres_schemas() -> Iterator[None]:
     """On PostgreSQL: the server must answer (or every test here is skipped, with the

@@ -30,17 +30,15 @@ from bot.telegram.app import build_application
 from tests.conftest import (
     COORDINATOR,
     NEAR,
-    POSTGRES_URL,
     REQUESTER,
     Group,
     make_settings,
     postgres_url,
 )
+from tests.support.storage import postgres_only
 from tests.support.telegram import FakeTelegram
 
-pytestmark = pytest.mark.skipif(
-    not POSTGRES_URL, reason="needs PostgreSQL: set TEST_DATABASE_URL (make test does)"
-)
+pytestmark = postgres_only
 REPO = Path(__file__).resolve().parent.parent
 NOW = 1_000_000.0
 

@@ -14,11 +14,8 @@ from bot.config import SettingsError, parse_settings
 from bot.db import Database
 from bot.db.postgres import migrations, schema_in, translate
 from tests.conftest import POSTGRES_URL, postgres_url
+from tests.support.storage import postgres_only
 from tests.test_config import TOKEN, _run_bot
-
-needs_postgres = pytest.mark.skipif(
-    not POSTGRES_URL, reason="needs PostgreSQL: set TEST_DATABASE_URL (make test does)"
-)
 
 
 @pytest.mark.parametrize(
@@ -75,7 +72,7 @@ def test_the_repositories_sql_is_read_the_postgresql_way() -> None:
     assert translate("SELECT 1 FROM t WHERE c LIKE ?", ("%x%",))[0].endswith("ILIKE $1")
 
 
-@needs_postgres
+@postgres_only
 async def test_two_processes_starting_together_migrate_once(tmp_path: Path) -> None:
     first = Database(tmp_path / "unused", postgres_url(tmp_path))
     second = Database(tmp_path / "unused", postgres_url(tmp_path))
@@ -89,7 +86,7 @@ async def test_two_processes_starting_together_migrate_once(tmp_path: Path) -> N
         await second.close()
 
 
-@needs_postgres
+@postgres_only
 async def test_a_missing_postgis_stops_start_up_with_one_line(tmp_path: Path) -> None:
     """A database without PostGIS, and a role that may not add it (it needs a superuser)."""
     import asyncpg
@@ -120,7 +117,7 @@ async def test_a_missing_postgis_stops_start_up_with_one_line(tmp_path: Path) ->
     assert "Traceback" not in result.stderr
 
 
-@needs_postgres
+@postgres_only
 async def test_check_reads_a_migrated_postgresql_database_as_healthy(tmp_path: Path) -> None:
     from bot.health import SERVING, Heartbeat, heartbeat_path
 
@@ -138,7 +135,7 @@ async def test_check_reads_a_migrated_postgresql_database_as_healthy(tmp_path: P
     assert after.returncode == 0, after.stderr
 
 
-@needs_postgres
+@postgres_only
 async def test_one_process_serves_and_a_lost_lock_connection_stops_it(tmp_path: Path) -> None:
     from bot.health import STANDBY, Heartbeat
     from bot.standby import Standby
@@ -172,7 +169,7 @@ async def test_one_process_serves_and_a_lost_lock_connection_stops_it(tmp_path: 
     await second.release()
 
 
-@needs_postgres
+@postgres_only
 async def test_migrate_copies_a_groups_sqlite_database_into_postgresql(tmp_path: Path) -> None:
     """A group's SQLite file with a help loop in it, copied: the same rows, the same ids,
     and the bot on PostgreSQL carries on from them."""
@@ -217,7 +214,7 @@ async def test_migrate_copies_a_groups_sqlite_database_into_postgresql(tmp_path:
     assert "already holds data" in again.stderr
 
 
-@needs_postgres
+@postgres_only
 async def test_fifty_accepts_split_across_two_processes_have_one_winner(tmp_path: Path) -> None:
     """Two bots on one database, each handling half the presses at the same moment (as
     two processes would, each with its own connections): one conditional UPDATE decides."""

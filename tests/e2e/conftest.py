@@ -46,9 +46,6 @@ REQUESTER = 200
 BYSTANDER = 9_999
 AREA_CENTER = "51.5000,-0.1000"
 
-# Two bot processes on one PostgreSQL database: only in the PostgreSQL half of the run.
-collect_ignore = [] if os.environ.get("TEST_DATABASE_URL") else ["test_failover_e2e.py"]
-
 TIMEOUT_S = 10.0  # the longest any single expected reaction may take
 # Start-up imports the whole bot and compiles nothing, but on a busy two-core machine a
 # cold Python start has taken over 10 s; a slow start is not what these tests look for.

@@ -3,7 +3,7 @@ other stands by without calling Telegram, and takes over within FAILOVER_S when 
 is killed in the middle of a help loop, which then completes with every message once; and
 the same loop across a restart of the PostgreSQL server itself (a server of the test's
 own: the machine's shared one stays up).
-(Run in the PostgreSQL half of `make test`; tests/e2e/conftest.py leaves it out otherwise.)
+(Run in the PostgreSQL half of `make test`; skipped, with the reason, in the SQLite half.)
 """
 
 from __future__ import annotations
@@ -35,9 +35,10 @@ from tests.e2e.steps import (
     ready,
     start_request,
 )
+from tests.support.storage import postgres_only
 
 # Run by make test's PostgreSQL half (it is end to end too: tests/e2e/conftest.py).
-pytestmark = pytest.mark.postgres
+pytestmark = postgres_only
 
 FAILOVER_S = 5
 

@@ -20,10 +20,10 @@ once_a_run = pytest.mark.skipif(
     bool(POSTGRES_URL),
     reason="does not depend on the database and waits on the real clock: the SQLite half runs it",
 )
-# For tests comparing PostgreSQL with SQLite: the PostgreSQL half only.
-postgres_only = pytest.mark.skipif(
-    not POSTGRES_URL, reason="compares PostgreSQL with SQLite (set TEST_DATABASE_URL)"
-)
+# For tests that need PostgreSQL (of the backend itself, comparing it with SQLite, two
+# processes on one database): the PostgreSQL half only. The mark `postgres`, which
+# tests/conftest.py turns into a skip, with the reason, where TEST_DATABASE_URL is unset.
+postgres_only = pytest.mark.postgres
 
 
 def database_for(folder: Path, name: str = "") -> Database:
