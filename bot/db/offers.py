@@ -27,8 +27,8 @@ from bot.domain.relay import Said
 ENDED = ("gone", "closed", "expired")
 
 
-# A take with its taker's name ('' once they are forgotten; a take's row alone gives Take's
-# default, '' too).
+# A take with its taker's name ('' once they are forgotten). Every Take is read through
+# this: record() takes no default for a column left out.
 _TAKE_NAMED = (
     "SELECT t.*, coalesce(u.first_name, '') AS taker_name FROM offer_takes t "
     "LEFT JOIN users u ON u.id = t.taker_id"

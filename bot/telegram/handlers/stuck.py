@@ -39,7 +39,6 @@ OPEN_LIMIT = 10
 MAX_NAME_IN_BUTTON = 24
 # "Someone else": at most this many approved volunteers, nearest first.
 ANYONE_LIMIT = 20
-ANYONE = "any"
 
 
 def _entry(item: Stuck, context: BotContext) -> str:
