@@ -51,7 +51,8 @@ _LAST_TIME = """(SELECT prev.volunteer_id FROM requests prev
                 ORDER BY prev.id DESC LIMIT 1)"""
 
 
-def _quiet(row: Row) -> QuietHours | None:
+def quiet_hours_of(row: Row) -> QuietHours | None:
+    """A volunteer's own quiet hours from their columns (None: none chosen)."""
     if row["quiet_from"] is None or row["quiet_until"] is None:
         return None
     return QuietHours(row["quiet_from"], row["quiet_until"])
@@ -74,7 +75,7 @@ def _volunteer(row: Row) -> Volunteer:
         dbs_checked=bool(row["dbs_checked"]),
         held_reason=row["held_reason"] or "",
         own_quiet=bool(row["quiet_own"]),
-        quiet_hours=_quiet(row),
+        quiet_hours=quiet_hours_of(row),
     )
 
 
@@ -352,7 +353,7 @@ class VolunteerRepository:
                 approved_at=None,
                 dbs_checked=bool(row["dbs_checked"]),
                 own_quiet=bool(row["quiet_own"]),
-                quiet_hours=_quiet(row),
+                quiet_hours=quiet_hours_of(row),
             )
             until = None
             if search.held and search.rules is not None:
