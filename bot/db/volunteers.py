@@ -27,10 +27,18 @@ from bot.domain.models import (
 # A volunteer exactly at the edge of their radius is in it, whatever the last bit says.
 EDGE_KM = 1e-9
 _COLUMNS = "v.*, u.first_name, u.language"
+
+
+def free_to_ask(alias: str = "v.") -> str:
+    """A volunteer's own row says they may be asked: approved, not paused, not held (a
+    coordinator's hold keeps them out exactly as their own pause does). `alias`: the
+    volunteers table's, with its dot ("" for none)."""
+    return f"{alias}status = 'approved' AND {alias}paused = 0 AND {alias}held_at IS NULL"
+
+
 # Who may be pinged at all, before any question of place or kind of help: matching's
 # first test, shared with the coordinators' map so both count the same people.
-# A coordinator's hold keeps a volunteer out exactly as their own pause does.
-PINGABLE = "v.status = 'approved' AND v.paused = 0 AND v.held_at IS NULL AND u.blocked_at IS NULL"
+PINGABLE = f"{free_to_ask()} AND u.blocked_at IS NULL"
 
 
 # The same haversine as bot.domain.distance.haversine_km, term for term, from (:phi,
