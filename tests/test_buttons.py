@@ -124,6 +124,11 @@ FORGED = [
     (b.FundReverse, "v1:fund:rev:x:yes"),
     (b.MarkChecked, "v1:vcheck:301:true"),
     (b.NoShow, "v1:nocome:8"),
+    (b.FundPost, "v1:fund:post:2024-13"),  # no such month
+    (b.FundPost, "v1:fund:post:2024-1"),
+    (b.FundPost, "v1:fund:post:٢٠٢٤-01"),
+    (b.InfoAddLanguage, "v1:infoadd:lang:1:xx"),  # no such language
+    (b.InfoAddSkip, "v1:infoadd:skip:fax"),  # not one of the details
 ]
 
 

@@ -128,7 +128,7 @@ class DoorstepRepository:
         )
 
     async def signals(self, volunteer_id: int, since: float) -> Signals:
-        done = await self._db.fetchone(
+        done = await self._db.number(
             "SELECT count(*) FROM requests WHERE volunteer_id = ? AND status = 'done' "
             "AND closed_at >= ?",
             (volunteer_id, since),
@@ -146,19 +146,19 @@ class DoorstepRepository:
             """,
             (volunteer_id, since),
         )
-        no_shows = await self._db.fetchone(
+        no_shows = await self._db.number(
             "SELECT count(*) FROM no_shows WHERE volunteer_id = ? AND reported_at >= ?",
             (volunteer_id, since),
         )
         # Concerns about tasks they held, not the ones they raised themselves.
-        concerns = await self._db.fetchone(
+        concerns = await self._db.number(
             "SELECT count(*) FROM concerns WHERE volunteer_id = ? AND created_at >= ? "
             "AND coalesce(reporter_id, 0) != ?",
             (volunteer_id, since, volunteer_id),
         )
         return Signals(
-            done=int(done[0]) if done else 0,
+            done=done,
             hand_backs=[record(HandBack, row) for row in rows],
-            no_shows=int(no_shows[0]) if no_shows else 0,
-            concerns=int(concerns[0]) if concerns else 0,
+            no_shows=no_shows,
+            concerns=concerns,
         )

@@ -35,14 +35,14 @@ from collections import deque
 from pathlib import Path
 
 from bot.db.connection import Database, SqliteDatabase
-from bot.db.volunteers import Ranked, VolunteerRepository, _categories
+from bot.db.volunteers import Ranked, VolunteerRepository, _categories, free_to_ask
 from bot.domain.distance import KM_PER_DEGREE_LAT
 from bot.domain.grid import SLACK_KM, VolunteerGrid, cell_size_for, offer_bits
 from bot.domain.models import Candidate, Search
 
 _LOGGER = logging.getLogger(__name__)
 
-_PINGABLE = "status = 'approved' AND paused = 0 AND held_at IS NULL"
+_PINGABLE = free_to_ask("")  # the grid's own queries read volunteers alone
 _COLUMNS = "user_id, lat, lon, radius_km, categories, dbs_checked"
 _FUNCTION = "nearest_volunteer_changed"
 _TRIGGERS = (

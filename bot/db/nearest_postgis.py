@@ -21,13 +21,13 @@ from typing import NamedTuple
 from bot.db import postgis
 from bot.db.connection import Database
 from bot.db.nearest import MOST_IDS, NearestVolunteers, band_of, settles
-from bot.db.volunteers import VolunteerRepository
+from bot.db.volunteers import VolunteerRepository, free_to_ask
 from bot.domain.distance import haversine_km
 from bot.domain.grid import SLACK_KM
 from bot.domain.models import Candidate, Category, Search
 
 # Pingable as far as the volunteer's own row tells (PINGABLE without the user's row).
-NOT_RESTING = "v.status = 'approved' AND v.paused = 0 AND v.held_at IS NULL"
+NOT_RESTING = free_to_ask()
 # The first read: a few times the wave, as the grid's first steps read a few cells.
 FIRST_READ = 64
 # PostGIS's distance (which orders the walk) and haversine's (which decides) differ: its

@@ -9,8 +9,8 @@ from __future__ import annotations
 from bot.db.connection import Database, Row
 from bot.db.relay import count_said_since, keep_said
 from bot.db.rows import record
+from bot.db.volunteers import quiet_hours_of
 from bot.domain.distance import bounding_box
-from bot.domain.models import QuietHours
 from bot.domain.offers import (
     Listener,
     Notice,
@@ -27,8 +27,8 @@ from bot.domain.relay import Said
 ENDED = ("gone", "closed", "expired")
 
 
-# A take with its taker's name ('' once they are forgotten; a take's row alone gives Take's
-# default, '' too).
+# A take with its taker's name ('' once they are forgotten). Every Take is read through
+# this: record() takes no default for a column left out.
 _TAKE_NAMED = (
     "SELECT t.*, coalesce(u.first_name, '') AS taker_name FROM offer_takes t "
     "LEFT JOIN users u ON u.id = t.taker_id"
@@ -276,9 +276,7 @@ class OfferRepository:
                 Listener,
                 row,
                 own_quiet=bool(row["quiet_own"]),
-                quiet_hours=None
-                if row["quiet_from"] is None or row["quiet_until"] is None
-                else QuietHours(row["quiet_from"], row["quiet_until"]),
+                quiet_hours=quiet_hours_of(row),
             )
             for row in rows
         ]

@@ -385,10 +385,8 @@ class RequestRepository:
             f"SELECT * FROM requests WHERE {where} ORDER BY created_at, id LIMIT :limit",
             {"now": now, "limit": limit},
         )
-        count = await self._db.fetchone(
-            f"SELECT count(*) FROM requests WHERE {where}", {"now": now}
-        )
-        return [_request(row) for row in rows], int(count[0]) if count else 0
+        count = await self._db.number(f"SELECT count(*) FROM requests WHERE {where}", {"now": now})
+        return [_request(row) for row in rows], count
 
     async def recent_of_volunteer(
         self, volunteer_id: int, limit: int = 5

@@ -62,13 +62,7 @@ class RoleRepository:
         self._db = db
 
     async def is_coordinator(self, user_id: int, admin_ids: frozenset[int]) -> bool:
-        row = await self._db.fetchone(
-            "SELECT u.is_coordinator, d.user_id IS NOT NULL AS dismissed "
-            "FROM (SELECT CAST(? AS BIGINT) AS id) me LEFT JOIN users u ON u.id = me.id "
-            "LEFT JOIN dismissed_coordinators d ON d.user_id = me.id",
-            (user_id,),
-        )
-        return _coordinates(row, user_id, admin_ids)
+        return (await self.person(user_id, admin_ids)).is_coordinator
 
     async def person(self, user_id: int, admin_ids: frozenset[int]) -> Person:
         """Their row and whether they coordinate, in one query (it runs for every update)."""

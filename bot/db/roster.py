@@ -45,7 +45,7 @@ class RosterRepository:
             """,
             [*params, limit, offset],
         )
-        total = await self._db.fetchone(
+        total = await self._db.number(
             f"SELECT count(*) FROM volunteers v JOIN users u ON u.id = v.user_id WHERE {where}",
             params,
         )
@@ -60,7 +60,7 @@ class RosterRepository:
             )
             for row in rows
         ]
-        return entries, int(total[0]) if total else 0
+        return entries, total
 
     async def hold(self, user_id: int, actor_id: int, reason: str, now: float) -> bool:
         """A coordinator holds a volunteer: no pings and no taking requests until a

@@ -27,10 +27,18 @@ from bot.domain.models import (
 # A volunteer exactly at the edge of their radius is in it, whatever the last bit says.
 EDGE_KM = 1e-9
 _COLUMNS = "v.*, u.first_name, u.language"
+
+
+def free_to_ask(alias: str = "v.") -> str:
+    """A volunteer's own row says they may be asked: approved, not paused, not held (a
+    coordinator's hold keeps them out exactly as their own pause does). `alias`: the
+    volunteers table's, with its dot ("" for none)."""
+    return f"{alias}status = 'approved' AND {alias}paused = 0 AND {alias}held_at IS NULL"
+
+
 # Who may be pinged at all, before any question of place or kind of help: matching's
 # first test, shared with the coordinators' map so both count the same people.
-# A coordinator's hold keeps a volunteer out exactly as their own pause does.
-PINGABLE = "v.status = 'approved' AND v.paused = 0 AND v.held_at IS NULL AND u.blocked_at IS NULL"
+PINGABLE = f"{free_to_ask()} AND u.blocked_at IS NULL"
 
 
 # The same haversine as bot.domain.distance.haversine_km, term for term, from (:phi,
@@ -51,7 +59,8 @@ _LAST_TIME = """(SELECT prev.volunteer_id FROM requests prev
                 ORDER BY prev.id DESC LIMIT 1)"""
 
 
-def _quiet(row: Row) -> QuietHours | None:
+def quiet_hours_of(row: Row) -> QuietHours | None:
+    """A volunteer's own quiet hours from their columns (None: none chosen)."""
     if row["quiet_from"] is None or row["quiet_until"] is None:
         return None
     return QuietHours(row["quiet_from"], row["quiet_until"])
@@ -74,7 +83,7 @@ def _volunteer(row: Row) -> Volunteer:
         dbs_checked=bool(row["dbs_checked"]),
         held_reason=row["held_reason"] or "",
         own_quiet=bool(row["quiet_own"]),
-        quiet_hours=_quiet(row),
+        quiet_hours=quiet_hours_of(row),
     )
 
 
@@ -352,7 +361,7 @@ class VolunteerRepository:
                 approved_at=None,
                 dbs_checked=bool(row["dbs_checked"]),
                 own_quiet=bool(row["quiet_own"]),
-                quiet_hours=_quiet(row),
+                quiet_hours=quiet_hours_of(row),
             )
             until = None
             if search.held and search.rules is not None:

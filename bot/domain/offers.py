@@ -109,6 +109,10 @@ class Listener:
     own_quiet: bool = False
     quiet_hours: QuietHours | None = None
 
+    def quiet(self, default: QuietHours | None) -> QuietHours | None:
+        """The quiet hours that apply to them, as to a volunteer (None: none)."""
+        return self.quiet_hours if self.own_quiet else default
+
 
 @dataclass(frozen=True)
 class Notice:

@@ -416,7 +416,7 @@ class HelpDesk:
             request = await self.requests.get(request_id)
             mine = request is not None and (
                 news_recipient(request) == requester_id
-                or (coordinator and request.requester_id is None and request.by_phone)
+                or await speaks_for(request, requester_id, self.coordinators)
             )
             return Result(Outcome.ALREADY if mine else Outcome.NOT_YOURS, request)
         if not got_help:

@@ -22,7 +22,7 @@ from bot.domain.models import Reminder, RequestStatus, Visit
 from bot.domain.results import Outcome
 from bot.services.coordination import Coordinators
 from bot.services.reminders import Reminders
-from bot.services.requesters import news_recipient
+from bot.services.requesters import news_recipient, speaks_for
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -191,10 +191,8 @@ class Doorstep:
         request = await self.requests.get(request_id)
         if request is None:
             return Outcome.NOT_FOUND
-        theirs = news_recipient(request) == reporter_id or (
-            request.requester_id is None
-            and request.by_phone
-            and await self.coordinators.is_coordinator(reporter_id)
+        theirs = news_recipient(request) == reporter_id or await speaks_for(
+            request, reporter_id, self.coordinators
         )
         if not theirs or not await self.repository.took(request_id, volunteer_id):
             return Outcome.NOT_YOURS

@@ -241,8 +241,7 @@ class Matchmaker:
     async def ping_to(self, request: HelpRequest, volunteer_id: int) -> Ping | None:
         """The ping this round of the request sent to a volunteer, if any (one at most:
         a volunteer is pinged once a round)."""
-        pings = await self.pings.for_request(request.id, request.round)
-        return next((p for p in pings if p.volunteer_id == volunteer_id), None)
+        return await self.pings.find(request.id, volunteer_id, request.round)
 
     async def pinged_volunteers(self, request_id: int) -> list[int]:
         return [p.volunteer_id for p in await self.pings.for_request(request_id)]

@@ -164,9 +164,8 @@ class Offers:
         """Whether it is night for them: a volunteer's own quiet hours, else the group's.
         An offer may be gone by morning, so the notice is not held back: it is sent
         without a sound instead (a request's ping, by contrast, waits)."""
-        settings = self.settings
-        quiet = listener.quiet_hours if listener.own_quiet else settings.quiet_hours
-        return quiet is not None and quiet.covers(minute_of_day(now, settings.timezone))
+        quiet = listener.quiet(self.settings.quiet_hours)
+        return quiet is not None and quiet.covers(minute_of_day(now, self.settings.timezone))
 
     # --- taking ------------------------------------------------------------------------
 

@@ -195,6 +195,10 @@ class Pings(Protocol):
         """In the order they were recorded; every round's when `round_` is None."""
         ...
 
+    async def find(self, request_id: int, volunteer_id: int, round_: int) -> Ping | None:
+        """The one ping this volunteer had in that round, if any."""
+        ...
+
     async def last_wave(self, request_id: int, round_: int) -> int:
         """The round's latest wave (0: none yet)."""
         ...

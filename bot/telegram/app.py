@@ -123,8 +123,6 @@ class Storage:
     # The first wave's search, nearest first: the grid (kept in step) or PostGIS's walk.
     nearest: NearestSearch
     requests: RequestRepository
-    pings: PingRepository
-    availability: AvailabilityRepository
     handled: HandledUpdates  # update ids already handled: a redelivery changes nothing
 
 
@@ -529,8 +527,6 @@ def build_application(
         volunteers=volunteers,
         nearest=nearest,
         requests=requests,
-        pings=pings,
-        availability=availability,
         handled=HandledUpdates(db),
     )
     app.services = Services(

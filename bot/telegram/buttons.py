@@ -7,6 +7,7 @@ messages still carry it), e.g. Release(7, "yes").pack() == "v1:release:7:yes".
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -480,7 +481,10 @@ class FundPost(Button):
 
     action = Action.FUND
     words = ("post",)
-    month: str
+    month: str  # YYYY-MM
+
+    def valid(self) -> bool:
+        return re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", self.month) is not None
 
 
 @dataclass(frozen=True)
@@ -550,6 +554,9 @@ class InfoAddLanguage(Button):
     words = ("lang",)
     entry_id: int
     code: str
+
+    def valid(self) -> bool:
+        return self.code in available_languages()
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,6 @@ from bot.telegram import buttons as b
 from bot.telegram.callbacks import inline
 from bot.telegram.texts import category_label, esc, money, number
 
-_one = inline
-
 
 def day(on: date) -> str:
     return str(format_date(on, format="medium", locale=babel_locale()))
@@ -76,8 +74,8 @@ def coordinator_footer(figures: FundFigures) -> str:
 def coordinator_tools() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("📒 The ledger (CSV)"), b.FundLedger())],
-            [_one(_("🗓 Last month's statement"), b.FundStatement())],
+            [inline(_("📒 The ledger (CSV)"), b.FundLedger())],
+            [inline(_("🗓 Last month's statement"), b.FundStatement())],
         ]
     )
 
@@ -114,7 +112,7 @@ def statement_text(statement: Statement) -> str:
 
 def post_statement(year: int, month: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[_one(_("📣 Post it in the group chat"), b.FundPost(f"{year:04d}-{month:02d}"))]]
+        [[inline(_("📣 Post it in the group chat"), b.FundPost(f"{year:04d}-{month:02d}"))]]
     )
 
 
@@ -142,8 +140,8 @@ def claim_buttons(claim_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _one(_("✅ Approve"), b.Reimburse(claim_id)),
-                _one(_("✖️ Decline"), b.ClaimDecline(claim_id)),
+                inline(_("✅ Approve"), b.Reimburse(claim_id)),
+                inline(_("✖️ Decline"), b.ClaimDecline(claim_id)),
             ]
         ]
     )
@@ -187,8 +185,8 @@ def confirm_reversal(row: Movement) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _one(_("↩️ Yes, reverse it"), b.FundReverse(row.id, "yes")),
-                _one(_("Keep it"), b.FundReverse(row.id, "no")),
+                inline(_("↩️ Yes, reverse it"), b.FundReverse(row.id, "yes")),
+                inline(_("Keep it"), b.FundReverse(row.id, "no")),
             ]
         ]
     )
@@ -198,23 +196,23 @@ def donation_date() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _one(_("Today"), b.FundDay("0")),
-                _one(_("Yesterday"), b.FundDay("1")),
+                inline(_("Today"), b.FundDay("0")),
+                inline(_("Yesterday"), b.FundDay("1")),
             ]
         ]
     )
 
 
 def no_note() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_one(_("No note"), b.FundNoNote())]])
+    return InlineKeyboardMarkup([[inline(_("No note"), b.FundNoNote())]])
 
 
 def may_thank() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _one(_("Yes, thank them"), b.FundThank("yes")),
-                _one(_("No, keep it quiet"), b.FundThank("no")),
+                inline(_("Yes, thank them"), b.FundThank("yes")),
+                inline(_("No, keep it quiet"), b.FundThank("no")),
             ]
         ]
     )

@@ -22,9 +22,6 @@ from bot.telegram.texts import clip, esc
 MAX_LISTED = 15
 
 
-_one = inline
-
-
 def topic_label(topic: Topic) -> str:
     labels = {
         Topic.FOOD: _("🍞 Food"),
@@ -41,7 +38,7 @@ def topic_label(topic: Topic) -> str:
 def topics(*, adding: bool = False) -> InlineKeyboardMarkup:
     """Every topic: to list it (/info), or (`adding`) for a coordinator's new entry."""
     kind = b.InfoAddTopic if adding else b.Info
-    rows = [[_one(topic_label(topic), kind(topic))] for topic in Topic]
+    rows = [[inline(topic_label(topic), kind(topic))] for topic in Topic]
     return InlineKeyboardMarkup(rows)
 
 
@@ -101,23 +98,23 @@ def manage_entries(entries: list[InfoEntry], default_language: str) -> InlineKey
     rows = []
     for entry in entries[:MAX_LISTED]:
         title = entry.text_for(current_language(), default_language).title
-        rows.append([_one("⚙️ " + title[:40], b.InfoEntry(entry.id))])
+        rows.append([inline("⚙️ " + title[:40], b.InfoEntry(entry.id))])
     return InlineKeyboardMarkup(rows)
 
 
 def entry_card(entry: InfoEntry) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("✅ Still right"), b.InfoEdit(entry.id, "checked"))],
+            [inline(_("✅ Still right"), b.InfoEdit(entry.id, "checked"))],
             [
-                _one(_("✏️ Title and text"), b.InfoEdit(entry.id, "text")),
-                _one(_("☎️ Phone"), b.InfoEdit(entry.id, "phone")),
+                inline(_("✏️ Title and text"), b.InfoEdit(entry.id, "text")),
+                inline(_("☎️ Phone"), b.InfoEdit(entry.id, "phone")),
             ],
             [
-                _one(_("🔗 Link"), b.InfoEdit(entry.id, "link")),
-                _one(_("🕒 Opening hours"), b.InfoEdit(entry.id, "hours")),
+                inline(_("🔗 Link"), b.InfoEdit(entry.id, "link")),
+                inline(_("🕒 Opening hours"), b.InfoEdit(entry.id, "hours")),
             ],
-            [_one(_("🗑 Retire it"), b.InfoEdit(entry.id, "retire"))],
+            [inline(_("🗑 Retire it"), b.InfoEdit(entry.id, "retire"))],
         ]
     )
 
@@ -128,7 +125,7 @@ def languages(
     """Which language to write the entry's title and text in (✓: has one)."""
     rows = [
         [
-            _one(
+            inline(
                 ("✓ " if code in done else "") + language_name(code),
                 b.InfoAddLanguage(entry_id, code),
             )
@@ -136,12 +133,12 @@ def languages(
         for code in codes
     ]
     if finish:
-        rows.append([_one(_("✅ Done"), b.InfoAddDone(entry_id))])
+        rows.append([inline(_("✅ Done"), b.InfoAddDone(entry_id))])
     return InlineKeyboardMarkup(rows)
 
 
 def skip(step: b.Detail) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_one(_("Skip"), b.InfoAddSkip(step))]])
+    return InlineKeyboardMarkup([[inline(_("Skip"), b.InfoAddSkip(step))]])
 
 
 # --- offered under other messages ------------------------------------------------------------

@@ -31,8 +31,6 @@ from bot.telegram.buttons import Intent, RxQuestion
 from bot.telegram.callbacks import inline
 from bot.telegram.texts import audience_label, category_label, decimal
 
-_one = inline
-
 
 def consent(language: str | None = None, then: Intent | None = None) -> InlineKeyboardMarkup:
     """Agree to the notice, or read it in another language first. A language chosen before
@@ -42,8 +40,8 @@ def consent(language: str | None = None, then: Intent | None = None) -> InlineKe
     agree = b.Consent(language=language or (current_language() if then else None), then=then)
     return InlineKeyboardMarkup(
         [
-            [_one(_("✅ I agree"), agree)],
-            [_one(_language_label(), b.Language("", then) if then else b.Language())],
+            [inline(_("✅ I agree"), agree)],
+            [inline(_language_label(), b.Language("", then) if then else b.Language())],
         ]
     )
 
@@ -66,7 +64,7 @@ def languages(then: Intent | None = None) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _one(
+                inline(
                     ("✅ " if code == current else "") + language_name(code),
                     b.Language(code, then),
                 )
@@ -79,8 +77,8 @@ def languages(then: Intent | None = None) -> InlineKeyboardMarkup:
 def roles(offer_news: bool | None = None) -> InlineKeyboardMarkup:
     """/start's menu; with `offer_news` (whether they hear of offers nearby), its toggle."""
     rows = [
-        [_one(_("🙋 I need help"), b.Role("need"))],
-        [_one(_("💪 I want to volunteer"), b.Role("offer"))],
+        [inline(_("🙋 I need help"), b.Role("need"))],
+        [inline(_("💪 I want to volunteer"), b.Role("offer"))],
     ]
     if offer_news is not None:
         rows.append([offer_views.news_toggle(offer_news)])
@@ -88,18 +86,20 @@ def roles(offer_news: bool | None = None) -> InlineKeyboardMarkup:
 
 
 def categories() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_one(category_label(c), b.ChooseCategory(c))] for c in Category])
+    return InlineKeyboardMarkup(
+        [[inline(category_label(c), b.ChooseCategory(c))] for c in Category]
+    )
 
 
 def when_choices() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("As soon as possible"), b.WhenChoice("asap"))],
-            [_one(_("Some time today"), b.WhenChoice("today"))],
-            [_one(_("A day and time I'll type"), b.WhenChoice("at"))],
+            [inline(_("As soon as possible"), b.WhenChoice("asap"))],
+            [inline(_("Some time today"), b.WhenChoice("today"))],
+            [inline(_("A day and time I'll type"), b.WhenChoice("at"))],
             [
-                _one(_("🔁 Every week"), b.WhenChoice("weekly")),
-                _one(_("🔁 Every day"), b.WhenChoice("daily")),
+                inline(_("🔁 Every week"), b.WhenChoice("weekly")),
+                inline(_("🔁 Every day"), b.WhenChoice("daily")),
             ],
         ]
     )
@@ -113,7 +113,8 @@ def neighbour(group: NeighbourGroup) -> InlineKeyboardMarkup:
 
 
 def prescription(question: str, for_someone: bool = False) -> InlineKeyboardMarkup:
-    """The buttons under one of a prescription's questions (bot.handlers.prescriptions)."""
+    """The buttons under one of a prescription's questions
+    (bot.telegram.handlers.prescriptions)."""
     choices = {
         "pay": [
             ("paid", _("✅ Already paid")),
@@ -130,7 +131,7 @@ def prescription(question: str, for_someone: bool = False) -> InlineKeyboardMark
     return InlineKeyboardMarkup(
         # the lookup above refused any other question
         [
-            [_one(label, b.Prescription(cast(RxQuestion, question), code))]
+            [inline(label, b.Prescription(cast(RxQuestion, question), code))]
             for code, label in choices
         ]
     )
@@ -140,8 +141,8 @@ def duplicate(open_id: int) -> InlineKeyboardMarkup:
     """Is the new request the same need as the open one?"""
     return InlineKeyboardMarkup(
         [
-            [_one(_("➕ Yes, add to #{id}").format(id=open_id), b.Duplicate(open_id, "same"))],
-            [_one(_("🆕 No, it's something new"), b.Duplicate(open_id, "new"))],
+            [inline(_("➕ Yes, add to #{id}").format(id=open_id), b.Duplicate(open_id, "same"))],
+            [inline(_("🆕 No, it's something new"), b.Duplicate(open_id, "new"))],
         ]
     )
 
@@ -171,8 +172,8 @@ def resume_request() -> InlineKeyboardMarkup:
     """A half-made request is waiting: carry on with it, or start afresh."""
     return InlineKeyboardMarkup(
         [
-            [_one(_("▶️ Carry on where I left off"), b.Resume("yes"))],
-            [_one(_("✖️ Start afresh"), b.Resume("no"))],
+            [inline(_("▶️ Carry on where I left off"), b.Resume("yes"))],
+            [inline(_("✖️ Start afresh"), b.Resume("no"))],
         ]
     )
 
@@ -180,8 +181,8 @@ def resume_request() -> InlineKeyboardMarkup:
 def confirm_request() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("✅ Send my request"), b.Confirm("yes"))],
-            [_one(_("✏️ Change something"), b.Confirm("no"))],
+            [inline(_("✅ Send my request"), b.Confirm("yes"))],
+            [inline(_("✏️ Change something"), b.Confirm("no"))],
         ]
     )
 
@@ -191,10 +192,10 @@ def change_request(*, at_door: bool) -> InlineKeyboardMarkup:
     where = _("📍 Where, and the address") if at_door else _("📞 The number to ring")
     return InlineKeyboardMarkup(
         [
-            [_one(_("📝 What I need"), b.Change("what"))],
-            [_one(_("🕒 When"), b.Change("when"))],
-            [_one(where, b.Change("where"))],
-            [_one(_("✖️ Start again from the top"), b.Change("all"))],
+            [inline(_("📝 What I need"), b.Change("what"))],
+            [inline(_("🕒 When"), b.Change("when"))],
+            [inline(where, b.Change("where"))],
+            [inline(_("✖️ Start again from the top"), b.Change("all"))],
         ]
     )
 
@@ -202,20 +203,20 @@ def change_request(*, at_door: bool) -> InlineKeyboardMarkup:
 def same_place(address: str) -> InlineKeyboardMarkup:
     """Under the location question, for someone who asked before."""
     label = _("🏠 Same place as last time: {address}").format(address=address[:40])
-    return InlineKeyboardMarkup([[_one(label, b.SamePlace())]])
+    return InlineKeyboardMarkup([[inline(label, b.SamePlace())]])
 
 
 def volunteer_categories(chosen: Collection[Category]) -> InlineKeyboardMarkup:
     rows = [
         [
-            _one(
+            inline(
                 ("✅ " if c in chosen else "▫️ ") + category_label(c),
                 b.VolunteerCategory(c),
             )
         ]
         for c in Category
     ]
-    rows.append([_one(_("💾 Save"), b.VolunteerSave())])
+    rows.append([inline(_("💾 Save"), b.VolunteerSave())])
     return InlineKeyboardMarkup(rows)
 
 
@@ -223,8 +224,8 @@ def ping(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _one(_("🙋 I'll do it"), b.Accept(request_id)),
-                _one(_("Not this time"), b.Decline(request_id)),
+                inline(_("🙋 I'll do it"), b.Accept(request_id)),
+                inline(_("Not this time"), b.Decline(request_id)),
             ]
         ]
     )
@@ -242,8 +243,8 @@ def task(
     requester (`talk_to`: their name, for the private line), and a concern."""
     rows = [
         [
-            _one(_("✅ Done"), b.Done(request_id)),
-            _one(_("↩️ Hand it back"), b.Release(request_id)),
+            inline(_("✅ Done"), b.Done(request_id)),
+            inline(_("↩️ Hand it back"), b.Release(request_id)),
         ],
         [_raise_concern(request_id)],
     ]
@@ -256,7 +257,7 @@ def task(
 
 def _talk(request_id: int, name: str) -> InlineKeyboardButton:
     label = _("💬 Message {name}").format(name=name) if name else _("💬 Send a message")
-    return _one(label, b.Talk(request_id))
+    return inline(label, b.Talk(request_id))
 
 
 def talk(request_id: int, name: str, *, reply: bool = False) -> InlineKeyboardMarkup:
@@ -264,14 +265,14 @@ def talk(request_id: int, name: str, *, reply: bool = False) -> InlineKeyboardMa
     under a message relayed from them."""
     if reply:
         label = _("↩️ Reply to {name}").format(name=name) if name else _("↩️ Reply")
-        return InlineKeyboardMarkup([[_one(label, b.Talk(request_id))]])
+        return InlineKeyboardMarkup([[inline(label, b.Talk(request_id))]])
     return InlineKeyboardMarkup([[_talk(request_id, name)]])
 
 
 def _doorstep_button(request_id: int, on_doorstep: bool) -> InlineKeyboardButton:
     if on_doorstep:
-        return _one(_("🏠 I've left safely"), b.Left(request_id))
-    return _one(_("📍 I've arrived"), b.Arrived(request_id))
+        return inline(_("🏠 I've left safely"), b.Left(request_id))
+    return inline(_("📍 I've arrived"), b.Arrived(request_id))
 
 
 def doorstep(
@@ -295,8 +296,8 @@ def after_done(request_id: int, *, spending: bool) -> InlineKeyboardMarkup:
 def are_you_ok(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("✅ I'm fine, I've left"), b.Safe(request_id, "ok"))],
-            [_one(_("🆘 I need help"), b.Safe(request_id, "help"))],
+            [inline(_("✅ I'm fine, I've left"), b.Safe(request_id, "ok"))],
+            [inline(_("🆘 I need help"), b.Safe(request_id, "help"))],
         ]
     )
 
@@ -318,21 +319,21 @@ def news(
 
 def _didnt_come(request_id: int, volunteer_id: int, at_door: bool = True) -> InlineKeyboardButton:
     label = _("😟 They didn't come") if at_door else _("😟 They didn't call")
-    return _one(label, b.NoShow(request_id, volunteer_id))
+    return inline(label, b.NoShow(request_id, volunteer_id))
 
 
 def check_in(request_id: int) -> InlineKeyboardMarkup:
     """After a volunteer's first task: tell the coordinators how it went, or not."""
     return InlineKeyboardMarkup(
         [
-            [_one(_("✍️ Tell the coordinators"), b.CheckIn(request_id))],
-            [_one(_("👍 All fine, nothing to add"), b.CheckIn(request_id, "fine"))],
+            [inline(_("✍️ Tell the coordinators"), b.CheckIn(request_id))],
+            [inline(_("👍 All fine, nothing to add"), b.CheckIn(request_id, "fine"))],
         ]
     )
 
 
 def _raise_concern(request_id: int) -> InlineKeyboardButton:
-    return _one(_("⚠️ Raise a concern"), b.Concern(request_id))
+    return inline(_("⚠️ Raise a concern"), b.Concern(request_id))
 
 
 def my_request(request_id: int, cancellable: bool) -> InlineKeyboardMarkup:
@@ -340,31 +341,31 @@ def my_request(request_id: int, cancellable: bool) -> InlineKeyboardMarkup:
     rows = [[_raise_concern(request_id)]]
     if cancellable:
         rows.insert(
-            0, [_one(_("Cancel #{id}").format(id=request_id), b.CancelRequest(request_id))]
+            0, [inline(_("Cancel #{id}").format(id=request_id), b.CancelRequest(request_id))]
         )
     return InlineKeyboardMarkup(rows)
 
 
 def on_it(concern_id: int) -> InlineKeyboardMarkup:
     """Under a concern sent to the coordinators: one of them takes it on."""
-    return InlineKeyboardMarkup([[_one(_("🙋 I'm on it"), b.OnIt(concern_id))]])
+    return InlineKeyboardMarkup([[inline(_("🙋 I'm on it"), b.OnIt(concern_id))]])
 
 
 def concern_about(requests: Collection[tuple[int, Category]]) -> InlineKeyboardMarkup:
     """/concern: which request it is about, or none of them."""
     rows = [
-        [_one(f"#{request_id} {category_label(category)}", b.Concern(request_id))]
+        [inline(f"#{request_id} {category_label(category)}", b.Concern(request_id))]
         for request_id, category in requests
     ]
-    rows.append([_one(_("Something else"), b.Concern())])
+    rows.append([inline(_("Something else"), b.Concern())])
     return InlineKeyboardMarkup(rows)
 
 
 def forget_me() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("🗑 Yes, erase my details"), b.Forget("yes"))],
-            [_one(_("No, keep them"), b.Forget("no"))],
+            [inline(_("🗑 Yes, erase my details"), b.Forget("yes"))],
+            [inline(_("No, keep them"), b.Forget("no"))],
         ]
     )
 
@@ -373,14 +374,14 @@ def forget_contact(request_id: int) -> InlineKeyboardMarkup:
     """A coordinator erasing someone without Telegram: ask first."""
     return InlineKeyboardMarkup(
         [
-            [_one(_("🗑 Yes, erase their details"), b.ForgetContact(request_id, "yes"))],
-            [_one(_("No, keep them"), b.ForgetContact(request_id, "no"))],
+            [inline(_("🗑 Yes, erase their details"), b.ForgetContact(request_id, "yes"))],
+            [inline(_("No, keep them"), b.ForgetContact(request_id, "no"))],
         ]
     )
 
 
 def record_spending(request_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_one(_("🧾 Record what I spent"), b.Spend(request_id))]])
+    return InlineKeyboardMarkup([[inline(_("🧾 Record what I spent"), b.Spend(request_id))]])
 
 
 def paid_back(request_id: int, volunteer_name: str) -> InlineKeyboardMarkup:
@@ -390,34 +391,34 @@ def paid_back(request_id: int, volunteer_name: str) -> InlineKeyboardMarkup:
         if volunteer_name
         else _("💷 I've paid them back")
     )
-    return InlineKeyboardMarkup([[_one(label, b.PaidBack(request_id))]])
+    return InlineKeyboardMarkup([[inline(label, b.PaidBack(request_id))]])
 
 
 def call_by_bot() -> InlineKeyboardMarkup:
     """A friendly phone call without giving a number: talk through the bot instead."""
-    return InlineKeyboardMarkup([[_one(_("💬 Talk through the bot instead"), b.CallBy("bot"))]])
+    return InlineKeyboardMarkup([[inline(_("💬 Talk through the bot instead"), b.CallBy("bot"))]])
 
 
 def no_receipt(request_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_one(_("I have no receipt"), b.NoReceipt(request_id))]])
+    return InlineKeyboardMarkup([[inline(_("I have no receipt"), b.NoReceipt(request_id))]])
 
 
 def booked_time_passed(request_id: int, *, by_phone: bool = False) -> InlineKeyboardMarkup:
     """Handed back after its booked time: as soon as possible now, or cancel it (for a
     request taken by phone, the coordinator's "close" does that)."""
     cancel = (
-        _one(_("✖️ Close it"), b.Close(request_id))
+        inline(_("✖️ Close it"), b.Close(request_id))
         if by_phone
-        else _one(_("Cancel #{id}").format(id=request_id), b.CancelRequest(request_id, "yes"))
+        else inline(_("Cancel #{id}").format(id=request_id), b.CancelRequest(request_id, "yes"))
     )
     return InlineKeyboardMarkup(
-        [[_one(_("🙋 As soon as possible, please"), b.Rebook(request_id))], [cancel]]
+        [[inline(_("🙋 As soon as possible, please"), b.Rebook(request_id))], [cancel]]
     )
 
 
 def cancel_request(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[_one(_("Cancel #{id}").format(id=request_id), b.CancelRequest(request_id))]]
+        [[inline(_("Cancel #{id}").format(id=request_id), b.CancelRequest(request_id))]]
     )
 
 
@@ -425,8 +426,8 @@ def approval(user_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _one(_("✅ Approve"), b.Approve(user_id)),
-                _one(_("✖️ Turn down"), b.Reject(user_id)),
+                inline(_("✅ Approve"), b.Approve(user_id)),
+                inline(_("✖️ Turn down"), b.Reject(user_id)),
             ]
         ]
     )
@@ -435,8 +436,8 @@ def approval(user_id: int) -> InlineKeyboardMarkup:
 def stuck_request(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("📣 Ask every eligible volunteer"), b.PingEveryone(request_id))],
-            [_one(_("✖️ Close it and tell the requester"), b.Close(request_id))],
+            [inline(_("📣 Ask every eligible volunteer"), b.PingEveryone(request_id))],
+            [inline(_("✖️ Close it and tell the requester"), b.Close(request_id))],
         ]
     )
 
@@ -444,23 +445,23 @@ def stuck_request(request_id: int) -> InlineKeyboardMarkup:
 def follow_up(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("✅ Done"), b.Done(request_id))],
-            [_one(_("⏳ I need more time"), b.Later(request_id))],
-            [_one(_("↩️ I can't do it"), b.Release(request_id))],
+            [inline(_("✅ Done"), b.Done(request_id))],
+            [inline(_("⏳ I need more time"), b.Later(request_id))],
+            [inline(_("↩️ I can't do it"), b.Release(request_id))],
         ]
     )
 
 
 def ask_again() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_one(_("🙋 Ask for help again"), b.Role("need"))]])
+    return InlineKeyboardMarkup([[inline(_("🙋 Ask for help again"), b.Role("need"))]])
 
 
 def feedback(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _one(_("👍 Yes"), b.Feedback(request_id, "yes")),
-                _one(_("👎 No"), b.Feedback(request_id, "no")),
+                inline(_("👍 Yes"), b.Feedback(request_id, "yes")),
+                inline(_("👎 No"), b.Feedback(request_id, "no")),
             ]
         ]
     )
@@ -474,7 +475,7 @@ def availability(chosen: Collection[Slot]) -> InlineKeyboardMarkup:
     }
     return InlineKeyboardMarkup(
         [
-            [_one(("✅ " if slot in chosen else "▫️ ") + label, b.Availability(slot))]
+            [inline(("✅ " if slot in chosen else "▫️ ") + label, b.Availability(slot))]
             for slot, label in labels.items()
         ]
     )
@@ -495,7 +496,7 @@ def quiet_hours(
     usual = default.label() if default else _("none")
     rows = [
         [
-            _one(
+            inline(
                 mark(not own) + _("The usual ({hours})").format(hours=usual),
                 b.Quiet(
                     "default",
@@ -508,34 +509,36 @@ def quiet_hours(
         if choice is None or choice == default:
             continue
         rows.append(
-            [_one(mark(own and current == choice) + choice.label(), b.Quiet(choice.code()))]
+            [inline(mark(own and current == choice) + choice.label(), b.Quiet(choice.code()))]
         )
-    rows.append([_one(mark(own and current is None) + _("No quiet hours"), b.Quiet("off"))])
+    rows.append([inline(mark(own and current is None) + _("No quiet hours"), b.Quiet("off"))])
     return InlineKeyboardMarkup(rows)
 
 
 def stop_series(series_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_one(_("Stop repeating"), b.StopSeries(series_id))]])
+    return InlineKeyboardMarkup([[inline(_("Stop repeating"), b.StopSeries(series_id))]])
 
 
 def audiences() -> InlineKeyboardMarkup:
     """Who a coordinators' broadcast goes to."""
-    return InlineKeyboardMarkup([[_one(audience_label(a), b.ChooseAudience(a))] for a in Audience])
+    return InlineKeyboardMarkup(
+        [[inline(audience_label(a), b.ChooseAudience(a))] for a in Audience]
+    )
 
 
 def broadcast_preview(broadcast_id: int, recipients: int) -> InlineKeyboardMarkup:
     send = ngettext("📣 Send to {n} person", "📣 Send to {n} people", recipients)
     return InlineKeyboardMarkup(
         [
-            [_one(send.format(n=recipients), b.Broadcast("send", broadcast_id))],
-            [_one(_("✖️ Cancel"), b.Broadcast("cancel", broadcast_id))],
+            [inline(send.format(n=recipients), b.Broadcast("send", broadcast_id))],
+            [inline(_("✖️ Cancel"), b.Broadcast("cancel", broadcast_id))],
         ]
     )
 
 
 def broadcast_stop(broadcast_id: int) -> InlineKeyboardMarkup:
     """Under a broadcast's progress while it is going out."""
-    return InlineKeyboardMarkup([[_one(_("⏹ Stop sending"), b.Broadcast("stop", broadcast_id))]])
+    return InlineKeyboardMarkup([[inline(_("⏹ Stop sending"), b.Broadcast("stop", broadcast_id))]])
 
 
 # --- coordinators' tools -------------------------------------------------------------
@@ -545,7 +548,7 @@ def digest(needs_a_look: bool) -> InlineKeyboardMarkup | None:
     """Under the daily digest, when something waits: each waiting request with its buttons."""
     if not needs_a_look:
         return None
-    return InlineKeyboardMarkup([[_one(_("📋 Show what needs a look"), b.OpenList())]])
+    return InlineKeyboardMarkup([[inline(_("📋 Show what needs a look"), b.OpenList())]])
 
 
 def open_request(request_id: int, *, is_open: bool = True) -> InlineKeyboardMarkup:
@@ -554,10 +557,10 @@ def open_request(request_id: int, *, is_open: bool = True) -> InlineKeyboardMark
     rows = []
     if is_open:
         rows += [
-            [_one(_("📣 Ask every eligible volunteer"), b.PingEveryone(request_id))],
-            [_one(_("👤 Hand it to a volunteer"), b.Assign(request_id))],
+            [inline(_("📣 Ask every eligible volunteer"), b.PingEveryone(request_id))],
+            [inline(_("👤 Hand it to a volunteer"), b.Assign(request_id))],
         ]
-    rows.append([_one(_("✖️ Close it and tell the requester"), b.Close(request_id))])
+    rows.append([inline(_("✖️ Close it and tell the requester"), b.Close(request_id))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -566,18 +569,18 @@ def assign_choices(
 ) -> InlineKeyboardMarkup:
     """One button per volunteer who could take the request: (user id, label); with
     `anyone`, a last one that lists every approved volunteer (`v1:assign:<id>:any`)."""
-    rows = [[_one(label, b.Assign(request_id, user_id))] for user_id, label in choices]
+    rows = [[inline(label, b.Assign(request_id, user_id))] for user_id, label in choices]
     if anyone:
-        rows.append([_one(_("👥 Someone else…"), b.Assign(request_id, "any"))])
+        rows.append([inline(_("👥 Someone else…"), b.Assign(request_id, "any"))])
     return InlineKeyboardMarkup(rows)
 
 
 def volunteer_list(
     entries: list[tuple[int, str]], next_offset: int | None
 ) -> InlineKeyboardMarkup:
-    rows = [[_one(label, b.VolunteerCard(user_id))] for user_id, label in entries]
+    rows = [[inline(label, b.VolunteerCard(user_id))] for user_id, label in entries]
     if next_offset is not None:
-        rows.append([_one(_("More ➡️"), b.VolunteerPage(next_offset))])
+        rows.append([inline(_("More ➡️"), b.VolunteerPage(next_offset))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -586,30 +589,30 @@ def volunteer_card(volunteer: Volunteer, *, coordinator: bool) -> InlineKeyboard
     so a double press never undoes itself."""
     uid = volunteer.user_id
     check = (
-        _one(_("✖️ Clear ID/DBS check"), b.MarkChecked(uid, "0"))
+        inline(_("✖️ Clear ID/DBS check"), b.MarkChecked(uid, "0"))
         if volunteer.dbs_checked
-        else _one(_("✔️ Mark ID/DBS-checked"), b.MarkChecked(uid, "1"))
+        else inline(_("✔️ Mark ID/DBS-checked"), b.MarkChecked(uid, "1"))
     )
     hold = (
-        _one(_("▶️ Lift the hold"), b.Hold(uid, "0"))
+        inline(_("▶️ Lift the hold"), b.Hold(uid, "0"))
         if volunteer.held
-        else _one(_("✋ Put on hold"), b.Hold(uid, "1"))
+        else inline(_("✋ Put on hold"), b.Hold(uid, "1"))
     )
     role = (
-        _one(_("Stop being a coordinator"), b.Coordinator(uid, "remove", "card"))
+        inline(_("Stop being a coordinator"), b.Coordinator(uid, "remove", "card"))
         if coordinator
-        else _one(_("⭐ Make coordinator"), b.Coordinator(uid, "add", "card"))
+        else inline(_("⭐ Make coordinator"), b.Coordinator(uid, "add", "card"))
     )
     return InlineKeyboardMarkup(
-        [[check], [hold, _one(_("🗑 Remove"), b.RemoveVolunteer(uid))], [role]]
+        [[check], [hold, inline(_("🗑 Remove"), b.RemoveVolunteer(uid))], [role]]
     )
 
 
 def confirm_removal(user_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("🗑 Yes, remove them"), b.RemoveVolunteer(user_id, "yes"))],
-            [_one(_("↩️ No, keep them"), b.VolunteerCard(user_id, "here"))],
+            [inline(_("🗑 Yes, remove them"), b.RemoveVolunteer(user_id, "yes"))],
+            [inline(_("↩️ No, keep them"), b.VolunteerCard(user_id, "here"))],
         ]
     )
 
@@ -618,7 +621,7 @@ def coordinator_list(entries: list[tuple[int, str]]) -> InlineKeyboardMarkup:
     """A "remove" button per coordinator: (user id, name)."""
     return InlineKeyboardMarkup(
         [
-            [_one(_("✖️ Remove {name}").format(name=name), b.Coordinator(uid, "remove"))]
+            [inline(_("✖️ Remove {name}").format(name=name), b.Coordinator(uid, "remove"))]
             for uid, name in entries
         ]
     )
@@ -629,12 +632,12 @@ def confirm_dismissal(user_id: int, *, on_card: bool) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _one(
+                inline(
                     _("Yes, remove them as coordinator"),
                     b.Coordinator(user_id, "dismiss", card),
                 )
             ],
-            [_one(_("No, keep them as coordinator"), b.Coordinator(user_id, "keep", card))],
+            [inline(_("No, keep them as coordinator"), b.Coordinator(user_id, "keep", card))],
         ]
     )
 
@@ -642,8 +645,8 @@ def confirm_dismissal(user_id: int, *, on_card: bool) -> InlineKeyboardMarkup:
 def confirm_release(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("↩️ Yes, hand it back"), b.Release(request_id, "yes"))],
-            [_one(_("No, keep it"), b.Release(request_id, "no"))],
+            [inline(_("↩️ Yes, hand it back"), b.Release(request_id, "yes"))],
+            [inline(_("No, keep it"), b.Release(request_id, "no"))],
         ]
     )
 
@@ -652,7 +655,7 @@ def confirm_cancel(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _one(
+                inline(
                     _("Yes, cancel #{id}").format(id=request_id),
                     b.CancelRequest(
                         request_id,
@@ -660,35 +663,45 @@ def confirm_cancel(request_id: int) -> InlineKeyboardMarkup:
                     ),
                 )
             ],
-            [_one(_("No, keep it"), b.CancelRequest(request_id, "no"))],
+            [inline(_("No, keep it"), b.CancelRequest(request_id, "no"))],
         ]
     )
 
 
 def make_coordinator(user_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_one(_("⭐ Make coordinator"), b.Coordinator(user_id, "add"))]])
+    return InlineKeyboardMarkup(
+        [[inline(_("⭐ Make coordinator"), b.Coordinator(user_id, "add"))]]
+    )
 
 
 def export_choice(language: str | None = None) -> InlineKeyboardMarkup:
     """Plain or personal; a language asked for (/export en) rides on the buttons."""
     return InlineKeyboardMarkup(
         [
-            [_one(_("📄 Figures only, no personal details"), b.Export("plain", language or None))],
-            [_one(_("🔒 With personal details (logged)"), b.Export("personal", language or None))],
+            [
+                inline(
+                    _("📄 Figures only, no personal details"), b.Export("plain", language or None)
+                )
+            ],
+            [
+                inline(
+                    _("🔒 With personal details (logged)"), b.Export("personal", language or None)
+                )
+            ],
         ]
     )
 
 
 def group_help(request_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_one(_("🙋 I can help"), b.GroupHelp(request_id))]])
+    return InlineKeyboardMarkup([[inline(_("🙋 I can help"), b.GroupHelp(request_id))]])
 
 
 def intake_when() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("As soon as possible"), b.WhenChoice("asap"))],
-            [_one(_("Some time today"), b.WhenChoice("today"))],
-            [_one(_("A day and time I'll type"), b.WhenChoice("at"))],
+            [inline(_("As soon as possible"), b.WhenChoice("asap"))],
+            [inline(_("Some time today"), b.WhenChoice("today"))],
+            [inline(_("A day and time I'll type"), b.WhenChoice("at"))],
         ]
     )
 
@@ -696,8 +709,8 @@ def intake_when() -> InlineKeyboardMarkup:
 def intake_confirm() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("✅ Send the request"), b.Confirm("yes"))],
-            [_one(_("✖️ Start again"), b.Confirm("no"))],
+            [inline(_("✅ Send the request"), b.Confirm("yes"))],
+            [inline(_("✖️ Start again"), b.Confirm("no"))],
         ]
     )
 

@@ -191,11 +191,12 @@ class Messenger:
         markup: Callable[[], InlineKeyboardMarkup | None] = lambda: None,
     ) -> bool:
         """Edit an earlier message into something new, in the recipient's language (its
-        buttons replaced by `markup`'s, or dropped)."""
-        user = await self.users.get(user_id)
-        with use_language(user.language if user else None):
-            text, keyboard = render(), markup()
-        return await self.edit(chat_id, message_id, text, keyboard)
+        buttons replaced by `markup`'s, or dropped). False for someone who blocked the
+        bot: Telegram would refuse the edit too."""
+        rendered = await self._rendered(user_id, render, markup)
+        if rendered is None:
+            return False
+        return await self.edit(chat_id, message_id, *rendered)
 
     async def _rendered(
         self, user_id: int, render: Callable[[], str], markup: Callable[[], M]

@@ -33,9 +33,6 @@ from bot.telegram.texts import (
 UNIT_CHOICES = (1, 2, 3, 4, 5)
 
 
-_one = inline
-
-
 def kind_label(kind: OfferKind) -> str:
     labels = {
         OfferKind.SHOP_RUN: _("🛒 A shop run, with room for others' shopping"),
@@ -119,18 +116,18 @@ def posted(offer: Offer, told: int, tz: ZoneInfo) -> str:
 
 
 def kinds() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_one(kind_label(k), b.OfferKindChoice(k))] for k in OfferKind])
+    return InlineKeyboardMarkup([[inline(kind_label(k), b.OfferKindChoice(k))] for k in OfferKind])
 
 
 def units() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_one(str(n), b.OfferUnits(n)) for n in UNIT_CHOICES]])
+    return InlineKeyboardMarkup([[inline(str(n), b.OfferUnits(n)) for n in UNIT_CHOICES]])
 
 
 def confirm() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_one(_("✅ Yes, post it"), b.OfferPost("yes"))],
-            [_one(_("✖️ No, throw it away"), b.OfferPost("no"))],
+            [inline(_("✅ Yes, post it"), b.OfferPost("yes"))],
+            [inline(_("✖️ No, throw it away"), b.OfferPost("no"))],
         ]
     )
 
@@ -184,7 +181,7 @@ def retired(offer: Offer) -> str:
 
 
 def take(offer_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_one(_("🙋 I'd like this"), b.Take(offer_id))]])
+    return InlineKeyboardMarkup([[inline(_("🙋 I'd like this"), b.Take(offer_id))]])
 
 
 def listing(nearby: list[Nearby], tz: ZoneInfo) -> str:
@@ -219,7 +216,7 @@ def listing_buttons(nearby: list[Nearby]) -> InlineKeyboardMarkup | None:
         return None
     return InlineKeyboardMarkup(
         [
-            [_one(_("🙋 I'd like #{id}").format(id=near.offer.id), b.Take(near.offer.id))]
+            [inline(_("🙋 I'd like #{id}").format(id=near.offer.id), b.Take(near.offer.id))]
             for near in nearby
         ]
     )
@@ -306,7 +303,7 @@ def talk(take_id: int, name: str, *, reply: bool = False) -> InlineKeyboardMarku
         label = _("↩️ Reply to {name}").format(name=name) if name else _("↩️ Reply")
     else:
         label = _("💬 Message {name}").format(name=name) if name else _("💬 Send a message")
-    return InlineKeyboardMarkup([[_one(label, b.TalkTake(take_id))]])
+    return InlineKeyboardMarkup([[inline(label, b.TalkTake(take_id))]])
 
 
 # --- /myoffers and closing ------------------------------------------------------------------
@@ -350,13 +347,13 @@ def mine_buttons(
     for offer, takes in offers:
         if offer.status is OfferStatus.OPEN:
             rows.append(
-                [_one(_("✖️ Close #{id} early").format(id=offer.id), b.OfferClose(offer.id))]
+                [inline(_("✖️ Close #{id} early").format(id=offer.id), b.OfferClose(offer.id))]
             )
         for take in takes:
             if take.id in can_talk and take.taker_name:
                 rows.append(
                     [
-                        _one(
+                        inline(
                             _("💬 Message {name} (#{id})").format(
                                 name=take.taker_name, id=offer.id
                             ),
@@ -372,7 +369,7 @@ def mine_buttons(
 def close_button(offer_id: int) -> InlineKeyboardMarkup:
     """Under the offerer's confirmation that it is up."""
     return InlineKeyboardMarkup(
-        [[_one(_("✖️ Close #{id} early").format(id=offer_id), b.OfferClose(offer_id))]]
+        [[inline(_("✖️ Close #{id} early").format(id=offer_id), b.OfferClose(offer_id))]]
     )
 
 
@@ -387,8 +384,8 @@ def confirm_close_buttons(offer_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _one(_("Yes, close it"), b.OfferClose(offer_id, "yes")),
-                _one(_("No, keep it"), b.OfferClose(offer_id, "no")),
+                inline(_("Yes, close it"), b.OfferClose(offer_id, "yes")),
+                inline(_("No, keep it"), b.OfferClose(offer_id, "no")),
             ]
         ]
     )
@@ -403,8 +400,8 @@ def closed_for_offerer(offer: Offer) -> str:
 
 def news_toggle(on: bool) -> InlineKeyboardButton:
     if on:
-        return _one(_("🔔 Offers nearby: on (turn off)"), b.OfferNews("off"))
-    return _one(_("🔕 Tell me about offers nearby"), b.OfferNews("on"))
+        return inline(_("🔔 Offers nearby: on (turn off)"), b.OfferNews("off"))
+    return inline(_("🔕 Tell me about offers nearby"), b.OfferNews("on"))
 
 
 def news_keyboard(on: bool) -> InlineKeyboardMarkup:

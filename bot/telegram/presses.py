@@ -38,7 +38,8 @@ class Press(Generic[B]):
 
 
 def stale_answer() -> str:
-    """The one answer to a button that no longer means anything (or never did)."""
+    """The answer to a press of a known kind of button whose data no longer means
+    anything (or never did); a press no handler knows gets start.stale_button's."""
     return _("This button doesn't work any more.")
 
 

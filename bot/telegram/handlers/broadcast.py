@@ -30,7 +30,7 @@ from bot.telegram.handlers.common import (
     TEXT,
     answer,
     conversation,
-    refuse_non_coordinator,
+    coordinators_only,
     reply,
 )
 from bot.telegram.presses import Press, press, stale_answer
@@ -71,17 +71,10 @@ def _preview(broadcast_id: int, audience: Audience, recipients: int, text: str) 
     )
 
 
-async def _refused(update: Update, context: BotContext) -> bool:
-    """True (and a polite no) when the sender is not a coordinator."""
-    if context.is_coordinator:
-        return False
-    await refuse_non_coordinator(update)
-    return True
-
-
+@coordinators_only
 async def begin(update: Update, context: BotContext) -> int:
     """/broadcast: coordinators only; ask for the text."""
-    if update.effective_message is None or await _refused(update, context):
+    if update.effective_message is None:
         return END
     context.drafts.pop(DRAFT, None)
     # Any coordinator may stop one going out, not only the one who sent it.
@@ -96,13 +89,12 @@ async def begin(update: Update, context: BotContext) -> int:
     return Step.TEXT
 
 
+@coordinators_only
 async def take_text(update: Update, context: BotContext) -> int:
     """The message itself: any text up to MAX_TEXT characters."""
     message = update.effective_message
     if message is None or message.text is None:
         return Step.TEXT
-    if await _refused(update, context):
-        return END
     if len(message.text) > MAX_TEXT:
         await message.reply_text(
             ngettext(
@@ -133,14 +125,13 @@ async def choose_with_buttons(update: Update, context: BotContext) -> int:
     return Step.AUDIENCE
 
 
+@coordinators_only
 @press(ChooseAudience, stay=Step.AUDIENCE)
 async def choose_audience(
     update: Update, context: BotContext, press: Press[ChooseAudience]
 ) -> int:
     """v1:audience:<code>: store the draft and show the preview with Send / Cancel."""
     query, sender, audience = press.query, press.sender, press.data.audience
-    if await _refused(update, context):
-        return END
     text = context.drafts.get(DRAFT, {}).get("text")
     if not isinstance(text, str):
         await answer(query)
@@ -162,13 +153,12 @@ async def choose_audience(
     return END
 
 
+@coordinators_only
 @press(Broadcast)
 async def send_or_cancel(update: Update, context: BotContext, press: Press[Broadcast]) -> None:
     """v1:bcast:send:<id> queues the broadcast (once); v1:bcast:cancel:<id> drops it;
     v1:bcast:stop:<id> stops it while it goes out."""
     query, sender = press.query, press.sender
-    if await _refused(update, context):
-        return
     broadcast_id, verb = press.data.broadcast_id, press.data.verb
     broadcaster = context.services.broadcaster
     if verb == "stop":

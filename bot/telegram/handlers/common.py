@@ -278,7 +278,7 @@ async def consented_user(
     update: Update, context: BotContext, then: Intent | None = None
 ) -> User | None:
     """The person, if they have agreed to the current privacy notice; else show it and
-    return None (`then`: the conversation agreeing leads straight into, see INTENTS)."""
+    return None (`then`: the conversation agreeing leads straight into, `buttons.Intent`)."""
     if update.effective_user is None:
         return None
     user = context.person.user

@@ -473,12 +473,9 @@ async def _show_statement(update: Update, context: BotContext) -> None:
 
 async def _post_statement(update: Update, context: BotContext, month_text: str) -> None:
     query = update.callback_query
-    match = re.fullmatch(r"(\d{4})-(\d{2})", month_text)
-    if match is None or not 1 <= int(match.group(2)) <= 12:
-        await answer(query, stale_answer())
-        return
+    year, month = month_text.split("-")  # FundPost.valid() read it as YYYY-MM
     services = context.services
-    statement = await services.fund.statement(int(match.group(1)), int(match.group(2)))
+    statement = await services.fund.statement(int(year), int(month))
     chats = await services.board.linked()
     if not chats:
         await answer(query, _("No group chat is linked yet."), alert=True)

@@ -36,6 +36,7 @@ from bot.telegram.handlers.common import (
     conversation,
     coordinators_only,
     draft_of,
+    refuse_non_coordinator,
 )
 from bot.telegram.presses import Press, choose_a_button, press, stale_answer
 
@@ -75,7 +76,7 @@ async def info_command(update: Update, context: BotContext) -> int:
     args = context.args or []
     if args[:1] == ["add"]:
         if not context.is_coordinator:
-            await _reply(update, _("Only coordinators can do that."))
+            await refuse_non_coordinator(update)
             return END
         context.drafts[DRAFT] = {}
         await _reply(

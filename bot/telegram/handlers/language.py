@@ -57,7 +57,6 @@ async def language_chosen(update: Update, context: BotContext, press: Press[Lang
     await answer(query, _("✅ Language changed."))
     await query.edit_message_text(_("✅ From now on I'll write to you in English."))
     if stored:
-        await context.person_changed()  # stored in their new language from now on
         await publish_language_menu(
             context.bot,
             sender.id,

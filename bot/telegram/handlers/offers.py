@@ -51,7 +51,7 @@ from bot.telegram.handlers.common import (
     send_privacy_notice,
 )
 from bot.telegram.handlers.places import Asker, read_place, volunteer_place_into
-from bot.telegram.presses import Press, press
+from bot.telegram.presses import Press, choose_a_button, press
 
 DRAFT = "offer"
 # Its own group, before the features' catch-all (see handlers.common).
@@ -149,7 +149,7 @@ async def _units_chosen(update: Update, context: BotContext, units: int) -> int:
 async def chose_units(update: Update, context: BotContext, press: Press[OfferUnits]) -> int:
     units = parse_units(str(press.data.units))  # within the most an offer may have
     if units is None:
-        await answer(update.callback_query, _("Please choose one of the buttons."))
+        await answer(update.callback_query, choose_a_button())
         return Step.UNITS
     await answer(update.callback_query)
     await _press_done(update)

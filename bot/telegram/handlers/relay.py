@@ -136,9 +136,10 @@ def _header(line: Line) -> str:
     )
 
 
-def _sent(line: Line) -> str:
-    name = esc(line.other_name) or _("them")
-    if line.other_side is Side.DESK:
+def _sent(other_name: str, *, to_desk: bool = False) -> str:
+    """What the sender is told once their message is passed on."""
+    name = esc(other_name) or _("them")
+    if to_desk:
         return _("✅ Sent: a coordinator will pass it on to {name}.").format(name=name)
     return _("✅ Sent to {name}. Their answer will come here.").format(name=name)
 
@@ -198,7 +199,7 @@ async def relay_message(update: Update, context: BotContext) -> int:
         header=lambda: _header(line),
         reply_button=lambda: keyboards.talk(request_id, line.sender_name, reply=True),
         other_name=line.other_name,
-        sent=lambda: _sent(line),
+        sent=lambda: _sent(line.other_name, to_desk=line.other_side is Side.DESK),
         sent_button=lambda: keyboards.talk(request_id, line.other_name),
     )
     return await _pass_on(update, context, message, route)
@@ -226,9 +227,7 @@ async def _relay_offer_message(
         header=lambda: _offer_header(line),
         reply_button=lambda: offer_views.talk(take_id, line.sender_name, reply=True),
         other_name=line.other_name,
-        sent=lambda: _("✅ Sent to {name}. Their answer will come here.").format(
-            name=esc(line.other_name) or _("them")
-        ),
+        sent=lambda: _sent(line.other_name),
         sent_button=lambda: offer_views.talk(take_id, line.other_name),
     )
     return await _pass_on(update, context, message, route)

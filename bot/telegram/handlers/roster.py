@@ -448,9 +448,6 @@ async def _offer_appointment(update: Update, context: BotContext, raw: str) -> N
     )
 
 
-ROLE_CHANGES = ("add", "remove", "dismiss", "keep")
-
-
 @coordinators_only
 @press(Coordinator)
 async def change_role(update: Update, context: BotContext, press: Press[Coordinator]) -> None:
@@ -512,8 +509,6 @@ async def change_role(update: Update, context: BotContext, press: Press[Coordina
             else _("They're not a coordinator."),
         )
         outcome_text = _("{name} is no longer a coordinator (changed by {coordinator}).")
-    if user_id == sender.id:
-        await context.person_changed()  # their own role: the rest of the update sees it
     await publish_commands_for(
         context.bot,
         user_id,

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import Message, Update, User
@@ -35,6 +34,7 @@ from bot.telegram.handlers.common import (
     first_question,
     not_yours,
     refuse_non_coordinator,
+    reply,
     settled,
     words_fit,
 )
@@ -65,13 +65,6 @@ class ConcernStep(IntEnum):
 class SpendStep(IntEnum):
     AMOUNT = 1
     RECEIPT = 2
-
-
-async def _reply(update: Update, text: str, markup: Any = None) -> Message | None:
-    message = update.effective_message
-    if message is None:
-        return None
-    return await message.reply_text(text, reply_markup=markup)
 
 
 def _leaving(name: str) -> Callback:
@@ -113,9 +106,9 @@ async def begin_concern(update: Update, context: BotContext) -> int:
     choices = await context.services.safeguarding.concern_choices(user.id)
     context.drafts[CONCERN] = {"request_id": None}
     if not choices:
-        await _reply(update, _ask_concern(None))
+        await reply(update, _ask_concern(None))
         return ConcernStep.WORDS
-    await _reply(
+    await reply(
         update,
         _("⚠️ Which request is it about? Press one, or just type what's worrying you."),
         keyboards.concern_about(choices),
@@ -159,7 +152,7 @@ async def concern_written(update: Update, context: BotContext) -> int:
         sender.id, request_id if isinstance(request_id, int) else None, text
     )
     if reached:
-        await _reply(
+        await reply(
             update,
             _(
                 "Thank you for telling us. The coordinators have been told and one of them "
@@ -167,7 +160,7 @@ async def concern_written(update: Update, context: BotContext) -> int:
             ),
         )
     else:
-        await _reply(
+        await reply(
             update,
             _(
                 "Thank you for telling us. I've recorded it, but I couldn't reach a "
@@ -240,7 +233,7 @@ async def begin_spend(update: Update, context: BotContext, press: Press[Spend]) 
     if spending is not None and spending.settled_at is not None:
         # The receipt is in: the amount is locked, and the requester has been told it.
         await answer(query)
-        await _reply(update, _settled_text(task.id, spending.pence or 0))
+        await reply(update, _settled_text(task.id, spending.pence or 0))
         return END
     return await first_question(
         update,
@@ -274,7 +267,7 @@ async def amount_given(update: Update, context: BotContext) -> int:
         return END
     pence = parse_pounds(message.text or "")
     if pence is None:
-        await _reply(update, _("Please type just the amount in pounds, like 12.50."))
+        await reply(update, _("Please type just the amount in pounds, like 12.50."))
         return SpendStep.AMOUNT
     request_id = _spend_request(context)
     services = context.services
@@ -287,13 +280,13 @@ async def amount_given(update: Update, context: BotContext) -> int:
         context.drafts.pop(SPEND, None)
         spending = await services.safeguarding.spending(request_id) if request_id else None
         if request_id is not None and spending is not None and spending.settled_at is not None:
-            await _reply(update, _settled_text(request_id, spending.pence or 0))
+            await reply(update, _settled_text(request_id, spending.pence or 0))
             return END
-        await _reply(update, _("That task is no longer yours to record, so nothing was saved."))
+        await reply(update, _("That task is no longer yours to record, so nothing was saved."))
         return END
     if pence == 0:
         context.drafts.pop(SPEND, None)
-        await _reply(update, _("Thank you: I've noted that you paid nothing."))
+        await reply(update, _("Thank you: I've noted that you paid nothing."))
         return END
     text = _("Thank you: {amount} recorded for #{id}.").format(amount=money(pence), id=request_id)
     if over:
@@ -305,7 +298,7 @@ async def amount_given(update: Update, context: BotContext) -> int:
     if claimed:
         text += "\n" + claimed
     text += "\n\n" + _("Now please send a photo of the receipt.")
-    await _reply(update, text, keyboards.no_receipt(request_id))
+    await reply(update, text, keyboards.no_receipt(request_id))
     return SpendStep.RECEIPT
 
 
@@ -331,12 +324,12 @@ async def receipt_sent(update: Update, context: BotContext) -> int:
     if saved:
         assert isinstance(request_id, int)
         await claim_receipt(context.services, request_id, file_id)
-        await _reply(
+        await reply(
             update, _("🧾 Thank you, the receipt is saved with #{id}.").format(id=request_id)
         )
         await settling.tell_settled(context.services, request_id)
     else:
-        await _reply(update, _("That task is no longer yours to record, so nothing was saved."))
+        await reply(update, _("That task is no longer yours to record, so nothing was saved."))
     return END
 
 
@@ -346,7 +339,7 @@ async def no_receipt(update: Update, context: BotContext, press: Press[NoReceipt
     query, sender, request_id = press.query, press.sender, press.data.request_id
     context.drafts.pop(SPEND, None)
     await settled(query, _("OK."))
-    await _reply(update, _("No problem. Thank you for helping!"))
+    await reply(update, _("No problem. Thank you for helping!"))
     if await context.services.safeguarding.settle_without_receipt(sender.id, request_id):
         await settling.tell_settled(context.services, request_id)
     return END
@@ -371,7 +364,7 @@ async def paid_back(update: Update, context: BotContext, press: Press[PaidBack])
 
 async def receipt_again(update: Update, context: BotContext) -> int:
     request_id = draft_of(context, SPEND).get("request_id")
-    await _reply(
+    await reply(
         update,
         _("Please send the receipt as a photo, or press “I have no receipt”."),
         keyboards.no_receipt(request_id) if isinstance(request_id, int) else None,

@@ -39,7 +39,6 @@ OPEN_LIMIT = 10
 MAX_NAME_IN_BUTTON = 24
 # "Someone else": at most this many approved volunteers, nearest first.
 ANYONE_LIMIT = 20
-ANYONE = "any"
 
 
 def _entry(item: Stuck, context: BotContext) -> str:
@@ -232,14 +231,13 @@ async def _hand_over(context: BotContext, press: Press[Assign], volunteer_id: in
     services = context.services
     result = await services.desk.assign(request_id, volunteer_id, sender.id)
     if result.outcome is Outcome.OK:
-        name = await services.people.name_of(volunteer_id)
         await answer(query, _("Handed over."))
+        profile = await services.volunteering.profile(volunteer_id)
         text = _("👤 #{id} is now with {name} (handed over by {coordinator}).").format(
             id=request_id,
-            name=esc(name if name is not None else str(volunteer_id)),
+            name=esc(profile.first_name if profile is not None else str(volunteer_id)),
             coordinator=esc(sender.first_name),
         )
-        profile = await services.volunteering.profile(volunteer_id)
         if result.request is not None:
             await _retire_old_ping(context, result.request, volunteer_id)
             misfit = _misfit(result.request, profile) if profile is not None else []
